@@ -1,0 +1,1 @@
+"""mkdocs-sla: service level agreements as code, published as a MkDocs site."""
