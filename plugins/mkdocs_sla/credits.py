@@ -1,0 +1,121 @@
+"""The credit rules: one function per credit model, and the period's total.
+
+Every credit is a percentage of the credit base (the period's charges), as an
+exact `Fraction`. A pool credit is the at-risk percentage times the metric's
+allocation, so it combines with the others on the same footing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from .model import CreditTerms, Metric, TieredCredits
+from .periods import Period
+from .tiers import tier_for
+
+ZERO = Fraction(0)
+HUNDRED = Fraction(100)
+
+
+def meets(metric: Metric, attainment: Fraction) -> bool:
+    """Whether an attainment meets the objective: at it counts as met unless `objective_strict`."""
+    objective = Fraction(metric.objective)
+    if metric.better == "higher":
+        return attainment > objective if metric.objective_strict else attainment >= objective
+    return attainment < objective if metric.objective_strict else attainment <= objective
+
+
+def tier_credit(credits: TieredCredits, attainment: Fraction) -> tuple[int | None, Fraction]:
+    """(tier number from 1, credit %) for a missed period; (None, 0) when it falls in no tier."""
+    found = tier_for(credits.tiers, attainment)
+    if found is None:
+        return None, ZERO
+    index, tier = found
+    return index + 1, Fraction(tier.credit)
+
+
+def linear_credit(metric: Metric, attainment: Fraction) -> Fraction:
+    """Credit % = shortfall from the objective × per point, up to the metric's maximum."""
+    credits = metric.credits
+    objective = Fraction(metric.objective)
+    shortfall = objective - attainment if metric.better == "higher" else attainment - objective
+    credit = max(shortfall, ZERO) * Fraction(credits.per_point)
+    return min(credit, Fraction(credits.max)) if credits.max is not None else credit
+
+
+def misses_minimum(metric: Metric, attainment: Fraction) -> bool:
+    """Pool model: below the minimum service level (the minimum itself is met)."""
+    minimum = Fraction(metric.credits.minimum)
+    return attainment < minimum if metric.better == "higher" else attainment > minimum
+
+
+def pool_credit(terms: CreditTerms, metric: Metric) -> Fraction:
+    """A service level default earns allocation % of the at-risk amount, as % of the charges."""
+    return Fraction(terms.pool.at_risk) * Fraction(metric.credits.allocation) / HUNDRED
+
+
+@dataclass(frozen=True)
+class PeriodCredit:
+    """A period's credit after combining, the pool cap, the cap, rounding and the minimum."""
+
+    combined_percent: Fraction  # before caps
+    percent: Fraction  # after the pool cap and the cap
+    capped: bool
+    amount: Fraction | None  # None when the period has no charges
+    below_minimum: bool  # a credit was due but is under `minimum_amount`, so none is issued
+
+    @property
+    def issued(self) -> Fraction | None:
+        if self.amount is None:
+            return None
+        return ZERO if self.below_minimum else self.amount
+
+
+def period_credit(terms: CreditTerms | None, credits: list[tuple[str, Fraction]], charges: Decimal | None) -> PeriodCredit:
+    """Combine the metrics' credit % (model, percent) pairs into the period's credit.
+
+    Order, as agreements word it: combine (sum or largest), hold pool credits to
+    the at-risk amount, apply the cap, compute the amount from the charges,
+    round if the agreement says so, then withhold an amount below the minimum.
+    """
+    if terms is None or not credits:
+        return PeriodCredit(ZERO, ZERO, False, Fraction(charges) * 0 if charges is not None else None, False)
+    pool = [p for model, p in credits if model == "pool"]
+    other = [p for model, p in credits if model != "pool"]
+    pool_total = sum(pool, ZERO)
+    if terms.pool is not None:
+        pool_total = min(pool_total, Fraction(terms.pool.at_risk))
+    if terms.combine == "sum":
+        combined = sum(pool + other, ZERO)
+        percent = pool_total + sum(other, ZERO)
+    else:
+        combined = max(pool + other, default=ZERO)
+        percent = max([pool_total] + other if pool else other, default=ZERO)
+    capped = False
+    if terms.cap is not None and percent > Fraction(terms.cap):
+        percent, capped = Fraction(terms.cap), True
+    capped = capped or percent < combined
+    if charges is None:
+        return PeriodCredit(combined, percent, capped, None, False)
+    amount = Fraction(charges) * percent / HUNDRED
+    if terms.round_to is not None and amount:
+        step = Fraction(terms.round_to)
+        steps = Decimal(amount.numerator) / Decimal(amount.denominator) / Decimal(step.numerator) * Decimal(step.denominator)
+        amount = Fraction(int(steps.quantize(Decimal(1), rounding=ROUND_HALF_UP))) * step
+    below = terms.minimum_amount is not None and ZERO < amount < Fraction(terms.minimum_amount)
+    return PeriodCredit(combined, percent, capped, amount, below)
+
+
+def claim_deadline(terms: CreditTerms | None, period: Period) -> dt.date | None:
+    """The last day to claim a credit for the period."""
+    if terms is None or terms.claim is None:
+        return None
+    deadline = terms.claim.deadline
+    if deadline.days_after_period is not None:
+        return period.end + dt.timedelta(days=deadline.days_after_period - 1)
+    # End of the Nth (monthly) billing cycle after the period's last month.
+    first_after = Period.containing(period.end, "month")
+    return first_after.offset(deadline.billing_cycles_after - 1).end - dt.timedelta(days=1)

@@ -1,0 +1,70 @@
+"""Display forms of exact numbers. Rounding happens here and nowhere in the arithmetic."""
+
+from __future__ import annotations
+
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
+
+ATTAINMENT_PLACES = 3
+
+
+def to_decimal(value: Fraction, places: int, rounding: str = ROUND_HALF_EVEN) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = 60
+        exact = Decimal(value.numerator) / Decimal(value.denominator)
+        return exact.quantize(Decimal(1).scaleb(-places), rounding=rounding)
+
+
+def plain(value: Decimal) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def exact(value: Fraction | None) -> str | None:
+    """The exact value as text: a terminating decimal where there is one, else `numerator/denominator`."""
+    if value is None:
+        return None
+    d = value.denominator
+    for p in (2, 5):
+        while d % p == 0:
+            d //= p
+    if d != 1:
+        return f"{value.numerator}/{value.denominator}"
+    places = 0
+    while (value * 10**places).denominator != 1:
+        places += 1
+    return plain(to_decimal(value, places)) if places else str(value.numerator)
+
+
+def attainment(value: Fraction | None, unit: str, better: str) -> str:
+    """At most three decimals, rounded towards the worse side: a displayed figure never looks
+    better than the exact one, so 99.98999% never reads as 99.99%."""
+    if value is None:
+        return "—"
+    rounding = ROUND_FLOOR if better == "higher" else ROUND_CEILING
+    text = plain(to_decimal(value, ATTAINMENT_PLACES, rounding))
+    return with_unit(text, unit)
+
+
+def with_unit(text: str, unit: str) -> str:
+    unit = unit.strip()
+    if unit == "%":
+        return f"{text}%"
+    return f"{text} {unit}" if unit else text
+
+
+def percent(value: Fraction | None) -> str:
+    if value is None:
+        return "—"
+    return f"{plain(to_decimal(value, ATTAINMENT_PLACES))}%"
+
+
+def money(value: Fraction | None, currency: str) -> str:
+    """Two decimals, half up, as an invoice shows."""
+    if value is None:
+        return "—"
+    return f"{to_decimal(value, 2, ROUND_HALF_UP):,.2f} {currency}"
+
+
+def minutes(value: Fraction) -> str:
+    return f"{int(value):,}" if value.denominator == 1 else f"{to_decimal(value, 1):,}"

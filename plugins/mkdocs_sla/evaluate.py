@@ -1,0 +1,243 @@
+"""evaluate: pure functions from loaded agreements to attainment, credits and remedies.
+
+No I/O, no clock: the caller passes the records. Each period is evaluated under
+the version that governs it; history (consecutive misses, rolling windows,
+earn-back) runs over the calendar, not over the list of results files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+
+from . import credits as rules
+from .display import percent as _pct
+from .load import AgreementRecord, Catalog, PeriodResults
+from .measures import attainment as measure_attainment
+from .measures import measured_window
+from .model import Agreement, Metric
+from .periods import Period
+
+ZERO = Fraction(0)
+
+
+@dataclass(frozen=True)
+class MetricOutcome:
+    """One metric in one period."""
+
+    metric: Metric
+    attainment: Fraction | None
+    detail: str
+    met: bool | None  # None: not reported
+    tier: int | None = None  # tier number from 1 (tiered credits)
+    credit_percent: Fraction = ZERO  # of the base, before combining
+    default: bool = False  # pool model: a service level default
+    earned_back: Period | None = None  # the period whose result earned this credit back
+
+    @property
+    def reported(self) -> bool:
+        return self.met is not None
+
+    @property
+    def credited(self) -> bool:
+        return self.credit_percent > 0 and self.earned_back is None
+
+
+@dataclass(frozen=True)
+class Remedy:
+    """A remedy reached in a period: an escalation step, chronic failure or a termination right."""
+
+    kind: str  # "escalation", "chronic", "rolling_average"
+    metric_id: str
+    text: str
+    termination_right: bool = False
+
+
+@dataclass(frozen=True)
+class PeriodOutcome:
+    """Everything a period earned under its governing version."""
+
+    period: Period
+    version: str
+    terms: Agreement = field(repr=False)
+    results: PeriodResults = field(repr=False)
+    metrics: tuple[MetricOutcome, ...]
+    credit: rules.PeriodCredit
+    claim_deadline: dt.date | None
+    misses_to_date: int  # periods with at least one miss, up to and including this one
+    remedies: tuple[Remedy, ...] = ()
+
+    @property
+    def missed(self) -> tuple[MetricOutcome, ...]:
+        return tuple(m for m in self.metrics if m.met is False)
+
+    @property
+    def termination_right(self) -> bool:
+        return any(r.termination_right for r in self.remedies)
+
+    @property
+    def chronic(self) -> bool:
+        return any(r.kind == "chronic" for r in self.remedies)
+
+
+@dataclass(frozen=True)
+class AgreementEvaluation:
+    record: AgreementRecord
+    periods: tuple[PeriodOutcome, ...]
+
+    @property
+    def last(self) -> PeriodOutcome | None:
+        return self.periods[-1] if self.periods else None
+
+    @property
+    def termination_right_since(self) -> Period | None:
+        return next((p.period for p in self.periods if p.termination_right), None)
+
+
+def evaluate_catalog(catalog: Catalog) -> tuple[AgreementEvaluation, ...]:
+    return tuple(evaluate(record) for record in catalog.agreements)
+
+
+def evaluate(record: AgreementRecord) -> AgreementEvaluation:
+    agreement_start = record.versions[0].effective
+    raw: list[tuple[PeriodResults, Agreement, list[MetricOutcome]]] = []
+    consecutive: dict[str, int] = {}  # metric id -> consecutive periods below the expected level
+    last_period: Period | None = None
+    for results in record.results:
+        terms = record.version_for(results.period).terms
+        if last_period is not None and results.period != last_period.next():
+            consecutive.clear()  # a gap in the results breaks every run of misses
+        outcomes = [
+            _metric_outcome(metric, results, terms, agreement_start, consecutive)
+            for metric in terms.metrics
+        ]
+        raw.append((results, terms, outcomes))
+        last_period = results.period
+    raw = _apply_earn_back(raw)
+    periods = []
+    history: dict[Period, PeriodOutcome] = {}
+    misses_to_date = 0
+    for results, terms, outcomes in raw:
+        credit = rules.period_credit(
+            terms.credit_terms,
+            [(m.metric.credits.model, m.credit_percent) for m in outcomes if m.credited],
+            results.results.charges,
+        )
+        if any(m.met is False for m in outcomes):
+            misses_to_date += 1
+        outcome = PeriodOutcome(
+            period=results.period,
+            version=terms.version,
+            terms=terms,
+            results=results,
+            metrics=tuple(outcomes),
+            credit=credit,
+            claim_deadline=rules.claim_deadline(terms.credit_terms, results.period) if credit.percent else None,
+            misses_to_date=misses_to_date,
+        )
+        history[results.period] = outcome
+        outcome = replace(outcome, remedies=_remedies(terms, results.period, history))
+        history[results.period] = outcome
+        periods.append(outcome)
+    return AgreementEvaluation(record, tuple(periods))
+
+
+def _metric_outcome(metric: Metric, results: PeriodResults, terms: Agreement, agreement_start: dt.date,
+                    consecutive: dict[str, int]) -> MetricOutcome:
+    result = results.results.metrics.get(metric.id)
+    if result is None:
+        consecutive.pop(metric.id, None)
+        return MetricOutcome(metric, None, "not reported", None)
+    window = measured_window(results.period, terms, agreement_start)
+    measured = measure_attainment(metric, result, window, terms.timezone, results.intervals.get(metric.id, ()))
+    if measured.value is None:
+        met = metric.measure.when_empty == "met"
+        consecutive[metric.id] = 0 if met else consecutive.get(metric.id, 0) + 1
+        return MetricOutcome(metric, None, measured.detail, met)
+    met = rules.meets(metric, measured.value)
+    consecutive[metric.id] = 0 if met else consecutive.get(metric.id, 0) + 1
+    credits = metric.credits
+    if met or credits is None:
+        return MetricOutcome(metric, measured.value, measured.detail, met)
+    if credits.model == "tiers":
+        tier, percent = rules.tier_credit(credits, measured.value)
+        return MetricOutcome(metric, measured.value, measured.detail, False, tier=tier, credit_percent=percent)
+    if credits.model == "linear":
+        return MetricOutcome(metric, measured.value, measured.detail, False, credit_percent=rules.linear_credit(metric, measured.value))
+    # pool: a default is a miss of the minimum, or a run of misses of the expected level
+    default = rules.misses_minimum(metric, measured.value) or consecutive[metric.id] >= credits.expected_misses
+    percent = rules.pool_credit(terms.credit_terms, metric) if default and terms.credit_terms and terms.credit_terms.pool else ZERO
+    return MetricOutcome(metric, measured.value, measured.detail, False, default=default, credit_percent=percent)
+
+
+def _apply_earn_back(raw):
+    """A credit is cancelled when the metric meets its objective in each of the next N periods."""
+    by_period = {results.period: outcomes for results, _terms, outcomes in raw}
+    updated = []
+    for results, terms, outcomes in raw:
+        earn_back = terms.remedies.earn_back if terms.remedies else None
+        if earn_back is None:
+            updated.append((results, terms, outcomes))
+            continue
+        new = []
+        for outcome in outcomes:
+            if outcome.credit_percent > 0:
+                following = [results.period.offset(k) for k in range(1, earn_back.met_periods + 1)]
+                later = [_find(by_period.get(p), outcome.metric.id) for p in following]
+                if all(o is not None and o.met for o in later):
+                    outcome = replace(outcome, earned_back=following[-1])
+            new.append(outcome)
+        updated.append((results, terms, new))
+    return updated
+
+
+def _find(outcomes, metric_id):
+    if outcomes is None:
+        return None
+    return next((o for o in outcomes if o.metric.id == metric_id), None)
+
+
+def _remedies(terms: Agreement, period: Period, history: dict[Period, PeriodOutcome]) -> tuple[Remedy, ...]:
+    remedies = terms.remedies
+    if remedies is None:
+        return ()
+    found: list[Remedy] = []
+
+    def misses(metric_id: str, within: int) -> int:
+        count = 0
+        for k in range(within):
+            outcome = history.get(period.offset(-k))
+            if outcome is not None:
+                metric = _find(outcome.metrics, metric_id)
+                count += metric is not None and metric.met is False
+        return count
+
+    for metric in terms.metrics:
+        # The highest escalation step reached stands for the lower ones.
+        reached = [s for s in remedies.escalation if misses(metric.id, s.within) >= s.misses]
+        if reached:
+            step = max(reached, key=lambda s: (s.misses, -s.within))
+            found.append(Remedy("escalation", metric.id, f"{metric.name}: missed {misses(metric.id, step.within)} times in {step.within} periods — {step.action}"))
+        chronic = remedies.chronic
+        if chronic and misses(metric.id, chronic.within) >= chronic.misses:
+            text = f"{metric.name}: chronic failure, missed {misses(metric.id, chronic.within)} times in {chronic.within} periods"
+            if chronic.consequence:
+                text += f" — {chronic.consequence}"
+            found.append(Remedy("chronic", metric.id, text, chronic.termination_right))
+    rolling = remedies.rolling_average
+    if rolling is not None:
+        values = []
+        for k in range(rolling.periods):
+            outcome = history.get(period.offset(-k))
+            metric = _find(outcome.metrics, rolling.metric) if outcome else None
+            if metric is None or metric.attainment is None:
+                break
+            values.append(metric.attainment)
+        if len(values) == rolling.periods:
+            average = sum(values, ZERO) / len(values)
+            if average < Fraction(rolling.below):
+                name = terms.metric(rolling.metric).name
+                found.append(Remedy("rolling_average", rolling.metric,
+                                    f"{name}: average over {rolling.periods} periods {_pct(average)} is below {rolling.below}", rolling.termination_right))
+    return tuple(found)

@@ -1,0 +1,613 @@
+"""load: the `agreements/` tree to typed, validated records, with every problem at once.
+
+Layout of one agreement (documented in the format reference):
+
+    agreements/<id>/agreement.yaml     one YAML document per version, oldest first
+    agreements/<id>/results/<period>.yaml   one file per period (2026-10, 2026-Q4)
+    agreements/<id>/results/<name>.csv      interval series named by a results file
+    agreements/<id>/versions.lock      content hashes of published versions (written by `sla lock`)
+
+The checks that span several values (tiers, versions, results against terms)
+live here, beside the per-field checks of the model, so that `sla validate`,
+`sla credits` and the MkDocs plugin share one validation path.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import hashlib
+import io
+import json
+import os
+import re
+import typing
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pydantic
+
+from . import model
+from .diagnostics import Diagnostic, Diagnostics, Position
+from .model import Agreement, Results
+from .periods import Period, localize
+from .tiers import check_tiers
+from .yamlsource import Document, parse, read_text
+
+AGREEMENT_FILE = "agreement.yaml"
+RESULTS_DIR = "results"
+LOCK_FILE = "versions.lock"
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of an agreement's terms, where it stands in the file, and its content hash."""
+
+    terms: Agreement
+    position: Position
+    digest: str
+
+    @property
+    def label(self) -> str:
+        return self.terms.version
+
+    @property
+    def effective(self) -> dt.date:
+        return self.terms.effective
+
+
+@dataclass(frozen=True)
+class Interval:
+    """One row of an interval series: requests and errors in the interval starting at `start`."""
+
+    start: dt.datetime
+    requests: int
+    errors: int
+    position: Position
+
+
+@dataclass(frozen=True)
+class PeriodResults:
+    """The measured results of one period."""
+
+    period: Period
+    results: Results
+    file: str
+    intervals: dict[str, tuple[Interval, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AgreementRecord:
+    """Everything about one agreement: its versions, oldest first, and its results by period."""
+
+    id: str
+    folder: str
+    file: str
+    versions: tuple[Version, ...]
+    results: tuple[PeriodResults, ...]
+
+    def version_for(self, period: Period) -> Version:
+        """The version that governs a period, by the agreement's `mid_period_change` rule."""
+        rule = self.versions[-1].terms.mid_period_change
+        # "start_governs": in force on the first day; "end_governs": in force on the last day.
+        day = period.start if rule == "start_governs" else period.end - dt.timedelta(days=1)
+        governing = self.versions[0]
+        for version in self.versions:
+            if version.effective <= day:
+                governing = version
+        return governing
+
+    def in_force(self, today: dt.date) -> Version:
+        """The version in force on a day (the first version before it took effect)."""
+        current = self.versions[0]
+        for version in self.versions:
+            if version.effective <= today:
+                current = version
+        return current
+
+    def upcoming(self, today: dt.date) -> tuple[Version, ...]:
+        return tuple(v for v in self.versions if v.effective > today)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """All agreements of a tree, and every diagnostic found while loading them."""
+
+    agreements: tuple[AgreementRecord, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    def get(self, agreement_id: str) -> AgreementRecord | None:
+        return next((a for a in self.agreements if a.id == agreement_id), None)
+
+
+def display_path(path: Path) -> str:
+    """Paths in messages are relative to the working directory when inside it, as editors and CI expect."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def load(root: Path | str) -> Catalog:
+    """Load every agreement folder under `root`. Invalid agreements are left out of
+    `agreements`, never silently: their problems are in `diagnostics`."""
+    root = Path(root)
+    diagnostics = Diagnostics()
+    records = []
+    if not root.is_dir():
+        diagnostics.error(Position(display_path(root)), "no agreements folder here; expected a folder with one sub-folder per agreement")
+        return Catalog((), tuple(diagnostics.items))
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        record = load_agreement(folder, diagnostics)
+        if record is not None:
+            records.append(record)
+    for stray in sorted(p for p in root.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml")):
+        diagnostics.error(
+            Position(display_path(stray)),
+            f"agreement files belong in a folder named by the agreement id: expected {root.name}/<id>/{AGREEMENT_FILE}",
+        )
+    return Catalog(tuple(records), tuple(diagnostics.sorted()))
+
+
+def load_agreement(folder: Path, diagnostics: Diagnostics) -> AgreementRecord | None:
+    """One agreement folder; None if any error was found in it (all of them reported)."""
+    local = Diagnostics()
+    path = folder / AGREEMENT_FILE
+    display = display_path(path)
+    if not path.is_file():
+        others = sorted(p.name for p in folder.glob("*.y*ml"))
+        hint = f" (found {', '.join(others)})" if others else ""
+        local.error(Position(display_path(folder)), f"missing {AGREEMENT_FILE}{hint}; expected the agreement's terms there")
+        diagnostics.extend(local)
+        return None
+    text = read_text(path, display, local)
+    versions = _load_versions(folder.name, text, display, local) if text is not None else []
+    results = _load_results(folder, versions, local) if versions else []
+    if versions and not local.errors:
+        _check_lock(folder, versions, local)
+    diagnostics.extend(local)
+    if local.errors or not versions:
+        return None
+    return AgreementRecord(folder.name, display_path(folder), display, tuple(versions), tuple(results))
+
+
+# ---------------------------------------------------------------- versions
+
+
+def _load_versions(folder_name: str, text: str, display: str, diagnostics: Diagnostics) -> list[Version]:
+    documents = parse(text, display, diagnostics)
+    if not documents and not diagnostics.errors:
+        diagnostics.error(Position(display), "the file holds no agreement; expected one YAML document per version")
+    versions = []
+    for document in documents:
+        terms = validate(Agreement, document, diagnostics)
+        if terms is None:
+            continue
+        if terms.id != folder_name:
+            diagnostics.error(document.position(("id",)), f"id `{terms.id}` differs from its folder `{folder_name}`; expected `{folder_name}`")
+        _check_terms(terms, document, diagnostics)
+        versions.append(Version(terms, Position(display, document.start_line, 1), digest(terms)))
+    _check_version_order(versions, documents, diagnostics)
+    return versions
+
+
+def digest(terms: Agreement) -> str:
+    """A content hash of a version's terms, independent of formatting and comments."""
+    canonical = json.dumps(terms.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _natural_key(label: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", label))
+
+
+def _check_version_order(versions: list[Version], documents: list[Document], diagnostics: Diagnostics) -> None:
+    by_label: dict[str, Version] = {}
+    by_date: dict[dt.date, Version] = {}
+    for version in versions:
+        where = Position(version.position.file, version.position.line, 1)
+        if version.label in by_label:
+            diagnostics.error(where, f"version `{version.label}` appears twice (first at line {by_label[version.label].position.line}); each version needs its own label")
+        by_label.setdefault(version.label, version)
+        if version.effective in by_date:
+            diagnostics.error(where, f"versions `{by_date[version.effective].label}` and `{version.label}` take effect on the same day {version.effective}; expected distinct dates")
+        by_date.setdefault(version.effective, version)
+    for earlier, later in zip(versions, versions[1:]):
+        if later.effective < earlier.effective:
+            diagnostics.error(later.position, f"version `{later.label}` takes effect {later.effective}, before the version above it (`{earlier.label}`, {earlier.effective}); expected versions oldest first")
+        elif _natural_key(later.label) < _natural_key(earlier.label):
+            diagnostics.error(later.position, f"version `{later.label}` takes effect after `{earlier.label}` but its label is lower; expected labels that increase with the effective date")
+    if len({v.terms.period for v in versions}) > 1:
+        diagnostics.error(versions[-1].position, "all versions of an agreement must use the same `period` (month or quarter), so results stay comparable")
+
+
+def _check_terms(terms: Agreement, document: Document, diagnostics: Diagnostics) -> None:
+    """The rules that span several fields of one version."""
+    seen: dict[str, int] = {}
+    for index, metric in enumerate(terms.metrics):
+        if metric.id in seen:
+            diagnostics.error(document.position(("metrics", index, "id")), f"metric id `{metric.id}` is used twice in this version; expected unique ids")
+        seen[metric.id] = index
+        credits = metric.credits
+        if credits is None:
+            continue
+        if credits.model == "tiers":
+            check_tiers(metric, lambda i, key=None, index=index: document.position(("metrics", index, "credits", "tiers", i) + ((key,) if key else ()), key=False), diagnostics)
+        elif credits.model == "pool":
+            if terms.credit_terms is None or terms.credit_terms.pool is None:
+                diagnostics.error(document.position(("metrics", index, "credits", "model")), "a `pool` credit needs `credit_terms.pool.at_risk`; expected the at-risk percentage there")
+            better_min = credits.minimum <= metric.objective if metric.better == "higher" else credits.minimum >= metric.objective
+            if not better_min:
+                diagnostics.error(document.position(("metrics", index, "credits", "minimum")), f"the minimum service level {credits.minimum} is stricter than the expected level (objective {metric.objective}); expected a minimum the objective meets")
+        if credits.model in ("tiers", "linear", "pool") and terms.credit_terms is None:
+            diagnostics.error(document.position(("metrics", index, "credits")), "credits need `credit_terms` (at least `base`); expected a `credit_terms:` section")
+    remedies = terms.remedies
+    if remedies and remedies.rolling_average and remedies.rolling_average.metric not in seen:
+        diagnostics.error(document.position(("remedies", "rolling_average", "metric")), _unknown("metric", remedies.rolling_average.metric, list(seen)))
+    if remedies:
+        for index, step in enumerate(remedies.escalation):
+            if step.misses > step.within:
+                diagnostics.error(document.position(("remedies", "escalation", index, "misses")), f"{step.misses} misses cannot happen within {step.within} periods; expected misses <= within")
+        if remedies.chronic and remedies.chronic.misses > remedies.chronic.within:
+            diagnostics.error(document.position(("remedies", "chronic", "misses")), f"{remedies.chronic.misses} misses cannot happen within {remedies.chronic.within} periods; expected misses <= within")
+
+
+def _unknown(what: str, name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"did you mean `{close[0]}`? " if close else ""
+    return f"unknown {what} `{name}`; {hint}expected one of: {', '.join(f'`{k}`' for k in known)}"
+
+
+# ---------------------------------------------------------------- results
+
+
+MEASURE_KEYS = {
+    "value": {"value"},
+    "count": {"count"},
+    "average": {"sum", "count"},
+    "downtime": {"outages"},
+    "intervals": {"intervals"},
+    "events": {"good", "total"},
+}
+
+
+def _load_results(folder: Path, versions: list[Version], diagnostics: Diagnostics) -> list[PeriodResults]:
+    directory = folder / RESULTS_DIR
+    if not directory.is_dir():
+        return []
+    record_stub = AgreementRecord(folder.name, "", "", tuple(versions), ())
+    kind = versions[0].terms.period
+    by_period: dict[Period, PeriodResults] = {}
+    for path in sorted(directory.iterdir()):
+        display = display_path(path)
+        if path.suffix == ".csv":
+            continue  # read through the results file that names it
+        if path.suffix not in (".yaml", ".yml"):
+            diagnostics.error(Position(display), "unexpected file in results/; expected <period>.yaml files and the .csv series they name")
+            continue
+        text = read_text(path, display, diagnostics)
+        if text is None:
+            continue
+        documents = parse(text, display, diagnostics)
+        if len(documents) != 1:
+            if documents or not diagnostics.errors:
+                diagnostics.error(Position(display), f"a results file holds one YAML document; found {len(documents)}")
+            continue
+        document = documents[0]
+        results = validate(Results, document, diagnostics)
+        if results is None:
+            continue
+        period = Period.parse(results.period)
+        if period.kind != kind:
+            diagnostics.error(document.position(("period",)), f"period `{results.period}` is a {period.kind}, but this agreement is measured per {kind}; expected {'`YYYY-MM`' if kind == 'month' else '`YYYY-Qn`'}")
+            continue
+        if path.stem != results.period:
+            diagnostics.error(document.position(("period",)), f"period `{results.period}` differs from the file name `{path.name}`; expected `{results.period}.yaml`")
+        if period in by_period:
+            diagnostics.error(document.position(("period",)), f"a second result for period {period} (first in {by_period[period].file}); expected one results file per period")
+            continue
+        first = versions[0]
+        if period.end <= first.effective:
+            diagnostics.error(document.position(("period",)), f"period {period} ends before the agreement took effect ({first.effective}, version `{first.label}`); expected periods from {Period.containing(first.effective, kind)} on")
+            continue
+        terms = record_stub.version_for(period).terms
+        intervals = _check_results(terms, period, results, document, directory, diagnostics)
+        by_period[period] = PeriodResults(period, results, display, intervals)
+    return [by_period[p] for p in sorted(by_period)]
+
+
+def _check_results(terms: Agreement, period: Period, results: Results, document: Document, directory: Path, diagnostics: Diagnostics) -> dict[str, tuple[Interval, ...]]:
+    intervals: dict[str, tuple[Interval, ...]] = {}
+    known = [m.id for m in terms.metrics]
+    start, end = period.bounds(terms.timezone)
+    for metric_id, result in results.metrics.items():
+        metric = terms.metric(metric_id)
+        where = ("metrics", metric_id)
+        if metric is None:
+            diagnostics.error(document.position(where, key=True), _unknown("metric", metric_id, known) + f" (the metrics of version `{terms.version}`)")
+            continue
+        kind = metric.measure.kind
+        given = {k for k in MEASURE_KEYS["value"] | MEASURE_KEYS["average"] | MEASURE_KEYS["downtime"] | MEASURE_KEYS["intervals"] | MEASURE_KEYS["events"] if getattr(result, k) is not None}
+        expected = MEASURE_KEYS[kind]
+        for key in sorted(given - expected):
+            diagnostics.error(document.position(where + (key,), key=True), f"`{key}` does not apply to metric `{metric_id}`, measured by `{kind}`; expected {_keys(expected)}")
+        for key in sorted(expected - given):
+            diagnostics.error(document.position(where, key=True), f"metric `{metric_id}` is measured by `{kind}`: missing {_keys({key})}")
+        if kind == "value" and result.value is not None and metric.unit.strip() == "%" and not 0 <= result.value <= 100:
+            diagnostics.error(document.position(where + ("value",)), f"{result.value} is not a percentage; expected 0 to 100")
+        if kind == "downtime" and result.outages:
+            for index, outage in enumerate(result.outages):
+                o_start, o_end = localize(outage.start, terms.timezone), localize(outage.end, terms.timezone)
+                if o_end <= o_start:
+                    diagnostics.error(document.position(where + ("outages", index, "end")), f"outage ends ({outage.end.isoformat()}) before it starts ({outage.start.isoformat()}); expected an end after the start")
+                elif o_end <= start or o_start >= end:
+                    diagnostics.error(document.position(where + ("outages", index, "start")), f"outage from {outage.start.isoformat()} lies outside period {period}; expected it in the file of its own period")
+        if kind == "intervals" and result.intervals:
+            rows = _read_intervals(directory / result.intervals, document.position(where + ("intervals",)), start, end, metric.measure.interval_minutes, terms.timezone, diagnostics)
+            if rows is not None:
+                intervals[metric_id] = rows
+    for metric in terms.metrics:
+        if metric.id not in results.metrics:
+            diagnostics.warning(document.position(("metrics",), key=True), f"no result for metric `{metric.id}` in period {period}; it is shown as not reported and earns no credit")
+    if results.charges is None and any(m.credits for m in terms.metrics) and terms.credit_terms:
+        pass  # credit percentages are still computed; amounts need charges
+    return intervals
+
+
+def _keys(keys: set[str]) -> str:
+    return " and ".join(f"`{k}`" for k in sorted(keys))
+
+
+def _read_intervals(path: Path, named_at: Position, start: dt.datetime, end: dt.datetime, minutes: int, timezone: str, diagnostics: Diagnostics) -> tuple[Interval, ...] | None:
+    display = display_path(path)
+    if not path.is_file():
+        diagnostics.error(named_at, f"interval file `{path.name}` not found beside the results file")
+        return None
+    text = read_text(path, display, diagnostics)
+    if text is None:
+        return None
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None or [h.strip() for h in header] != ["start", "requests", "errors"]:
+        diagnostics.error(Position(display, 1, 1), "expected the header `start,requests,errors`")
+        return None
+    rows: list[Interval] = []
+    seen: set[dt.datetime] = set()
+    step = dt.timedelta(minutes=minutes)
+    ok = True
+    for line_no, row in enumerate(reader, start=2):
+        if not row:
+            continue
+        if len(row) != 3:
+            diagnostics.error(Position(display, line_no, 1), f"expected 3 fields (start, requests, errors), found {len(row)}")
+            ok = False
+            continue
+        try:
+            moment = localize(dt.datetime.fromisoformat(row[0].strip()), timezone)
+        except ValueError:
+            diagnostics.error(Position(display, line_no, 1), f"`{row[0]}` is not a date and time; expected ISO 8601 such as 2026-10-01T00:05:00Z")
+            ok = False
+            continue
+        numbers = []
+        for column, text_value in ((len(row[0]) + 2, row[1]), (len(row[0]) + len(row[1]) + 3, row[2])):
+            value = text_value.strip()
+            if not value.isdigit():
+                diagnostics.error(Position(display, line_no, column), f"`{text_value}` is not a count; expected a whole number of 0 or more")
+                ok = False
+            numbers.append(int(value) if value.isdigit() else 0)
+        requests, errors = numbers
+        if errors > requests:
+            diagnostics.error(Position(display, line_no, len(row[0]) + len(row[1]) + 3), f"{errors} errors out of {requests} requests; expected errors <= requests")
+            ok = False
+        if not (start <= moment < end):
+            diagnostics.error(Position(display, line_no, 1), f"interval {row[0]} lies outside the period; expected a start from {start.isoformat()} to before {end.isoformat()}")
+            ok = False
+        elif (moment - start) % step:
+            diagnostics.error(Position(display, line_no, 1), f"interval {row[0]} does not start on a {minutes}-minute boundary of the period")
+            ok = False
+        if moment in seen:
+            diagnostics.error(Position(display, line_no, 1), f"interval {row[0]} appears twice; expected one row per interval")
+            ok = False
+        seen.add(moment)
+        rows.append(Interval(moment, requests, errors, Position(display, line_no, 1)))
+    return tuple(rows) if ok else None
+
+
+# ---------------------------------------------------------------- locks
+
+
+def _check_lock(folder: Path, versions: list[Version], diagnostics: Diagnostics) -> None:
+    """A version once published is never rewritten: its hash must match `versions.lock`."""
+    path = folder / LOCK_FILE
+    if not path.is_file():
+        return
+    display = display_path(path)
+    text = read_text(path, display, diagnostics)
+    if text is None:
+        return
+    documents = parse(text, display, diagnostics)
+    if not documents:
+        return
+    locked = documents[0].data
+    if not isinstance(locked, dict) or not all(isinstance(v, str) for v in locked.values()):
+        diagnostics.error(Position(display), "expected `version: sha256:…` lines, as written by `sla lock`")
+        return
+    labels = {v.label: v for v in versions}
+    for label, expected in locked.items():
+        version = labels.get(label)
+        where = documents[0].position((label,), key=True)
+        if version is None:
+            diagnostics.error(where, f"version `{label}` was published but is no longer in {AGREEMENT_FILE}; published versions stay in the history")
+        elif version.digest != expected:
+            diagnostics.error(version.position, f"version `{label}` differs from the version published (hash in {display} line {where.line}); a version in force is never rewritten: add a new version instead")
+
+
+def lock_text(versions: typing.Iterable[Version], today: dt.date) -> str:
+    """The content of `versions.lock`: hashes of every version published or in force by `today`."""
+    lines = ["# Content hashes of published versions, written by `sla lock`. Do not edit by hand:", "# a version that no longer matches its hash was rewritten after publication.", ""]
+    for version in versions:
+        if version.effective <= today or (version.terms.published and version.terms.published <= today):
+            lines.append(f'"{version.label}": {version.digest}')
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- model validation
+
+
+def validate(cls: type[pydantic.BaseModel], document: Document, diagnostics: Diagnostics) -> Any:
+    """Validate a document against a model; report each error at its position."""
+    if not isinstance(document.data, dict):
+        diagnostics.error(document.position(), f"expected a mapping of keys to values at the top of the document, found {_kind_of(document.data)}")
+        return None
+    try:
+        return cls.model_validate(document.data)
+    except pydantic.ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            _report(cls, error, document, diagnostics)
+        return None
+
+
+def _kind_of(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {"list": "a list", "str": f"the text `{value}`", "dict": "a mapping"}.get(type(value).__name__, type(value).__name__)
+
+
+def _report(cls: type, error: dict, document: Document, diagnostics: Diagnostics) -> None:
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    path = _path_text(cls, loc)
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        allowed = sorted(_fields_at(cls, loc[:-1]))
+        close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+        hint = f"did you mean `{close[0]}`? " if close else ""
+        where = ".".join(str(p) for p in _path_parts(cls, loc[:-1])) or "the top level"
+        diagnostics.error(document.position(loc, key=True), f"unknown key `{name}` in {where}; {hint}expected one of: {', '.join(f'`{a}`' for a in allowed)}")
+        return
+    if kind == "missing":
+        diagnostics.error(document.position(loc[:-1]), f"missing key `{loc[-1]}`" + (f" in {_path_text(cls, loc[:-1])}" if loc[:-1] else "") + _description(cls, loc))
+        return
+    message = error["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, "):]
+    elif message.startswith("Input should be"):
+        message = "expected a value that should be" + message[len("Input should be"):]
+        given = error.get("input")
+        if isinstance(given, (str, int)) or given is None:
+            message = f"`{given if given is not None else 'nothing'}` is not valid: {message}"
+    if kind == "string_pattern_mismatch":
+        given = error.get("input")
+        if loc and loc[-1] in ("id",) or (len(loc) >= 1 and "Slug" in str(error.get("ctx", {}))):
+            pass
+        pattern = error.get("ctx", {}).get("pattern", "")
+        if pattern == model.SLUG:
+            message = f"`{given}` is not a slug; expected lower-case letters, digits and hyphens, starting with a letter or digit"
+        elif pattern == model.PERIOD_RE.pattern:
+            message = f"`{given}` is not a period; expected a month `YYYY-MM` (01 to 12) or a quarter `YYYY-Qn` (1 to 4)"
+        elif loc and loc[-1] == "intervals":
+            message = f"`{given}` is not a CSV file name; expected a name like `errors-2026-10.csv` beside the results file"
+    diagnostics.error(document.position(loc), f"{path}: {message}" if path else message)
+
+
+def _description(cls: type, loc: tuple) -> str:
+    info = _field_info(cls, loc)
+    return f"; expected {info.description[0].lower()}{info.description[1:]}" if info is not None and info.description else ""
+
+
+def _path_parts(cls: type, loc: tuple) -> list[str]:
+    """A readable path: union tags that pydantic puts into locations are left out."""
+    parts: list[str] = []
+    for item in _walk(cls, loc):
+        part, _tp, skipped = item
+        if skipped:
+            continue
+        if isinstance(part, int):
+            if parts:
+                parts[-1] = f"{parts[-1]}[{part}]"
+            else:
+                parts.append(f"[{part}]")
+        else:
+            parts.append(str(part))
+    return parts
+
+
+def _path_text(cls: type, loc: tuple) -> str:
+    return ".".join(_path_parts(cls, loc))
+
+
+def _walk(cls: type, loc: tuple):
+    """Follow a pydantic error location through the model's types, yielding (part, type, is_union_tag)."""
+    tp: Any = cls
+    for part in loc:
+        tp = _unwrap(tp)
+        origin = typing.get_origin(tp)
+        if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
+            field_info = tp.model_fields.get(part) if isinstance(part, str) else None
+            tp = field_info.annotation if field_info else Any
+            yield part, tp, False
+        elif origin is list:
+            tp = typing.get_args(tp)[0]
+            yield part, tp, False
+        elif origin is dict:
+            tp = typing.get_args(tp)[1]
+            yield part, tp, False
+        elif origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+            members = [_unwrap(m) for m in typing.get_args(tp) if m is not type(None)]
+            match = None
+            for member in members:
+                if isinstance(member, type) and issubclass(member, pydantic.BaseModel):
+                    tag_field = next((f for f in ("model", "kind") if f in member.model_fields), None)
+                    if tag_field and part in typing.get_args(member.model_fields[tag_field].annotation):
+                        match = member
+            if match is not None:
+                tp = match
+                yield part, tp, True
+            elif len(members) == 1:
+                # `X | None`: the location continues inside X
+                tp = members[0]
+                yield from _walk(tp, (part,))
+                return
+            else:
+                yield part, Any, True
+                tp = Any
+        else:
+            yield part, Any, False
+            tp = Any
+
+
+def _unwrap(tp: Any) -> Any:
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = typing.get_args(tp)[0]
+    args = [a for a in typing.get_args(tp) if a is not type(None)] if typing.get_origin(tp) in (typing.Union, getattr(__import__("types"), "UnionType", None)) else None
+    if args is not None and len(args) == 1:
+        return _unwrap(args[0])
+    return tp
+
+
+def _fields_at(cls: type, loc: tuple) -> list[str]:
+    tp: Any = cls
+    for _part, tp, _tag in _walk(cls, loc):
+        pass
+    tp = _unwrap(tp)
+    if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
+        return list(tp.model_fields)
+    return []
+
+
+def _field_info(cls: type, loc: tuple):
+    parent: Any = cls
+    for _part, tp, _tag in _walk(cls, loc[:-1]):
+        parent = tp
+    parent = _unwrap(parent)
+    if isinstance(parent, type) and issubclass(parent, pydantic.BaseModel):
+        return parent.model_fields.get(loc[-1])
+    return None

@@ -1,0 +1,109 @@
+"""Attainment: from a period's raw measurements to one exact number per metric.
+
+One function per `measure.kind`. All arithmetic is on `Fraction`, so
+(44,640 − 15) / 44,640 × 100 stays exact and is rounded for display only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .model import Agreement, Metric, MetricResult, Outage
+from .display import minutes as _minutes
+from .periods import Period, localize, minutes_between
+
+HUNDRED = Fraction(100)
+
+
+@dataclass(frozen=True)
+class Attainment:
+    """The attainment of one metric in one period; `value` is None when nothing could be measured."""
+
+    value: Fraction | None
+    detail: str  # how it was measured, in words, for the periods table
+    empty: bool = False  # no events or items in the period (judged by `when_empty`)
+
+
+def measured_window(period: Period, terms: Agreement, agreement_start: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The part of the period the agreement covers: a partial first period starts on the effective date."""
+    start, end = period.bounds(terms.timezone)
+    if agreement_start > period.start:
+        start = dt.datetime.combine(agreement_start, dt.time(0), tzinfo=start.tzinfo)
+    return start, end
+
+
+def attainment(metric: Metric, result: MetricResult, window: tuple[dt.datetime, dt.datetime], timezone: str, intervals=()) -> Attainment:
+    kind = metric.measure.kind
+    if kind == "value":
+        return Attainment(Fraction(result.value), "reported")
+    if kind == "count":
+        return Attainment(Fraction(result.count), "counted")
+    if kind == "average":
+        if result.count == 0:
+            return Attainment(None, "nothing to average", empty=True)
+        return Attainment(Fraction(result.sum) / result.count, f"{result.sum} over {result.count}")
+    if kind == "events":
+        if result.total == 0:
+            return Attainment(None, "no events", empty=True)
+        return Attainment(Fraction(result.good, result.total) * HUNDRED, f"{result.good:,} of {result.total:,}")
+    if kind == "downtime":
+        return downtime_attainment(metric, result.outages or [], window, timezone)
+    if kind == "intervals":
+        return interval_attainment(metric, intervals, window)
+    raise ValueError(f"unknown measure {kind}")  # the model admits no other kind
+
+
+def downtime_minutes(outages: list[Outage], window: tuple[dt.datetime, dt.datetime], timezone: str,
+                     minimum_minutes: Fraction, exclude_tags: frozenset[str]) -> Fraction:
+    """Minutes of counted downtime in the window: overlapping outages count once."""
+    start, end = window
+    spans = []
+    for outage in outages:
+        if exclude_tags.intersection(outage.tags):
+            continue
+        o_start, o_end = localize(outage.start, timezone), localize(outage.end, timezone)
+        # The minimum applies to the outage as it happened, not to its part in this period.
+        if minutes_between(o_start, o_end) < minimum_minutes:
+            continue
+        o_start, o_end = max(o_start, start), min(o_end, end)
+        if o_end > o_start:
+            spans.append((o_start, o_end))
+    spans.sort()
+    total = Fraction(0)
+    current_start = current_end = None
+    for s, e in spans:
+        if current_end is None or s > current_end:
+            if current_end is not None:
+                total += minutes_between(current_start, current_end)
+            current_start, current_end = s, e
+        else:
+            current_end = max(current_end, e)
+    if current_end is not None:
+        total += minutes_between(current_start, current_end)
+    return total
+
+
+def downtime_attainment(metric: Metric, outages: list[Outage], window, timezone: str) -> Attainment:
+    measure = metric.measure
+    minutes = minutes_between(*window)
+    down = downtime_minutes(outages, window, timezone, Fraction(measure.minimum_outage_minutes), frozenset(measure.exclude_tags))
+    value = (minutes - down) / minutes * HUNDRED
+    return Attainment(value, f"{_minutes(down)} of {_minutes(minutes)} minutes down")
+
+
+def interval_attainment(metric: Metric, intervals, window) -> Attainment:
+    """100% − the mean error rate over every interval of the window; an interval without requests counts 0%."""
+    step = metric.measure.interval_minutes
+    slots = int(minutes_between(*window) // step)
+    start = window[0]
+    rates = sum(
+        (Fraction(row.errors, row.requests) for row in intervals if row.requests and row.start >= start),
+        Fraction(0),
+    )
+    value = HUNDRED - rates / slots * HUNDRED
+    with_errors = sum(1 for row in intervals if row.errors)
+    return Attainment(value, f"{with_errors:,} of {slots:,} intervals with errors")
+
+

@@ -1,0 +1,99 @@
+"""Calendar periods (months and quarters) in an agreement's time zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from .model import PERIOD_RE
+
+PeriodKind = Literal["month", "quarter"]
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A calendar month (`2026-10`) or quarter (`2026-Q4`)."""
+
+    year: int
+    index: int  # month 1–12 or quarter 1–4
+    kind: PeriodKind
+
+    @classmethod
+    def parse(cls, label: str) -> "Period":
+        match = PERIOD_RE.match(label)
+        if not match:
+            raise ValueError(f"invalid period {label!r}: expected a month `YYYY-MM` or a quarter `YYYY-Qn`")
+        year, month, quarter = match.groups()
+        if month:
+            return cls(int(year), int(month), "month")
+        return cls(int(year), int(quarter), "quarter")
+
+    @classmethod
+    def containing(cls, day: dt.date, kind: PeriodKind) -> "Period":
+        if kind == "month":
+            return cls(day.year, day.month, kind)
+        return cls(day.year, (day.month - 1) // 3 + 1, kind)
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}-{self.index:02d}" if self.kind == "month" else f"{self.year}-Q{self.index}"
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def months(self) -> int:
+        return 1 if self.kind == "month" else 3
+
+    @property
+    def start(self) -> dt.date:
+        """First day of the period."""
+        month = self.index if self.kind == "month" else (self.index - 1) * 3 + 1
+        return dt.date(self.year, month, 1)
+
+    @property
+    def end(self) -> dt.date:
+        """First day after the period."""
+        return self.next().start
+
+    def next(self) -> "Period":
+        last = 12 if self.kind == "month" else 4
+        return Period(self.year + 1, 1, self.kind) if self.index == last else Period(self.year, self.index + 1, self.kind)
+
+    def previous(self) -> "Period":
+        last = 12 if self.kind == "month" else 4
+        return Period(self.year - 1, last, self.kind) if self.index == 1 else Period(self.year, self.index - 1, self.kind)
+
+    def offset(self, n: int) -> "Period":
+        """The period n periods later (or earlier, for negative n)."""
+        per_year = 12 if self.kind == "month" else 4
+        absolute = self.year * per_year + (self.index - 1) + n
+        return Period(absolute // per_year, absolute % per_year + 1, self.kind)
+
+    def bounds(self, timezone: str) -> tuple[dt.datetime, dt.datetime]:
+        """Start and end as aware datetimes: midnight of the first day in the zone."""
+        return _midnight(self.start, timezone), _midnight(self.end, timezone)
+
+
+@lru_cache(maxsize=64)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def _midnight(day: dt.date, timezone: str) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), tzinfo=zone(timezone))
+
+
+def minutes_between(start: dt.datetime, end: dt.datetime) -> Fraction:
+    """Exact elapsed minutes; aware datetimes are compared in UTC, so a DST month has its real length."""
+    delta = end.astimezone(dt.timezone.utc) - start.astimezone(dt.timezone.utc)
+    return Fraction(delta.days * 86_400 + delta.seconds, 60) + Fraction(delta.microseconds, 60_000_000)
+
+
+def localize(moment: dt.datetime, timezone: str) -> dt.datetime:
+    """A time without offset is read in the agreement's zone."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone(timezone))

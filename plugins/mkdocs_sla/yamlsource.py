@@ -1,0 +1,178 @@
+"""Safe YAML reading that keeps every value's source position.
+
+Scalars stay text: the model parses `99.99` into an exact `Decimal` and
+`2026-10-01` into a date, so YAML's float and timestamp guessing never touches
+a number. Duplicate keys, anchors and aliases are errors (aliases allow
+expansion attacks and hide what a reviewer reads). libyaml's C parser keeps
+the marks and stops documents nested deeper than 1,000 levels by itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostics, Position
+
+try:  # the C loader is about ten times faster; fall back for exotic builds
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_BYTES = 5 * 1024 * 1024
+# The format is a few levels deep; far deeper input is an attack or a mistake.
+MAX_DEPTH = 64
+NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+
+
+@dataclass
+class Document:
+    """One YAML document: plain data (dict, list, str, None) and its node tree for positions."""
+
+    file: str
+    data: Any
+    node: yaml.Node
+    start_line: int
+    end_line: int
+
+    def position(self, loc: tuple = (), *, key: bool = False) -> Position:
+        """The position of the value at `loc` (a path of keys and indexes), or of its key."""
+        node, key_node = self.node, None
+        for part in loc:
+            if isinstance(node, yaml.MappingNode):
+                for k, v in node.value:
+                    if k.value == part:
+                        node, key_node = v, k
+                        break
+                else:
+                    continue  # a union tag or a key that is missing: stay on the mapping
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+                node, key_node = node.value[part], None
+            else:
+                break
+        target = key_node if key and key_node is not None else node
+        mark = target.start_mark
+        return Position(self.file, mark.line + 1, mark.column + 1)
+
+
+def read_text(path, display: str, diagnostics: Diagnostics) -> str | None:
+    """The file's text, or None after reporting why it cannot be read."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        diagnostics.error(Position(display), f"cannot read the file: {exc.strerror}")
+        return None
+    if size > MAX_BYTES:
+        diagnostics.error(
+            Position(display),
+            f"file is {size / 1024 / 1024:.1f} MB; agreement and results files may be at most {MAX_BYTES // 1024 // 1024} MB",
+        )
+        return None
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        diagnostics.error(
+            Position(display, line, column),
+            f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); expected UTF-8 encoded YAML",
+        )
+        return None
+
+
+def parse(text: str, display: str, diagnostics: Diagnostics) -> list[Document]:
+    """Every document of the stream, or [] after reporting the problems."""
+    if ("&" in text or "*" in text) and _report_anchors(text, display, diagnostics):
+        return []
+    try:
+        nodes = list(yaml.compose_all(text, Loader=_Loader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Position(display, mark.line + 1, mark.column + 1) if mark else Position(display)
+        problem = exc.problem or str(exc)
+        if "maximum nesting depth" in problem:
+            problem = "document is nested too deeply (libyaml stops at 1,000 levels); expected a flat agreement structure"
+        diagnostics.error(where, f"invalid YAML: {problem}")
+        return []
+    except yaml.YAMLError as exc:
+        diagnostics.error(Position(display), f"invalid YAML: {exc}")
+        return []
+    documents = []
+    for node in nodes:
+        if node is None:
+            continue
+        before = len(diagnostics.errors)
+        data = _to_data(node, display, diagnostics)
+        if len(diagnostics.errors) == before:
+            documents.append(Document(display, data, node, node.start_mark.line + 1, node.end_mark.line + 1))
+    return documents
+
+
+def _report_anchors(text: str, display: str, diagnostics: Diagnostics) -> bool:
+    found = False
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            mark = event.start_mark
+            where = Position(display, mark.line + 1, mark.column + 1)
+            if isinstance(event, yaml.AliasEvent):
+                diagnostics.error(where, f"YAML alias `*{event.anchor}` is not allowed: write the value out in full")
+                found = True
+            elif getattr(event, "anchor", None):
+                diagnostics.error(where, f"YAML anchor `&{event.anchor}` is not allowed: write the value out in full")
+                found = True
+    except yaml.YAMLError:
+        return False  # the syntax error is reported by the regular parse
+    return found
+
+
+def _to_data(root: yaml.Node, display: str, diagnostics: Diagnostics) -> Any:
+    def position(node: yaml.Node) -> Position:
+        return Position(display, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def convert(node: yaml.Node, depth: int = 0) -> Any:
+        if depth > MAX_DEPTH:
+            raise _TooDeep(node)
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag not in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:null", "tag:yaml.org,2002:int",
+                                "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp"):
+                diagnostics.error(position(node), f"YAML tag `{node.tag}` is not allowed; expected a plain value")
+                return None
+            if node.style is None and node.value in NULLS:
+                return None
+            return node.value
+        if isinstance(node, yaml.SequenceNode):
+            return [convert(item, depth + 1) for item in node.value]
+        if isinstance(node, yaml.MappingNode):
+            result: dict[str, Any] = {}
+            seen: dict[str, yaml.Node] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    diagnostics.error(position(key_node), "a key must be a plain word, not a list or a mapping")
+                    continue
+                key = key_node.value
+                if key in seen:
+                    first = seen[key].start_mark
+                    diagnostics.error(
+                        position(key_node),
+                        f"duplicate key `{key}` (first at line {first.line + 1}, column {first.column + 1}); each key may appear once",
+                    )
+                    continue
+                seen[key] = key_node
+                result[key] = convert(value_node, depth + 1)
+            return result
+        diagnostics.error(position(node), "unsupported YAML node")  # pragma: no cover
+        return None
+
+    try:
+        return convert(root)
+    except _TooDeep as exc:
+        diagnostics.error(position(exc.node), f"document is nested more than {MAX_DEPTH} levels deep; expected the agreement format's few levels")
+        return None
+
+
+class _TooDeep(Exception):
+    def __init__(self, node: yaml.Node):
+        self.node = node
