@@ -1,0 +1,71 @@
+# Developer and CI entry points. Every target is safe to run twice.
+#   make site    build the site into site/ (strict: warnings are errors)
+#   make serve   live preview on http://127.0.0.1:8000/
+#   make test    the whole test suite, browser tests included (2 workers)
+#   make bench   the benchmark (bench/run.py)
+#   make clean   remove build outputs; `make distclean` also removes .venv
+
+# Material >= 9.7 prints a banner about MkDocs 2 on every build; silence it.
+export NO_MKDOCS_2_WARNING := 1
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# Written after a successful install; pyproject.toml newer than it = reinstall.
+STAMP := $(VENV)/.installed
+CHROMIUM ?= /usr/bin/chromium
+PYTEST_ARGS ?=
+
+.PHONY: venv browser site serve test bench clean distclean
+
+venv: $(STAMP)
+
+# Debian splits venv/ensurepip into python3-venv: as root, install it when
+# `python3 -m venv` cannot work, otherwise say which package is missing.
+$(STAMP): pyproject.toml
+	@if [ ! -x $(PY) ]; then \
+	  rm -rf $(VENV); \
+	  if ! $(PYTHON) -m venv $(VENV); then \
+	    rm -rf $(VENV); \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      apt-get update && apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); \
+	    else \
+	      echo "error: '$(PYTHON) -m venv' failed; on Debian/Ubuntu run: sudo apt-get install -y python3-venv" >&2; \
+	      exit 1; \
+	    fi; \
+	  fi; \
+	fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@
+
+# Playwright cannot download browsers here; the tests use Debian's chromium.
+browser:
+	@if [ -x $(CHROMIUM) ]; then \
+	  echo "browser: $(CHROMIUM)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else \
+	  echo "error: $(CHROMIUM) is missing; install it with: sudo apt-get update && sudo apt-get install -y chromium" >&2; \
+	  exit 1; \
+	fi
+
+site: venv
+	$(VENV)/bin/mkdocs build --strict
+
+serve: venv
+	$(VENV)/bin/mkdocs serve
+
+test: venv browser
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+bench: venv
+	$(PY) bench/run.py
+
+clean:
+	rm -rf site build bench/out .pytest_cache .hypothesis
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
+	find . -path ./$(VENV) -prune -o -type d -name '*.egg-info' -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)
