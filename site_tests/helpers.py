@@ -1,0 +1,112 @@
+"""Plain helpers shared by the tests (no pytest fixtures here, see conftest.py).
+
+Import them as ``from site_tests.helpers import build_site, serve_directory``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator, Mapping
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+#: The repository root (the folder holding mkdocs.yml).
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+#: Debian's chromium; Playwright cannot download its own browser here.
+#: CHROMIUM_PATH overrides it on machines that keep the browser elsewhere.
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+#: --no-sandbox: we run as root (and in containers); --disable-dev-shm-usage:
+#: docker's default 64 MB /dev/shm makes chromium crash on larger pages.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-dev-shm-usage",
+]
+
+
+def venv_script(name: str) -> list[str]:
+    """The command for a console script installed next to the running Python.
+
+    Tests must use the tools of the environment that runs them, not whatever
+    ``mkdocs`` happens to be first on PATH. Falls back to ``python -m name``.
+    """
+    script = Path(sys.executable).parent / name
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", name]
+
+
+def tool_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """os.environ for a child tool: the venv's bin first on PATH (mike runs
+    ``mkdocs`` by name), Material's MkDocs 2 warning off, plus ``env``."""
+    merged = dict(os.environ)
+    bindir = str(Path(sys.executable).parent)
+    merged["PATH"] = bindir + os.pathsep + merged.get("PATH", "")
+    merged["NO_MKDOCS_2_WARNING"] = "1"
+    if env:
+        merged.update(env)
+    return merged
+
+
+def build_site(
+    config_file: str | os.PathLike[str],
+    site_dir: str | os.PathLike[str],
+    env: Mapping[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``mkdocs build --strict -f config_file -d site_dir``.
+
+    Runs in the config file's folder, with :func:`tool_env` (``env`` added on
+    top). Never raises on a failed build: assert on ``.returncode`` and read
+    ``.stdout`` / ``.stderr`` (text) so tests can check failures too.
+    """
+    config_file = Path(config_file).resolve()
+    return subprocess.run(
+        [*venv_script("mkdocs"), "build", "--strict",
+         "-f", str(config_file), "-d", str(Path(site_dir).resolve())],
+        cwd=config_file.parent,
+        env=tool_env(env),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    """Static files without one log line per request on stderr."""
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@contextlib.contextmanager
+def serve_directory(path: str | os.PathLike[str]) -> Iterator[str]:
+    """Serve ``path`` over HTTP on 127.0.0.1 (a free port) in a thread.
+
+    Yields the base URL with a trailing slash, e.g. ``http://127.0.0.1:43121/``;
+    the server is shut down on exit. Symlinks are followed, as GitHub Pages
+    does for mike's ``latest`` alias.
+    """
+    root = Path(path)
+    if not root.is_dir():
+        raise FileNotFoundError(f"cannot serve {root}: not a directory")
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    # Port 0: the kernel picks a free port, so parallel xdist workers never clash.
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name=f"http {root}", daemon=True)
+    thread.start()
+    try:
+        host, port = server.server_address[:2]
+        yield f"http://{host}:{port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
