@@ -13,7 +13,7 @@
               (free port) until the end of the test.
 
 Plain helpers (``build_site``, ``serve_directory`` for longer-lived servers)
-live in site_tests/helpers.py. Everything works under pytest-xdist: each
+live in site_tests/helpers.py (``from helpers import build_site``). Everything works under pytest-xdist: each
 worker process starts its own Playwright and its own servers.
 """
 
@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from site_tests.helpers import CHROMIUM_ARGS, CHROMIUM_PATH, serve_directory
+from helpers import CHROMIUM_ARGS, CHROMIUM_PATH, serve_directory
 
 
 @pytest.fixture(scope="session")

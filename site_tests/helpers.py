@@ -1,6 +1,8 @@
 """Plain helpers shared by the tests (no pytest fixtures here, see conftest.py).
 
-Import them as ``from site_tests.helpers import build_site, serve_directory``.
+Import them as ``from helpers import build_site, serve_directory``: site_tests/
+has no __init__.py, so pytest puts this folder on sys.path (rootdir-style
+tests; keep test file names unique).
 """
 
 from __future__ import annotations

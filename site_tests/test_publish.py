@@ -24,7 +24,7 @@ from pathlib import Path
 import yaml
 from playwright.sync_api import expect
 
-from site_tests.helpers import REPO_ROOT, tool_env
+from helpers import REPO_ROOT, tool_env
 
 WORKFLOW = REPO_ROOT / ".github" / "workflows" / "publish.yml"
 PROJECT_FILES = ["mkdocs.yml", "docs", "theme", "agreements"]
