@@ -13,8 +13,9 @@
               (free port) until the end of the test.
 
 Plain helpers (``build_site``, ``serve_directory`` for longer-lived servers)
-live in site_tests/helpers.py (``from helpers import build_site``). Everything works under pytest-xdist: each
-worker process starts its own Playwright and its own servers.
+live in site_tests/helpers.py: ``from helpers import build_site``. Everything
+works under pytest-xdist: each worker process starts its own Playwright and
+its own servers.
 """
 
 from __future__ import annotations
