@@ -140,7 +140,8 @@ def _to_data(root: yaml.Node, display: str, diagnostics: Diagnostics) -> Any:
                                 "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp"):
                 diagnostics.error(position(node), f"YAML tag `{node.tag}` is not allowed; expected a plain value")
                 return None
-            if node.style is None and node.value in NULLS:
+            # libyaml's C composer marks plain scalars with style "", the Python one with None.
+            if node.style in (None, "") and node.value in NULLS:
                 return None
             return node.value
         if isinstance(node, yaml.SequenceNode):
