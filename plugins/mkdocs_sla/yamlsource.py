@@ -75,7 +75,9 @@ def read_text(path, display: str, diagnostics: Diagnostics) -> str | None:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        # Columns count characters, as YAML's marks do, not bytes.
+        column = len(raw[line_start:exc.start].decode("utf-8", errors="replace")) + 1
         diagnostics.error(
             Position(display, line, column),
             f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); expected UTF-8 encoded YAML",
