@@ -485,16 +485,17 @@ def _report(cls: type, error: dict, document: Document, diagnostics: Diagnostics
     loc = tuple(error["loc"])
     kind = error["type"]
     path = _path_text(cls, loc)
+    where = _source_loc(cls, loc)  # the location in the YAML: pydantic's union tags left out
     if kind == "extra_forbidden":
         name = str(loc[-1])
         allowed = sorted(_fields_at(cls, loc[:-1]))
         close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
         hint = f"did you mean `{close[0]}`? " if close else ""
-        where = ".".join(str(p) for p in _path_parts(cls, loc[:-1])) or "the top level"
-        diagnostics.error(document.position(loc, key=True), f"unknown key `{name}` in {where}; {hint}expected one of: {', '.join(f'`{a}`' for a in allowed)}")
+        section = ".".join(str(p) for p in _path_parts(cls, loc[:-1])) or "the top level"
+        diagnostics.error(document.position(where, key=True), f"unknown key `{name}` in {section}; {hint}expected one of: {', '.join(f'`{a}`' for a in allowed)}")
         return
     if kind == "missing":
-        diagnostics.error(document.position(loc[:-1]), f"missing key `{loc[-1]}`" + (f" in {_path_text(cls, loc[:-1])}" if loc[:-1] else "") + _description(cls, loc))
+        diagnostics.error(document.position(where[:-1]), f"missing key `{loc[-1]}`" + (f" in {_path_text(cls, loc[:-1])}" if loc[:-1] else "") + _description(cls, loc))
         return
     message = error["msg"]
     if message.startswith("Value error, "):
@@ -515,7 +516,7 @@ def _report(cls: type, error: dict, document: Document, diagnostics: Diagnostics
             message = f"`{given}` is not a period; expected a month `YYYY-MM` (01 to 12) or a quarter `YYYY-Qn` (1 to 4)"
         elif loc and loc[-1] == "intervals":
             message = f"`{given}` is not a CSV file name; expected a name like `errors-2026-10.csv` beside the results file"
-    diagnostics.error(document.position(loc), f"{path}: {message}" if path else message)
+    diagnostics.error(document.position(where), f"{path}: {message}" if path else message)
 
 
 def _description(cls: type, loc: tuple) -> str:
@@ -538,6 +539,14 @@ def _path_parts(cls: type, loc: tuple) -> list[str]:
         else:
             parts.append(str(part))
     return parts
+
+
+def _source_loc(cls: type, loc: tuple) -> tuple:
+    """The error location as keys and indexes of the document. A discriminated union puts its
+    tag into the location (`credits.tiers.tiers[1]`); the tag `tiers` is also a key there,
+    so left in, it would stop the walk on the wrong node."""
+    tags = {index for index, (_part, _tp, skipped) in enumerate(_walk(cls, loc)) if skipped}
+    return tuple(part for index, part in enumerate(loc) if index not in tags)
 
 
 def _path_text(cls: type, loc: tuple) -> str:
