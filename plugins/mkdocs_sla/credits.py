@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from .exact import fraction
 from .model import CreditTerms, Metric, TieredCredits
 from .periods import Period
 from .tiers import tier_for
@@ -22,7 +23,7 @@ HUNDRED = Fraction(100)
 
 def meets(metric: Metric, attainment: Fraction) -> bool:
     """Whether an attainment meets the objective: at it counts as met unless `objective_strict`."""
-    objective = Fraction(metric.objective)
+    objective = fraction(metric.objective)
     if metric.better == "higher":
         return attainment > objective if metric.objective_strict else attainment >= objective
     return attainment < objective if metric.objective_strict else attainment <= objective
@@ -34,27 +35,27 @@ def tier_credit(credits: TieredCredits, attainment: Fraction) -> tuple[int | Non
     if found is None:
         return None, ZERO
     index, tier = found
-    return index + 1, Fraction(tier.credit)
+    return index + 1, fraction(tier.credit)
 
 
 def linear_credit(metric: Metric, attainment: Fraction) -> Fraction:
     """Credit % = shortfall from the objective × per point, up to the metric's maximum."""
     credits = metric.credits
-    objective = Fraction(metric.objective)
+    objective = fraction(metric.objective)
     shortfall = objective - attainment if metric.better == "higher" else attainment - objective
-    credit = max(shortfall, ZERO) * Fraction(credits.per_point)
-    return min(credit, Fraction(credits.max)) if credits.max is not None else credit
+    credit = max(shortfall, ZERO) * fraction(credits.per_point)
+    return min(credit, fraction(credits.max)) if credits.max is not None else credit
 
 
 def misses_minimum(metric: Metric, attainment: Fraction) -> bool:
     """Pool model: below the minimum service level (the minimum itself is met)."""
-    minimum = Fraction(metric.credits.minimum)
+    minimum = fraction(metric.credits.minimum)
     return attainment < minimum if metric.better == "higher" else attainment > minimum
 
 
 def pool_credit(terms: CreditTerms, metric: Metric) -> Fraction:
     """A service level default earns allocation % of the at-risk amount, as % of the charges."""
-    return Fraction(terms.pool.at_risk) * Fraction(metric.credits.allocation) / HUNDRED
+    return fraction(terms.pool.at_risk) * fraction(metric.credits.allocation) / HUNDRED
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def period_credit(terms: CreditTerms | None, credits: list[tuple[str, Fraction]]
     other = [p for model, p in credits if model != "pool"]
     pool_total = sum(pool, ZERO)
     if terms.pool is not None:
-        pool_total = min(pool_total, Fraction(terms.pool.at_risk))
+        pool_total = min(pool_total, fraction(terms.pool.at_risk))
     if terms.combine == "sum":
         combined = sum(pool + other, ZERO)
         percent = pool_total + sum(other, ZERO)
@@ -95,17 +96,17 @@ def period_credit(terms: CreditTerms | None, credits: list[tuple[str, Fraction]]
         combined = max(pool + other, default=ZERO)
         percent = max([pool_total] + other if pool else other, default=ZERO)
     capped = False
-    if terms.cap is not None and percent > Fraction(terms.cap):
-        percent, capped = Fraction(terms.cap), True
+    if terms.cap is not None and percent > fraction(terms.cap):
+        percent, capped = fraction(terms.cap), True
     capped = capped or percent < combined
     if charges is None:
         return PeriodCredit(combined, percent, capped, None, False)
-    amount = Fraction(charges) * percent / HUNDRED
+    amount = fraction(charges) * percent / HUNDRED
     if terms.round_to is not None and amount:
         step = Fraction(terms.round_to)
         steps = Decimal(amount.numerator) / Decimal(amount.denominator) / Decimal(step.numerator) * Decimal(step.denominator)
         amount = Fraction(int(steps.quantize(Decimal(1), rounding=ROUND_HALF_UP))) * step
-    below = terms.minimum_amount is not None and ZERO < amount < Fraction(terms.minimum_amount)
+    below = terms.minimum_amount is not None and ZERO < amount < fraction(terms.minimum_amount)
     return PeriodCredit(combined, percent, capped, amount, below)
 
 

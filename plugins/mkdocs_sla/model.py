@@ -12,6 +12,7 @@ YAML turn `99.99` into a float), so `99.99` means exactly 99.99.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import Decimal
 from typing import Annotated, Literal, Union
@@ -79,6 +80,13 @@ class CreditTier(Bounds):
     """One row of a credit table: attainment within the bounds earns `credit`."""
 
     credit: Percent = Field(description="Credit as a percentage of the credit base.")
+
+    @functools.cached_property
+    def span(self):
+        """The bounds as an exact interval, computed once per tier (the engine asks for every period)."""
+        from .tiers import span_of
+
+        return span_of(self)
 
 
 class TieredCredits(Model):

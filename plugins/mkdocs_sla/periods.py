@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 from .model import PERIOD_RE
@@ -14,9 +13,13 @@ from .model import PERIOD_RE
 PeriodKind = Literal["month", "quarter"]
 
 
-@dataclass(frozen=True, order=True)
-class Period:
-    """A calendar month (`2026-10`) or quarter (`2026-Q4`)."""
+class Period(NamedTuple):
+    """A calendar month (`2026-10`) or quarter (`2026-Q4`).
+
+    A named tuple rather than a dataclass: the engine makes hundreds of
+    thousands of them for rolling windows, and tuples are cheap to build,
+    hash and order.
+    """
 
     year: int
     index: int  # month 1–12 or quarter 1–4
@@ -44,6 +47,9 @@ class Period:
 
     def __str__(self) -> str:
         return self.label
+
+    def __repr__(self) -> str:
+        return f"Period({self.label!r})"
 
     @property
     def months(self) -> int:

@@ -9,6 +9,7 @@ from typing import Callable
 
 from .diagnostics import Diagnostics, Position
 from .display import exact, plain, to_decimal
+from .exact import fraction
 from .model import PERCENT_MEASURES, Bounds, CreditTier, Metric
 
 INF = None  # an absent bound
@@ -76,9 +77,9 @@ def span_of(bounds: Bounds) -> Span:
     low = bounds.at_or_above if bounds.at_or_above is not None else bounds.above
     high = bounds.at_or_below if bounds.at_or_below is not None else bounds.below
     return Span(
-        Fraction(low) if low is not None else None,
+        fraction(low) if low is not None else None,
         bounds.at_or_above is not None,
-        Fraction(high) if high is not None else None,
+        fraction(high) if high is not None else None,
         bounds.at_or_below is not None,
     )
 
@@ -86,7 +87,7 @@ def span_of(bounds: Bounds) -> Span:
 def tier_for(tiers: list[CreditTier] | tuple[CreditTier, ...], attainment: Fraction) -> tuple[int, CreditTier] | None:
     """The tier (index, tier) whose bounds contain the attainment; tiers never overlap, so at most one."""
     for index, tier in enumerate(tiers):
-        if span_of(tier).contains(attainment):
+        if tier.span.contains(attainment):
             return index, tier
     return None
 

@@ -17,14 +17,27 @@ import yaml
 from .diagnostics import Diagnostics, Position
 
 try:  # the C loader is about ten times faster; fall back for exotic builds
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Composes nodes without guessing scalar types: every scalar is text until the model
+    parses it, and skipping YAML's regex-based resolver halves the time of a large catalog."""
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode:
+            return "tag:yaml.org,2002:str"
+        return super().resolve(kind, value, implicit)
 
 MAX_BYTES = 5 * 1024 * 1024
 # The format is a few levels deep; far deeper input is an attack or a mistake.
 MAX_DEPTH = 64
 NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+# Explicit core tags (`!!str 5`) are harmless and read as text; any other tag
+# (`!!python/object`, `!custom`) is refused.
+PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp"))
 
 
 @dataclass
@@ -138,8 +151,7 @@ def _to_data(root: yaml.Node, display: str, diagnostics: Diagnostics) -> Any:
         if depth > MAX_DEPTH:
             raise _TooDeep(node)
         if isinstance(node, yaml.ScalarNode):
-            if node.tag not in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:null", "tag:yaml.org,2002:int",
-                                "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp"):
+            if node.tag not in PLAIN_TAGS:
                 diagnostics.error(position(node), f"YAML tag `{node.tag}` is not allowed; expected a plain value")
                 return None
             # libyaml's C composer marks plain scalars with style "", the Python one with None.
