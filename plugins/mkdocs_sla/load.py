@@ -139,22 +139,27 @@ def display_path(path: Path) -> str:
 def load(root: Path | str) -> Catalog:
     """Load every agreement folder under `root`. Invalid agreements are left out of
     `agreements`, never silently: their problems are in `diagnostics`."""
-    root = Path(root)
     diagnostics = Diagnostics()
     records = []
-    if not root.is_dir():
-        diagnostics.error(Position(display_path(root)), "no agreements folder here; expected a folder with one sub-folder per agreement")
-        return Catalog((), tuple(diagnostics.items))
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+    for folder in agreement_folders(Path(root), diagnostics):
         record = load_agreement(folder, diagnostics)
         if record is not None:
             records.append(record)
-    for stray in sorted(p for p in root.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml")):
+    return Catalog(tuple(records), tuple(diagnostics.sorted()))
+
+
+def agreement_folders(root: Path, diagnostics: Diagnostics) -> list[Path]:
+    """The agreement folders of a tree, oldest name first; reports what is misplaced at the top."""
+    if not root.is_dir():
+        diagnostics.error(Position(display_path(root)), "no agreements folder here; expected a folder with one sub-folder per agreement")
+        return []
+    entries = sorted(root.iterdir())
+    for stray in (p for p in entries if p.is_file() and p.suffix in (".yaml", ".yml")):
         diagnostics.error(
             Position(display_path(stray)),
             f"agreement files belong in a folder named by the agreement id: expected {root.name}/<id>/{AGREEMENT_FILE}",
         )
-    return Catalog(tuple(records), tuple(diagnostics.sorted()))
+    return [p for p in entries if p.is_dir() and not p.name.startswith(".")]
 
 
 def load_agreement(folder: Path, diagnostics: Diagnostics) -> AgreementRecord | None:
@@ -236,6 +241,8 @@ def _check_terms(terms: Agreement, document: Document, diagnostics: Diagnostics)
         if metric.id in seen:
             diagnostics.error(document.position(("metrics", index, "id")), f"metric id `{metric.id}` is used twice in this version; expected unique ids")
         seen[metric.id] = index
+        if metric.measure.kind in model.PERCENT_MEASURES and not 0 <= metric.objective <= 100:
+            diagnostics.error(document.position(("metrics", index, "objective")), f"metrics[{index}].objective: objective of a `{metric.measure.kind}` metric is a percentage: expected 0 to 100, got {metric.objective}")
         credits = metric.credits
         if credits is None:
             continue
