@@ -1,0 +1,511 @@
+"""Bad input: every problem is reported at its exact `file:line:column`, says what was
+expected, and never ends in a traceback — through `load()` and through `sla validate`."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from site_tests.core_helpers import (
+    DOWNTIME_METRIC,
+    agreement,
+    assert_reported,
+    outages_result,
+    position_of,
+    run_sla,
+    value_result,
+    write_agreement,
+)
+from mkdocs_sla.load import load
+
+COUNT_METRIC = """\
+  - id: leads
+    name: Qualified leads
+    definition: Leads accepted by sales.
+    unit: leads
+    better: higher
+    objective: 400
+    measure:
+      kind: count
+"""
+
+PERCENT_VALUE_METRIC = """\
+  - id: availability
+    name: Availability
+    definition: Availability as reported by the provider's monitoring.
+    unit: "%"
+    better: higher
+    objective: 99.5
+    measure:
+      kind: value
+"""
+
+
+@pytest.fixture
+def root(tmp_path):
+    path = tmp_path / "agreements"
+    path.mkdir()
+    return path
+
+
+# ---------------------------------------------------------------- YAML itself
+
+
+def test_a_duplicate_key_is_reported_at_its_second_occurrence_naming_the_first(root):
+    text = agreement().replace("owner: Owner\n", "owner: Owner\nowner: Someone else\n")
+    write_agreement(root, "svc", text)
+    first = position_of(text, "owner:")
+    line, column = position_of(text, "owner:", 2)
+    assert_reported(root, "svc/agreement.yaml", line, column,
+                    "duplicate key `owner`", f"first at line {first[0]}, column {first[1]}", "each key may appear once")
+
+
+def test_a_duplicate_key_in_a_results_file_is_reported_too(root):
+    results = outages_result("2026-01", []).replace("charges: 1000\n", "charges: 1000\ncharges: 2000\n")
+    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
+    line, column = position_of(results, "charges:", 2)
+    assert_reported(root, "svc/results/2026-01.yaml", line, column, "duplicate key `charges`")
+
+
+def test_a_yaml_anchor_and_its_alias_are_each_rejected_where_they_stand(root):
+    text = agreement().replace("owner: Owner\n", "owner: &who Owner\n").replace("customer: Customer\n", "customer: *who\n")
+    write_agreement(root, "svc", text)
+    anchor = position_of(text, "&who")
+    alias = position_of(text, "*who")
+    assert_reported(root, "svc/agreement.yaml", *anchor, "YAML anchor `&who` is not allowed", "write the value out in full")
+    assert_reported(root, "svc/agreement.yaml", *alias, "YAML alias `*who` is not allowed", "write the value out in full")
+
+
+def test_an_alias_bomb_is_rejected_within_two_seconds_without_expanding_it(root):
+    # "billion laughs": 10 levels of 10 aliases each would expand to 10^10 strings.
+    lines = ['lol0: &lol0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for level in range(1, 10):
+        lines.append(f"lol{level}: &lol{level} [" + ", ".join([f"*lol{level - 1}"] * 10) + "]")
+    text = agreement(extra="exclusions: *lol9\n") + "\n".join(lines) + "\n"
+    write_agreement(root, "svc", text)
+    started = time.monotonic()
+    catalog = load(root)
+    assert time.monotonic() - started < 2
+    assert catalog.agreements == ()
+    line, column = position_of(text, "*lol9")
+    assert any((d.position.line, d.position.column) == (line, column) and "alias `*lol9` is not allowed" in d.message
+               for d in catalog.errors)
+    started = time.monotonic()
+    done = run_sla("validate", "agreements", cwd=root.parent)
+    assert time.monotonic() - started < 2 + 1  # the interpreter's start-up on top of the two seconds
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"agreements/svc/agreement.yaml:{line}:{column}: error: YAML alias `*lol9` is not allowed" in done.stdout
+
+
+def test_a_results_file_with_an_alias_is_rejected(root):
+    results = 'period: &p "2026-01"\nmetrics:\n  uptime:\n    outages: []\n    note: *p\n'
+    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
+    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "*p"), "YAML alias `*p` is not allowed")
+
+
+def test_a_file_that_is_not_utf8_is_reported_at_its_bad_byte(root):
+    text = agreement().encode("utf-8").replace(b"owner: Owner", b"owner: Ow\xe9ner")  # Latin-1 é
+    write_agreement(root, "svc", text)
+    line, column = position_of(text.decode("latin-1"), "\xe9")
+    assert_reported(root, "svc/agreement.yaml", line, column, "not UTF-8", "byte 0xe9", "expected UTF-8")
+
+
+def test_the_column_of_a_bad_byte_counts_characters_as_yaml_positions_do(root):
+    # Two two-byte characters before the bad byte: column 12 in characters, 14 in bytes.
+    text = agreement().encode("utf-8").replace(b"owner: Owner", "owner: Ünö".encode("utf-8") + b"\xff")
+    write_agreement(root, "svc", text)
+    line = position_of(agreement(), "owner:")[0]
+    assert_reported(root, "svc/agreement.yaml", line, len("owner: Ünö") + 1, "not UTF-8", "byte 0xff")
+
+
+def test_a_20_mb_file_is_refused_within_two_seconds_naming_its_size_and_the_limit(root):
+    text = agreement() + "summary: " + "x" * (20 * 1024 * 1024) + "\n"
+    write_agreement(root, "svc", text)
+    started = time.monotonic()
+    catalog = load(root)
+    assert time.monotonic() - started < 2
+    assert [str(d) for d in catalog.errors] == [
+        f"{root}/svc/agreement.yaml:1:1: error: file is 20.0 MB; agreement and results files may be at most 5 MB"
+    ]
+    started = time.monotonic()
+    assert_reported(root, "svc/agreement.yaml", 1, 1, "20.0 MB", "at most 5 MB")
+    assert time.monotonic() - started < 2 * 3 + 1  # three runs of the command (load, text, github)
+
+
+def test_a_20_mb_results_file_is_refused(root):
+    results = outages_result("2026-01", []) + "# " + "x" * (20 * 1024 * 1024) + "\n"
+    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
+    assert_reported(root, "svc/results/2026-01.yaml", 1, 1, "20.0 MB", "at most 5 MB", cli=False)
+
+
+@pytest.mark.parametrize("style, nested", [
+    ("flow sequences", "[" * 10_000 + "]" * 10_000),
+    ("flow mappings", "{a: " * 10_000 + "}" * 10_000),
+    ("block sequences on one line", "- " * 10_000 + "x"),
+])
+def test_a_document_nested_10000_levels_deep_gets_a_clear_error_within_two_seconds(root, style, nested):
+    text = agreement() + "summary:\n  " + nested + "\n"
+    write_agreement(root, "svc", text)
+    started = time.monotonic()
+    catalog = load(root)
+    elapsed = time.monotonic() - started
+    assert elapsed < 2, f"{style}: {elapsed:.2f} s"
+    [error] = catalog.errors
+    assert error.position.file == str(root / "svc/agreement.yaml")
+    # libyaml stops at its depth limit of 1,000: the error names the place it stopped, on the nested line.
+    assert error.position.line == position_of(text, nested[:10])[0]
+    assert "nested too deeply" in error.message and "expected" in error.message
+    started = time.monotonic()
+    done = run_sla("validate", "agreements", cwd=root.parent)
+    assert time.monotonic() - started < 3
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"agreements/svc/agreement.yaml:{error.position.line}:{error.position.column}: error: invalid YAML: document is nested too deeply" in done.stdout
+
+
+def test_a_document_nested_deeper_than_the_format_but_within_libyaml_is_refused_at_the_first_level_too_deep(root):
+    text = agreement() + "summary: " + "[" * 100 + "]" * 100 + "\n"
+    write_agreement(root, "svc", text)
+    line, column = position_of(text, "[", 1 + 64)  # 64 levels below `summary`'s mapping are allowed
+    assert_reported(root, "svc/agreement.yaml", line, column, "nested more than 64 levels deep")
+
+
+def test_a_key_with_no_value_means_absent_not_empty_text(root):
+    text = agreement(extra="summary:\nchanges: ~\n")
+    results = outages_result("2026-01", []).replace("charges: 1000", "charges: null")
+    write_agreement(root, "svc", text, {"2026-01.yaml": results})
+    catalog = load(root)
+    assert catalog.errors == []
+    [record] = catalog.agreements
+    assert record.versions[0].terms.summary is None and record.versions[0].terms.changes is None
+    assert record.results[0].results.charges is None
+
+
+# ---------------------------------------------------------------- keys and types
+
+
+def test_an_unknown_top_level_key_suggests_the_closest_key(root):
+    text = agreement().replace("owner: Owner\n", "ownr: Owner\n")
+    write_agreement(root, "svc", text)
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, "ownr"),
+                    "unknown key `ownr`", "did you mean `owner`?", "expected one of:")
+
+
+def test_an_unknown_key_in_a_metric_suggests_the_closest_key(root):
+    text = agreement().replace("    objective: 99.9\n", "    objectve: 99.9\n")
+    write_agreement(root, "svc", text)
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, "objectve"),
+                    "unknown key `objectve` in metrics[0]", "did you mean `objective`?")
+
+
+def test_an_unknown_key_in_a_credit_tier_is_reported_at_that_key(root):
+    text = agreement().replace("          credit: 25\n", "          credit: 25\n          credt: 25\n")
+    write_agreement(root, "svc", text)
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, "credt"),
+                    "unknown key `credt` in metrics[0].credits.tiers[1]", "did you mean `credit`?")
+
+
+def test_an_unknown_key_in_a_results_file_suggests_the_closest_key(root):
+    results = outages_result("2026-01", []).replace("charges:", "charge:")
+    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
+    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "charge:"),
+                    "unknown key `charge`", "did you mean `charges`?")
+
+
+@pytest.mark.parametrize("old, new, needle, words", [
+    ("    objective: 99.9\n", "    objective: high\n", "high\n", ("metrics[0].objective", "`high` is not valid", "valid decimal")),
+    ("  name: The service\n", "  name: [a, b]\n", "[a, b]", ("service.name", "valid string")),
+    ("metrics:\n", "exclusions: {a: b}\nmetrics:\n", "{a: b}", ("exclusions", "valid list")),
+    ("effective: 2026-01-01\n", "effective: 2026-01-01\nnotice_days: 1.5\n", "1.5", ("notice_days", "`1.5` is not valid", "valid integer")),
+    ("      kind: downtime\n", "      kind: uptime\n", "kind: uptime", ("metrics[0].measure", "'uptime'", "'downtime'", "'intervals'")),
+    ("    better: higher\n", "    better: more\n", "more", ("metrics[0].better", "`more` is not valid", "'higher' or 'lower'")),
+])
+def test_a_value_of_the_wrong_type_is_reported_at_the_value_saying_what_was_expected(root, old, new, needle, words):
+    text = agreement().replace(old, new, 1)
+    assert text != agreement()
+    write_agreement(root, "svc", text)
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, needle), *words)
+
+
+def test_a_wrong_type_inside_a_credit_tier_is_reported_at_the_value(root):
+    text = agreement().replace("          credit: 25\n", "          credit: lots\n")
+    write_agreement(root, "svc", text)
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, "lots"),
+                    "metrics[0].credits.tiers[1].credit", "`lots` is not valid", "valid decimal")
+
+
+def test_a_missing_key_names_the_key_and_what_it_holds(root):
+    text = agreement().replace("          credit: 25\n", "")
+    write_agreement(root, "svc", text)
+    tier = position_of(text, "below: 99.0")  # the tier without a credit
+    assert_reported(root, "svc/agreement.yaml", *tier, "missing key `credit`", "metrics[0].credits.tiers[1]", "expected credit as a percentage")
+
+
+# ---------------------------------------------------------------- ranges
+
+
+def test_an_objective_above_100_for_a_downtime_metric_is_reported_at_the_objective(root):
+    text = agreement().replace("    objective: 99.9\n", "    objective: 100.5\n")
+    write_agreement(root, "svc", text)
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, "100.5"),
+                    "objective of a `downtime` metric is a percentage", "expected 0 to 100", "100.5")
+
+
+def test_a_tier_credit_of_150_percent_is_reported_at_the_credit(root):
+    text = agreement().replace("          credit: 25\n", "          credit: 150\n")
+    write_agreement(root, "svc", text)
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, "150"),
+                    "metrics[0].credits.tiers[1].credit", "`150` is not valid", "less than or equal to 100")
+
+
+def test_a_value_result_above_100_for_a_percent_metric_is_reported_at_the_value(root):
+    results = value_result("2026-01", {"availability": "100.01"})
+    write_agreement(root, "svc", agreement(metrics=PERCENT_VALUE_METRIC), {"2026-01.yaml": results})
+    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "100.01"),
+                    "100.01 is not a percentage", "expected 0 to 100")
+
+
+def test_a_value_result_of_exactly_100_percent_is_accepted(root):
+    write_agreement(root, "svc", agreement(metrics=PERCENT_VALUE_METRIC), {"2026-01.yaml": value_result("2026-01", {"availability": "100"})})
+    assert load(root).errors == []
+
+
+def test_a_negative_count_is_reported_at_the_count(root):
+    results = value_result("2026-01", {"leads": "-3"}, key="count")
+    write_agreement(root, "svc", agreement(metrics=COUNT_METRIC, credit_terms=""), {"2026-01.yaml": results})
+    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "-3"),
+                    "metrics.leads.count", "`-3` is not valid", "greater than or equal to 0")
+
+
+def test_good_events_above_the_total_are_reported(root):
+    metric = PERCENT_VALUE_METRIC.replace("kind: value", "kind: events")
+    results = 'period: "2026-01"\nmetrics:\n  availability:\n    good: 11\n    total: 10\n'
+    write_agreement(root, "svc", agreement(metrics=metric), {"2026-01.yaml": results})
+    catalog = load(root)
+    assert any("`good` (11) cannot exceed `total` (10)" in d.message for d in catalog.errors)
+
+
+# ---------------------------------------------------------------- dates and periods
+
+
+def test_an_invalid_date_is_reported_at_the_date(root):
+    text = agreement(effective="2026-02-30")
+    write_agreement(root, "svc", text)
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, "2026-02-30"),
+                    "effective", "`2026-02-30` is not valid", "valid date")
+
+
+def test_an_invalid_outage_time_is_reported_at_the_time(root):
+    results = outages_result("2026-01", [("2026-01-32T10:00:00Z", "2026-01-05T11:00:00Z")])
+    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
+    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "2026-01-32"),
+                    "metrics.uptime.outages[0].start", "valid datetime")
+
+
+@pytest.mark.parametrize("period, head", [("2026-13", ""), ("2026-Q5", "period: quarter\n"), ("2026-00", "")])
+def test_an_invalid_period_is_reported_at_the_period(root, period, head):
+    results = outages_result(period, [])
+    write_agreement(root, "svc", agreement(head=head), {f"{period}.yaml": results})
+    assert_reported(root, "svc/results/" + f"{period}.yaml", *position_of(results, f'"{period}"'),
+                    f"`{period}` is not a period", "expected a month `YYYY-MM` (01 to 12) or a quarter `YYYY-Qn` (1 to 4)")
+
+
+def test_a_period_that_differs_from_its_file_name_is_reported(root):
+    results = outages_result("2026-02", [])
+    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
+    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, '"2026-02"'),
+                    "differs from the file name `2026-01.yaml`", "expected `2026-02.yaml`")
+
+
+def test_a_quarter_result_for_a_monthly_agreement_is_reported(root):
+    results = outages_result("2026-Q1", [])
+    write_agreement(root, "svc", agreement(), {"2026-Q1.yaml": results})
+    assert_reported(root, "svc/results/2026-Q1.yaml", *position_of(results, '"2026-Q1"'),
+                    "is a quarter, but this agreement is measured per month", "expected `YYYY-MM`")
+
+
+# ---------------------------------------------------------------- identity
+
+
+def test_an_id_that_is_not_a_slug_is_reported_at_the_id(root):
+    text = agreement("Compute_EU")
+    write_agreement(root, "Compute_EU", text)
+    assert_reported(root, "Compute_EU/agreement.yaml", *position_of(text, "Compute_EU"),
+                    "`Compute_EU` is not a slug", "expected lower-case letters, digits and hyphens")
+
+
+def test_an_id_that_differs_from_its_folder_is_reported_at_the_id(root):
+    text = agreement("compute-us")
+    write_agreement(root, "compute-eu", text)
+    assert_reported(root, "compute-eu/agreement.yaml", *position_of(text, "compute-us"),
+                    "id `compute-us` differs from its folder `compute-eu`", "expected `compute-eu`")
+
+
+# ---------------------------------------------------------------- tiers
+
+
+def test_overlapping_tiers_are_an_error_at_the_later_tier_naming_both_and_the_overlap(root):
+    text = agreement().replace("        - below: 99.0\n", "        - below: 99.5\n")
+    write_agreement(root, "svc", text)
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, "below: 99.5"),
+                    "tier 2 (below 99.5%) overlaps tier 1 (below 99.9% and at least 99.0%)",
+                    "at least 99% and below 99.5%", "expected tiers that do not overlap")
+
+
+def test_tiers_sharing_only_an_inclusive_bound_overlap_at_that_value(root):
+    text = agreement().replace("        - below: 99.0\n", "        - at_or_below: 99.0\n")
+    write_agreement(root, "svc", text)
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, "at_or_below: 99.0"),
+                    "overlaps tier 1", "exactly 99%")
+
+
+GITHUB_TIERS = agreement(metrics=DOWNTIME_METRIC.replace("""\
+        - below: 99.9
+          at_or_above: 99.0
+          credit: 10
+        - below: 99.0
+          credit: 25
+""", """\
+        - at_or_below: 99.9
+          above: 99.0
+          credit: 10
+        - below: 99.0
+          credit: 25
+""").replace("    objective: 99.9\n", "    objective: 99.9\n    objective_strict: true\n"))
+
+
+def test_a_gap_of_exactly_one_value_between_tiers_is_a_warning_naming_that_value(root):
+    # GitHub Enterprise: ≤99.9 & >99.0 → 10%, <99.0 → 25%; exactly 99.0% is in no tier.
+    write_agreement(root, "svc", GITHUB_TIERS)
+    assert_reported(root, "svc/agreement.yaml", *position_of(GITHUB_TIERS, "at_or_below: 99.9"),
+                    "an attainment of exactly 99%", "misses the objective but falls in no credit tier",
+                    severity="warning")
+    assert load(root).errors == []
+
+
+def test_a_gap_range_between_tiers_is_a_warning_naming_the_range(root):
+    metric = DOWNTIME_METRIC.replace("""\
+        - below: 99.0
+          credit: 25
+""", """\
+        - below: 99.0
+          at_or_above: 95.5
+          credit: 25
+        - below: 95.0
+          credit: 100
+""")
+    text = agreement(metrics=metric)
+    write_agreement(root, "svc", text)
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, "below: 99.9"),
+                    "an attainment at least 95% and below 95.5%", "falls in no credit tier", severity="warning")
+
+
+def test_tiers_that_cover_every_miss_give_no_warning(root):
+    write_agreement(root, "svc", agreement())
+    assert load(root).diagnostics == ()
+
+
+# ---------------------------------------------------------------- results against terms
+
+
+def test_a_result_for_an_unknown_metric_is_reported_at_its_key_with_a_suggestion(root):
+    results = outages_result("2026-01", [], metric="uptme")
+    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
+    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "uptme"),
+                    "unknown metric `uptme`", "did you mean `uptime`?", "expected one of: `uptime`")
+
+
+def test_two_results_for_one_period_are_an_error_at_the_second_file(root):
+    results = outages_result("2026-01", [])
+    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results, "2026-01.yml": results})
+    catalog = load(root)
+    assert_reported(root, "svc/results/2026-01.yml", *position_of(results, '"2026-01"'),
+                    "a second result for period 2026-01", "2026-01.yaml", "expected one results file per period")
+    assert len(catalog.errors) == 1
+
+
+def test_a_result_for_a_period_before_the_agreement_took_effect_is_reported(root):
+    results = outages_result("2026-01", [])
+    write_agreement(root, "svc", agreement(effective="2026-02-01"), {"2026-01.yaml": results})
+    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, '"2026-01"'),
+                    "period 2026-01 ends before the agreement took effect (2026-02-01", "expected periods from 2026-02 on")
+
+
+def test_a_result_for_the_partial_first_period_is_accepted(root):
+    write_agreement(root, "svc", agreement(effective="2026-01-15"), {"2026-01.yaml": outages_result("2026-01", [])})
+    assert load(root).errors == []
+
+
+def test_an_outage_that_ends_before_it_starts_is_reported_at_its_end(root):
+    results = outages_result("2026-01", [("2026-01-05T10:00:00Z", "2026-01-05T09:59:00Z")])
+    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
+    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "2026-01-05T09:59:00Z"),
+                    "outage ends", "before it starts", "expected an end after the start")
+
+
+def test_an_outage_outside_its_period_is_reported(root):
+    results = outages_result("2026-01", [("2026-02-05T10:00:00Z", "2026-02-05T11:00:00Z")])
+    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
+    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "2026-02-05T10:00:00Z"),
+                    "lies outside period 2026-01")
+
+
+def test_a_result_key_that_does_not_fit_the_measure_is_reported(root):
+    results = 'period: "2026-01"\nmetrics:\n  uptime:\n    outages: []\n    good: 5\n'
+    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
+    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "good"),
+                    "`good` does not apply to metric `uptime`, measured by `downtime`", "expected `outages`")
+
+
+# ---------------------------------------------------------------- the whole tree
+
+
+def test_every_broken_agreement_of_a_tree_is_reported_in_one_run(root):
+    duplicate = agreement("alpha").replace("owner: Owner\n", "owner: Owner\nowner: Again\n")
+    unknown = agreement("bravo").replace("title:", "titel:")
+    bad_result = outages_result("2026-01", [("2026-01-05T10:00:00Z", "2026-01-05T09:00:00Z")])
+    write_agreement(root, "alpha", duplicate)
+    write_agreement(root, "bravo", unknown)
+    write_agreement(root, "charlie", agreement("charlie"), {"2026-01.yaml": bad_result})
+    write_agreement(root, "delta", agreement("delta"))  # valid
+    expected = [
+        f"agreements/alpha/agreement.yaml:{':'.join(map(str, position_of(duplicate, 'owner:', 2)))}: error: duplicate key `owner`",
+        f"agreements/bravo/agreement.yaml:{':'.join(map(str, position_of(unknown, 'titel')))}: error: unknown key `titel`",
+        f"agreements/charlie/results/2026-01.yaml:{':'.join(map(str, position_of(bad_result, '2026-01-05T09:00:00Z')))}: error: outage ends",
+    ]
+    done = run_sla("validate", "agreements", cwd=root.parent)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    for prefix in expected:
+        assert any(line.startswith(prefix) for line in done.stdout.splitlines()), (prefix, done.stdout)
+    assert "1 valid agreement(s)" in done.stderr
+    catalog = load(root)
+    assert [a.id for a in catalog.agreements] == ["delta"]
+    assert {d.position.file.split("/")[-3 if "results" in d.position.file else -2] for d in catalog.errors} == {"alpha", "bravo", "charlie"}
+
+
+def test_several_errors_in_one_file_are_all_reported(root):
+    text = agreement().replace("owner: Owner\n", "ownr: Owner\n").replace("          credit: 25\n", "          credit: 150\n")
+    write_agreement(root, "svc", text)
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, "ownr"), "unknown key `ownr`", cli=False)
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, "150"), "less than or equal to 100")
+
+
+def test_an_agreement_folder_without_agreement_yaml_is_reported(root):
+    (root / "svc").mkdir()
+    (root / "svc" / "agreement.yml").write_text(agreement(), encoding="utf-8")
+    assert_reported(root, "svc", 1, 1, "missing agreement.yaml", "found agreement.yml")
+
+
+def test_a_missing_agreements_folder_is_an_error_not_a_traceback(tmp_path):
+    done = run_sla("validate", "nowhere", cwd=tmp_path)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stdout.startswith("nowhere:1:1: error: no agreements folder here")
+
+
+def test_credits_on_an_invalid_tree_lists_the_errors_and_exits_1(root):
+    text = agreement().replace("owner: Owner\n", "owner: Owner\nowner: Again\n")
+    write_agreement(root, "svc", text)
+    done = run_sla("credits", "agreements", "--format", "json", cwd=root.parent)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stdout == ""
+    assert "agreements/svc/agreement.yaml:8:1: error: duplicate key `owner`" in done.stderr
