@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import functools
 import json
 import sys
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 from . import display
 from .diagnostics import Diagnostic
 from .evaluate import AgreementEvaluation, evaluate
-from .load import Catalog, load
+from .parallel import for_each_agreement
 from .model import SLUG
 from .periods import Period
 
@@ -68,17 +69,20 @@ def print_diagnostics(diagnostics, fmt: str = "text", stream=None) -> None:
         print(diagnostic.github() if fmt == "github" else str(diagnostic), file=stream)
 
 
-def summary(catalog: Catalog) -> str:
-    errors = len(catalog.errors)
-    warnings = len(catalog.diagnostics) - errors
-    return f"{len(catalog.agreements)} valid agreement(s), {errors} error(s), {warnings} warning(s)"
+def summary(valid: int, diagnostics: list[Diagnostic]) -> str:
+    errors = sum(d.severity == "error" for d in diagnostics)
+    return f"{valid} valid agreement(s), {errors} error(s), {len(diagnostics) - errors} warning(s)"
+
+
+def _agreement_id(record) -> str:
+    return record.id
 
 
 def cmd_validate(args) -> int:
-    catalog = load(args.path)
-    print_diagnostics(catalog.diagnostics, args.format)
-    print(summary(catalog), file=sys.stderr)
-    return 1 if catalog.errors else 0
+    diagnostics, valid = for_each_agreement(args.path, _agreement_id)
+    print_diagnostics(diagnostics, args.format)
+    print(summary(len(valid), diagnostics), file=sys.stderr)
+    return 1 if any(d.severity == "error" for d in diagnostics) else 0
 
 
 # ---------------------------------------------------------------- credits
@@ -91,19 +95,17 @@ def cmd_credits(args) -> int:
         except ValueError as exc:
             print(f"sla credits: {exc}", file=sys.stderr)
             return 1
-    catalog = load(args.path)
-    if catalog.errors:
-        print_diagnostics(catalog.diagnostics, stream=sys.stderr)
-        print(summary(catalog), file=sys.stderr)
+    task = functools.partial(_credits_of, period=wanted_period if args.period else None, only=args.agreement)
+    diagnostics, entries = for_each_agreement(args.path, task)
+    if any(d.severity == "error" for d in diagnostics):
+        print_diagnostics(diagnostics, stream=sys.stderr)
+        print(summary(len(entries), diagnostics), file=sys.stderr)
         return 1
-    records = catalog.agreements
-    if args.agreement:
-        records = tuple(r for r in records if r.id == args.agreement)
-        if not records:
-            print(f"sla credits: no agreement `{args.agreement}` in {args.path}", file=sys.stderr)
-            return 1
-    evaluations = [evaluate(r) for r in records]
-    document = credits_document(evaluations, wanted_period if args.period else None)
+    entries = [e for e in entries if e is not None]
+    if args.agreement and not entries:
+        print(f"sla credits: no agreement `{args.agreement}` in {args.path}", file=sys.stderr)
+        return 1
+    document = {"format": 1, "agreements": entries}
     if args.format == "json":
         json.dump(document, sys.stdout, indent=1, ensure_ascii=False)
         print()
@@ -112,6 +114,13 @@ def cmd_credits(args) -> int:
     else:
         write_table(document, sys.stdout)
     return 0
+
+
+def _credits_of(record, period: Period | None, only: str | None) -> dict | None:
+    """Runs in a worker: evaluate one agreement and return its plain-data credits."""
+    if only is not None and record.id != only:
+        return None
+    return credits_document([evaluate(record)], period)["agreements"][0]
 
 
 def credits_document(evaluations: list[AgreementEvaluation], period: Period | None = None) -> dict:

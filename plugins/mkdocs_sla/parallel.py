@@ -1,0 +1,53 @@
+"""Load and evaluate a large tree on every core.
+
+Each agreement folder is independent, so folders are split into chunks that
+worker processes load (and, through `task`, evaluate) on their own. Workers
+send back plain results and diagnostics, not the model objects, because
+pickling thousands of models costs more than the work itself. Small trees
+stay in one process, where starting workers would cost more than it saves.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any, Callable
+
+from .diagnostics import Diagnostic, Diagnostics
+from .load import agreement_folders, load_agreement
+
+# Below this many agreements one process is faster than starting workers.
+PARALLEL_FROM = 200
+
+
+def for_each_agreement(root: Path | str, task: Callable[[Any], Any] | None = None, workers: int | None = None) -> tuple[list[Diagnostic], list[Any]]:
+    """Load every agreement under `root`, apply `task` (a module-level function) to each valid
+    record, and return every diagnostic (sorted) and the task's results in folder order."""
+    diagnostics = Diagnostics()
+    folders = agreement_folders(Path(root), diagnostics)
+    if workers is None:
+        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if workers <= 1 or len(folders) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        items, payloads = _run_chunk(folders, task)
+    else:
+        size = max(1, len(folders) // (workers * 4))
+        chunks = [folders[i:i + size] for i in range(0, len(folders), size)]
+        items, payloads = [], []
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            for chunk_items, chunk_payloads in pool.map(_run_chunk, chunks, [task] * len(chunks)):
+                items.extend(chunk_items)
+                payloads.extend(chunk_payloads)
+    diagnostics.items.extend(items)
+    return diagnostics.sorted(), payloads
+
+
+def _run_chunk(folders: list[Path], task) -> tuple[list[Diagnostic], list[Any]]:
+    diagnostics = Diagnostics()
+    payloads = []
+    for folder in folders:
+        record = load_agreement(folder, diagnostics)
+        if record is not None and task is not None:
+            payloads.append(task(record))
+    return diagnostics.items, payloads
