@@ -67,4 +67,14 @@ def money(value: Fraction | None, currency: str) -> str:
 
 
 def minutes(value: Fraction) -> str:
-    return f"{int(value):,}" if value.denominator == 1 else f"{to_decimal(value, 1):,}"
+    return f"{int(value):,}" if value.denominator == 1 else f"{plain(to_decimal(value, 2)):}"
+
+
+def long(value: Fraction | None) -> str:
+    """Twelve decimals, marked with … where the exact value goes on: for showing exactness."""
+    if value is None:
+        return "—"
+    text = exact(value)
+    if "/" not in text:
+        return text
+    return plain(to_decimal(value, 12, ROUND_FLOOR)) + "…"

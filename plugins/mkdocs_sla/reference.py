@@ -1,0 +1,266 @@
+"""Reference pages generated from the code, so they cannot drift from it.
+
+- `format_reference()`: every key of the agreement and results formats, from
+  the model's types, defaults and field descriptions.
+- `worked_examples()`: credits computed by the engine itself at build time,
+  from small agreements written out here as YAML, exactly as a provider would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from decimal import Decimal
+from pathlib import Path
+
+import pydantic
+from markupsafe import escape
+
+from . import display
+from .diagnostics import Diagnostics
+from .evaluate import AgreementEvaluation, evaluate
+from .load import AgreementRecord, PeriodResults, Version, digest, validate
+from .model import Agreement, Results
+from .periods import Period
+from .tiers import bounds_in_words
+from .yamlsource import parse
+
+# ---------------------------------------------------------------- format reference
+
+
+def _type_name(tp) -> str:
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is typing.Annotated:
+        return _type_name(args[0])
+    if origin in (typing.Union, types.UnionType):
+        names = [_type_name(a) for a in args if a is not type(None)]
+        return " or ".join(dict.fromkeys(names))
+    if origin is typing.Literal:
+        return " or ".join(f"`{a}`" for a in args)
+    if origin is list:
+        return f"list of {_type_name(args[0])}"
+    if origin is dict:
+        return f"mapping of {_type_name(args[0])} to {_type_name(args[1])}"
+    if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
+        return f"[{tp.__name__}](#{tp.__name__.lower()})"
+    return {str: "text", int: "whole number", bool: "`true` or `false`", Decimal: "number",
+            dt.date: "date `YYYY-MM-DD`", dt.datetime: "date and time (ISO 8601)"}.get(tp, getattr(tp, "__name__", str(tp)))
+
+
+def _models(root: type[pydantic.BaseModel]) -> list[type[pydantic.BaseModel]]:
+    """The model and every model it contains, in the order a reader meets them."""
+    found: list[type[pydantic.BaseModel]] = []
+
+    def visit(tp) -> None:
+        if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
+            if tp not in found:
+                found.append(tp)
+                for info in tp.model_fields.values():
+                    visit(info.annotation)
+            return
+        for arg in typing.get_args(tp):
+            visit(arg)
+
+    visit(root)
+    return found
+
+
+def _cell(text: str) -> str:
+    return str(escape(text)).replace("|", "\\|").replace("\n", " ")
+
+
+LAYOUT = """\
+## Files and folders
+
+```
+agreements/<id>/agreement.yaml          the terms: one YAML document per version, oldest first, separated by ---
+agreements/<id>/results/<period>.yaml   the measured results of one period: 2026-10 (month) or 2026-Q4 (quarter)
+agreements/<id>/results/<name>.csv      an interval series (start,requests,errors) named by a results file
+agreements/<id>/versions.lock           content hashes of the versions already published (written by `sla lock`)
+```
+
+**Versions.** Every version stays in `agreement.yaml` as a complete document with its own
+`version` label and `effective` date, in the order they took effect. A period is evaluated under
+the version in force on its first day (`mid_period_change: start_governs`, the default) or on its
+last day (`end_governs`). A version whose `effective` date is still ahead is *upcoming*: the site
+announces it and what it will change. Once a version is published, `sla lock` records its content
+hash in `versions.lock`; a later edit of that version fails validation, because the terms a
+customer read must not change under them: add a new version instead.
+
+**Numbers** are exact: `99.99` means 99.99, not the nearest binary float. Percentages are written
+as numbers from 0 to 100. Bounds of credit tiers always say whether they include the bound.
+
+**Rules beyond the types below**, checked by `sla validate`: the `id` equals the folder name;
+metric ids are unique in a version; credit tiers of a metric do not overlap, and attainments that
+miss the objective but fall in no tier are reported as warnings; a `pool` credit needs
+`credit_terms.pool`; version labels and effective dates are unique and increase together; every
+version uses the same `period`; a results file is named after its period, which is a month or a
+quarter as the agreement says, ends after the agreement took effect, and appears once; results name
+only metrics of the governing version, with the keys their measure needs (`outages` for
+`downtime`, `good` and `total` for `events`, ...); an outage ends after it starts and lies in its
+period; interval rows lie in the period, on interval boundaries, once each, with errors no more
+than requests; duplicate keys, YAML anchors, aliases and tags are refused.
+"""
+
+
+def format_reference() -> str:
+    """Markdown: one section per part of the format, one table row per key."""
+    lines: list[str] = [LAYOUT]
+    for title, root in (("The agreement file", Agreement), ("The results file", Results)):
+        lines += [f"## {title}", ""]
+        for cls in _models(root):
+            lines += [f"### {cls.__name__}", "", _cell((cls.__doc__ or "").strip().split("\n\n")[0]), "",
+                      "| key | type | required | meaning |", "| --- | --- | --- | --- |"]
+            for name, info in cls.model_fields.items():
+                if info.is_required():
+                    required = "yes"
+                elif info.default_factory is not None:
+                    required = "no"
+                elif info.default is None:
+                    required = "no"
+                else:
+                    required = f"no (default `{info.default}`)"
+                lines.append(f"| `{name}` | {_type_name(info.annotation)} | {required} | {_cell(info.description or '')} |")
+            lines.append("")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- worked examples
+
+_COMPUTE = """\
+format: 1
+id: example
+version: "1.0"
+effective: 2026-01-01
+title: Example compute
+provider: Example Cloud
+customer: Example customer
+owner: Service manager
+service: {name: Compute}
+metrics:
+  - id: uptime
+    name: Monthly uptime percentage
+    definition: Minutes available as a share of the minutes in the month.
+    unit: "%"
+    better: higher
+    objective: 99.99
+    measure: {kind: downtime, minimum_outage_minutes: 1, exclude_tags: [maintenance]}
+    credits:
+      model: tiers
+      tiers:
+        - {below: 99.99, at_or_above: 99.0, credit: 10}
+        - {below: 99.0, at_or_above: 95.0, credit: 30}
+        - {below: 95.0, credit: 100}
+credit_terms: {base: the month's charges, currency: USD, cap: 100, minimum_amount: 1.00}
+"""
+
+_POOL = """\
+format: 1
+id: example
+version: "1.0"
+effective: 2026-01-01
+title: Example outsourcing
+provider: Example Services
+customer: Example customer
+owner: Service delivery manager
+service: {name: Managed operations}
+metrics:
+  - id: incident-resolution
+    name: Incidents resolved in time
+    definition: Priority 1 incidents resolved within 4 hours, as a share of all.
+    unit: "%"
+    better: higher
+    objective: 95
+    measure: {kind: events}
+    credits: {model: pool, allocation: 60, minimum: 90, expected_misses: 3}
+  - id: batch-completion
+    name: Batch jobs completed on time
+    definition: Nightly batch jobs finished by 06:00, as a share of all.
+    unit: "%"
+    better: higher
+    objective: 99
+    measure: {kind: events}
+    credits: {model: pool, allocation: 50, minimum: 97}
+credit_terms: {base: the month's invoice, currency: USD, pool: {at_risk: 12}}
+"""
+
+
+def _record(terms_yaml: str, results_yaml: list[str]) -> AgreementRecord:
+    diagnostics = Diagnostics()
+    terms = validate(Agreement, parse(terms_yaml, "example", diagnostics)[0], diagnostics)
+    results = []
+    for text in results_yaml:
+        r = validate(Results, parse(text, "example", diagnostics)[0], diagnostics)
+        results.append(PeriodResults(Period.parse(r.period), r, "example"))
+    if diagnostics.errors:  # the examples are part of the code: a broken one is a bug
+        raise AssertionError("\n".join(str(d) for d in diagnostics.errors))
+    return AgreementRecord("example", "", "", (Version(terms, None, digest(terms)),), tuple(results))
+
+
+def _metric_line(evaluation: AgreementEvaluation, index: int = 0) -> str:
+    outcome = evaluation.periods[0]
+    m = outcome.metrics[index]
+    tier = f"tier {m.tier}" if m.tier else "no tier"
+    return (f"{m.detail}: attainment {display.long(m.attainment)}%, shown as "
+            f"{display.attainment(m.attainment, m.metric.unit, m.metric.better)}; "
+            f"{'met' if m.met else 'missed'}, {tier}, credit {display.percent(m.credit_percent)}")
+
+
+def worked_examples() -> str:
+    """Markdown with the engine's own results for a few typical cases."""
+    out: list[str] = []
+    tiers = _record(_COMPUTE, []).versions[0].terms.metrics[0].credits.tiers
+    out += ["## Tiered credits by downtime minutes", "",
+            "A compute agreement promises 99.99% monthly uptime; the credit tiers read:", ""]
+    out += [f"- {bounds_in_words(t, '%')}: {t.credit}% of the month's charges" for t in tiers]
+    out += ["", "| month | what happened | result | credit on 12,000.00 USD |", "| --- | --- | --- | --- |"]
+    cases = [
+        ("2026-01", "45 minutes down, 2 hours of announced maintenance (excluded)",
+         "- {start: 2026-01-10T10:00:00Z, end: 2026-01-10T10:45:00Z}\n      - {start: 2026-01-12T02:00:00Z, end: 2026-01-12T04:00:00Z, tags: [maintenance]}"),
+        ("2026-01", "exactly 446 minutes 24 seconds down: 1% of a 31-day month",
+         "- {start: 2026-01-10T00:00:00Z, end: 2026-01-10T07:26:24Z}"),
+        ("2026-01", "one second more: 446 minutes 25 seconds",
+         "- {start: 2026-01-10T00:00:00Z, end: 2026-01-10T07:26:25Z}"),
+        ("2026-02", "40 seconds down: shorter than the 1-minute minimum outage",
+         "- {start: 2026-02-03T00:00:00Z, end: 2026-02-03T00:00:40Z}"),
+    ]
+    for period, what, outages in cases:
+        record = _record(_COMPUTE, [f"period: {period}\ncharges: 12000.00\nmetrics:\n  uptime:\n    outages:\n      {outages}\n"])
+        evaluation = evaluate(record)
+        credit = evaluation.periods[0].credit
+        out.append(f"| {period} | {what} | {_metric_line(evaluation)} | {display.money(credit.issued, 'USD')} |")
+    out += ["", "Attainment is compared with the bounds exactly; it is rounded only for display, and then "
+            "towards the worse side, so a displayed figure never looks better than the real one.", ""]
+
+    out += ["## The minimum amount", "",
+            "The same agreement issues no credit below 1.00 USD: on a month's charges of 5.00 USD, a 10% credit "
+            "is 0.50 USD and is not issued.", ""]
+    record = _record(_COMPUTE, ["period: 2026-01\ncharges: 5.00\nmetrics:\n  uptime:\n    outages:\n      - {start: 2026-01-10T10:00:00Z, end: 2026-01-10T10:45:00Z}\n"])
+    credit = evaluate(record).periods[0].credit
+    out += [f"Computed: credit {display.percent(credit.percent)} = {display.money(credit.amount, 'USD')}, "
+            f"below the minimum: {'yes, not issued' if credit.below_minimum else 'no'}.", ""]
+
+    out += ["## The at-risk pool", "",
+            "An outsourcing agreement puts 12% of the month's invoice at risk. Each service level has an allocation "
+            "of the pool (60% and 50%: together more than 100%, as such agreements allow). Missing a level's minimum in "
+            "any month, or its expected level three months running, is a default that earns its allocation of the at-risk amount, and all credits of a month together never "
+            "exceed the at-risk amount.", "",
+            "| month | results | credit on 100,000.00 USD |", "| --- | --- | --- |"]
+    pool_cases = [
+        ("both levels met", "incident-resolution: {good: 96, total: 100}\n  batch-completion: {good: 995, total: 1000}"),
+        ("incidents below the expected level, above the minimum", "incident-resolution: {good: 92, total: 100}\n  batch-completion: {good: 995, total: 1000}"),
+        ("incidents below the minimum", "incident-resolution: {good: 85, total: 100}\n  batch-completion: {good: 995, total: 1000}"),
+        ("both below their minimum", "incident-resolution: {good: 85, total: 100}\n  batch-completion: {good: 950, total: 1000}"),
+    ]
+    for what, metrics in pool_cases:
+        evaluation = evaluate(_record(_POOL, [f"period: 2026-01\ncharges: 100000.00\nmetrics:\n  {metrics}\n"]))
+        outcome = evaluation.periods[0]
+        parts = [f"{m.metric.id} {display.attainment(m.attainment, '%', 'higher')}"
+                 + (" — default" if m.default else (" — missed" if m.met is False else " — met")) for m in outcome.metrics]
+        note = " (held to the at-risk amount)" if outcome.credit.capped else ""
+        out.append(f"| {what} | {'; '.join(parts)} | {display.percent(outcome.credit.percent)} = "
+                   f"{display.money(outcome.credit.issued, 'USD')}{note} |")
+    out.append("")
+    return "\n".join(out)
