@@ -164,3 +164,26 @@ def assert_reported(root: Path, file: str, line: int, column: int, *words: str, 
     annotation = f"::{severity} file={display},line={line},col={column}::"
     escaped = [w.replace("%", "%25") for w in words]
     assert any(text.startswith(annotation) and all(w in text for w in escaped) for text in github.stdout.splitlines()), github.stdout
+
+
+def evaluated(root: Path) -> dict:
+    """Load a tree that must be valid and evaluate it: {agreement id: AgreementEvaluation}."""
+    from mkdocs_sla.evaluate import evaluate_catalog
+
+    catalog = load(root)
+    assert not catalog.errors, "\n".join(str(d) for d in catalog.diagnostics)
+    return {evaluation.record.id: evaluation for evaluation in evaluate_catalog(catalog)}
+
+
+def period_outcome(root: Path, period: str, agreement_id: str = "svc"):
+    """The PeriodOutcome of one period of one agreement in a valid tree."""
+    evaluation = evaluated(root)[agreement_id]
+    found = [p for p in evaluation.periods if p.period.label == period]
+    assert found, f"no period {period} in {[p.period.label for p in evaluation.periods]}"
+    return found[0]
+
+
+def metric_outcome(root: Path, period: str, metric: str = "uptime", agreement_id: str = "svc"):
+    """The MetricOutcome of one metric in one period."""
+    outcome = period_outcome(root, period, agreement_id)
+    return next(m for m in outcome.metrics if m.metric.id == metric)

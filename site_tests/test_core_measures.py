@@ -1,0 +1,533 @@
+"""Measures: from a period's raw results to one exact attainment per metric.
+
+Each test writes a small agreement and its results into tmp_path, loads and
+evaluates it, and compares the attainment with the exact Fraction the rule
+gives: uptime = (M − D) / M × 100, 100% − mean interval error rate, good / total,
+a count, sum / count.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from site_tests.core_helpers import (
+    agreement,
+    assert_reported,
+    metric_outcome,
+    outages_result,
+    position_of,
+    value_result,
+    write_agreement,
+)
+
+H = Fraction(100)
+
+
+def downtime_metric(minimum: str | None = None, exclude: str | None = None, objective: str = "99.9") -> str:
+    measure = "      kind: downtime\n"
+    if minimum is not None:
+        measure += f"      minimum_outage_minutes: {minimum}\n"
+    if exclude is not None:
+        measure += f"      exclude_tags: [{exclude}]\n"
+    return (
+        "  - id: uptime\n"
+        "    name: Uptime\n"
+        "    definition: Minutes available as a share of all minutes.\n"
+        '    unit: "%"\n'
+        "    better: higher\n"
+        f"    objective: {objective}\n"
+        "    measure:\n"
+        f"{measure}"
+    )
+
+
+def uptime(root, period, outages, *, metric=None, **agreement_options):
+    """Write an agreement with one downtime metric and one period's outages; return the outcome."""
+    text = agreement(metrics=metric or downtime_metric(), credit_terms="", **agreement_options)
+    write_agreement(root, "svc", text, {f"{period}.yaml": outages_result(period, outages, charges=None)})
+    return metric_outcome(root, period)
+
+
+def expected(minutes: int, down: Fraction | int) -> Fraction:
+    return (Fraction(minutes) - down) / minutes * H
+
+
+@pytest.fixture
+def root(tmp_path):
+    return tmp_path / "agreements"
+
+
+# ---------------------------------------------------------------- downtime
+
+
+def test_uptime_is_minutes_less_downtime_over_minutes_exactly(root):
+    outcome = uptime(root, "2026-01", [("2026-01-10T10:00:00Z", "2026-01-10T10:15:00Z")])
+    assert outcome.attainment == Fraction(44_640 - 15, 44_640) * 100  # 99.9663…%
+    assert isinstance(outcome.attainment, Fraction)
+    assert outcome.met is True
+    assert outcome.detail == "15 of 44,640 minutes down"
+
+
+def test_downtime_of_exactly_the_allowed_minutes_lands_exactly_on_the_objective(root):
+    # 0.1% of 44,640 minutes is 44.64 minutes = 44 min 38.4 s: exactly 99.9%, which meets 99.9%.
+    outcome = uptime(root, "2026-01", [("2026-01-10T10:00:00Z", "2026-01-10T10:44:38.4Z")])
+    assert outcome.attainment == Fraction("99.9") and outcome.met is True
+
+
+def test_downtime_a_tenth_of_a_second_over_the_allowed_minutes_misses(root):
+    outcome = uptime(root, "2026-01", [("2026-01-10T10:00:00Z", "2026-01-10T10:44:38.5Z")])
+    assert outcome.attainment < Fraction("99.9") and outcome.met is False
+
+
+@pytest.mark.parametrize("period, minutes", [
+    ("2026-02", 40_320),  # 28 days
+    ("2028-02", 41_760),  # 29 days, a leap year
+    ("2026-04", 43_200),  # 30 days
+    ("2026-01", 44_640),  # 31 days
+])
+def test_a_month_has_its_calendar_minutes(root, period, minutes):
+    year, month = period.split("-")
+    outcome = uptime(root, period, [(f"{period}-03T00:00:00Z", f"{period}-03T00:01:00Z")], effective=f"{year}-01-01")
+    assert outcome.attainment == expected(minutes, 1)
+    assert f"1 of {minutes:,} minutes down" == outcome.detail
+
+
+def test_a_quarter_has_the_minutes_of_its_three_months(root):
+    # 2026-Q1: 31 + 28 + 31 days = 90 days = 129,600 minutes
+    outcome = uptime(root, "2026-Q1", [("2026-02-03T00:00:00Z", "2026-02-03T01:00:00Z")], head="period: quarter\n")
+    assert outcome.attainment == expected(129_600, 60)
+
+
+def test_a_month_without_outages_is_100_percent(root):
+    outcome = uptime(root, "2026-01", [])
+    assert outcome.attainment == 100 and outcome.met is True
+
+
+def test_a_whole_month_down_is_0_percent(root):
+    outcome = uptime(root, "2026-01", [("2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z")])
+    assert outcome.attainment == 0
+
+
+def test_seconds_of_downtime_count_exactly(root):
+    outcome = uptime(root, "2026-01", [("2026-01-10T10:00:00Z", "2026-01-10T10:00:30Z")])
+    assert outcome.attainment == expected(44_640, Fraction(1, 2))
+
+
+def test_an_outage_shorter_than_the_minimum_does_not_count(root):
+    metric = downtime_metric(minimum="10")
+    outcome = uptime(root, "2026-01", [("2026-01-10T10:00:00Z", "2026-01-10T10:09:59Z")], metric=metric)
+    assert outcome.attainment == 100
+
+
+def test_an_outage_of_exactly_the_minimum_counts(root):
+    metric = downtime_metric(minimum="10")
+    outcome = uptime(root, "2026-01", [("2026-01-10T10:00:00Z", "2026-01-10T10:10:00Z")], metric=metric)
+    assert outcome.attainment == expected(44_640, 10)
+
+
+def test_a_fractional_minimum_is_compared_exactly(root):
+    metric = downtime_metric(minimum="0.5")
+    at = uptime(root, "2026-01", [("2026-01-10T10:00:00Z", "2026-01-10T10:00:30Z")], metric=metric)
+    assert at.attainment == expected(44_640, Fraction(1, 2))
+
+
+def test_the_minimum_applies_to_each_outage_not_to_their_sum(root):
+    metric = downtime_metric(minimum="10")
+    outcome = uptime(root, "2026-01", [
+        ("2026-01-10T10:00:00Z", "2026-01-10T10:06:00Z"),
+        ("2026-01-11T10:00:00Z", "2026-01-11T10:06:00Z"),
+        ("2026-01-12T10:00:00Z", "2026-01-12T10:12:00Z"),
+    ], metric=metric)
+    assert outcome.attainment == expected(44_640, 12)
+
+
+def test_an_outage_with_an_excluded_tag_does_not_count(root):
+    metric = downtime_metric(exclude="maintenance")
+    outcome = uptime(root, "2026-01", [
+        ("2026-01-10T10:00:00Z", "2026-01-10T12:00:00Z", ["maintenance"]),
+        ("2026-01-11T10:00:00Z", "2026-01-11T10:05:00Z", ["network"]),
+        ("2026-01-12T10:00:00Z", "2026-01-12T10:07:00Z", ["network", "maintenance"]),
+    ], metric=metric)
+    assert outcome.attainment == expected(44_640, 5)
+
+
+def test_tags_count_when_no_tag_is_excluded(root):
+    outcome = uptime(root, "2026-01", [("2026-01-10T10:00:00Z", "2026-01-10T10:05:00Z", ["maintenance"])])
+    assert outcome.attainment == expected(44_640, 5)
+
+
+def test_overlapping_outages_count_once(root):
+    outcome = uptime(root, "2026-01", [
+        ("2026-01-10T10:00:00Z", "2026-01-10T10:30:00Z"),
+        ("2026-01-10T10:20:00Z", "2026-01-10T11:00:00Z"),  # overlaps the first by 10 minutes
+        ("2026-01-10T10:40:00Z", "2026-01-10T10:50:00Z"),  # inside the second
+    ])
+    assert outcome.attainment == expected(44_640, 60)
+
+
+def test_outages_listed_out_of_order_and_touching_count_once(root):
+    outcome = uptime(root, "2026-01", [
+        ("2026-01-10T10:30:00Z", "2026-01-10T11:00:00Z"),
+        ("2026-01-20T00:00:00Z", "2026-01-20T00:10:00Z"),
+        ("2026-01-10T10:00:00Z", "2026-01-10T10:30:00Z"),  # ends where the first starts
+    ])
+    assert outcome.attainment == expected(44_640, 70)
+
+
+def test_outages_in_different_offsets_are_compared_as_instants(root):
+    outcome = uptime(root, "2026-01", [
+        ("2026-01-10T10:00:00Z", "2026-01-10T10:30:00Z"),
+        ("2026-01-10T11:15:00+01:00", "2026-01-10T11:45:00+01:00"),  # 10:15–10:45 UTC
+    ])
+    assert outcome.attainment == expected(44_640, 45)
+
+
+def test_an_outage_crossing_into_the_next_period_is_clipped_to_this_period(root):
+    outage = ("2026-01-31T23:00:00Z", "2026-02-01T01:30:00Z")
+    text = agreement(metrics=downtime_metric(), credit_terms="")
+    write_agreement(root, "svc", text, {
+        "2026-01.yaml": outages_result("2026-01", [outage], charges=None),
+        "2026-02.yaml": outages_result("2026-02", [outage], charges=None),
+    })
+    assert metric_outcome(root, "2026-01").attainment == expected(44_640, 60)
+    assert metric_outcome(root, "2026-02").attainment == expected(40_320, 90)
+
+
+def test_the_minimum_judges_the_whole_outage_even_when_little_of_it_falls_in_the_period(root):
+    # 15 minutes in all, 5 of them in January: it counts (15 ≥ 10), for its 5 January minutes.
+    metric = downtime_metric(minimum="10")
+    outcome = uptime(root, "2026-01", [("2026-01-31T23:55:00Z", "2026-02-01T00:10:00Z")], metric=metric)
+    assert outcome.attainment == expected(44_640, 5)
+
+
+def test_a_partial_first_period_counts_minutes_from_the_effective_date(root):
+    # Effective 15 January: 17 days = 24,480 minutes are measured.
+    outcome = uptime(root, "2026-01", [("2026-01-20T00:00:00Z", "2026-01-20T01:00:00Z")], effective="2026-01-15")
+    assert outcome.attainment == expected(24_480, 60)
+    assert outcome.detail == "60 of 24,480 minutes down"
+
+
+def test_downtime_before_the_effective_date_does_not_count_in_a_partial_first_period(root):
+    outcome = uptime(root, "2026-01", [("2026-01-14T23:00:00Z", "2026-01-15T00:30:00Z")], effective="2026-01-15")
+    assert outcome.attainment == expected(24_480, 30)
+
+
+def test_only_the_first_period_is_partial(root):
+    text = agreement(metrics=downtime_metric(), credit_terms="", effective="2026-01-15")
+    write_agreement(root, "svc", text, {"2026-02.yaml": outages_result("2026-02", [("2026-02-02T00:00:00Z", "2026-02-02T00:01:00Z")], charges=None)})
+    assert metric_outcome(root, "2026-02").attainment == expected(40_320, 1)
+
+
+def test_the_spring_dst_month_in_berlin_has_44580_minutes(root):
+    outcome = uptime(root, "2026-03", [("2026-03-10T10:00:00", "2026-03-10T10:01:00")], head="timezone: Europe/Berlin\n")
+    assert outcome.attainment == expected(44_580, 1)
+
+
+def test_the_autumn_dst_month_in_berlin_has_44700_minutes(root):
+    outcome = uptime(root, "2026-10", [("2026-10-10T10:00:00", "2026-10-10T10:01:00")], head="timezone: Europe/Berlin\n")
+    assert outcome.attainment == expected(44_700, 1)
+
+
+def test_a_berlin_month_starts_at_local_midnight(root):
+    # 31 Dec 2025 23:30 UTC is 1 Jan 2026 00:30 in Berlin: inside January there.
+    outcome = uptime(root, "2026-01", [("2025-12-31T23:30:00Z", "2026-01-01T00:30:00Z")], head="timezone: Europe/Berlin\n")
+    assert outcome.attainment == expected(44_640, 60)
+
+
+def test_an_outage_without_offset_is_read_in_the_agreement_zone_across_the_dst_change(root):
+    # 29 March 2026, Berlin: clocks jump from 02:00 to 03:00, so 01:30–03:30 local lasts one hour.
+    outcome = uptime(root, "2026-03", [("2026-03-29T01:30:00", "2026-03-29T03:30:00")], head="timezone: Europe/Berlin\n")
+    assert outcome.attainment == expected(44_580, 60)
+
+
+# ---------------------------------------------------------------- intervals
+
+
+def intervals_metric(minutes: int = 5) -> str:
+    return (
+        "  - id: availability\n"
+        "    name: Availability\n"
+        "    definition: 100% minus the mean error rate over 5-minute intervals.\n"
+        '    unit: "%"\n'
+        "    better: higher\n"
+        "    objective: 99.9\n"
+        "    measure:\n"
+        "      kind: intervals\n"
+        f"      interval_minutes: {minutes}\n"
+    )
+
+
+def intervals(root, period, csv_text, *, minutes=5, **agreement_options):
+    text = agreement(metrics=intervals_metric(minutes), credit_terms="", **agreement_options)
+    results = f'period: "{period}"\nmetrics:\n  availability:\n    intervals: errors-{period}.csv\n'
+    write_agreement(root, "svc", text, {f"{period}.yaml": results, f"errors-{period}.csv": csv_text})
+    return metric_outcome(root, period, "availability")
+
+
+SLOTS_FEB_2026 = 40_320 // 5  # 8,064 five-minute intervals
+
+
+def test_interval_uptime_is_100_less_the_mean_error_rate_over_every_interval(root):
+    csv_text = (
+        "start,requests,errors\n"
+        "2026-02-01T00:00:00Z,100,10\n"  # 10%
+        "2026-02-01T00:05:00Z,3,1\n"  # 1/3
+        "2026-02-01T00:10:00Z,50,0\n"
+    )
+    outcome = intervals(root, "2026-02", csv_text)
+    mean = (Fraction(10, 100) + Fraction(1, 3)) / SLOTS_FEB_2026
+    assert outcome.attainment == H - mean * H
+
+
+def test_an_interval_with_no_requests_counts_as_0_percent_errors(root):
+    with_empty = intervals(root, "2026-02", "start,requests,errors\n2026-02-01T00:00:00Z,4,4\n2026-02-01T00:05:00Z,0,0\n")
+    assert with_empty.attainment == H - Fraction(1, SLOTS_FEB_2026) * H
+
+
+def test_intervals_missing_from_the_csv_count_as_0_percent_errors(root):
+    # One interval fully failed, the other 8,063 absent: the mean is over all 8,064.
+    outcome = intervals(root, "2026-02", "start,requests,errors\n2026-02-14T12:00:00Z,20,20\n")
+    assert outcome.attainment == H - H / SLOTS_FEB_2026
+
+
+def test_a_csv_with_only_its_header_is_100_percent(root):
+    assert intervals(root, "2026-02", "start,requests,errors\n").attainment == 100
+
+
+def test_every_interval_failing_is_0_percent(root):
+    rows = "".join(f"2026-02-{1 + i // 288:02d}T{(i % 288) * 5 // 60:02d}:{(i % 288) * 5 % 60:02d}:00Z,7,7\n" for i in range(SLOTS_FEB_2026))
+    assert intervals(root, "2026-02", "start,requests,errors\n" + rows).attainment == 0
+
+
+def test_hourly_intervals_are_counted_by_the_hour(root):
+    outcome = intervals(root, "2026-02", "start,requests,errors\n2026-02-01T01:00:00Z,10,5\n", minutes=60)
+    assert outcome.attainment == H - Fraction(1, 2) / 672 * H  # 28 × 24 = 672 hours
+
+
+def test_intervals_of_a_partial_first_period_start_at_the_effective_date(root):
+    # Effective 15 February 2026: 14 days = 4,032 intervals.
+    outcome = intervals(root, "2026-02", "start,requests,errors\n2026-02-20T00:00:00Z,10,1\n", effective="2026-02-15")
+    assert outcome.attainment == H - Fraction(1, 10) / 4_032 * H
+
+
+def test_interval_times_without_offset_are_in_the_agreement_zone(root):
+    outcome = intervals(root, "2026-03", "start,requests,errors\n2026-03-01T00:00:00,10,10\n", head="timezone: Europe/Berlin\n")
+    assert outcome.attainment == H - H / (44_580 // 5)
+
+
+def bad_csv(root, csv_text):
+    text = agreement(metrics=intervals_metric(), credit_terms="")
+    results = 'period: "2026-02"\nmetrics:\n  availability:\n    intervals: errors-2026-02.csv\n'
+    write_agreement(root, "svc", text, {"2026-02.yaml": results, "errors-2026-02.csv": csv_text})
+    return "svc/results/errors-2026-02.csv"
+
+
+def test_a_csv_count_that_is_not_a_number_is_reported_at_its_line_and_column(root):
+    csv_text = "start,requests,errors\n2026-02-01T00:00:00Z,100,0\n2026-02-01T00:05:00Z,lots,0\n"
+    file = bad_csv(root, csv_text)
+    assert_reported(root, file, *position_of(csv_text, "lots"), "`lots` is not a count", "expected a whole number of 0 or more")
+
+
+def test_a_negative_csv_error_count_is_reported_at_its_column(root):
+    csv_text = "start,requests,errors\n2026-02-01T00:00:00Z,100,-1\n"
+    file = bad_csv(root, csv_text)
+    assert_reported(root, file, *position_of(csv_text, "-1"), "`-1` is not a count")
+
+
+def test_more_errors_than_requests_are_reported_at_the_errors_column(root):
+    csv_text = "start,requests,errors\n2026-02-01T00:00:00Z,10,11\n"
+    file = bad_csv(root, csv_text)
+    assert_reported(root, file, *position_of(csv_text, ",11", offset=1), "11 errors out of 10 requests", "expected errors <= requests")
+
+
+def test_a_csv_row_with_a_bad_time_is_reported_at_its_line(root):
+    csv_text = "start,requests,errors\n2026-02-01T00:00:00Z,1,0\nyesterday,1,0\n"
+    file = bad_csv(root, csv_text)
+    assert_reported(root, file, 3, 1, "`yesterday` is not a date and time", "expected ISO 8601")
+
+
+def test_a_csv_row_with_a_missing_field_is_reported_at_its_line(root):
+    csv_text = "start,requests,errors\n2026-02-01T00:00:00Z,1\n"
+    file = bad_csv(root, csv_text)
+    assert_reported(root, file, 2, 1, "expected 3 fields (start, requests, errors), found 2")
+
+
+def test_a_csv_row_outside_the_period_is_reported(root):
+    csv_text = "start,requests,errors\n2026-03-01T00:00:00Z,1,0\n"
+    file = bad_csv(root, csv_text)
+    assert_reported(root, file, 2, 1, "lies outside the period")
+
+
+def test_a_csv_row_off_the_interval_grid_is_reported(root):
+    csv_text = "start,requests,errors\n2026-02-01T00:07:00Z,1,0\n"
+    file = bad_csv(root, csv_text)
+    assert_reported(root, file, 2, 1, "does not start on a 5-minute boundary")
+
+
+def test_a_csv_interval_listed_twice_is_reported_at_the_second(root):
+    csv_text = "start,requests,errors\n2026-02-01T00:05:00Z,1,0\n2026-02-01T00:05:00Z,1,0\n"
+    file = bad_csv(root, csv_text)
+    assert_reported(root, file, 3, 1, "appears twice", "expected one row per interval")
+
+
+def test_a_csv_with_a_wrong_header_is_reported_at_line_1(root):
+    file = bad_csv(root, "time,requests,errors\n2026-02-01T00:05:00Z,1,0\n")
+    assert_reported(root, file, 1, 1, "expected the header `start,requests,errors`")
+
+
+def test_a_missing_csv_is_reported_where_the_results_file_names_it(root):
+    text = agreement(metrics=intervals_metric(), credit_terms="")
+    results = 'period: "2026-02"\nmetrics:\n  availability:\n    intervals: errors-2026-02.csv\n'
+    write_agreement(root, "svc", text, {"2026-02.yaml": results})
+    assert_reported(root, "svc/results/2026-02.yaml", *position_of(results, "errors-2026-02.csv"),
+                    "interval file `errors-2026-02.csv` not found")
+
+
+def test_every_bad_csv_row_is_reported_in_one_run(root):
+    csv_text = "start,requests,errors\n2026-02-01T00:00:00Z,x,0\n2026-02-01T00:05:00Z,1,y\n2026-02-01T00:10:00Z,1,2\n"
+    file = bad_csv(root, csv_text)
+    assert_reported(root, file, *position_of(csv_text, "x"), "`x` is not a count", cli=False)
+    assert_reported(root, file, *position_of(csv_text, "y"), "`y` is not a count", cli=False)
+    assert_reported(root, file, *position_of(csv_text, ",2\n", offset=1), "2 errors out of 1 requests")
+
+
+# ---------------------------------------------------------------- events
+
+
+def events_metric(when_empty: str | None = None) -> str:
+    return (
+        "  - id: p1-response\n"
+        "    name: P1 first response within 1 hour\n"
+        "    definition: P1 tickets answered within the target, as a share of all P1 tickets.\n"
+        "    target: first response within 1 hour, 24x7\n"
+        '    unit: "%"\n'
+        "    better: higher\n"
+        "    objective: 95\n"
+        "    measure:\n"
+        "      kind: events\n"
+        + (f"      when_empty: {when_empty}\n" if when_empty else "")
+    )
+
+
+def events(root, good, total, when_empty=None):
+    results = f'period: "2026-01"\nmetrics:\n  p1-response:\n    good: {good}\n    total: {total}\n'
+    write_agreement(root, "svc", agreement(metrics=events_metric(when_empty), credit_terms=""), {"2026-01.yaml": results})
+    return metric_outcome(root, "2026-01", "p1-response")
+
+
+def test_events_attainment_is_good_over_total(root):
+    outcome = events(root, 37, 39)
+    assert outcome.attainment == Fraction(3700, 39) and outcome.met is False
+    assert outcome.detail == "37 of 39"
+
+
+def test_events_exactly_on_the_objective_are_met(root):
+    outcome = events(root, 19, 20)
+    assert outcome.attainment == 95 and outcome.met is True
+
+
+def test_a_period_without_events_is_met_by_default(root):
+    outcome = events(root, 0, 0)
+    assert outcome.attainment is None and outcome.met is True
+
+
+def test_a_period_without_events_is_missed_when_the_agreement_says_so(root):
+    outcome = events(root, 0, 0, when_empty="missed")
+    assert outcome.attainment is None and outcome.met is False
+
+
+# ---------------------------------------------------------------- count and average
+
+
+def test_a_count_is_its_own_attainment_met_at_the_objective(root):
+    metric = (
+        "  - id: leads\n    name: Qualified leads\n    definition: Leads accepted by sales.\n"
+        "    unit: leads\n    better: higher\n    objective: 400\n    measure:\n      kind: count\n"
+    )
+    write_agreement(root, "svc", agreement(metrics=metric, credit_terms=""), {
+        "2026-01.yaml": value_result("2026-01", {"leads": "400"}, key="count", charges=None),
+        "2026-02.yaml": value_result("2026-02", {"leads": "399"}, key="count", charges=None),
+        "2026-03.yaml": value_result("2026-03", {"leads": "0"}, key="count", charges=None),
+    })
+    assert (metric_outcome(root, "2026-01", "leads").attainment, metric_outcome(root, "2026-01", "leads").met) == (400, True)
+    assert (metric_outcome(root, "2026-02", "leads").attainment, metric_outcome(root, "2026-02", "leads").met) == (399, False)
+    assert (metric_outcome(root, "2026-03", "leads").attainment, metric_outcome(root, "2026-03", "leads").met) == (0, False)
+
+
+def average_metric(when_empty: str | None = None, better: str = "higher", objective: str = "4") -> str:
+    return (
+        "  - id: attempts\n    name: Follow-up attempts per lead\n    definition: Calls and mails per lead.\n"
+        f"    unit: attempts\n    better: {better}\n    objective: {objective}\n    measure:\n      kind: average\n"
+        + (f"      when_empty: {when_empty}\n" if when_empty else "")
+    )
+
+
+def average(root, total, count, **options):
+    results = f'period: "2026-01"\nmetrics:\n  attempts:\n    sum: {total}\n    count: {count}\n'
+    write_agreement(root, "svc", agreement(metrics=average_metric(**options), credit_terms=""), {"2026-01.yaml": results})
+    return metric_outcome(root, "2026-01", "attempts")
+
+
+def test_an_average_is_the_sum_over_the_count_exactly(root):
+    outcome = average(root, 1200, 301)
+    assert outcome.attainment == Fraction(1200, 301) and outcome.met is False  # 3.986… < 4
+
+
+def test_an_average_exactly_on_the_objective_is_met(root):
+    outcome = average(root, 1204, 301)
+    assert outcome.attainment == 4 and outcome.met is True
+
+
+def test_an_average_with_a_decimal_sum_stays_exact(root):
+    assert average(root, "10.1", 3).attainment == Fraction(101, 30)
+
+
+def test_an_average_over_nothing_is_met_by_default(root):
+    outcome = average(root, 0, 0)
+    assert outcome.attainment is None and outcome.met is True
+
+
+def test_an_average_over_nothing_is_missed_when_the_agreement_says_so(root):
+    outcome = average(root, 0, 0, when_empty="missed")
+    assert outcome.attainment is None and outcome.met is False
+
+
+def test_a_lower_is_better_average_is_met_at_or_below_the_objective(root):
+    assert average(root, 120, 10, better="lower", objective="12").met is True
+    assert average(root, "120.1", 10, better="lower", objective="12").met is False
+
+
+# ---------------------------------------------------------------- value
+
+
+def value_metric(unit: str = '"%"', better: str = "higher", objective: str = "99.5") -> str:
+    return (
+        "  - id: latency\n    name: Reported figure\n    definition: As reported.\n"
+        f"    unit: {unit}\n    better: {better}\n    objective: {objective}\n    measure:\n      kind: value\n"
+    )
+
+
+def test_a_reported_value_is_taken_exactly_as_written(root):
+    write_agreement(root, "svc", agreement(metrics=value_metric(), credit_terms=""),
+                    {"2026-01.yaml": value_result("2026-01", {"latency": "99.4999999999999999999"}, charges=None)})
+    outcome = metric_outcome(root, "2026-01", "latency")
+    assert outcome.attainment == Fraction("99.4999999999999999999") and outcome.met is False
+
+
+def test_a_lower_is_better_value_is_met_at_the_objective_and_missed_just_above(root):
+    write_agreement(root, "svc", agreement(metrics=value_metric(unit="ms", better="lower", objective="200"), credit_terms=""), {
+        "2026-01.yaml": value_result("2026-01", {"latency": "200"}, charges=None),
+        "2026-02.yaml": value_result("2026-02", {"latency": "200.001"}, charges=None),
+    })
+    assert metric_outcome(root, "2026-01", "latency").met is True
+    assert metric_outcome(root, "2026-02", "latency").met is False
+
+
+def test_a_metric_without_a_result_is_not_reported_and_earns_nothing(root):
+    metrics = value_metric() + events_metric()
+    write_agreement(root, "svc", agreement(metrics=metrics, credit_terms=""),
+                    {"2026-01.yaml": value_result("2026-01", {"latency": "99.9"}, charges=None)})
+    outcome = metric_outcome(root, "2026-01", "p1-response")
+    assert outcome.met is None and outcome.attainment is None and outcome.credit_percent == 0
