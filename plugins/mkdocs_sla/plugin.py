@@ -1,0 +1,235 @@
+"""The MkDocs adapter: agreements become virtual pages in sections of the navigation.
+
+A thin shell around load, evaluate and render: it reads the clock (the core
+never does), adds the rendered pages as generated files (nothing is written
+into `docs_dir`), shapes the navigation, points "Edit this page" at the
+agreement's YAML file and watches the agreements folder under `mkdocs serve`.
+
+Invalid agreements fail the build with every error as `file:line:col: error:
+message`; under `mkdocs serve` the error is printed, the server keeps serving
+the last good site, and the next valid edit rebuilds it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+from markupsafe import escape
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation, Section
+from mkdocs.structure.pages import Page
+
+from .diagnostics import InvalidAgreements
+from .evaluate import evaluate
+from .load import AGREEMENT_FILE, load
+from .render import GROUP_BY, STYLESHEET, NavPage, NavSection, Paths, RenderOptions, render
+
+log = get_plugin_logger(__name__)
+
+STYLESHEET_URI = "assets/stylesheets/sla.css"
+# Pages the plugin needs: headings carry `{ #id }` anchors, which attr_list reads.
+MARKDOWN_EXTENSIONS = ("attr_list", "toc")
+
+
+class _Date(c.BaseConfigOption[Any]):
+    """A date, written `2026-01-31` (YAML reads it as a date) or as that text."""
+
+    def run_validation(self, value: object) -> dt.date | None:
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        raise base.ValidationError(f"expected a date such as 2026-01-31, got {value!r}")
+
+
+class SlaConfig(base.Config):
+    enabled = c.Type(bool, default=True)
+    """Turn the plugin off (`enabled: !ENV [SLA_PAGES, true]`) to build the hand-written pages alone."""
+
+    agreements = c.Type(str, default="agreements")
+    """The agreements folder: one sub-folder per agreement. Relative to the folder of mkdocs.yml."""
+
+    prefix = c.Type(str, default="agreements")
+    """Where the generated pages go in the site: `<prefix>/` is the catalog, `<prefix>/<id>/`
+    an agreement, `<prefix>/metrics/` the glossary and `<prefix>/credits/` the credits by period."""
+
+    group_by = c.Choice(GROUP_BY, default="family")
+    """What groups the catalog and the navigation sections: `family` (the service family),
+    `provider` or `customer`."""
+
+    nav_group_size = c.Type(int, default=40)
+    """The most agreements one navigation section lists; a larger group is split into
+    alphabetical sub-sections, so no page carries a huge navigation."""
+
+    today = c.Optional(_Date())
+    """The build date: which version is in force and whether a review is overdue. Default:
+    the date of `SOURCE_DATE_EPOCH` when set (reproducible builds), else the real date."""
+
+
+def build_date(configured: dt.date | None) -> dt.date:
+    """The plugin is the one place that reads the clock."""
+    if configured is not None:
+        return configured
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+        except (ValueError, OverflowError, OSError):
+            raise PluginError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970-01-01") from None
+    return dt.date.today()
+
+
+class SlaPlugin(BasePlugin[SlaConfig]):
+    """Adds the agreement pages: catalog, one page per agreement, glossary, credits by period."""
+
+    def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        self.agreements_dir: Path | None = None
+        self.paths = Paths()
+        self.today: dt.date | None = None
+        self.generated: dict[str, File] = {}
+        self.navigation: list[NavSection | str] = []
+
+    # ------------------------------------------------------------ events
+
+    def on_config(self, config):
+        # A new build (`mkdocs serve` rebuilds with the same plugin instance): forget the last one.
+        self._reset()
+        if not self.config.enabled:
+            return config
+        root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+        self.agreements_dir = (root / self.config.agreements).resolve()
+        prefix = self.config.prefix.strip("/")
+        if not prefix:
+            raise PluginError("sla: `prefix` must name a folder, e.g. `agreements`")
+        self.paths = Paths(prefix)
+        self.today = build_date(self.config.today)
+        for name in MARKDOWN_EXTENSIONS:
+            if name not in config.markdown_extensions and f"markdown.extensions.{name}" not in config.markdown_extensions:
+                config.markdown_extensions.append(name)
+        if STYLESHEET_URI not in config.extra_css:
+            config.extra_css.append(STYLESHEET_URI)
+        return config
+
+    def on_files(self, files: Files, config) -> Files:
+        if not self.config.enabled:
+            return files
+        catalog = load(self.agreements_dir)
+        for diagnostic in catalog.diagnostics:
+            if diagnostic.severity == "warning":
+                log.warning(str(diagnostic))
+        if catalog.errors:
+            raise PluginError(_error_text(catalog.errors))
+        evaluations = [evaluate(record) for record in catalog.agreements]
+        options = RenderOptions(
+            prefix=self.paths.prefix,
+            group_by=self.config.group_by,
+            use_directory_urls=config.use_directory_urls,
+            nav_group_size=self.config.nav_group_size,
+        )
+        try:
+            pages, self.navigation = render(catalog, evaluations, today=self.today, options=options)
+        except InvalidAgreements as error:
+            raise PluginError(_error_text([d for d in error.diagnostics if d.severity == "error"])) from None
+        docs_dir = Path(config.docs_dir)
+        for path, content in pages.items():
+            # NOT_IN_NAV: on_nav places the pages; MkDocs need not list 2,000 of them as "not in nav".
+            inclusion = InclusionLevel.NOT_IN_NAV if path.endswith(".md") else InclusionLevel.UNDEFINED
+            self._add(files, File.generated(config, path, content=content, inclusion=inclusion))
+        for record in catalog.agreements:
+            source = self.agreements_dir / record.id / AGREEMENT_FILE
+            # `edit_uri` points at docs_dir in the repository, so the YAML file is found from there.
+            self.generated[self.paths.agreement(record.id)].edit_uri = Path(os.path.relpath(source, docs_dir)).as_posix()
+        self._add(files, File.generated(config, STYLESHEET_URI, abs_src_path=str(STYLESHEET)))
+        return files
+
+    def _add(self, files: Files, file: File) -> None:
+        existing = files.get_file_from_path(file.src_uri)
+        if existing is not None:
+            raise PluginError(f"sla: {Path(existing.abs_src_path or existing.src_uri)} is in the way of the generated "
+                              f"page {file.src_uri}; move it, or set the plugin's `prefix` to another folder")
+        files.append(file)
+        self.generated[file.src_uri] = file
+
+    # After the other plugins' on_nav: they see MkDocs' own navigation, and ours is final.
+    @event_priority(-50)
+    def on_nav(self, nav: Navigation, config, files: Files) -> Navigation:
+        if not self.config.enabled or not self.navigation:
+            return nav
+        tops = {node if isinstance(node, str) else node.children[0]: node for node in self.navigation}
+        placed: set[str] = set()
+
+        def build(node: NavSection | NavPage | str, title: str | None = None):
+            if isinstance(node, str):
+                return self.generated[node].page
+            if isinstance(node, NavPage):
+                page = self.generated[node.path].page
+                page.title = str(escape(node.title))  # the navigation's; <title> and the heading keep the page's own
+                return page
+            children = [build(child) for child in node.children]
+            return Section(title or str(escape(node.title)), children)
+
+        def rebuild(items: list) -> list:
+            kept = []
+            for item in items:
+                if isinstance(item, Page) and item.file.src_uri in self.generated:
+                    # An explicit `nav` entry for a top page marks where its whole section goes.
+                    top = tops.get(item.file.src_uri)
+                    if top is not None and config.nav and item.file.src_uri not in placed:
+                        placed.add(item.file.src_uri)
+                        kept.append(build(top, title=item.title) if isinstance(top, NavSection) else item)
+                    continue
+                if isinstance(item, Section):
+                    item.children = rebuild(item.children)
+                    if not item.children:
+                        continue
+                kept.append(item)
+            return kept
+
+        items = rebuild(list(nav.items))
+        items.extend(build(node) for key, node in tops.items() if key not in placed)
+        pages: list[Page] = []
+        _link(items, None, pages)
+        for previous, page, following in zip([None, *pages[:-1]], pages, [*pages[1:], None]):
+            page.previous_page, page.next_page = previous, following
+        nav.items, nav.pages = items, pages
+        return nav
+
+    def on_serve(self, server, config, builder):
+        if self.config.enabled and self.agreements_dir is not None:
+            server.watch(str(self.agreements_dir))
+        return server
+
+
+def _link(items: list, parent: Section | None, pages: list[Page]) -> None:
+    """Parent links, and the pages in reading order (for previous/next)."""
+    for item in items:
+        item.parent = parent
+        if isinstance(item, Page):
+            pages.append(item)
+        elif isinstance(item, Section):
+            _link(item.children, item, pages)
+
+
+def _error_text(errors) -> str:
+    lines = [str(d) for d in errors]
+    return f"sla: {len(lines)} error(s) in the agreements:\n" + "\n".join(lines)
+
+
+__all__ = ["SlaConfig", "SlaPlugin", "build_date"]
