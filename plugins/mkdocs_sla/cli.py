@@ -1,7 +1,19 @@
 """The `sla` command: a thin shell over load, evaluate and render.
 
 Exit status: 0 success; 1 invalid agreements or bad arguments (argparse uses 2
-for usage errors). Verbs that compare refs document their own statuses.
+for usage errors). Verbs that compare refs document their own statuses:
+
+`sla diff BASE [HEAD]` (and `DIFF_EXIT_STATUS`, printed by `sla diff --help`):
+  0  no changes, or only favourable and neutral ones
+  3  adverse changes for the customer
+  4  history rewritten: a version already published or in force was edited or
+     removed, or the results or credit of a past period changed (wins over 3)
+  5  an adverse change takes effect sooner than the agreement's `notice_days`
+     after the change (the HEAD commit's date) (wins over 3 and 4)
+  1  invalid input: a ref that does not exist, no agreements folder, or an
+     agreement invalid at HEAD (the report is still printed; wins over all)
+
+`sla validate --against BASE` reports a notice violation as an error (exit 1).
 """
 
 from __future__ import annotations
@@ -43,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("path", nargs="?", default=DEFAULT_ROOT, help="agreements folder (default: agreements)")
     validate.add_argument("--format", choices=("text", "github"), default="text",
                           help="`github` prints workflow annotations (::error file=…)")
+    validate.add_argument("--against", metavar="BASE",
+                          help="also report adverse changes since BASE (a git ref or a folder) that take effect sooner than the agreement's notice_days")
+    validate.add_argument("--today", type=_date, help="the date of the change, for --against (default: today)")
     validate.set_defaults(run=cmd_validate)
 
     credits = verbs.add_parser("credits", help="attainment, tiers and credits per agreement and period")
@@ -57,7 +72,38 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--path", default=DEFAULT_ROOT, help="agreements folder (default: agreements)")
     new.add_argument("--effective", help="first day the terms apply (default: the first day of next month)")
     new.set_defaults(run=cmd_new)
+
+    diff = verbs.add_parser("diff", help="what changed for customers between two git refs or two folders",
+                            description="The semantic changes to agreements between BASE and HEAD: versions, objectives, "
+                                        "credits at attainment levels, claims, remedies, exclusions, duties; each favourable, "
+                                        "adverse or neutral for the customer. BASE and HEAD are git refs (read without touching "
+                                        "the checkout) or folders; HEAD defaults to the working tree.",
+                            epilog=DIFF_EXIT_STATUS, formatter_class=argparse.RawDescriptionHelpFormatter)
+    diff.add_argument("base", metavar="BASE", help="git ref (origin/main, a tag, a commit) or folder")
+    diff.add_argument("head", metavar="HEAD", nargs="?", help="git ref or folder (default: the working tree)")
+    diff.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    diff.add_argument("--path", default=DEFAULT_ROOT, help="agreements folder in the repository (default: agreements)")
+    diff.add_argument("--today", type=_date,
+                      help="the date of the change when HEAD is the working tree or a folder (default: today); a commit's own date is used otherwise")
+    diff.set_defaults(run=cmd_diff)
+
+    lock = verbs.add_parser("lock", help="write versions.lock: the hashes of versions published or in force")
+    lock.add_argument("path", nargs="?", default=DEFAULT_ROOT, help="agreements folder (default: agreements)")
+    lock.add_argument("--today", type=_date, help="lock versions published or in force by this date (default: today)")
+    lock.set_defaults(run=cmd_lock)
+
+    schema = verbs.add_parser("schema", help="JSON Schema (draft 2020-12) of the agreement and results files")
+    schema.add_argument("--results", action="store_true", help="the results file's schema instead of the agreement's")
+    schema.add_argument("--out", metavar="DIR", help="write agreement.schema.json and results.schema.json into DIR")
+    schema.set_defaults(run=cmd_schema)
     return parser
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a date; expected YYYY-MM-DD") from None
 
 
 # ---------------------------------------------------------------- validate
@@ -79,6 +125,8 @@ def _agreement_id(record) -> str:
 
 
 def cmd_validate(args) -> int:
+    if args.against:
+        return _validate_against(args)
     diagnostics, valid = for_each_agreement(args.path, _agreement_id)
     print_diagnostics(diagnostics, args.format)
     print(summary(len(valid), diagnostics), file=sys.stderr)
@@ -254,6 +302,151 @@ def cmd_new(args) -> int:
     (folder / "results").mkdir()
     (folder / "agreement.yaml").write_text(template.replace("{id}", args.id).replace("{effective}", effective.isoformat()), encoding="utf-8")
     print(f"wrote {folder / 'agreement.yaml'}; add one results/<period>.yaml per period, then run `sla validate`")
+    return 0
+
+
+# ---------------------------------------------------------------- diff, notice, lock, schema
+
+DIFF_EXIT_STATUS = """\
+exit status:
+  0  no changes, or only favourable and neutral ones
+  3  adverse changes for the customer
+  4  history rewritten: a version already published or in force was edited or
+     removed, or the results or credit of a past period changed (wins over 3)
+  5  an adverse change takes effect sooner than the agreement's notice_days
+     after the change: the HEAD commit's date, or --today (wins over 3 and 4)
+  1  invalid input: a ref that does not exist, no agreements folder, or an
+     agreement invalid at HEAD (the report is still printed; wins over all)
+"""
+
+EXIT_ADVERSE = 3
+EXIT_HISTORY = 4
+EXIT_NOTICE = 5
+
+
+def diff_status(result) -> int:
+    """The exit status of `sla diff` for a CatalogDiff (see DIFF_EXIT_STATUS)."""
+    if result.invalid_head:
+        return 1
+    if result.notice_violations:
+        return EXIT_NOTICE
+    if result.rewrites_history:
+        return EXIT_HISTORY
+    if result.adverse_count:
+        return EXIT_ADVERSE
+    return 0
+
+
+def snapshot(spec: str | None, path: str, today: dt.date):
+    """A git ref, a folder, or (None) the working tree's agreements folder, as a Snapshot."""
+    from .gitsource import GitSourceError, snapshot_at_ref, snapshot_of_folder
+
+    if spec is None:
+        if not Path(path).is_dir():
+            raise GitSourceError(f"no agreements folder at {path}; expected one sub-folder per agreement (use --path)")
+        return snapshot_of_folder(path, today=today, name="working tree")
+    folder = Path(spec)
+    if folder.is_dir():
+        inner = folder / Path(path).name
+        return snapshot_of_folder(inner if inner.is_dir() else folder, today=today, name=spec)
+    return snapshot_at_ref(spec, path)
+
+
+def cmd_diff(args) -> int:
+    from .compare import compare_catalogs
+    from .diffreport import to_json, to_markdown, to_text
+    from .gitsource import GitSourceError
+
+    today = args.today or dt.date.today()
+    try:
+        base = snapshot(args.base, args.path, today)
+        head = snapshot(args.head, args.path, today)
+    except GitSourceError as exc:
+        print(f"sla diff: {exc}", file=sys.stderr)
+        return 1
+    result = compare_catalogs(base, head)
+    formatter = {"text": to_text, "markdown": to_markdown, "json": to_json}[args.format]
+    sys.stdout.write(formatter(result))
+    status = diff_status(result)
+    if status:
+        reason = {1: "an agreement is invalid at HEAD", EXIT_NOTICE: "notice violation", EXIT_HISTORY: "history rewritten",
+                  EXIT_ADVERSE: "adverse changes"}[status]
+        print(f"sla diff: {reason} (exit {status})", file=sys.stderr)
+    return status
+
+
+def _validate_against(args) -> int:
+    from .compare import compare_catalogs
+    from .gitsource import GitSourceError
+
+    today = args.today or dt.date.today()
+    try:
+        base = snapshot(args.against, args.path, today)
+        head = snapshot(None, args.path, today)
+    except GitSourceError as exc:
+        print(f"sla validate: {exc}", file=sys.stderr)
+        return 1
+    diagnostics = list(head.catalog.diagnostics)
+    result = compare_catalogs(base, head)
+    for agreement_id, violation in result.notice_violations:
+        record = head.catalog.get(agreement_id)
+        version = next(v for v in record.versions if v.label == violation.label)
+        diagnostics.append(Diagnostic(_effective_position(version), "error", violation.message))
+    diagnostics.sort()
+    print_diagnostics(diagnostics, args.format)
+    print(summary(len(head.catalog.agreements), diagnostics), file=sys.stderr)
+    return 1 if any(d.severity == "error" for d in diagnostics) else 0
+
+
+def _effective_position(version):
+    """Where the version's `effective:` date is written, so an annotation lands on that line."""
+    from .diagnostics import Diagnostics
+    from .yamlsource import parse
+
+    try:
+        text = Path(version.position.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return version.position
+    for document in parse(text, version.position.file, Diagnostics()):
+        if document.start_line == version.position.line:
+            return document.position(("effective",))
+    return version.position
+
+
+def cmd_lock(args) -> int:
+    from .load import LOCK_FILE, load, lock_text
+
+    today = args.today or dt.date.today()
+    catalog = load(args.path)
+    errors = catalog.errors
+    if errors:
+        # An agreement whose versions no longer match its lock is invalid: it is never re-locked.
+        print_diagnostics(errors, stream=sys.stderr)
+    for record in catalog.agreements:
+        path = Path(args.path) / record.id / LOCK_FILE
+        text = lock_text(record.versions, today)
+        locked = sum(1 for line in text.splitlines() if line.startswith('"'))
+        if not locked and not path.exists():
+            continue
+        if path.exists() and path.read_text(encoding="utf-8") == text:
+            print(f"{path}: up to date ({locked} version(s))")
+            continue
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path} ({locked} version(s))")
+    if errors:
+        print(f"sla lock: {len(errors)} error(s); invalid agreements were not locked", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_schema(args) -> int:
+    from .schema import agreement_schema, results_schema, schema_text, write_schemas
+
+    if args.out:
+        for path in write_schemas(args.out):
+            print(f"wrote {path}")
+        return 0
+    sys.stdout.write(schema_text(results_schema() if args.results else agreement_schema()))
     return 0
 
 

@@ -1,0 +1,255 @@
+"""diffreport: a `CatalogDiff` as text for the terminal, Markdown for a pull-request comment, or JSON.
+
+All three say the same things in the same order: a one-line summary
+(agreements changed, adverse changes, history rewritten, notice violations),
+then one section per agreement: its new, revised or rewritten versions with
+their changes, and the periods whose results or credit changed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Sequence
+
+from .compare import AgreementDiff, CatalogDiff, Change, ResultsDiff, VersionDiff
+from .display import exact
+
+#: GitHub refuses comments over 65,536 characters; leave room for the marker and a note.
+MARKDOWN_LIMIT = 60_000
+
+MARK = {"favourable": "+", "adverse": "-", "neutral": "~"}
+
+
+def headline(diff: CatalogDiff) -> str:
+    """The one-line summary that opens every format."""
+    changed = len(diff.changed)
+    if not changed:
+        return "No changes to agreements."
+    parts = [f"{changed} agreement{'s' if changed != 1 else ''} changed"]
+    adverse = diff.adverse_count
+    parts.append(f"{adverse} adverse change{'s' if adverse != 1 else ''}" if adverse else "no adverse changes")
+    parts.append("history rewritten" if diff.rewrites_history else "history intact")
+    violations = len(diff.notice_violations)
+    if violations:
+        parts.append(f"{violations} notice violation{'s' if violations != 1 else ''}")
+    invalid = len([a for a in diff.agreements if a.status == "invalid"])
+    if invalid:
+        parts.append(f"{invalid} invalid at HEAD")
+    return ", ".join(parts) + "."
+
+
+def _version_heading(version: VersionDiff) -> str:
+    words = {
+        "new": "new",
+        "revised": "revised before taking effect",
+        "rewritten": "REWRITTEN after publication: rewrites history",
+        "removed": "REMOVED after publication: rewrites history",
+        "withdrawn": "withdrawn before publication",
+    }[version.status]
+    text = f"version {version.label} ({words}, effective {version.effective.isoformat()}"
+    if version.compared_with and version.status == "new":
+        text += f", compared with {version.compared_with}"
+    return text + ")"
+
+
+def _results_line(results: ResultsDiff) -> str:
+    text = results.summary
+    if results.rewrites_history:
+        text += " — past period: rewrites history"
+    return text
+
+
+def _status_words(agreement: AgreementDiff) -> str:
+    return {
+        "added": "added",
+        "removed": "removed",
+        "changed": "changed",
+        "fixed": "invalid at BASE, valid at HEAD",
+        "invalid": "INVALID at HEAD",
+        "unchanged": "unchanged",
+    }[agreement.status]
+
+
+# ---------------------------------------------------------------- text
+
+
+def _text_diff(change: Change) -> str:
+    return "".join(text if op == "=" else f"[-{text}-]" if op == "-" else f"{{+{text}+}}" for op, text in change.word_diff or ())
+
+
+def to_text(diff: CatalogDiff) -> str:
+    lines = [headline(diff), f"base {diff.base} -> head {diff.head}, as of {diff.today.isoformat()}"]
+    for problem in diff.problems:
+        lines.append(f"  {problem}")
+    for agreement in diff.changed:
+        lines.append("")
+        lines.append(f"{agreement.id}: {_status_words(agreement)} — {agreement.title}")
+        for problem in agreement.problems:
+            lines.append(f"  {problem}")
+        for change in agreement.changes:
+            lines.append(f"  {MARK[change.effect]} {change.effect:<10}  {change.summary}")
+        for version in agreement.versions:
+            lines.append(f"  {_version_heading(version)}")
+            if version.note:
+                lines.append(f"    says: {' '.join(version.note.split())}")
+            if version.notice:
+                lines.append(f"    ERROR notice: {version.notice.message}")
+            for change in version.changes:
+                lines.append(f"    {MARK[change.effect]} {change.effect:<10}  {change.summary}")
+                if change.word_diff:
+                    lines.append(f"        {_text_diff(change)}")
+        for results in agreement.results:
+            lines.append(f"  {MARK[results.effect]} {results.effect:<10}  {_results_line(results)}")
+            for metric, before, after in results.attainments:
+                lines.append(f"        {metric}: {before} -> {after}")
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- markdown
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
+
+
+def md(text: str) -> str:
+    """Agreement text made inert in Markdown: no emphasis, links, tables or HTML from the data."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def _md_diff(change: Change) -> str:
+    """Removed words struck through, added words in bold; spaces kept outside the markers."""
+    parts = []
+    for op, text in change.word_diff or ():
+        core = text.strip()
+        if not core:
+            parts.append(" " if text else "")
+            continue
+        lead = " " if text[:1].isspace() else ""
+        trail = " " if text[-1:].isspace() else ""
+        mark = {"=": "", "-": "~~", "+": "**"}[op]
+        parts.append(f"{lead}{mark}{md(core)}{mark}{trail}")
+    return "".join(parts)
+
+
+_BADGE = {"favourable": "🟢 favourable", "adverse": "🔴 **adverse**", "neutral": "⚪ neutral"}
+
+
+def changes_markdown(changes: Sequence[Change]) -> str:
+    """A Markdown list of changes, with word diffs indented below: for the versions pages too."""
+    lines = []
+    for change in changes:
+        lines.append(f"- {_BADGE[change.effect]}: {md(change.summary)}")
+        if change.word_diff:
+            lines.append(f"  - {_md_diff(change)}")
+    return "\n".join(lines)
+
+
+def to_markdown(diff: CatalogDiff) -> str:
+    lines = [f"**SLA changes:** {headline(diff)}", "",
+             f"Base `{md(diff.base)}`, head `{md(diff.head)}`, as of {diff.today.isoformat()}."]
+    if diff.problems:
+        lines += ["", "Errors at HEAD outside any agreement:", ""] + [f"- {md(p)}" for p in diff.problems]
+    for agreement in diff.changed:
+        lines += ["", f"## {md(agreement.id)} — {md(agreement.title)}", "", f"*{_status_words(agreement)}*"]
+        if agreement.problems:
+            lines += ["", "Errors:", ""] + [f"- `{p.replace('`', '')}`" for p in agreement.problems]
+        if agreement.changes:
+            lines += ["", changes_markdown(agreement.changes)]
+        for version in agreement.versions:
+            lines += ["", f"### {md(_version_heading(version))}"]
+            if version.note:
+                lines += ["", f"> {md(version.note)}"]
+            if version.notice:
+                lines += ["", f"**Notice violation:** {md(version.notice.message)}"]
+            if version.changes:
+                lines += ["", changes_markdown(version.changes)]
+            elif version.status in ("new", "revised", "rewritten") and version.compared_with:
+                lines += ["", "No change to the terms."]
+        if agreement.results:
+            lines += ["", "### Results", ""]
+            for results in agreement.results:
+                lines.append(f"- {_BADGE[results.effect]}: {md(_results_line(results))}")
+                for metric, before, after in results.attainments:
+                    lines.append(f"  - {md(metric)}: {md(before)} → {md(after)}")
+    text = "\n".join(lines) + "\n"
+    if len(text) > MARKDOWN_LIMIT:
+        cut = text.rfind("\n", 0, MARKDOWN_LIMIT)
+        text = text[:cut] + "\n\n*…cut here: the full report is too long for a comment; run `sla diff` locally.*\n"
+    return text
+
+
+# ---------------------------------------------------------------- json
+
+
+def _credit(view) -> dict[str, Any] | None:
+    if view is None:
+        return None
+    return {"percent": exact(view.percent), "amount": exact(view.amount), "below_minimum": view.below_minimum,
+            "issued": exact(view.issued), "currency": view.currency}
+
+
+def to_document(diff: CatalogDiff) -> dict[str, Any]:
+    """The diff as plain data; exact numbers as strings, as `sla credits --format json` writes them."""
+    return {
+        "format": 1,
+        "base": diff.base,
+        "head": diff.head,
+        "today": diff.today.isoformat(),
+        "summary": {
+            "headline": headline(diff),
+            "agreements_changed": len(diff.changed),
+            "adverse_changes": diff.adverse_count,
+            "rewrites_history": diff.rewrites_history,
+            "notice_violations": len(diff.notice_violations),
+            "invalid_at_head": [a.id for a in diff.agreements if a.status == "invalid"],
+        },
+        "problems": list(diff.problems),
+        "agreements": [
+            {
+                "id": a.id,
+                "title": a.title,
+                "status": a.status,
+                "rewrites_history": a.rewrites_history,
+                "problems": list(a.problems),
+                "changes": [c.to_dict() for c in a.changes],
+                "versions": [
+                    {
+                        "label": v.label,
+                        "effective": v.effective.isoformat(),
+                        "status": v.status,
+                        "compared_with": v.compared_with,
+                        "note": v.note,
+                        "rewrites_history": v.rewrites_history,
+                        "notice_violation": None if v.notice is None else {
+                            "notice_days": v.notice.notice_days,
+                            "earliest": v.notice.earliest.isoformat(),
+                            "message": v.notice.message,
+                        },
+                        "changes": [c.to_dict() for c in v.changes],
+                    }
+                    for v in a.versions
+                ],
+                "results": [
+                    {
+                        "period": r.period,
+                        "status": r.status,
+                        "past": r.past,
+                        "rewrites_history": r.rewrites_history,
+                        "effect": r.effect,
+                        "summary": r.summary,
+                        "credit_before": _credit(r.before),
+                        "credit_after": _credit(r.after),
+                        "attainments": [{"metric": m, "before": b, "after": x} for m, b, x in r.attainments],
+                    }
+                    for r in a.results
+                ],
+            }
+            for a in diff.changed
+        ],
+    }
+
+
+def to_json(diff: CatalogDiff) -> str:
+    return json.dumps(to_document(diff), indent=1, ensure_ascii=False) + "\n"
+

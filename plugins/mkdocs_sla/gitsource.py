@@ -1,0 +1,155 @@
+"""gitsource: the agreements tree as it stands at a git ref, read without touching the checkout.
+
+`snapshot_at_ref("origin/main")` lists the files under `agreements/` at that
+commit (`git ls-tree`), copies their contents (`git cat-file --batch`) into a
+temporary folder, loads it with the regular loader, and names every position
+as the repository does (`agreements/acme/agreement.yaml:12:3`), not by the
+temporary path. The index, the working tree and HEAD are never changed.
+
+`snapshot_of_folder(path)` is the same for a working tree or any folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import subprocess
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from .compare import Snapshot
+from .diagnostics import Diagnostic, Position
+from .load import AgreementRecord, Catalog, display_path, load
+
+
+class GitSourceError(Exception):
+    """A ref or repository that cannot be read; the message says what was expected."""
+
+
+def _git(args: list[str], cwd: Path, *, input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    env = dict(os.environ)
+    env.setdefault("GIT_TERMINAL_PROMPT", "0")
+    try:
+        return subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True, env=env, check=False)
+    except FileNotFoundError:
+        raise GitSourceError("git is not installed; expected the `git` command on PATH") from None
+
+
+def repository_root(cwd: Path | str = ".") -> Path:
+    proc = _git(["rev-parse", "--show-toplevel"], Path(cwd))
+    if proc.returncode != 0:
+        raise GitSourceError(f"{Path(cwd).resolve()} is not inside a git repository; expected a git checkout to read refs from")
+    return Path(proc.stdout.decode().strip())
+
+
+def resolve(ref: str, repo: Path) -> tuple[str, dt.date]:
+    """(commit id, committer date) of a ref, or GitSourceError naming the ref."""
+    if not ref or ref.startswith("-"):
+        raise GitSourceError(f"`{ref}` is not a git ref; expected a branch, tag or commit such as origin/main")
+    proc = _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], repo)
+    if proc.returncode != 0:
+        raise GitSourceError(f"`{ref}` is not a commit in {repo}: no branch, tag or commit of that name "
+                             "(with actions/checkout, fetch the base branch: fetch-depth: 0)")
+    commit = proc.stdout.decode().strip()
+    proc = _git(["show", "-s", "--format=%cI", commit], repo)
+    date = dt.datetime.fromisoformat(proc.stdout.decode().strip()).date()
+    return commit, date
+
+
+def snapshot_at_ref(ref: str, path: str | os.PathLike[str] = "agreements", *, repo: Path | str = ".") -> Snapshot:
+    """The agreements folder `path` (relative to the current folder) at `ref`, loaded."""
+    top = repository_root(repo)
+    rel = _repo_relative(Path(path), top)
+    commit, date = resolve(ref, top)
+    listing = _git(["ls-tree", "-r", "-z", "--full-tree", commit, "--", rel], top)
+    if listing.returncode != 0:
+        raise GitSourceError(f"cannot list {rel}/ at `{ref}`: {listing.stderr.decode(errors='replace').strip()}")
+    entries = []
+    for line in listing.stdout.split(b"\0"):
+        if not line:
+            continue
+        meta, _, name = line.partition(b"\t")
+        mode, kind, obj = meta.split()
+        entries.append((mode.decode(), kind.decode(), obj.decode(), name.decode("utf-8", errors="surrogateescape")))
+    blobs = [e for e in entries if e[1] == "blob" and e[0] != "120000"]
+    if not blobs:
+        raise GitSourceError(f"`{ref}` ({commit[:7]}) has no `{rel}/` folder; expected the agreements there "
+                             "(use --path if they live elsewhere)")
+    with tempfile.TemporaryDirectory(prefix="sla-ref-") as tmp:
+        tmp_root = Path(tmp)
+        _write_blobs(blobs, tmp_root, top)
+        catalog = load(tmp_root / rel)
+        folders = tuple(sorted(p.name for p in (tmp_root / rel).iterdir() if p.is_dir() and not p.name.startswith(".")))
+        catalog = _renamed(catalog, display_path(tmp_root / rel), rel)
+    name = ref if commit.startswith(ref.lower()) else f"{ref} ({commit[:7]})"
+    return Snapshot(name, catalog, rel, folders, date, commit)
+
+
+def snapshot_of_folder(path: str | os.PathLike[str], *, today: dt.date, name: str | None = None) -> Snapshot:
+    """A folder as it is on disk (a working tree), dated `today`."""
+    root = Path(path)
+    catalog = load(root)
+    folders = tuple(sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))) if root.is_dir() else ()
+    return Snapshot(name or str(path), catalog, display_path(root), folders, today)
+
+
+def _repo_relative(path: Path, top: Path) -> str:
+    absolute = (Path.cwd() / path).resolve() if not path.is_absolute() else path.resolve()
+    try:
+        rel = absolute.relative_to(top.resolve())
+    except ValueError:
+        raise GitSourceError(f"{path} is outside the repository {top}; expected the agreements folder inside it") from None
+    text = rel.as_posix()
+    if text in ("", "."):
+        raise GitSourceError("the agreements folder cannot be the repository root; expected a folder such as agreements/")
+    return text
+
+
+def _write_blobs(blobs: list[tuple[str, str, str, str]], tmp_root: Path, top: Path) -> None:
+    """Every blob's content through one `git cat-file --batch`, written under tmp_root."""
+    request = "".join(f"{obj}\n" for _mode, _kind, obj, _name in blobs).encode()
+    proc = _git(["cat-file", "--batch"], top, input=request)
+    if proc.returncode != 0:
+        raise GitSourceError(f"git cat-file failed: {proc.stderr.decode(errors='replace').strip()}")
+    data = proc.stdout
+    offset = 0
+    resolved_root = tmp_root.resolve()
+    for _mode, _kind, obj, name in blobs:
+        end = data.index(b"\n", offset)
+        header = data[offset:end].split()
+        size = int(header[2])
+        content = data[end + 1: end + 1 + size]
+        offset = end + 1 + size + 1  # the content is followed by a newline
+        parts = PurePosixPath(name).parts
+        if ".." in parts or PurePosixPath(name).is_absolute():
+            continue  # git never stores such paths; refuse rather than write outside
+        target = tmp_root.joinpath(*parts)
+        if not target.resolve().is_relative_to(resolved_root):
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+
+
+def _renamed(catalog: Catalog, tmp_display: str, rel: str) -> Catalog:
+    """Positions named as in the repository: `agreements/...`, not the temporary folder."""
+
+    def name(file: str) -> str:
+        if file == tmp_display:
+            return rel
+        if file.startswith(tmp_display + os.sep) or file.startswith(tmp_display + "/"):
+            return rel + "/" + file[len(tmp_display) + 1:].replace(os.sep, "/")
+        return file
+
+    def position(p: Position) -> Position:
+        return dataclasses.replace(p, file=name(p.file))
+
+    def record(r: AgreementRecord) -> AgreementRecord:
+        return dataclasses.replace(
+            r, folder=name(r.folder), file=name(r.file),
+            versions=tuple(dataclasses.replace(v, position=position(v.position)) for v in r.versions),
+            results=tuple(dataclasses.replace(p, file=name(p.file)) for p in r.results),
+        )
+
+    diagnostics = tuple(Diagnostic(position(d.position), d.severity, d.message) for d in catalog.diagnostics)
+    return Catalog(tuple(record(r) for r in catalog.agreements), diagnostics)

@@ -1,0 +1,182 @@
+"""schema: JSON Schema (draft 2020-12) of the agreement and results files, generated from the model.
+
+Editors (the YAML language server) check files against it as they are typed,
+so it must accept what they see. The loader reads every YAML scalar as text
+and lets the model parse numbers, dates and booleans, so `objective: 99.9`,
+`objective: "99.9"` and `every_months: "18"` are all valid; an editor,
+following YAML 1.2, sees the first as a number and the others as strings.
+The schema therefore accepts, for
+
+- decimals: a number, or a string that is a decimal number;
+- integers: an integer, or a string of digits;
+- booleans: `true`/`false`, or the words the model reads as booleans;
+- dates and times: strings in ISO 8601 form (YAML 1.2 has no date type);
+- texts: strings, and numbers or booleans, which the loader reads as their text.
+
+Ranges (`0` to `100` for a percentage) are checked on numbers, and on strings
+where a pattern can say them. What a schema cannot say is listed in
+`SCHEMA_LIMITS`, which the format reference prints.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic.json_schema import GenerateJsonSchema
+from pydantic_core import core_schema
+
+from .model import Agreement, Results
+
+BASE_URL = "https://example.github.io/mkdocs-sla/schema/"
+AGREEMENT_SCHEMA_ID = BASE_URL + "agreement.schema.json"
+RESULTS_SCHEMA_ID = BASE_URL + "results.schema.json"
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+#: Rules `sla validate` checks that the JSON Schema cannot express.
+SCHEMA_LIMITS: tuple[str, ...] = (
+    "Credit tiers of a metric must not overlap; attainments that miss the objective but fall in no tier are reported as warnings.",
+    "A key may appear only once in a mapping (duplicate keys), and YAML anchors, aliases and tags are not allowed.",
+    "`id` equals the name of the agreement's folder, and metric ids are unique within a version.",
+    "Versions in `agreement.yaml` are ordered oldest first, with distinct labels and distinct `effective` dates, labels increasing with the date, and one `period` kind for all versions.",
+    "A version already published or in force matches its hash in `versions.lock` (it is never rewritten).",
+    "The objective of a `downtime`, `intervals` or `events` metric is a percentage from 0 to 100.",
+    "A `pool` credit needs `credit_terms.pool`, and its `minimum` is met by the objective; credits need `credit_terms`.",
+    "`remedies.rolling_average.metric` names a metric of the version; escalation and chronic `misses` are at most `within`.",
+    "`timezone` is an IANA time zone name known to the system.",
+    "A results file's `period` equals its file name, has the agreement's period kind (month or quarter), and does not end before the first version took effect; one results file per period.",
+    "Results name only metrics of the version that governs the period, with the keys of each metric's measure (`good` and `total` for `events`, `outages` for `downtime`…), `good` at most `total`.",
+    "Outages end after they start and lie in the period of their file; interval CSV files exist beside the results file, with one row per interval inside the period.",
+    "A number written as a quoted string is checked for its form; its range (0 to 100 for a percentage) only where noted by a pattern.",
+    "A tier has at most one upper and one lower bound, and at least one bound; a claim deadline has exactly one of its two forms (the schema says these too, without the loader's wording).",
+)
+
+_DECIMAL = r"^\s*[+-]?(\d[\d_]*(\.[\d_]*)?|\.\d[\d_]*)([eE][+-]?\d+)?\s*$"
+_UNSIGNED_DECIMAL = r"^\s*\+?(\d[\d_]*(\.[\d_]*)?|\.\d[\d_]*)([eE][+-]?\d+)?\s*$"
+# 0 to 100 as text: 100, 100.0…, or up to two digits with any decimals.
+_PERCENT = r"^\s*\+?(0*100(\.0*)?|0*\d{1,2}(\.\d*)?|\.\d+)\s*$"
+_INTEGER = r"^\s*[+-]?\d[\d_]*\s*$"
+_UNSIGNED_INTEGER = r"^\s*\+?\d[\d_]*\s*$"
+_POSITIVE_INTEGER = r"^\s*\+?0*[1-9][\d_]*\s*$"
+_BOOLEAN_WORDS = ("true", "false", "yes", "no", "on", "off", "t", "f", "y", "n", "1", "0")
+_DATE = r"^\d{4}-\d{2}-\d{2}$"
+_DATETIME = r"^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}(:?\d{2})?)?)?$"
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in word)
+
+
+_BOOLEAN = "^(" + "|".join(_any_case(w) for w in _BOOLEAN_WORDS) + ")$"
+
+
+class YamlTextSchema(GenerateJsonSchema):
+    """Pydantic's generator, widened to what a YAML editor sees for values the loader reads as text."""
+
+    def decimal_schema(self, schema: core_schema.DecimalSchema) -> dict[str, Any]:
+        number: dict[str, Any] = {"type": "number"}
+        for key, json_key in (("ge", "minimum"), ("le", "maximum"), ("gt", "exclusiveMinimum"), ("lt", "exclusiveMaximum")):
+            if schema.get(key) is not None:
+                number[json_key] = _plain_number(schema[key])
+        low = schema.get("ge", schema.get("gt"))
+        high = schema.get("le", schema.get("lt"))
+        if low is not None and high is not None and low == 0 and high == 100:
+            pattern = _PERCENT
+        elif low is not None and low >= 0:
+            pattern = _UNSIGNED_DECIMAL
+        else:
+            pattern = _DECIMAL
+        return {"anyOf": [number, {"type": "string", "pattern": pattern}]}
+
+    def int_schema(self, schema: core_schema.IntSchema) -> dict[str, Any]:
+        number = super().int_schema(schema)
+        ge, gt, le = schema.get("ge"), schema.get("gt"), schema.get("le")
+        if ge is not None and le is not None and ge == le:
+            pattern = rf"^\s*\+?0*{ge}\s*$"
+        elif (gt is not None and gt >= 0) or (ge is not None and ge >= 1):
+            pattern = _POSITIVE_INTEGER
+        elif ge is not None and ge >= 0:
+            pattern = _UNSIGNED_INTEGER
+        else:
+            pattern = _INTEGER
+        return {"anyOf": [number, {"type": "string", "pattern": pattern}]}
+
+    def bool_schema(self, schema: core_schema.BoolSchema) -> dict[str, Any]:
+        return {"anyOf": [{"type": "boolean"}, {"type": "string", "pattern": _BOOLEAN}, {"enum": [0, 1]}]}
+
+    def date_schema(self, schema: core_schema.DateSchema) -> dict[str, Any]:
+        return {"type": "string", "format": "date", "pattern": _DATE}
+
+    def datetime_schema(self, schema: core_schema.DatetimeSchema) -> dict[str, Any]:
+        # Not `format: date-time`: RFC 3339 needs an offset, and a time without one is valid here
+        # (it is read in the agreement's time zone).
+        return {"type": "string", "pattern": _DATETIME}
+
+    def str_schema(self, schema: core_schema.StringSchema) -> dict[str, Any]:
+        text = super().str_schema(schema)
+        # `version: 1.0` is the text "1.0" to the loader, a number to an editor.
+        return {**text, "type": ["string", "number", "boolean"]}
+
+    def dict_schema(self, schema: core_schema.DictSchema) -> dict[str, Any]:
+        # Pydantic says a key pattern with `patternProperties`, which lets other keys through;
+        # the loader rejects them, so the key's constraints go to `propertyNames`.
+        result: dict[str, Any] = {"type": "object"}
+        values = self.generate_inner(schema["values_schema"]).copy() if "values_schema" in schema else {}
+        values.pop("title", None)
+        result["additionalProperties"] = values or True
+        keys = self.generate_inner(schema["keys_schema"]).copy() if "keys_schema" in schema else {}
+        keys = {k: v for k, v in keys.items() if k not in ("title", "type")}
+        if keys:
+            result["propertyNames"] = keys
+        self.update_with_validations(result, schema, self.ValidationsMapping.object)
+        return result
+
+
+def _plain_number(value: Any) -> int | float:
+    number = float(value)
+    return int(number) if number.is_integer() else number
+
+
+def _finish(schema: dict[str, Any], schema_id: str, title: str) -> dict[str, Any]:
+    schema = copy.deepcopy(schema)
+    defs = schema.get("$defs", {})
+    # Rules of the model's validators that a schema can say.
+    one_upper = {"not": {"required": ["below", "at_or_below"]}}
+    one_lower = {"not": {"required": ["above", "at_or_above"]}}
+    some_bound = {"anyOf": [{"required": [k]} for k in ("below", "at_or_below", "above", "at_or_above")]}
+    for name in ("CreditTier", "Bounds"):
+        if name in defs:
+            defs[name]["allOf"] = [one_upper, one_lower, some_bound]
+    if "Deadline" in defs:
+        defs["Deadline"]["oneOf"] = [{"required": ["days_after_period"]}, {"required": ["billing_cycles_after"]}]
+    return {"$schema": DRAFT, "$id": schema_id, **{k: v for k, v in schema.items() if k not in ("$schema", "$id")}, "title": title}
+
+
+def agreement_schema() -> dict[str, Any]:
+    """The schema of one YAML document of `agreement.yaml` (one version)."""
+    raw = Agreement.model_json_schema(schema_generator=YamlTextSchema, mode="validation")
+    return _finish(raw, AGREEMENT_SCHEMA_ID, "Service level agreement, one version (format 1)")
+
+
+def results_schema() -> dict[str, Any]:
+    """The schema of `results/<period>.yaml`."""
+    raw = Results.model_json_schema(schema_generator=YamlTextSchema, mode="validation")
+    return _finish(raw, RESULTS_SCHEMA_ID, "Results of one period (format 1)")
+
+
+def schema_text(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_schemas(folder: Path | str) -> list[Path]:
+    """Write agreement.schema.json and results.schema.json into `folder`; returns the paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, schema in (("agreement.schema.json", agreement_schema()), ("results.schema.json", results_schema())):
+        path = folder / name
+        path.write_text(schema_text(schema), encoding="utf-8")
+        written.append(path)
+    return written
