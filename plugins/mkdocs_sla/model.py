@@ -23,8 +23,11 @@ SLUG = r"^[a-z0-9][a-z0-9-]*$"
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=80)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
-Percent = Annotated[Decimal, Field(ge=0, le=100)]
-NonNegative = Annotated[Decimal, Field(ge=0)]
+# At most 40 significant digits (an exponent counts its zeros): `1e999999999` is an
+# error here, not a billion-digit integer in the exact arithmetic.
+Number = Annotated[Decimal, Field(max_digits=40)]
+Percent = Annotated[Number, Field(ge=0, le=100)]
+NonNegative = Annotated[Number, Field(ge=0)]
 PositiveInt = Annotated[int, Field(gt=0)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
 
@@ -60,10 +63,10 @@ class Bounds(Model):
     one lower bound (`above` or `at_or_above`), and at least one of them.
     """
 
-    below: Decimal | None = Field(None, description="Upper bound, exclusive: attainment < value.")
-    at_or_below: Decimal | None = Field(None, description="Upper bound, inclusive: attainment <= value.")
-    above: Decimal | None = Field(None, description="Lower bound, exclusive: attainment > value.")
-    at_or_above: Decimal | None = Field(None, description="Lower bound, inclusive: attainment >= value.")
+    below: Number | None = Field(None, description="Upper bound, exclusive: attainment < value.")
+    at_or_below: Number | None = Field(None, description="Upper bound, inclusive: attainment <= value.")
+    above: Number | None = Field(None, description="Lower bound, exclusive: attainment > value.")
+    at_or_above: Number | None = Field(None, description="Lower bound, inclusive: attainment >= value.")
 
     @model_validator(mode="after")
     def _one_bound_per_side(self) -> "Bounds":
@@ -112,10 +115,10 @@ class PoolCredits(Model):
     """
 
     model: Literal["pool"] = Field(description="`pool`.")
-    allocation: Annotated[Decimal, Field(gt=0, le=100)] = Field(
+    allocation: Annotated[Number, Field(gt=0, le=100)] = Field(
         description="Share of the at-risk amount this metric's default earns, in %. Allocations may add up to more than 100%."
     )
-    minimum: Decimal = Field(description="Minimum service level: missing it in any period is a default.")
+    minimum: Number = Field(description="Minimum service level: missing it in any period is a default.")
     expected_misses: PositiveInt = Field(
         1, description="Consecutive periods below the expected level (the objective) that make a default."
     )
@@ -191,7 +194,7 @@ class Metric(Model):
     )
     unit: Text = Field(description="Unit of the attainment: `%`, `leads`, `attempts`, `ms`…")
     better: Literal["higher", "lower"] = Field(description="Whether a higher or a lower figure is better for the customer.")
-    objective: Decimal = Field(
+    objective: Number = Field(
         description="The agreed level. Met when attainment is at or above it (`better: higher`) or at or below it (`better: lower`)."
     )
     objective_strict: bool = Field(
@@ -230,7 +233,7 @@ class Claim(Model):
 class Pool(Model):
     """The at-risk pool of an outsourcing agreement."""
 
-    at_risk: Annotated[Decimal, Field(gt=0, le=100)] = Field(
+    at_risk: Annotated[Number, Field(gt=0, le=100)] = Field(
         description="At-risk amount as % of the period's charges (typically 10–12%). All pool credits of a period together never exceed it."
     )
 
@@ -247,7 +250,7 @@ class CreditTerms(Model):
     minimum_amount: NonNegative | None = Field(
         None, description="A period's credit below this amount is not issued (AWS: 1 USD)."
     )
-    round_to: Annotated[Decimal, Field(gt=0)] | None = Field(
+    round_to: Annotated[Number, Field(gt=0)] | None = Field(
         None,
         description="If the agreement says so, the credit amount is rounded half up to this step (e.g. 0.01). Otherwise amounts stay exact and are rounded for display only.",
     )
@@ -277,7 +280,7 @@ class RollingAverage(Model):
 
     metric: Slug = Field(description="The metric averaged.")
     periods: PositiveInt = Field(description="Number of periods averaged.")
-    below: Decimal = Field(description="The level; an average strictly below it triggers.")
+    below: Number = Field(description="The level; an average strictly below it triggers.")
     termination_right: bool = Field(True, description="Whether it gives the customer a right to terminate.")
 
 
@@ -359,7 +362,7 @@ class Outage(Model):
 class MetricResult(Model):
     """The raw measurements of one metric for one period; which keys apply depends on the measure."""
 
-    value: Decimal | None = Field(None, description="`value` measure: the period's figure.")
+    value: Number | None = Field(None, description="`value` measure: the period's figure.")
     count: NonNegativeInt | None = Field(None, description="`count` measure: the count; `average`: the number averaged over.")
     sum: NonNegative | None = Field(None, description="`average` measure: the sum over `count` items.")
     good: NonNegativeInt | None = Field(None, description="`events` measure: events that met the target.")
