@@ -165,7 +165,8 @@ class IntervalsMeasure(Model):
     """
 
     kind: Literal["intervals"] = Field(description="`intervals`.")
-    interval_minutes: PositiveInt = Field(5, description="Length of one interval in minutes.")
+    # At most a day, so that every period (a partial first one too) holds at least one interval.
+    interval_minutes: Annotated[int, Field(gt=0, le=1440)] = Field(5, description="Length of one interval in minutes, at most 1440 (a day).")
 
 
 class EventsMeasure(Model):
