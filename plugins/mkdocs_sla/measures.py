@@ -7,6 +7,7 @@ One function per `measure.kind`. All arithmetic is on `Fraction`, so
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -96,7 +97,9 @@ def downtime_attainment(metric: Metric, outages: list[Outage], window, timezone:
 def interval_attainment(metric: Metric, intervals, window) -> Attainment:
     """100% − the mean error rate over every interval of the window; an interval without requests counts 0%."""
     step = metric.measure.interval_minutes
-    slots = int(minutes_between(*window) // step)
+    # A period that is not a whole number of intervals (daily intervals in a DST month, a
+    # partial first day of 23 hours) has a last, shorter interval: it counts as one.
+    slots = math.ceil(minutes_between(*window) / step)
     start = window[0]
     rates = sum(
         (Fraction(row.errors, row.requests) for row in intervals if row.requests and row.start >= start),
