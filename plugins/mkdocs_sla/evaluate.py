@@ -183,10 +183,14 @@ def _apply_earn_back(raw):
         new = []
         for outcome in outcomes:
             if outcome.credit_percent > 0:
-                following = [results.period.offset(k) for k in range(1, earn_back.met_periods + 1)]
-                later = [_find(by_period.get(p), outcome.metric.id) for p in following]
-                if all(o is not None and o.met for o in later):
-                    outcome = replace(outcome, earned_back=following[-1])
+                # Stop at the first period not met (or not reported): `met_periods` may be
+                # far larger than the history, and must not be walked in full.
+                for k in range(1, earn_back.met_periods + 1):
+                    later = _find(by_period.get(results.period.offset(k)), outcome.metric.id)
+                    if later is None or not later.met:
+                        break
+                else:
+                    outcome = replace(outcome, earned_back=results.period.offset(earn_back.met_periods))
             new.append(outcome)
         updated.append((results, terms, new))
     return updated
@@ -204,9 +208,13 @@ def _remedies(terms: Agreement, period: Period, history: dict[Period, PeriodOutc
         return ()
     found: list[Remedy] = []
 
+    earliest = next(iter(history))  # history holds the periods in order
+
     def misses(metric_id: str, within: int) -> int:
         count = 0
-        for k in range(within):
+        for k in range(within):  # a window may reach far before the first result: stop there
+            if period.offset(-k) < earliest:
+                break
             outcome = history.get(period.offset(-k))
             if outcome is not None:
                 metric = _find(outcome.metrics, metric_id)
