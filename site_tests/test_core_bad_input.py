@@ -4,6 +4,7 @@ expected, and never ends in a traceback — through `load()` and through `sla va
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 
 import pytest
 
@@ -509,3 +510,65 @@ def test_credits_on_an_invalid_tree_lists_the_errors_and_exits_1(root):
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stdout == ""
     assert "agreements/svc/agreement.yaml:8:1: error: duplicate key `owner`" in done.stderr
+
+
+# ---------------------------------------------------------------- numbers too large to compute with
+
+
+@pytest.mark.parametrize("text", ["1e999999999", "1e-999999999", "1" + "0" * 5000])
+def test_a_number_too_large_or_too_precise_to_compute_with_is_refused_within_two_seconds(root, text):
+    results = outages_result("2026-01", [("2026-01-02T00:00:00Z", "2026-01-02T01:00:00Z")], charges=text)
+    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
+    started = time.monotonic()
+    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, text), "charges", "digits")
+    assert time.monotonic() - started < 2 * 3 + 1  # load() plus two runs of the command
+
+
+def test_an_objective_written_with_an_exponent_within_reason_is_accepted(root):
+    write_agreement(root, "svc", agreement().replace("    objective: 99.9\n", "    objective: 9.99e1\n"))
+    catalog = load(root)
+    assert catalog.errors == [] and catalog.agreements[0].versions[0].terms.metrics[0].objective == Decimal("99.9")
+
+
+def test_credits_for_the_largest_accepted_charges_print_without_a_traceback(root):
+    charges = "9" * 15 + "." + "9" * 10
+    results = outages_result("2026-01", [("2026-01-02T00:00:00Z", "2026-01-03T00:00:00Z")], charges=charges)
+    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
+    for fmt in ("json", "csv", "table"):
+        done = run_sla("credits", "agreements", "--format", fmt, cwd=root.parent)
+        assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+
+
+def test_an_interval_longer_than_a_day_is_refused_not_divided_by_zero(root):
+    metric = """\
+  - id: availability
+    name: Availability
+    definition: Error rate over intervals.
+    unit: "%"
+    better: higher
+    objective: 99.9
+    measure:
+      kind: intervals
+      interval_minutes: 50000
+"""
+    text = agreement(metrics=metric, credit_terms="")
+    results = 'period: "2026-01"\nmetrics:\n  availability:\n    intervals: e.csv\n'
+    write_agreement(root, "svc", text, {"2026-01.yaml": results, "e.csv": "start,requests,errors\n"})
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, "50000"), "interval_minutes", "1440")
+    done = run_sla("credits", "agreements", cwd=root.parent)
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("remedy", [
+    "remedies:\n  chronic:\n    misses: 2\n    within: 1000000000000\n",
+    "remedies:\n  escalation:\n    - misses: 2\n      within: 1000000000000\n      action: a meeting\n",
+    "remedies:\n  earn_back:\n    met_periods: 1000000000000\n",
+    "remedies:\n  rolling_average:\n    metric: uptime\n    periods: 1000000000000\n    below: 99\n",
+])
+def test_a_window_of_a_trillion_periods_is_evaluated_within_two_seconds(root, remedy):
+    results = {f"2026-{m:02d}.yaml": outages_result(f"2026-{m:02d}", [(f"2026-{m:02d}-02T00:00:00Z", f"2026-{m:02d}-03T00:00:00Z")]) for m in (1, 2, 3)}
+    write_agreement(root, "svc", agreement(extra=remedy), results)
+    started = time.monotonic()
+    done = run_sla("credits", "agreements", "--format", "json", cwd=root.parent, timeout=30)
+    assert time.monotonic() - started < 3
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr

@@ -531,3 +531,16 @@ def test_a_metric_without_a_result_is_not_reported_and_earns_nothing(root):
                     {"2026-01.yaml": value_result("2026-01", {"latency": "99.9"}, charges=None)})
     outcome = metric_outcome(root, "2026-01", "p1-response")
     assert outcome.met is None and outcome.attainment is None and outcome.credit_percent == 0
+
+
+def test_daily_intervals_of_a_dst_month_are_its_calendar_days(root):
+    # March 2026 in Berlin lasts 44,580 minutes: 30.96 days of 1,440 minutes, but 31 daily intervals.
+    outcome = intervals(root, "2026-03", "start,requests,errors\n2026-03-01T00:00:00,10,10\n", minutes=1440, head="timezone: Europe/Berlin\n")
+    assert outcome.attainment == H - H / 31
+
+
+def test_daily_intervals_of_a_partial_first_period_of_23_hours_are_one_interval(root):
+    # Effective on 31 March 2024, the day Berlin's clocks jump forward: the period holds 23 hours.
+    outcome = intervals(root, "2024-03", "start,requests,errors\n2024-03-31T00:00:00,4,1\n", minutes=1440,
+                        head="timezone: Europe/Berlin\n", effective="2024-03-31")
+    assert outcome.attainment == H - H / 4
