@@ -20,8 +20,8 @@ Pure: no I/O and no clock. The date that decides what is "in force" and
 Credit tables are compared by sampling, not by matching rows: the credit of
 both versions is computed at every bound of both tables, at both objectives,
 and between each two consecutive bounds. Between those points both credit
-functions are constant (tiers) or linear without crossing (linear credits;
-their crossing point is added), so the samples are exact, not a heuristic.
+functions are constant (tiers) or linear (linear credits, whose crossing
+points are added), so the samples are exact, not a heuristic.
 """
 
 from __future__ import annotations
@@ -457,19 +457,28 @@ def _breakpoints(metric: Metric) -> set[Fraction]:
     return points
 
 
-def _crossing(a: Metric, b: Metric) -> set[Fraction]:
-    """Where two linear credits are equal, so that between samples neither overtakes the other."""
-    if not (a.credits and b.credits and a.credits.model == b.credits.model == "linear"):
-        return set()
-    pa, pb = Fraction(a.credits.per_point), Fraction(b.credits.per_point)
-    oa, ob = Fraction(a.objective), Fraction(b.objective)
-    sign_a = 1 if a.better == "higher" else -1
-    sign_b = 1 if b.better == "higher" else -1
-    # credit = sign * (objective - x) * per_point
-    slope = -sign_a * pa + sign_b * pb
-    if slope == 0:
-        return set()
-    return {(sign_b * ob * pb - sign_a * oa * pa) / slope}
+def _crossings(old_terms: Agreement, new_terms: Agreement, a: Metric, b: Metric, pieces: list[tuple[Span, Fraction]]) -> set[Fraction]:
+    """Where two credits that vary (linear) become equal inside a stretch, so that no stretch mixes rising and falling.
+
+    Between breakpoints both credits are linear in the attainment, so their
+    difference is too: two samples give its zero exactly.
+    """
+    found = set()
+    for span, sample in pieces:
+        if span.low is not None and span.low == span.high:
+            continue
+        if span.low is not None and span.high is not None:
+            x1, x2 = span.low + (span.high - span.low) / 3, span.low + (span.high - span.low) * 2 / 3
+        else:
+            x1, x2 = sample, sample + (1 if span.high is None else -1)
+        d1 = credit_at(new_terms, b, x1) - credit_at(old_terms, a, x1)
+        d2 = credit_at(new_terms, b, x2) - credit_at(old_terms, a, x2)
+        if d1 == d2:
+            continue
+        root = x1 + d1 * (x2 - x1) / (d1 - d2)
+        if span.contains(root) and root != span.low and root != span.high:
+            found.add(root)
+    return found
 
 
 @dataclass(frozen=True)
@@ -523,11 +532,12 @@ def credit_changes(old_terms: Agreement, new_terms: Agreement, a: Metric, b: Met
     linear credits, whose value varies, neighbours moving the same way are.
     """
     low, high = _domain(b)
-    points = sorted(p for p in _breakpoints(a) | _breakpoints(b) | _crossing(a, b)
-                    if (low is None or p >= low) and (high is None or p <= high))
+    points = {p for p in _breakpoints(a) | _breakpoints(b) if (low is None or p >= low) and (high is None or p <= high)}
     varying = any(m.credits is not None and m.credits.model == "linear" for m in (a, b))
+    if varying:
+        points |= _crossings(old_terms, new_terms, a, b, _pieces(sorted(points), low, high))
     groups: list[list[_Piece]] = []
-    for span, sample in _pieces(points, low, high):
+    for span, sample in _pieces(sorted(points), low, high):
         piece = _Piece(span, sample, credit_at(old_terms, a, sample), credit_at(new_terms, b, sample))
         if piece.old == piece.new:
             groups.append([])
