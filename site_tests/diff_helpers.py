@@ -105,7 +105,7 @@ def uptime(data: dict) -> dict:
 
 
 def outage_results(period: str, minutes: int, charges: str = "1000.00", day: int = 10) -> dict[str, Any]:
-    """Results with one outage of `minutes` on `day` of a month period, starting at 10:00 UTC."""
+    """Results with one outage of `minutes` (none for 0) on `day` of a month period, starting at 10:00 UTC."""
     start_minute = 10 * 60
     end_minute = start_minute + minutes
     end = f"{period}-{day + end_minute // 1440:02d}T{end_minute % 1440 // 60:02d}:{end_minute % 60:02d}:00Z"
@@ -113,7 +113,7 @@ def outage_results(period: str, minutes: int, charges: str = "1000.00", day: int
         "period": period,
         "charges": charges,
         "metrics": {
-            "uptime": {"outages": [{"start": f"{period}-{day:02d}T10:00:00Z", "end": end}]},
+            "uptime": {"outages": [{"start": f"{period}-{day:02d}T10:00:00Z", "end": end}] if minutes else []},
             "latency": {"value": "150"},
         },
     }

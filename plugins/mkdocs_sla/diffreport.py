@@ -120,12 +120,15 @@ def md(text: str) -> str:
 def _md_diff(change: Change) -> str:
     """Removed words struck through, added words in bold; spaces kept outside the markers."""
     parts = []
+    previous = ""
     for op, text in change.word_diff or ():
         core = text.strip()
         if not core:
             parts.append(" " if text else "")
             continue
-        lead = " " if text[:1].isspace() else ""
+        # A replacement reads `~~old~~ **new**`: the markers must not touch.
+        lead = " " if text[:1].isspace() or (previous == "-" and op == "+") else ""
+        previous = op
         trail = " " if text[-1:].isspace() else ""
         mark = {"=": "", "-": "~~", "+": "**"}[op]
         parts.append(f"{lead}{mark}{md(core)}{mark}{trail}")
