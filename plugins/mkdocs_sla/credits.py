@@ -93,8 +93,10 @@ def period_credit(terms: CreditTerms | None, credits: list[tuple[str, Fraction]]
         combined = sum(pool + other, ZERO)
         percent = pool_total + sum(other, ZERO)
     else:
+        # The largest single credit, pool credits on the same footing (each is at most the
+        # at-risk amount). The pool's sum is not one credit here: it would exceed `combined`.
         combined = max(pool + other, default=ZERO)
-        percent = max([pool_total] + other if pool else other, default=ZERO)
+        percent = max([min(max(pool), pool_total)] + other if pool else other, default=ZERO)
     capped = False
     if terms.cap is not None and percent > fraction(terms.cap):
         percent, capped = fraction(terms.cap), True
