@@ -8,8 +8,9 @@ allocation, so it combines with the others on the same footing.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 from .exact import fraction
@@ -105,9 +106,11 @@ def period_credit(terms: CreditTerms | None, credits: list[tuple[str, Fraction]]
         return PeriodCredit(combined, percent, capped, None, False)
     amount = fraction(charges) * percent / HUNDRED
     if terms.round_to is not None and amount:
-        step = Fraction(terms.round_to)
-        steps = Decimal(amount.numerator) / Decimal(amount.denominator) / Decimal(step.numerator) * Decimal(step.denominator)
-        amount = Fraction(int(steps.quantize(Decimal(1), rounding=ROUND_HALF_UP))) * step
+        step = fraction(terms.round_to)
+        steps = amount / step
+        # Half up, exactly; but a total held to the cap or the at-risk amount is a ceiling
+        # that rounding must not lift the amount above, so there it rounds down.
+        amount = (math.floor(steps) if capped else math.floor(steps + Fraction(1, 2))) * step
     below = terms.minimum_amount is not None and ZERO < amount < fraction(terms.minimum_amount)
     return PeriodCredit(combined, percent, capped, amount, below)
 
