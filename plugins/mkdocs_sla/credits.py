@@ -107,10 +107,15 @@ def period_credit(terms: CreditTerms | None, credits: list[tuple[str, Fraction]]
     amount = fraction(charges) * percent / HUNDRED
     if terms.round_to is not None and amount:
         step = fraction(terms.round_to)
-        steps = amount / step
-        # Half up, exactly; but a total held to the cap or the at-risk amount is a ceiling
-        # that rounding must not lift the amount above, so there it rounds down.
-        amount = (math.floor(steps) if capped else math.floor(steps + Fraction(1, 2))) * step
+        rounded = math.floor(amount / step + Fraction(1, 2)) * step  # half up, exactly
+        # The cap and the at-risk amount are ceilings that rounding must not lift the amount above.
+        ceilings = [fraction(terms.cap)] if terms.cap is not None else []
+        if terms.pool is not None and pool:
+            at_risk = fraction(terms.pool.at_risk)
+            ceilings.append(at_risk + sum(other, ZERO) if terms.combine == "sum" else max([at_risk] + other))
+        if ceilings and rounded > fraction(charges) * min(ceilings) / HUNDRED:
+            rounded = math.floor(amount / step) * step
+        amount = rounded
     below = terms.minimum_amount is not None and ZERO < amount < fraction(terms.minimum_amount)
     return PeriodCredit(combined, percent, capped, amount, below)
 

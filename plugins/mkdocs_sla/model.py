@@ -253,7 +253,7 @@ class CreditTerms(Model):
     )
     round_to: Annotated[Number, Field(gt=0)] | None = Field(
         None,
-        description="If the agreement says so, the credit amount is rounded half up to this step (e.g. 0.01), or down where the total is held to the cap or the at-risk amount, so rounding never exceeds them. Otherwise amounts stay exact and are rounded for display only.",
+        description="If the agreement says so, the credit amount is rounded half up to this step (e.g. 0.01), or down where rounding up would exceed the cap or the at-risk amount. Otherwise amounts stay exact and are rounded for display only.",
     )
     pool: Pool | None = Field(None, description="The at-risk pool, required by metrics with `model: pool`.")
     claim: Claim | None = Field(None, description="How and by when to claim.")
