@@ -572,3 +572,45 @@ def test_a_result_is_checked_against_the_metrics_of_its_governing_version(root):
     results = 'period: "2026-02"\ncharges: 1\nmetrics:\n  availability:\n    value: 99.5\n  backup:\n    value: 99\n'
     write_agreement(root, "svc", first + "---\n" + second, {"2026-02.yaml": results})
     assert any("unknown metric `backup`" in d.message and "version `1.0`" in d.message for d in load(root).errors)
+
+
+def test_combine_max_takes_the_largest_single_credit_pool_credits_included(root):
+    # Pool credits combine "on the same footing" as the others: with `max`, the largest one counts.
+    metrics = pool_metric("availability", "50") + pool_metric("backup", "40") + metric("latency")
+    results = ('period: "2026-01"\ncharges: 1000\nmetrics:\n  availability:\n    value: 90\n  backup:\n    value: 90\n'
+               '  latency:\n    value: 99.5\n')
+    write_agreement(root, "svc", agreement(metrics=metrics, credit_terms=terms(combine="max", pool="\n    at_risk: 12")),
+                    {"2026-01.yaml": results})
+    outcome = period_outcome(root, "2026-01")
+    assert [m.credit_percent for m in outcome.metrics] == [6, Fraction("4.8"), 10]
+    assert (outcome.credit.combined_percent, outcome.credit.percent, outcome.credit.capped) == (10, 10, False)
+    write_agreement(root, "svc", agreement(metrics=metrics, credit_terms=terms(combine="max", pool="\n    at_risk: 12")),
+                    {"2026-01.yaml": results.replace("value: 99.5", "value: 99.99")})
+    outcome = period_outcome(root, "2026-01")
+    assert (outcome.credit.combined_percent, outcome.credit.percent, outcome.credit.capped) == (6, 6, False)
+
+
+def test_a_rounded_amount_never_rises_above_the_cap(root):
+    # 0.03 × 16.6667% = 0.005000001, which rounds half up to 0.01: above the cap, so it rounds down.
+    credit = two_missed(root, terms(cap="16.6667", round_to="0.01"), charges="0.03")
+    assert credit.capped is True and credit.amount == 0
+
+
+def test_a_rounded_amount_never_rises_above_the_at_risk_amount(root):
+    metrics = pool_metric("availability", "80") + pool_metric("backup", "70")
+    results = 'period: "2026-01"\ncharges: 0.1\nmetrics:\n  availability:\n    value: 90\n  backup:\n    value: 90\n'
+    write_agreement(root, "svc", agreement(metrics=metrics, credit_terms=terms(round_to="0.005", pool="\n    at_risk: 12.5")), {"2026-01.yaml": results})
+    credit = period_outcome(root, "2026-01").credit
+    assert credit.percent == Fraction("12.5") and credit.amount == Fraction("0.01")  # 0.0125 rounds down, not up to 0.015
+
+
+def test_a_rounded_amount_of_a_total_exactly_at_the_cap_does_not_rise_above_it(root):
+    # 30% + 10% = 40% exactly the cap (not held to it); 0.0125 × 40% = 0.005 would round half up to 0.01.
+    credit = two_missed(root, terms(cap="40", round_to="0.01"), charges="0.0125")
+    assert credit.capped is False and credit.amount == 0
+
+
+def test_rounding_stays_half_up_unless_rounding_up_would_pass_the_cap(root):
+    # A 40% total of 0.0375 is 0.015, which rounds half up to 0.02.
+    assert two_missed(root, terms(cap="60", round_to="0.01"), charges="0.0375").amount == Fraction("0.02")  # cap 0.0225
+    assert two_missed(root, terms(cap="50", round_to="0.01"), charges="0.0375").amount == Fraction("0.01")  # cap 0.01875
