@@ -143,7 +143,10 @@ def cmd_credits(args) -> int:
         except ValueError as exc:
             print(f"sla credits: {exc}", file=sys.stderr)
             return 1
-    task = functools.partial(_credits_of, period=wanted_period if args.period else None, only=args.agreement)
+    # JSON is encoded in the workers: for thousands of agreements, encoding in one
+    # process would take longer than the evaluation itself.
+    encode = args.format == "json"
+    task = functools.partial(_credits_of, period=wanted_period if args.period else None, only=args.agreement, encode=encode)
     diagnostics, entries = for_each_agreement(args.path, task)
     if any(d.severity == "error" for d in diagnostics):
         print_diagnostics(diagnostics, stream=sys.stderr)
@@ -153,22 +156,25 @@ def cmd_credits(args) -> int:
     if args.agreement and not entries:
         print(f"sla credits: no agreement `{args.agreement}` in {args.path}", file=sys.stderr)
         return 1
+    if encode:
+        sys.stdout.write('{"format":1,"agreements":[')
+        sys.stdout.write(",".join(entries))
+        sys.stdout.write("]}\n")
+        return 0
     document = {"format": 1, "agreements": entries}
-    if args.format == "json":
-        json.dump(document, sys.stdout, indent=1, ensure_ascii=False)
-        print()
-    elif args.format == "csv":
+    if args.format == "csv":
         write_csv(document, sys.stdout)
     else:
         write_table(document, sys.stdout)
     return 0
 
 
-def _credits_of(record, period: Period | None, only: str | None) -> dict | None:
-    """Runs in a worker: evaluate one agreement and return its plain-data credits."""
+def _credits_of(record, period: Period | None, only: str | None, encode: bool = False) -> dict | str | None:
+    """Runs in a worker: evaluate one agreement and return its plain-data credits (or their JSON)."""
     if only is not None and record.id != only:
         return None
-    return credits_document([evaluate(record)], period)["agreements"][0]
+    entry = credits_document([evaluate(record)], period)["agreements"][0]
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":")) if encode else entry
 
 
 def credits_document(evaluations: list[AgreementEvaluation], period: Period | None = None) -> dict:

@@ -31,6 +31,13 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
             return "tag:yaml.org,2002:str"
         return super().resolve(kind, value, implicit)
 
+    # Path resolvers are never used: skip their bookkeeping on every node.
+    def descend_resolver(self, current_node, current_index):
+        pass
+
+    def ascend_resolver(self):
+        pass
+
 MAX_BYTES = 5 * 1024 * 1024
 # The format is a few levels deep; far deeper input is an attack or a mistake.
 MAX_DEPTH = 64
