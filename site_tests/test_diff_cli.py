@@ -187,6 +187,33 @@ def test_diff_never_touches_the_checkout(repo):
     assert repo.git("rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
 
 
+def test_an_untracked_agreement_in_the_working_tree_is_reported_as_added(repo):
+    write_agreement(repo.agreements, [terms_data(id="storage", title="Storage")], agreement_id="storage")
+    run = sla("diff", "base", "--today", HEAD_DATE, cwd=repo.path)
+    assert run.status == 0
+    assert "storage: added — Storage" in run.stdout
+
+
+def test_only_agreements_that_changed_are_read(repo):
+    # An agreement broken before and after the change is not this change's business.
+    (repo.agreements / "legacy").mkdir()
+    (repo.agreements / "legacy" / "agreement.yaml").write_text("id: legacy\n")
+    repo.commit("Legacy", BASE_DATE)
+    repo.git("branch", "-f", "base")
+    change_and_commit(repo, [terms_data(), new_version(lambda d: uptime(d).update(objective="99.95"))])
+    run = sla("diff", "base", "HEAD", cwd=repo.path)
+    assert run.status == 0, run.stdout
+    assert "legacy" not in run.stdout
+
+
+def test_a_file_beside_the_agreement_folders_makes_the_whole_tree_compared(repo):
+    (repo.agreements / "README.md").write_text("The agreements.\n")
+    change_and_commit(repo, [terms_data(), new_version(lambda d: uptime(d).update(objective="99.8"))])
+    run = sla("diff", "base", "HEAD", cwd=repo.path)
+    assert run.status == 3
+    assert run.stdout.startswith("1 agreement changed, 2 adverse changes")
+
+
 # ---------------------------------------------------------------- bad input
 
 

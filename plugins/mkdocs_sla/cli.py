@@ -10,8 +10,8 @@ for usage errors). Verbs that compare refs document their own statuses:
      removed, or the results or credit of a past period changed (wins over 3)
   5  an adverse change takes effect sooner than the agreement's `notice_days`
      after the change (the HEAD commit's date) (wins over 3 and 4)
-  1  invalid input: a ref that does not exist, no agreements folder, or an
-     agreement invalid at HEAD (the report is still printed; wins over all)
+  1  invalid input: a ref that does not exist, no agreements folder, or a
+     changed agreement invalid at HEAD (the report is still printed; wins over all)
 
 `sla validate --against BASE` reports a notice violation as an error (exit 1).
 """
@@ -321,8 +321,8 @@ exit status:
      removed, or the results or credit of a past period changed (wins over 3)
   5  an adverse change takes effect sooner than the agreement's notice_days
      after the change: the HEAD commit's date, or --today (wins over 3 and 4)
-  1  invalid input: a ref that does not exist, no agreements folder, or an
-     agreement invalid at HEAD (the report is still printed; wins over all)
+  1  invalid input: a ref that does not exist, no agreements folder, or a
+     changed agreement invalid at HEAD (the report is still printed; wins over all)
 """
 
 EXIT_ADVERSE = 3
@@ -343,19 +343,36 @@ def diff_status(result) -> int:
     return 0
 
 
-def snapshot(spec: str | None, path: str, today: dt.date):
+def snapshot(spec: str | None, path: str, today: dt.date, only: set[str] | None = None):
     """A git ref, a folder, or (None) the working tree's agreements folder, as a Snapshot."""
     from .gitsource import GitSourceError, snapshot_at_ref, snapshot_of_folder
 
     if spec is None:
         if not Path(path).is_dir():
             raise GitSourceError(f"no agreements folder at {path}; expected one sub-folder per agreement (use --path)")
-        return snapshot_of_folder(path, today=today, name="working tree")
+        return snapshot_of_folder(path, today=today, name="working tree", only=only)
+    folder = _folder(spec, path)
+    if folder is not None:
+        return snapshot_of_folder(folder, today=today, name=spec, only=only)
+    return snapshot_at_ref(spec, path, only=only)
+
+
+def _folder(spec: str, path: str) -> Path | None:
+    """A BASE or HEAD that is a folder (the agreements folder, or a folder holding one), not a ref."""
     folder = Path(spec)
-    if folder.is_dir():
-        inner = folder / Path(path).name
-        return snapshot_of_folder(inner if inner.is_dir() else folder, today=today, name=spec)
-    return snapshot_at_ref(spec, path)
+    if not folder.is_dir():
+        return None
+    inner = folder / Path(path).name
+    return inner if inner.is_dir() else folder
+
+
+def changed_only(base: str, head: str | None, path: str) -> set[str] | None:
+    """Between git refs (or a ref and the working tree), the agreements that changed; None to compare all."""
+    from .gitsource import changed_agreements
+
+    if _folder(base, path) is not None or (head is not None and _folder(head, path) is not None):
+        return None
+    return changed_agreements(base, head, path)
 
 
 def cmd_diff(args) -> int:
@@ -365,8 +382,10 @@ def cmd_diff(args) -> int:
 
     today = args.today or dt.date.today()
     try:
-        base = snapshot(args.base, args.path, today)
-        head = snapshot(args.head, args.path, today)
+        # Agreements unchanged between the two sides cannot differ: only the others are read.
+        only = changed_only(args.base, args.head, args.path)
+        base = snapshot(args.base, args.path, today, only)
+        head = snapshot(args.head, args.path, today, only)
     except GitSourceError as exc:
         print(f"sla diff: {exc}", file=sys.stderr)
         return 1
@@ -387,13 +406,14 @@ def _validate_against(args) -> int:
 
     today = args.today or dt.date.today()
     try:
-        base = snapshot(args.against, args.path, today)
+        only = changed_only(args.against, None, args.path)
+        base = snapshot(args.against, args.path, today, only)
         head = snapshot(None, args.path, today)
     except GitSourceError as exc:
         print(f"sla validate: {exc}", file=sys.stderr)
         return 1
     diagnostics = list(head.catalog.diagnostics)
-    result = compare_catalogs(base, head)
+    result = compare_catalogs(base, head if only is None else head.restricted(only))
     for agreement_id, violation in result.notice_violations:
         record = head.catalog.get(agreement_id)
         version = next(v for v in record.versions if v.label == violation.label)

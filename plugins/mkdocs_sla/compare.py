@@ -1060,6 +1060,10 @@ def _results_diffs(base: AgreementRecord, head: AgreementRecord, today: dt.date)
     new_results = {r.period: r for r in head.results}
     if not old_results and not new_results:
         return ()
+    same_terms = [v.digest for v in base.versions] == [v.digest for v in head.versions]
+    if same_terms and old_results.keys() == new_results.keys() and all(
+            _results_key(old_results[p]) == _results_key(new_results[p]) for p in old_results):
+        return ()  # nothing to evaluate: the same terms and the same results give the same credits
     old_outcomes = {p.period: p for p in evaluate(base).periods}
     new_outcomes = {p.period: p for p in evaluate(head).periods}
     found = []
@@ -1105,6 +1109,14 @@ class Snapshot:
     folders: tuple[str, ...]
     date: dt.date
     commit: str | None = None
+
+    def restricted(self, ids: set[str]) -> "Snapshot":
+        """The same snapshot with only the agreements in `ids` (those that changed)."""
+        root = self.root.rstrip("/")
+        keep = tuple(d for d in self.catalog.diagnostics
+                     if any(d.position.file == f"{root}/{i}" or d.position.file.startswith(f"{root}/{i}/") for i in ids))
+        catalog = Catalog(tuple(r for r in self.catalog.agreements if r.id in ids), keep)
+        return Snapshot(self.name, catalog, self.root, tuple(f for f in self.folders if f in ids), self.date, self.commit)
 
     def problems(self, agreement_id: str) -> tuple[Diagnostic, ...]:
         prefix = f"{self.root.rstrip('/')}/{agreement_id}"

@@ -7,6 +7,10 @@ as the repository does (`agreements/acme/agreement.yaml:12:3`), not by the
 temporary path. The index, the working tree and HEAD are never changed.
 
 `snapshot_of_folder(path)` is the same for a working tree or any folder.
+
+Both take `only`, a set of agreement ids: `changed_agreements` asks git which
+agreement folders differ between two refs (or a ref and the working tree), so
+that a diff of a thousand agreements reads and loads the few that changed.
 """
 
 from __future__ import annotations
@@ -19,8 +23,8 @@ import tempfile
 from pathlib import Path, PurePosixPath
 
 from .compare import Snapshot
-from .diagnostics import Diagnostic, Position
-from .load import AgreementRecord, Catalog, display_path, load
+from .diagnostics import Diagnostic, Diagnostics, Position
+from .load import AgreementRecord, Catalog, display_path, load, load_agreement
 
 
 class GitSourceError(Exception):
@@ -57,8 +61,39 @@ def resolve(ref: str, repo: Path) -> tuple[str, dt.date]:
     return commit, date
 
 
-def snapshot_at_ref(ref: str, path: str | os.PathLike[str] = "agreements", *, repo: Path | str = ".") -> Snapshot:
-    """The agreements folder `path` (relative to the current folder) at `ref`, loaded."""
+def changed_agreements(base_ref: str, head_ref: str | None, path: str | os.PathLike[str] = "agreements", *,
+                       repo: Path | str = ".") -> set[str] | None:
+    """The ids of agreement folders whose files differ between two refs, or between a ref and
+    the working tree (`head_ref` None, untracked files included); None when a file directly in
+    the agreements folder changed, so that the whole tree must be compared."""
+    top = repository_root(repo)
+    rel = _repo_relative(Path(path), top)
+    base, _ = resolve(base_ref, top)
+    if head_ref is None:
+        commands = [["diff", "--name-only", "--no-renames", "-z", base, "--", rel],
+                    ["ls-files", "--others", "--exclude-standard", "-z", "--", rel]]
+    else:
+        head, _ = resolve(head_ref, top)
+        commands = [["diff", "--name-only", "--no-renames", "-z", base, head, "--", rel]]
+    names: list[str] = []
+    for command in commands:
+        proc = _git(command, top)
+        if proc.returncode != 0:
+            raise GitSourceError(f"git {command[0]} failed: {proc.stderr.decode(errors='replace').strip()}")
+        names += [n.decode("utf-8", errors="surrogateescape") for n in proc.stdout.split(b"\0") if n]
+    ids = set()
+    for name in names:
+        parts = PurePosixPath(name).relative_to(rel).parts
+        if len(parts) < 2:
+            return None
+        ids.add(parts[0])
+    return ids
+
+
+def snapshot_at_ref(ref: str, path: str | os.PathLike[str] = "agreements", *, repo: Path | str = ".",
+                    only: set[str] | None = None) -> Snapshot:
+    """The agreements folder `path` (relative to the current folder) at `ref`, loaded
+    (only the agreement folders named in `only`, if given)."""
     top = repository_root(repo)
     rel = _repo_relative(Path(path), top)
     commit, date = resolve(ref, top)
@@ -76,8 +111,12 @@ def snapshot_at_ref(ref: str, path: str | os.PathLike[str] = "agreements", *, re
     if not blobs:
         raise GitSourceError(f"`{ref}` ({commit[:7]}) has no `{rel}/` folder; expected the agreements there "
                              "(use --path if they live elsewhere)")
+    if only is not None:
+        depth = len(PurePosixPath(rel).parts)
+        blobs = [b for b in blobs if len(PurePosixPath(b[3]).parts) > depth + 1 and PurePosixPath(b[3]).parts[depth] in only]
     with tempfile.TemporaryDirectory(prefix="sla-ref-") as tmp:
         tmp_root = Path(tmp)
+        (tmp_root / rel).mkdir(parents=True)
         _write_blobs(blobs, tmp_root, top)
         catalog = load(tmp_root / rel)
         folders = tuple(sorted(p.name for p in (tmp_root / rel).iterdir() if p.is_dir() and not p.name.startswith(".")))
@@ -86,11 +125,18 @@ def snapshot_at_ref(ref: str, path: str | os.PathLike[str] = "agreements", *, re
     return Snapshot(name, catalog, rel, folders, date, commit)
 
 
-def snapshot_of_folder(path: str | os.PathLike[str], *, today: dt.date, name: str | None = None) -> Snapshot:
-    """A folder as it is on disk (a working tree), dated `today`."""
+def snapshot_of_folder(path: str | os.PathLike[str], *, today: dt.date, name: str | None = None,
+                       only: set[str] | None = None) -> Snapshot:
+    """A folder as it is on disk (a working tree), dated `today`; only the agreements in `only`, if given."""
     root = Path(path)
-    catalog = load(root)
-    folders = tuple(sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))) if root.is_dir() else ()
+    if only is None:
+        catalog = load(root)
+        folders = tuple(sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))) if root.is_dir() else ()
+    else:
+        diagnostics = Diagnostics()
+        folders = tuple(sorted(i for i in only if (root / i).is_dir()))
+        records = [r for r in (load_agreement(root / i, diagnostics) for i in folders) if r is not None]
+        catalog = Catalog(tuple(records), tuple(diagnostics.sorted()))
     return Snapshot(name or str(path), catalog, display_path(root), folders, today)
 
 
