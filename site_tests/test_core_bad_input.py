@@ -572,3 +572,111 @@ def test_a_window_of_a_trillion_periods_is_evaluated_within_two_seconds(root, re
     done = run_sla("credits", "agreements", "--format", "json", cwd=root.parent, timeout=30)
     assert time.monotonic() - started < 3
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+
+
+# ---------------------------------------------------------------- more structure
+
+
+def test_a_metric_id_used_twice_is_reported_at_the_second(root):
+    text = agreement(metrics=DOWNTIME_METRIC + DOWNTIME_METRIC)
+    write_agreement(root, "svc", text)
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, "id: uptime", 2, offset=4), "metric id `uptime` is used twice", "expected unique ids")
+
+
+def test_chronic_failure_with_more_misses_than_periods_is_reported(root):
+    text = agreement(extra="remedies:\n  chronic:\n    misses: 5\n    within: 3\n")
+    write_agreement(root, "svc", text)
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, "misses: 5", offset=8), "5 misses cannot happen within 3 periods", "expected misses <= within")
+
+
+def test_a_rolling_average_of_an_unknown_metric_suggests_the_known_one(root):
+    text = agreement(extra="remedies:\n  rolling_average:\n    metric: uptme\n    periods: 3\n    below: 97\n")
+    write_agreement(root, "svc", text)
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, "uptme"), "unknown metric `uptme`", "did you mean `uptime`?")
+
+
+def test_a_yaml_syntax_error_is_reported_where_the_parser_stopped(root):
+    text = agreement().replace("owner: Owner", "owner: [Owner")
+    write_agreement(root, "svc", text)
+    assert_reported(root, "svc/agreement.yaml", position_of(text, "service:")[0], 8, "invalid YAML", "expected ',' or ']'")
+
+
+@pytest.mark.parametrize("tag", ["!!python/object:os.system", "!secret"])
+def test_a_yaml_tag_is_refused(root, tag):
+    text = agreement().replace("owner: Owner", f"owner: {tag} echo")
+    write_agreement(root, "svc", text)
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, tag), "YAML tag", "is not allowed; expected a plain value")
+
+
+@pytest.mark.parametrize("text, words", [
+    ("", "the file holds no agreement"),
+    ("# only a comment\n", "the file holds no agreement"),
+    ("- a\n- b\n", "expected a mapping of keys to values at the top of the document, found a list"),
+])
+def test_an_agreement_file_without_an_agreement_is_reported_at_its_start(root, text, words):
+    write_agreement(root, "svc", text)
+    assert_reported(root, "svc/agreement.yaml", 1, 1, words)
+
+
+def test_versions_out_of_date_order_are_reported_at_the_later_document(root):
+    second = agreement(version="1.0", effective="2026-01-01")
+    text = agreement(version="2.0", effective="2026-03-01") + "---\n" + second
+    write_agreement(root, "svc", text)
+    line = text.count("\n", 0, text.index("---")) + 2
+    assert_reported(root, "svc/agreement.yaml", line, 1, "version `1.0` takes effect 2026-01-01, before the version above it", "expected versions oldest first")
+
+
+def test_two_versions_with_one_label_are_reported(root):
+    text = agreement(version="1.0", effective="2026-01-01") + "---\n" + agreement(version="1.0", effective="2026-03-01")
+    write_agreement(root, "svc", text)
+    line = text.count("\n", 0, text.index("---")) + 2
+    assert_reported(root, "svc/agreement.yaml", line, 1, "version `1.0` appears twice", "each version needs its own label")
+
+
+def test_an_unknown_time_zone_is_reported_at_the_zone(root):
+    text = agreement(head="timezone: Mars/Olympus\n")
+    write_agreement(root, "svc", text)
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, "Mars/Olympus"), "unknown time zone 'Mars/Olympus'", "expected an IANA name")
+
+
+def test_a_tier_with_two_lower_bounds_is_reported_at_the_tier(root):
+    text = agreement().replace("          at_or_above: 99.0\n", "          at_or_above: 99.0\n          above: 98.0\n")
+    write_agreement(root, "svc", text)
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, "below: 99.9"), "metrics[0].credits.tiers[0]",
+                    "a tier takes one lower bound: `above` or `at_or_above`, not both")
+
+
+def test_a_claim_deadline_with_both_forms_is_reported(root):
+    text = agreement(credit_terms="credit_terms:\n  base: x\n  claim:\n    how: x\n    deadline:\n      days_after_period: 3\n      billing_cycles_after: 2\n")
+    write_agreement(root, "svc", text)
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, "days_after_period"), "exactly one of `days_after_period` or `billing_cycles_after`")
+
+
+def test_a_pool_minimum_stricter_than_the_objective_is_reported_at_the_minimum(root):
+    metric = DOWNTIME_METRIC[:DOWNTIME_METRIC.index("      model: tiers")] + "      model: pool\n      allocation: 50\n      minimum: 99.95\n"
+    text = agreement(metrics=metric, credit_terms="credit_terms:\n  base: x\n  pool:\n    at_risk: 10\n")
+    write_agreement(root, "svc", text)
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, "99.95"), "the minimum service level 99.95 is stricter than the expected level")
+
+
+def test_a_stray_yaml_file_beside_the_agreement_folders_is_reported(root):
+    write_agreement(root, "svc", agreement())
+    (root / "notes.yaml").write_text("a: 1\n", encoding="utf-8")
+    assert_reported(root, "notes.yaml", 1, 1, "agreement files belong in a folder named by the agreement id")
+
+
+def test_an_unexpected_file_in_results_is_reported(root):
+    write_agreement(root, "svc", agreement(), {"notes.txt": "hello"})
+    assert_reported(root, "svc/results/notes.txt", 1, 1, "unexpected file in results/")
+
+
+def test_a_results_file_with_two_documents_is_reported(root):
+    results = outages_result("2026-01", [])
+    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results + "---\n" + results})
+    assert_reported(root, "svc/results/2026-01.yaml", 1, 1, "a results file holds one YAML document; found 2")
+
+
+def test_a_byte_order_mark_and_crlf_line_ends_are_read_as_plain_yaml(root):
+    write_agreement(root, "svc", ("\ufeff" + agreement()).replace("\n", "\r\n"), {"2026-01.yaml": outages_result("2026-01", []).replace("\n", "\r\n")})
+    catalog = load(root)
+    assert catalog.errors == [] and len(catalog.agreements[0].results) == 1
