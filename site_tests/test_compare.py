@@ -11,7 +11,11 @@ from fractions import Fraction
 
 import pytest
 
+import itertools
+from collections import Counter
+
 from diff_helpers import TERMS, outage_results, terms, terms_data, uptime, write_agreement
+from helpers import REPO_ROOT
 from mkdocs_sla.compare import (
     ADVERSE,
     FAVOURABLE,
@@ -21,6 +25,7 @@ from mkdocs_sla.compare import (
     compare_records,
     compare_terms,
     credit_at,
+    version_history,
     word_diff,
 )
 from mkdocs_sla.load import load
@@ -514,3 +519,32 @@ def test_an_agreement_added_and_removed(tmp_path):
     assert added.status == "added" and [v.label for v in added.versions] == ["1.0"] and not added.adverse
     removed = compare_records(head, None, today=TODAY)
     assert removed.status == "removed" and removed.rewrites_history and removed.adverse[0].kind == "agreement"
+
+
+# ---------------------------------------------------------------- properties over the examples
+
+
+EXAMPLE_VERSIONS = [v.terms for r in load(REPO_ROOT / "agreements").agreements for v in r.versions]
+
+
+def test_reversing_a_change_reverses_its_effect():
+    # Every pair of example versions, across agreements too: what is favourable one way is adverse the other.
+    assert len(EXAMPLE_VERSIONS) >= 2
+    flipped = {ADVERSE: FAVOURABLE, FAVOURABLE: ADVERSE, NEUTRAL: NEUTRAL}
+    same_kind = {"metric-added": "metric", "metric-removed": "metric"}
+    for a, b in itertools.combinations(EXAMPLE_VERSIONS, 2):
+        forward = Counter((same_kind.get(c.kind, c.kind), c.effect) for c in compare_terms(a, b))
+        backward = Counter((same_kind.get(c.kind, c.kind), flipped[c.effect]) for c in compare_terms(b, a))
+        assert forward == backward, f"{a.id} {a.version} / {b.id} {b.version}"
+
+
+def test_every_example_version_equals_itself():
+    for version in EXAMPLE_VERSIONS:
+        assert compare_terms(version, version) == []
+
+
+def test_version_history_pairs_each_version_with_the_one_before(tmp_path):
+    rec = record(tmp_path, [terms_data(), terms_data(lambda d: uptime(d).update(objective="99.95"), version="1.1", effective="2025-07-01")])
+    (first_previous, first, first_changes), (previous, second, changes) = version_history(rec)
+    assert (first_previous, first.label, first_changes) == (None, "1.0", [])
+    assert (previous.label, second.label, [c.kind for c in changes]) == ("1.0", "1.1", ["objective"])

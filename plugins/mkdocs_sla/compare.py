@@ -810,6 +810,17 @@ def _rolling(out: list[Change], x, y) -> None:
                           FAVOURABLE if y.termination_right else ADVERSE))
 
 
+def version_history(record: AgreementRecord) -> list[tuple[Version | None, Version, list[Change]]]:
+    """Each version of an agreement, oldest first, with the version before it and what it changed:
+    what the versions pages show."""
+    history: list[tuple[Version | None, Version, list[Change]]] = []
+    previous: Version | None = None
+    for version in record.versions:
+        history.append((previous, version, compare_terms(previous.terms, version.terms) if previous else []))
+        previous = version
+    return history
+
+
 # ---------------------------------------------------------------- records
 
 
