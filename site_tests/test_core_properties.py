@@ -503,3 +503,26 @@ def test_the_credits_document_writes_exact_values_as_text(tmp_path):
     assert period["metrics"][0]["credit_percent"] == "0.1"
     assert period["credit"]["amount"] == "0.0003"
     assert not any(isinstance(leaf, float) for _path, leaf in walk(document))
+
+
+# ---------------------------------------------------------------- display never flatters
+
+
+@SETTINGS
+@given(value=st.fractions(min_value=0, max_value=100, max_denominator=10**7), better=st.sampled_from(["higher", "lower"]))
+def test_a_displayed_attainment_never_looks_better_than_the_exact_one(value, better):
+    from mkdocs_sla import display
+
+    shown = Fraction(display.attainment(value, "%", better).rstrip("%"))
+    if better == "higher":
+        assert value - Fraction(1, 1000) < shown <= value
+    else:
+        assert value <= shown < value + Fraction(1, 1000)
+
+
+def test_an_attainment_just_below_a_bound_never_displays_as_the_bound():
+    from mkdocs_sla import display
+
+    assert display.attainment(Fraction("99.98999"), "%", "higher") == "99.989%"
+    assert display.attainment(Fraction(99), "%", "higher") == "99%"
+    assert display.attainment(Fraction("200.0001"), "ms", "lower") == "200.001 ms"
