@@ -548,3 +548,14 @@ def test_version_history_pairs_each_version_with_the_one_before(tmp_path):
     (first_previous, first, first_changes), (previous, second, changes) = version_history(rec)
     assert (first_previous, first.label, first_changes) == (None, "1.0", [])
     assert (previous.label, second.label, [c.kind for c in changes]) == ("1.0", "1.1", ["objective"])
+
+
+def test_a_credit_that_was_never_issued_is_not_taken_away(tmp_path):
+    # 10% of 5.00 USD is under the 1.00 USD minimum: lowering the tier to 0% takes nothing away.
+    small = outage_results("2025-03", 60, charges="5.00")
+    base = record(tmp_path / "a", [terms_data()], {"2025-03": small})
+    head = record(tmp_path / "b", [terms_data(lambda d: uptime(d)["credits"]["tiers"][0].update(credit="0"))], {"2025-03": small})
+    (results,) = compare_records(base, head, today=TODAY).results
+    assert results.summary == ("2025-03 credit recomputed under changed terms: credit before 10% (0.50 USD, below the minimum: not issued), "
+                               "after 0% (0.00 USD)")
+    assert results.effect == NEUTRAL and results.rewrites_history

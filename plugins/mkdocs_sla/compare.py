@@ -915,7 +915,8 @@ class ResultsDiff:
     def effect(self) -> Effect:
         before = self.before.percent if self.before else ZERO
         after = self.after.percent if self.after else ZERO
-        if self.before and self.after and self.before.issued is not None and self.after.issued is not None and before == after:
+        if self.before and self.after and self.before.issued is not None and self.after.issued is not None:
+            # What the customer receives decides: 10% below the minimum is as much as 0%.
             before, after = self.before.issued, self.after.issued
         if self.status == "added" or not self.past:
             return NEUTRAL  # a period still running is measured as it goes
