@@ -40,13 +40,14 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 # Playwright cannot download browsers here; the tests use Debian's chromium.
+# node runs the review workflow's github-script step in its test.
 browser:
-	@if [ -x $(CHROMIUM) ]; then \
-	  echo "browser: $(CHROMIUM)"; \
+	@if [ -x $(CHROMIUM) ] && command -v node >/dev/null; then \
+	  echo "browser: $(CHROMIUM); node: $$(command -v node)"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium nodejs; \
 	else \
-	  echo "error: $(CHROMIUM) is missing; install it with: sudo apt-get update && sudo apt-get install -y chromium" >&2; \
+	  echo "error: $(CHROMIUM) or node is missing; install them with: sudo apt-get update && sudo apt-get install -y chromium nodejs" >&2; \
 	  exit 1; \
 	fi
 

@@ -243,8 +243,6 @@ def test_new_refuses_an_invalid_effective_date(tmp_path):
     assert not (tmp_path / "agreements" / "edge-cache").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="cli.cmd_new checks the id with re.match(SLUG), whose `$` also matches "
-                   "before a final newline; it needs re.fullmatch (cli.py is not a core file)")
 def test_new_refuses_an_id_with_a_trailing_newline(tmp_path):
     done = run_sla("new", "edge\n", cwd=tmp_path)
     assert done.returncode == 1 and "is not a valid id" in done.stderr

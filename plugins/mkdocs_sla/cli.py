@@ -287,7 +287,7 @@ def _fraction(text: str | None):
 def cmd_new(args) -> int:
     import re
 
-    if not re.match(SLUG, args.id):
+    if not re.fullmatch(SLUG, args.id):
         print(f"sla new: `{args.id}` is not a valid id; expected lower-case letters, digits and hyphens, starting with a letter or digit", file=sys.stderr)
         return 1
     folder = Path(args.path) / args.id
