@@ -24,7 +24,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 import yaml
 
 from diff_helpers import GitRepo, terms_data, uptime, write_agreement
