@@ -668,11 +668,12 @@ class Site:
             if len(paths) <= size:
                 agreements.append(NavSection(markup.plain(name), tuple(paths)))
                 continue
-            chunks = []
-            for start in range(0, len(records), size):
-                part = records[start:start + size]
-                first, last = (_short(markup.plain(self.current(r).title)) for r in (part[0], part[-1]))
-                chunks.append(NavSection(f"{first} – {last}", tuple(self.paths.agreement(r.id) for r in part)))
+            parts = [records[start:start + size] for start in range(0, len(records), size)]
+            # Alphabetical ranges ("Acme Compute – Contoso ERP"), or numbers where titles repeat.
+            labels = [f"{_short(markup.plain(self.current(part[0]).title))} – {_short(markup.plain(self.current(part[-1]).title))}" for part in parts]
+            if len(set(labels)) < len(labels):
+                labels = [f"{markup.plain(name)} {number}" for number in range(1, len(parts) + 1)]
+            chunks = [NavSection(label, tuple(self.paths.agreement(r.id) for r in part)) for label, part in zip(labels, parts)]
             agreements.append(NavSection(markup.plain(name), tuple(chunks)))
         credits: list[NavSection | str] = [self.paths.credits]
         years: dict[int, list[NavPage]] = defaultdict(list)
