@@ -96,8 +96,9 @@ def missed_span(metric: Metric) -> Span:
     """The attainments that miss the objective: where tiers are needed."""
     objective = Fraction(metric.objective)
     strict = metric.objective_strict
-    floor = Fraction(0) if metric.measure.kind in PERCENT_MEASURES or metric.measure.kind in ("count", "average") else None
-    ceiling = Fraction(100) if metric.measure.kind in PERCENT_MEASURES else None
+    percent = _is_percent(metric)
+    floor = Fraction(0) if percent or metric.measure.kind in ("count", "average") else None
+    ceiling = Fraction(100) if percent else None
     if metric.better == "higher":
         # met at or above the objective (strictly above if `objective_strict`)
         return Span(floor, True, objective, strict)
@@ -136,8 +137,13 @@ def check_tiers(metric: Metric, position: Callable[[int], Position], diagnostics
             )
 
 
+def _is_percent(metric: Metric) -> bool:
+    """Attainment lies in 0..100: measured as a percentage, or reported in % (the loader checks those)."""
+    return metric.measure.kind in PERCENT_MEASURES or (metric.measure.kind == "value" and metric.unit.strip() == "%")
+
+
 def _domain(metric: Metric) -> Span:
-    if metric.measure.kind in PERCENT_MEASURES:
+    if _is_percent(metric):
         return Span(Fraction(0), True, Fraction(100), True)
     return Span(Fraction(0), True, None, False)
 
