@@ -680,3 +680,21 @@ def test_a_byte_order_mark_and_crlf_line_ends_are_read_as_plain_yaml(root):
     write_agreement(root, "svc", ("\ufeff" + agreement()).replace("\n", "\r\n"), {"2026-01.yaml": outages_result("2026-01", []).replace("\n", "\r\n")})
     catalog = load(root)
     assert catalog.errors == [] and len(catalog.agreements[0].results) == 1
+
+
+@pytest.mark.parametrize("better, tier", [
+    ("higher", "        - below: 99\n          at_or_above: 0\n          credit: 100\n"),
+    ("lower", "        - above: 99\n          at_or_below: 100\n          credit: 100\n"),
+])
+def test_tiers_reaching_0_or_100_percent_of_a_reported_percentage_leave_no_gap(root, better, tier):
+    # A `value` metric in % is checked to lie in 0..100, so nothing below 0% or above 100% can fall in a gap.
+    metric = PERCENT_VALUE_METRIC.replace("better: higher", f"better: {better}").replace("objective: 99.5", "objective: 99")
+    write_agreement(root, "svc", agreement(metrics=metric + "    credits:\n      model: tiers\n      tiers:\n" + tier))
+    assert load(root).diagnostics == ()
+
+
+def test_a_gap_below_a_reported_percentage_tier_is_still_reported(root):
+    metric = PERCENT_VALUE_METRIC.replace("objective: 99.5", "objective: 99")
+    text = agreement(metrics=metric + "    credits:\n      model: tiers\n      tiers:\n        - below: 99\n          at_or_above: 50\n          credit: 100\n")
+    write_agreement(root, "svc", text)
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, "below: 99"), "an attainment at least 0% and below 50%", severity="warning", cli=False)
