@@ -269,6 +269,8 @@ def write_table(document: dict, stream) -> None:
             if p["termination_right"]:
                 notes.append("TERMINATION RIGHT")
             rows.append((p["period"], "= period total", "", "", "", f"{total} " + "; ".join(notes)))
+            for remedy in p["remedies"]:
+                rows.append((p["period"], f"! {remedy['kind'].replace('_', ' ')}", "", "", "", remedy["text"]))
         widths = [max(len(r[i]) for r in rows) for i in range(5)]
         for row in rows:
             print("  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:5])) + "  " + row[5], file=stream)

@@ -67,7 +67,9 @@ def money(value: Fraction | None, currency: str) -> str:
 
 
 def minutes(value: Fraction) -> str:
-    return f"{int(value):,}" if value.denominator == 1 else f"{plain(to_decimal(value, 2)):}"
+    if value.denominator == 1:
+        return f"{int(value):,}"
+    return f"{to_decimal(value, 2):,}".rstrip("0").rstrip(".")
 
 
 def long(value: Fraction | None) -> str:

@@ -133,7 +133,8 @@ def evaluate(record: AgreementRecord) -> AgreementEvaluation:
             results=results,
             metrics=tuple(outcomes),
             credit=credit,
-            claim_deadline=rules.claim_deadline(terms.credit_terms, results.period) if credit.percent else None,
+            # A deadline only where a credit can be claimed: none below the minimum amount.
+            claim_deadline=rules.claim_deadline(terms.credit_terms, results.period) if credit.percent and not credit.below_minimum else None,
             misses_to_date=misses_to_date,
         )
         history[results.period] = outcome
@@ -221,7 +222,13 @@ def _remedies(terms: Agreement, period: Period, history: dict[Period, PeriodOutc
                 count += metric is not None and metric.met is False
         return count
 
+    current = history[period]
     for metric in terms.metrics:
+        # Escalation and chronic failure are reached by a miss: a period that met the
+        # objective does not escalate again, even while the window still holds old misses.
+        own = _find(current.metrics, metric.id)
+        if own is None or own.met is not False:
+            continue
         # The highest escalation step reached stands for the lower ones.
         reached = [s for s in remedies.escalation if misses(metric.id, s.within) >= s.misses]
         if reached:

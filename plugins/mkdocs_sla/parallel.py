@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .diagnostics import Diagnostic, Diagnostics
-from .load import agreement_folders, load_agreement
+from .load import agreement_folders, load_agreement, paused_gc
 
 # Below this many agreements one process is faster than starting workers.
 PARALLEL_FROM = 200
@@ -46,8 +46,9 @@ def for_each_agreement(root: Path | str, task: Callable[[Any], Any] | None = Non
 def _run_chunk(folders: list[Path], task) -> tuple[list[Diagnostic], list[Any]]:
     diagnostics = Diagnostics()
     payloads = []
-    for folder in folders:
-        record = load_agreement(folder, diagnostics)
-        if record is not None and task is not None:
-            payloads.append(task(record))
+    with paused_gc():
+        for folder in folders:
+            record = load_agreement(folder, diagnostics)
+            if record is not None and task is not None:
+                payloads.append(task(record))
     return diagnostics.items, payloads
