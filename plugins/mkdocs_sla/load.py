@@ -397,7 +397,8 @@ def _read_intervals(path: Path, named_at: Position, start: dt.datetime, end: dt.
     text = read_text(path, display, diagnostics)
     if text is None:
         return None
-    reader = csv.reader(io.StringIO(text))
+    # Spreadsheets write UTF-8 CSV with a byte order mark; it is not part of the header.
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
     header = next(reader, None)
     if header is None or [h.strip() for h in header] != ["start", "requests", "errors"]:
         diagnostics.error(Position(display, 1, 1), "expected the header `start,requests,errors`")
