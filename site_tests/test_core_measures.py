@@ -544,3 +544,8 @@ def test_daily_intervals_of_a_partial_first_period_of_23_hours_are_one_interval(
     outcome = intervals(root, "2024-03", "start,requests,errors\n2024-03-31T00:00:00,4,1\n", minutes=1440,
                         head="timezone: Europe/Berlin\n", effective="2024-03-31")
     assert outcome.attainment == H - H / 4
+
+
+def test_a_csv_with_a_byte_order_mark_as_spreadsheets_write_it_is_read(root):
+    outcome = intervals(root, "2026-02", "\ufeffstart,requests,errors\r\n2026-02-01T00:00:00Z,4,1\r\n")
+    assert outcome.attainment == H - Fraction(1, 4) / SLOTS_FEB_2026 * H
