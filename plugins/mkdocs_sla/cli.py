@@ -67,6 +67,15 @@ def build_parser() -> argparse.ArgumentParser:
     credits.add_argument("--format", choices=("table", "json", "csv"), default="table")
     credits.set_defaults(run=cmd_credits)
 
+    render = verbs.add_parser("render", help="write the site's Markdown pages without MkDocs")
+    render.add_argument("out_dir", help="folder to write the pages into (created; existing files are overwritten)")
+    render.add_argument("--path", default=DEFAULT_ROOT, help="agreements folder (default: agreements)")
+    render.add_argument("--today", type=dt.date.fromisoformat, help="build date (default: SOURCE_DATE_EPOCH, else today)")
+    render.add_argument("--prefix", default="agreements", help="folder of the pages inside OUT_DIR (default: agreements)")
+    render.add_argument("--group-by", default="family", choices=("family", "provider", "customer"))
+    render.add_argument("--nav", help="also write the navigation as a MkDocs `nav:` list (YAML) to this file")
+    render.set_defaults(run=cmd_render)
+
     new = verbs.add_parser("new", help="write a new agreement from a commented template")
     new.add_argument("id", help="the agreement id: lower-case letters, digits and hyphens")
     new.add_argument("--path", default=DEFAULT_ROOT, help="agreements folder (default: agreements)")
@@ -281,6 +290,54 @@ def _fraction(text: str | None):
     from fractions import Fraction
 
     return Fraction(text) if text is not None else None
+
+
+# ---------------------------------------------------------------- render
+
+
+def cmd_render(args) -> int:
+    from . import render as site
+    from .clock import build_date
+    from .load import load
+
+    try:
+        today = build_date(args.today)
+    except ValueError as exc:
+        print(f"sla render: {exc}", file=sys.stderr)
+        return 1
+    catalog = load(args.path)
+    if catalog.errors:
+        print_diagnostics(catalog.diagnostics, stream=sys.stderr)
+        print(summary(len(catalog.agreements), list(catalog.diagnostics)), file=sys.stderr)
+        return 1
+    options = site.RenderOptions(prefix=args.prefix, group_by=args.group_by)
+    pages, navigation = site.render(catalog, [evaluate(r) for r in catalog.agreements], today=today, options=options)
+    out = Path(args.out_dir)
+    for path, text in pages.items():
+        target = out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    if args.nav:
+        import yaml
+
+        Path(args.nav).write_text(yaml.safe_dump(_mkdocs_nav(navigation), sort_keys=False, allow_unicode=True), encoding="utf-8")
+    print(f"wrote {len(pages)} files to {out}", file=sys.stderr)
+    return 0
+
+
+def _mkdocs_nav(entries) -> list:
+    """The render module's navigation as MkDocs' `nav:` configuration."""
+    from .render import NavPage, NavSection
+
+    result = []
+    for entry in entries:
+        if isinstance(entry, NavSection):
+            result.append({entry.title: _mkdocs_nav(entry.children)})
+        elif isinstance(entry, NavPage):
+            result.append({entry.title: entry.path})
+        else:
+            result.append(entry)
+    return result
 
 
 # ---------------------------------------------------------------- new

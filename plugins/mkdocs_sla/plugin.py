@@ -26,6 +26,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
+from . import clock
 from .diagnostics import InvalidAgreements
 from .evaluate import evaluate
 from .load import AGREEMENT_FILE, load
@@ -81,16 +82,11 @@ class SlaConfig(base.Config):
 
 
 def build_date(configured: dt.date | None) -> dt.date:
-    """The plugin is the one place that reads the clock."""
-    if configured is not None:
-        return configured
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
-        except (ValueError, OverflowError, OSError):
-            raise PluginError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970-01-01") from None
-    return dt.date.today()
+    """The plugin reads the clock; the core never does."""
+    try:
+        return clock.build_date(configured)
+    except ValueError as exc:
+        raise PluginError(str(exc)) from None
 
 
 class SlaPlugin(BasePlugin[SlaConfig]):

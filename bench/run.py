@@ -1,0 +1,178 @@
+"""`make bench`: the figures the issues ask for, measured in one run.
+
+1. Core (agreement-format issue): `sla validate` and `sla credits --format json`
+   on 2,000 synthetic agreements (5 metrics, 24 periods): wall time and peak
+   memory of the whole process tree. Targets: ≤ 10 s each, < 1 GB.
+2. Site (published-site issue): for 500, 1,000 and 2,000 agreements, the plugin
+   build against the floor, i.e. the same Markdown pages written by `sla render`
+   and built by plain MkDocs with the same theme and navigation, without the
+   plugin. Targets: plugin ≤ 1.25 × floor at 2,000; time at 2,000 ≤ 2.2 × time
+   at 1,000; one agreement page ≤ 150 KB; peak memory < 1.5 GB.
+
+Figures are printed as a table; nothing is asserted, the reader compares.
+Options: `--sizes 500,1000,2000`, `--skip-site`, `--keep` (leave bench/out).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+
+BIN = Path(sys.executable).parent
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1790000000"}
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes."""
+    total = 0
+    stack = [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    stack.extend(int(c) for c in children.read().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def measure(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
+    """(wall seconds, peak resident bytes of the process tree), sampling every 20 ms."""
+    peak = 0
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, tree_rss(proc.pid))
+            stop.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = proc.communicate()
+    elapsed = time.perf_counter() - start
+    stop.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({proc.returncode}):\n{stderr.decode()[-3000:]}")
+    return elapsed, peak
+
+
+def mb(n: int) -> str:
+    return f"{n / 1024 / 1024:,.0f} MB"
+
+
+def core(out: Path) -> None:
+    root = out / "core" / "agreements"
+    if root.exists():
+        shutil.rmtree(root)
+    generate(root, 2000, metrics=5, periods=24, seed=0)
+    print("\n## Core: 2,000 agreements, 5 metrics, 24 periods (targets: ≤ 10 s, < 1 GB)\n")
+    print(f"{'command':40} {'wall':>8} {'peak memory':>12}")
+    for label, command in (
+        ("sla validate", [str(BIN / "sla"), "validate", str(root)]),
+        ("sla credits --format json", [str(BIN / "sla"), "credits", "--format", "json", str(root)]),
+    ):
+        seconds, peak = measure(command)
+        print(f"{label:40} {seconds:7.2f}s {mb(peak):>12}", flush=True)
+
+
+def site_config(base: dict, project: Path, plugin: bool, nav=None) -> Path:
+    """A mkdocs.yml for a generated catalog: this repository's theme and features."""
+    config = dict(base)
+    config["docs_dir"] = "docs"
+    config["site_dir"] = "site"
+    config["theme"] = {**base["theme"], "custom_dir": str(REPO / "theme")}
+    plugins = ["search"]
+    if plugin:
+        plugins.append({"sla": {"agreements": "agreements", "today": "2026-11-26"}})
+    config["plugins"] = plugins
+    config.pop("nav", None)
+    if nav is not None:
+        config["nav"] = nav
+    path = project / ("mkdocs.plugin.yml" if plugin else "mkdocs.floor.yml")
+    path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
+    return path
+
+
+def site(out: Path, sizes: list[int]) -> None:
+    base = yaml.load((REPO / "mkdocs.yml").read_text(), Loader=yaml.SafeLoader)
+    print("\n## Site: plugin build against the floor (plain MkDocs on the pages `sla render` writes)\n")
+    print(f"{'agreements':>10} {'plugin':>9} {'floor':>9} {'ratio':>6} {'plugin peak':>12} {'floor peak':>11} {'page':>9} {'site':>9}")
+    times = {}
+    for n in sizes:
+        project = out / f"site-{n}"
+        if project.exists():
+            shutil.rmtree(project)
+        (project / "docs").mkdir(parents=True)
+        (project / "docs" / "index.md").write_text("# Agreements\n")
+        generate(project / "agreements", n, metrics=5, periods=24, seed=0)
+        plugin_cfg = site_config(base, project, plugin=True)
+        plugin_time, plugin_peak = measure([str(BIN / "mkdocs"), "build", "-q", "-f", str(plugin_cfg), "-d", str(project / "site-plugin")], cwd=project)
+
+        # The floor: the same pages as files, the same navigation, no plugin.
+        floor_docs = project / "floor-docs"
+        subprocess.run([str(BIN / "sla"), "render", str(floor_docs), "--path", str(project / "agreements"),
+                        "--today", "2026-11-26", "--nav", str(project / "nav.yml")], check=True, env=ENV, cwd=project)
+        (floor_docs / "index.md").write_text("# Agreements\n")
+        nav = yaml.safe_load((project / "nav.yml").read_text())
+        floor_cfg = site_config(base, project, plugin=False, nav=[{"Home": "index.md"}] + nav)
+        floor_cfg.write_text(floor_cfg.read_text().replace("docs_dir: docs", f"docs_dir: {floor_docs.name}"))
+        floor_time, floor_peak = measure([str(BIN / "mkdocs"), "build", "-q", "-f", str(floor_cfg), "-d", str(project / "site-floor")], cwd=project)
+
+        first = sorted((project / "agreements").iterdir())[0].name
+        page = project / "site-plugin" / "agreements" / first / "index.html"
+        page_size = page.stat().st_size
+        site_size = sum(f.stat().st_size for f in (project / "site-plugin").rglob("*") if f.is_file())
+        times[n] = plugin_time
+        print(f"{n:>10} {plugin_time:8.1f}s {floor_time:8.1f}s {plugin_time / floor_time:6.2f} {mb(plugin_peak):>12} "
+              f"{mb(floor_peak):>11} {page_size / 1024:7.0f}KB {site_size / 1024 / 1024:7.0f}MB", flush=True)
+        shutil.rmtree(project / "site-floor")
+    if 1000 in times and 2000 in times:
+        print(f"\ntime at 2,000 / time at 1,000: {times[2000] / times[1000]:.2f} (target ≤ 2.2)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="500,1000,2000")
+    parser.add_argument("--skip-site", action="store_true")
+    parser.add_argument("--skip-core", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the generated trees in bench/out")
+    args = parser.parse_args()
+    out = HERE / "out" if args.keep else Path(tempfile.mkdtemp(prefix="sla-bench-"))
+    out.mkdir(parents=True, exist_ok=True)
+    print(f"# mkdocs-sla benchmark ({os.cpu_count()} cores)")
+    try:
+        if not args.skip_core:
+            core(out)
+        if not args.skip_site:
+            site(out, [int(s) for s in args.sizes.split(",")])
+    finally:
+        if not args.keep:
+            shutil.rmtree(out, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
