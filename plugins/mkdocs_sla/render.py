@@ -28,12 +28,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import display, markup
 from .diagnostics import Diagnostic, InvalidAgreements, Position
@@ -217,7 +217,7 @@ def percent(value: Fraction) -> str:
 
 
 def exact_title(value: Fraction | None, unit: str) -> str | None:
-    exact = display.exact(value)
+    exact = _exact(value)
     if exact is None:
         return None
     return f"exactly {display.with_unit(exact, unit)}"
@@ -251,6 +251,16 @@ class Mark:
     def symbol(self) -> str:
         return {"met": "✓", "missed": "✗", "none": "–"}[self.state]
 
+    @property
+    def html(self) -> Markup:
+        return _MARKS[self.state]
+
+
+# The symbol (✓ ✗ –) comes from the stylesheet; the word is in the page. Few tags: a large
+# site has 100,000 marks, and MkDocs, Markdown and the search index each parse every tag.
+_MARKS = {state: Markup(f'<span class="sla-mark sla-mark--{state}">{text}</span>')
+          for state, text in (("met", "met"), ("missed", "missed"), ("none", "not reported"))}
+
 
 @dataclass
 class MetricRow:
@@ -264,6 +274,14 @@ class MetricRow:
     mark: Mark
     credit: str
     note: str | None
+
+    @property
+    def attainment_cell(self) -> Markup:
+        """A table cell: the display form, the exact value on hover, and how it was measured."""
+        # Plain concatenation of escaped parts: Markup.format costs too much on 100,000 rows.
+        title = f' title="{escape(self.exact)}"' if self.exact else ""
+        detail = f' <small>{escape(self.detail)}</small>' if self.detail else ""
+        return Markup(f'<td class="sla-att"{title}><strong>{escape(self.attainment)}</strong>{detail}</td>')
 
 
 @dataclass
@@ -345,6 +363,8 @@ class Site:
         self.glossary = self._glossary()
         self.glossary_anchor = {(use.record.id, use.metric.id): entry.anchor for entry in self.glossary for use in entry.uses}
         self.env = _environment()
+        self._period_views: dict[tuple[int, int], PeriodView] = {}
+        self._documents: dict[int, dict[str, Any]] = {}
 
     def _check_reserved(self) -> None:
         clashes = [r for r in self.records if r.id in RESERVED_IDS]
@@ -417,12 +437,12 @@ class Site:
         for record in self.records:
             evaluation = self.evaluations[record.id]
             pages[self.paths.agreement(record.id)] = self.agreement_page(record, evaluation)
-            pages[self.paths.agreement_json(record.id)] = _json(agreement_document(evaluation))
+            pages[self.paths.agreement_json(record.id)] = _json(agreement_document(evaluation, self._documents))
         pages[self.paths.glossary] = self.glossary_page()
         pages[self.paths.credits] = self.credits_index_page()
         for period, entries in self.by_period.items():
             pages[self.paths.period(period.label)] = self.period_page(period, entries)
-            pages[self.paths.period_json(period.label)] = _json(period_document(period, entries))
+            pages[self.paths.period_json(period.label)] = _json(period_document(period, entries, self._documents))
         return pages
 
     def _render(self, template: str, **context: Any) -> str:
@@ -548,6 +568,14 @@ class Site:
         return found
 
     def _period_view(self, current: Agreement, outcome: PeriodOutcome) -> PeriodView:
+        # The agreement page and the period's credits page show the same view of an outcome.
+        key = (id(current), id(outcome))
+        view = self._period_views.get(key)
+        if view is None:
+            view = self._period_views[key] = self._make_period_view(current, outcome)
+        return view
+
+    def _make_period_view(self, current: Agreement, outcome: PeriodOutcome) -> PeriodView:
         terms = outcome.terms
         currency = terms.credit_terms.currency if terms.credit_terms else ""
         rows = []
@@ -721,11 +749,20 @@ def _totals(entries: list[tuple[AgreementRecord, PeriodOutcome]]) -> list[str]:
 # ---------------------------------------------------------------- JSON
 
 
+@lru_cache(maxsize=65_536)
 def _exact(value: Fraction | None) -> str | None:
+    # Credit percentages and amounts repeat across thousands of periods.
     return display.exact(value)
 
 
-def period_outcome_document(outcome: PeriodOutcome) -> dict[str, Any]:
+def period_outcome_document(outcome: PeriodOutcome, cache: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """One period of one agreement; `cache` (by outcome) spares the work when both the
+    agreement's and the period's document hold it."""
+    if cache is not None:
+        document = cache.get(id(outcome))
+        if document is None:
+            document = cache[id(outcome)] = period_outcome_document(outcome)
+        return document
     credit = outcome.credit
     terms = outcome.terms
     return {
@@ -760,26 +797,28 @@ def period_outcome_document(outcome: PeriodOutcome) -> dict[str, Any]:
     }
 
 
-def agreement_document(evaluation: AgreementEvaluation) -> dict[str, Any]:
+def agreement_document(evaluation: AgreementEvaluation, cache: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
     """An agreement's periods as JSON: exact numbers as strings (`"24775/248"` where the
     decimal does not terminate), so nothing is lost to floating point."""
     record = evaluation.record
     return {
         "agreement": record.id,
         "file": record.file,
-        "periods": [period_outcome_document(o) for o in evaluation.periods],
+        "periods": [period_outcome_document(o, cache) for o in evaluation.periods],
     }
 
 
-def period_document(period: Period, entries: list[tuple[AgreementRecord, PeriodOutcome]]) -> dict[str, Any]:
+def period_document(period: Period, entries: list[tuple[AgreementRecord, PeriodOutcome]],
+                    cache: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
     return {
         "period": period.label,
-        "agreements": [{"agreement": record.id, **period_outcome_document(outcome)} for record, outcome in entries],
+        "agreements": [{"agreement": record.id, **period_outcome_document(outcome, cache)} for record, outcome in entries],
     }
 
 
 def _json(document: Any) -> str:
-    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+    # Compact: Python's C encoder only runs without `indent`, and these files are for machines.
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 # ---------------------------------------------------------------- templates
