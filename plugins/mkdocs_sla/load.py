@@ -537,7 +537,7 @@ def _report(cls: type, error: dict, document: Document, diagnostics: Diagnostics
         if pattern == model.SLUG:
             message = f"`{given}` is not a slug; expected lower-case letters, digits and hyphens, starting with a letter or digit"
         elif pattern == model.PERIOD_RE.pattern:
-            message = f"`{given}` is not a period; expected a month `YYYY-MM` (01 to 12) or a quarter `YYYY-Qn` (1 to 4)"
+            message = f"`{given}` is not a period; expected a month `YYYY-MM` (01 to 12) or a quarter `YYYY-Qn` (1 to 4), years 1900 to 2999"
         elif loc and loc[-1] == "intervals":
             message = f"`{given}` is not a CSV file name; expected a name like `errors-2026-10.csv` beside the results file"
     diagnostics.error(document.position(where), f"{path}: {message}" if path else message)

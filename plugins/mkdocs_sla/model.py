@@ -17,7 +17,7 @@ import re
 from decimal import Decimal
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
 
@@ -29,6 +29,20 @@ Number = Annotated[Decimal, Field(max_digits=40)]
 Percent = Annotated[Number, Field(ge=0, le=100)]
 NonNegative = Annotated[Number, Field(ge=0)]
 PositiveInt = Annotated[int, Field(gt=0)]
+
+# Years 1900 to 2999: room for any agreement, and far from the ends of Python's calendar
+# (years 1 and 9999), where the next period, a review date or a time in UTC does not exist.
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+Date = Annotated[dt.date, Field(ge=FIRST_DAY, le=LAST_DAY)]
+
+
+def _within_years(moment: dt.datetime) -> dt.datetime:
+    if not FIRST_DAY.year <= moment.year <= LAST_DAY.year:
+        raise ValueError(f"{moment.isoformat()} is out of range; expected a time in the years 1900 to 2999")
+    return moment
+
+
+Moment = Annotated[dt.datetime, AfterValidator(_within_years)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
 
 
@@ -44,8 +58,8 @@ class Model(BaseModel):
 class Review(Model):
     """When the agreement is reviewed."""
 
-    every_months: PositiveInt = Field(description="Months between reviews (real agreements: 12 to 24).")
-    last: dt.date = Field(description="Date of the last review; the next is due `every_months` later.")
+    every_months: Annotated[int, Field(gt=0, le=120)] = Field(description="Months between reviews (real agreements: 12 to 24; at most 120).")
+    last: Date = Field(description="Date of the last review; the next is due `every_months` later.")
 
 
 class Service(Model):
@@ -306,8 +320,8 @@ class Agreement(Model):
     format: Annotated[int, Field(ge=1, le=1)] = Field(1, description="The file format version: 1.")
     id: Slug = Field(description="Identifier, equal to the folder name; becomes URLs and file names.")
     version: Annotated[str, StringConstraints(min_length=1, max_length=40)] = Field(description="Version label, e.g. `2.1`.")
-    effective: dt.date = Field(description="First day these terms apply.")
-    published: dt.date | None = Field(None, description="When this version was published to customers.")
+    effective: Date = Field(description="First day these terms apply.")
+    published: Date | None = Field(None, description="When this version was published to customers.")
     changes: Text | None = Field(None, description="Summary of what this version changes.")
     title: Text = Field(description="Display title. Markdown, no raw HTML.")
     summary: Text | None = Field(None, description="A paragraph on what the agreement promises. Markdown.")
@@ -354,8 +368,8 @@ class Agreement(Model):
 class Outage(Model):
     """One outage of a `downtime` metric."""
 
-    start: dt.datetime = Field(description="Start, ISO 8601; without offset it is in the agreement's time zone.")
-    end: dt.datetime = Field(description="End, after the start.")
+    start: Moment = Field(description="Start, ISO 8601; without offset it is in the agreement's time zone.")
+    end: Moment = Field(description="End, after the start.")
     tags: list[Slug] = Field(default_factory=list, description="Tags such as `maintenance`, matched by `exclude_tags`.")
     note: Text | None = Field(None, description="What happened.")
 
@@ -381,7 +395,7 @@ class MetricResult(Model):
         return self
 
 
-PERIOD_RE = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))$")
+PERIOD_RE = re.compile(r"^((?:19|2\d)\d\d)-(?:(0[1-9]|1[0-2])|Q([1-4]))$")  # years 1900 to 2999
 
 
 class Results(Model):
