@@ -698,3 +698,36 @@ def test_a_gap_below_a_reported_percentage_tier_is_still_reported(root):
     text = agreement(metrics=metric + "    credits:\n      model: tiers\n      tiers:\n        - below: 99\n          at_or_above: 50\n          credit: 100\n")
     write_agreement(root, "svc", text)
     assert_reported(root, "svc/agreement.yaml", *position_of(text, "below: 99"), "an attainment at least 0% and below 50%", severity="warning", cli=False)
+
+
+# ---------------------------------------------------------------- the ends of the calendar
+
+
+def test_dates_at_the_end_of_the_calendar_are_refused_not_a_traceback(root):
+    # The period after 9999-12 does not exist in Python's calendar: validation must not compute it.
+    text = agreement(effective="9999-01-01")
+    write_agreement(root.parent / "far", "svc", text)
+    assert_reported(root.parent / "far", "svc/agreement.yaml", *position_of(text, "9999-01-01"), "effective", "2999-12-31")
+    results = outages_result("9999-12", [])
+    write_agreement(root, "svc", agreement(), {"9999-12.yaml": results})
+    assert_reported(root, "svc/results/9999-12.yaml", *position_of(results, '"9999-12"'), "`9999-12` is not a period", "1900 to 2999")
+
+
+def test_period_year_zero_is_refused(root):
+    results = outages_result("0000-01", [])
+    write_agreement(root, "svc", agreement(), {"0000-01.yaml": results})
+    assert_reported(root, "svc/results/0000-01.yaml", *position_of(results, '"0000-01"'), "`0000-01` is not a period")
+
+
+def test_an_outage_ending_at_the_end_of_the_calendar_is_refused_not_a_traceback(root):
+    results = outages_result("2026-01", [("2026-01-05T00:00:00Z", "9999-12-31T23:00:00-05:00")])
+    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
+    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "9999-12-31"), "outages[0].end", "1900 to 2999")
+    done = run_sla("credits", "agreements", cwd=root.parent)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+
+
+def test_a_review_cycle_of_a_million_months_is_refused(root):
+    text = agreement(extra="review:\n  every_months: 1000000\n  last: 2026-01-01\n")
+    write_agreement(root, "svc", text)
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, "1000000"), "review.every_months", "less than or equal to 120")
