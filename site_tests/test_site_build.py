@@ -8,11 +8,13 @@ copies of the example data, so the tests hold while the examples grow.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
@@ -30,6 +32,22 @@ TODAY = dt.date(2026, 1, 31)
 
 
 # ---------------------------------------------------------------- helpers
+
+
+class Links(HTMLParser):
+    """The ids of a page and the targets of its links."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if attributes.get("id"):
+            self.ids.add(attributes["id"])
+        if tag == "a" and attributes.get("href"):
+            self.hrefs.append(attributes["href"])
 
 
 class Elements(HTMLParser):
@@ -214,6 +232,35 @@ def test_credits_by_period_has_one_page_per_period(built, catalog):
                 assert f'href="../../{record.id}/#period-{label}"' in page
 
 
+def test_every_link_between_pages_leads_to_a_page_and_anchor(built):
+    site = built[0]
+    pages: dict[Path, Links] = {}
+
+    def parsed(path: Path) -> Links:
+        if path not in pages:
+            pages[path] = Links()
+            pages[path].feed(path.read_text(encoding="utf-8"))
+        return pages[path]
+
+    broken = []
+    for page in sorted(site.rglob("*.html")):
+        if page.name == "404.html":
+            continue  # links from site_url, for any depth of a missing page
+        for href in parsed(page).hrefs:
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc:
+                continue
+            target = page if not parts.path else page.parent / unquote(parts.path)
+            target = Path(os.path.normpath(target))
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                broken.append(f"{page.relative_to(site)}: {href} (no page)")
+            elif parts.fragment and target.suffix == ".html" and parts.fragment not in parsed(target).ids:
+                broken.append(f"{page.relative_to(site)}: {href} (no anchor)")
+    assert not broken, "\n".join(broken)
+
+
 def test_properdocs_builds_the_same_site(tmp_path):
     result = subprocess.run(
         [*venv_script("properdocs"), "build", "--strict", "-f", str(REPO_ROOT / "mkdocs.yml"), "-d", str(tmp_path / "site")],
@@ -249,6 +296,18 @@ def test_an_invalid_agreement_fails_the_build_with_file_line_and_column(tmp_path
     # every error of the tree, not the first only
     assert re.search(r"agreements/object-store/agreement\.yaml:\d+:\d+: error: .*providr", output), output
     assert listing(tmp_path / "docs") == docs_before
+
+
+def test_a_loader_warning_fails_a_strict_build_with_its_position(tmp_path):
+    config = copy_project(tmp_path)
+    terms = tmp_path / "agreements" / "acme-compute" / "agreement.yaml"
+    text, count = re.subn(r"at_or_above: 95\.0\b", "at_or_above: 96.0", terms.read_text(), count=1)
+    assert count == 1
+    terms.write_text(text)
+    result = build_site(config, tmp_path / "site", env=EPOCH)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert re.search(r"WARNING .*agreements/acme-compute/agreement\.yaml:\d+:\d+: warning: .*falls in no credit tier", output), output
 
 
 HOSTILE = {
