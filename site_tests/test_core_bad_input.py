@@ -731,3 +731,14 @@ def test_a_review_cycle_of_a_million_months_is_refused(root):
     text = agreement(extra="review:\n  every_months: 1000000\n  last: 2026-01-01\n")
     write_agreement(root, "svc", text)
     assert_reported(root, "svc/agreement.yaml", *position_of(text, "1000000"), "review.every_months", "less than or equal to 120")
+
+
+def test_a_tab_used_for_indentation_is_named_in_the_error(tmp_path):
+    from mkdocs_sla.diagnostics import Diagnostics
+    from mkdocs_sla.yamlsource import parse
+
+    diagnostics = Diagnostics()
+    assert parse("title: x\nservice:\n\tname: y\n", "agreement.yaml", diagnostics) == []
+    [error] = diagnostics.errors
+    assert str(error.position) == "agreement.yaml:3:1"
+    assert "indented with spaces, not tabs" in error.message

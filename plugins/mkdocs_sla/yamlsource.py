@@ -117,6 +117,8 @@ def parse(text: str, display: str, diagnostics: Diagnostics) -> list[Document]:
         problem = exc.problem or str(exc)
         if "maximum nesting depth" in problem:
             problem = "document is nested too deeply (libyaml stops at 1,000 levels); expected a flat agreement structure"
+        elif mark is not None and _tab_at(text, mark):
+            problem += "; YAML is indented with spaces, not tabs"
         diagnostics.error(where, f"invalid YAML: {problem}")
         return []
     except yaml.YAMLError as exc:
@@ -131,6 +133,12 @@ def parse(text: str, display: str, diagnostics: Diagnostics) -> list[Document]:
         if len(diagnostics.errors) == before:
             documents.append(Document(display, data, node, node.start_mark.line + 1, node.end_mark.line + 1))
     return documents
+
+
+def _tab_at(text: str, mark) -> bool:
+    """Whether a tab stands on the error's line up to its column: libyaml's message does not say so."""
+    lines = text.splitlines()
+    return mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]
 
 
 def _report_anchors(text: str, display: str, diagnostics: Diagnostics) -> bool:
