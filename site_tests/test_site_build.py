@@ -15,6 +15,7 @@ import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+from xml.etree import ElementTree
 
 import pytest
 import yaml
@@ -351,8 +352,9 @@ def hostile_agreement(folder: Path) -> None:
     }
     (folder / "results").mkdir(parents=True)
     (folder / "agreement.yaml").write_text(yaml.safe_dump(terms, sort_keys=False, allow_unicode=True))
-    results = {"period": "2025-01", "charges": "100", "metrics": {"uptime": {"good": 90, "total": 100, "note": text}}}
-    (folder / "results" / "2025-01.yaml").write_text(yaml.safe_dump(results, sort_keys=False))
+    for period, good in (("2025-01", 90), ("2025-02", 99)):
+        results = {"period": period, "charges": "100", "metrics": {"uptime": {"good": good, "total": 100, "note": text}}}
+        (folder / "results" / f"{period}.yaml").write_text(yaml.safe_dump(results, sort_keys=False))
 
 
 def test_texts_from_agreement_files_cannot_inject_html_or_script(tmp_path):
@@ -374,6 +376,12 @@ def test_texts_from_agreement_files_cannot_inject_html_or_script(tmp_path):
                     assert not scheme.startswith(("javascript:", "vbscript:", "data:text/html")), f"{page}: <{tag} {name}={value!r}>"
         assert not any("alert" in script for script in parsed.scripts), page
         assert not re.search(r'href\s*=\s*["\']?\s*javascript:', html, re.I), page
+    images = sorted((tmp_path / "site" / "agreements").rglob("*.svg"))
+    assert images, "two periods of results make a sparkline"
+    for image in images:
+        for element in ElementTree.parse(image).iter():
+            assert not element.tag.endswith("script"), image
+            assert not any(name.startswith("on") or "href" in name for name in element.attrib), image
     # The texts show as written: escaped, not dropped.
     html = read(tmp_path / "site", "agreements/hostile")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

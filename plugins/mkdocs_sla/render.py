@@ -41,6 +41,7 @@ from .evaluate import AgreementEvaluation, MetricOutcome, PeriodOutcome
 from .load import AgreementRecord, Catalog, Version
 from .model import Agreement, Metric
 from .periods import Period
+from .sparkline import sparkline
 from .tiers import bounds_in_words, number
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -91,6 +92,9 @@ class Paths:
 
     def agreement_json(self, agreement_id: str) -> str:
         return f"{self.prefix}/{agreement_id}/credits.json"
+
+    def sparkline(self, agreement_id: str, metric_id: str) -> str:
+        return f"{self.prefix}/{agreement_id}/{metric_id}.svg"
 
     def period(self, label: str) -> str:
         return f"{self.prefix}/credits/{label}.md"
@@ -436,7 +440,10 @@ class Site:
         pages[self.paths.catalog] = self.catalog_page()
         for record in self.records:
             evaluation = self.evaluations[record.id]
-            pages[self.paths.agreement(record.id)] = self.agreement_page(record, evaluation)
+            sparklines = self._sparklines(record, evaluation)
+            for metric_id, (svg, _alt) in sparklines.items():
+                pages[self.paths.sparkline(record.id, metric_id)] = svg
+            pages[self.paths.agreement(record.id)] = self.agreement_page(record, evaluation, sparklines)
             pages[self.paths.agreement_json(record.id)] = _json(agreement_document(evaluation, self._documents))
         pages[self.paths.glossary] = self.glossary_page()
         pages[self.paths.credits] = self.credits_index_page()
@@ -470,7 +477,27 @@ class Site:
             credits_href=self.link(self.paths.catalog, self.paths.credits),
         )
 
-    def agreement_page(self, record: AgreementRecord, evaluation: AgreementEvaluation) -> str:
+    def _sparklines(self, record: AgreementRecord, evaluation: AgreementEvaluation) -> dict[str, tuple[str, str]]:
+        """{metric id: (SVG, its text alternative)} for the metrics of the terms in force."""
+        found = {}
+        for metric in self.current(record).metrics:
+            points = []
+            for outcome in evaluation.periods:
+                m = next((m for m in outcome.metrics if m.metric.id == metric.id), None)
+                points.append((outcome.period.label, m.attainment if m else None, m.met if m else None))
+            measured = [p for p in points if p[1] is not None]
+            if len(measured) < 2:
+                continue
+            missed = sum(1 for p in measured if p[2] is False)
+            alt = (f"{markup.plain(metric.name)}: attainment in {len(measured)} periods from {measured[0][0]} to "
+                   f"{measured[-1][0]}, {missed} missed; the dashed line is the objective, {objective_words(metric)}")
+            svg = sparkline(points, Fraction(metric.objective), alt)
+            if svg:
+                found[metric.id] = (svg, alt)
+        return found
+
+    def agreement_page(self, record: AgreementRecord, evaluation: AgreementEvaluation,
+                       sparklines: Mapping[str, tuple[str, str]] | None = None) -> str:
         path = self.paths.agreement(record.id)
         version = record.in_force(self.today)
         terms = version.terms
@@ -478,7 +505,11 @@ class Site:
         if terms.review:
             due = add_months(terms.review.last, terms.review.every_months)
             review = {"due": due, "overdue": due < self.today, "last": terms.review.last, "every": terms.review.every_months}
+        sparklines = sparklines or {}
         metrics = [self._metric_view(path, record, terms, metric) for metric in terms.metrics]
+        for view in metrics:
+            found = sparklines.get(view["metric"].id)
+            view["sparkline"] = {"src": self.link(path, self.paths.sparkline(record.id, view["metric"].id)), "alt": found[1]} if found else None
         periods = [self._period_view(terms, outcome) for outcome in reversed(evaluation.periods)]
         return self._render(
             "agreement.md.j2",
@@ -531,8 +562,7 @@ class Site:
         if ct is None:
             return []
         lines = [("Base", ct.base, True), ("Currency", ct.currency, False)]
-        if len(terms.metrics) > 1:
-            lines.append(("Several metrics missed", "their credits are added up" if ct.combine == "sum" else "the largest credit applies", False))
+        lines.append(("Several metrics missed", "their credits are added up" if ct.combine == "sum" else "the largest credit applies", False))
         if ct.pool is not None:
             lines.append(("At risk", f"{number(ct.pool.at_risk, '%')} of the period's charges; all pool credits of a period together never exceed it", False))
         lines.append(("Cap", f"at most {number(ct.cap, '%')} of the base in a period" if ct.cap is not None else "none", False))
@@ -599,15 +629,21 @@ class Site:
                 total += f" · {display.money(credit.amount, currency)}"
             if credit.capped:
                 cap = terms.credit_terms.cap if terms.credit_terms else None
-                notes.append(f"capped from {percent(credit.combined_percent)}" + (f" (cap {number(cap, '%')})" if cap is not None and credit.percent == cap else " (at-risk amount)"))
+                limit = f"the {number(cap, '%')} cap" if cap is not None and credit.percent == cap else "the at-risk amount"
+                notes.append(f"capped from {percent(credit.combined_percent)} to {limit}")
             if credit.below_minimum:
                 notes.append("below minimum — not issued")
             if credit.amount is None:
                 notes.append("no charges reported: percentage of the base")
-        elif any(m.earned_back for m in outcome.metrics):
-            total = "0% — earned back"
         else:
             total = "—"
+        earned = sorted({m.earned_back.label for m in outcome.metrics if m.earned_back})
+        if earned:
+            when = " and ".join(earned)
+            if total == "—":
+                total = f"0% — earned back in {when}"
+            else:
+                notes.append(f"a further credit earned back in {when}")
         return PeriodView(
             outcome=outcome,
             label=outcome.period.label,
