@@ -14,7 +14,7 @@ from mkdocs_sla import markup
 from mkdocs_sla.diagnostics import InvalidAgreements
 from mkdocs_sla.evaluate import evaluate
 from mkdocs_sla.load import load
-from mkdocs_sla.render import (NavPage, NavSection, RenderOptions, front_matter, navigation, page_url,
+from mkdocs_sla.render import (NavPage, NavSection, RenderOptions, front_matter, mkdocs_nav, navigation, page_url,
                                relative_url, render_site)
 from test_site_build import hostile_agreement, large_agreement
 
@@ -132,7 +132,7 @@ def test_links_between_pages_are_relative(target, source, link):
 def test_the_pages_of_the_examples():
     pages = rendered(REPO_ROOT / "agreements")
     catalog = load(REPO_ROOT / "agreements")
-    expected = {"agreements/index.md", "agreements/metrics.md", "agreements/credits/index.md"}
+    expected = {"agreements/index.md", "agreements/metrics/index.md", "agreements/credits/index.md"}
     expected |= {f"agreements/{r.id}.md" for r in catalog.agreements}
     expected |= {f"agreements/{r.id}/credits.json" for r in catalog.agreements}
     assert expected <= set(pages)
@@ -183,8 +183,15 @@ def test_navigation_groups_by_family_and_splits_large_groups(tmp_path):
     (family,) = agreements.children[1:]
     assert family.title == "Large"
     assert [len(part.children) for part in family.children] == [2, 2, 1]
-    assert glossary == "agreements/metrics.md"
+    assert glossary.children[0] == "agreements/metrics/index.md"
+    (entry,) = glossary.children[1:]  # one definition shared by the five agreements
+    assert entry.title == "Requests served within 1 seconds"
     assert credits.children[0] == "agreements/credits/index.md"
     (year,) = credits.children[1:]
     assert year == NavSection("2024", (NavPage("agreements/credits/2024-02.md", "February 2024"),
                                        NavPage("agreements/credits/2024-01.md", "January 2024")))
+
+
+def test_the_navigation_as_mkdocs_nav_escapes_titles():
+    nav = mkdocs_nav([NavSection("<b>Family</b>", ("a.md", NavPage("b.md", "B & <i>")))])
+    assert nav == [{"&lt;b&gt;Family&lt;/b&gt;": ["a.md", {"B &amp; &lt;i&gt;": "b.md"}]}]

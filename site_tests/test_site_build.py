@@ -86,6 +86,11 @@ def read(site: Path, url: str) -> str:
     return (site / url / "index.html").read_text(encoding="utf-8")
 
 
+def article(html: str) -> str:
+    """The page's content, without the navigation."""
+    return html[html.index("<article"):html.index("</article>")]
+
+
 def section(html: str, element_id: str) -> str:
     """The HTML from the element with this id to the end of that element's block (good
     enough for the one-line blocks the renderer writes)."""
@@ -186,19 +191,21 @@ def test_the_catalog_lists_every_agreement(built, catalog):
 
 def test_the_glossary_and_the_agreements_link_both_ways(built, catalog):
     site = built[0]
-    glossary = read(site, "agreements/metrics")
+    glossary = article(read(site, "agreements/metrics"))
     for record in catalog.agreements:
         html = read(site, f"agreements/{record.id}")
         for metric in record.in_force(TODAY).terms.metrics:
-            # agreement -> glossary entry
+            # agreement -> the definition's glossary entry
             block = html[html.index(f'id="metric-{metric.id}"'):]
-            link = re.search(r'<a class="sla-glossary-link" href="\.\./metrics/#([^"]+)"', block)
+            link = re.search(r'<a class="sla-glossary-link" href="\.\./metrics/([^"/]+)/"', block)
             assert link, f"{record.id}/{metric.id} has no glossary link"
             anchor = link.group(1)
-            entry = glossary[glossary.index(f'id="{anchor}"'):]
-            entry = entry[:entry.find("<h2", 1)] if "<h2" in entry[1:] else entry
-            # glossary entry -> this agreement's metric
-            assert f'href="../{record.id}/#metric-{metric.id}"' in entry
+            # the glossary lists the entry once, with its definition
+            assert glossary.count(f'href="{anchor}/"') == 1
+            entry = read(site, f"agreements/metrics/{anchor}")
+            assert " ".join(metric.definition.split())[:40].replace("'", "&#39;") in " ".join(entry.split()).replace("&#x27;", "&#39;")
+            # entry -> this agreement's metric
+            assert f'href="../../{record.id}/#metric-{metric.id}"' in entry
 
 
 def test_edit_this_page_opens_the_agreement_file(built, catalog):

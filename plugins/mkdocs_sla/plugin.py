@@ -13,6 +13,7 @@ the last good site, and the next valid edit rebuilds it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from pathlib import Path
 from typing import Any
@@ -28,9 +29,10 @@ from mkdocs.structure.pages import Page
 
 from . import clock
 from .diagnostics import InvalidAgreements
-from .evaluate import evaluate
-from .load import AGREEMENT_FILE, load
-from .render import GROUP_BY, STYLESHEET, NavPage, NavSection, Paths, RenderOptions, render
+from .load import AGREEMENT_FILE
+from .parallel import for_each_agreement
+from .render import (GROUP_BY, STYLESHEET, NavPage, NavSection, Paths, RenderOptions, render_listings,
+                     render_record)
 
 log = get_plugin_logger(__name__)
 
@@ -93,6 +95,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
     """Adds the agreement pages: catalog, one page per agreement, glossary, credits by period."""
 
     def __init__(self) -> None:
+        self.command = "build"
         self._reset()
 
     def _reset(self) -> None:
@@ -103,6 +106,9 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         self.navigation: list[NavSection | str] = []
 
     # ------------------------------------------------------------ events
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
 
     def on_config(self, config):
         # A new build (`mkdocs serve` rebuilds with the same plugin instance): forget the last one.
@@ -126,32 +132,39 @@ class SlaPlugin(BasePlugin[SlaConfig]):
     def on_files(self, files: Files, config) -> Files:
         if not self.config.enabled:
             return files
-        catalog = load(self.agreements_dir)
-        for diagnostic in catalog.diagnostics:
-            if diagnostic.severity == "warning":
-                log.warning(str(diagnostic))
-        if catalog.errors:
-            raise PluginError(_error_text(catalog.errors))
-        evaluations = [evaluate(record) for record in catalog.agreements]
         options = RenderOptions(
             prefix=self.paths.prefix,
             group_by=self.config.group_by,
             use_directory_urls=config.use_directory_urls,
             nav_group_size=self.config.nav_group_size,
         )
+        # Each agreement is loaded, evaluated and rendered on its own; a large tree does that in
+        # worker processes. Not under `mkdocs serve`, whose server threads make forking unsafe.
+        diagnostics, rendered = for_each_agreement(
+            self.agreements_dir,
+            functools.partial(render_record, today=self.today, options=options),
+            workers=None if self.command in ("build", "gh-deploy") else 1,
+        )
+        for diagnostic in diagnostics:
+            if diagnostic.severity == "warning":
+                log.warning(str(diagnostic))
+        errors = [d for d in diagnostics if d.severity == "error"]
+        if errors:
+            raise PluginError(_error_text(errors))
         try:
-            pages, self.navigation = render(catalog, evaluations, today=self.today, options=options)
+            listings, self.navigation = render_listings([r.summary for r in rendered], today=self.today, options=options)
         except InvalidAgreements as error:
             raise PluginError(_error_text([d for d in error.diagnostics if d.severity == "error"])) from None
         docs_dir = Path(config.docs_dir)
-        for path, content in pages.items():
-            # NOT_IN_NAV: on_nav places the pages; MkDocs need not list 2,000 of them as "not in nav".
-            inclusion = InclusionLevel.NOT_IN_NAV if path.endswith(".md") else InclusionLevel.UNDEFINED
-            self._add(files, File.generated(config, path, content=content, inclusion=inclusion))
-        for record in catalog.agreements:
-            source = self.agreements_dir / record.id / AGREEMENT_FILE
+        for pages in [r.pages for r in rendered] + [listings]:
+            for path, content in pages.items():
+                # NOT_IN_NAV: on_nav places the pages; MkDocs need not list 2,000 of them as "not in nav".
+                inclusion = InclusionLevel.NOT_IN_NAV if path.endswith(".md") else InclusionLevel.UNDEFINED
+                self._add(files, File.generated(config, path, content=content, inclusion=inclusion))
+        for r in rendered:
+            source = self.agreements_dir / r.summary.id / AGREEMENT_FILE
             # `edit_uri` points at docs_dir in the repository, so the YAML file is found from there.
-            self.generated[self.paths.agreement(record.id)].edit_uri = Path(os.path.relpath(source, docs_dir)).as_posix()
+            self.generated[self.paths.agreement(r.summary.id)].edit_uri = Path(os.path.relpath(source, docs_dir)).as_posix()
         self._add(files, File.generated(config, STYLESHEET_URI, abs_src_path=str(STYLESHEET)))
         return files
 

@@ -1,24 +1,29 @@
-"""render: loaded agreements and their evaluation to Markdown pages and JSON documents.
+"""render: loaded agreements and their evaluation to Markdown pages, JSON and SVG.
 
-`render_site()` returns {path: text} for a docs folder: the catalog, one page
-per agreement (with its credits as JSON), the metrics glossary and one credits
-page per period. It does not depend on MkDocs, so `sla render OUT_DIR` can feed
-any static site generator; `navigation()` describes how the pages nest, for the
-MkDocs plugin to turn into sections.
+Two phases, like a tags plugin: each agreement is rendered on its own
+(`render_agreement`: its page, its credits as JSON, a sparkline per metric, and
+a small `AgreementSummary`), then the listings are rendered from the summaries
+(`render_listings`: the catalog, the metrics glossary, the credits by period).
+The first phase needs nothing from other agreements, so a large tree can run it
+in worker processes; the second handles plain data only.
+
+`render_site()` does both and returns {path: text} for a docs folder; it does
+not depend on MkDocs, so `sla render OUT_DIR` can feed any static site
+generator. `navigation()` says how the pages nest, for the MkDocs plugin.
 
 How the pages stay safe: the page skeleton is Markdown (headings, so the table
 of contents and permalinks work), and everything else is one-line HTML blocks
 that Markdown passes through untouched. Texts from agreement files reach a page
 only through `markup` (Markdown converted with raw HTML disabled and unsafe
 links removed), through `markup.heading` (punctuation as character references,
-so no Markdown syntax survives in a heading), or through Jinja's autoescape.
-Titles are set in front matter as escaped text, because MkDocs and Material
-print page titles unescaped.
+so no Markdown syntax survives in a heading), or escaped (Jinja's autoescape in
+the templates, `html.escape` in the row builders below, which render the long
+tables without Jinja's per-value cost). Titles are set in front matter as
+escaped text, because MkDocs and Material print page titles unescaped.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import hashlib
 import json
@@ -28,29 +33,33 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import cached_property, lru_cache
+from functools import lru_cache
+from html import escape as _escape
 from pathlib import Path
 from typing import Any, Literal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from . import display, markup
 from .diagnostics import Diagnostic, InvalidAgreements, Position
-from .evaluate import AgreementEvaluation, MetricOutcome, PeriodOutcome
-from .load import AgreementRecord, Catalog, Version
+from .evaluate import AgreementEvaluation, MetricOutcome, PeriodOutcome, evaluate
+from .load import AgreementRecord, Catalog
 from .model import Agreement, Metric
 from .periods import Period
 from .sparkline import sparkline
 from .tiers import bounds_in_words, number
+from .words import (add_months, credit_model_words, credit_terms_lines, deadline_words, measure_words,
+                    objective_words, period_name, plural, remedy_lines, responsibility_lines)
 
 TEMPLATES = Path(__file__).parent / "templates"
 STYLESHEET = TEMPLATES / "assets" / "sla.css"
 
 GroupBy = Literal["family", "provider", "customer"]
 GROUP_BY: tuple[str, ...] = ("family", "provider", "customer")
+OTHER_FAMILY = "Other services"
 
-#: Page names beside the agreement folders; an agreement with such an id would share their URL.
+#: Page names beside the agreement pages; an agreement with such an id would share their URL.
 RESERVED_IDS = frozenset({"index", "metrics", "credits"})
 
 
@@ -61,7 +70,7 @@ class RenderOptions:
     prefix: str = "agreements"  # folder of every generated page, relative to the docs root
     group_by: GroupBy = "family"  # what groups the catalog and the navigation
     use_directory_urls: bool = True  # `a/b.md` is served as `a/b/` (MkDocs' default) or `a/b.html`
-    nav_group_size: int = 40  # a navigation section holds at most this many agreements
+    nav_group_size: int = 40  # a navigation section holds at most this many pages
 
 
 # ---------------------------------------------------------------- paths and links
@@ -79,7 +88,7 @@ class Paths:
 
     @property
     def glossary(self) -> str:
-        return f"{self.prefix}/metrics.md"
+        return f"{self.prefix}/metrics/index.md"
 
     @property
     def credits(self) -> str:
@@ -96,6 +105,9 @@ class Paths:
     def sparkline(self, agreement_id: str, metric_id: str) -> str:
         return f"{self.prefix}/{agreement_id}/{metric_id}.svg"
 
+    def definition(self, anchor: str) -> str:
+        return f"{self.prefix}/metrics/{anchor}.md"
+
     def period(self, label: str) -> str:
         return f"{self.prefix}/credits/{label}.md"
 
@@ -110,7 +122,9 @@ def page_url(path: str, use_directory_urls: bool = True) -> str:
     stem = path[:-3]
     if posixpath.basename(stem) in ("index", "README"):
         folder = posixpath.dirname(stem)
-        return f"{folder}/" if use_directory_urls and folder else (f"{folder}/index.html" if folder else ("" if use_directory_urls else "index.html"))
+        if use_directory_urls:
+            return f"{folder}/" if folder else ""
+        return f"{folder}/index.html" if folder else "index.html"
     return f"{stem}/" if use_directory_urls else f"{stem}.html"
 
 
@@ -120,513 +134,85 @@ def relative_url(target: str, source: str) -> str:
     rel = posixpath.relpath("/" + target, "/" + base)
     if target.endswith("/") and not rel.endswith("/"):
         rel += "/"
-    return "./" if rel == "./" or rel == "." else rel
+    return "./" if rel == "." else rel
 
 
-# ---------------------------------------------------------------- words
+class Links:
+    """Relative links between the generated pages."""
+
+    def __init__(self, options: RenderOptions):
+        self.paths = Paths(options.prefix.strip("/"))
+        self.use_directory_urls = options.use_directory_urls
+
+    def __call__(self, source_path: str, target_path: str, anchor: str | None = None) -> str:
+        href = relative_url(page_url(target_path, self.use_directory_urls), page_url(source_path, self.use_directory_urls))
+        return f"{href}#{anchor}" if anchor else href
 
 
-def objective_words(metric: Metric) -> str:
-    """"at or above 99.99%", "strictly above 99.9%", "at or below 4 hours"."""
-    side = "above" if metric.better == "higher" else "below"
-    how = "strictly" if metric.objective_strict else "at or"
-    return f"{how} {side} {number(metric.objective, metric.unit)}"
-
-
-def measure_words(metric: Metric) -> list[str]:
-    """How the raw results become the attainment, in sentences."""
-    measure = metric.measure
-    kind = measure.kind
-    if kind == "value":
-        return ["The figure reported for the period."]
-    if kind == "count":
-        return ["The count reported for the period."]
-    if kind == "average":
-        empty = "met" if measure.when_empty == "met" else "missed"
-        return [f"The sum reported divided by the count: an average per item. A period with nothing to average counts as {empty}."]
-    if kind == "events":
-        empty = "met" if measure.when_empty == "met" else "missed"
-        return [f"Events that met the target as a share of all events in the period (good ÷ total × 100). A period without events counts as {empty}."]
-    if kind == "downtime":
-        words = ["(Minutes in the period − minutes of downtime) ÷ minutes in the period × 100; overlapping outages count once."]
-        if measure.minimum_outage_minutes:
-            minutes = measure.minimum_outage_minutes
-            words.append(f"Outages shorter than {display.plain(minutes)} {_plural(minutes, 'minute', 'minutes')} do not count.")
-        if measure.exclude_tags:
-            tags = " or ".join(f"`{tag}`" for tag in measure.exclude_tags)
-            words.append(f"Outages tagged {tags} do not count.")
-        return words
-    if kind == "intervals":
-        return [f"100% − the mean error rate over the {measure.interval_minutes}-minute intervals of the period; an interval without requests counts as 0% errors."]
-    return []
-
-
-def credit_model_words(metric: Metric, terms: Agreement) -> list[str]:
-    credits = metric.credits
-    if credits is None:
-        return ["No service credit: a miss of this metric is handled by the remedies below."]
-    if credits.model == "tiers":
-        return ["A missed period earns the credit of the tier its attainment falls in."]
-    if credits.model == "linear":
-        side = "objective − attainment" if metric.better == "higher" else "attainment − objective"
-        words = [f"Credit = ({side}) × {display.plain(credits.per_point)}% of the base per point of shortfall."]
-        if credits.max is not None:
-            words.append(f"At most {number(credits.max, '%')} for this metric.")
-        return words
-    at_risk = terms.credit_terms.pool.at_risk if terms.credit_terms and terms.credit_terms.pool else None
-    share = f" ({number(Fraction(at_risk) * Fraction(credits.allocation) / 100, '%')} of the charges)" if at_risk is not None else ""
-    below = "below" if metric.better == "higher" else "above"
-    runs = "" if credits.expected_misses == 1 else f" or {credits.expected_misses} consecutive periods {below} the objective"
-    return [
-        f"A service level default earns {number(credits.allocation, '%')} of the at-risk amount{share}.",
-        f"A default is a period {below} the minimum service level of {number(credits.minimum, metric.unit)}{runs}.",
-    ]
-
-
-def deadline_words(terms: Agreement) -> str | None:
-    claim = terms.credit_terms.claim if terms.credit_terms else None
-    if claim is None:
-        return None
-    deadline = claim.deadline
-    if deadline.days_after_period is not None:
-        return f"within {deadline.days_after_period} days after the end of the period"
-    nth = _ordinal(deadline.billing_cycles_after)
-    return f"by the end of the {nth} billing cycle after the period"
-
-
-def _ordinal(n: int) -> str:
-    words = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth"}
-    if n in words:
-        return words[n]
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def period_name(period: Period) -> str:
-    """"January 2025", "Q1 2025"."""
-    if period.kind == "month":
-        return f"{calendar.month_name[period.index]} {period.year}"
-    return f"Q{period.index} {period.year}"
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return dt.date(year, month + 1, min(day.day, last))
-
-
-def percent(value: Fraction) -> str:
-    return display.percent(value)
-
-
-def exact_title(value: Fraction | None, unit: str) -> str | None:
-    exact = _exact(value)
-    if exact is None:
-        return None
-    return f"exactly {display.with_unit(exact, unit)}"
+def definition_anchor(definition: str) -> str:
+    """The glossary entry of a definition, from its words alone, so every agreement finds it on
+    its own: the first words as a slug, and a hash of the whole text (whitespace aside)."""
+    text = " ".join(definition.split())
+    words = "-".join(slug(markup.plain(text)).split("-")[:5])[:40].strip("-")
+    return f"{words}-{hashlib.sha256(text.encode()).hexdigest()[:6]}"
 
 
 def slug(text: str) -> str:
     return re.sub(r"[^\w]+", "-", text.casefold()).strip("-_") or "x"
 
 
-# ---------------------------------------------------------------- views
-#
-# Plain objects that the templates lay out: every number already in its display
-# form, every text from the agreement still raw (the templates pass it through
-# `block`, `inline` or autoescape).
+# ---------------------------------------------------------------- small views
 
 
 @dataclass(frozen=True)
 class Mark:
-    """A met / missed / not reported mark: a word and a symbol, never colour alone."""
+    """A met / missed / not reported mark: a word, and a symbol from the stylesheet; never colour alone."""
 
     state: str  # "met", "missed", "none"
-    text: str
 
     @classmethod
     def of(cls, met: bool | None) -> "Mark":
-        if met is None:
-            return cls("none", "not reported")
-        return cls("met", "met") if met else cls("missed", "missed")
-
-    @property
-    def symbol(self) -> str:
-        return {"met": "✓", "missed": "✗", "none": "–"}[self.state]
+        return cls("none" if met is None else "met" if met else "missed")
 
     @property
     def html(self) -> Markup:
         return _MARKS[self.state]
 
 
-# The symbol (✓ ✗ –) comes from the stylesheet; the word is in the page. Few tags: a large
-# site has 100,000 marks, and MkDocs, Markdown and the search index each parse every tag.
+# Few tags: a large site has 100,000 marks, and MkDocs, Markdown and the search index each parse every tag.
 _MARKS = {state: Markup(f'<span class="sla-mark sla-mark--{state}">{text}</span>')
           for state, text in (("met", "met"), ("missed", "missed"), ("none", "not reported"))}
 
 
-@dataclass
-class MetricRow:
-    """One metric in one period, for a periods table."""
-
-    name: str
-    anchor: str | None
-    attainment: str
-    exact: str | None
-    detail: str
-    mark: Mark
-    credit: str
-    note: str | None
-
-    @property
-    def attainment_cell(self) -> Markup:
-        """A table cell: the display form, the exact value on hover, and how it was measured."""
-        # Plain concatenation of escaped parts: Markup.format costs too much on 100,000 rows.
-        title = f' title="{escape(self.exact)}"' if self.exact else ""
-        detail = f' <small>{escape(self.detail)}</small>' if self.detail else ""
-        return Markup(f'<td class="sla-att"{title}><strong>{escape(self.attainment)}</strong>{detail}</td>')
+@lru_cache(maxsize=65_536)
+def _exact(value: Fraction | None) -> str | None:
+    # Credit percentages and amounts repeat across thousands of periods.
+    return display.exact(value)
 
 
-@dataclass
-class PeriodView:
-    outcome: PeriodOutcome
-    label: str
-    name: str
-    version: str
-    rows: list[MetricRow]
-    total: str
-    total_notes: list[str]
+def percent(value: Fraction) -> str:
+    return display.percent(value)
+
+
+@dataclass(frozen=True)
+class PeriodTotal:
+    """A period's credit in words: "15% · 2,130.00 USD", with what capped or withheld it."""
+
+    text: str  # "—" when no credit is due
+    notes: tuple[str, ...]
     credited: bool
     claim_by: str | None
-    remedies: list[str]
-    termination_right: bool
-    mark: Mark
 
-
-@dataclass
-class GlossaryUse:
-    record: AgreementRecord
-    terms: Agreement
-    metric: Metric
-
-
-@dataclass
-class GlossaryEntry:
-    anchor: str
-    definition: str
-    uses: list[GlossaryUse] = field(default_factory=list)
-
-    @cached_property
-    def name(self) -> str:
-        """The name most uses give it (ties: the first alphabetically)."""
-        counts = Counter(use.metric.name for use in self.uses)
-        return min(counts, key=lambda n: (-counts[n], markup.plain(n).casefold()))
-
-    @cached_property
-    def other_names(self) -> list[str]:
-        return sorted({use.metric.name for use in self.uses} - {self.name}, key=lambda n: markup.plain(n).casefold())
-
-    @cached_property
-    def units(self) -> list[str]:
-        return sorted({use.metric.unit for use in self.uses})
-
-
-@dataclass(frozen=True)
-class NavPage:
-    """A page whose navigation entry is shorter than its title (plain text)."""
-
-    path: str
-    title: str
-
-
-@dataclass(frozen=True)
-class NavSection:
-    """A navigation section: a plain-text title (escape it for HTML) and its children,
-    each a nested section or the source path of a page."""
-
-    title: str
-    children: tuple["NavSection | NavPage | str", ...]
-
-
-# ---------------------------------------------------------------- the site
-
-
-class Site:
-    """One rendering of a catalog: the shared lookups the pages need."""
-
-    def __init__(self, catalog: Catalog, evaluations: Iterable[AgreementEvaluation], today: dt.date, options: RenderOptions):
-        self.catalog = catalog
-        self.today = today
-        self.options = options
-        self.paths = Paths(options.prefix.strip("/"))
-        by_id = {e.record.id: e for e in evaluations}
-        self.records = sorted(catalog.agreements, key=lambda r: (markup.plain(self.current(r).title).casefold(), r.id))
-        self.evaluations = {r.id: by_id.get(r.id) or AgreementEvaluation(r, ()) for r in self.records}
-        self._check_reserved()
-        self.glossary = self._glossary()
-        self.glossary_anchor = {(use.record.id, use.metric.id): entry.anchor for entry in self.glossary for use in entry.uses}
-        self.env = _environment()
-        self._period_views: dict[tuple[int, int], PeriodView] = {}
-        self._documents: dict[int, dict[str, Any]] = {}
-
-    def _check_reserved(self) -> None:
-        clashes = [r for r in self.records if r.id in RESERVED_IDS]
-        if clashes:
-            raise InvalidAgreements([
-                Diagnostic(Position(r.file, r.versions[0].position.line, 1), "error",
-                           f"the id `{r.id}` is taken by the site's {r.id} page; expected another id (and folder name)")
-                for r in clashes
-            ])
-
-    def current(self, record: AgreementRecord) -> Agreement:
-        return record.in_force(self.today).terms
-
-    def url(self, path: str) -> str:
-        return page_url(path, self.options.use_directory_urls)
-
-    def link(self, source_path: str, target_path: str, anchor: str | None = None) -> str:
-        href = relative_url(self.url(target_path), self.url(source_path))
-        return f"{href}#{anchor}" if anchor else href
-
-    # ------------------------------------------------------------ grouping
-
-    def group_of(self, record: AgreementRecord) -> str:
-        terms = self.current(record)
-        if self.options.group_by == "provider":
-            return terms.provider
-        if self.options.group_by == "customer":
-            return terms.customer
-        return terms.service.family or "Other services"
-
-    @cached_property
-    def groups(self) -> list[tuple[str, str, list[AgreementRecord]]]:
-        """(name, anchor, records), by name; the records keep the catalog order."""
-        members: dict[str, list[AgreementRecord]] = defaultdict(list)
-        for record in self.records:
-            members[self.group_of(record)].append(record)
-        names = sorted(members, key=lambda n: (n == "Other services" and self.options.group_by == "family", markup.plain(n).casefold(), n))
-        seen: Counter[str] = Counter()
-        groups = []
-        for name in names:
-            anchor = "group-" + slug(markup.plain(name))
-            seen[anchor] += 1
-            if seen[anchor] > 1:
-                anchor += f"-{seen[anchor]}"
-            groups.append((name, anchor, members[name]))
-        return groups
-
-    # ------------------------------------------------------------ glossary
-
-    def _glossary(self) -> list[GlossaryEntry]:
-        """Each distinct definition once (whitespace aside), with the metrics that use it
-        in the terms in force."""
-        entries: dict[str, GlossaryEntry] = {}
-        for record in self.records:
-            terms = self.current(record)
-            for metric in terms.metrics:
-                key = " ".join(metric.definition.split())
-                entry = entries.get(key)
-                if entry is None:
-                    digest = hashlib.sha256(key.encode()).hexdigest()[:6]
-                    entry = entries[key] = GlossaryEntry(f"{metric.id}-{digest}", metric.definition)
-                entry.uses.append(GlossaryUse(record, terms, metric))
-        return sorted(entries.values(), key=lambda e: (markup.plain(e.name).casefold(), e.anchor))
-
-    # ------------------------------------------------------------ pages
-
-    def render(self) -> dict[str, str]:
-        pages: dict[str, str] = {}
-        pages[self.paths.catalog] = self.catalog_page()
-        for record in self.records:
-            evaluation = self.evaluations[record.id]
-            sparklines = self._sparklines(record, evaluation)
-            for metric_id, (svg, _alt) in sparklines.items():
-                pages[self.paths.sparkline(record.id, metric_id)] = svg
-            pages[self.paths.agreement(record.id)] = self.agreement_page(record, evaluation, sparklines)
-            pages[self.paths.agreement_json(record.id)] = _json(agreement_document(evaluation, self._documents))
-        pages[self.paths.glossary] = self.glossary_page()
-        pages[self.paths.credits] = self.credits_index_page()
-        for period, entries in self.by_period.items():
-            pages[self.paths.period(period.label)] = self.period_page(period, entries)
-            pages[self.paths.period_json(period.label)] = _json(period_document(period, entries, self._documents))
-        return pages
-
-    def _render(self, template: str, **context: Any) -> str:
-        return self.env.get_template(template).render(site=self, options=self.options, paths=self.paths, today=self.today, **context)
-
-    def catalog_page(self) -> str:
-        rows = {}
-        for record in self.records:
-            evaluation = self.evaluations[record.id]
-            last = evaluation.last
-            rows[record.id] = {
-                "record": record,
-                "terms": self.current(record),
-                "href": self.link(self.paths.catalog, self.paths.agreement(record.id)),
-                "last": last,
-                "mark": Mark.of(not last.missed if any(m.reported for m in last.metrics) else None) if last else None,
-                "missed": len(last.missed) if last else 0,
-                "reported": sum(m.reported for m in last.metrics) if last else 0,
-                "credit": percent(last.credit.percent) if last and last.credit.percent else None,
-            }
-        periods_with_credits = sum(1 for e in self.evaluations.values() for p in e.periods if p.credit.percent > 0)
-        return self._render(
-            "catalog.md.j2", rows=rows, periods_with_credits=periods_with_credits,
-            glossary_href=self.link(self.paths.catalog, self.paths.glossary),
-            credits_href=self.link(self.paths.catalog, self.paths.credits),
-        )
-
-    def _sparklines(self, record: AgreementRecord, evaluation: AgreementEvaluation) -> dict[str, tuple[str, str]]:
-        """{metric id: (SVG, its text alternative)} for the metrics of the terms in force."""
-        found = {}
-        for metric in self.current(record).metrics:
-            points = []
-            for outcome in evaluation.periods:
-                m = next((m for m in outcome.metrics if m.metric.id == metric.id), None)
-                points.append((outcome.period.label, m.attainment if m else None, m.met if m else None))
-            measured = [p for p in points if p[1] is not None]
-            if len(measured) < 2:
-                continue
-            missed = sum(1 for p in measured if p[2] is False)
-            alt = (f"{markup.plain(metric.name)}: attainment in {len(measured)} periods from {measured[0][0]} to "
-                   f"{measured[-1][0]}, {missed} missed; the dashed line is the objective, {objective_words(metric)}")
-            svg = sparkline(points, Fraction(metric.objective), alt)
-            if svg:
-                found[metric.id] = (svg, alt)
-        return found
-
-    def agreement_page(self, record: AgreementRecord, evaluation: AgreementEvaluation,
-                       sparklines: Mapping[str, tuple[str, str]] | None = None) -> str:
-        path = self.paths.agreement(record.id)
-        version = record.in_force(self.today)
-        terms = version.terms
-        review = None
-        if terms.review:
-            due = add_months(terms.review.last, terms.review.every_months)
-            review = {"due": due, "overdue": due < self.today, "last": terms.review.last, "every": terms.review.every_months}
-        sparklines = sparklines or {}
-        metrics = [self._metric_view(path, record, terms, metric) for metric in terms.metrics]
-        for view in metrics:
-            found = sparklines.get(view["metric"].id)
-            view["sparkline"] = {"src": self.link(path, self.paths.sparkline(record.id, view["metric"].id)), "alt": found[1]} if found else None
-        periods = [self._period_view(terms, outcome) for outcome in reversed(evaluation.periods)]
-        return self._render(
-            "agreement.md.j2",
-            record=record, terms=terms, version=version, review=review, metrics=metrics, periods=periods,
-            versions=self._versions(record, version), responsibilities=self._responsibilities(terms),
-            credit_terms=self._credit_terms(terms), remedies=self._remedies(terms),
-            deadline=deadline_words(terms), evaluation=evaluation, last=periods[0] if periods else None,
-            catalog_href=self.link(path, self.paths.catalog),
-            json_href=self.link(path, self.paths.agreement_json(record.id)),
-            termination_since=evaluation.termination_right_since,
-        )
-
-    def _metric_view(self, path: str, record: AgreementRecord, terms: Agreement, metric: Metric) -> dict[str, Any]:
-        credits = metric.credits
-        tiers = []
-        if credits is not None and credits.model == "tiers":
-            tiers = [(index, bounds_in_words(tier, metric.unit), number(tier.credit, "%")) for index, tier in enumerate(credits.tiers, 1)]
-        anchor = self.glossary_anchor.get((record.id, metric.id))
-        return {
-            "metric": metric,
-            "anchor": f"metric-{metric.id}",
-            "objective": objective_words(metric),
-            "measure": measure_words(metric),
-            "credit_words": credit_model_words(metric, terms),
-            "tiers": tiers,
-            "glossary_href": self.link(path, self.paths.glossary, anchor) if anchor else None,
-        }
-
-    def _versions(self, record: AgreementRecord, current: Version) -> list[dict[str, Any]]:
-        rows = []
-        for version in reversed(record.versions):
-            if version is current:
-                state = "in force"
-            elif version.effective > self.today:
-                state = "upcoming"
-            else:
-                state = "superseded"
-            rows.append({"version": version, "state": state})
-        return rows
-
-    def _responsibilities(self, terms: Agreement) -> list[tuple[str, str | None, list[str]]]:
-        """(party, who, duties): `provider` and `customer` are named after the parties."""
-        named = {"provider": terms.provider, "customer": terms.customer}
-        return [(party.capitalize() if party in named else party, named.get(party), duties)
-                for party, duties in terms.responsibilities.items()]
-
-    def _credit_terms(self, terms: Agreement) -> list[tuple[str, str, bool]]:
-        """(label, text, text is Markdown) lines describing how credits are based and bounded."""
-        ct = terms.credit_terms
-        if ct is None:
-            return []
-        lines = [("Base", ct.base, True), ("Currency", ct.currency, False)]
-        lines.append(("Several metrics missed", "their credits are added up" if ct.combine == "sum" else "the largest credit applies", False))
-        if ct.pool is not None:
-            lines.append(("At risk", f"{number(ct.pool.at_risk, '%')} of the period's charges; all pool credits of a period together never exceed it", False))
-        lines.append(("Cap", f"at most {number(ct.cap, '%')} of the base in a period" if ct.cap is not None else "none", False))
-        if ct.minimum_amount is not None:
-            lines.append(("Minimum", f"a period's credit under {display.plain(ct.minimum_amount)} {ct.currency} is not issued", False))
-        if ct.round_to is not None:
-            lines.append(("Rounding", f"amounts are rounded half up to {display.plain(ct.round_to)} {ct.currency}", False))
-        else:
-            lines.append(("Rounding", "amounts stay exact; shown rounded to cents", False))
-        return lines
-
-    def _remedies(self, terms: Agreement) -> list[tuple[str, str, bool]]:
-        """(what, text, termination right)."""
-        remedies = terms.remedies
-        if remedies is None:
-            return []
-        found = []
-        for step in remedies.escalation:
-            found.append((f"{step.misses} {_plural(step.misses, 'miss', 'misses')} of a metric within {step.within} {_plural(step.within, 'period', 'periods')}", step.action, False))
-        if remedies.chronic:
-            c = remedies.chronic
-            text = c.consequence or "chronic failure"
-            found.append((f"Chronic failure: a metric missed {c.misses} times in any {c.within} consecutive periods", text, c.termination_right))
-        if remedies.rolling_average:
-            r = remedies.rolling_average
-            metric = terms.metric(r.metric)
-            name = markup.plain(metric.name) if metric else r.metric
-            found.append((f"Average of {name} over {r.periods} periods below {number(r.below, metric.unit if metric else '')}",
-                          "the customer may terminate" if r.termination_right else "a review of the agreement", r.termination_right))
-        if remedies.earn_back:
-            n = remedies.earn_back.met_periods
-            found.append(("Earn-back", f"a metric's credit is cancelled when the metric meets its objective in each of the next {n} {_plural(n, 'period', 'periods')}", False))
-        return found
-
-    def _period_view(self, current: Agreement, outcome: PeriodOutcome) -> PeriodView:
-        # The agreement page and the period's credits page show the same view of an outcome.
-        key = (id(current), id(outcome))
-        view = self._period_views.get(key)
-        if view is None:
-            view = self._period_views[key] = self._make_period_view(current, outcome)
-        return view
-
-    def _make_period_view(self, current: Agreement, outcome: PeriodOutcome) -> PeriodView:
+    @classmethod
+    def of(cls, outcome: PeriodOutcome) -> "PeriodTotal":
+        credit = outcome.credit
         terms = outcome.terms
         currency = terms.credit_terms.currency if terms.credit_terms else ""
-        rows = []
-        for m in outcome.metrics:
-            metric = m.metric
-            rows.append(MetricRow(
-                name=metric.name,
-                anchor=f"metric-{metric.id}" if current.metric(metric.id) else None,
-                attainment=display.attainment(m.attainment, metric.unit, metric.better),
-                exact=exact_title(m.attainment, metric.unit),
-                detail=m.detail,
-                mark=Mark.of(m.met),
-                credit=_metric_credit(m),
-                note=(m.earned_back and f"earned back in {m.earned_back.label}") or None,
-            ))
-        credit = outcome.credit
         notes = []
         if credit.percent or credit.combined_percent:
-            total = percent(credit.percent)
+            text = percent(credit.percent)
             if credit.amount is not None:
-                total += f" · {display.money(credit.amount, currency)}"
+                text += f" · {display.money(credit.amount, currency)}"
             if credit.capped:
                 cap = terms.credit_terms.cap if terms.credit_terms else None
                 limit = f"the {number(cap, '%')} cap" if cap is not None and credit.percent == cap else "the at-risk amount"
@@ -636,127 +222,18 @@ class Site:
             if credit.amount is None:
                 notes.append("no charges reported: percentage of the base")
         else:
-            total = "—"
+            text = "—"
         earned = sorted({m.earned_back.label for m in outcome.metrics if m.earned_back})
         if earned:
             when = " and ".join(earned)
-            if total == "—":
-                total = f"0% — earned back in {when}"
+            if text == "—":
+                text = f"0% — earned back in {when}"
             else:
                 notes.append(f"a further credit earned back in {when}")
-        return PeriodView(
-            outcome=outcome,
-            label=outcome.period.label,
-            name=period_name(outcome.period),
-            version=outcome.version,
-            rows=rows,
-            total=total,
-            total_notes=notes,
-            credited=credit.percent > 0,
-            claim_by=outcome.claim_deadline.isoformat() if outcome.claim_deadline and credit.percent > 0 and not credit.below_minimum else None,
-            remedies=[r.text + (" — termination right" if r.termination_right else "") for r in outcome.remedies],
-            termination_right=outcome.termination_right,
-            mark=Mark.of(None if not any(m.reported for m in outcome.metrics) else not outcome.missed),
-        )
-
-    def glossary_page(self) -> str:
-        entries = []
-        for entry in self.glossary:
-            uses = []
-            for use in sorted(entry.uses, key=lambda u: (markup.plain(u.terms.title).casefold(), u.record.id, u.metric.id)):
-                uses.append({
-                    "use": use,
-                    "href": self.link(self.paths.glossary, self.paths.agreement(use.record.id), f"metric-{use.metric.id}"),
-                    "objective": objective_words(use.metric),
-                })
-            entries.append({"entry": entry, "uses": uses})
-        return self._render("glossary.md.j2", entries=entries, catalog_href=self.link(self.paths.glossary, self.paths.catalog))
-
-    # ------------------------------------------------------------ credits by period
-
-    @cached_property
-    def by_period(self) -> dict[Period, list[tuple[AgreementRecord, PeriodOutcome]]]:
-        """Every period some agreement reported, newest first, with each agreement's outcome."""
-        periods: dict[Period, list[tuple[AgreementRecord, PeriodOutcome]]] = defaultdict(list)
-        for record in self.records:
-            for outcome in self.evaluations[record.id].periods:
-                periods[outcome.period].append((record, outcome))
-        return dict(sorted(periods.items(), key=lambda item: (item[0].start, item[0].kind), reverse=True))
-
-    def credits_index_page(self) -> str:
-        rows = []
-        for period, entries in self.by_period.items():
-            credited = [(r, o) for r, o in entries if o.credit.issued]
-            rows.append({
-                "period": period,
-                "name": period_name(period),
-                "href": self.link(self.paths.credits, self.paths.period(period.label)),
-                "reported": len(entries),
-                "credited": len(credited),
-                "totals": _totals(credited),
-            })
-        years = defaultdict(list)
-        for row in rows:
-            years[row["period"].year].append(row)
-        return self._render("credits_index.md.j2", years=dict(years), catalog_href=self.link(self.paths.credits, self.paths.catalog))
-
-    def period_page(self, period: Period, entries: list[tuple[AgreementRecord, PeriodOutcome]]) -> str:
-        path = self.paths.period(period.label)
-        due = [(r, o) for r, o in entries if o.credit.combined_percent > 0 or any(m.earned_back for m in o.metrics)]
-        rows = []
-        for record, outcome in due:
-            view = self._period_view(outcome.terms, outcome)
-            rows.append({
-                "record": record,
-                "terms": outcome.terms,
-                "href": self.link(path, self.paths.agreement(record.id)),
-                "view": view,
-                "missed": [m.metric.name for m in outcome.missed],
-            })
-        return self._render(
-            "credits_period.md.j2", period=period, name=period_name(period), rows=rows,
-            reported=len(entries), totals=_totals([(r, o) for r, o in entries if o.credit.percent > 0]),
-            index_href=self.link(path, self.paths.credits), json_href=self.link(path, self.paths.period_json(period.label)),
-        )
-
-    # ------------------------------------------------------------ navigation
-
-    def navigation(self) -> list[NavSection | str]:
-        """[agreements section, glossary page, credits section]: agreements in sections by group,
-        large groups split so that no section holds more than `nav_group_size` pages (Material
-        renders the whole navigation into every page)."""
-        size = max(1, self.options.nav_group_size)
-        agreements: list[NavSection | str] = [self.paths.catalog]
-        for name, _anchor, records in self.groups:
-            paths = [self.paths.agreement(r.id) for r in records]
-            if len(paths) <= size:
-                agreements.append(NavSection(markup.plain(name), tuple(paths)))
-                continue
-            parts = [records[start:start + size] for start in range(0, len(records), size)]
-            # Alphabetical ranges ("Acme Compute – Contoso ERP"), or numbers where titles repeat.
-            labels = [f"{_short(markup.plain(self.current(part[0]).title))} – {_short(markup.plain(self.current(part[-1]).title))}" for part in parts]
-            if len(set(labels)) < len(labels):
-                labels = [f"{markup.plain(name)} {number}" for number in range(1, len(parts) + 1)]
-            chunks = [NavSection(label, tuple(self.paths.agreement(r.id) for r in part)) for label, part in zip(labels, parts)]
-            agreements.append(NavSection(markup.plain(name), tuple(chunks)))
-        credits: list[NavSection | str] = [self.paths.credits]
-        years: dict[int, list[NavPage]] = defaultdict(list)
-        for period in self.by_period:
-            years[period.year].append(NavPage(self.paths.period(period.label), period_name(period)))
-        credits.extend(NavSection(str(year), tuple(paths)) for year, paths in years.items())
-        return [
-            NavSection("Agreements", tuple(agreements)),
-            self.paths.glossary,
-            NavSection("Credits by period", tuple(credits)),
-        ]
-
-
-def _short(text: str, length: int = 18) -> str:
-    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
-
-
-def _plural(n: int, one: str, many: str) -> str:
-    return one if n == 1 else many
+        claim_by = None
+        if outcome.claim_deadline and credit.percent > 0 and not credit.below_minimum:
+            claim_by = outcome.claim_deadline.isoformat()
+        return cls(text, tuple(notes), credit.percent > 0, claim_by)
 
 
 def _metric_credit(m: MetricOutcome) -> str:
@@ -772,33 +249,525 @@ def _metric_credit(m: MetricOutcome) -> str:
     return percent(m.credit_percent)
 
 
-def _totals(entries: list[tuple[AgreementRecord, PeriodOutcome]]) -> list[str]:
+def _period_mark(outcome: PeriodOutcome) -> Mark:
+    return Mark.of(not outcome.missed if any(m.reported for m in outcome.metrics) else None)
+
+
+# ---------------------------------------------------------------- summaries (phase 1 -> phase 2)
+
+
+@dataclass(frozen=True)
+class MetricUse:
+    """A metric of an agreement's terms in force, for the glossary."""
+
+    agreement_id: str
+    metric_id: str
+    name: str
+    definition: str
+    unit: str
+    objective: str  # in words
+    anchor: str  # the glossary entry
+
+
+@dataclass(frozen=True)
+class PeriodEntry:
+    """One agreement's outcome in one period, for the credits pages."""
+
+    period: Period
+    agreement_id: str
+    version: str
+    mark: str
+    total: PeriodTotal
+    due: bool  # a credit was due, or cancelled by earn-back: the billing team wants to see it
+    issued: Fraction | None
+    currency: str | None
+    missed: tuple[str, ...]  # metric names
+    earned_back: tuple[tuple[str, str], ...]  # (metric name, period)
+    document: dict[str, Any] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class AgreementSummary:
+    """What the listings need to know about an agreement: plain data, cheap to send between processes."""
+
+    id: str
+    file: str
+    line: int
+    title: str
+    provider: str
+    customer: str
+    family: str | None
+    version: str
+    last: PeriodEntry | None
+    last_reported: int
+    periods_with_credits: int
+    metrics: tuple[MetricUse, ...]
+    periods: tuple[PeriodEntry, ...]
+
+
+@dataclass(frozen=True)
+class RenderedAgreement:
+    pages: dict[str, str]
+    summary: AgreementSummary
+
+
+# ---------------------------------------------------------------- phase 1: one agreement
+
+
+def render_agreement(record: AgreementRecord, evaluation: AgreementEvaluation, *, today: dt.date,
+                     options: RenderOptions | None = None) -> RenderedAgreement:
+    """An agreement's page, credits JSON and sparklines, and its summary for the listings."""
+    options = options or RenderOptions()
+    links = Links(options)
+    paths = links.paths
+    path = paths.agreement(record.id)
+    version = record.in_force(today)
+    terms = version.terms
+    pages: dict[str, str] = {}
+
+    periods = [(outcome, _period_entry(record.id, outcome)) for outcome in evaluation.periods]
+    pages[paths.agreement_json(record.id)] = _json({
+        "agreement": record.id,
+        "file": record.file,
+        "periods": [entry.document for _outcome, entry in periods],
+    })
+
+    metrics = []
+    for metric in terms.metrics:
+        view = _metric_view(metric, terms)
+        view["glossary_href"] = links(path, paths.definition(definition_anchor(metric.definition)))
+        found = _sparkline(metric, evaluation)
+        if found:
+            pages[paths.sparkline(record.id, metric.id)] = found[0]
+            view["sparkline"] = {"src": links(path, paths.sparkline(record.id, metric.id)), "alt": found[1]}
+        metrics.append(view)
+
+    review = None
+    if terms.review:
+        due = add_months(terms.review.last, terms.review.every_months)
+        review = {"due": due, "overdue": due < today, "last": terms.review.last, "every": terms.review.every_months}
+    versions = []
+    for v in reversed(record.versions):
+        state = "in force" if v is version else "upcoming" if v.effective > today else "superseded"
+        versions.append({"version": v, "state": state})
+    last = periods[-1] if periods else None
+    pages[path] = _env().get_template("agreement.md.j2").render(
+        record=record, terms=terms, version=version, review=review, metrics=metrics, today=today,
+        versions=versions, responsibilities=responsibility_lines(terms), credit_terms=credit_terms_lines(terms),
+        remedies=remedy_lines(terms), deadline=deadline_words(terms),
+        periods=len(periods), misses=evaluation.periods[-1].misses_to_date if periods else 0,
+        periods_html=Markup("\n".join(_period_rows(outcome, entry, terms) for outcome, entry in reversed(periods))),
+        last=last[1] if last else None, last_name=period_name(last[0].period) if last else None,
+        termination_since=evaluation.termination_right_since,
+        catalog_href=links(path, paths.catalog),
+        json_href=links(path, paths.agreement_json(record.id)),
+    )
+
+    summary = AgreementSummary(
+        id=record.id,
+        file=record.file,
+        line=record.versions[0].position.line,
+        title=terms.title,
+        provider=terms.provider,
+        customer=terms.customer,
+        family=terms.service.family,
+        version=terms.version,
+        last=last[1] if last else None,
+        last_reported=sum(m.reported for m in last[0].metrics) if last else 0,
+        periods_with_credits=sum(1 for outcome, _entry in periods if outcome.credit.percent > 0),
+        metrics=tuple(MetricUse(record.id, m.id, m.name, m.definition, m.unit, objective_words(m), definition_anchor(m.definition))
+                      for m in terms.metrics),
+        periods=tuple(entry for _outcome, entry in periods),
+    )
+    return RenderedAgreement(pages, summary)
+
+
+def render_record(record: AgreementRecord, today: dt.date, options: RenderOptions) -> RenderedAgreement:
+    """Evaluate and render one agreement: the task a worker process runs for a large tree."""
+    return render_agreement(record, evaluate(record), today=today, options=options)
+
+
+def _metric_view(metric: Metric, terms: Agreement) -> dict[str, Any]:
+    credits = metric.credits
+    tiers = []
+    if credits is not None and credits.model == "tiers":
+        tiers = [(index, bounds_in_words(tier, metric.unit), number(tier.credit, "%")) for index, tier in enumerate(credits.tiers, 1)]
+    return {
+        "metric": metric,
+        "anchor": f"metric-{metric.id}",
+        "objective": objective_words(metric),
+        "measure": measure_words(metric),
+        "credit_words": credit_model_words(metric, terms),
+        "tiers": tiers,
+        "sparkline": None,
+    }
+
+
+def _sparkline(metric: Metric, evaluation: AgreementEvaluation) -> tuple[str, str] | None:
+    """(SVG, its text alternative) of a metric's attainment over the periods, or None."""
+    points = []
+    for outcome in evaluation.periods:
+        m = next((m for m in outcome.metrics if m.metric.id == metric.id), None)
+        points.append((outcome.period.label, m.attainment if m else None, m.met if m else None))
+    measured = [p for p in points if p[1] is not None]
+    if len(measured) < 2:
+        return None
+    missed = sum(1 for p in measured if p[2] is False)
+    alt = (f"{markup.plain(metric.name)}: attainment in {len(measured)} periods from {measured[0][0]} to "
+           f"{measured[-1][0]}, {missed} missed; the dashed line is the objective, {objective_words(metric)}")
+    svg = sparkline(points, Fraction(metric.objective), alt)
+    return (svg, alt) if svg else None
+
+
+def _period_entry(agreement_id: str, outcome: PeriodOutcome) -> PeriodEntry:
+    terms = outcome.terms
+    return PeriodEntry(
+        period=outcome.period,
+        agreement_id=agreement_id,
+        version=outcome.version,
+        mark=_period_mark(outcome).state,
+        total=PeriodTotal.of(outcome),
+        due=outcome.credit.combined_percent > 0 or any(m.earned_back for m in outcome.metrics),
+        issued=outcome.credit.issued,
+        currency=terms.credit_terms.currency if terms.credit_terms else None,
+        missed=tuple(m.metric.name for m in outcome.missed),
+        earned_back=tuple((m.metric.name, m.earned_back.label) for m in outcome.metrics if m.earned_back),
+        document=period_outcome_document(outcome),
+    )
+
+
+def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Agreement) -> str:
+    """One period of the periods table: a heading row with the period's total, a row per
+    metric, and the remedies reached. Built without Jinja: 24 periods × 5 metrics per page."""
+    e = _escape
+    total = entry.total
+    label = e(outcome.period.label)
+    head = (f'<tr class="sla-period__head"><th colspan="4" scope="rowgroup"><span class="sla-period__label">{label}</span> '
+            f'<span class="sla-period__meta">{e(period_name(outcome.period))} · version {e(outcome.version)}</span> '
+            f'{Mark(entry.mark).html} <span class="sla-period__total{" sla-total--credited" if total.credited else ""}">'
+            f'{"Period total: " + e(total.text) if total.text != "—" else "No credit"}</span>'
+            + "".join(f' <span class="sla-note">({e(note)})</span>' for note in total.notes)
+            + (f' <span class="sla-note">claim by {e(total.claim_by)}</span>' if total.claim_by else "")
+            + "</th></tr>")
+    rows = [f'<tbody id="period-{label}" class="sla-period sla-period--{entry.mark}">', head]
+    for m in outcome.metrics:
+        metric = m.metric
+        name = markup.inline(metric.name)
+        if current.metric(metric.id) is not None:
+            name = f'<a href="#metric-{e(metric.id)}">{name}</a>'
+        exact = _exact(m.attainment)
+        title = f' title="exactly {e(display.with_unit(exact, metric.unit))}"' if exact else ""
+        detail = f" <small>{e(m.detail)}</small>" if m.detail else ""
+        mark = Mark.of(m.met)
+        note = f'<br><small class="sla-note">earned back in {e(m.earned_back.label)}</small>' if m.earned_back else ""
+        rows.append(
+            f'<tr class="sla-row--{mark.state}"><td>{name}</td> '
+            f'<td class="sla-att"{title}><strong>{e(display.attainment(m.attainment, metric.unit, metric.better))}</strong>{detail}</td> '
+            f"<td>{mark.html}</td> <td>{e(_metric_credit(m))}{note}</td></tr>")
+    if outcome.remedies:
+        items = "".join(f"<li>{markup.inline(r.text + (' — termination right' if r.termination_right else ''))}</li>" for r in outcome.remedies)
+        rows.append(f'<tr class="sla-row--remedies"><td colspan="4"><strong>Remedies reached</strong><ul>{items}</ul></td></tr>')
+    rows.append("</tbody>")
+    return "\n".join(rows)
+
+
+# ---------------------------------------------------------------- phase 2: the listings
+
+
+class Listings:
+    """The catalog, the glossary and the credits by period, from the agreements' summaries."""
+
+    def __init__(self, summaries: Iterable[AgreementSummary], today: dt.date, options: RenderOptions):
+        self.today = today
+        self.options = options
+        self.link = Links(options)
+        self.paths = self.link.paths
+        self.summaries = sorted(summaries, key=lambda s: (markup.plain(s.title).casefold(), s.id))
+        clashes = [s for s in self.summaries if s.id in RESERVED_IDS]
+        if clashes:
+            raise InvalidAgreements([
+                Diagnostic(Position(s.file, s.line, 1), "error",
+                           f"the id `{s.id}` is taken by the site's {s.id} page; expected another id (and folder name)")
+                for s in clashes
+            ])
+        self.by_id = {s.id: s for s in self.summaries}
+
+    def render(self) -> dict[str, str]:
+        pages = {self.paths.catalog: self.catalog_page(), self.paths.glossary: self.glossary_page()}
+        for entry in self.glossary:
+            pages[self.paths.definition(entry.anchor)] = self.definition_page(entry)
+        pages[self.paths.credits] = self.credits_page()
+        for period, entries in self.by_period.items():
+            pages[self.paths.period(period.label)] = self.period_page(period, entries)
+            pages[self.paths.period_json(period.label)] = _json({
+                "period": period.label,
+                "agreements": [{"agreement": e.agreement_id, **e.document} for e in entries],
+            })
+        return pages
+
+    def _render(self, template: str, **context: Any) -> str:
+        return _env().get_template(template).render(options=self.options, today=self.today, **context)
+
+    # ------------------------------------------------------------ catalog
+
+    def group_of(self, summary: AgreementSummary) -> str:
+        if self.options.group_by == "provider":
+            return summary.provider
+        if self.options.group_by == "customer":
+            return summary.customer
+        return summary.family or OTHER_FAMILY
+
+    @property
+    def groups(self) -> list[tuple[str, str, list[AgreementSummary]]]:
+        """(name, anchor, summaries), by name; the summaries keep the catalog order."""
+        members: dict[str, list[AgreementSummary]] = defaultdict(list)
+        for summary in self.summaries:
+            members[self.group_of(summary)].append(summary)
+        last = OTHER_FAMILY if self.options.group_by == "family" else None
+        names = sorted(members, key=lambda n: (n == last, markup.plain(n).casefold(), n))
+        seen: Counter[str] = Counter()
+        groups = []
+        for name in names:
+            anchor = "group-" + slug(markup.plain(name))
+            seen[anchor] += 1
+            if seen[anchor] > 1:
+                anchor += f"-{seen[anchor]}"
+            groups.append((name, anchor, members[name]))
+        return groups
+
+    def catalog_page(self) -> str:
+        groups = [(name, anchor, Markup("\n".join(self._catalog_row(s) for s in members)))
+                  for name, anchor, members in self.groups]
+        return self._render(
+            "catalog.md.j2", groups=groups, count=len(self.summaries),
+            group_counts=[(name, anchor, len(members)) for name, anchor, members in self.groups],
+            periods_with_credits=sum(s.periods_with_credits for s in self.summaries),
+            glossary_href=self.link(self.paths.catalog, self.paths.glossary),
+            credits_href=self.link(self.paths.catalog, self.paths.credits),
+        )
+
+    def _catalog_row(self, s: AgreementSummary) -> str:
+        e = _escape
+        href = e(self.link(self.paths.catalog, self.paths.agreement(s.id)))
+        cells = [f'<td><a href="{href}">{markup.inline(s.title)}</a></td>']
+        if self.options.group_by != "provider":
+            cells.append(f"<td>{markup.inline(s.provider)}</td>")
+        if self.options.group_by != "customer":
+            cells.append(f"<td>{markup.inline(s.customer)}</td>")
+        cells.append(f"<td>{e(s.version)}</td>")
+        last = s.last
+        if last is None:
+            cells.append('<td><span class="sla-muted">no results yet</span></td>')
+        else:
+            detail = ""
+            if last.missed:
+                detail = (f"<br><small>{len(last.missed)} of {s.last_reported} {plural(s.last_reported, 'metric', 'metrics')} missed"
+                          f"{', credit ' + e(last.total.text) if last.total.credited else ''}</small>")
+            cells.append(f"<td>{e(last.period.label)}: {Mark(last.mark).html}{detail}</td>")
+        return "<tr>" + " ".join(cells) + "</tr>"
+
+    # ------------------------------------------------------------ glossary
+
+    @property
+    def glossary(self) -> list["GlossaryEntry"]:
+        """Each distinct definition once (whitespace aside), with the metrics that use it."""
+        entries: dict[str, GlossaryEntry] = {}
+        for summary in self.summaries:
+            for use in summary.metrics:
+                entry = entries.get(use.anchor)
+                if entry is None:
+                    entry = entries[use.anchor] = GlossaryEntry(use.anchor, use.definition)
+                entry.uses.append(use)
+        return sorted(entries.values(), key=lambda e: (markup.plain(e.name).casefold(), e.anchor))
+
+    def glossary_page(self) -> str:
+        entries = []
+        for entry in self.glossary:
+            # A definition few agreements use names them here too; a common one links to its page.
+            inline = None
+            if len(entry.uses) <= 3:
+                inline = Markup(", ".join(
+                    f'<a href="{_escape(self.link(self.paths.glossary, self.paths.agreement(u.agreement_id), f"metric-{u.metric_id}"))}">'
+                    f"{markup.inline(self.by_id[u.agreement_id].title)}</a> ({_escape(u.objective)})" for u in entry.uses))
+            entries.append({"entry": entry, "href": self.link(self.paths.glossary, self.paths.definition(entry.anchor)),
+                            "agreements": len({use.agreement_id for use in entry.uses}), "inline": inline})
+        return self._render("glossary.md.j2", entries=entries, catalog_href=self.link(self.paths.glossary, self.paths.catalog))
+
+    def definition_page(self, entry: "GlossaryEntry") -> str:
+        path = self.paths.definition(entry.anchor)
+        e = _escape
+        by_objective: dict[str, list[str]] = defaultdict(list)
+        for use in sorted(entry.uses, key=lambda u: (markup.plain(self.by_id[u.agreement_id].title).casefold(), u.agreement_id, u.metric_id)):
+            summary = self.by_id[use.agreement_id]
+            href = e(self.link(path, self.paths.agreement(use.agreement_id), f"metric-{use.metric_id}"))
+            named = f" ({markup.inline(use.name)})" if use.name != entry.name else ""
+            by_objective[use.objective].append(f'<li><a href="{href}">{markup.inline(summary.title)}</a>{named}</li>')
+        objectives = [(words, Markup("".join(items))) for words, items in sorted(by_objective.items(), key=lambda item: -len(item[1]))]
+        return self._render(
+            "definition.md.j2", entry=entry, objectives=objectives,
+            agreements=len({use.agreement_id for use in entry.uses}),
+            glossary_href=self.link(path, self.paths.glossary),
+        )
+
+    # ------------------------------------------------------------ credits by period
+
+    @property
+    def by_period(self) -> dict[Period, list[PeriodEntry]]:
+        """Every period some agreement reported, newest first, with each agreement's entry."""
+        periods: dict[Period, list[PeriodEntry]] = defaultdict(list)
+        for summary in self.summaries:
+            for entry in summary.periods:
+                periods[entry.period].append(entry)
+        return dict(sorted(periods.items(), key=lambda item: (item[0].start, item[0].kind), reverse=True))
+
+    def credits_page(self) -> str:
+        years: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for period, entries in self.by_period.items():
+            years[period.year].append({
+                "period": period,
+                "name": period_name(period),
+                "href": self.link(self.paths.credits, self.paths.period(period.label)),
+                "reported": len(entries),
+                "credited": sum(1 for entry in entries if entry.issued),
+                "totals": _totals(entries),
+            })
+        return self._render("credits_index.md.j2", years=dict(years), catalog_href=self.link(self.paths.credits, self.paths.catalog))
+
+    def period_page(self, period: Period, entries: list[PeriodEntry]) -> str:
+        path = self.paths.period(period.label)
+        rows = Markup("\n".join(self._credit_row(path, entry) for entry in entries if entry.due))
+        return self._render(
+            "credits_period.md.j2", period=period, name=period_name(period), rows=rows,
+            due=sum(1 for entry in entries if entry.due), reported=len(entries), totals=_totals(entries),
+            index_href=self.link(path, self.paths.credits), json_href=self.link(path, self.paths.period_json(period.label)),
+        )
+
+    def _credit_row(self, path: str, entry: PeriodEntry) -> str:
+        e = _escape
+        s = self.by_id[entry.agreement_id]
+        total = entry.total
+        href = e(self.link(path, self.paths.agreement(s.id), f"period-{entry.period.label}"))
+        notes = "".join(f'<br><small class="sla-note">{e(note)}</small>' for note in total.notes)
+        notes += "".join(f'<br><small class="sla-note">{markup.inline(name)}: earned back in {e(when)}</small>' for name, when in entry.earned_back)
+        return (f'<tr class="sla-row--missed"><td><a href="{href}">{markup.inline(s.title)}</a><br><small>{markup.inline(s.provider)}, '
+                f"version {e(entry.version)}</small></td> <td>{markup.inline(s.customer)}</td> "
+                f"<td>{'; '.join(markup.inline(name) for name in entry.missed)}</td> "
+                f'<td class="sla-total{" sla-total--credited" if total.credited else ""}">{e(total.text)}{notes}</td> '
+                f"<td>{e(total.claim_by or '—')}</td></tr>")
+
+    # ------------------------------------------------------------ navigation
+
+    def navigation(self) -> list["NavSection | NavPage | str"]:
+        """[agreements, glossary, credits], each a section: the agreements by group, large groups
+        split so that no section holds more than `nav_group_size` pages (Material renders the
+        whole navigation into every page)."""
+        agreements: list[NavSection | NavPage | str] = [self.paths.catalog]
+        for name, _anchor, members in self.groups:
+            pages = [(self.paths.agreement(s.id), markup.plain(s.title)) for s in members]
+            agreements.append(NavSection(markup.plain(name), tuple(_chunked(pages, self.options.nav_group_size, markup.plain(name)))))
+        glossary: list[NavSection | NavPage | str] = [self.paths.glossary]
+        glossary.extend(_chunked([(self.paths.definition(e.anchor), markup.plain(e.name)) for e in self.glossary],
+                                 self.options.nav_group_size, "Metrics", titled=True))
+        credits: list[NavSection | NavPage | str] = [self.paths.credits]
+        years: dict[int, list[NavPage]] = defaultdict(list)
+        for period in self.by_period:
+            years[period.year].append(NavPage(self.paths.period(period.label), period_name(period)))
+        credits.extend(NavSection(str(year), tuple(pages)) for year, pages in years.items())
+        return [
+            NavSection("Agreements", tuple(agreements)),
+            NavSection("Metrics glossary", tuple(glossary)),
+            NavSection("Credits by period", tuple(credits)),
+        ]
+
+
+@dataclass
+class GlossaryEntry:
+    anchor: str
+    definition: str
+    uses: list[MetricUse] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        """The name most uses give it (ties: the first alphabetically)."""
+        counts = Counter(use.name for use in self.uses)
+        return min(counts, key=lambda n: (-counts[n], markup.plain(n).casefold()))
+
+    @property
+    def other_names(self) -> list[str]:
+        return sorted({use.name for use in self.uses} - {self.name}, key=lambda n: markup.plain(n).casefold())
+
+    @property
+    def units(self) -> list[str]:
+        return sorted({use.unit for use in self.uses})
+
+
+def _totals(entries: Iterable[PeriodEntry]) -> list[str]:
     """Issued credit amounts per currency, e.g. ["1,200.00 USD", "15,234.00 GBP"]."""
     sums: dict[str, Fraction] = defaultdict(Fraction)
-    for _record, outcome in entries:
-        issued = outcome.credit.issued
-        if issued is not None and outcome.terms.credit_terms:
-            sums[outcome.terms.credit_terms.currency] += issued
+    for entry in entries:
+        if entry.issued and entry.currency:
+            sums[entry.currency] += entry.issued
     return [display.money(amount, currency) for currency, amount in sorted(sums.items()) if amount]
+
+
+# ---------------------------------------------------------------- navigation
+
+
+@dataclass(frozen=True)
+class NavPage:
+    """A page whose navigation entry is shorter than its title (plain text)."""
+
+    path: str
+    title: str
+
+
+@dataclass(frozen=True)
+class NavSection:
+    """A navigation section: a plain-text title (escape it for HTML) and its children,
+    each a nested section, a page with a navigation title, or the source path of a page."""
+
+    title: str
+    children: tuple["NavSection | NavPage | str", ...]
+
+
+def _chunked(pages: list[tuple[str, str]], size: int, name: str, titled: bool = False) -> list["NavSection | NavPage | str"]:
+    """The pages, or sections of at most `size` pages named by their alphabetical range
+    ("Acme Compute – Contoso ERP"; numbers where titles repeat)."""
+    size = max(1, size)
+    entries = [NavPage(path, title) if titled else path for path, title in pages]
+    if len(pages) <= size:
+        return entries
+    parts = [range(start, min(start + size, len(pages))) for start in range(0, len(pages), size)]
+    labels = [f"{_short(pages[part[0]][1])} – {_short(pages[part[-1]][1])}" for part in parts]
+    if len(set(labels)) < len(labels):
+        labels = [f"{name} {number}" for number in range(1, len(parts) + 1)]
+    return [NavSection(label, tuple(entries[i] for i in part)) for label, part in zip(labels, parts)]
+
+
+def _short(text: str, length: int = 18) -> str:
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def mkdocs_nav(entries: Iterable[NavSection | NavPage | str]) -> list:
+    """The navigation as MkDocs' `nav:` configuration, titles HTML-escaped (MkDocs and
+    Material print navigation titles unescaped)."""
+    result: list = []
+    for entry in entries:
+        if isinstance(entry, NavSection):
+            result.append({str(_escape(entry.title)): mkdocs_nav(entry.children)})
+        elif isinstance(entry, NavPage):
+            result.append({str(_escape(entry.title)): entry.path})
+        else:
+            result.append(entry)
+    return result
 
 
 # ---------------------------------------------------------------- JSON
 
 
-@lru_cache(maxsize=65_536)
-def _exact(value: Fraction | None) -> str | None:
-    # Credit percentages and amounts repeat across thousands of periods.
-    return display.exact(value)
-
-
-def period_outcome_document(outcome: PeriodOutcome, cache: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
-    """One period of one agreement; `cache` (by outcome) spares the work when both the
-    agreement's and the period's document hold it."""
-    if cache is not None:
-        document = cache.get(id(outcome))
-        if document is None:
-            document = cache[id(outcome)] = period_outcome_document(outcome)
-        return document
+def period_outcome_document(outcome: PeriodOutcome) -> dict[str, Any]:
+    """One period of one agreement as JSON: exact numbers as strings (`"24775/248"` where the
+    decimal does not terminate), so nothing is lost to floating point."""
     credit = outcome.credit
     terms = outcome.terms
     return {
@@ -833,25 +802,6 @@ def period_outcome_document(outcome: PeriodOutcome, cache: dict[int, dict[str, A
     }
 
 
-def agreement_document(evaluation: AgreementEvaluation, cache: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
-    """An agreement's periods as JSON: exact numbers as strings (`"24775/248"` where the
-    decimal does not terminate), so nothing is lost to floating point."""
-    record = evaluation.record
-    return {
-        "agreement": record.id,
-        "file": record.file,
-        "periods": [period_outcome_document(o, cache) for o in evaluation.periods],
-    }
-
-
-def period_document(period: Period, entries: list[tuple[AgreementRecord, PeriodOutcome]],
-                    cache: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
-    return {
-        "period": period.label,
-        "agreements": [{"agreement": record.id, **period_outcome_document(outcome, cache)} for record, outcome in entries],
-    }
-
-
 def _json(document: Any) -> str:
     # Compact: Python's C encoder only runs without `indent`, and these files are for machines.
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
@@ -868,7 +818,7 @@ def _yaml_string(text: str) -> str:
         if char in '"\\':
             out.append("\\" + char)
         elif code < 0x20 or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
-            out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
+            out.append(f"\\u{code:04x}")
         else:
             out.append(char)
     out.append('"')
@@ -892,7 +842,8 @@ def _finalize(value: Any) -> Any:
     return value
 
 
-def _environment() -> Environment:
+@lru_cache(maxsize=1)
+def _env() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=True,
@@ -902,43 +853,51 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
         finalize=_finalize,
     )
-    env.filters.update(
-        block=markup.block,
-        inline=markup.inline,
-        heading=markup.heading,
-        plain=markup.plain,
-        number=number,
-        plural=_plural,
-    )
-    env.globals.update(front_matter=front_matter, Mark=Mark)
+    env.filters.update(block=markup.block, inline=markup.inline, heading=markup.heading, plain=markup.plain, plural=plural)
+    env.globals.update(front_matter=front_matter, mark=lambda state: Mark(state).html)
     return env
 
 
 # ---------------------------------------------------------------- entry points
 
 
-def render_site(catalog: Catalog, evaluations: Iterable[AgreementEvaluation], *, today: dt.date,
-                options: RenderOptions | None = None) -> dict[str, str]:
-    """Every generated page and document, {path relative to the docs root: text}.
+def render_listings(summaries: Iterable[AgreementSummary], *, today: dt.date,
+                    options: RenderOptions | None = None) -> tuple[dict[str, str], list[NavSection | NavPage | str]]:
+    """The catalog, glossary and credits pages and the navigation, from the agreements' summaries.
+    Raises `InvalidAgreements` when an agreement id takes a reserved page name."""
+    listings = Listings(summaries, today, options or RenderOptions())
+    return listings.render(), listings.navigation()
+
+
+def render(catalog: Catalog, evaluations: Iterable[AgreementEvaluation], *, today: dt.date,
+           options: RenderOptions | None = None) -> tuple[dict[str, str], list[NavSection | NavPage | str]]:
+    """Every generated file ({path relative to the docs root: text}) and the navigation.
 
     Raises `InvalidAgreements` when the catalog has errors (an invalid tree is
     never published) or an agreement id takes a reserved page name.
     """
     if catalog.errors:
         raise InvalidAgreements(list(catalog.diagnostics))
-    return Site(catalog, evaluations, today, options or RenderOptions()).render()
+    options = options or RenderOptions()
+    by_id = {e.record.id: e for e in evaluations}
+    pages: dict[str, str] = {}
+    summaries = []
+    for record in catalog.agreements:
+        done = render_agreement(record, by_id.get(record.id) or AgreementEvaluation(record, ()), today=today, options=options)
+        pages.update(done.pages)
+        summaries.append(done.summary)
+    listing_pages, nav = render_listings(summaries, today=today, options=options)
+    pages.update(listing_pages)
+    return pages, nav
+
+
+def render_site(catalog: Catalog, evaluations: Iterable[AgreementEvaluation], *, today: dt.date,
+                options: RenderOptions | None = None) -> dict[str, str]:
+    """Every generated file, {path relative to the docs root: text}: see `render`."""
+    return render(catalog, evaluations, today=today, options=options)[0]
 
 
 def navigation(catalog: Catalog, evaluations: Iterable[AgreementEvaluation], *, today: dt.date,
-               options: RenderOptions | None = None) -> list[NavSection | str]:
-    """How the pages of `render_site` nest: see `Site.navigation`."""
-    return Site(catalog, evaluations, today, options or RenderOptions()).navigation()
-
-
-def render(catalog: Catalog, evaluations: Iterable[AgreementEvaluation], *, today: dt.date,
-           options: RenderOptions | None = None) -> tuple[dict[str, str], list[NavSection | str]]:
-    """Pages and navigation from one pass (the plugin needs both)."""
-    if catalog.errors:
-        raise InvalidAgreements(list(catalog.diagnostics))
-    site = Site(catalog, evaluations, today, options or RenderOptions())
-    return site.render(), site.navigation()
+               options: RenderOptions | None = None) -> list[NavSection | NavPage | str]:
+    """How the pages of `render_site` nest: see `Listings.navigation`."""
+    return render(catalog, evaluations, today=today, options=options)[1]
