@@ -1,0 +1,213 @@
+"""`mkdocs serve` (and `properdocs serve`) on a copy of the project, edited while it runs.
+
+The plugin watches `agreements/`: an edit to an agreement rebuilds the site; an
+invalid edit prints its `file:line:col` error and the server keeps running and
+answering; the next valid edit recovers. Every wait is bounded, and the server is
+always stopped, whatever the test's outcome.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from html import unescape
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from helpers import REPO_ROOT, tool_env, venv_script
+
+EPOCH = {"SOURCE_DATE_EPOCH": str(int(dt.datetime(2026, 11, 26, tzinfo=dt.timezone.utc).timestamp()))}
+PROJECT_FILES = ["mkdocs.yml", "docs", "theme", "agreements"]
+#: The longest any one wait may take: the first build, or a rebuild after an edit.
+WAIT = 60.0
+#: How long a page request may take while the last edit is invalid.
+ANSWER_WITHIN = 10.0
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    url: str  # the site's root as served, e.g. http://127.0.0.1:4321/mkdocs-sla/
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(tool: str, config: Path) -> Iterator[Server]:
+    """`<tool> serve` of `config` on a free loopback port, stopped on exit."""
+    prefix = urlsplit(yaml.safe_load(config.read_text(encoding="utf-8"))["site_url"]).path.strip("/")
+    port = free_port()
+    env = tool_env({**EPOCH, "TMPDIR": str(config.parent)})  # serve's temporary site dir stays in tmp_path
+    process = subprocess.Popen(
+        [*venv_script(tool), "serve", "-f", str(config), "-a", f"127.0.0.1:{port}"],
+        cwd=config.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,
+    )
+    server = Server(process, f"http://127.0.0.1:{port}/" + (prefix + "/" if prefix else ""))
+    # Drain the output all along, so the server never blocks on a full pipe.
+    reader = threading.Thread(target=lambda: server.lines.extend(iter(process.stdout.readline, "")), daemon=True)
+    reader.start()
+    try:
+        yield server
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)  # serve's own clean shutdown (KeyboardInterrupt)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+        reader.join(timeout=5)
+        process.stdout.close()
+
+
+def fetch(url: str, timeout: float = 5.0) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8", "replace")
+
+
+def wait_until(server: Server, what: str, condition: Callable[[], bool], timeout: float = WAIT) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if not server.alive():
+            pytest.fail(f"the server exited ({server.process.returncode}) while waiting for {what}:\n{server.output}")
+        try:
+            if condition():
+                return
+        except (OSError, urllib.error.URLError):
+            pass  # not answering yet
+        if time.monotonic() > deadline:
+            pytest.fail(f"no {what} within {timeout:.0f} s; server output:\n{server.output}")
+        time.sleep(0.2)
+
+
+def page_shows(server: Server, path: str, text: str) -> Callable[[], bool]:
+    def check() -> bool:
+        status, html = fetch(server.url + path)
+        return status == 200 and text in unescape(html)
+    return check
+
+
+@dataclass
+class Edits:
+    """An agreement file of the copied project, and its title line."""
+
+    file: Path
+    agreement_id: str
+    original: str
+    title_line: int  # 1-based
+
+    def write(self, title: str, duplicate: bool = False) -> None:
+        lines = self.original.splitlines(keepends=True)
+        lines[self.title_line - 1] = f"title: {title}\n"
+        if duplicate:
+            lines.insert(self.title_line, f"title: {title} (twice)\n")
+        self.file.write_text("".join(lines), encoding="utf-8")
+
+
+@pytest.fixture
+def project(tmp_path) -> tuple[Path, Edits]:
+    """A copy of the project (mkdocs.yml, docs, theme, agreements) and an agreement to edit:
+    the first one whose file has a single top-level `title:` (one version)."""
+    for name in PROJECT_FILES:
+        source = REPO_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / name)
+        else:
+            shutil.copy2(source, tmp_path / name)
+    for file in sorted((tmp_path / "agreements").glob("*/agreement.yaml")):
+        text = file.read_text(encoding="utf-8")
+        titles = [n for n, line in enumerate(text.splitlines(), 1) if line.startswith("title:")]
+        if len(titles) == 1:
+            return tmp_path / "mkdocs.yml", Edits(file, file.parent.name, text, titles[0])
+    pytest.fail("no example agreement with a single version to edit")
+
+
+def error_at(edits: Edits) -> re.Pattern[str]:
+    """The loader's message for the duplicate `title:` that Edits.write(duplicate=True) adds."""
+    return re.compile(
+        rf"agreements/{re.escape(edits.agreement_id)}/agreement\.yaml:{edits.title_line + 1}:1: error: .*duplicate key `title`"
+    )
+
+
+@pytest.mark.parametrize("tool", ["mkdocs", "properdocs"])
+def test_serve_rebuilds_on_an_agreement_edit_and_recovers_after_an_invalid_one(project, tool):
+    config, edits = project
+    page = f"agreements/{edits.agreement_id}/"
+    with serving(tool, config) as server:
+        wait_until(server, "catalog page", page_shows(server, "agreements/", edits.agreement_id))
+
+        edits.write("Renamed while serving")
+        wait_until(server, "rebuild with the new title", page_shows(server, page, "Renamed while serving"))
+
+        edits.write("Invalid while serving", duplicate=True)
+        wait_until(server, "file:line:col error in the output", lambda: error_at(edits).search(server.output) is not None)
+        time.sleep(1)  # had the failed build stopped the server, it would have by now
+        assert server.alive(), f"the server stopped after an invalid edit:\n{server.output}"
+
+        edits.write("Valid again while serving")
+        wait_until(server, "recovery with the newer title", page_shows(server, page, "Valid again while serving"))
+        status, html = fetch(server.url + "agreements/")
+        assert status == 200 and "Valid again while serving" in unescape(html)
+        assert server.alive()
+
+
+def test_serve_answers_pages_while_the_last_edit_is_invalid(project):
+    """Between an invalid edit and the next valid one a reader still gets pages (the last
+    good site, or one showing the error) instead of a request that never returns."""
+    config, edits = project
+    page = f"agreements/{edits.agreement_id}/"
+    with serving("mkdocs", config) as server:
+        wait_until(server, "catalog page", page_shows(server, "agreements/", edits.agreement_id))
+        edits.write("Renamed while serving")
+        wait_until(server, "rebuild with the new title", page_shows(server, page, "Renamed while serving"))
+
+        edits.write("Invalid while serving", duplicate=True)
+        wait_until(server, "file:line:col error in the output", lambda: error_at(edits).search(server.output) is not None)
+        answers = {}
+        for path in (page, "agreements/", ""):
+            try:
+                answers[path] = fetch(server.url + path, timeout=ANSWER_WITHIN)
+            except (OSError, urllib.error.URLError) as error:  # socket.timeout is an OSError
+                answers[path] = (None, f"no answer within {ANSWER_WITHIN:.0f} s ({error})")
+                break  # the others would wait as long
+        assert server.alive(), f"the server stopped after an invalid edit:\n{server.output}"
+        unanswered = {path: body for path, (status, body) in answers.items() if status != 200}
+        assert not unanswered, (
+            f"while {edits.file.relative_to(config.parent)} is invalid, the server does not answer:\n"
+            + "\n".join(f"  /{path}: {body}" for path, body in unanswered.items())
+            + f"\nserver output:\n{server.output}"
+        )
+        status, html = answers[page]
+        assert "Renamed while serving" in unescape(html) or error_at(edits).search(unescape(html)), (
+            "the page should be the last good one or show the error"
+        )
