@@ -1,6 +1,7 @@
 """This repository's site in a browser: built once per session (per xdist worker) with
-`mkdocs build --strict`, served on loopback under site_url's path (as GitHub Pages
-serves it), and read by Chromium as a person would, through Playwright.
+`mkdocs build --strict`, served on loopback as the publish workflow lays it out on
+GitHub Pages (mike's `<site_url path>/dev/` beside `versions.json`), and read by
+Chromium as a person would, through Playwright.
 
 Expected texts and figures come from the core (load, evaluate, display, tiers), not
 from copies of the example data, so the tests hold while the examples change.
@@ -52,7 +53,7 @@ MIN_CONTRAST = 4.5
 @dataclass(frozen=True)
 class Site:
     folder: Path  # the built site
-    url: str  # where it is served, e.g. http://127.0.0.1:4321/mkdocs-sla/
+    url: str  # where it is served, e.g. http://127.0.0.1:4321/mkdocs-sla/dev/
 
     def page_url(self, path: str) -> str:
         return self.url + path.lstrip("/")
@@ -117,11 +118,9 @@ def test_the_catalog_lists_every_example_agreement(page, site, catalog):
     ids = sorted(p.parent.name for p in (REPO_ROOT / "agreements").glob("*/agreement.yaml"))
     assert ids == sorted(r.id for r in catalog.agreements)
     goto(page, site.page_url("agreements/"))
-    links = page.locator("article a[href]")
-    found = {}
-    for i in range(links.count()):
-        link = links.nth(i)
-        found.setdefault(link.evaluate("a => a.href"), []).append(link.inner_text().strip())
+    found: dict[str, list[str]] = {}
+    for href, text in page.locator("article a[href]").evaluate_all("links => links.map(a => [a.href, a.innerText.trim()])"):
+        found.setdefault(href, []).append(text)
     missing = []
     for record in catalog.agreements:
         title = record.in_force(TODAY).terms.title
@@ -332,15 +331,21 @@ SETTLED_JS = """() => {
 }"""
 
 
-def test_no_page_logs_a_console_error(page, site):
+SHARDS = 2  # the pages split between the xdist workers
+
+
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_no_page_logs_a_console_error(page, site, catalog, shard):
     files = site.html_pages()
     # 404.html is left out: GitHub Pages shows only the 404.html at the root of the
     # published branch, which mike does not fill; its site_url links are crawled below.
     urls = [site.url_of(f) for f in files if f.name != "404.html" or f.parent != site.folder]
-    for must in ("", "agreements/", "agreements/metrics/", "agreements/credits/"):
+    musts = ["", "agreements/", "agreements/metrics/", "agreements/credits/"]
+    musts += [f"agreements/{record.id}/" for record in catalog.agreements]
+    for must in musts:
         assert site.page_url(must) in urls, f"the site has no page {must!r}"
     by_page: dict[str, list[str]] = {}
-    for url in urls:
+    for url in urls[shard::SHARDS]:
         before = len(page.console_errors)
         goto(page, url)
         # Wait for Material's asynchronous start: the search worker has loaded the index, and
