@@ -111,8 +111,6 @@ class Paths:
     def period(self, label: str) -> str:
         return f"{self.prefix}/credits/{label}.md"
 
-    def period_json(self, label: str) -> str:
-        return f"{self.prefix}/credits/{label}.json"
 
 
 def page_url(path: str, use_directory_urls: bool = True) -> str:
@@ -283,7 +281,6 @@ class PeriodEntry:
     currency: str | None
     missed: tuple[str, ...]  # metric names
     earned_back: tuple[tuple[str, str], ...]  # (metric name, period)
-    document: dict[str, Any] = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -329,8 +326,8 @@ def render_agreement(record: AgreementRecord, evaluation: AgreementEvaluation, *
     pages[paths.agreement_json(record.id)] = _json({
         "agreement": record.id,
         "file": record.file,
-        "periods": [entry.document for _outcome, entry in periods],
-    })
+        "periods": [period_outcome_document(outcome) for outcome in evaluation.periods],
+    }) + "\n"
 
     metrics = []
     for metric in terms.metrics:
@@ -432,7 +429,6 @@ def _period_entry(agreement_id: str, outcome: PeriodOutcome) -> PeriodEntry:
         currency=terms.credit_terms.currency if terms.credit_terms else None,
         missed=tuple(m.metric.name for m in outcome.missed),
         earned_back=tuple((m.metric.name, m.earned_back.label) for m in outcome.metrics if m.earned_back),
-        document=period_outcome_document(outcome),
     )
 
 
@@ -499,10 +495,6 @@ class Listings:
         pages[self.paths.credits] = self.credits_page()
         for period, entries in self.by_period.items():
             pages[self.paths.period(period.label)] = self.period_page(period, entries)
-            pages[self.paths.period_json(period.label)] = _json({
-                "period": period.label,
-                "agreements": [{"agreement": e.agreement_id, **e.document} for e in entries],
-            })
         return pages
 
     def _render(self, template: str, **context: Any) -> str:
@@ -639,7 +631,7 @@ class Listings:
         return self._render(
             "credits_period.md.j2", period=period, name=period_name(period), rows=rows,
             due=sum(1 for entry in entries if entry.due), reported=len(entries), totals=_totals(entries),
-            index_href=self.link(path, self.paths.credits), json_href=self.link(path, self.paths.period_json(period.label)),
+            index_href=self.link(path, self.paths.credits),
         )
 
     def _credit_row(self, path: str, entry: PeriodEntry) -> str:
@@ -804,7 +796,7 @@ def period_outcome_document(outcome: PeriodOutcome) -> dict[str, Any]:
 
 def _json(document: Any) -> str:
     # Compact: Python's C encoder only runs without `indent`, and these files are for machines.
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
 # ---------------------------------------------------------------- templates
