@@ -6,8 +6,9 @@ into `docs_dir`), shapes the navigation, points "Edit this page" at the
 agreement's YAML file and watches the agreements folder under `mkdocs serve`.
 
 Invalid agreements fail the build with every error as `file:line:col: error:
-message`; under `mkdocs serve` the error is printed, the server keeps serving
-the last good site, and the next valid edit rebuilds it.
+message`. Under `mkdocs serve` they do not stop the preview: the errors are
+printed, listed atop the catalog and on the page of each agreement that does not
+load, the others are shown, and the next valid edit brings the full site back.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +33,9 @@ from . import clock
 from .diagnostics import InvalidAgreements
 from .load import AGREEMENT_FILE
 from .parallel import for_each_agreement
+from .model import SLUG
 from .render import (GROUP_BY, STYLESHEET, NavPage, NavSection, Paths, RenderOptions, render_listings,
-                     render_record)
+                     render_problem_page, render_record)
 
 log = get_plugin_logger(__name__)
 
@@ -149,24 +152,51 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             if diagnostic.severity == "warning":
                 log.warning(str(diagnostic))
         errors = [d for d in diagnostics if d.severity == "error"]
-        if errors:
-            raise PluginError(_error_text(errors))
+        summaries = [r.summary for r in rendered]
         try:
-            listings, self.navigation = render_listings([r.summary for r in rendered], today=self.today, options=options)
+            listings, self.navigation = render_listings(summaries, today=self.today, options=options)
         except InvalidAgreements as error:
-            raise PluginError(_error_text([d for d in error.diagnostics if d.severity == "error"])) from None
+            errors += [d for d in error.diagnostics if d.severity == "error"]
+            taken = {Path(d.position.file).parent.name for d in error.diagnostics}
+            rendered = [r for r in rendered if r.summary.id not in taken]
+            summaries = [r.summary for r in rendered]
+        problem_pages: dict[str, str] = {}
+        if errors:
+            if self.command != "serve":
+                raise PluginError(_error_text(errors))
+            # A preview keeps answering: the errors go to the terminal and onto the pages, and
+            # the agreements that load are shown, until the next valid edit.
+            for diagnostic in errors:
+                log.error(str(diagnostic))
+            listings, self.navigation = render_listings(summaries, today=self.today, options=options,
+                                                        problems=[str(d) for d in errors])
+            for agreement_id, lines in self._problems_by_agreement(errors).items():
+                if agreement_id not in {s.id for s in summaries}:
+                    problem_pages.update(render_problem_page(agreement_id, lines, options=options))
         docs_dir = Path(config.docs_dir)
-        for pages in [r.pages for r in rendered] + [listings]:
+        for pages in [r.pages for r in rendered] + [listings, problem_pages]:
             for path, content in pages.items():
                 # NOT_IN_NAV: on_nav places the pages; MkDocs need not list 2,000 of them as "not in nav".
                 inclusion = InclusionLevel.NOT_IN_NAV if path.endswith(".md") else InclusionLevel.UNDEFINED
                 self._add(files, File.generated(config, path, content=content, inclusion=inclusion))
-        for r in rendered:
-            source = self.agreements_dir / r.summary.id / AGREEMENT_FILE
+        for agreement_id in [r.summary.id for r in rendered] + [Path(p).stem for p in problem_pages]:
+            source = self.agreements_dir / agreement_id / AGREEMENT_FILE
             # `edit_uri` points at docs_dir in the repository, so the YAML file is found from there.
-            self.generated[self.paths.agreement(r.summary.id)].edit_uri = Path(os.path.relpath(source, docs_dir)).as_posix()
+            self.generated[self.paths.agreement(agreement_id)].edit_uri = Path(os.path.relpath(source, docs_dir)).as_posix()
         self._add(files, File.generated(config, STYLESHEET_URI, abs_src_path=str(STYLESHEET)))
         return files
+
+    def _problems_by_agreement(self, errors) -> dict[str, list[str]]:
+        """Error lines by the agreement folder they are in (errors outside one are left out)."""
+        found: dict[str, list[str]] = {}
+        for diagnostic in errors:
+            try:
+                relative = Path(diagnostic.position.file).resolve().relative_to(self.agreements_dir)
+            except ValueError:
+                continue
+            if len(relative.parts) > 1 and re.match(SLUG, relative.parts[0]):
+                found.setdefault(relative.parts[0], []).append(str(diagnostic))
+        return found
 
     def _add(self, files: Files, file: File) -> None:
         existing = files.get_file_from_path(file.src_uri)

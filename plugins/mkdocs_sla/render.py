@@ -473,9 +473,11 @@ def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Agreement)
 class Listings:
     """The catalog, the glossary and the credits by period, from the agreements' summaries."""
 
-    def __init__(self, summaries: Iterable[AgreementSummary], today: dt.date, options: RenderOptions):
+    def __init__(self, summaries: Iterable[AgreementSummary], today: dt.date, options: RenderOptions,
+                 problems: Iterable[str] = ()):
         self.today = today
         self.options = options
+        self.problems = list(problems)  # error lines shown on the catalog (a preview with invalid agreements)
         self.link = Links(options)
         self.paths = self.link.paths
         self.summaries = sorted(summaries, key=lambda s: (markup.plain(s.title).casefold(), s.id))
@@ -531,7 +533,7 @@ class Listings:
         groups = [(name, anchor, Markup("\n".join(self._catalog_row(s) for s in members)))
                   for name, anchor, members in self.groups]
         return self._render(
-            "catalog.md.j2", groups=groups, count=len(self.summaries),
+            "catalog.md.j2", groups=groups, count=len(self.summaries), problems=self.problems,
             group_counts=[(name, anchor, len(members)) for name, anchor, members in self.groups],
             periods_with_credits=sum(s.periods_with_credits for s in self.summaries),
             glossary_href=self.link(self.paths.catalog, self.paths.glossary),
@@ -658,8 +660,10 @@ class Listings:
             pages = [(self.paths.agreement(s.id), markup.plain(s.title)) for s in members]
             agreements.append(NavSection(markup.plain(name), tuple(_chunked(pages, self.options.nav_group_size, markup.plain(name)))))
         glossary: list[NavSection | NavPage | str] = [self.paths.glossary]
-        glossary.extend(_chunked([(self.paths.definition(e.anchor), markup.plain(e.name)) for e in self.glossary],
-                                 self.options.nav_group_size, "Metrics", titled=True))
+        definitions = [(self.paths.definition(e.anchor), markup.plain(e.name)) for e in self.glossary]
+        if definitions:
+            # One collapsed section: navigation.sections would otherwise list every definition on every page.
+            glossary.append(NavSection("All definitions", tuple(_chunked(definitions, self.options.nav_group_size, "Metrics", titled=True))))
         credits: list[NavSection | NavPage | str] = [self.paths.credits]
         years: dict[int, list[NavPage]] = defaultdict(list)
         for period in self.by_period:
@@ -853,12 +857,24 @@ def _env() -> Environment:
 # ---------------------------------------------------------------- entry points
 
 
-def render_listings(summaries: Iterable[AgreementSummary], *, today: dt.date,
-                    options: RenderOptions | None = None) -> tuple[dict[str, str], list[NavSection | NavPage | str]]:
+def render_listings(summaries: Iterable[AgreementSummary], *, today: dt.date, options: RenderOptions | None = None,
+                    problems: Iterable[str] = ()) -> tuple[dict[str, str], list[NavSection | NavPage | str]]:
     """The catalog, glossary and credits pages and the navigation, from the agreements' summaries.
+    `problems`: error lines to show atop the catalog (a preview of a tree with errors).
     Raises `InvalidAgreements` when an agreement id takes a reserved page name."""
-    listings = Listings(summaries, today, options or RenderOptions())
+    listings = Listings(summaries, today, options or RenderOptions(), problems)
     return listings.render(), listings.navigation()
+
+
+def render_problem_page(agreement_id: str, problems: Iterable[str], *, options: RenderOptions | None = None) -> dict[str, str]:
+    """The page of an agreement that does not load, listing its errors: what a preview server
+    (`mkdocs serve`) shows until the next valid edit. A published build never has one."""
+    options = options or RenderOptions()
+    links = Links(options)
+    path = links.paths.agreement(agreement_id)
+    text = _env().get_template("problem.md.j2").render(
+        agreement_id=agreement_id, problems=list(problems), catalog_href=links(path, links.paths.catalog))
+    return {path: text}
 
 
 def render(catalog: Catalog, evaluations: Iterable[AgreementEvaluation], *, today: dt.date,
