@@ -15,6 +15,7 @@ from mkdocs_sla.diagnostics import InvalidAgreements
 from mkdocs_sla.evaluate import evaluate
 from mkdocs_sla.load import load
 from mkdocs_sla.render import (NavPage, NavSection, RenderOptions, front_matter, mkdocs_nav, navigation, page_url,
+                               render_problem_page,
                                relative_url, render_site)
 from test_site_build import hostile_agreement, large_agreement
 
@@ -196,3 +197,10 @@ def test_navigation_groups_by_family_and_splits_large_groups(tmp_path):
 def test_the_navigation_as_mkdocs_nav_escapes_titles():
     nav = mkdocs_nav([NavSection("<b>Family</b>", ("a.md", NavPage("b.md", "B & <i>")))])
     assert nav == [{"&lt;b&gt;Family&lt;/b&gt;": ["a.md", {"B &amp; &lt;i&gt;": "b.md"}]}]
+
+
+def test_a_preview_page_of_an_agreement_that_does_not_load_lists_its_errors_escaped():
+    (path, text), = render_problem_page("broken", ["agreements/broken/agreement.yaml:3:1: error: <script>alert(1)</script>"]).items()
+    assert path == "agreements/broken.md"
+    assert "agreements/broken/agreement.yaml:3:1: error: &lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "<script>" not in text
