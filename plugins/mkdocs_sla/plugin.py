@@ -34,8 +34,8 @@ from .diagnostics import InvalidAgreements
 from .load import AGREEMENT_FILE
 from .parallel import for_each_agreement
 from .model import SLUG
-from .render import (GROUP_BY, STYLESHEET, NavPage, NavSection, Paths, RenderOptions, render_listings,
-                     render_problem_page, render_record)
+from .render import (GROUP_BY, RESERVED_IDS, STYLESHEET, NavPage, NavSection, Paths, RenderOptions,
+                     render_listings, render_problem_page, render_record)
 
 log = get_plugin_logger(__name__)
 
@@ -106,7 +106,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         self.paths = Paths()
         self.today: dt.date | None = None
         self.generated: dict[str, File] = {}
-        self.navigation: list[NavSection | str] = []
+        self.navigation: list[NavSection | NavPage | str] = []
 
     # ------------------------------------------------------------ events
 
@@ -194,7 +194,8 @@ class SlaPlugin(BasePlugin[SlaConfig]):
                 relative = Path(diagnostic.position.file).resolve().relative_to(self.agreements_dir)
             except ValueError:
                 continue
-            if len(relative.parts) > 1 and re.match(SLUG, relative.parts[0]):
+            # A reserved id has no page of its own: its errors stay on the catalog.
+            if len(relative.parts) > 1 and re.match(SLUG, relative.parts[0]) and relative.parts[0] not in RESERVED_IDS:
                 found.setdefault(relative.parts[0], []).append(str(diagnostic))
         return found
 
