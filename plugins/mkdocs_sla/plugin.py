@@ -64,7 +64,8 @@ class _Date(c.BaseConfigOption[Any]):
 
 class SlaConfig(base.Config):
     enabled = c.Type(bool, default=True)
-    """Turn the plugin off (`enabled: !ENV [SLA_PAGES, true]`) to build the hand-written pages alone."""
+    """Turn the plugin off (`enabled: !ENV [SLA_PAGES, true]`) to build the hand-written pages
+    alone (then `nav` must not name the generated pages)."""
 
     agreements = c.Type(str, default="agreements")
     """The agreements folder: one sub-folder per agreement. Relative to the folder of mkdocs.yml."""
