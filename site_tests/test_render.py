@@ -158,12 +158,13 @@ def test_no_text_from_an_agreement_file_starts_a_line_of_markdown(tmp_path):
 
 
 def test_an_agreement_id_that_names_a_site_page_is_an_error(tmp_path):
+    # The loader refuses it, so `sla validate` reports it as well as the site build.
     large_agreement(tmp_path / "metrics", metrics=1, periods=1)
     catalog = load(tmp_path)
     with pytest.raises(InvalidAgreements) as raised:
         render_site(catalog, [evaluate(r) for r in catalog.agreements], today=TODAY)
     (diagnostic,) = raised.value.diagnostics
-    assert re.match(r".*metrics/agreement\.yaml:\d+:1: error: the id `metrics` is taken", str(diagnostic))
+    assert re.match(r".*metrics/agreement\.yaml:\d+:\d+: error: id `metrics` is reserved for a page of the site", str(diagnostic))
 
 
 def test_an_invalid_catalog_is_never_rendered(tmp_path):

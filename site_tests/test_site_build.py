@@ -457,8 +457,9 @@ def test_a_large_family_is_split_into_navigation_sections(tmp_path):
     config = copy_project(tmp_path, agreements=False)
     for n in range(7):
         large_agreement(tmp_path / "agreements" / f"large-{n}", metrics=1, periods=1)
-    text = config.read_text().replace("      group_by: family\n", "      group_by: family\n      nav_group_size: 3\n")
-    config.write_text(text)
+    text = config.read_text()
+    assert "      nav_group_size: 40\n" in text
+    config.write_text(text.replace("      nav_group_size: 40\n", "      nav_group_size: 3\n"))
     result = build_site(config, tmp_path / "site", env=EPOCH)
     assert_built(result)
     html = read(tmp_path / "site", "agreements/large-0")

@@ -23,11 +23,13 @@ import csv
 import datetime as dt
 import functools
 import json
+import shutil
 import sys
 from pathlib import Path
 
 from . import display
 from .diagnostics import Diagnostic
+from .documents import period_document
 from .evaluate import AgreementEvaluation, evaluate
 from .parallel import for_each_agreement
 from .model import SLUG
@@ -191,49 +193,7 @@ def credits_document(evaluations: list[AgreementEvaluation], period: Period | No
     agreements = []
     for evaluation in evaluations:
         record = evaluation.record
-        periods = []
-        for outcome in evaluation.periods:
-            if period is not None and outcome.period != period:
-                continue
-            terms = outcome.terms
-            currency = terms.credit_terms.currency if terms.credit_terms else None
-            credit = outcome.credit
-            periods.append({
-                "period": outcome.period.label,
-                "version": outcome.version,
-                "charges": str(outcome.results.results.charges) if outcome.results.results.charges is not None else None,
-                "metrics": [
-                    {
-                        "metric": m.metric.id,
-                        "attainment": display.exact(m.attainment),
-                        "attainment_display": display.attainment(m.attainment, m.metric.unit, m.metric.better) if m.attainment is not None else None,
-                        "unit": m.metric.unit,
-                        "objective": str(m.metric.objective),
-                        "status": "not reported" if m.met is None else ("met" if m.met else "missed"),
-                        "measured": m.detail,
-                        "tier": m.tier,
-                        "credit_percent": display.exact(m.credit_percent),
-                        "default": m.default,
-                        "earned_back_in": m.earned_back.label if m.earned_back else None,
-                    }
-                    for m in outcome.metrics
-                ],
-                "credit": {
-                    "combined_percent": display.exact(credit.combined_percent),
-                    "percent": display.exact(credit.percent),
-                    "capped": credit.capped,
-                    "amount": display.exact(credit.amount),
-                    "amount_display": display.money(credit.amount, currency) if credit.amount is not None and currency else None,
-                    "below_minimum": credit.below_minimum,
-                    "issued": display.exact(credit.issued),
-                    "currency": currency,
-                },
-                "claim_deadline": outcome.claim_deadline.isoformat() if outcome.claim_deadline else None,
-                "misses_to_date": outcome.misses_to_date,
-                "chronic_failure": outcome.chronic,
-                "termination_right": outcome.termination_right,
-                "remedies": [{"kind": r.kind, "metric": r.metric_id, "text": r.text, "termination_right": r.termination_right} for r in outcome.remedies],
-            })
+        periods = [period_document(outcome) for outcome in evaluation.periods if period is None or outcome.period == period]
         agreements.append({"id": record.id, "title": record.versions[-1].terms.title, "periods": periods})
     return {"format": 1, "agreements": agreements}
 
@@ -317,27 +277,17 @@ def cmd_render(args) -> int:
         target = out / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
+    # The stylesheet the pages' classes need, where the plugin would put it.
+    stylesheet = out / "assets" / "stylesheets" / "sla.css"
+    stylesheet.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(site.STYLESHEET, stylesheet)
     if args.nav:
         import yaml
 
-        Path(args.nav).write_text(yaml.safe_dump(_mkdocs_nav(navigation), sort_keys=False, allow_unicode=True), encoding="utf-8")
+        # Titles escaped: MkDocs and Material print navigation titles as HTML.
+        Path(args.nav).write_text(yaml.safe_dump(site.mkdocs_nav(navigation), sort_keys=False, allow_unicode=True), encoding="utf-8")
     print(f"wrote {len(pages)} files to {out}", file=sys.stderr)
     return 0
-
-
-def _mkdocs_nav(entries) -> list:
-    """The render module's navigation as MkDocs' `nav:` configuration."""
-    from .render import NavPage, NavSection
-
-    result = []
-    for entry in entries:
-        if isinstance(entry, NavSection):
-            result.append({entry.title: _mkdocs_nav(entry.children)})
-        elif isinstance(entry, NavPage):
-            result.append({entry.title: entry.path})
-        else:
-            result.append(entry)
-    return result
 
 
 # ---------------------------------------------------------------- new

@@ -24,16 +24,23 @@ def exact(value: Fraction | None) -> str | None:
     """The exact value as text: a terminating decimal where there is one, else `numerator/denominator`."""
     if value is None:
         return None
-    d = value.denominator
-    for p in (2, 5):
-        while d % p == 0:
-            d //= p
+    d, twos, fives = value.denominator, 0, 0
+    while d % 2 == 0:
+        d //= 2
+        twos += 1
+    while d % 5 == 0:
+        d //= 5
+        fives += 1
     if d != 1:
         return f"{value.numerator}/{value.denominator}"
-    places = 0
-    while (value * 10**places).denominator != 1:
-        places += 1
-    return plain(to_decimal(value, places)) if places else str(value.numerator)
+    places = max(twos, fives)
+    if not places:
+        return str(value.numerator)
+    # Integer arithmetic: the scaled value is a whole number, so no rounding happens.
+    scaled = abs(value.numerator) * 10**places // value.denominator
+    sign = "-" if value < 0 else ""
+    whole, fraction = divmod(scaled, 10**places)
+    return f"{sign}{whole}.{str(fraction).rjust(places, '0').rstrip('0')}"
 
 
 def attainment(value: Fraction | None, unit: str, better: str) -> str:

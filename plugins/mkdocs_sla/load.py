@@ -26,7 +26,6 @@ import os
 import re
 import typing
 from dataclasses import dataclass, field
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +41,8 @@ from .yamlsource import Document, parse, read_text
 AGREEMENT_FILE = "agreement.yaml"
 RESULTS_DIR = "results"
 LOCK_FILE = "versions.lock"
+# Page names the site keeps beside the agreement pages (`<prefix>/<id>/`).
+RESERVED_IDS = frozenset({"index", "metrics", "credits"})
 
 
 @dataclass(frozen=True)
@@ -212,7 +213,9 @@ def _load_versions(folder_name: str, text: str, display: str, diagnostics: Diagn
         terms = validate(Agreement, document, diagnostics)
         if terms is None:
             continue
-        if terms.id != folder_name:
+        if terms.id in RESERVED_IDS:
+            diagnostics.error(document.position(("id",)), f"id `{terms.id}` is reserved for a page of the site ({', '.join(sorted(RESERVED_IDS))}); expected another id")
+        elif terms.id != folder_name:
             diagnostics.error(document.position(("id",)), f"id `{terms.id}` differs from its folder `{folder_name}`; expected `{folder_name}`")
         _check_terms(terms, document, diagnostics)
         versions.append(Version(terms, Position(display, document.start_line, 1), digest(terms)))

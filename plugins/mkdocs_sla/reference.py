@@ -12,7 +12,6 @@ import datetime as dt
 import types
 import typing
 from decimal import Decimal
-from pathlib import Path
 
 import pydantic
 from markupsafe import escape

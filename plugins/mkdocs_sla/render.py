@@ -30,7 +30,7 @@ import json
 import posixpath
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
@@ -44,7 +44,8 @@ from markupsafe import Markup
 from . import display, markup
 from .diagnostics import Diagnostic, InvalidAgreements, Position
 from .evaluate import AgreementEvaluation, MetricOutcome, PeriodOutcome, evaluate
-from .load import AgreementRecord, Catalog
+from .documents import period_document
+from .load import RESERVED_IDS, AgreementRecord, Catalog
 from .model import Agreement, Metric
 from .periods import Period
 from .sparkline import sparkline
@@ -60,7 +61,6 @@ GROUP_BY: tuple[str, ...] = ("family", "provider", "customer")
 OTHER_FAMILY = "Other services"
 
 #: Page names beside the agreement pages; an agreement with such an id would share their URL.
-RESERVED_IDS = frozenset({"index", "metrics", "credits"})
 
 
 @dataclass(frozen=True)
@@ -183,11 +183,6 @@ _MARKS = {state: Markup(f'<span class="sla-mark sla-mark--{state}">{text}</span>
 
 
 @lru_cache(maxsize=65_536)
-def _exact(value: Fraction | None) -> str | None:
-    # Credit percentages and amounts repeat across thousands of periods.
-    return display.exact(value)
-
-
 def percent(value: Fraction) -> str:
     return display.percent(value)
 
@@ -326,7 +321,7 @@ def render_agreement(record: AgreementRecord, evaluation: AgreementEvaluation, *
     pages[paths.agreement_json(record.id)] = _json({
         "agreement": record.id,
         "file": record.file,
-        "periods": [period_outcome_document(outcome) for outcome in evaluation.periods],
+        "periods": [period_document(outcome) for outcome in evaluation.periods],
     }) + "\n"
 
     metrics = []
@@ -451,7 +446,7 @@ def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Agreement)
         name = markup.inline(metric.name)
         if current.metric(metric.id) is not None:
             name = f'<a href="#metric-{e(metric.id)}">{name}</a>'
-        exact = _exact(m.attainment)
+        exact = display.exact(m.attainment)
         title = f' title="exactly {e(display.with_unit(exact, metric.unit))}"' if exact else ""
         detail = f" <small>{e(m.detail)}</small>" if m.detail else ""
         mark = Mark.of(m.met)
@@ -759,43 +754,6 @@ def mkdocs_nav(entries: Iterable[NavSection | NavPage | str]) -> list:
 
 
 # ---------------------------------------------------------------- JSON
-
-
-def period_outcome_document(outcome: PeriodOutcome) -> dict[str, Any]:
-    """One period of one agreement as JSON: exact numbers as strings (`"24775/248"` where the
-    decimal does not terminate), so nothing is lost to floating point."""
-    credit = outcome.credit
-    terms = outcome.terms
-    return {
-        "period": outcome.period.label,
-        "version": outcome.version,
-        "metrics": [
-            {
-                "id": m.metric.id,
-                "attainment": _exact(m.attainment),
-                "attainment_display": display.attainment(m.attainment, m.metric.unit, m.metric.better),
-                "unit": m.metric.unit,
-                "detail": m.detail,
-                "met": m.met,
-                "tier": m.tier,
-                "default": m.default,
-                "credit_percent": _exact(m.credit_percent),
-                "earned_back_in": m.earned_back.label if m.earned_back else None,
-            }
-            for m in outcome.metrics
-        ],
-        "credit": {
-            "combined_percent": _exact(credit.combined_percent),
-            "percent": _exact(credit.percent),
-            "capped": credit.capped,
-            "amount": _exact(credit.amount),
-            "issued": _exact(credit.issued),
-            "below_minimum": credit.below_minimum,
-            "currency": terms.credit_terms.currency if terms.credit_terms else None,
-        },
-        "claim_deadline": outcome.claim_deadline.isoformat() if outcome.claim_deadline else None,
-        "remedies": [{"kind": r.kind, "metric": r.metric_id, "text": r.text, "termination_right": r.termination_right} for r in outcome.remedies],
-    }
 
 
 def _json(document: Any) -> str:
