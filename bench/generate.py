@@ -19,8 +19,8 @@ import sys
 import time
 from pathlib import Path
 
-AGREEMENT_SCHEMA = "# yaml-language-server: $schema=https://example.github.io/mkdocs-sla/schema/agreement.schema.json\n"
-RESULTS_SCHEMA = "# yaml-language-server: $schema=https://example.github.io/mkdocs-sla/schema/results.schema.json\n"
+AGREEMENT_SCHEMA = "# yaml-language-server: $schema=https://example.github.io/mkdocs-sla/latest/schema/agreement.schema.json\n"
+RESULTS_SCHEMA = "# yaml-language-server: $schema=https://example.github.io/mkdocs-sla/latest/schema/results.schema.json\n"
 
 FIRST_YEAR, FIRST_MONTH = 2024, 1
 

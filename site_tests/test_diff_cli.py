@@ -329,9 +329,9 @@ def test_lock_adds_a_version_once_it_is_in_force(tmp_path):
 def test_schema_prints_the_agreement_schema_and_with_results_the_results_schema(tmp_path):
     agreement = json.loads(sla("schema", cwd=tmp_path).stdout)
     assert agreement["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert agreement["$id"] == AGREEMENT_SCHEMA_ID == "https://example.github.io/mkdocs-sla/schema/agreement.schema.json"
+    assert agreement["$id"] == AGREEMENT_SCHEMA_ID == "https://example.github.io/mkdocs-sla/latest/schema/agreement.schema.json"
     results = json.loads(sla("schema", "--results", cwd=tmp_path).stdout)
-    assert results["$id"] == RESULTS_SCHEMA_ID == "https://example.github.io/mkdocs-sla/schema/results.schema.json"
+    assert results["$id"] == RESULTS_SCHEMA_ID == "https://example.github.io/mkdocs-sla/latest/schema/results.schema.json"
 
 
 def test_schema_out_writes_both_files(tmp_path):

@@ -29,8 +29,9 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
-from . import clock
+from . import clock, reference
 from .diagnostics import InvalidAgreements
+from .schema import agreement_schema, results_schema, schema_text
 from .load import AGREEMENT_FILE
 from .parallel import for_each_agreement
 from .model import SLUG
@@ -40,6 +41,9 @@ from .render import (GROUP_BY, RESERVED_IDS, STYLESHEET, NavPage, NavSection, Pa
 log = get_plugin_logger(__name__)
 
 STYLESHEET_URI = "assets/stylesheets/sla.css"
+FORMAT_PAGE = "reference/format.md"
+# A hand-written page that holds this marker gets the engine's worked examples in its place.
+WORKED_EXAMPLES = "<!-- sla:worked-examples -->"
 # Pages the plugin needs: headings carry `{ #id }` anchors, which attr_list reads.
 MARKDOWN_EXTENSIONS = ("attr_list", "toc")
 
@@ -185,7 +189,20 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             # `edit_uri` points at docs_dir in the repository, so the YAML file is found from there.
             self.generated[self.paths.agreement(agreement_id)].edit_uri = Path(os.path.relpath(source, docs_dir)).as_posix()
         self._add(files, File.generated(config, STYLESHEET_URI, abs_src_path=str(STYLESHEET)))
+        self._add_reference(files, config)
         return files
+
+    def _add_reference(self, files: Files, config) -> None:
+        """The format reference and the JSON Schemas, generated from the model so they cannot drift."""
+        self._add(files, File.generated(config, FORMAT_PAGE, content=reference.format_page()), in_sections=False)
+        for name, schema in (("agreement", agreement_schema()), ("results", results_schema())):
+            self._add(files, File.generated(config, f"schema/{name}.schema.json", content=schema_text(schema)), in_sections=False)
+
+    def on_page_markdown(self, markdown: str, page: Page, config, files: Files) -> str:
+        # Worked examples are computed by the engine at build time, never typed by hand.
+        if self.config.enabled and WORKED_EXAMPLES in markdown:
+            markdown = markdown.replace(WORKED_EXAMPLES, reference.worked_examples())
+        return markdown
 
     def _problems_by_agreement(self, errors) -> dict[str, list[str]]:
         """Error lines by the agreement folder they are in (errors outside one are left out)."""
@@ -200,13 +217,16 @@ class SlaPlugin(BasePlugin[SlaConfig]):
                 found.setdefault(relative.parts[0], []).append(str(diagnostic))
         return found
 
-    def _add(self, files: Files, file: File) -> None:
+    def _add(self, files: Files, file: File, *, in_sections: bool = True) -> None:
+        """Add a generated file; `in_sections`: on_nav places it in the generated sections
+        (pages that are not, like the format reference, stay where the user's `nav` puts them)."""
         existing = files.get_file_from_path(file.src_uri)
         if existing is not None:
             raise PluginError(f"sla: {Path(existing.abs_src_path or existing.src_uri)} is in the way of the generated "
                               f"page {file.src_uri}; move it, or set the plugin's `prefix` to another folder")
         files.append(file)
-        self.generated[file.src_uri] = file
+        if in_sections:
+            self.generated[file.src_uri] = file
 
     # After the other plugins' on_nav: they see MkDocs' own navigation, and ours is final.
     @event_priority(-50)

@@ -73,12 +73,12 @@ def _cell(text: str) -> str:
 LAYOUT = """\
 ## Files and folders
 
-```
-agreements/<id>/agreement.yaml          the terms: one YAML document per version, oldest first, separated by ---
-agreements/<id>/results/<period>.yaml   the measured results of one period: 2026-10 (month) or 2026-Q4 (quarter)
-agreements/<id>/results/<name>.csv      an interval series (start,requests,errors) named by a results file
-agreements/<id>/versions.lock           content hashes of the versions already published (written by `sla lock`)
-```
+| file | holds |
+| --- | --- |
+| `agreements/<id>/agreement.yaml` | the terms: one YAML document per version, oldest first, separated by `---` |
+| `agreements/<id>/results/<period>.yaml` | the measured results of one period: `2026-10` (month) or `2026-Q4` (quarter) |
+| `agreements/<id>/results/<name>.csv` | an interval series (`start,requests,errors`) named by a results file |
+| `agreements/<id>/versions.lock` | content hashes of the versions already published (written by `sla lock`) |
 
 **Versions.** Every version stays in `agreement.yaml` as a complete document with its own
 `version` label and `effective` date, in the order they took effect. A period is evaluated under
@@ -91,22 +91,28 @@ customer read must not change under them: add a new version instead.
 **Numbers** are exact: `99.99` means 99.99, not the nearest binary float. Percentages are written
 as numbers from 0 to 100. Bounds of credit tiers always say whether they include the bound.
 
-**Rules beyond the types below**, checked by `sla validate`: the `id` equals the folder name;
-metric ids are unique in a version; credit tiers of a metric do not overlap, and attainments that
-miss the objective but fall in no tier are reported as warnings; a `pool` credit needs
-`credit_terms.pool`; version labels and effective dates are unique and increase together; every
-version uses the same `period`; a results file is named after its period, which is a month or a
-quarter as the agreement says, ends after the agreement took effect, and appears once; results name
-only metrics of the governing version, with the keys their measure needs (`outages` for
-`downtime`, `good` and `total` for `events`, ...); an outage ends after it starts and lies in its
-period; interval rows lie in the period, on interval boundaries, once each, with errors no more
-than requests; duplicate keys, YAML anchors, aliases and tags are refused.
+**Rules beyond the types below**, checked by `sla validate` but beyond what the JSON Schema
+can say:
 """
+
+
+def format_page() -> str:
+    """The whole format reference page: layout, the rules the schema cannot express, every key."""
+    from .schema import SCHEMA_LIMITS
+
+    rules = "\n".join(f"- {_cell(rule)}" for rule in SCHEMA_LIMITS)
+    return (
+        "# File format reference\n\n"
+        "This page is generated from the code that reads the files, so it always matches it. "
+        "Editors check files against the JSON Schemas of the "
+        "[agreement](../schema/agreement.schema.json) and [results](../schema/results.schema.json) files.\n\n"
+        f"{LAYOUT}\n{rules}\n\n{format_reference()}"
+    )
 
 
 def format_reference() -> str:
     """Markdown: one section per part of the format, one table row per key."""
-    lines: list[str] = [LAYOUT]
+    lines: list[str] = []
     for title, root in (("The agreement file", Agreement), ("The results file", Results)):
         lines += [f"## {title}", ""]
         for cls in _models(root):

@@ -30,7 +30,7 @@ from pydantic_core import core_schema
 
 from .model import Agreement, Results
 
-BASE_URL = "https://example.github.io/mkdocs-sla/schema/"
+BASE_URL = "https://example.github.io/mkdocs-sla/latest/schema/"
 AGREEMENT_SCHEMA_ID = BASE_URL + "agreement.schema.json"
 RESULTS_SCHEMA_ID = BASE_URL + "results.schema.json"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
