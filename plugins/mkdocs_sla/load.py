@@ -224,8 +224,12 @@ def _load_versions(folder_name: str, text: str, display: str, diagnostics: Diagn
 
 
 def digest(terms: Agreement) -> str:
-    """A content hash of a version's terms, independent of formatting and comments."""
-    canonical = json.dumps(terms.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    """A content hash of a version's terms, independent of formatting and comments.
+
+    Only the keys written in the file count (`exclude_unset`): a later release of the format
+    that adds an optional key with a default must not make every published version look
+    rewritten."""
+    canonical = json.dumps(terms.model_dump(mode="json", exclude_unset=True), sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
