@@ -36,10 +36,10 @@ from typing import Any, Iterable, Literal, Sequence
 
 from . import credits as rules
 from .diagnostics import Diagnostic
-from .display import exact, plain, to_decimal
+from . import display
 from .load import AgreementRecord, Catalog, PeriodResults, Version
 from .model import PERCENT_MEASURES, Agreement, Metric
-from .tiers import Span, span_of
+from .tiers import Span, number, span_bounds, span_of
 
 Effect = Literal["favourable", "adverse", "neutral"]
 FAVOURABLE: Effect = "favourable"
@@ -138,16 +138,7 @@ def _num(value: Decimal | Fraction | int | None, unit: str = "") -> str:
     """A number as the agreement writes it (Decimals keep their digits), with its unit."""
     if value is None:
         return "none"
-    if isinstance(value, Fraction):
-        text = exact(value)
-        if text is None or "/" in text:
-            text = plain(to_decimal(value, 3))
-    else:
-        text = str(value)
-    unit = unit.strip()
-    if unit == "%":
-        return f"{text}%"
-    return f"{text} {unit}" if unit else text
+    return number(value if isinstance(value, (Decimal, Fraction)) else Fraction(value), unit)
 
 
 def _pct(value: Decimal | Fraction | None) -> str:
@@ -566,12 +557,8 @@ def credit_changes(old_terms: Agreement, new_terms: Agreement, a: Metric, b: Met
 def _span_words(span: Span, unit: str) -> str:
     if span.low is not None and span.low == span.high:
         return f"at {_num(span.low, unit)}"
-    parts = []
-    if span.low is not None:
-        parts.append(f"{'at least' if span.low_closed else 'above'} {_num(span.low, unit)}")
-    if span.high is not None:
-        parts.append(f"{'at most' if span.high_closed else 'below'} {_num(span.high, unit)}")
-    return "at an attainment " + " and ".join(parts) if parts else "at any attainment"
+    bounds = span_bounds(span, unit)
+    return f"at an attainment {bounds}" if bounds else "at any attainment"
 
 
 def _model_words(metric: Metric) -> str:
@@ -884,7 +871,7 @@ class CreditView:
     def words(self) -> str:
         text = _pct(self.percent)
         if self.amount is not None and self.currency:
-            money = f"{to_decimal(self.amount, 2):,.2f} {self.currency}"
+            money = display.money(self.amount, self.currency)
             text += f" ({money}, below the minimum: not issued)" if self.below_minimum else f" ({money})"
         return text
 

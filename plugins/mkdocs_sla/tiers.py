@@ -171,12 +171,18 @@ def bounds_in_words(bounds: Bounds, unit: str) -> str:
     return " and ".join(parts)
 
 
-def span_in_words(span: Span, unit: str) -> str:
-    if span.low is not None and span.high is not None and span.low == span.high:
-        return f"an attainment of exactly {number(span.low, unit)}"
+def span_bounds(span: Span, unit: str) -> str:
+    """"at least 95.0% and below 95.5%"; empty for a span without bounds."""
     parts = []
     if span.low is not None:
         parts.append(f"{'at least' if span.low_closed else 'above'} {number(span.low, unit)}")
     if span.high is not None:
         parts.append(f"{'at most' if span.high_closed else 'below'} {number(span.high, unit)}")
-    return "an attainment " + " and ".join(parts) if parts else "any attainment"
+    return " and ".join(parts)
+
+
+def span_in_words(span: Span, unit: str) -> str:
+    if span.low is not None and span.high is not None and span.low == span.high:
+        return f"an attainment of exactly {number(span.low, unit)}"
+    bounds = span_bounds(span, unit)
+    return f"an attainment {bounds}" if bounds else "any attainment"
