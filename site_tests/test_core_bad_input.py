@@ -633,6 +633,21 @@ def test_two_versions_with_one_label_are_reported(root):
     assert_reported(root, "svc/agreement.yaml", line, 1, "version `1.0` appears twice", "each version needs its own label")
 
 
+def test_two_versions_taking_effect_on_one_day_are_reported(root):
+    text = agreement(version="1.0", effective="2026-01-01") + "---\n" + agreement(version="1.1", effective="2026-01-01")
+    write_agreement(root, "svc", text)
+    line = text.count("\n", 0, text.index("---")) + 2
+    assert_reported(root, "svc/agreement.yaml", line, 1, "versions `1.0` and `1.1` take effect on the same day 2026-01-01", "expected distinct dates")
+
+
+def test_a_later_version_with_a_lower_label_is_reported(root):
+    # Labels compare as numbers part by part: 1.10 is after 1.9, so 1.9 after 1.10 is out of order.
+    text = agreement(version="1.10", effective="2026-01-01") + "---\n" + agreement(version="1.9", effective="2026-03-01")
+    write_agreement(root, "svc", text)
+    line = text.count("\n", 0, text.index("---")) + 2
+    assert_reported(root, "svc/agreement.yaml", line, 1, "version `1.9` takes effect after `1.10` but its label is lower", "expected labels that increase with the effective date")
+
+
 def test_an_unknown_time_zone_is_reported_at_the_zone(root):
     text = agreement(head="timezone: Mars/Olympus\n")
     write_agreement(root, "svc", text)
