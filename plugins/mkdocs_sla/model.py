@@ -157,7 +157,7 @@ class AverageMeasure(Model):
     """An average from a sum and a count (`sum:` and `count:` in the results), e.g. follow-up attempts per lead."""
 
     kind: Literal["average"] = Field(description="`average`.")
-    when_empty: Literal["met", "missed"] = Field("met", description="How a period with count 0 is judged.")
+    when_empty: Literal["met", "missed"] = Field("met", description="How a period with count 0 is judged. `missed` counts for remedies (escalation, chronic failure) but earns no credit: with no attainment there is no tier or shortfall.")
 
 
 class DowntimeMeasure(Model):
@@ -187,7 +187,7 @@ class EventsMeasure(Model):
     """Attainment % = good / total × 100 (`good:` and `total:` in the results), e.g. tickets answered within target."""
 
     kind: Literal["events"] = Field(description="`events`.")
-    when_empty: Literal["met", "missed"] = Field("met", description="How a period with no events is judged.")
+    when_empty: Literal["met", "missed"] = Field("met", description="How a period with no events is judged. `missed` counts for remedies (escalation, chronic failure) but earns no credit: with no attainment there is no tier or shortfall.")
 
 
 Measure = Annotated[
