@@ -1,9 +1,10 @@
 """render: loaded agreements and their evaluation to Markdown pages, JSON and SVG.
 
 Two phases, like a tags plugin: each agreement is rendered on its own
-(`render_agreement`: its page, its credits as JSON, a sparkline per metric, and
-a small `AgreementSummary`), then the listings are rendered from the summaries
-(`render_listings`: the catalog, the metrics glossary, the credits by period).
+(`render_agreement`: its page, its history page and a page per version, its
+credits as JSON, a sparkline per metric, and a small `AgreementSummary`), then
+the listings are rendered from the summaries (`render_listings`: the catalog,
+the metrics glossary, the credits by period).
 The first phase needs nothing from other agreements, so a large tree can run it
 in worker processes; the second handles plain data only.
 
@@ -45,7 +46,8 @@ from . import display, markup
 from .diagnostics import Diagnostic, InvalidAgreements, Position
 from .evaluate import AgreementEvaluation, MetricOutcome, PeriodOutcome, evaluate
 from .documents import period_document
-from .load import RESERVED_IDS, AgreementRecord, Catalog
+from .compare import WordDiff, version_history
+from .load import RESERVED_IDS, AgreementRecord, Catalog, Version
 from .model import Agreement, Metric
 from .periods import Period
 from .sparkline import sparkline
@@ -111,6 +113,12 @@ class Paths:
     def period(self, label: str) -> str:
         return f"{self.prefix}/credits/{label}.md"
 
+    def history(self, agreement_id: str) -> str:
+        return f"{self.prefix}/{agreement_id}/history.md"
+
+    def version(self, agreement_id: str, label: str) -> str:
+        """A version's terms: a permanent URL, named by the label alone, so a newer version changes nothing here."""
+        return f"{self.prefix}/{agreement_id}/versions/{version_slug(label)}.md"
 
 
 def page_url(path: str, use_directory_urls: bool = True) -> str:
@@ -157,6 +165,19 @@ def definition_anchor(definition: str) -> str:
 
 def slug(text: str) -> str:
     return re.sub(r"[^\w]+", "-", text.casefold()).strip("-_") or "x"
+
+
+_PLAIN_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?")
+
+
+def version_slug(label: str) -> str:
+    """A version label as a URL segment, from the label alone (never from the other versions, so
+    it stays put as versions are added): `1.1` as is; any other label as lower-case ASCII
+    words and a hash of the label, so two labels never share a page (`V 2` -> `v-2-3f1c9a`)."""
+    if _PLAIN_LABEL.fullmatch(label) and label != "index" and ".." not in label:
+        return label
+    words = re.sub(r"[^a-z0-9]+", "-", label.casefold()).strip("-")[:30].strip("-") or "version"
+    return f"{words}-{hashlib.sha256(label.encode()).hexdigest()[:6]}"
 
 
 # ---------------------------------------------------------------- small views
@@ -279,6 +300,24 @@ class PeriodEntry:
 
 
 @dataclass(frozen=True)
+class VersionEntry:
+    """One version of an agreement, for the feed of versions."""
+
+    agreement_id: str
+    label: str
+    title: str  # the agreement's title in this version (Markdown)
+    provider: str
+    effective: dt.date
+    published: dt.date | None
+    changes: str | None  # the version's own summary of its changes (Markdown)
+    status: str  # "superseded", "in force" or "upcoming" on the build date
+    favourable: int  # changes for the customer, from the version before
+    adverse: int
+    neutral: int
+    first: bool  # the agreement's first version: nothing to compare with
+
+
+@dataclass(frozen=True)
 class AgreementSummary:
     """What the listings need to know about an agreement: plain data, cheap to send between processes."""
 
@@ -295,6 +334,7 @@ class AgreementSummary:
     periods_with_credits: int
     metrics: tuple[MetricUse, ...]
     periods: tuple[PeriodEntry, ...]
+    versions: tuple[VersionEntry, ...] = ()  # oldest first
 
 
 @dataclass(frozen=True)
@@ -308,7 +348,8 @@ class RenderedAgreement:
 
 def render_agreement(record: AgreementRecord, evaluation: AgreementEvaluation, *, today: dt.date,
                      options: RenderOptions | None = None) -> RenderedAgreement:
-    """An agreement's page, credits JSON and sparklines, and its summary for the listings."""
+    """An agreement's page, its history page, a page per version, credits JSON and sparklines,
+    and its summary for the listings."""
     options = options or RenderOptions()
     links = Links(options)
     paths = links.paths
@@ -316,6 +357,7 @@ def render_agreement(record: AgreementRecord, evaluation: AgreementEvaluation, *
     version = record.in_force(today)
     terms = version.terms
     pages: dict[str, str] = {}
+    history = History(record, today, links)
 
     periods = [(outcome, _period_entry(record.id, outcome)) for outcome in evaluation.periods]
     pages[paths.agreement_json(record.id)] = _json({
@@ -334,26 +376,25 @@ def render_agreement(record: AgreementRecord, evaluation: AgreementEvaluation, *
             view["sparkline"] = {"src": links(path, paths.sparkline(record.id, metric.id)), "alt": found[1]}
         metrics.append(view)
 
-    review = None
-    if terms.review:
-        due = add_months(terms.review.last, terms.review.every_months)
-        review = {"due": due, "overdue": due < today, "last": terms.review.last, "every": terms.review.every_months}
-    versions = []
-    for v in reversed(record.versions):
-        state = "in force" if v is version else "upcoming" if v.effective > today else "superseded"
-        versions.append({"version": v, "state": state})
+    review = _review(terms, today)
     last = periods[-1] if periods else None
+    versions = history.views(path)
+    version_hrefs = {v.label: v.href for v in versions}
     pages[path] = _env().get_template("agreement.md.j2").render(
         record=record, terms=terms, version=version, review=review, metrics=metrics, today=today,
-        versions=versions, responsibilities=responsibility_lines(terms), credit_terms=credit_terms_lines(terms),
+        versions=versions, upcoming=[v for v in reversed(versions) if v.status == "upcoming"],
+        history_href=links(path, history.path),
+        responsibilities=responsibility_lines(terms), credit_terms=credit_terms_lines(terms),
         remedies=remedy_lines(terms), deadline=deadline_words(terms),
         periods=len(periods), misses=evaluation.periods[-1].misses_to_date if periods else 0,
-        periods_html=Markup("\n".join(_period_rows(outcome, entry, terms) for outcome, entry in reversed(periods))),
+        periods_html=Markup("\n".join(_period_rows(outcome, entry, terms, version_hrefs) for outcome, entry in reversed(periods))),
         last=last[1] if last else None, last_name=period_name(last[0].period) if last else None,
         termination_since=evaluation.termination_right_since,
         catalog_href=links(path, paths.catalog),
         json_href=links(path, paths.agreement_json(record.id)),
     )
+    in_glossary = {definition_anchor(m.definition) for m in terms.metrics}
+    pages.update(history.pages(in_glossary))
 
     summary = AgreementSummary(
         id=record.id,
@@ -370,13 +411,162 @@ def render_agreement(record: AgreementRecord, evaluation: AgreementEvaluation, *
         metrics=tuple(MetricUse(record.id, m.id, m.name, m.definition, m.unit, objective_words(m), definition_anchor(m.definition))
                       for m in terms.metrics),
         periods=tuple(entry for _outcome, entry in periods),
+        versions=history.entries(),
     )
     return RenderedAgreement(pages, summary)
+
+
+def _review(terms: Agreement, today: dt.date) -> dict[str, Any] | None:
+    if not terms.review:
+        return None
+    due = add_months(terms.review.last, terms.review.every_months)
+    return {"due": due, "overdue": due < today, "last": terms.review.last, "every": terms.review.every_months}
 
 
 def render_record(record: AgreementRecord, today: dt.date, options: RenderOptions) -> RenderedAgreement:
     """Evaluate and render one agreement: the task a worker process runs for a large tree."""
     return render_agreement(record, evaluate(record), today=today, options=options)
+
+
+# ---------------------------------------------------------------- phase 1: versions
+
+
+#: The order in which counts of changes are given: what the customer loses first.
+EFFECTS = ("adverse", "favourable", "neutral")
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """One change from the version before, for a page: `summary` is compare's words around the
+    agreement's own texts (Markdown: print it through `markup.inline`); `diff` is escaped HTML."""
+
+    effect: str
+    summary: str
+    diff: Markup | None
+
+
+@dataclass(frozen=True)
+class VersionView:
+    """A version as a page shows it, with links relative to that page."""
+
+    version: Version
+    status: str  # "superseded", "in force", "upcoming" on the build date
+    previous: str | None  # the label of the version before
+    until: dt.date | None  # its last day in force, when a later version has taken or will take over
+    changes: tuple[ChangeView, ...]
+    anchor: str  # its section on the history page
+    changes_anchor: str  # its changes there (its section, for a first version)
+    href: str  # its own page
+    changes_href: str  # its changes on the history page
+
+    @property
+    def label(self) -> str:
+        return self.version.label
+
+    @property
+    def counts(self) -> list[tuple[int, str]]:
+        """[(2, "adverse"), (1, "favourable")]: the effects that occur, in `EFFECTS` order."""
+        found = Counter(change.effect for change in self.changes)
+        return [(found[effect], effect) for effect in EFFECTS if found[effect]]
+
+
+def _word_diff_html(diff: WordDiff | None) -> Markup | None:
+    """Kept words as text, removed words in <del>, added words in <ins>; everything escaped, on one line."""
+    if not diff:
+        return None
+    parts = []
+    for op, text in diff:
+        text = _escape(re.sub(r"\s+", " ", text))
+        parts.append(text if op == "=" else f"<del>{text}</del>" if op == "-" else f"<ins>{text}</ins>")
+    return Markup("".join(parts))
+
+
+class History:
+    """An agreement's versions, their status on the build date, and what each changed for the
+    customer (compare's engine): the history page, a page per version, the versions area of the
+    agreement page and the entries of the feed."""
+
+    def __init__(self, record: AgreementRecord, today: dt.date, links: Links):
+        self.record = record
+        self.today = today
+        self.links = links
+        self.path = links.paths.history(record.id)
+        in_force = record.in_force(today)
+        rows = version_history(record)
+        self.versions: list[_VersionRow] = []
+        for index, (previous, version, changes) in enumerate(rows):
+            following = rows[index + 1][1] if index + 1 < len(rows) else None
+            status = "upcoming" if version.effective > today else "in force" if version is in_force else "superseded"
+            self.versions.append(_VersionRow(
+                version, status, previous.label if previous else None,
+                following.effective - dt.timedelta(days=1) if following else None,
+                tuple(ChangeView(c.effect, c.summary, _word_diff_html(c.word_diff)) for c in changes),
+                links.paths.version(record.id, version.label)))
+
+    def views(self, source: str) -> list[VersionView]:
+        """The versions, newest first, with links from the page at `source`."""
+        views = []
+        for row in reversed(self.versions):
+            anchor = f"version-{version_slug(row.version.label)}"
+            changes_anchor = f"changes-{version_slug(row.version.label)}" if row.previous else anchor
+            views.append(VersionView(row.version, row.status, row.previous, row.until, row.changes, anchor, changes_anchor,
+                                     self.links(source, row.path), self.links(source, self.path, changes_anchor)))
+        return views
+
+    def pages(self, in_glossary: set[str]) -> dict[str, str]:
+        """The history page and the page of each version. `in_glossary`: the definitions the
+        glossary holds (those in force), which a version page may link to."""
+        record = self.record
+        paths = self.links.paths
+        env = _env()
+        views = self.views(self.path)
+        pages = {self.path: env.get_template("history.md.j2").render(
+            record=record, terms=record.in_force(self.today).terms, versions=views, today=self.today,
+            agreement_href=self.links(self.path, paths.agreement(record.id)),
+            catalog_href=self.links(self.path, paths.catalog),
+        )}
+        for view, row in zip(views, reversed(self.versions)):
+            terms = view.version.terms
+            metrics = []
+            for metric in terms.metrics:
+                metric_view = _metric_view(metric, terms)
+                anchor = definition_anchor(metric.definition)
+                if anchor in in_glossary:
+                    metric_view["glossary_href"] = self.links(row.path, paths.definition(anchor))
+                metrics.append(metric_view)
+            pages[row.path] = env.get_template("version.md.j2").render(
+                record=record, terms=terms, v=view, metrics=metrics, today=self.today,
+                responsibilities=responsibility_lines(terms), credit_terms=credit_terms_lines(terms),
+                remedies=remedy_lines(terms), deadline=deadline_words(terms),
+                in_force=next((v for v in views if v.status == "in force"), None),
+                agreement_href=self.links(row.path, paths.agreement(record.id)),
+                history_href=self.links(row.path, self.path, view.anchor),
+                changes_href=self.links(row.path, self.path, view.changes_anchor),
+            )
+        return pages
+
+    def entries(self) -> tuple[VersionEntry, ...]:
+        """The versions, oldest first, as plain data for the feed."""
+        entries = []
+        for row in self.versions:
+            terms = row.version.terms
+            found = Counter(change.effect for change in row.changes)
+            entries.append(VersionEntry(
+                agreement_id=self.record.id, label=row.version.label, title=terms.title, provider=terms.provider,
+                effective=row.version.effective, published=terms.published, changes=terms.changes, status=row.status,
+                favourable=found["favourable"], adverse=found["adverse"], neutral=found["neutral"], first=row.previous is None,
+            ))
+        return tuple(entries)
+
+
+@dataclass(frozen=True)
+class _VersionRow:
+    version: Version
+    status: str
+    previous: str | None
+    until: dt.date | None
+    changes: tuple[ChangeView, ...]
+    path: str  # the version's page
 
 
 def _metric_view(metric: Metric, terms: Agreement) -> dict[str, Any]:
@@ -392,6 +582,7 @@ def _metric_view(metric: Metric, terms: Agreement) -> dict[str, Any]:
         "credit_words": credit_model_words(metric, terms),
         "tiers": tiers,
         "sparkline": None,
+        "glossary_href": None,
     }
 
 
@@ -427,14 +618,18 @@ def _period_entry(agreement_id: str, outcome: PeriodOutcome) -> PeriodEntry:
     )
 
 
-def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Agreement) -> str:
-    """One period of the periods table: a heading row with the period's total, a row per
-    metric, and the remedies reached. Built without Jinja: 24 periods × 5 metrics per page."""
+def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Agreement, version_hrefs: Mapping[str, str]) -> str:
+    """One period of the periods table: a heading row with the period's total and the version
+    that governed it (a link to its terms), a row per metric, and the remedies reached. Built
+    without Jinja: 24 periods × 5 metrics per page."""
     e = _escape
     total = entry.total
     label = e(outcome.period.label)
+    version = e(outcome.version)
+    if outcome.version in version_hrefs:
+        version = f'<a href="{e(version_hrefs[outcome.version])}">{version}</a>'
     head = (f'<tr class="sla-period__head"><th colspan="4" scope="rowgroup"><span class="sla-period__label">{label}</span> '
-            f'<span class="sla-period__meta">{e(period_name(outcome.period))} · version {e(outcome.version)}</span> '
+            f'<span class="sla-period__meta">{e(period_name(outcome.period))} · version {version}</span> '
             f'{Mark(entry.mark).html} <span class="sla-period__total{" sla-total--credited" if total.credited else ""}">'
             f'{"Period total: " + e(total.text) if total.text != "—" else "No credit"}</span>'
             + "".join(f' <span class="sla-note">({e(note)})</span>' for note in total.notes)
@@ -779,9 +974,11 @@ def _yaml_string(text: str) -> str:
     return "".join(out)
 
 
-def front_matter(title: str) -> Markup:
-    """Front matter with the page title as escaped plain text (`title` is Markdown from YAML)."""
-    return Markup(f"---\ntitle: {_yaml_string(markup.title(title))}\n---\n")
+def front_matter(title: str, search: bool = True) -> Markup:
+    """Front matter with the page title as escaped plain text (`title` is Markdown from YAML).
+    `search=False` keeps the page out of Material's search index."""
+    hidden = "search:\n  exclude: true\n" if not search else ""
+    return Markup(f"---\ntitle: {_yaml_string(markup.title(title))}\n{hidden}---\n")
 
 
 def _finalize(value: Any) -> Any:
