@@ -31,6 +31,7 @@ from mkdocs.structure.pages import Page
 
 from . import clock, reference
 from .diagnostics import InvalidAgreements
+from .feed import feed_title
 from .schema import agreement_schema, results_schema, schema_text
 from .load import AGREEMENT_FILE
 from .parallel import for_each_agreement
@@ -76,7 +77,10 @@ class SlaConfig(base.Config):
 
     prefix = c.Type(str, default="agreements")
     """Where the generated pages go in the site: `<prefix>/` is the catalog, `<prefix>/<id>/`
-    an agreement, `<prefix>/metrics/` the glossary and `<prefix>/credits/` the credits by period."""
+    an agreement, `<prefix>/<id>/history/` its versions and what each changed,
+    `<prefix>/<id>/versions/<label>/` the terms of each version (a permanent URL),
+    `<prefix>/metrics/` the glossary and `<prefix>/credits/` the credits by period. The Atom
+    feed of versions is `feed.xml` at the site's root."""
 
     group_by = c.Choice(GROUP_BY, default="family")
     """What groups the catalog and the navigation sections: `family` (the service family),
@@ -145,6 +149,9 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             group_by=self.config.group_by,
             use_directory_urls=config.use_directory_urls,
             nav_group_size=self.config.nav_group_size,
+            site_url=config.site_url,
+            site_name=config.site_name,
+            site_author=config.site_author,
         )
         # Each agreement is loaded, evaluated and rendered on its own; a large tree does that in
         # worker processes. Not under `mkdocs serve`, whose server threads make forking unsafe.
@@ -271,6 +278,12 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             page.previous_page, page.next_page = previous, following
         nav.items, nav.pages = items, pages
         return nav
+
+    def on_env(self, env, config, files: Files):
+        # theme/main.html links the feed of versions from the head of every page.
+        if self.config.enabled:
+            env.globals["sla_feed"] = {"url": self.paths.feed, "title": f"{feed_title(config.site_name)} (Atom)"}
+        return env
 
     def on_serve(self, server, config, builder):
         if self.config.enabled and self.agreements_dir is not None:

@@ -4,7 +4,7 @@ Two phases, like a tags plugin: each agreement is rendered on its own
 (`render_agreement`: its page, its history page and a page per version, its
 credits as JSON, a sparkline per metric, and a small `AgreementSummary`), then
 the listings are rendered from the summaries (`render_listings`: the catalog,
-the metrics glossary, the credits by period).
+the metrics glossary, the credits by period, the Atom feed of versions).
 The first phase needs nothing from other agreements, so a large tree can run it
 in worker processes; the second handles plain data only.
 
@@ -44,6 +44,7 @@ from markupsafe import Markup
 
 from . import display, markup
 from .diagnostics import Diagnostic, InvalidAgreements, Position
+from .feed import FeedEntry, atom, feed_title, version_title
 from .evaluate import AgreementEvaluation, MetricOutcome, PeriodOutcome, evaluate
 from .documents import period_document
 from .compare import WordDiff, version_history
@@ -73,6 +74,9 @@ class RenderOptions:
     group_by: GroupBy = "family"  # what groups the catalog and the navigation
     use_directory_urls: bool = True  # `a/b.md` is served as `a/b/` (MkDocs' default) or `a/b.html`
     nav_group_size: int = 40  # a navigation section holds at most this many pages
+    site_url: str | None = None  # the site's address: the feed's ids and links are absolute with it
+    site_name: str = "Service level agreements"  # names the feed
+    site_author: str | None = None  # the feed's author (default: site_name)
 
 
 # ---------------------------------------------------------------- paths and links
@@ -119,6 +123,12 @@ class Paths:
     def version(self, agreement_id: str, label: str) -> str:
         """A version's terms: a permanent URL, named by the label alone, so a newer version changes nothing here."""
         return f"{self.prefix}/{agreement_id}/versions/{version_slug(label)}.md"
+
+    @property
+    def feed(self) -> str:
+        # At the root, beside sitemap.xml: Material fetches `sitemap.xml` from the folder of every
+        # `<link rel=alternate>` in a page's head (for its language selector); beside the feed it exists.
+        return "feed.xml"
 
 
 def page_url(path: str, use_directory_urls: bool = True) -> str:
@@ -681,7 +691,7 @@ class Listings:
         self.by_id = {s.id: s for s in self.summaries}
 
     def render(self) -> dict[str, str]:
-        pages = {self.paths.catalog: self.catalog_page(), self.paths.glossary: self.glossary_page()}
+        pages = {self.paths.catalog: self.catalog_page(), self.paths.glossary: self.glossary_page(), self.paths.feed: self.feed()}
         for entry in self.glossary:
             pages[self.paths.definition(entry.anchor)] = self.definition_page(entry)
         pages[self.paths.credits] = self.credits_page()
@@ -839,6 +849,34 @@ class Listings:
                 f'<td class="sla-total{" sla-total--credited" if total.credited else ""}">{e(total.text)}{notes}</td> '
                 f"<td>{e(total.claim_by or '—')}</td></tr>")
 
+    # ------------------------------------------------------------ feed of versions
+
+    def feed(self) -> str:
+        """The Atom feed of every version of every agreement (`feed.atom`)."""
+        site_url = self.options.site_url
+        if site_url and not site_url.endswith("/"):
+            site_url += "/"
+
+        def address(path: str, anchor: str | None = None) -> str:
+            url = page_url(path, self.options.use_directory_urls)
+            href = site_url + url if site_url else relative_url(url, page_url(self.paths.feed))
+            return f"{href}#{anchor}" if anchor else href
+
+        entries = []
+        for summary in self.summaries:
+            for v in summary.versions:
+                anchor = f"{'version' if v.first else 'changes'}-{version_slug(v.label)}"
+                entries.append(FeedEntry(
+                    agreement_id=v.agreement_id, label=v.label, author=markup.plain(v.provider),
+                    title=version_title(v.title, v.label, v.status, v.effective),
+                    effective=v.effective, published=v.published, summary=_version_summary(v),
+                    href=address(self.paths.version(v.agreement_id, v.label)),
+                    changes_href=address(self.paths.history(v.agreement_id), anchor),
+                ))
+        return atom(entries, title=feed_title(self.options.site_name),
+                    author=self.options.site_author or self.options.site_name,
+                    feed_url=site_url + self.paths.feed if site_url else None, site_url=site_url, today=self.today)
+
     # ------------------------------------------------------------ navigation
 
     def navigation(self) -> list["NavSection | NavPage | str"]:
@@ -885,6 +923,19 @@ class GlossaryEntry:
     @property
     def units(self) -> list[str]:
         return sorted({use.unit for use in self.uses})
+
+
+def _version_summary(v: VersionEntry) -> str:
+    """A feed entry's summary: the version's own summary of its changes, and how many changes
+    are adverse, favourable or neutral for the customer (plain text)."""
+    parts = [markup.plain(v.changes)] if v.changes else []
+    if v.first:
+        parts.append("The first version of this agreement.")
+    else:
+        counts = [f"{n} {effect}" for n, effect in ((v.adverse, "adverse"), (v.favourable, "favourable"), (v.neutral, "neutral")) if n]
+        total = v.adverse + v.favourable + v.neutral
+        parts.append(f"{plural(total, 'Change', 'Changes')} for the customer: {', '.join(counts)}." if counts else "No change to the terms.")
+    return " ".join(parts)
 
 
 def _totals(entries: Iterable[PeriodEntry]) -> list[str]:
