@@ -21,6 +21,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 import yaml
+from lxml import etree
 from mike.versions import Versions
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -29,6 +30,7 @@ from mkdocs_sla import display
 from mkdocs_sla.evaluate import evaluate
 from mkdocs_sla.load import load
 from mkdocs_sla.tiers import bounds_in_words, number
+from mkdocs_sla.render import version_slug
 
 # A fixed build date, so "in force" and "review overdue" do not move with the clock.
 TODAY = dt.date(2026, 11, 26)
@@ -319,6 +321,67 @@ def test_dark_mode_toggle_keeps_the_tables_and_marks_readable(page, site, catalo
     problems += contrast_failures(page, "dark")[0]
 
     assert not problems, f"text below {MIN_CONTRAST}:1 contrast:\n" + "\n".join(problems)
+    assert page.console_errors == []
+
+
+# ---------------------------------------------------------------- versions and the feed
+
+
+FEED_LINKS_JS = """() => [...document.head.querySelectorAll('link[rel=alternate][type="application/atom+xml"]')]
+  .map(link => [link.href, link.title])"""
+
+
+def test_every_kind_of_page_links_the_feed_from_its_head_and_the_link_answers(page, site, catalog):
+    record = catalog.get("acme-compute") or catalog.agreements[0]
+    first = lambda folder: next(p.parent for p in sorted((site.folder / folder).glob("*/index.html")))  # noqa: E731
+    kinds = {
+        "home": "",
+        "catalog": "agreements/",
+        "agreement": f"agreements/{record.id}/",
+        "history": f"agreements/{record.id}/history/",
+        "version": f"agreements/{record.id}/versions/{version_slug(record.versions[0].label)}/",
+        "glossary": "agreements/metrics/",
+        "definition": first("agreements/metrics").relative_to(site.folder).as_posix() + "/",
+        "credits": "agreements/credits/",
+        "period": first("agreements/credits").relative_to(site.folder).as_posix() + "/",
+    }
+    feed = site.page_url("feed.xml")
+    answered: dict[str, int] = {}
+    for kind, path in kinds.items():
+        goto(page, site.page_url(path))
+        links = page.evaluate(FEED_LINKS_JS)
+        assert [href for href, _title in links] == [feed], f"{kind} page {path!r}: {links}"
+        assert all(title for _href, title in links), f"{kind}: the feed link needs a title"
+        if feed not in answered:
+            response = page.request.get(feed)
+            answered[feed] = response.status
+            assert response.ok, f"{feed}: HTTP {response.status}"
+            root = etree.fromstring(response.body())
+            assert root.tag == "{http://www.w3.org/2005/Atom}feed"
+    assert answered == {feed: 200}
+    assert page.console_errors == []
+
+
+def test_the_history_page_shows_each_version_and_its_changes_without_console_errors(page, site, catalog):
+    record = max(catalog.agreements, key=lambda r: len(r.versions))
+    assert len(record.versions) > 1, "the examples should hold an agreement with two versions"
+    goto(page, site.page_url(f"agreements/{record.id}/history/"))
+    page.wait_for_function(SETTLED_JS, timeout=10_000)
+    rows = page.locator(".sla-versions tbody tr")
+    assert rows.count() == len(record.versions)
+    in_force = record.in_force(TODAY)
+    for i, version in enumerate(reversed(record.versions)):
+        cells = rows.nth(i).inner_text().split("\t")
+        status = "upcoming" if version.effective > TODAY else "in force" if version is in_force else "superseded"
+        assert cells[0].strip() == version.label and cells[3].strip() == status, cells
+    # Each change is marked by a word (and a symbol), not by colour alone.
+    badges = page.locator(".sla-changes .sla-effect")
+    assert badges.count() > 0
+    assert {badges.nth(i).inner_text().strip() for i in range(badges.count())} <= {"favourable", "adverse", "neutral"}
+    # The link to a version's terms opens its page.
+    page.locator(".sla-versions tbody tr").last.locator("a").first.click()
+    page.wait_for_url(lambda url: "/versions/" in url)
+    assert page.locator("article h1").inner_text().rstrip("¶").endswith(f"version {record.versions[0].label}")
     assert page.console_errors == []
 
 
