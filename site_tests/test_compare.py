@@ -133,7 +133,7 @@ def test_an_added_metric_is_favourable():
               "better": "higher", "objective": "95", "measure": {"kind": "events"}}
     change = only(changes_after(lambda d: d["metrics"].append(metric)))
     assert (change.kind, change.effect) == ("metric-added", FAVOURABLE)
-    assert change.summary == "metric First response added, objective at least 95%"
+    assert change.summary == "metric First response added, objective at or above 95%"
 
 
 def test_a_longer_minimum_outage_is_adverse_and_a_shorter_one_favourable():

@@ -40,6 +40,7 @@ from . import display
 from .load import AgreementRecord, Catalog, PeriodResults, Version
 from .model import PERCENT_MEASURES, Agreement, Metric
 from .tiers import Span, number, span_bounds, span_of
+from .words import objective_words
 
 Effect = Literal["favourable", "adverse", "neutral"]
 FAVOURABLE: Effect = "favourable"
@@ -319,16 +320,9 @@ def _metrics(out: list[Change], old: Agreement, new: Agreement) -> None:
     for metric in new.metrics:
         if metric.id not in before:
             out.append(Change("metric-added", f"metrics.{metric.id}",
-                              f"metric {metric.name} added, objective {_better_words(metric)} {_num(metric.objective, metric.unit)}", FAVOURABLE))
+                              f"metric {metric.name} added, objective {objective_words(metric)}", FAVOURABLE))
             continue
         _metric(out, old, new, before[metric.id], metric)
-
-
-def _better_words(metric: Metric) -> str:
-    strict = metric.objective_strict
-    if metric.better == "higher":
-        return "above" if strict else "at least"
-    return "below" if strict else "at most"
 
 
 def _metric(out: list[Change], old_terms: Agreement, new_terms: Agreement, a: Metric, b: Metric) -> None:
