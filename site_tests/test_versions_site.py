@@ -126,7 +126,7 @@ def test_the_changes_of_a_new_version_cover_objectives_metrics_definitions_caps_
     changes = dict((text, effect) for effect, text in change_items(html, "changes-1.2"))
     found = {text.split(" ", 1)[1]: effect for text, effect in changes.items()}
     assert found["Monthly uptime percentage: objective lowered from 99.99% to 99.95%"] == "adverse"
-    assert found["metric API latency added, objective at most 300 ms"] == "favourable"
+    assert found["metric API latency added, objective at or below 300 ms"] == "favourable"
     assert found["credit cap lowered from 100% to 50%"] == "adverse"
     assert any(text.startswith("claim deadline shortens") and effect == "adverse" for text, effect in found.items())
     assert found["customer duty added: “Report suspected outages within 24 hours.”"] == "adverse"
