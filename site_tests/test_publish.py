@@ -143,6 +143,11 @@ def test_publish_workflow_deploys_versions_and_selector_switches(tmp_path, page,
     assert root_redirect(origin, env) == "latest/"
     assert git("log", "-1", "--format=%an <%ae>", "gh-pages", cwd=origin, env=env).strip() == BOT
     assert "Redirecting" not in gh_pages_file(origin, "1.0/index.html", env)
+    # mike's plugin (canonical_version: latest): every version's pages name the `latest/`
+    # copy as canonical, and the feed's links point there too.
+    deployed = gh_pages_file(origin, "1.0/agreements/acme-compute/index.html", env)
+    assert '<link rel="canonical" href="https://example.github.io/mkdocs-sla/latest/agreements/acme-compute/">' in deployed
+    assert "https://example.github.io/mkdocs-sla/latest/agreements/acme-compute/versions/" in gh_pages_file(origin, "1.0/feed.xml", env)
 
     # GitHub Pages' view of the branch (git archive keeps the `latest` symlink).
     pages = tmp_path / "pages"
