@@ -533,16 +533,48 @@ def test_a_metric_without_a_result_is_not_reported_and_earns_nothing(root):
     assert outcome.met is None and outcome.attainment is None and outcome.credit_percent == 0
 
 
-def test_daily_intervals_of_a_dst_month_are_its_calendar_days(root):
-    # March 2026 in Berlin lasts 44,580 minutes: 30.96 days of 1,440 minutes, but 31 daily intervals.
+def test_daily_intervals_of_a_spring_dst_month_are_30_days_of_24_hours_and_a_last_one_of_23(root):
+    # March 2026 in Berlin lasts 44,580 minutes: 30 intervals of 1,440 elapsed minutes and a last of 1,380.
     outcome = intervals(root, "2026-03", "start,requests,errors\n2026-03-01T00:00:00,10,10\n", minutes=1440, head="timezone: Europe/Berlin\n")
     assert outcome.attainment == H - H / 31
+
+
+def test_daily_intervals_of_an_autumn_dst_month_are_31_days_of_24_hours_and_a_last_hour(root):
+    # October 2026 in Berlin lasts 44,700 minutes: 31 intervals of 1,440 elapsed minutes and a last
+    # of 60. After the clock change (25 October) an interval starts at 23:00 local time, written
+    # with or without its offset: the loader accepts exactly the starts that the count counts.
+    csv_text = ("start,requests,errors\n"
+                "2026-10-26T23:00:00,10,10\n"
+                "2026-10-27T23:00:00+01:00,10,10\n"
+                "2026-10-31T23:00:00,10,10\n")  # the last, one-hour interval
+    outcome = intervals(root, "2026-10", csv_text, minutes=1440, head="timezone: Europe/Berlin\n")
+    assert outcome.attainment == H - 3 * H / 32
+    assert outcome.detail == "3 of 32 intervals with errors"
+
+
+@pytest.mark.parametrize("start", ["2026-10-27T00:00:00", "2026-10-27T00:00:00+01:00", "2026-10-26T23:00:00Z"])
+def test_an_interval_start_off_the_elapsed_time_grid_is_refused_whether_or_not_it_has_an_offset(root, start):
+    # Local midnight of 27 October is 26 days and 1 hour after the period's start (the clock went
+    # back on the 25th): off the grid of 1,440-minute intervals, whichever way the instant is written.
+    text = agreement(metrics=intervals_metric(1440), credit_terms="", head="timezone: Europe/Berlin\n")
+    csv_text = f"start,requests,errors\n{start},1,0\n"
+    results = 'period: "2026-10"\nmetrics:\n  availability:\n    intervals: e.csv\n'
+    write_agreement(root, "svc", text, {"2026-10.yaml": results, "e.csv": csv_text})
+    assert_reported(root, "svc/results/e.csv", 2, 1, "does not start on a 1440-minute boundary", "elapsed time", cli=False)
 
 
 def test_daily_intervals_of_a_partial_first_period_of_23_hours_are_one_interval(root):
     # Effective on 31 March 2024, the day Berlin's clocks jump forward: the period holds 23 hours.
     outcome = intervals(root, "2024-03", "start,requests,errors\n2024-03-31T00:00:00,4,1\n", minutes=1440,
                         head="timezone: Europe/Berlin\n", effective="2024-03-31")
+    assert outcome.attainment == H - H / 4
+
+
+def test_the_interval_grid_of_a_partial_first_period_starts_at_the_effective_date(root):
+    # Effective 31 March 2026 in Berlin, after the clock change: the one daily interval starts at
+    # local midnight, 00:00+02:00, which is not a whole number of days after 1 March 00:00+01:00.
+    outcome = intervals(root, "2026-03", "start,requests,errors\n2026-03-31T00:00:00+02:00,4,1\n", minutes=1440,
+                        head="timezone: Europe/Berlin\n", effective="2026-03-31")
     assert outcome.attainment == H - H / 4
 
 

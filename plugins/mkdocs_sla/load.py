@@ -35,6 +35,7 @@ from . import model
 from .diagnostics import Diagnostic, Diagnostics, Position
 from .model import Agreement, Results
 from .periods import Period, localize
+from .measures import measured_window
 from .tiers import check_tiers
 from .yamlsource import Document, parse, read_text
 
@@ -349,15 +350,17 @@ def _load_results(folder: Path, versions: list[Version], diagnostics: Diagnostic
             diagnostics.error(document.position(("period",)), f"period {period} ends before the agreement took effect ({first.effective}, version `{first.label}`); expected periods from {Period.containing(first.effective, kind)} on")
             continue
         terms = record_stub.version_for(period).terms
-        intervals = _check_results(terms, period, results, document, directory, diagnostics)
+        intervals = _check_results(terms, period, results, document, directory, first.effective, diagnostics)
         by_period[period] = PeriodResults(period, results, display, intervals)
     return [by_period[p] for p in sorted(by_period)]
 
 
-def _check_results(terms: Agreement, period: Period, results: Results, document: Document, directory: Path, diagnostics: Diagnostics) -> dict[str, tuple[Interval, ...]]:
+def _check_results(terms: Agreement, period: Period, results: Results, document: Document, directory: Path,
+                   agreement_start: dt.date, diagnostics: Diagnostics) -> dict[str, tuple[Interval, ...]]:
     intervals: dict[str, tuple[Interval, ...]] = {}
     known = [m.id for m in terms.metrics]
     start, end = period.bounds(terms.timezone)
+    window = measured_window(period, terms, agreement_start)
     for metric_id, result in results.metrics.items():
         metric = terms.metric(metric_id)
         where = ("metrics", metric_id)
@@ -381,7 +384,7 @@ def _check_results(terms: Agreement, period: Period, results: Results, document:
                 elif o_end <= start or o_start >= end:
                     diagnostics.error(document.position(where + ("outages", index, "start")), f"outage from {outage.start.isoformat()} lies outside period {period}; expected it in the file of its own period")
         if kind == "intervals" and result.intervals:
-            rows = _read_intervals(directory / result.intervals, document.position(where + ("intervals",)), start, end, metric.measure.interval_minutes, terms.timezone, diagnostics)
+            rows = _read_intervals(directory / result.intervals, document.position(where + ("intervals",)), (start, end), window, metric.measure.interval_minutes, terms.timezone, diagnostics)
             if rows is not None:
                 intervals[metric_id] = rows
     for metric in terms.metrics:
@@ -396,7 +399,13 @@ def _keys(keys: set[str]) -> str:
     return " and ".join(f"`{k}`" for k in sorted(keys))
 
 
-def _read_intervals(path: Path, named_at: Position, start: dt.datetime, end: dt.datetime, minutes: int, timezone: str, diagnostics: Diagnostics) -> tuple[Interval, ...] | None:
+def _read_intervals(path: Path, named_at: Position, bounds: tuple[dt.datetime, dt.datetime], window: tuple[dt.datetime, dt.datetime],
+                    minutes: int, timezone: str, diagnostics: Diagnostics) -> tuple[Interval, ...] | None:
+    """The rows of an interval series. Intervals are consecutive spans of `minutes` of elapsed
+    time from the start of the measured window, the last one possibly shorter: the rule by which
+    `measures.interval_attainment` counts them. Times are compared in UTC, so a row's offset (or
+    its absence) never changes which instant it names, and a month with a clock change has its
+    real length."""
     display = display_path(path)
     if not path.is_file():
         diagnostics.error(named_at, f"interval file `{path.name}` not found beside the results file")
@@ -413,6 +422,8 @@ def _read_intervals(path: Path, named_at: Position, start: dt.datetime, end: dt.
     rows: list[Interval] = []
     seen: set[dt.datetime] = set()
     step = dt.timedelta(minutes=minutes)
+    start, end = (moment.astimezone(dt.timezone.utc) for moment in bounds)
+    grid = window[0].astimezone(dt.timezone.utc)
     ok = True
     for line_no, row in enumerate(reader, start=2):
         if not row:
@@ -422,8 +433,8 @@ def _read_intervals(path: Path, named_at: Position, start: dt.datetime, end: dt.
             ok = False
             continue
         try:
-            moment = localize(dt.datetime.fromisoformat(row[0].strip()), timezone)
-        except ValueError:
+            moment = localize(dt.datetime.fromisoformat(row[0].strip()), timezone).astimezone(dt.timezone.utc)
+        except (ValueError, OverflowError):
             diagnostics.error(Position(display, line_no, 1), f"`{row[0]}` is not a date and time; expected ISO 8601 such as 2026-10-01T00:05:00Z")
             ok = False
             continue
@@ -439,10 +450,11 @@ def _read_intervals(path: Path, named_at: Position, start: dt.datetime, end: dt.
             diagnostics.error(Position(display, line_no, len(row[0]) + len(row[1]) + 3), f"{errors} errors out of {requests} requests; expected errors <= requests")
             ok = False
         if not (start <= moment < end):
-            diagnostics.error(Position(display, line_no, 1), f"interval {row[0]} lies outside the period; expected a start from {start.isoformat()} to before {end.isoformat()}")
+            diagnostics.error(Position(display, line_no, 1), f"interval {row[0]} lies outside the period; expected a start from {bounds[0].isoformat()} to before {bounds[1].isoformat()}")
             ok = False
-        elif (moment - start) % step:
-            diagnostics.error(Position(display, line_no, 1), f"interval {row[0]} does not start on a {minutes}-minute boundary of the period")
+        elif (moment - grid) % step:
+            diagnostics.error(Position(display, line_no, 1), f"interval {row[0]} does not start on a {minutes}-minute boundary of the period; "
+                                                             f"intervals follow each other every {minutes} minutes of elapsed time from {grid.isoformat()} (UTC)")
             ok = False
         if moment in seen:
             diagnostics.error(Position(display, line_no, 1), f"interval {row[0]} appears twice; expected one row per interval")

@@ -97,8 +97,10 @@ def downtime_attainment(metric: Metric, outages: list[Outage], window, timezone:
 def interval_attainment(metric: Metric, intervals, window) -> Attainment:
     """100% − the mean error rate over every interval of the window; an interval without requests counts 0%."""
     step = metric.measure.interval_minutes
-    # A period that is not a whole number of intervals (daily intervals in a DST month, a
-    # partial first day of 23 hours) has a last, shorter interval: it counts as one.
+    # Intervals are consecutive spans of `step` minutes of elapsed time from the start of the
+    # window (the loader checks each row's start on the same grid, in UTC). A window that is not
+    # a whole number of intervals (daily intervals in a DST month, a partial first day of 23
+    # hours) has a last, shorter interval: it counts as one.
     slots = math.ceil(minutes_between(*window) / step)
     start = window[0]
     rates = sum(

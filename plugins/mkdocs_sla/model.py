@@ -175,12 +175,15 @@ class DowntimeMeasure(Model):
 class IntervalsMeasure(Model):
     """Uptime % = 100 − mean error rate over fixed intervals (Amazon S3).
 
-    Intervals with no requests, and intervals missing from the data, count as 0% errors.
+    Intervals are consecutive spans of `interval_minutes` of elapsed time from the start of the
+    measured period (its first day at midnight in the agreement's time zone), the last one
+    possibly shorter: daily intervals of a month with a clock change follow the elapsed hours,
+    not local midnight. Intervals with no requests, and intervals missing from the data, count as 0% errors.
     """
 
     kind: Literal["intervals"] = Field(description="`intervals`.")
     # At most a day, so that every period (a partial first one too) holds at least one interval.
-    interval_minutes: Annotated[int, Field(gt=0, le=1440)] = Field(5, description="Length of one interval in minutes, at most 1440 (a day).")
+    interval_minutes: Annotated[int, Field(gt=0, le=1440)] = Field(5, description="Length of one interval in minutes of elapsed time, at most 1440 (a day). Rows of the CSV start on this grid from the start of the period.")
 
 
 class EventsMeasure(Model):
