@@ -490,6 +490,19 @@ def test_a_rolling_average_below_the_level_gives_a_termination_right(root):
     assert evaluation.periods[2].remedies[0].kind == "rolling_average"
 
 
+def test_the_rolling_average_remedy_shows_the_average_rounded_towards_the_worse_side_with_its_unit(root):
+    # 96.9996 rounded half-even to three places reads 97.0, "97% is below 97": the figure
+    # must never look better than the exact one, and the level carries the metric's unit.
+    evaluation = series(root, ["96.9996"], metrics=metric(), extra=ROLLING.replace("periods: 3", "periods: 1"))
+    assert evaluation.periods[0].remedies[0].text == "Metric availability: average over 1 periods 96.999% is below 97%"
+
+
+def test_the_rolling_average_remedy_of_a_lower_is_better_metric_rounds_up(root):
+    extra = "remedies:\n  rolling_average:\n    metric: availability\n    periods: 1\n    below: 300\n"
+    evaluation = series(root, ["120.0004"], metrics=metric(objective="200", unit="ms", better="lower", credits=None), extra=extra)
+    assert evaluation.periods[0].remedies[0].text == "Metric availability: average over 1 periods 120.001 ms is below 300 ms"
+
+
 def test_a_rolling_average_exactly_at_the_level_does_not_trigger(root):
     evaluation = series(root, ["96", "97", "98"], metrics=metric(), extra=ROLLING)
     assert [p.termination_right for p in evaluation.periods] == [False, False, False]

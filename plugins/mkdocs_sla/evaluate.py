@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from . import credits as rules
-from .display import percent as _pct
+from . import display
 from .load import AgreementRecord, Catalog, PeriodResults
 from .measures import attainment as measure_attainment
 from .measures import measured_window
@@ -252,7 +252,10 @@ def _remedies(terms: Agreement, period: Period, history: dict[Period, PeriodOutc
         if len(values) == rolling.periods:
             average = sum(values, ZERO) / len(values)
             if average < Fraction(rolling.below):
-                name = terms.metric(rolling.metric).name
+                metric = terms.metric(rolling.metric)
+                # Rounded towards the worse side, as every attainment shown: never "97% is below 97".
+                shown = display.attainment(average, metric.unit, metric.better)
+                level = display.with_unit(str(rolling.below), metric.unit)
                 found.append(Remedy("rolling_average", rolling.metric,
-                                    f"{name}: average over {rolling.periods} periods {_pct(average)} is below {rolling.below}", rolling.termination_right))
+                                    f"{metric.name}: average over {rolling.periods} periods {shown} is below {level}", rolling.termination_right))
     return tuple(found)
