@@ -252,6 +252,20 @@ def test_an_objective_above_100_for_a_downtime_metric_is_reported_at_the_objecti
                     "objective of a `downtime` metric is a percentage", "expected 0 to 100", "100.5")
 
 
+def test_an_objective_above_100_for_a_value_metric_in_percent_is_reported_at_the_objective(root):
+    # A `value` metric in % is a percentage like a downtime metric: its results are checked to
+    # lie in 0..100, so an objective of 100.5 could never be met.
+    text = agreement(metrics=PERCENT_VALUE_METRIC.replace("objective: 99.5", "objective: 100.5"))
+    write_agreement(root, "svc", text)
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, "100.5"),
+                    "objective of a metric in `%` is a percentage", "expected 0 to 100", "100.5")
+
+
+def test_an_objective_above_100_for_a_value_metric_in_another_unit_is_accepted(root):
+    write_agreement(root, "svc", agreement(metrics=PERCENT_VALUE_METRIC.replace('unit: "%"', "unit: ms").replace("objective: 99.5", "objective: 250")))
+    assert load(root).diagnostics == ()
+
+
 def test_a_tier_credit_of_150_percent_is_reported_at_the_credit(root):
     text = agreement().replace("          credit: 25\n", "          credit: 150\n")
     write_agreement(root, "svc", text)

@@ -38,7 +38,7 @@ from . import credits as rules
 from .diagnostics import Diagnostic
 from . import display
 from .load import AgreementRecord, Catalog, PeriodResults, Version
-from .model import PERCENT_MEASURES, Agreement, Metric
+from .model import Agreement, Metric
 from .tiers import Span, number, span_bounds, span_of
 from .words import objective_words
 
@@ -418,7 +418,7 @@ def credit_at(terms: Agreement, metric: Metric, attainment: Fraction) -> Fractio
 
 
 def _domain(metric: Metric) -> tuple[Fraction | None, Fraction | None]:
-    if metric.measure.kind in PERCENT_MEASURES or metric.unit.strip() == "%":
+    if metric.is_percent:
         return Fraction(0), Fraction(100)
     if metric.measure.kind in ("count", "average"):
         return Fraction(0), None

@@ -265,8 +265,9 @@ def _check_terms(terms: Agreement, document: Document, diagnostics: Diagnostics)
         if metric.id in seen:
             diagnostics.error(document.position(("metrics", index, "id")), f"metric id `{metric.id}` is used twice in this version; expected unique ids")
         seen[metric.id] = index
-        if metric.measure.kind in model.PERCENT_MEASURES and not 0 <= metric.objective <= 100:
-            diagnostics.error(document.position(("metrics", index, "objective")), f"metrics[{index}].objective: objective of a `{metric.measure.kind}` metric is a percentage: expected 0 to 100, got {metric.objective}")
+        if metric.is_percent and not 0 <= metric.objective <= 100:
+            what = f"a `{metric.measure.kind}` metric" if metric.measure.kind in model.PERCENT_MEASURES else "a metric in `%`"
+            diagnostics.error(document.position(("metrics", index, "objective")), f"metrics[{index}].objective: objective of {what} is a percentage: expected 0 to 100, got {metric.objective}")
         credits = metric.credits
         if credits is None:
             continue
@@ -374,7 +375,7 @@ def _check_results(terms: Agreement, period: Period, results: Results, document:
             diagnostics.error(document.position(where + (key,), key=True), f"`{key}` does not apply to metric `{metric_id}`, measured by `{kind}`; expected {_keys(expected)}")
         for key in sorted(expected - given):
             diagnostics.error(document.position(where, key=True), f"metric `{metric_id}` is measured by `{kind}`: missing {_keys({key})}")
-        if kind == "value" and result.value is not None and metric.unit.strip() == "%" and not 0 <= result.value <= 100:
+        if kind == "value" and result.value is not None and metric.is_percent and not 0 <= result.value <= 100:
             diagnostics.error(document.position(where + ("value",)), f"{result.value} is not a percentage; expected 0 to 100")
         if kind == "downtime" and result.outages:
             for index, outage in enumerate(result.outages):

@@ -221,8 +221,15 @@ class Metric(Model):
     )
     measure: Measure = Field(description="How raw results become attainment.")
     credits: Credits | None = Field(None, description="The credit for missing the objective; none for a non-monetary metric.")
-    # A percentage objective (PERCENT_MEASURES) must lie in 0..100: checked by the loader,
+    # A percentage objective (`is_percent`) must lie in 0..100: checked by the loader,
     # which can point at the `objective:` line (a model validator only knows the metric).
+
+    @property
+    def is_percent(self) -> bool:
+        """Whether the attainment is a percentage, in 0..100: measured as one (PERCENT_MEASURES),
+        or a `value` reported in `%`. The one answer for the loader's checks, the tiers' domain
+        and the comparison of versions."""
+        return self.measure.kind in PERCENT_MEASURES or (self.measure.kind == "value" and self.unit.strip() == "%")
 
 
 class Deadline(Model):

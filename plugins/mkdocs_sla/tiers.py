@@ -10,7 +10,7 @@ from typing import Callable
 from .diagnostics import Diagnostics, Position
 from .display import exact, plain, to_decimal
 from .exact import fraction
-from .model import PERCENT_MEASURES, Bounds, CreditTier, Metric
+from .model import Bounds, CreditTier, Metric
 
 INF = None  # an absent bound
 
@@ -96,7 +96,7 @@ def missed_span(metric: Metric) -> Span:
     """The attainments that miss the objective: where tiers are needed."""
     objective = Fraction(metric.objective)
     strict = metric.objective_strict
-    percent = _is_percent(metric)
+    percent = metric.is_percent
     floor = Fraction(0) if percent or metric.measure.kind in ("count", "average") else None
     ceiling = Fraction(100) if percent else None
     if metric.better == "higher":
@@ -137,13 +137,8 @@ def check_tiers(metric: Metric, position: Callable[[int], Position], diagnostics
             )
 
 
-def _is_percent(metric: Metric) -> bool:
-    """Attainment lies in 0..100: measured as a percentage, or reported in % (the loader checks those)."""
-    return metric.measure.kind in PERCENT_MEASURES or (metric.measure.kind == "value" and metric.unit.strip() == "%")
-
-
 def _domain(metric: Metric) -> Span:
-    if _is_percent(metric):
+    if metric.is_percent:
         return Span(Fraction(0), True, Fraction(100), True)
     return Span(Fraction(0), True, None, False)
 
