@@ -143,6 +143,38 @@ def test_the_minimum_applies_to_each_outage_not_to_their_sum(root):
     assert outcome.attainment == expected(44_640, 12)
 
 
+def test_adjacent_outages_shorter_than_the_minimum_are_consecutive_downtime_and_count(root):
+    # 10:00–10:06 and 10:06–10:12: twelve consecutive minutes down, over the 10-minute minimum.
+    metric = downtime_metric(minimum="10")
+    outcome = uptime(root, "2026-01", [
+        ("2026-01-10T10:06:00Z", "2026-01-10T10:12:00Z"),
+        ("2026-01-10T10:00:00Z", "2026-01-10T10:06:00Z"),
+    ], metric=metric)
+    assert outcome.attainment == expected(44_640, 12)
+
+
+def test_overlapping_outages_shorter_than_the_minimum_count_by_their_joined_length(root):
+    # An excluded outage is no downtime: it joins nothing, so 10:40–10:45 stays a 5-minute stretch.
+    metric = downtime_metric(minimum="10", exclude="maintenance")
+    outcome = uptime(root, "2026-01", [
+        ("2026-01-10T10:00:00Z", "2026-01-10T10:07:00Z"),
+        ("2026-01-10T10:04:00Z", "2026-01-10T10:11:00Z"),
+        ("2026-01-10T10:11:00Z", "2026-01-10T10:40:00Z", ["maintenance"]),
+        ("2026-01-10T10:40:00Z", "2026-01-10T10:45:00Z"),
+    ], metric=metric)
+    assert outcome.attainment == expected(44_640, 11)
+
+
+def test_the_minimum_applies_to_a_joined_stretch_across_the_end_of_the_period_before_clipping(root):
+    # 23:52–23:55 and 23:55–00:03: 11 consecutive minutes, 8 of them in January.
+    metric = downtime_metric(minimum="10")
+    outcome = uptime(root, "2026-01", [
+        ("2026-01-31T23:52:00Z", "2026-01-31T23:55:00Z"),
+        ("2026-01-31T23:55:00Z", "2026-02-01T00:03:00Z"),
+    ], metric=metric)
+    assert outcome.attainment == expected(44_640, 8)
+
+
 def test_an_outage_with_an_excluded_tag_does_not_count(root):
     metric = downtime_metric(exclude="maintenance")
     outcome = uptime(root, "2026-01", [

@@ -58,31 +58,32 @@ def attainment(metric: Metric, result: MetricResult, window: tuple[dt.datetime, 
 
 def downtime_minutes(outages: list[Outage], window: tuple[dt.datetime, dt.datetime], timezone: str,
                      minimum_minutes: Fraction, exclude_tags: frozenset[str]) -> Fraction:
-    """Minutes of counted downtime in the window: overlapping outages count once."""
-    start, end = window
-    spans = []
-    for outage in outages:
-        if exclude_tags.intersection(outage.tags):
-            continue
-        o_start, o_end = localize(outage.start, timezone), localize(outage.end, timezone)
-        # The minimum applies to the outage as it happened, not to its part in this period.
-        if minutes_between(o_start, o_end) < minimum_minutes:
-            continue
-        o_start, o_end = max(o_start, start), min(o_end, end)
-        if o_end > o_start:
-            spans.append((o_start, o_end))
-    spans.sort()
-    total = Fraction(0)
-    current_start = current_end = None
+    """Minutes of counted downtime in the window.
+
+    Outages that overlap or touch are one stretch of consecutive downtime: they are joined
+    first, then the minimum applies to each stretch as it happened (its full length, also the
+    part outside this period), then each is clipped to the window. So 10:00–10:06 and
+    10:06–10:12 are 12 consecutive minutes, and overlapping outages count once."""
+    start, end = (moment.astimezone(dt.timezone.utc) for moment in window)
+    # In UTC: times of one zone compare by their wall clocks, which repeat an hour in autumn.
+    spans = sorted(
+        (localize(outage.start, timezone).astimezone(dt.timezone.utc), localize(outage.end, timezone).astimezone(dt.timezone.utc))
+        for outage in outages
+        if not exclude_tags.intersection(outage.tags)
+    )
+    stretches: list[list[dt.datetime]] = []
     for s, e in spans:
-        if current_end is None or s > current_end:
-            if current_end is not None:
-                total += minutes_between(current_start, current_end)
-            current_start, current_end = s, e
+        if stretches and s <= stretches[-1][1]:
+            stretches[-1][1] = max(stretches[-1][1], e)
         else:
-            current_end = max(current_end, e)
-    if current_end is not None:
-        total += minutes_between(current_start, current_end)
+            stretches.append([s, e])
+    total = Fraction(0)
+    for s, e in stretches:
+        if minutes_between(s, e) < minimum_minutes:
+            continue
+        s, e = max(s, start), min(e, end)
+        if e > s:
+            total += minutes_between(s, e)
     return total
 
 

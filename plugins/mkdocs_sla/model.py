@@ -165,7 +165,7 @@ class DowntimeMeasure(Model):
 
     kind: Literal["downtime"] = Field(description="`downtime`.")
     minimum_outage_minutes: NonNegative = Field(
-        Decimal(0), description="Outages shorter than this do not count (Google Cloud: 1 or 10 minutes)."
+        Decimal(0), description="Only downtime of at least this many consecutive minutes counts (Google Cloud: 1 or 10 minutes): outages that overlap or touch are joined into one stretch first, and a stretch shorter than this does not count."
     )
     exclude_tags: list[Slug] = Field(
         default_factory=list, description="Outages with any of these tags do not count, e.g. `maintenance`."

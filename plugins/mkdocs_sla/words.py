@@ -45,7 +45,7 @@ def measure_words(metric: Metric) -> list[str]:
         words = ["(Minutes in the period − minutes of downtime) ÷ minutes in the period × 100; overlapping outages count once."]
         if measure.minimum_outage_minutes:
             minutes = measure.minimum_outage_minutes
-            words.append(f"Outages shorter than {display.plain(minutes)} {plural(minutes, 'minute', 'minutes')} do not count.")
+            words.append(f"Only downtime of at least {display.plain(minutes)} consecutive {plural(minutes, 'minute', 'minutes')} counts; outages that overlap or touch are joined first.")
         if measure.exclude_tags:
             tags = " or ".join(f"`{tag}`" for tag in measure.exclude_tags)
             words.append(f"Outages tagged {tags} do not count.")
