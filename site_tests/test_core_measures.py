@@ -21,6 +21,7 @@ from site_tests.core_helpers import (
     value_result,
     write_agreement,
 )
+from mkdocs_sla.load import load
 
 H = Fraction(100)
 
@@ -246,6 +247,28 @@ def test_downtime_before_the_effective_date_does_not_count_in_a_partial_first_pe
     assert outcome.attainment == expected(24_480, 30)
 
 
+def test_an_outage_before_the_effective_date_is_reported_as_not_counting(root):
+    text = agreement(metrics=downtime_metric(), credit_terms="", effective="2026-01-15")
+    results = outages_result("2026-01", [("2026-01-10T10:00:00Z", "2026-01-10T12:00:00Z")], charges=None)
+    write_agreement(root, "svc", text, {"2026-01.yaml": results})
+    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "2026-01-10T10:00:00Z"),
+                    "outage from 2026-01-10T10:00:00+00:00 lies before the agreement took effect on 2026-01-15; it does not count",
+                    severity="warning")
+    assert metric_outcome(root, "2026-01").attainment == 100
+
+
+def test_an_outage_across_the_effective_date_is_reported_as_counting_from_that_date(root):
+    text = agreement(metrics=downtime_metric(), credit_terms="", effective="2026-01-15")
+    results = outages_result("2026-01", [("2026-01-14T23:00:00Z", "2026-01-15T00:30:00Z")], charges=None)
+    # February's outage starts in January, after the effective date: nothing to report there.
+    february = outages_result("2026-02", [("2026-01-31T23:00:00Z", "2026-02-01T00:30:00Z")], charges=None)
+    write_agreement(root, "svc", text, {"2026-01.yaml": results, "2026-02.yaml": february})
+    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "2026-01-14T23:00:00Z"),
+                    "starts before the agreement took effect on 2026-01-15; only its part from then on counts",
+                    severity="warning", cli=False)
+    assert len(load(root).diagnostics) == 1
+
+
 def test_only_the_first_period_is_partial(root):
     text = agreement(metrics=downtime_metric(), credit_terms="", effective="2026-01-15")
     write_agreement(root, "svc", text, {"2026-02.yaml": outages_result("2026-02", [("2026-02-02T00:00:00Z", "2026-02-02T00:01:00Z")], charges=None)})
@@ -342,6 +365,18 @@ def test_intervals_of_a_partial_first_period_start_at_the_effective_date(root):
     # Effective 15 February 2026: 14 days = 4,032 intervals.
     outcome = intervals(root, "2026-02", "start,requests,errors\n2026-02-20T00:00:00Z,10,1\n", effective="2026-02-15")
     assert outcome.attainment == H - Fraction(1, 10) / 4_032 * H
+
+
+def test_an_interval_row_before_the_effective_date_is_reported_and_counts_nowhere(root):
+    # Effective 15 February 2026: the row of 10 February is neither in the mean nor in the
+    # "intervals with errors" of the detail, and the reader is told why.
+    csv_text = "start,requests,errors\n2026-02-10T00:00:00Z,10,10\n2026-02-20T00:00:00Z,10,1\n"
+    outcome = intervals(root, "2026-02", csv_text, effective="2026-02-15")
+    assert outcome.attainment == H - Fraction(1, 10) / 4_032 * H
+    assert outcome.detail == "1 of 4,032 intervals with errors"
+    assert_reported(root, "svc/results/errors-2026-02.csv", 2, 1,
+                    "interval 2026-02-10T00:00:00Z lies before the agreement took effect on 2026-02-15; it does not count",
+                    severity="warning")
 
 
 def test_interval_times_without_offset_are_in_the_agreement_zone(root):

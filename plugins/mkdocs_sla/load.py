@@ -379,11 +379,18 @@ def _check_results(terms: Agreement, period: Period, results: Results, document:
             diagnostics.error(document.position(where + ("value",)), f"{result.value} is not a percentage; expected 0 to 100")
         if kind == "downtime" and result.outages:
             for index, outage in enumerate(result.outages):
-                o_start, o_end = localize(outage.start, terms.timezone), localize(outage.end, terms.timezone)
+                o_start, o_end = (localize(moment, terms.timezone).astimezone(dt.timezone.utc) for moment in (outage.start, outage.end))
+                at = document.position(where + ("outages", index, "start"))
                 if o_end <= o_start:
                     diagnostics.error(document.position(where + ("outages", index, "end")), f"outage ends ({outage.end.isoformat()}) before it starts ({outage.start.isoformat()}); expected an end after the start")
                 elif o_end <= start or o_start >= end:
-                    diagnostics.error(document.position(where + ("outages", index, "start")), f"outage from {outage.start.isoformat()} lies outside period {period}; expected it in the file of its own period")
+                    diagnostics.error(at, f"outage from {outage.start.isoformat()} lies outside period {period}; expected it in the file of its own period")
+                elif window[0] == start:
+                    continue  # not a partial first period: an outage may start in the period before
+                elif o_end <= window[0]:
+                    diagnostics.warning(at, f"outage from {outage.start.isoformat()} lies before the agreement took effect on {agreement_start}; it does not count")
+                elif o_start < window[0]:
+                    diagnostics.warning(at, f"outage from {outage.start.isoformat()} starts before the agreement took effect on {agreement_start}; only its part from then on counts")
         if kind == "intervals" and result.intervals:
             rows = _read_intervals(directory / result.intervals, document.position(where + ("intervals",)), (start, end), window, metric.measure.interval_minutes, terms.timezone, diagnostics)
             if rows is not None:
@@ -453,6 +460,8 @@ def _read_intervals(path: Path, named_at: Position, bounds: tuple[dt.datetime, d
         if not (start <= moment < end):
             diagnostics.error(Position(display, line_no, 1), f"interval {row[0]} lies outside the period; expected a start from {bounds[0].isoformat()} to before {bounds[1].isoformat()}")
             ok = False
+        elif moment < grid:
+            diagnostics.warning(Position(display, line_no, 1), f"interval {row[0]} lies before the agreement took effect on {window[0].date()}; it does not count")
         elif (moment - grid) % step:
             diagnostics.error(Position(display, line_no, 1), f"interval {row[0]} does not start on a {minutes}-minute boundary of the period; "
                                                              f"intervals follow each other every {minutes} minutes of elapsed time from {grid.isoformat()} (UTC)")

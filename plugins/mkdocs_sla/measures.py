@@ -103,13 +103,11 @@ def interval_attainment(metric: Metric, intervals, window) -> Attainment:
     # a whole number of intervals (daily intervals in a DST month, a partial first day of 23
     # hours) has a last, shorter interval: it counts as one.
     slots = math.ceil(minutes_between(*window) / step)
-    start = window[0]
-    rates = sum(
-        (Fraction(row.errors, row.requests) for row in intervals if row.requests and row.start >= start),
-        Fraction(0),
-    )
+    # Rows before the agreement took effect (a partial first period) do not count: the loader warns of them.
+    counted = [row for row in intervals if row.start >= window[0]]
+    rates = sum((Fraction(row.errors, row.requests) for row in counted if row.requests), Fraction(0))
     value = HUNDRED - rates / slots * HUNDRED
-    with_errors = sum(1 for row in intervals if row.errors)
+    with_errors = sum(1 for row in counted if row.errors)
     return Attainment(value, f"{with_errors:,} of {slots:,} intervals with errors")
 
 
