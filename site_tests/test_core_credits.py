@@ -367,6 +367,16 @@ def test_a_claim_deadline_30_days_after_a_quarter(root):
     assert period_outcome(root, "2026-Q1").claim_deadline == dt.date(2026, 4, 30)
 
 
+@pytest.mark.parametrize("charges, round_to", [("0", None), ("0.04", "0.01")])
+def test_no_claim_deadline_where_the_credit_issued_is_zero(root, charges, round_to):
+    # A 10% credit of no charges, or of 0.04 rounded to the cent (0.004 → 0.00): nothing to claim.
+    extra = {"round_to": round_to} if round_to else {}
+    one_period(root, "99.5", credit_terms=terms(claim="\n    how: Open a case.\n    deadline:\n      days_after_period: 30", **extra), charges=charges)
+    outcome = period_outcome(root, "2026-01")
+    assert outcome.credit.percent == 10 and outcome.credit.issued == 0
+    assert outcome.claim_deadline is None
+
+
 @pytest.mark.parametrize("period, cycles, last_day", [
     ("2026-01", 2, dt.date(2026, 3, 31)),  # AWS: by the end of the second billing cycle after the incident
     ("2026-01", 1, dt.date(2026, 2, 28)),  # Azure: by the end of the month after

@@ -133,8 +133,7 @@ def evaluate(record: AgreementRecord) -> AgreementEvaluation:
             results=results,
             metrics=tuple(outcomes),
             credit=credit,
-            # A deadline only where a credit can be claimed: none below the minimum amount.
-            claim_deadline=rules.claim_deadline(terms.credit_terms, results.period) if credit.percent and not credit.below_minimum else None,
+            claim_deadline=rules.claim_deadline(terms.credit_terms, results.period) if _claimable(credit) else None,
             misses_to_date=misses_to_date,
         )
         history[results.period] = outcome
@@ -142,6 +141,14 @@ def evaluate(record: AgreementRecord) -> AgreementEvaluation:
         history[results.period] = outcome
         periods.append(outcome)
     return AgreementEvaluation(record, tuple(periods))
+
+
+def _claimable(credit: rules.PeriodCredit) -> bool:
+    """A deadline only where a credit can be claimed: an amount actually issued (none below the
+    minimum amount, none of no charges or rounded to nothing), or a percentage where no charges are known."""
+    if credit.issued is not None:
+        return credit.issued > 0
+    return credit.percent > 0
 
 
 def _metric_outcome(metric: Metric, results: PeriodResults, terms: Agreement, agreement_start: dt.date,
