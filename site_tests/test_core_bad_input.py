@@ -675,6 +675,21 @@ def test_a_tier_with_two_lower_bounds_is_reported_at_the_tier(root):
                     "a tier takes one lower bound: `above` or `at_or_above`, not both")
 
 
+@pytest.mark.parametrize("deadline, value, bound", [
+    ("days_after_period", "3000000", "366"),
+    ("days_after_period", "367", "366"),
+    ("billing_cycles_after", "12000", "24"),
+    ("billing_cycles_after", "25", "24"),
+])
+def test_a_claim_deadline_beyond_a_year_or_24_billing_cycles_is_reported_at_the_value(root, deadline, value, bound):
+    # 3,000,000 days after the period used to pass validation, then crash `sla credits` (past year 9999).
+    text = agreement(credit_terms=f"credit_terms:\n  base: x\n  claim:\n    how: x\n    deadline:\n      {deadline}: {value}\n")
+    write_agreement(root, "svc", text, {"2026-01.yaml": outages_result("2026-01", [("2026-01-10T10:00:00Z", "2026-01-10T12:00:00Z")])})
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, f"{deadline}: {value}", offset=len(deadline) + 2), f"credit_terms.claim.deadline.{deadline}",
+                    f"`{value}` is not valid", f"less than or equal to {bound}")
+    assert "Traceback" not in run_sla("credits", root.name, cwd=root.parent).stderr
+
+
 def test_a_claim_deadline_with_both_forms_is_reported(root):
     text = agreement(credit_terms="credit_terms:\n  base: x\n  claim:\n    how: x\n    deadline:\n      days_after_period: 3\n      billing_cycles_after: 2\n")
     write_agreement(root, "svc", text)

@@ -235,9 +235,13 @@ class Metric(Model):
 class Deadline(Model):
     """By when a claim must reach the provider, counted from the end of the period."""
 
-    days_after_period: PositiveInt | None = Field(None, description="N days after the period ends (Atlassian: 15, GitHub: 30).")
-    billing_cycles_after: PositiveInt | None = Field(
-        None, description="By the end of the Nth billing cycle after the period (AWS: 2, Azure: 1)."
+    # Bounded: real deadlines are weeks or a few billing cycles, and an unbounded number would
+    # run past the calendar's end (year 9999) when the date is computed.
+    days_after_period: Annotated[int, Field(gt=0, le=366)] | None = Field(
+        None, description="N days after the period ends, at most 366 (Atlassian: 15, GitHub: 30)."
+    )
+    billing_cycles_after: Annotated[int, Field(gt=0, le=24)] | None = Field(
+        None, description="By the end of the Nth billing cycle after the period, at most 24 (AWS: 2, Azure: 1)."
     )
 
     @model_validator(mode="after")
