@@ -397,6 +397,14 @@ def test_a_csv_count_that_is_not_a_number_is_reported_at_its_line_and_column(roo
     assert_reported(root, file, *position_of(csv_text, "lots"), "`lots` is not a count", "expected a whole number of 0 or more")
 
 
+@pytest.mark.parametrize("count", ["²", "１", "١٢", "1" * 31])
+def test_a_csv_count_is_ascii_digits_only(root, count):
+    # `²` passed str.isdigit and crashed int(); fullwidth and Arabic-Indic digits were read silently.
+    csv_text = f"start,requests,errors\n2026-02-01T00:00:00Z,{count},0\n"
+    file = bad_csv(root, csv_text)
+    assert_reported(root, file, 2, len("2026-02-01T00:00:00Z,") + 1, f"`{count}` is not a count", "digits 0-9", cli=count == "²")
+
+
 def test_a_negative_csv_error_count_is_reported_at_its_column(root):
     csv_text = "start,requests,errors\n2026-02-01T00:00:00Z,100,-1\n"
     file = bad_csv(root, csv_text)

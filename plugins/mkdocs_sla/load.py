@@ -407,6 +407,9 @@ def _keys(keys: set[str]) -> str:
     return " and ".join(f"`{k}`" for k in sorted(keys))
 
 
+COUNT_RE = re.compile(r"[0-9]{1,30}")
+
+
 def _read_intervals(path: Path, named_at: Position, bounds: tuple[dt.datetime, dt.datetime], window: tuple[dt.datetime, dt.datetime],
                     minutes: int, timezone: str, diagnostics: Diagnostics) -> tuple[Interval, ...] | None:
     """The rows of an interval series. Intervals are consecutive spans of `minutes` of elapsed
@@ -449,10 +452,13 @@ def _read_intervals(path: Path, named_at: Position, bounds: tuple[dt.datetime, d
         numbers = []
         for column, text_value in ((len(row[0]) + 2, row[1]), (len(row[0]) + len(row[1]) + 3, row[2])):
             value = text_value.strip()
-            if not value.isdigit():
-                diagnostics.error(Position(display, line_no, column), f"`{text_value}` is not a count; expected a whole number of 0 or more")
+            # ASCII digits only: `str.isdigit` also admits `²` (which int() refuses) and
+            # fullwidth or Arabic-Indic digits (which int() reads, unlike any other tool).
+            is_count = COUNT_RE.fullmatch(value) is not None
+            if not is_count:
+                diagnostics.error(Position(display, line_no, column), f"`{text_value}` is not a count; expected a whole number of 0 or more, in the digits 0-9 (at most 30)")
                 ok = False
-            numbers.append(int(value) if value.isdigit() else 0)
+            numbers.append(int(value) if is_count else 0)
         requests, errors = numbers
         if errors > requests:
             diagnostics.error(Position(display, line_no, len(row[0]) + len(row[1]) + 3), f"{errors} errors out of {requests} requests; expected errors <= requests")
