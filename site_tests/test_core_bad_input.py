@@ -3,6 +3,7 @@ expected, and never ends in a traceback — through `load()` and through `sla va
 
 from __future__ import annotations
 
+import os
 import time
 from decimal import Decimal
 
@@ -718,6 +719,50 @@ def test_a_results_file_with_two_documents_is_reported(root):
     results = outages_result("2026-01", [])
     write_agreement(root, "svc", agreement(), {"2026-01.yaml": results + "---\n" + results})
     assert_reported(root, "svc/results/2026-01.yaml", 1, 1, "a results file holds one YAML document; found 2")
+
+
+# ---------------------------------------------------------------- what is not a file
+
+
+def test_a_folder_named_like_a_results_file_is_reported_as_a_folder(root):
+    # It crashed with IsADirectoryError.
+    write_agreement(root, "svc", agreement(), {"2026-02.yaml": outages_result("2026-02", [])})
+    (root / "svc" / "results" / "2026-01.yaml").mkdir()
+    assert_reported(root, "svc/results/2026-01.yaml", 1, 1, "`2026-01.yaml` is a folder, not a file", "expected a regular file")
+
+
+def test_a_named_pipe_in_results_is_refused_without_reading_it(root):
+    # Opening a FIFO for reading blocks until a writer comes: `sla validate` hung forever.
+    write_agreement(root, "svc", agreement(), {"2026-01.yaml": outages_result("2026-01", [])})
+    os.mkfifo(root / "svc" / "results" / "2026-02.yaml")
+    done = run_sla("validate", root.name, cwd=root.parent, timeout=30)
+    assert done.returncode == 1
+    assert f"{root.name}/svc/results/2026-02.yaml:1:1: error: `2026-02.yaml` is a named pipe (FIFO), not a file; expected a regular file" in done.stdout
+
+
+def test_an_interval_csv_that_is_a_folder_is_reported_as_a_folder(root):
+    metric = DOWNTIME_METRIC.replace("kind: downtime", "kind: intervals")
+    write_agreement(root, "svc", agreement(metrics=metric), {"2026-01.yaml": 'period: "2026-01"\nmetrics:\n  uptime:\n    intervals: e.csv\n'})
+    (root / "svc" / "results" / "e.csv").mkdir()
+    assert_reported(root, "svc/results/e.csv", 1, 1, "`e.csv` is a folder, not a file")
+
+
+def test_an_agreement_yaml_that_is_a_folder_says_so_not_that_it_is_missing(root):
+    (root / "svc" / "agreement.yaml").mkdir(parents=True)
+    assert_reported(root, "svc/agreement.yaml", 1, 1, "`agreement.yaml` is a folder, not a file")
+    assert "missing" not in "\n".join(str(d) for d in load(root).diagnostics)
+
+
+def test_an_agreement_yaml_that_links_to_nothing_says_so(root):
+    (root / "svc").mkdir()
+    (root / "svc" / "agreement.yaml").symlink_to("terms.yaml")
+    assert_reported(root, "svc/agreement.yaml", 1, 1, "`agreement.yaml` is a symbolic link to `terms.yaml`, which does not exist")
+
+
+def test_a_results_that_is_a_file_is_reported_not_ignored(root):
+    write_agreement(root, "svc", agreement())
+    (root / "svc" / "results").write_text("2026-01: 99.9\n", encoding="utf-8")
+    assert_reported(root, "svc/results", 1, 1, "`results` is a file, not a folder", "expected a folder of <period>.yaml files")
 
 
 def test_a_byte_order_mark_and_crlf_line_ends_are_read_as_plain_yaml(root):

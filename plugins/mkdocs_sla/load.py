@@ -37,7 +37,7 @@ from .model import Agreement, Results
 from .periods import Period, localize
 from .measures import measured_window
 from .tiers import check_tiers
-from .yamlsource import Document, parse, read_text
+from .yamlsource import Document, not_readable, parse, read_text
 
 AGREEMENT_FILE = "agreement.yaml"
 RESULTS_DIR = "results"
@@ -171,7 +171,11 @@ def agreement_folders(root: Path, diagnostics: Diagnostics) -> list[Path]:
     if not root.is_dir():
         diagnostics.error(Position(display_path(root)), "no agreements folder here; expected a folder with one sub-folder per agreement")
         return []
-    entries = sorted(root.iterdir())
+    try:
+        entries = sorted(root.iterdir())
+    except OSError as exc:
+        diagnostics.error(Position(display_path(root)), f"cannot read the agreements folder: {exc.strerror or exc}")
+        return []
     for stray in (p for p in entries if p.is_file() and p.suffix in (".yaml", ".yml")):
         diagnostics.error(
             Position(display_path(stray)),
@@ -185,7 +189,7 @@ def load_agreement(folder: Path, diagnostics: Diagnostics) -> AgreementRecord | 
     local = Diagnostics()
     path = folder / AGREEMENT_FILE
     display = display_path(path)
-    if not path.is_file():
+    if not os.path.lexists(path):  # a folder, a link to nothing or a pipe there: read_text says what it is
         others = sorted(p.name for p in folder.glob("*.y*ml"))
         hint = f" (found {', '.join(others)})" if others else ""
         local.error(Position(display_path(folder)), f"missing {AGREEMENT_FILE}{hint}; expected the agreement's terms there")
@@ -313,12 +317,21 @@ MEASURE_KEYS = {
 
 def _load_results(folder: Path, versions: list[Version], diagnostics: Diagnostics) -> list[PeriodResults]:
     directory = folder / RESULTS_DIR
-    if not directory.is_dir():
+    if not os.path.lexists(directory):
+        return []
+    try:
+        entries = sorted(directory.iterdir())
+    except NotADirectoryError:
+        diagnostics.error(Position(display_path(directory)), f"`{RESULTS_DIR}` is a file, not a folder; expected a folder of <period>.yaml files")
+        return []
+    except OSError as exc:
+        message = not_readable(directory, exc) if directory.is_symlink() else f"cannot read the folder: {exc.strerror or exc}"
+        diagnostics.error(Position(display_path(directory)), message.replace("expected a regular file", "expected a folder of <period>.yaml files"))
         return []
     record_stub = AgreementRecord(folder.name, "", "", tuple(versions), ())
     kind = versions[0].terms.period
     by_period: dict[Period, PeriodResults] = {}
-    for path in sorted(directory.iterdir()):
+    for path in entries:
         display = display_path(path)
         if path.suffix == ".csv":
             continue  # read through the results file that names it
@@ -418,7 +431,7 @@ def _read_intervals(path: Path, named_at: Position, bounds: tuple[dt.datetime, d
     its absence) never changes which instant it names, and a month with a clock change has its
     real length."""
     display = display_path(path)
-    if not path.is_file():
+    if not os.path.lexists(path):
         diagnostics.error(named_at, f"interval file `{path.name}` not found beside the results file")
         return None
     text = read_text(path, display, diagnostics)
@@ -486,7 +499,7 @@ def _read_intervals(path: Path, named_at: Position, bounds: tuple[dt.datetime, d
 def _check_lock(folder: Path, versions: list[Version], diagnostics: Diagnostics) -> None:
     """A version once published is never rewritten: its hash must match `versions.lock`."""
     path = folder / LOCK_FILE
-    if not path.is_file():
+    if not os.path.lexists(path):
         return
     display = display_path(path)
     text = read_text(path, display, diagnostics)

@@ -9,6 +9,8 @@ the marks and stops documents nested deeper than 1,000 levels by itself.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,19 +80,30 @@ class Document:
 
 
 def read_text(path, display: str, diagnostics: Diagnostics) -> str | None:
-    """The file's text, or None after reporting why it cannot be read."""
+    """The file's text, or None after reporting why it cannot be read.
+
+    Only a regular file (or a link to one) is read: a folder would fail to open and a named
+    pipe would block the run forever, so what it is gets said before anything is opened."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except OSError as exc:
-        diagnostics.error(Position(display), f"cannot read the file: {exc.strerror}")
+        diagnostics.error(Position(display), not_readable(path, exc))
         return None
+    if not stat.S_ISREG(info.st_mode):
+        diagnostics.error(Position(display), f"`{path.name}` is {file_kind(info.st_mode)}, not a file; expected a regular file")
+        return None
+    size = info.st_size
     if size > MAX_BYTES:
         diagnostics.error(
             Position(display),
             f"file is {size / 1024 / 1024:.1f} MB; agreement and results files may be at most {MAX_BYTES // 1024 // 1024} MB",
         )
         return None
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        diagnostics.error(Position(display), f"cannot read the file: {exc.strerror or exc}")
+        return None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -103,6 +116,32 @@ def read_text(path, display: str, diagnostics: Diagnostics) -> str | None:
             f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); expected UTF-8 encoded YAML",
         )
         return None
+
+
+def file_kind(mode: int) -> str:
+    """What a path is, in words, from its `st_mode`."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
+
+
+def not_readable(path, exc: OSError) -> str:
+    """Why `stat` failed, in words: a link to nothing says so, rather than "no such file"."""
+    if path.is_symlink():
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = "?"
+        if isinstance(exc, FileNotFoundError):
+            return f"`{path.name}` is a symbolic link to `{target}`, which does not exist; expected a regular file"
+        return f"`{path.name}` is a symbolic link to `{target}` that cannot be followed: {exc.strerror or exc}"
+    return f"cannot read the file: {exc.strerror or exc}"
 
 
 def parse(text: str, display: str, diagnostics: Diagnostics) -> list[Document]:
