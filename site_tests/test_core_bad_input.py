@@ -121,6 +121,18 @@ def test_the_column_of_a_bad_byte_counts_characters_as_yaml_positions_do(root):
     assert_reported(root, "svc/agreement.yaml", line, len("owner: Ünö") + 1, "not UTF-8", "byte 0xff")
 
 
+@pytest.mark.parametrize("bom", ["", "\ufeff"])
+def test_a_control_character_is_reported_at_its_line_and_column_in_one_line(root, bom):
+    # libyaml counts bytes from the start of the stream: `ä` (two bytes) and a byte order
+    # mark before the bell must not shift the column it is reported at.
+    text = bom + agreement().replace("title: Test agreement svc\n", "title: Größe ä\x07\n")
+    write_agreement(root, "svc", text)
+    line, column = position_of(text, "\x07")
+    assert_reported(root, "svc/agreement.yaml", line, column, "character U+0007 is a control character", "expected printable text")
+    (diagnostic,) = load(root).diagnostics
+    assert "\n" not in diagnostic.message
+
+
 def test_a_20_mb_file_is_refused_within_two_seconds_naming_its_size_and_the_limit(root):
     text = agreement() + "summary: " + "x" * (20 * 1024 * 1024) + "\n"
     write_agreement(root, "svc", text)

@@ -160,8 +160,11 @@ def parse(text: str, display: str, diagnostics: Diagnostics) -> list[Document]:
             problem += "; YAML is indented with spaces, not tabs"
         diagnostics.error(where, f"invalid YAML: {problem}")
         return []
+    except yaml.reader.ReaderError as exc:
+        diagnostics.error(_reader_position(text, display, exc), f"invalid YAML: {_reader_problem(exc)}")
+        return []
     except yaml.YAMLError as exc:
-        diagnostics.error(Position(display), f"invalid YAML: {exc}")
+        diagnostics.error(Position(display), f"invalid YAML: {' '.join(str(exc).split())}")
         return []
     documents = []
     for node in nodes:
@@ -172,6 +175,28 @@ def parse(text: str, display: str, diagnostics: Diagnostics) -> list[Document]:
         if len(diagnostics.errors) == before:
             documents.append(Document(display, data, node, node.start_mark.line + 1, node.end_mark.line + 1))
     return documents
+
+
+def _reader_position(text: str, display: str, exc: yaml.reader.ReaderError) -> Position:
+    """Line and column of a character the YAML reader refused. It gives only an index into the
+    stream: libyaml's counts bytes of the UTF-8 text (a byte order mark too), the pure-Python
+    reader's counts characters."""
+    index = exc.position
+    if _BaseLoader is not yaml.SafeLoader:
+        index = len(text.encode("utf-8")[:index].decode("utf-8", errors="ignore"))
+    index = min(max(index, 0), len(text))
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return Position(display, line, column)
+
+
+def _reader_problem(exc: yaml.reader.ReaderError) -> str:
+    """One line: libyaml's message names the stream and its byte position on a second line."""
+    character = exc.character if isinstance(exc.character, int) else ord(exc.character) if exc.character else None
+    what = f"character U+{character:04X}" if character is not None else "a character"
+    if "control" in str(exc.reason):
+        return f"{what} is a control character, which YAML does not allow; expected printable text (tabs and line breaks are fine)"
+    return f"{what} is not allowed in YAML ({' '.join(str(exc.reason).split())}); expected printable text"
 
 
 def _tab_at(text: str, mark) -> bool:
