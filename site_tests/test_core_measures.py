@@ -405,6 +405,30 @@ def test_a_csv_count_is_ascii_digits_only(root, count):
     assert_reported(root, file, 2, len("2026-02-01T00:00:00Z,") + 1, f"`{count}` is not a count", "digits 0-9", cli=count == "²")
 
 
+def test_a_csv_row_after_a_quoted_field_with_a_line_break_is_reported_at_its_own_line(root):
+    # The second row's time is quoted over two lines: the third row starts on line 5, not 4.
+    csv_text = ('start,requests,errors\n2026-02-01T00:00:00Z,1,0\n"2026-02-01\nT00:05:00Z",1,0\n'
+                "2026-02-01T00:10:00Z,lots,0\n")
+    file = bad_csv(root, csv_text)
+    assert_reported(root, file, 3, 1, "`2026-02-01\nT00:05:00Z` is not a date and time", cli=False)
+    assert_reported(root, file, *position_of(csv_text, "lots"), "`lots` is not a count", cli=False)
+    assert (5, 22) == position_of(csv_text, "lots")
+
+
+def test_a_bad_count_in_a_quoted_field_is_reported_at_its_first_character(root):
+    csv_text = 'start,requests,errors\n"2026-02-01T00:00:00Z","lots",0\n'
+    file = bad_csv(root, csv_text)
+    assert_reported(root, file, *position_of(csv_text, "lots"), "`lots` is not a count")
+
+
+def test_a_field_after_a_line_break_inside_quotes_is_reported_on_the_line_it_starts(root):
+    # `"1\n"` reads as the count 1; the errors field `x` starts on the next line, at column 3.
+    csv_text = 'start,requests,errors\n2026-02-01T00:00:00Z,"1\n",x\n'
+    file = bad_csv(root, csv_text)
+    assert position_of(csv_text, ",x", offset=1) == (3, 3)
+    assert_reported(root, file, 3, 3, "`x` is not a count")
+
+
 def test_a_negative_csv_error_count_is_reported_at_its_column(root):
     csv_text = "start,requests,errors\n2026-02-01T00:00:00Z,100,-1\n"
     file = bad_csv(root, csv_text)
