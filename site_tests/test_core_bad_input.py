@@ -255,6 +255,18 @@ def test_a_missing_key_names_the_key_and_what_it_holds(root):
     assert_reported(root, "svc/agreement.yaml", *tier, "missing key `credit`", "metrics[0].credits.tiers[1]", "expected credit as a percentage")
 
 
+def test_a_results_metric_id_that_is_not_a_slug_is_reported_at_the_key(root):
+    results = 'period: "2026-01"\nmetrics:\n  Up_Time:\n    outages: []\n'
+    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
+    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "Up_Time"), "metrics: `Up_Time` is not a slug")
+
+
+def test_an_empty_responsibilities_key_is_reported_at_the_key(root):
+    text = agreement(extra='responsibilities:\n  "": [Keep the lights on.]\n')
+    write_agreement(root, "svc", text)
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, '""'), "responsibilities: a key is empty")
+
+
 # ---------------------------------------------------------------- ranges
 
 

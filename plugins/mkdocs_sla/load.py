@@ -637,6 +637,11 @@ def _kind_of(value: Any) -> str:
 def _report(cls: type, error: dict, document: Document, diagnostics: Diagnostics) -> None:
     loc = tuple(error["loc"])
     kind = error["type"]
+    # An error on a mapping's key (a results metric id that is not a slug): pydantic ends the
+    # location with `[key]`; the position is the key's, not its value's.
+    on_key = bool(loc) and loc[-1] == "[key]"
+    if on_key:
+        loc = loc[:-1]
     path = _path_text(cls, loc)
     where = _source_loc(cls, loc)  # the location in the YAML: pydantic's union tags left out
     if kind == "extra_forbidden":
@@ -669,7 +674,11 @@ def _report(cls: type, error: dict, document: Document, diagnostics: Diagnostics
             message = f"`{given}` is not a period; expected a month `YYYY-MM` (01 to 12) or a quarter `YYYY-Qn` (1 to 4), years 1900 to 2999"
         elif loc and loc[-1] == "intervals":
             message = f"`{given}` is not a CSV file name; expected a name like `errors-2026-10.csv` beside the results file"
-    diagnostics.error(document.position(where), f"{path}: {message}" if path else message)
+    if on_key:  # the path names the mapping; the key itself is quoted by the message or the position
+        path = _path_text(cls, loc[:-1])
+        if not str(loc[-1]).strip():
+            message = "a key is empty; expected a name"
+    diagnostics.error(document.position(where, key=on_key), f"{path}: {message}" if path else message)
 
 
 def _description(cls: type, loc: tuple) -> str:
