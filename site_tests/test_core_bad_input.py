@@ -231,7 +231,6 @@ def test_an_unknown_key_in_a_results_file_suggests_the_closest_key(root):
     ("  name: The service\n", "  name: [a, b]\n", "[a, b]", ("service.name", "valid string")),
     ("metrics:\n", "exclusions: {a: b}\nmetrics:\n", "{a: b}", ("exclusions", "valid list")),
     ("effective: 2026-01-01\n", "effective: 2026-01-01\nnotice_days: 1.5\n", "1.5", ("notice_days", "`1.5` is not valid", "valid integer")),
-    ("      kind: downtime\n", "      kind: uptime\n", "kind: uptime", ("metrics[0].measure", "'uptime'", "'downtime'", "'intervals'")),
     ("    better: higher\n", "    better: more\n", "more", ("metrics[0].better", "`more` is not valid", "'higher' or 'lower'")),
 ])
 def test_a_value_of_the_wrong_type_is_reported_at_the_value_saying_what_was_expected(root, old, new, needle, words):
@@ -239,6 +238,29 @@ def test_a_value_of_the_wrong_type_is_reported_at_the_value_saying_what_was_expe
     assert text != agreement()
     write_agreement(root, "svc", text)
     assert_reported(root, "svc/agreement.yaml", *position_of(text, needle), *words)
+
+
+def test_an_unknown_measure_kind_is_reported_at_the_value_suggesting_the_closest(root):
+    text = agreement().replace("      kind: downtime\n", "      kind: downtim\n")
+    write_agreement(root, "svc", text)
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, "downtim\n"),
+                    "metrics[0].measure.kind: unknown measure `downtim`; did you mean `downtime`?",
+                    "expected one of: `value`, `count`, `average`, `downtime`, `intervals`, `events`")
+    assert "Input tag" not in str(load(root).diagnostics)
+
+
+def test_an_unknown_credit_model_is_reported_at_the_value_suggesting_the_closest(root):
+    text = agreement().replace("      model: tiers\n", "      model: tier\n")
+    write_agreement(root, "svc", text)
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, "tier\n"),
+                    "metrics[0].credits.model: unknown credit model `tier`; did you mean `tiers`?", "expected one of: `tiers`, `linear`, `pool`")
+
+
+def test_a_measure_without_a_kind_is_reported_as_a_missing_kind(root):
+    text = agreement().replace("      kind: downtime\n", "      minimum_outage_minutes: 1\n")
+    write_agreement(root, "svc", text)
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, "minimum_outage_minutes"),
+                    "missing key `kind` in metrics[0].measure", "expected one of: `value`")
 
 
 def test_a_wrong_type_inside_a_credit_tier_is_reported_at_the_value(root):
@@ -732,6 +754,22 @@ def test_a_stray_yaml_file_beside_the_agreement_folders_is_reported(root):
     write_agreement(root, "svc", agreement())
     (root / "notes.yaml").write_text("a: 1\n", encoding="utf-8")
     assert_reported(root, "notes.yaml", 1, 1, "agreement files belong in a folder named by the agreement id")
+
+
+def test_a_stray_yaml_file_named_from_inside_the_folder_names_the_folder(root):
+    # `sla validate .` used to print "expected /<id>/agreement.yaml": Path(".").name is empty.
+    write_agreement(root, "svc", agreement())
+    (root / "notes.yaml").write_text("a: 1\n", encoding="utf-8")
+    done = run_sla("validate", ".", cwd=root)
+    assert "notes.yaml:1:1: error: agreement files belong in a folder named by the agreement id: expected agreements/<id>/agreement.yaml" in done.stdout
+
+
+@pytest.mark.parametrize("folder", ["ä", "Svc"])
+def test_a_folder_whose_name_is_not_a_valid_id_is_reported_as_such(root, folder):
+    text = agreement("svc")
+    write_agreement(root, folder, text)
+    assert_reported(root, f"{folder}/agreement.yaml", *position_of(text, "svc"),
+                    f"id `svc` differs from its folder `{folder}`, and the folder name is not a valid id", "expected the folder named `svc`")
 
 
 def test_an_unexpected_file_in_results_is_reported(root):

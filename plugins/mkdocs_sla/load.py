@@ -176,10 +176,12 @@ def agreement_folders(root: Path, diagnostics: Diagnostics) -> list[Path]:
     except OSError as exc:
         diagnostics.error(Position(display_path(root)), f"cannot read the agreements folder: {exc.strerror or exc}")
         return []
+    # `sla validate .`: Path(".").name is empty; the folder's own name is what a reader knows.
+    name = root.resolve().name or str(root.resolve())
     for stray in (p for p in entries if p.is_file() and p.suffix in (".yaml", ".yml")):
         diagnostics.error(
             Position(display_path(stray)),
-            f"agreement files belong in a folder named by the agreement id: expected {root.name}/<id>/{AGREEMENT_FILE}",
+            f"agreement files belong in a folder named by the agreement id: expected {name}/<id>/{AGREEMENT_FILE}",
         )
     return [p for p in entries if p.is_dir() and not p.name.startswith(".")]
 
@@ -220,6 +222,9 @@ def _load_versions(folder_name: str, text: str, display: str, diagnostics: Diagn
             continue
         if terms.id in RESERVED_IDS:
             diagnostics.error(document.position(("id",)), f"id `{terms.id}` is reserved for a page of the site ({', '.join(sorted(RESERVED_IDS))}); expected another id")
+        elif terms.id != folder_name and not re.fullmatch(model.SLUG, folder_name):
+            diagnostics.error(document.position(("id",)), f"id `{terms.id}` differs from its folder `{folder_name}`, and the folder name is not a valid id "
+                                                          f"(lower-case letters, digits and hyphens); expected the folder named `{terms.id}`")
         elif terms.id != folder_name:
             diagnostics.error(document.position(("id",)), f"id `{terms.id}` differs from its folder `{folder_name}`; expected `{folder_name}`")
         _check_terms(terms, document, diagnostics)
@@ -652,6 +657,21 @@ def _report(cls: type, error: dict, document: Document, diagnostics: Diagnostics
         section = ".".join(str(p) for p in _path_parts(cls, loc[:-1])) or "the top level"
         diagnostics.error(document.position(where, key=True), f"unknown key `{name}` in {section}; {hint}expected one of: {', '.join(f'`{a}`' for a in allowed)}")
         return
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        # `kind:` of a measure, `model:` of credits: pydantic's message names the union, not the value.
+        ctx = error.get("ctx", {})
+        tag_field = str(ctx.get("discriminator", "")).strip("'")
+        expected = re.findall(r"'([^']*)'", str(ctx.get("expected_tags", "")))
+        if not expected:
+            expected = _tags_at(cls, loc, tag_field)
+        what = {"kind": "measure", "model": "credit model"}.get(tag_field, tag_field)
+        section = _path_text(cls, loc)
+        if kind == "union_tag_not_found":
+            choices = ", ".join(f"`{e}`" for e in expected)
+            diagnostics.error(document.position(where), f"missing key `{tag_field}` in {section}; expected one of: {choices}" if choices else f"missing key `{tag_field}` in {section}")
+        else:
+            diagnostics.error(document.position(where + (tag_field,)), f"{section}.{tag_field}: " + _unknown(what, str(ctx.get("tag", "")), expected))
+        return
     if kind == "missing":
         diagnostics.error(document.position(where[:-1]), f"missing key `{loc[-1]}`" + (f" in {_path_text(cls, loc[:-1])}" if loc[:-1] else "") + _description(cls, loc))
         return
@@ -679,6 +699,18 @@ def _report(cls: type, error: dict, document: Document, diagnostics: Diagnostics
         if not str(loc[-1]).strip():
             message = "a key is empty; expected a name"
     diagnostics.error(document.position(where, key=on_key), f"{path}: {message}" if path else message)
+
+
+def _tags_at(cls: type, loc: tuple, tag_field: str) -> list[str]:
+    """The tags a discriminated union at `loc` admits (`downtime`, `intervals`…), in model order."""
+    info = _field_info(cls, loc)
+    tp = _unwrap(info.annotation) if info is not None else None
+    tags: list[str] = []
+    for member in typing.get_args(tp):
+        member = _unwrap(member)
+        if isinstance(member, type) and issubclass(member, pydantic.BaseModel) and tag_field in member.model_fields:
+            tags.extend(typing.get_args(member.model_fields[tag_field].annotation))
+    return tags
 
 
 def _description(cls: type, loc: tuple) -> str:
