@@ -175,8 +175,30 @@ def test_credits_for_an_invalid_period_exits_1_saying_what_is_expected(tree, per
 
 
 def test_credits_for_a_period_without_results_lists_no_periods(tree):
-    document = json.loads(credits(tree, "--format", "json", "--period", "2025-12").stdout)
+    done = credits(tree, "--format", "json", "--period", "2025-12")
+    document = json.loads(done.stdout)
     assert all(a["periods"] == [] for a in document["agreements"])
+    assert done.returncode == 0
+    assert done.stderr == "sla credits: no results for period 2025-12 in any agreement measured per month\n"
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_credits_for_a_quarter_when_every_agreement_is_monthly_exits_1_saying_so(tree, fmt):
+    # It printed empty tables (or an empty document) and exited 0.
+    done = credits(tree, "--period", "2025-Q1", "--format", fmt)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr == "sla credits: period 2025-Q1 is a quarter, but every agreement is measured per month; expected a month such as 2025-01\n"
+
+
+def test_credits_for_a_period_shows_only_the_agreements_measured_per_its_kind(tree):
+    write_agreement(tree, "quarterly", agreement("quarterly", head="period: quarter\n"),
+                    {"2026-Q1.yaml": outages_result("2026-Q1", [])})
+    quarter = json.loads(credits(tree, "--format", "json", "--period", "2026-Q1").stdout)
+    assert [(a["id"], [p["period"] for p in a["periods"]]) for a in quarter["agreements"]] == [("quarterly", ["2026-Q1"])]
+    month = json.loads(credits(tree, "--format", "json", "--period", "2026-01").stdout)
+    assert [a["id"] for a in month["agreements"]] == ["other", "svc"]
+    done = credits(tree, "--period", "2026-01", "--agreement", "quarterly")
+    assert done.returncode == 1 and "agreement `quarterly` is measured per quarter; expected a quarter such as 2026-Q1" in done.stderr
 
 
 def test_credits_of_an_agreement_without_credit_terms_has_no_amounts(tmp_path):

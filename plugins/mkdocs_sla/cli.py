@@ -14,6 +14,11 @@ for usage errors). Verbs that compare refs document their own statuses:
      changed agreement invalid at HEAD (the report is still printed; wins over all)
 
 `sla validate --against BASE` reports a notice violation as an error (exit 1).
+
+`sla credits --period P` shows only the agreements measured per P's kind (month or
+quarter): if none is, that is an error (exit 1, a message on stderr); if some are
+but none has results for P, the (empty) report is printed with a note on stderr
+and exit 0, as for any period without results.
 """
 
 from __future__ import annotations
@@ -64,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     credits = verbs.add_parser("credits", help="attainment, tiers and credits per agreement and period")
     credits.add_argument("path", nargs="?", default=DEFAULT_ROOT, help="agreements folder (default: agreements)")
-    credits.add_argument("--period", help="only this period, e.g. 2026-10 or 2026-Q4")
+    credits.add_argument("--period", help="only this period, e.g. 2026-10 or 2026-Q4; agreements measured per the other kind of "
+                                          "period are left out (exit 1 if that is every one; a note on stderr if none has results then)")
     credits.add_argument("--agreement", help="only this agreement id")
     credits.add_argument("--format", choices=("table", "json", "csv"), default="table")
     credits.set_defaults(run=cmd_credits)
@@ -163,10 +169,25 @@ def cmd_credits(args) -> int:
         print_diagnostics(diagnostics, stream=sys.stderr)
         print(summary(len(entries), diagnostics), file=sys.stderr)
         return 1
-    entries = [e for e in entries if e is not None]
-    if args.agreement and not entries:
+    found = [e for e in entries if e is not None]
+    if args.agreement and not found:
         print(f"sla credits: no agreement `{args.agreement}` in {args.path}", file=sys.stderr)
         return 1
+    entries = [entry for _kind, _has, entry in found]
+    if args.period:
+        # Agreements measured per the other kind of period are left out; if that is every one,
+        # the period cannot be meant for them: an error, not an empty report.
+        same_kind = [(has, entry) for kind, has, entry in found if kind == wanted_period.kind]
+        if not same_kind:
+            other = "month" if wanted_period.kind == "quarter" else "quarter"
+            example = Period.containing(wanted_period.start, other).label
+            whose = f"agreement `{args.agreement}` is" if args.agreement else "every agreement is"
+            print(f"sla credits: period {wanted_period} is a {wanted_period.kind}, but {whose} measured per {other}; "
+                  f"expected a {other} such as {example}", file=sys.stderr)
+            return 1
+        entries = [entry for _has, entry in same_kind]
+        if not any(has for has, _entry in same_kind):
+            print(f"sla credits: no results for period {wanted_period} in any agreement measured per {wanted_period.kind}", file=sys.stderr)
     if encode:
         sys.stdout.write('{"format":1,"agreements":[')
         sys.stdout.write(",".join(entries))
@@ -180,12 +201,14 @@ def cmd_credits(args) -> int:
     return 0
 
 
-def _credits_of(record, period: Period | None, only: str | None, encode: bool = False) -> dict | str | None:
-    """Runs in a worker: evaluate one agreement and return its plain-data credits (or their JSON)."""
+def _credits_of(record, period: Period | None, only: str | None, encode: bool = False) -> tuple[str, bool, dict | str] | None:
+    """Runs in a worker: evaluate one agreement and return (its kind of period, whether it has
+    results in `period`, its plain-data credits or their JSON)."""
     if only is not None and record.id != only:
         return None
     entry = credits_document([evaluate(record)], period)["agreements"][0]
-    return json.dumps(entry, ensure_ascii=False, separators=(",", ":")) if encode else entry
+    kind = record.versions[-1].terms.period
+    return kind, bool(entry["periods"]), json.dumps(entry, ensure_ascii=False, separators=(",", ":")) if encode else entry
 
 
 def credits_document(evaluations: list[AgreementEvaluation], period: Period | None = None) -> dict:
