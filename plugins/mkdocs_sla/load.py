@@ -281,7 +281,7 @@ def _check_terms(terms: Agreement, document: Document, diagnostics: Diagnostics)
         if credits is None:
             continue
         if credits.model == "tiers":
-            check_tiers(metric, lambda i, key=None, index=index: document.position(("metrics", index, "credits", "tiers", i) + ((key,) if key else ()), key=False), diagnostics)
+            check_tiers(metric, lambda i, index=index: document.position(("metrics", index, "credits", "tiers", i)), diagnostics)
         elif credits.model == "pool":
             if terms.credit_terms is None or terms.credit_terms.pool is None:
                 diagnostics.error(document.position(("metrics", index, "credits", "model")), "a `pool` credit needs `credit_terms.pool.at_risk`; expected the at-risk percentage there")
@@ -416,8 +416,6 @@ def _check_results(terms: Agreement, period: Period, results: Results, document:
     for metric in terms.metrics:
         if metric.id not in results.metrics:
             diagnostics.warning(document.position(("metrics",), key=True), f"no result for metric `{metric.id}` in period {period}; it is shown as not reported and earns no credit")
-    if results.charges is None and any(m.credits for m in terms.metrics) and terms.credit_terms:
-        pass  # credit percentages are still computed; amounts need charges
     return intervals
 
 
@@ -685,8 +683,6 @@ def _report(cls: type, error: dict, document: Document, diagnostics: Diagnostics
             message = f"`{given if given is not None else 'nothing'}` is not valid: {message}"
     if kind == "string_pattern_mismatch":
         given = error.get("input")
-        if loc and loc[-1] in ("id",) or (len(loc) >= 1 and "Slug" in str(error.get("ctx", {}))):
-            pass
         pattern = error.get("ctx", {}).get("pattern", "")
         if pattern == model.SLUG:
             message = f"`{given}` is not a slug; expected lower-case letters, digits and hyphens, starting with a letter or digit"

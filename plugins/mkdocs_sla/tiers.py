@@ -12,9 +12,6 @@ from .display import exact, plain, to_decimal
 from .exact import fraction
 from .model import Bounds, CreditTier, Metric
 
-INF = None  # an absent bound
-
-
 @dataclass(frozen=True)
 class Span:
     """An interval of attainment; `None` bounds are unbounded."""
@@ -126,9 +123,9 @@ def check_tiers(metric: Metric, position: Callable[[int], Position], diagnostics
             position(0),
             f"metric `{metric.id}`: {span_in_words(gap, metric.unit)} misses the objective but falls in no credit tier; no credit is due there",
         )
-    met = missed_span(metric)
+    missed = missed_span(metric)
     for index, span in enumerate(spans):
-        outside = [p for p in [span] for p in p.minus(met)]
+        outside = span.minus(missed)
         # A tier reaching into attainments that meet the objective never applies there.
         if any(not p.intersect(_domain(metric)).empty() for p in outside):
             diagnostics.warning(
