@@ -100,7 +100,13 @@ def _downtime_result(mid: str, year: int, month: int, rnd: random.Random, state:
         minute = rnd.randint(0, 59)
         # Mostly short outages, now and then a long one that reaches the lower tiers.
         length = rnd.choice((3, 8, 15, 25, 45, 90)) if rnd.random() < 0.9 else rnd.choice((300, 600, 900))
+        # 02:00–02:59 does not exist on the day clocks go forward (Europe, America): keep the
+        # outage's ends out of that hour so every written time is a real local time.
+        if hour == 2:
+            hour = 3
         end_hour, end_minute = divmod(hour * 60 + minute + min(length, (24 - hour) * 60 - minute - 1), 60)
+        if end_hour == 2:  # the start is before 02:00, so 03:xx is still after it
+            end_hour = 3
         lines.append(f"      - start: {year}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:00")
         lines.append(f"        end: {year}-{month:02d}-{day:02d}T{end_hour:02d}:{end_minute:02d}:00")
         if k == 1 and rnd.random() < 0.5:

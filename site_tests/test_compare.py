@@ -139,7 +139,7 @@ def test_an_added_metric_is_favourable():
 def test_a_longer_minimum_outage_is_adverse_and_a_shorter_one_favourable():
     longer = only(changes_after(lambda d: uptime(d)["measure"].update(minimum_outage_minutes="10")), "measure")
     assert longer.effect == ADVERSE
-    assert longer.summary == "Monthly uptime: outages shorter than 10 minutes do not count (was 1)"
+    assert longer.summary == "Monthly uptime: downtime of fewer than 10 consecutive minutes does not count (was 1)"
     shorter = only(changes_after(lambda d: uptime(d)["measure"].update(minimum_outage_minutes="0")), "measure")
     assert shorter.effect == FAVOURABLE
 

@@ -376,7 +376,7 @@ def _measure(out: list[Change], subject: str, name: str, a: Metric, b: Metric) -
         if x.minimum_outage_minutes != y.minimum_outage_minutes:
             # A longer minimum leaves more short outages uncounted.
             out.append(Change("measure", subject + ".minimum_outage_minutes",
-                              f"{name}: outages shorter than {y.minimum_outage_minutes} minutes do not count (was {x.minimum_outage_minutes})",
+                              f"{name}: downtime of fewer than {y.minimum_outage_minutes} consecutive minutes does not count (was {x.minimum_outage_minutes})",
                               _more(x.minimum_outage_minutes, y.minimum_outage_minutes, more_is=ADVERSE)))
         for tag in y.exclude_tags:
             if tag not in x.exclude_tags:
