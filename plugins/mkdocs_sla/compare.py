@@ -403,18 +403,7 @@ def credit_at(terms: Agreement, metric: Metric, attainment: Fraction) -> Fractio
     A pool metric counts as in default when below its minimum, or when a
     single miss makes a default (`expected_misses: 1`).
     """
-    credits = metric.credits
-    if credits is None or rules.meets(metric, attainment):
-        return ZERO
-    if credits.model == "tiers":
-        return rules.tier_credit(credits, attainment)[1]
-    if credits.model == "linear":
-        return rules.linear_credit(metric, attainment)
-    if terms.credit_terms is None or terms.credit_terms.pool is None:
-        return ZERO
-    if rules.misses_minimum(metric, attainment) or credits.expected_misses == 1:
-        return rules.pool_credit(terms.credit_terms, metric)
-    return ZERO
+    return rules.metric_credit(terms.credit_terms, metric, attainment, misses_running=1).percent
 
 
 def _domain(metric: Metric) -> tuple[Fraction | None, Fraction | None]:

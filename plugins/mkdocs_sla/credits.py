@@ -60,6 +60,33 @@ def pool_credit(terms: CreditTerms, metric: Metric) -> Fraction:
 
 
 @dataclass(frozen=True)
+class MetricCredit:
+    """What one missed metric earns in one period, before combining and caps."""
+
+    percent: Fraction
+    tier: int | None = None  # tiered credits: the tier number from 1
+    default: bool = False  # pool credits: a service level default
+
+
+def metric_credit(terms: CreditTerms | None, metric: Metric, attainment: Fraction, misses_running: int) -> MetricCredit:
+    """The credit rule of each model, in one place: the engine and the comparison of versions
+    both ask here. `misses_running` counts this period's miss and the misses right before it
+    (a pool default can need a run of them)."""
+    credits = metric.credits
+    if credits is None or meets(metric, attainment):
+        return MetricCredit(ZERO)
+    if credits.model == "tiers":
+        tier, percent = tier_credit(credits, attainment)
+        return MetricCredit(percent, tier=tier)
+    if credits.model == "linear":
+        return MetricCredit(linear_credit(metric, attainment))
+    # pool: a default is a miss of the minimum, or a run of misses of the expected level
+    default = misses_minimum(metric, attainment) or misses_running >= credits.expected_misses
+    percent = pool_credit(terms, metric) if default and terms is not None and terms.pool is not None else ZERO
+    return MetricCredit(percent, default=default)
+
+
+@dataclass(frozen=True)
 class PeriodCredit:
     """A period's credit after combining, the pool cap, the cap, rounding and the minimum."""
 

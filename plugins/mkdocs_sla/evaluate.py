@@ -165,18 +165,11 @@ def _metric_outcome(metric: Metric, results: PeriodResults, terms: Agreement, ag
         return MetricOutcome(metric, None, measured.detail, met)
     met = rules.meets(metric, measured.value)
     consecutive[metric.id] = 0 if met else consecutive.get(metric.id, 0) + 1
-    credits = metric.credits
-    if met or credits is None:
+    if met:
         return MetricOutcome(metric, measured.value, measured.detail, met)
-    if credits.model == "tiers":
-        tier, percent = rules.tier_credit(credits, measured.value)
-        return MetricOutcome(metric, measured.value, measured.detail, False, tier=tier, credit_percent=percent)
-    if credits.model == "linear":
-        return MetricOutcome(metric, measured.value, measured.detail, False, credit_percent=rules.linear_credit(metric, measured.value))
-    # pool: a default is a miss of the minimum, or a run of misses of the expected level
-    default = rules.misses_minimum(metric, measured.value) or consecutive[metric.id] >= credits.expected_misses
-    percent = rules.pool_credit(terms.credit_terms, metric) if default and terms.credit_terms and terms.credit_terms.pool else ZERO
-    return MetricOutcome(metric, measured.value, measured.detail, False, default=default, credit_percent=percent)
+    credit = rules.metric_credit(terms.credit_terms, metric, measured.value, consecutive[metric.id])
+    return MetricOutcome(metric, measured.value, measured.detail, False, tier=credit.tier,
+                         credit_percent=credit.percent, default=credit.default)
 
 
 def _apply_earn_back(raw):
