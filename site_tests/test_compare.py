@@ -311,7 +311,16 @@ def test_billing_cycles_compare_with_days_by_their_length():
     ninety = terms(set_in(("credit_terms", "claim", "deadline"), {"days_after_period": "90"}))
     assert only(compare_terms(cycles, ninety)).effect == FAVOURABLE
     sixty = terms(set_in(("credit_terms", "claim", "deadline"), {"days_after_period": "60"}))
-    assert only(compare_terms(cycles, sixty)).effect == NEUTRAL  # 56 to 62 days: about the same
+    assert only(compare_terms(cycles, sixty)).effect == NEUTRAL  # 59 to 62 days: about the same
+
+
+def test_two_billing_cycles_always_last_longer_than_58_days():
+    # The end of the 2nd monthly cycle after a period is 59 (February and March) to 62 days
+    # after it, by the engine's own deadline rule; so replacing 58 days by it is favourable.
+    cycles = terms(set_in(("credit_terms", "claim", "deadline"), {"billing_cycles_after": "2"}))
+    fifty_eight = terms(set_in(("credit_terms", "claim", "deadline"), {"days_after_period": "58"}))
+    change = only(compare_terms(fifty_eight, cycles))
+    assert (change.effect, change.summary) == (FAVOURABLE, "claim deadline lengthens from 58 days after the period to the end of the 2nd billing cycle after the period")
 
 
 def test_more_evidence_for_a_claim_is_adverse():

@@ -39,6 +39,7 @@ from .diagnostics import Diagnostic
 from . import display
 from .load import AgreementRecord, Catalog, PeriodResults, Version
 from .model import Agreement, Metric
+from .periods import Period
 from .tiers import Span, number, span_bounds, span_of
 from .words import objective_words
 
@@ -634,13 +635,17 @@ def _credit_terms(out: list[Change], old: Agreement, new: Agreement) -> None:
 
 
 def _deadline_days(deadline) -> tuple[int, int, str]:
-    """(fewest, most) days after the period the deadline can be, and the deadline in words."""
+    """(fewest, most) days after the period the deadline can be, and the deadline in words.
+
+    The days come from the engine's own rule, over every month of a leap year and a common
+    year, so billing cycles count with their real lengths."""
+    months = [Period(year, month, "month") for year in (2023, 2024) for month in range(1, 13)]
+    days = [(rules.deadline_after(deadline, p) - p.end).days + 1 for p in months]
     if deadline.days_after_period is not None:
-        d = deadline.days_after_period
-        return d, d, f"{d} days after the period"
-    n = deadline.billing_cycles_after
-    # The end of the nth monthly billing cycle after the period: 28 to 31 days a cycle.
-    return 28 * n, 31 * n, f"the end of the {_ordinal(n)} billing cycle after the period"
+        words = f"{deadline.days_after_period} days after the period"
+    else:
+        words = f"the end of the {_ordinal(deadline.billing_cycles_after)} billing cycle after the period"
+    return min(days), max(days), words
 
 
 def _ordinal(n: int) -> str:

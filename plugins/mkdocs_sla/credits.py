@@ -14,7 +14,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from .exact import fraction
-from .model import CreditTerms, Metric, TieredCredits
+from .model import CreditTerms, Deadline, Metric, TieredCredits
 from .periods import Period
 from .tiers import tier_for
 
@@ -151,7 +151,11 @@ def claim_deadline(terms: CreditTerms | None, period: Period) -> dt.date | None:
     """The last day to claim a credit for the period."""
     if terms is None or terms.claim is None:
         return None
-    deadline = terms.claim.deadline
+    return deadline_after(terms.claim.deadline, period)
+
+
+def deadline_after(deadline: Deadline, period: Period) -> dt.date:
+    """The last day a deadline allows after a period."""
     if deadline.days_after_period is not None:
         return period.end + dt.timedelta(days=deadline.days_after_period - 1)
     # End of the Nth (monthly) billing cycle after the period's last month.
