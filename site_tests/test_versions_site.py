@@ -14,7 +14,7 @@ import datetime as dt
 import posixpath
 import re
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml

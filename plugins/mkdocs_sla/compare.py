@@ -657,7 +657,7 @@ def _claim(out: list[Change], a, b) -> None:
     if a == b:
         return
     if a is None:
-        low, _high, words = _deadline_days(b.deadline)
+        words = _deadline_days(b.deadline)[2]
         out.append(Change("claim", "credit_terms.claim", f"credits must now be claimed, by {words}", ADVERSE))
         return
     if b is None:
