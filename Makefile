@@ -2,6 +2,8 @@
 #   make site    build the site into site/ (strict: warnings are errors)
 #   make serve   live preview on http://127.0.0.1:8000/
 #   make test    the whole test suite, browser tests included (2 workers)
+#   make test-fast  the quick loop: no whole-site builds, no browser
+#   make lint    ruff (lint and format check) and the layers contract
 #   make bench   the benchmark (bench/run.py)
 #   make clean   remove build outputs; `make distclean` also removes .venv
 
@@ -16,7 +18,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
 
-.PHONY: venv browser site serve test bench clean distclean
+.PHONY: venv browser site serve test test-fast lint bench clean distclean
 
 venv: $(STAMP)
 
@@ -59,6 +61,14 @@ serve: venv
 
 test: venv browser
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+test-fast: venv
+	$(PY) -m pytest -n 2 -m "not slow and not browser" $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check plugins site_tests bench
+	$(VENV)/bin/ruff format --check plugins site_tests bench
+	$(VENV)/bin/lint-imports --no-cache
 
 bench: venv
 	$(PY) bench/run.py

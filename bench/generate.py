@@ -26,22 +26,54 @@ FIRST_YEAR, FIRST_MONTH = 2024, 1
 
 FAMILIES = ("Compute", "Storage", "Databases", "Networking", "Analytics", "Support", "Security", "Messaging")
 SERVICES = (
-    "virtual machines", "object storage", "managed PostgreSQL", "load balancing", "data warehouse",
-    "premium support", "identity service", "message queues", "container platform", "content delivery",
-    "backup service", "search service", "DNS hosting", "key management", "stream processing",
+    "virtual machines",
+    "object storage",
+    "managed PostgreSQL",
+    "load balancing",
+    "data warehouse",
+    "premium support",
+    "identity service",
+    "message queues",
+    "container platform",
+    "content delivery",
+    "backup service",
+    "search service",
+    "DNS hosting",
+    "key management",
+    "stream processing",
 )
 PROVIDERS = ("Acme Cloud Ltd", "Contoso Software GmbH", "Fourth Coffee Managed Services Ltd", "Octoforge, Inc.", "Northwind Hosting BV")
 CUSTOMERS = (
-    "Northwind Retail plc", "Fabrikam Media Ltd", "Tailspin Toys AG", "Litware Bank AG", "Wide World Importers Ltd",
-    "Adventure Works Cycles", "Woodgrove Bank", "Proseware, Inc.", "Lucerne Publishing", "Margie's Travel",
+    "Northwind Retail plc",
+    "Fabrikam Media Ltd",
+    "Tailspin Toys AG",
+    "Litware Bank AG",
+    "Wide World Importers Ltd",
+    "Adventure Works Cycles",
+    "Woodgrove Bank",
+    "Proseware, Inc.",
+    "Lucerne Publishing",
+    "Margie's Travel",
 )
 TIMEZONES = ("UTC", "UTC", "UTC", "Europe/Berlin", "Europe/London", "America/New_York")
 
 # Tier tables without gaps or overlaps below each objective.
 UPTIME_TIERS = {
-    "99.99": ((("below", "99.99"), ("at_or_above", "99.0"), 10), (("below", "99.0"), ("at_or_above", "95.0"), 30), (("below", "95.0"), None, 100)),
-    "99.95": ((("below", "99.95"), ("at_or_above", "99.0"), 10), (("below", "99.0"), ("at_or_above", "95.0"), 25), (("below", "95.0"), None, 100)),
-    "99.9": ((("below", "99.9"), ("at_or_above", "99.0"), 10), (("below", "99.0"), ("at_or_above", "95.0"), 25), (("below", "95.0"), None, 100)),
+    "99.99": (
+        (("below", "99.99"), ("at_or_above", "99.0"), 10),
+        (("below", "99.0"), ("at_or_above", "95.0"), 30),
+        (("below", "95.0"), None, 100),
+    ),
+    "99.95": (
+        (("below", "99.95"), ("at_or_above", "99.0"), 10),
+        (("below", "99.0"), ("at_or_above", "95.0"), 25),
+        (("below", "95.0"), None, 100),
+    ),
+    "99.9": (
+        (("below", "99.9"), ("at_or_above", "99.0"), 10),
+        (("below", "99.0"), ("at_or_above", "95.0"), 25),
+        (("below", "95.0"), None, 100),
+    ),
 }
 EVENT_TIERS = {
     "99": ((("below", "99"), ("at_or_above", "95"), 5), (("below", "95"), ("at_or_above", "90"), 10), (("below", "90"), None, 20)),
@@ -147,8 +179,11 @@ def _events_result(mid: str, year: int, month: int, rnd: random.Random, state: d
 
 def _value_percent_terms(mid: str, n: int, rnd: random.Random) -> tuple[str, dict]:
     objective = rnd.choice(("99.9", "99.5", "99.0"))
-    table = ((("below", objective), ("at_or_above", "98.0"), 5), (("below", "98.0"), None, 15)) if objective != "99.0" else \
-        ((("below", "99.0"), ("at_or_above", "97.0"), 5), (("below", "97.0"), None, 15))
+    table = (
+        ((("below", objective), ("at_or_above", "98.0"), 5), (("below", "98.0"), None, 15))
+        if objective != "99.0"
+        else ((("below", "99.0"), ("at_or_above", "97.0"), 5), (("below", "97.0"), None, 15))
+    )
     text = (
         f"  - id: {mid}\n"
         f"    name: Jobs completed on time ({n})\n"
@@ -224,12 +259,15 @@ def _agreement(agreement_id: str, number: int, metrics: int, rnd: random.Random)
     combine = rnd.choice(("sum", "sum", "max"))
     cap = f"  cap: {rnd.choice((50, 100))}\n" if combine == "sum" else ""
     escalation = (
-        "remedies:\n  escalation:\n    - misses: 2\n      within: 3\n"
-        "      action: Service review with the provider's service delivery manager.\n"
-    ) if rnd.random() < 0.5 else ""
+        (
+            "remedies:\n  escalation:\n    - misses: 2\n      within: 3\n"
+            "      action: Service review with the provider's service delivery manager.\n"
+        )
+        if rnd.random() < 0.5
+        else ""
+    )
     text = (
-        AGREEMENT_SCHEMA
-        + "format: 1\n"
+        AGREEMENT_SCHEMA + "format: 1\n"
         f"id: {agreement_id}\n"
         'version: "1.0"\n'
         f"effective: {FIRST_YEAR}-{FIRST_MONTH:02d}-01\n"
@@ -247,20 +285,14 @@ def _agreement(agreement_id: str, number: int, metrics: int, rnd: random.Random)
         "responsibilities:\n"
         "  provider:\n    - Operate the service and report each month's results within 10 days.\n"
         "  customer:\n    - Report incidents through the support portal.\n"
-        "metrics:\n"
-        + "".join(metric_texts)
-        + "credit_terms:\n"
+        "metrics:\n" + "".join(metric_texts) + "credit_terms:\n"
         "  base: the month's charges for the service\n"
         f"  currency: {rnd.choice(('USD', 'EUR', 'GBP'))}\n"
-        f"  combine: {combine}\n"
-        + cap
-        + "  minimum_amount: 1.00\n"
+        f"  combine: {combine}\n" + cap + "  minimum_amount: 1.00\n"
         "  claim:\n"
-        "    how: Open a support case titled \"SLA credit request\".\n"
+        '    how: Open a support case titled "SLA credit request".\n'
         "    deadline:\n"
-        "      days_after_period: 30\n"
-        + escalation
-        + "exclusions:\n  - Scheduled maintenance announced at least 5 days ahead.\n"
+        "      days_after_period: 30\n" + escalation + "exclusions:\n  - Scheduled maintenance announced at least 5 days ahead.\n"
     )
     return text, chosen
 

@@ -130,25 +130,46 @@ def site(out: Path, sizes: list[int]) -> None:
         (project / "docs" / "index.md").write_text("# Agreements\n")
         generate(project / "agreements", n, metrics=5, periods=24, seed=0)
         plugin_cfg = site_config(base, project, plugin=True)
-        plugin_time, plugin_peak = measure([str(BIN / "mkdocs"), "build", "-q", "-f", str(plugin_cfg), "-d", str(project / "site-plugin")], cwd=project)
+        plugin_time, plugin_peak = measure(
+            [str(BIN / "mkdocs"), "build", "-q", "-f", str(plugin_cfg), "-d", str(project / "site-plugin")], cwd=project
+        )
 
         # The floor: the same pages as files, the same navigation, no plugin.
         floor_docs = project / "floor-docs"
-        subprocess.run([str(BIN / "sla"), "render", str(floor_docs), "--path", str(project / "agreements"),
-                        "--today", "2026-11-26", "--nav", str(project / "nav.yml")], check=True, env=ENV, cwd=project)
+        subprocess.run(
+            [
+                str(BIN / "sla"),
+                "render",
+                str(floor_docs),
+                "--path",
+                str(project / "agreements"),
+                "--today",
+                "2026-11-26",
+                "--nav",
+                str(project / "nav.yml"),
+            ],
+            check=True,
+            env=ENV,
+            cwd=project,
+        )
         (floor_docs / "index.md").write_text("# Agreements\n")
         nav = yaml.safe_load((project / "nav.yml").read_text())
-        floor_cfg = site_config(base, project, plugin=False, nav=[{"Home": "index.md"}] + nav)
+        floor_cfg = site_config(base, project, plugin=False, nav=[{"Home": "index.md"}, *nav])
         floor_cfg.write_text(floor_cfg.read_text().replace("docs_dir: docs", f"docs_dir: {floor_docs.name}"))
-        floor_time, floor_peak = measure([str(BIN / "mkdocs"), "build", "-q", "-f", str(floor_cfg), "-d", str(project / "site-floor")], cwd=project)
+        floor_time, floor_peak = measure(
+            [str(BIN / "mkdocs"), "build", "-q", "-f", str(floor_cfg), "-d", str(project / "site-floor")], cwd=project
+        )
 
         first = sorted((project / "agreements").iterdir())[0].name
         page = project / "site-plugin" / "agreements" / first / "index.html"
         page_size = page.stat().st_size
         site_size = sum(f.stat().st_size for f in (project / "site-plugin").rglob("*") if f.is_file())
         times[n] = plugin_time
-        print(f"{n:>10} {plugin_time:8.1f}s {floor_time:8.1f}s {plugin_time / floor_time:6.2f} {mb(plugin_peak):>12} "
-              f"{mb(floor_peak):>11} {page_size / 1024:7.0f}KB {site_size / 1024 / 1024:7.0f}MB", flush=True)
+        print(
+            f"{n:>10} {plugin_time:8.1f}s {floor_time:8.1f}s {plugin_time / floor_time:6.2f} {mb(plugin_peak):>12} "
+            f"{mb(floor_peak):>11} {page_size / 1024:7.0f}KB {site_size / 1024 / 1024:7.0f}MB",
+            flush=True,
+        )
         shutil.rmtree(project / "site-floor")
     if 1000 in times and 2000 in times:
         print(f"\ntime at 2,000 / time at 1,000: {times[2000] / times[1000]:.2f} (target ≤ 2.2)")

@@ -12,6 +12,12 @@
 ``serve_dir`` ``serve_dir(path) -> base_url``: serves a folder on 127.0.0.1
               (free port) until the end of the test.
 
+Markers (registered in pyproject.toml, set here so that no test can forget them):
+``browser``   every test that drives Chromium (uses the ``browser`` or ``page`` fixture);
+``slow``      every test that builds whole sites, runs git repositories or servers
+              (the modules in ``SLOW_MODULES``). ``make test-fast`` leaves both out;
+              ``make test`` and CI run everything.
+
 Plain helpers (``build_site``, ``serve_directory`` for longer-lived servers)
 live in site_tests/helpers.py: ``from helpers import build_site``. Everything
 works under pytest-xdist: each worker process starts its own Playwright and
@@ -28,6 +34,18 @@ from urllib.parse import urlsplit
 import pytest
 
 from helpers import CHROMIUM_ARGS, CHROMIUM_PATH, serve_directory
+
+SLOW_MODULES = frozenset(
+    {"test_site_build", "test_versions_site", "test_serve", "test_publish", "test_review_workflow", "test_diff_cli", "test_reference_pages"}
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if {"browser", "page"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+        if item.module is not None and item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from mkdocs_sla.load import Catalog, load
+from mkdocs_sla.source.load import Catalog, load
 
 SLA = [sys.executable, "-m", "mkdocs_sla.cli"]
 
@@ -38,9 +38,16 @@ DOWNTIME_METRIC = """\
 """
 
 
-def agreement(agreement_id: str = "svc", *, metrics: str = DOWNTIME_METRIC, extra: str = "",
-              version: str = "1.0", effective: str = "2026-01-01", credit_terms: str | None = None,
-              head: str = "") -> str:
+def agreement(
+    agreement_id: str = "svc",
+    *,
+    metrics: str = DOWNTIME_METRIC,
+    extra: str = "",
+    version: str = "1.0",
+    effective: str = "2026-01-01",
+    credit_terms: str | None = None,
+    head: str = "",
+) -> str:
     """The YAML text of one agreement version: the required keys, then `metrics`, then `extra`.
 
     `metrics` is the list under `metrics:` (items indented by two spaces);
@@ -86,8 +93,9 @@ def _write(path: Path, content: str | bytes) -> None:
         path.write_text(content, encoding="utf-8")
 
 
-def outages_result(period: str, outages: list[tuple[str, str]] | list[tuple[str, str, list[str]]], metric: str = "uptime",
-                   charges: str | None = "1000") -> str:
+def outages_result(
+    period: str, outages: list[tuple[str, str]] | list[tuple[str, str, list[str]]], metric: str = "uptime", charges: str | None = "1000"
+) -> str:
     """A results file for one downtime metric with the given outages (start, end[, tags])."""
     lines = [f'period: "{period}"']
     if charges is not None:
@@ -140,14 +148,16 @@ def run_sla(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedP
     return subprocess.run([*SLA, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
 
 
-def assert_reported(root: Path, file: str, line: int, column: int, *words: str, severity: str = "error",
-                    cli: bool = True) -> None:
+def assert_reported(root: Path, file: str, line: int, column: int, *words: str, severity: str = "error", cli: bool = True) -> None:
     """The problem is reported at exactly `file:line:column` (file relative to `root`), with every
     one of `words` in its message: by `load()`, by `sla validate` and by `sla validate --format github`."""
     catalog = load(root)
     wanted = str(root / file)
-    here = [d for d in catalog.diagnostics if d.position.file == wanted and d.severity == severity
-            and (d.position.line, d.position.column) == (line, column)]
+    here = [
+        d
+        for d in catalog.diagnostics
+        if d.position.file == wanted and d.severity == severity and (d.position.line, d.position.column) == (line, column)
+    ]
     listing = "\n".join(str(d) for d in catalog.diagnostics)
     assert here, f"no {severity} at {wanted}:{line}:{column}; got:\n{listing}"
     assert any(all(w in d.message for w in words) for d in here), f"no message with {words!r} at {line}:{column}; got:\n{listing}"
@@ -174,7 +184,7 @@ def assert_reported(root: Path, file: str, line: int, column: int, *words: str, 
 
 def evaluated(root: Path) -> dict:
     """Load a tree that must be valid and evaluate it: {agreement id: AgreementEvaluation}."""
-    from mkdocs_sla.evaluate import evaluate_catalog
+    from mkdocs_sla.core.evaluate import evaluate_catalog
 
     catalog = load(root)
     assert not catalog.errors, "\n".join(str(d) for d in catalog.diagnostics)

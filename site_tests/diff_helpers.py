@@ -11,14 +11,15 @@ import copy
 import io
 import os
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
 from mkdocs_sla.cli import main
-from mkdocs_sla.model import Agreement
+from mkdocs_sla.core.model import Terms
 
 #: Version 1.0 of a compute agreement: uptime with two credit tiers, a cap, a claim deadline, remedies.
 TERMS: dict[str, Any] = {
@@ -95,9 +96,9 @@ def terms_data(edit: Callable[[dict], Any] | None = None, **top: Any) -> dict[st
     return data
 
 
-def terms(edit: Callable[[dict], Any] | None = None, **top: Any) -> Agreement:
+def terms(edit: Callable[[dict], Any] | None = None, **top: Any) -> Terms:
     """TERMS (edited) as the model the loader would give."""
-    return Agreement.model_validate(terms_data(edit, **top))
+    return Terms.model_validate(terms_data(edit, **top))
 
 
 def uptime(data: dict) -> dict:

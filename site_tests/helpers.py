@@ -71,8 +71,7 @@ def build_site(
     """
     config_file = Path(config_file).resolve()
     return subprocess.run(
-        [*venv_script("mkdocs"), "build", "--strict",
-         "-f", str(config_file), "-d", str(Path(site_dir).resolve())],
+        [*venv_script("mkdocs"), "build", "--strict", "-f", str(config_file), "-d", str(Path(site_dir).resolve())],
         cwd=config_file.parent,
         env=tool_env(env),
         capture_output=True,
@@ -84,7 +83,7 @@ def build_site(
 class _QuietHandler(SimpleHTTPRequestHandler):
     """Static files without one log line per request on stderr."""
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

@@ -24,7 +24,7 @@ import yaml
 
 from helpers import REPO_ROOT, build_site, serve_directory
 
-EPOCH = {"SOURCE_DATE_EPOCH": str(int(dt.datetime(2026, 11, 26, tzinfo=dt.timezone.utc).timestamp()))}
+EPOCH = {"SOURCE_DATE_EPOCH": str(int(dt.datetime(2026, 11, 26, tzinfo=dt.UTC).timestamp()))}
 PROJECT_FILES = ["mkdocs.yml", "docs", "theme"]
 
 SCRIPT = "<script>window.__pwned=1</script>"
@@ -66,17 +66,19 @@ def hostile_agreement(folder: Path) -> None:
         "owner": TEXT,
         "service": {"name": TEXT, "family": TEXT, "scope": TEXT},
         "responsibilities": {"provider": [TEXT], "customer": [TEXT]},
-        "metrics": [{
-            "id": "uptime",
-            "name": f"Uptime {TEXT}",
-            "definition": f"{TEXT}\n\n{TEXT}",
-            "target": TEXT,
-            "unit": "%",
-            "better": "higher",
-            "objective": "99.9",
-            "measure": {"kind": "events"},
-            "credits": {"model": "tiers", "tiers": [{"below": "99.9", "credit": "10"}]},
-        }],
+        "metrics": [
+            {
+                "id": "uptime",
+                "name": f"Uptime {TEXT}",
+                "definition": f"{TEXT}\n\n{TEXT}",
+                "target": TEXT,
+                "unit": "%",
+                "better": "higher",
+                "objective": "99.9",
+                "measure": {"kind": "events"},
+                "credits": {"model": "tiers", "tiers": [{"below": "99.9", "credit": "10"}]},
+            }
+        ],
         "credit_terms": {
             "base": TEXT,
             "claim": {"how": TEXT, "deadline": {"days_after_period": 30}, "evidence": [TEXT, TEXT]},

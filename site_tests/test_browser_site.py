@@ -26,15 +26,15 @@ from mike.versions import Versions
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from helpers import REPO_ROOT, build_site, serve_directory
-from mkdocs_sla import display
-from mkdocs_sla.evaluate import evaluate
-from mkdocs_sla.load import load
-from mkdocs_sla.tiers import bounds_in_words, number
-from mkdocs_sla.render import version_slug
+from mkdocs_sla.core.evaluate import evaluate
+from mkdocs_sla.present import display
+from mkdocs_sla.present.words import bounds_in_words, number
+from mkdocs_sla.site.render import version_slug
+from mkdocs_sla.source.load import load
 
 # A fixed build date, so "in force" and "review overdue" do not move with the clock.
 TODAY = dt.date(2026, 11, 26)
-EPOCH = {"SOURCE_DATE_EPOCH": str(int(dt.datetime(2026, 11, 26, tzinfo=dt.timezone.utc).timestamp()))}
+EPOCH = {"SOURCE_DATE_EPOCH": str(int(dt.datetime(2026, 11, 26, tzinfo=dt.UTC).timestamp()))}
 assert EPOCH["SOURCE_DATE_EPOCH"] == "1795651200"
 
 CONFIG = yaml.safe_load((REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
@@ -288,8 +288,10 @@ def contrast_failures(page, mode: str) -> tuple[list[str], set[str]]:
     groups: dict[str, list[str]] = {}
     for m in measured:
         if m["ratio"] < MIN_CONTRAST:
-            key = (f"{mode} {path} {m['selector']} <{m['tag']} class={m['cls']!r}>: {m['ratio']:.2f}:1 "
-                   f"(color {m['color']} -> rgb{tuple(m['fg'])} on rgb{tuple(m['bg'])})")
+            key = (
+                f"{mode} {path} {m['selector']} <{m['tag']} class={m['cls']!r}>: {m['ratio']:.2f}:1 "
+                f"(color {m['color']} -> rgb{tuple(m['fg'])} on rgb{tuple(m['bg'])})"
+            )
             groups.setdefault(key, []).append(m["text"])
     failures = [f"{key}, {len(texts)}x, e.g. {texts[0]!r}" for key, texts in sorted(groups.items())]
     return failures, seen
@@ -469,7 +471,7 @@ def test_a_crawl_of_the_built_site_finds_no_broken_internal_link(site):
             if not (path + "/").startswith(PREFIX):
                 broken.append(f"{where} (outside the site's path {PREFIX})")
                 continue
-            inside = posixpath.normpath("/" + path[len(PREFIX):]).lstrip("/")
+            inside = posixpath.normpath("/" + path[len(PREFIX) :]).lstrip("/")
             destination = site.folder / inside if inside not in ("", ".") else site.folder
             if destination.is_dir():  # GitHub Pages serves a folder's index.html
                 destination = destination / "index.html"

@@ -7,20 +7,19 @@ one edit at a time; `compare_records` on agreements loaded from folders.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections import Counter
 from fractions import Fraction
 
 import pytest
 
-import itertools
-from collections import Counter
-
 from diff_helpers import TERMS, outage_results, terms, terms_data, uptime, write_agreement
 from helpers import REPO_ROOT
-from mkdocs_sla.compare import (
+from mkdocs_sla.compare.compare import (
     ADVERSE,
     FAVOURABLE,
-    NEUTRAL,
     KINDS,
+    NEUTRAL,
     Change,
     compare_records,
     compare_terms,
@@ -28,7 +27,7 @@ from mkdocs_sla.compare import (
     version_history,
     word_diff,
 )
-from mkdocs_sla.load import load
+from mkdocs_sla.source.load import load
 
 OLD = terms()
 
@@ -52,6 +51,7 @@ def set_in(path: tuple, value):
             node.pop(path[-1], None)
         else:
             node[path[-1]] = value
+
     return edit
 
 
@@ -68,8 +68,12 @@ def test_a_new_label_date_and_change_note_are_not_changes_to_the_terms():
 
 
 def test_every_change_kind_is_documented():
-    kinds = {c.kind for c in compare_terms(OLD, terms(lambda d: (
-        uptime(d).update(objective="99.5"), d["exclusions"].append("Force majeure."), d.pop("remedies"))))}
+    kinds = {
+        c.kind
+        for c in compare_terms(
+            OLD, terms(lambda d: (uptime(d).update(objective="99.5"), d["exclusions"].append("Force majeure."), d.pop("remedies")))
+        )
+    }
     assert kinds <= set(KINDS)
 
 
@@ -129,8 +133,15 @@ def test_a_removed_metric_is_adverse():
 
 
 def test_an_added_metric_is_favourable():
-    metric = {"id": "support", "name": "First response", "definition": "Tickets answered within an hour.", "unit": "%",
-              "better": "higher", "objective": "95", "measure": {"kind": "events"}}
+    metric = {
+        "id": "support",
+        "name": "First response",
+        "definition": "Tickets answered within an hour.",
+        "unit": "%",
+        "better": "higher",
+        "objective": "95",
+        "measure": {"kind": "events"},
+    }
     change = only(changes_after(lambda d: d["metrics"].append(metric)))
     assert (change.kind, change.effect) == ("metric-added", FAVOURABLE)
     assert change.summary == "metric First response added, objective at or above 95%"
@@ -153,16 +164,21 @@ def test_an_excluded_outage_tag_added_is_adverse_and_removed_is_favourable():
 
 def test_an_empty_period_judged_missed_instead_of_met_is_favourable():
     def events(when):
-        return lambda d: d["metrics"].__setitem__(1, {**d["metrics"][1], "unit": "%", "better": "higher", "objective": "95",
-                                                        "measure": {"kind": "events", "when_empty": when}})
+        return lambda d: d["metrics"].__setitem__(
+            1, {**d["metrics"][1], "unit": "%", "better": "higher", "objective": "95", "measure": {"kind": "events", "when_empty": when}}
+        )
+
     old, new = terms(events("met")), terms(events("missed"))
     assert only(compare_terms(old, new), "measure").effect == FAVOURABLE
     assert only(compare_terms(new, old), "measure").effect == ADVERSE
 
 
 def test_a_reworded_definition_is_neutral_with_a_word_diff():
-    change = only(changes_after(lambda d: uptime(d).update(
-        definition="The minutes in the month in which the region was available, as a share of all minutes.")))
+    change = only(
+        changes_after(
+            lambda d: uptime(d).update(definition="The minutes in the month in which the region was available, as a share of all minutes.")
+        )
+    )
     assert (change.kind, change.effect, change.subject) == ("text", NEUTRAL, "metrics.uptime.definition")
     assert ("-", "when") in change.word_diff and ("+", "in which") in change.word_diff
     assert "".join(t for op, t in change.word_diff if op != "+") == TERMS["metrics"][0]["definition"]
@@ -177,8 +193,11 @@ def test_a_changed_figure_in_a_text_is_one_replaced_word():
 
 def test_at_99_5_percent_the_credit_falls_from_25_to_10_percent_is_adverse():
     # "at least 99.5%" moves into the first tier: exactly 99.5% now earns the smaller credit.
-    old = terms(lambda d: uptime(d)["credits"].update(tiers=[
-        {"below": "99.9", "above": "99.5", "credit": "10"}, {"at_or_below": "99.5", "credit": "25"}]))
+    old = terms(
+        lambda d: uptime(d)["credits"].update(
+            tiers=[{"below": "99.9", "above": "99.5", "credit": "10"}, {"at_or_below": "99.5", "credit": "25"}]
+        )
+    )
     change = only(compare_terms(old, OLD), "credit")
     assert change.summary == "Monthly uptime: at 99.5% the credit falls from 25% to 10%"
     assert change.effect == ADVERSE
@@ -192,11 +211,15 @@ def test_a_larger_credit_for_a_whole_tier_is_favourable_and_names_the_range():
 
 
 def test_a_new_tier_boundary_reports_each_range_where_the_credit_changes():
-    changes = changes_after(lambda d: uptime(d)["credits"].update(tiers=[
-        {"below": "99.9", "at_or_above": "99.0", "credit": "10"},
-        {"below": "99.0", "at_or_above": "95.0", "credit": "25"},
-        {"below": "95.0", "credit": "50"},
-    ]))
+    changes = changes_after(
+        lambda d: uptime(d)["credits"].update(
+            tiers=[
+                {"below": "99.9", "at_or_above": "99.0", "credit": "10"},
+                {"below": "99.0", "at_or_above": "95.0", "credit": "25"},
+                {"below": "95.0", "credit": "50"},
+            ]
+        )
+    )
     credit = [c for c in changes if c.kind == "credit"]
     assert [(c.effect, c.summary) for c in credit] == [
         (FAVOURABLE, "Monthly uptime: at an attainment at least 0% and below 95% the credit rises from 25% to 50%"),
@@ -213,19 +236,30 @@ def test_lowering_the_objective_takes_the_credit_away_between_the_two_objectives
 
 def test_tiers_rewritten_with_the_same_credit_everywhere_are_neutral():
     # One tier split in two with the same credit.
-    change = only(changes_after(lambda d: uptime(d)["credits"].update(tiers=[
-        {"below": "99.9", "at_or_above": "99.7", "credit": "10"},
-        {"below": "99.7", "at_or_above": "99.5", "credit": "10"},
-        {"below": "99.5", "credit": "25"},
-    ])))
+    change = only(
+        changes_after(
+            lambda d: uptime(d)["credits"].update(
+                tiers=[
+                    {"below": "99.9", "at_or_above": "99.7", "credit": "10"},
+                    {"below": "99.7", "at_or_above": "99.5", "credit": "10"},
+                    {"below": "99.5", "credit": "25"},
+                ]
+            )
+        )
+    )
     assert (change.kind, change.effect) == ("credit", NEUTRAL)
     assert "same credit at every attainment" in change.summary
 
 
 def test_lower_is_better_tiers_are_compared_on_their_own_side_of_the_objective():
     def tiers(credit):
-        return lambda d: d["metrics"][1].update(credits={"model": "tiers", "tiers": [
-            {"above": "200", "at_or_below": "400", "credit": credit}, {"above": "400", "credit": "30"}]})
+        return lambda d: d["metrics"][1].update(
+            credits={
+                "model": "tiers",
+                "tiers": [{"above": "200", "at_or_below": "400", "credit": credit}, {"above": "400", "credit": "30"}],
+            }
+        )
+
     change = only(compare_terms(terms(tiers("10")), terms(tiers("5"))), "credit")
     assert change.summary == "Median response time: at an attainment above 200 ms and at most 400 ms the credit falls from 10% to 5%"
     assert change.effect == ADVERSE
@@ -234,6 +268,7 @@ def test_lower_is_better_tiers_are_compared_on_their_own_side_of_the_objective()
 def test_a_steeper_linear_credit_is_favourable_with_an_example_level():
     def linear(per_point, maximum="30"):
         return lambda d: uptime(d).update(credits={"model": "linear", "per_point": per_point, "max": maximum})
+
     change = only(compare_terms(terms(linear("10")), terms(linear("20"))), "credit")
     assert change.effect == FAVOURABLE
     # Below 96.9% both reach their 30% maximum: no change there.
@@ -245,6 +280,7 @@ def test_crossing_linear_credits_are_split_where_they_cross():
     # New is lower while s < 6 (attainment above 93.9%), higher beyond.
     def linear(per_point, maximum):
         return lambda d: uptime(d).update(credits={"model": "linear", "per_point": per_point, "max": maximum})
+
     changes = [c for c in compare_terms(terms(linear("10", "30")), terms(linear("5", "50"))) if c.kind == "credit"]
     assert [c.effect for c in changes] == [FAVOURABLE, ADVERSE]
     assert changes[0].summary == "Monthly uptime: at an attainment at least 0% and below 93.9% the credit rises (at 89.9%: from 30% to 50%)"
@@ -267,11 +303,14 @@ def test_credits_dropped_from_a_metric_are_adverse():
 # ---------------------------------------------------------------- credit terms
 
 
-@pytest.mark.parametrize("cap, effect, words", [
-    ("25", ADVERSE, "credit cap lowered from 50% to 25%"),
-    ("100", FAVOURABLE, "credit cap raised from 50% to 100%"),
-    (None, FAVOURABLE, "the cap of 50% on a period's credit is removed"),
-])
+@pytest.mark.parametrize(
+    "cap, effect, words",
+    [
+        ("25", ADVERSE, "credit cap lowered from 50% to 25%"),
+        ("100", FAVOURABLE, "credit cap raised from 50% to 100%"),
+        (None, FAVOURABLE, "the cap of 50% on a period's credit is removed"),
+    ],
+)
 def test_a_lower_cap_is_adverse_and_a_higher_or_no_cap_favourable(cap, effect, words):
     change = only(changes_after(set_in(("credit_terms", "cap"), cap)))
     assert (change.effect, change.summary) == (effect, words)
@@ -290,6 +329,7 @@ def test_taking_the_largest_credit_instead_of_the_sum_is_adverse():
 def test_a_smaller_amount_at_risk_is_adverse():
     def pool(at_risk):
         return set_in(("credit_terms", "pool"), {"at_risk": at_risk})
+
     assert only(compare_terms(terms(pool("12")), terms(pool("10")))).effect == ADVERSE
 
 
@@ -320,7 +360,10 @@ def test_two_billing_cycles_always_last_longer_than_58_days():
     cycles = terms(set_in(("credit_terms", "claim", "deadline"), {"billing_cycles_after": "2"}))
     fifty_eight = terms(set_in(("credit_terms", "claim", "deadline"), {"days_after_period": "58"}))
     change = only(compare_terms(fifty_eight, cycles))
-    assert (change.effect, change.summary) == (FAVOURABLE, "claim deadline lengthens from 58 days after the period to the end of the 2nd billing cycle after the period")
+    assert (change.effect, change.summary) == (
+        FAVOURABLE,
+        "claim deadline lengthens from 58 days after the period to the end of the 2nd billing cycle after the period",
+    )
 
 
 def test_more_evidence_for_a_claim_is_adverse():
@@ -425,8 +468,13 @@ def record(root, versions, results=None):
 
 def test_a_new_version_is_compared_with_the_one_before_it(tmp_path):
     base = record(tmp_path / "a", [terms_data()])
-    head = record(tmp_path / "b", [terms_data(), terms_data(lambda d: uptime(d).update(objective="99.95"),
-                                                             version="1.1", effective="2025-10-01", changes="Objective raised.")])
+    head = record(
+        tmp_path / "b",
+        [
+            terms_data(),
+            terms_data(lambda d: uptime(d).update(objective="99.95"), version="1.1", effective="2025-10-01", changes="Objective raised."),
+        ],
+    )
     diff = compare_records(base, head, today=TODAY)
     (version,) = diff.versions
     assert (version.label, version.status, version.compared_with, version.note) == ("1.1", "new", "1.0", "Objective raised.")
@@ -437,7 +485,9 @@ def test_a_new_version_is_compared_with_the_one_before_it(tmp_path):
 
 def test_an_adverse_version_effective_within_the_notice_period_is_a_violation(tmp_path):
     base = record(tmp_path / "a", [terms_data()])
-    head = record(tmp_path / "b", [terms_data(), terms_data(lambda d: uptime(d).update(objective="99.5"), version="1.1", effective="2025-08-01")])
+    head = record(
+        tmp_path / "b", [terms_data(), terms_data(lambda d: uptime(d).update(objective="99.5"), version="1.1", effective="2025-08-01")]
+    )
     (violation,) = compare_records(base, head, today=TODAY).notice_violations
     assert (violation.notice_days, violation.earliest) == (90, dt.date(2025, 9, 13))
     assert "expected `effective` on or after 2025-09-13" in violation.message
@@ -445,14 +495,18 @@ def test_an_adverse_version_effective_within_the_notice_period_is_a_violation(tm
 
 def test_an_adverse_version_with_full_notice_is_no_violation(tmp_path):
     base = record(tmp_path / "a", [terms_data()])
-    head = record(tmp_path / "b", [terms_data(), terms_data(lambda d: uptime(d).update(objective="99.5"), version="1.1", effective="2025-09-13")])
+    head = record(
+        tmp_path / "b", [terms_data(), terms_data(lambda d: uptime(d).update(objective="99.5"), version="1.1", effective="2025-09-13")]
+    )
     diff = compare_records(base, head, today=TODAY)
     assert diff.notice_violations == () and len(diff.adverse) == 2
 
 
 def test_a_favourable_version_needs_no_notice(tmp_path):
     base = record(tmp_path / "a", [terms_data()])
-    head = record(tmp_path / "b", [terms_data(), terms_data(lambda d: uptime(d).update(objective="99.95"), version="1.1", effective="2025-06-16")])
+    head = record(
+        tmp_path / "b", [terms_data(), terms_data(lambda d: uptime(d).update(objective="99.95"), version="1.1", effective="2025-06-16")]
+    )
     assert compare_records(base, head, today=TODAY).notice_violations == ()
 
 
@@ -466,7 +520,7 @@ def test_editing_a_version_in_force_rewrites_history(tmp_path):
 
 
 def test_editing_an_upcoming_unpublished_version_is_a_revision(tmp_path):
-    upcoming = dict(version="1.1", effective="2025-12-01", published=None)
+    upcoming = {"version": "1.1", "effective": "2025-12-01", "published": None}
     base = record(tmp_path / "a", [terms_data(), terms_data(**upcoming)])
     head = record(tmp_path / "b", [terms_data(), terms_data(lambda d: uptime(d).update(objective="99.95"), **upcoming)])
     (version,) = compare_records(base, head, today=TODAY).versions
@@ -474,7 +528,7 @@ def test_editing_an_upcoming_unpublished_version_is_a_revision(tmp_path):
 
 
 def test_editing_a_published_upcoming_version_rewrites_history(tmp_path):
-    upcoming = dict(version="1.1", effective="2025-12-01", published="2025-06-01")
+    upcoming = {"version": "1.1", "effective": "2025-12-01", "published": "2025-06-01"}
     base = record(tmp_path / "a", [terms_data(), terms_data(**upcoming)])
     head = record(tmp_path / "b", [terms_data(), terms_data(lambda d: uptime(d).update(objective="99.95"), **upcoming)])
     (version,) = compare_records(base, head, today=TODAY).versions
@@ -515,8 +569,11 @@ def test_new_results_are_not_a_rewrite(tmp_path):
 
 def test_a_rewritten_version_recomputes_the_credit_of_past_periods(tmp_path):
     base = record(tmp_path / "a", [terms_data()], {"2025-03": outage_results("2025-03", 60)})
-    head = record(tmp_path / "b", [terms_data(lambda d: uptime(d)["credits"]["tiers"][0].update(credit="5"))],
-                  {"2025-03": outage_results("2025-03", 60)})
+    head = record(
+        tmp_path / "b",
+        [terms_data(lambda d: uptime(d)["credits"]["tiers"][0].update(credit="5"))],
+        {"2025-03": outage_results("2025-03", 60)},
+    )
     (results,) = compare_records(base, head, today=TODAY).results
     assert (results.status, results.effect) == ("recomputed", ADVERSE)
     assert results.summary == "2025-03 credit recomputed under changed terms: credit before 10% (100.00 USD), after 5% (50.00 USD)"
@@ -565,6 +622,7 @@ def test_a_credit_that_was_never_issued_is_not_taken_away(tmp_path):
     base = record(tmp_path / "a", [terms_data()], {"2025-03": small})
     head = record(tmp_path / "b", [terms_data(lambda d: uptime(d)["credits"]["tiers"][0].update(credit="0"))], {"2025-03": small})
     (results,) = compare_records(base, head, today=TODAY).results
-    assert results.summary == ("2025-03 credit recomputed under changed terms: credit before 10% (0.50 USD, below the minimum: not issued), "
-                               "after 0% (0.00 USD)")
+    assert results.summary == (
+        "2025-03 credit recomputed under changed terms: credit before 10% (0.50 USD, below the minimum: not issued), after 0% (0.00 USD)"
+    )
     assert results.effect == NEUTRAL and results.rewrites_history

@@ -8,7 +8,6 @@ import time
 from decimal import Decimal
 
 import pytest
-
 from site_tests.core_helpers import (
     DOWNTIME_METRIC,
     agreement,
@@ -19,7 +18,8 @@ from site_tests.core_helpers import (
     value_result,
     write_agreement,
 )
-from mkdocs_sla.load import load
+
+from mkdocs_sla.source.load import load
 
 COUNT_METRIC = """\
   - id: leads
@@ -59,8 +59,15 @@ def test_a_duplicate_key_is_reported_at_its_second_occurrence_naming_the_first(r
     write_agreement(root, "svc", text)
     first = position_of(text, "owner:")
     line, column = position_of(text, "owner:", 2)
-    assert_reported(root, "svc/agreement.yaml", line, column,
-                    "duplicate key `owner`", f"first at line {first[0]}, column {first[1]}", "each key may appear once")
+    assert_reported(
+        root,
+        "svc/agreement.yaml",
+        line,
+        column,
+        "duplicate key `owner`",
+        f"first at line {first[0]}, column {first[1]}",
+        "each key may appear once",
+    )
 
 
 def test_a_duplicate_key_in_a_results_file_is_reported_too(root):
@@ -91,8 +98,9 @@ def test_an_alias_bomb_is_rejected_within_two_seconds_without_expanding_it(root)
     assert time.monotonic() - started < 2
     assert catalog.agreements == ()
     line, column = position_of(text, "*lol9")
-    assert any((d.position.line, d.position.column) == (line, column) and "alias `*lol9` is not allowed" in d.message
-               for d in catalog.errors)
+    assert any(
+        (d.position.line, d.position.column) == (line, column) and "alias `*lol9` is not allowed" in d.message for d in catalog.errors
+    )
     started = time.monotonic()
     done = run_sla("validate", "agreements", cwd=root.parent)
     assert time.monotonic() - started < 2 + 1  # the interpreter's start-up on top of the two seconds
@@ -115,7 +123,7 @@ def test_a_file_that_is_not_utf8_is_reported_at_its_bad_byte(root):
 
 def test_the_column_of_a_bad_byte_counts_characters_as_yaml_positions_do(root):
     # Two two-byte characters before the bad byte: column 12 in characters, 14 in bytes.
-    text = agreement().encode("utf-8").replace(b"owner: Owner", "owner: Ünö".encode("utf-8") + b"\xff")
+    text = agreement().encode("utf-8").replace(b"owner: Owner", "owner: Ünö".encode() + b"\xff")
     write_agreement(root, "svc", text)
     line = position_of(agreement(), "owner:")[0]
     assert_reported(root, "svc/agreement.yaml", line, len("owner: Ünö") + 1, "not UTF-8", "byte 0xff")
@@ -153,11 +161,14 @@ def test_a_20_mb_results_file_is_refused(root):
     assert_reported(root, "svc/results/2026-01.yaml", 1, 1, "20.0 MB", "at most 5 MB", cli=False)
 
 
-@pytest.mark.parametrize("style, nested", [
-    ("flow sequences", "[" * 10_000 + "]" * 10_000),
-    ("flow mappings", "{a: " * 10_000 + "}" * 10_000),
-    ("block sequences on one line", "- " * 10_000 + "x"),
-])
+@pytest.mark.parametrize(
+    "style, nested",
+    [
+        ("flow sequences", "[" * 10_000 + "]" * 10_000),
+        ("flow mappings", "{a: " * 10_000 + "}" * 10_000),
+        ("block sequences on one line", "- " * 10_000 + "x"),
+    ],
+)
 def test_a_document_nested_10000_levels_deep_gets_a_clear_error_within_two_seconds(root, style, nested):
     text = agreement() + "summary:\n  " + nested + "\n"
     write_agreement(root, "svc", text)
@@ -174,7 +185,10 @@ def test_a_document_nested_10000_levels_deep_gets_a_clear_error_within_two_secon
     done = run_sla("validate", "agreements", cwd=root.parent)
     assert time.monotonic() - started < 3
     assert done.returncode == 1 and "Traceback" not in done.stderr
-    assert f"agreements/svc/agreement.yaml:{error.position.line}:{error.position.column}: error: invalid YAML: document is nested too deeply" in done.stdout
+    assert (
+        f"agreements/svc/agreement.yaml:{error.position.line}:{error.position.column}: error: invalid YAML: document is nested too deeply"
+        in done.stdout
+    )
 
 
 def test_a_document_nested_deeper_than_the_format_but_within_libyaml_is_refused_at_the_first_level_too_deep(root):
@@ -201,38 +215,52 @@ def test_a_key_with_no_value_means_absent_not_empty_text(root):
 def test_an_unknown_top_level_key_suggests_the_closest_key(root):
     text = agreement().replace("owner: Owner\n", "ownr: Owner\n")
     write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "ownr"),
-                    "unknown key `ownr`", "did you mean `owner`?", "expected one of:")
+    assert_reported(
+        root, "svc/agreement.yaml", *position_of(text, "ownr"), "unknown key `ownr`", "did you mean `owner`?", "expected one of:"
+    )
 
 
 def test_an_unknown_key_in_a_metric_suggests_the_closest_key(root):
     text = agreement().replace("    objective: 99.9\n", "    objectve: 99.9\n")
     write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "objectve"),
-                    "unknown key `objectve` in metrics[0]", "did you mean `objective`?")
+    assert_reported(
+        root, "svc/agreement.yaml", *position_of(text, "objectve"), "unknown key `objectve` in metrics[0]", "did you mean `objective`?"
+    )
 
 
 def test_an_unknown_key_in_a_credit_tier_is_reported_at_that_key(root):
     text = agreement().replace("          credit: 25\n", "          credit: 25\n          credt: 25\n")
     write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "credt"),
-                    "unknown key `credt` in metrics[0].credits.tiers[1]", "did you mean `credit`?")
+    assert_reported(
+        root,
+        "svc/agreement.yaml",
+        *position_of(text, "credt"),
+        "unknown key `credt` in metrics[0].credits.tiers[1]",
+        "did you mean `credit`?",
+    )
 
 
 def test_an_unknown_key_in_a_results_file_suggests_the_closest_key(root):
     results = outages_result("2026-01", []).replace("charges:", "charge:")
     write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
-    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "charge:"),
-                    "unknown key `charge`", "did you mean `charges`?")
+    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "charge:"), "unknown key `charge`", "did you mean `charges`?")
 
 
-@pytest.mark.parametrize("old, new, needle, words", [
-    ("    objective: 99.9\n", "    objective: high\n", "high\n", ("metrics[0].objective", "`high` is not valid", "valid decimal")),
-    ("  name: The service\n", "  name: [a, b]\n", "[a, b]", ("service.name", "valid string")),
-    ("metrics:\n", "exclusions: {a: b}\nmetrics:\n", "{a: b}", ("exclusions", "valid list")),
-    ("effective: 2026-01-01\n", "effective: 2026-01-01\nnotice_days: 1.5\n", "1.5", ("notice_days", "`1.5` is not valid", "valid integer")),
-    ("    better: higher\n", "    better: more\n", "more", ("metrics[0].better", "`more` is not valid", "'higher' or 'lower'")),
-])
+@pytest.mark.parametrize(
+    "old, new, needle, words",
+    [
+        ("    objective: 99.9\n", "    objective: high\n", "high\n", ("metrics[0].objective", "`high` is not valid", "valid decimal")),
+        ("  name: The service\n", "  name: [a, b]\n", "[a, b]", ("service.name", "valid string")),
+        ("metrics:\n", "exclusions: {a: b}\nmetrics:\n", "{a: b}", ("exclusions", "valid list")),
+        (
+            "effective: 2026-01-01\n",
+            "effective: 2026-01-01\nnotice_days: 1.5\n",
+            "1.5",
+            ("notice_days", "`1.5` is not valid", "valid integer"),
+        ),
+        ("    better: higher\n", "    better: more\n", "more", ("metrics[0].better", "`more` is not valid", "'higher' or 'lower'")),
+    ],
+)
 def test_a_value_of_the_wrong_type_is_reported_at_the_value_saying_what_was_expected(root, old, new, needle, words):
     text = agreement().replace(old, new, 1)
     assert text != agreement()
@@ -243,38 +271,55 @@ def test_a_value_of_the_wrong_type_is_reported_at_the_value_saying_what_was_expe
 def test_an_unknown_measure_kind_is_reported_at_the_value_suggesting_the_closest(root):
     text = agreement().replace("      kind: downtime\n", "      kind: downtim\n")
     write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "downtim\n"),
-                    "metrics[0].measure.kind: unknown measure `downtim`; did you mean `downtime`?",
-                    "expected one of: `value`, `count`, `average`, `downtime`, `intervals`, `events`")
+    assert_reported(
+        root,
+        "svc/agreement.yaml",
+        *position_of(text, "downtim\n"),
+        "metrics[0].measure.kind: unknown measure `downtim`; did you mean `downtime`?",
+        "expected one of: `value`, `count`, `average`, `downtime`, `intervals`, `events`",
+    )
     assert "Input tag" not in str(load(root).diagnostics)
 
 
 def test_an_unknown_credit_model_is_reported_at_the_value_suggesting_the_closest(root):
     text = agreement().replace("      model: tiers\n", "      model: tier\n")
     write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "tier\n"),
-                    "metrics[0].credits.model: unknown credit model `tier`; did you mean `tiers`?", "expected one of: `tiers`, `linear`, `pool`")
+    assert_reported(
+        root,
+        "svc/agreement.yaml",
+        *position_of(text, "tier\n"),
+        "metrics[0].credits.model: unknown credit model `tier`; did you mean `tiers`?",
+        "expected one of: `tiers`, `linear`, `pool`",
+    )
 
 
 def test_a_measure_without_a_kind_is_reported_as_a_missing_kind(root):
     text = agreement().replace("      kind: downtime\n", "      minimum_outage_minutes: 1\n")
     write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "minimum_outage_minutes"),
-                    "missing key `kind` in metrics[0].measure", "expected one of: `value`")
+    assert_reported(
+        root,
+        "svc/agreement.yaml",
+        *position_of(text, "minimum_outage_minutes"),
+        "missing key `kind` in metrics[0].measure",
+        "expected one of: `value`",
+    )
 
 
 def test_a_wrong_type_inside_a_credit_tier_is_reported_at_the_value(root):
     text = agreement().replace("          credit: 25\n", "          credit: lots\n")
     write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "lots"),
-                    "metrics[0].credits.tiers[1].credit", "`lots` is not valid", "valid decimal")
+    assert_reported(
+        root, "svc/agreement.yaml", *position_of(text, "lots"), "metrics[0].credits.tiers[1].credit", "`lots` is not valid", "valid decimal"
+    )
 
 
 def test_a_missing_key_names_the_key_and_what_it_holds(root):
     text = agreement().replace("          credit: 25\n", "")
     write_agreement(root, "svc", text)
     tier = position_of(text, "below: 99.0")  # the tier without a credit
-    assert_reported(root, "svc/agreement.yaml", *tier, "missing key `credit`", "metrics[0].credits.tiers[1]", "expected credit as a percentage")
+    assert_reported(
+        root, "svc/agreement.yaml", *tier, "missing key `credit`", "metrics[0].credits.tiers[1]", "expected credit as a percentage"
+    )
 
 
 def test_a_results_metric_id_that_is_not_a_slug_is_reported_at_the_key(root):
@@ -295,8 +340,14 @@ def test_an_empty_responsibilities_key_is_reported_at_the_key(root):
 def test_an_objective_above_100_for_a_downtime_metric_is_reported_at_the_objective(root):
     text = agreement().replace("    objective: 99.9\n", "    objective: 100.5\n")
     write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "100.5"),
-                    "objective of a `downtime` metric is a percentage", "expected 0 to 100", "100.5")
+    assert_reported(
+        root,
+        "svc/agreement.yaml",
+        *position_of(text, "100.5"),
+        "objective of a `downtime` metric is a percentage",
+        "expected 0 to 100",
+        "100.5",
+    )
 
 
 def test_an_objective_above_100_for_a_value_metric_in_percent_is_reported_at_the_objective(root):
@@ -304,39 +355,60 @@ def test_an_objective_above_100_for_a_value_metric_in_percent_is_reported_at_the
     # lie in 0..100, so an objective of 100.5 could never be met.
     text = agreement(metrics=PERCENT_VALUE_METRIC.replace("objective: 99.5", "objective: 100.5"))
     write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "100.5"),
-                    "objective of a metric in `%` is a percentage", "expected 0 to 100", "100.5")
+    assert_reported(
+        root,
+        "svc/agreement.yaml",
+        *position_of(text, "100.5"),
+        "objective of a metric in `%` is a percentage",
+        "expected 0 to 100",
+        "100.5",
+    )
 
 
 def test_an_objective_above_100_for_a_value_metric_in_another_unit_is_accepted(root):
-    write_agreement(root, "svc", agreement(metrics=PERCENT_VALUE_METRIC.replace('unit: "%"', "unit: ms").replace("objective: 99.5", "objective: 250")))
+    write_agreement(
+        root, "svc", agreement(metrics=PERCENT_VALUE_METRIC.replace('unit: "%"', "unit: ms").replace("objective: 99.5", "objective: 250"))
+    )
     assert load(root).diagnostics == ()
 
 
 def test_a_tier_credit_of_150_percent_is_reported_at_the_credit(root):
     text = agreement().replace("          credit: 25\n", "          credit: 150\n")
     write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "150"),
-                    "metrics[0].credits.tiers[1].credit", "`150` is not valid", "less than or equal to 100")
+    assert_reported(
+        root,
+        "svc/agreement.yaml",
+        *position_of(text, "150"),
+        "metrics[0].credits.tiers[1].credit",
+        "`150` is not valid",
+        "less than or equal to 100",
+    )
 
 
 def test_a_value_result_above_100_for_a_percent_metric_is_reported_at_the_value(root):
     results = value_result("2026-01", {"availability": "100.01"})
     write_agreement(root, "svc", agreement(metrics=PERCENT_VALUE_METRIC), {"2026-01.yaml": results})
-    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "100.01"),
-                    "100.01 is not a percentage", "expected 0 to 100")
+    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "100.01"), "100.01 is not a percentage", "expected 0 to 100")
 
 
 def test_a_value_result_of_exactly_100_percent_is_accepted(root):
-    write_agreement(root, "svc", agreement(metrics=PERCENT_VALUE_METRIC), {"2026-01.yaml": value_result("2026-01", {"availability": "100"})})
+    write_agreement(
+        root, "svc", agreement(metrics=PERCENT_VALUE_METRIC), {"2026-01.yaml": value_result("2026-01", {"availability": "100"})}
+    )
     assert load(root).errors == []
 
 
 def test_a_negative_count_is_reported_at_the_count(root):
     results = value_result("2026-01", {"leads": "-3"}, key="count")
     write_agreement(root, "svc", agreement(metrics=COUNT_METRIC, credit_terms=""), {"2026-01.yaml": results})
-    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "-3"),
-                    "metrics.leads.count", "`-3` is not valid", "greater than or equal to 0")
+    assert_reported(
+        root,
+        "svc/results/2026-01.yaml",
+        *position_of(results, "-3"),
+        "metrics.leads.count",
+        "`-3` is not valid",
+        "greater than or equal to 0",
+    )
 
 
 def test_good_events_above_the_total_are_reported(root):
@@ -353,37 +425,52 @@ def test_good_events_above_the_total_are_reported(root):
 def test_an_invalid_date_is_reported_at_the_date(root):
     text = agreement(effective="2026-02-30")
     write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "2026-02-30"),
-                    "effective", "`2026-02-30` is not valid", "valid date")
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, "2026-02-30"), "effective", "`2026-02-30` is not valid", "valid date")
 
 
 def test_an_invalid_outage_time_is_reported_at_the_time(root):
     results = outages_result("2026-01", [("2026-01-32T10:00:00Z", "2026-01-05T11:00:00Z")])
     write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
-    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "2026-01-32"),
-                    "metrics.uptime.outages[0].start", "valid datetime")
+    assert_reported(
+        root, "svc/results/2026-01.yaml", *position_of(results, "2026-01-32"), "metrics.uptime.outages[0].start", "valid datetime"
+    )
 
 
 @pytest.mark.parametrize("period, head", [("2026-13", ""), ("2026-Q5", "period: quarter\n"), ("2026-00", "")])
 def test_an_invalid_period_is_reported_at_the_period(root, period, head):
     results = outages_result(period, [])
     write_agreement(root, "svc", agreement(head=head), {f"{period}.yaml": results})
-    assert_reported(root, "svc/results/" + f"{period}.yaml", *position_of(results, f'"{period}"'),
-                    f"`{period}` is not a period", "expected a month `YYYY-MM` (01 to 12) or a quarter `YYYY-Qn` (1 to 4)")
+    assert_reported(
+        root,
+        "svc/results/" + f"{period}.yaml",
+        *position_of(results, f'"{period}"'),
+        f"`{period}` is not a period",
+        "expected a month `YYYY-MM` (01 to 12) or a quarter `YYYY-Qn` (1 to 4)",
+    )
 
 
 def test_a_period_that_differs_from_its_file_name_is_reported(root):
     results = outages_result("2026-02", [])
     write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
-    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, '"2026-02"'),
-                    "differs from the file name `2026-01.yaml`", "expected `2026-02.yaml`")
+    assert_reported(
+        root,
+        "svc/results/2026-01.yaml",
+        *position_of(results, '"2026-02"'),
+        "differs from the file name `2026-01.yaml`",
+        "expected `2026-02.yaml`",
+    )
 
 
 def test_a_quarter_result_for_a_monthly_agreement_is_reported(root):
     results = outages_result("2026-Q1", [])
     write_agreement(root, "svc", agreement(), {"2026-Q1.yaml": results})
-    assert_reported(root, "svc/results/2026-Q1.yaml", *position_of(results, '"2026-Q1"'),
-                    "is a quarter, but this agreement is measured per month", "expected `YYYY-MM`")
+    assert_reported(
+        root,
+        "svc/results/2026-Q1.yaml",
+        *position_of(results, '"2026-Q1"'),
+        "is a quarter, but this agreement is measured per month",
+        "expected `YYYY-MM`",
+    )
 
 
 # ---------------------------------------------------------------- identity
@@ -392,15 +479,25 @@ def test_a_quarter_result_for_a_monthly_agreement_is_reported(root):
 def test_an_id_that_is_not_a_slug_is_reported_at_the_id(root):
     text = agreement("Compute_EU")
     write_agreement(root, "Compute_EU", text)
-    assert_reported(root, "Compute_EU/agreement.yaml", *position_of(text, "Compute_EU"),
-                    "`Compute_EU` is not a slug", "expected lower-case letters, digits and hyphens")
+    assert_reported(
+        root,
+        "Compute_EU/agreement.yaml",
+        *position_of(text, "Compute_EU"),
+        "`Compute_EU` is not a slug",
+        "expected lower-case letters, digits and hyphens",
+    )
 
 
 def test_an_id_that_differs_from_its_folder_is_reported_at_the_id(root):
     text = agreement("compute-us")
     write_agreement(root, "compute-eu", text)
-    assert_reported(root, "compute-eu/agreement.yaml", *position_of(text, "compute-us"),
-                    "id `compute-us` differs from its folder `compute-eu`", "expected `compute-eu`")
+    assert_reported(
+        root,
+        "compute-eu/agreement.yaml",
+        *position_of(text, "compute-us"),
+        "id `compute-us` differs from its folder `compute-eu`",
+        "expected `compute-eu`",
+    )
 
 
 # ---------------------------------------------------------------- tiers
@@ -409,57 +506,80 @@ def test_an_id_that_differs_from_its_folder_is_reported_at_the_id(root):
 def test_overlapping_tiers_are_an_error_at_the_later_tier_naming_both_and_the_overlap(root):
     text = agreement().replace("        - below: 99.0\n", "        - below: 99.5\n")
     write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "below: 99.5"),
-                    "tier 2 (below 99.5%) overlaps tier 1 (below 99.9% and at least 99.0%)",
-                    "at least 99% and below 99.5%", "expected tiers that do not overlap")
+    assert_reported(
+        root,
+        "svc/agreement.yaml",
+        *position_of(text, "below: 99.5"),
+        "tier 2 (below 99.5%) overlaps tier 1 (below 99.9% and at least 99.0%)",
+        "at least 99% and below 99.5%",
+        "expected tiers that do not overlap",
+    )
 
 
 def test_tiers_sharing_only_an_inclusive_bound_overlap_at_that_value(root):
     text = agreement().replace("        - below: 99.0\n", "        - at_or_below: 99.0\n")
     write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "at_or_below: 99.0"),
-                    "overlaps tier 1", "exactly 99%")
+    assert_reported(root, "svc/agreement.yaml", *position_of(text, "at_or_below: 99.0"), "overlaps tier 1", "exactly 99%")
 
 
-GITHUB_TIERS = agreement(metrics=DOWNTIME_METRIC.replace("""\
+GITHUB_TIERS = agreement(
+    metrics=DOWNTIME_METRIC.replace(
+        """\
         - below: 99.9
           at_or_above: 99.0
           credit: 10
         - below: 99.0
           credit: 25
-""", """\
+""",
+        """\
         - at_or_below: 99.9
           above: 99.0
           credit: 10
         - below: 99.0
           credit: 25
-""").replace("    objective: 99.9\n", "    objective: 99.9\n    objective_strict: true\n"))
+""",
+    ).replace("    objective: 99.9\n", "    objective: 99.9\n    objective_strict: true\n")
+)
 
 
 def test_a_gap_of_exactly_one_value_between_tiers_is_a_warning_naming_that_value(root):
     # GitHub Enterprise: ≤99.9 & >99.0 → 10%, <99.0 → 25%; exactly 99.0% is in no tier.
     write_agreement(root, "svc", GITHUB_TIERS)
-    assert_reported(root, "svc/agreement.yaml", *position_of(GITHUB_TIERS, "at_or_below: 99.9"),
-                    "an attainment of exactly 99%", "misses the objective but falls in no credit tier",
-                    severity="warning")
+    assert_reported(
+        root,
+        "svc/agreement.yaml",
+        *position_of(GITHUB_TIERS, "at_or_below: 99.9"),
+        "an attainment of exactly 99%",
+        "misses the objective but falls in no credit tier",
+        severity="warning",
+    )
     assert load(root).errors == []
 
 
 def test_a_gap_range_between_tiers_is_a_warning_naming_the_range(root):
-    metric = DOWNTIME_METRIC.replace("""\
+    metric = DOWNTIME_METRIC.replace(
+        """\
         - below: 99.0
           credit: 25
-""", """\
+""",
+        """\
         - below: 99.0
           at_or_above: 95.5
           credit: 25
         - below: 95.0
           credit: 100
-""")
+""",
+    )
     text = agreement(metrics=metric)
     write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "below: 99.9"),
-                    "an attainment at least 95% and below 95.5%", "falls in no credit tier", severity="warning")
+    assert_reported(
+        root,
+        "svc/agreement.yaml",
+        *position_of(text, "below: 99.9"),
+        "an attainment at least 95% and below 95.5%",
+        "falls in no credit tier",
+        severity="warning",
+    )
 
 
 def test_tiers_that_cover_every_miss_give_no_warning(root):
@@ -473,24 +593,41 @@ def test_tiers_that_cover_every_miss_give_no_warning(root):
 def test_a_result_for_an_unknown_metric_is_reported_at_its_key_with_a_suggestion(root):
     results = outages_result("2026-01", [], metric="uptme")
     write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
-    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "uptme"),
-                    "unknown metric `uptme`", "did you mean `uptime`?", "expected one of: `uptime`")
+    assert_reported(
+        root,
+        "svc/results/2026-01.yaml",
+        *position_of(results, "uptme"),
+        "unknown metric `uptme`",
+        "did you mean `uptime`?",
+        "expected one of: `uptime`",
+    )
 
 
 def test_two_results_for_one_period_are_an_error_at_the_second_file(root):
     results = outages_result("2026-01", [])
     write_agreement(root, "svc", agreement(), {"2026-01.yaml": results, "2026-01.yml": results})
     catalog = load(root)
-    assert_reported(root, "svc/results/2026-01.yml", *position_of(results, '"2026-01"'),
-                    "a second result for period 2026-01", "2026-01.yaml", "expected one results file per period")
+    assert_reported(
+        root,
+        "svc/results/2026-01.yml",
+        *position_of(results, '"2026-01"'),
+        "a second result for period 2026-01",
+        "2026-01.yaml",
+        "expected one results file per period",
+    )
     assert len(catalog.errors) == 1
 
 
 def test_a_result_for_a_period_before_the_agreement_took_effect_is_reported(root):
     results = outages_result("2026-01", [])
     write_agreement(root, "svc", agreement(effective="2026-02-01"), {"2026-01.yaml": results})
-    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, '"2026-01"'),
-                    "period 2026-01 ends before the agreement took effect (2026-02-01", "expected periods from 2026-02 on")
+    assert_reported(
+        root,
+        "svc/results/2026-01.yaml",
+        *position_of(results, '"2026-01"'),
+        "period 2026-01 ends before the agreement took effect (2026-02-01",
+        "expected periods from 2026-02 on",
+    )
 
 
 def test_a_result_for_the_partial_first_period_is_accepted(root):
@@ -501,22 +638,32 @@ def test_a_result_for_the_partial_first_period_is_accepted(root):
 def test_an_outage_that_ends_before_it_starts_is_reported_at_its_end(root):
     results = outages_result("2026-01", [("2026-01-05T10:00:00Z", "2026-01-05T09:59:00Z")])
     write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
-    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "2026-01-05T09:59:00Z"),
-                    "outage ends", "before it starts", "expected an end after the start")
+    assert_reported(
+        root,
+        "svc/results/2026-01.yaml",
+        *position_of(results, "2026-01-05T09:59:00Z"),
+        "outage ends",
+        "before it starts",
+        "expected an end after the start",
+    )
 
 
 def test_an_outage_outside_its_period_is_reported(root):
     results = outages_result("2026-01", [("2026-02-05T10:00:00Z", "2026-02-05T11:00:00Z")])
     write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
-    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "2026-02-05T10:00:00Z"),
-                    "lies outside period 2026-01")
+    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "2026-02-05T10:00:00Z"), "lies outside period 2026-01")
 
 
 def test_a_result_key_that_does_not_fit_the_measure_is_reported(root):
     results = 'period: "2026-01"\nmetrics:\n  uptime:\n    outages: []\n    good: 5\n'
     write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
-    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "good"),
-                    "`good` does not apply to metric `uptime`, measured by `downtime`", "expected `outages`")
+    assert_reported(
+        root,
+        "svc/results/2026-01.yaml",
+        *position_of(results, "good"),
+        "`good` does not apply to metric `uptime`, measured by `downtime`",
+        "expected `outages`",
+    )
 
 
 # ---------------------------------------------------------------- the whole tree
@@ -620,14 +767,20 @@ def test_an_interval_longer_than_a_day_is_refused_not_divided_by_zero(root):
     assert "Traceback" not in done.stderr
 
 
-@pytest.mark.parametrize("remedy", [
-    "remedies:\n  chronic:\n    misses: 2\n    within: 1000000000000\n",
-    "remedies:\n  escalation:\n    - misses: 2\n      within: 1000000000000\n      action: a meeting\n",
-    "remedies:\n  earn_back:\n    met_periods: 1000000000000\n",
-    "remedies:\n  rolling_average:\n    metric: uptime\n    periods: 1000000000000\n    below: 99\n",
-])
+@pytest.mark.parametrize(
+    "remedy",
+    [
+        "remedies:\n  chronic:\n    misses: 2\n    within: 1000000000000\n",
+        "remedies:\n  escalation:\n    - misses: 2\n      within: 1000000000000\n      action: a meeting\n",
+        "remedies:\n  earn_back:\n    met_periods: 1000000000000\n",
+        "remedies:\n  rolling_average:\n    metric: uptime\n    periods: 1000000000000\n    below: 99\n",
+    ],
+)
 def test_a_window_of_a_trillion_periods_is_evaluated_within_two_seconds(root, remedy):
-    results = {f"2026-{m:02d}.yaml": outages_result(f"2026-{m:02d}", [(f"2026-{m:02d}-02T00:00:00Z", f"2026-{m:02d}-03T00:00:00Z")]) for m in (1, 2, 3)}
+    results = {
+        f"2026-{m:02d}.yaml": outages_result(f"2026-{m:02d}", [(f"2026-{m:02d}-02T00:00:00Z", f"2026-{m:02d}-03T00:00:00Z")])
+        for m in (1, 2, 3)
+    }
     write_agreement(root, "svc", agreement(extra=remedy), results)
     started = time.monotonic()
     done = run_sla("credits", "agreements", "--format", "json", cwd=root.parent, timeout=30)
@@ -641,13 +794,21 @@ def test_a_window_of_a_trillion_periods_is_evaluated_within_two_seconds(root, re
 def test_a_metric_id_used_twice_is_reported_at_the_second(root):
     text = agreement(metrics=DOWNTIME_METRIC + DOWNTIME_METRIC)
     write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "id: uptime", 2, offset=4), "metric id `uptime` is used twice", "expected unique ids")
+    assert_reported(
+        root, "svc/agreement.yaml", *position_of(text, "id: uptime", 2, offset=4), "metric id `uptime` is used twice", "expected unique ids"
+    )
 
 
 def test_chronic_failure_with_more_misses_than_periods_is_reported(root):
     text = agreement(extra="remedies:\n  chronic:\n    misses: 5\n    within: 3\n")
     write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "misses: 5", offset=8), "5 misses cannot happen within 3 periods", "expected misses <= within")
+    assert_reported(
+        root,
+        "svc/agreement.yaml",
+        *position_of(text, "misses: 5", offset=8),
+        "5 misses cannot happen within 3 periods",
+        "expected misses <= within",
+    )
 
 
 def test_a_rolling_average_of_an_unknown_metric_suggests_the_known_one(root):
@@ -669,11 +830,14 @@ def test_a_yaml_tag_is_refused(root, tag):
     assert_reported(root, "svc/agreement.yaml", *position_of(text, tag), "YAML tag", "is not allowed; expected a plain value")
 
 
-@pytest.mark.parametrize("text, words", [
-    ("", "the file holds no agreement"),
-    ("# only a comment\n", "the file holds no agreement"),
-    ("- a\n- b\n", "expected a mapping of keys to values at the top of the document, found a list"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("", "the file holds no agreement"),
+        ("# only a comment\n", "the file holds no agreement"),
+        ("- a\n- b\n", "expected a mapping of keys to values at the top of the document, found a list"),
+    ],
+)
 def test_an_agreement_file_without_an_agreement_is_reported_at_its_start(root, text, words):
     write_agreement(root, "svc", text)
     assert_reported(root, "svc/agreement.yaml", 1, 1, words)
@@ -684,7 +848,14 @@ def test_versions_out_of_date_order_are_reported_at_the_later_document(root):
     text = agreement(version="2.0", effective="2026-03-01") + "---\n" + second
     write_agreement(root, "svc", text)
     line = text.count("\n", 0, text.index("---")) + 2
-    assert_reported(root, "svc/agreement.yaml", line, 1, "version `1.0` takes effect 2026-01-01, before the version above it", "expected versions oldest first")
+    assert_reported(
+        root,
+        "svc/agreement.yaml",
+        line,
+        1,
+        "version `1.0` takes effect 2026-01-01, before the version above it",
+        "expected versions oldest first",
+    )
 
 
 def test_two_versions_with_one_label_are_reported(root):
@@ -698,7 +869,9 @@ def test_two_versions_taking_effect_on_one_day_are_reported(root):
     text = agreement(version="1.0", effective="2026-01-01") + "---\n" + agreement(version="1.1", effective="2026-01-01")
     write_agreement(root, "svc", text)
     line = text.count("\n", 0, text.index("---")) + 2
-    assert_reported(root, "svc/agreement.yaml", line, 1, "versions `1.0` and `1.1` take effect on the same day 2026-01-01", "expected distinct dates")
+    assert_reported(
+        root, "svc/agreement.yaml", line, 1, "versions `1.0` and `1.1` take effect on the same day 2026-01-01", "expected distinct dates"
+    )
 
 
 def test_a_later_version_with_a_lower_label_is_reported(root):
@@ -706,48 +879,79 @@ def test_a_later_version_with_a_lower_label_is_reported(root):
     text = agreement(version="1.10", effective="2026-01-01") + "---\n" + agreement(version="1.9", effective="2026-03-01")
     write_agreement(root, "svc", text)
     line = text.count("\n", 0, text.index("---")) + 2
-    assert_reported(root, "svc/agreement.yaml", line, 1, "version `1.9` takes effect after `1.10` but its label is lower", "expected labels that increase with the effective date")
+    assert_reported(
+        root,
+        "svc/agreement.yaml",
+        line,
+        1,
+        "version `1.9` takes effect after `1.10` but its label is lower",
+        "expected labels that increase with the effective date",
+    )
 
 
 def test_an_unknown_time_zone_is_reported_at_the_zone(root):
     text = agreement(head="timezone: Mars/Olympus\n")
     write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "Mars/Olympus"), "unknown time zone 'Mars/Olympus'", "expected an IANA name")
+    assert_reported(
+        root, "svc/agreement.yaml", *position_of(text, "Mars/Olympus"), "unknown time zone 'Mars/Olympus'", "expected an IANA name"
+    )
 
 
 def test_a_tier_with_two_lower_bounds_is_reported_at_the_tier(root):
     text = agreement().replace("          at_or_above: 99.0\n", "          at_or_above: 99.0\n          above: 98.0\n")
     write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "below: 99.9"), "metrics[0].credits.tiers[0]",
-                    "a tier takes one lower bound: `above` or `at_or_above`, not both")
+    assert_reported(
+        root,
+        "svc/agreement.yaml",
+        *position_of(text, "below: 99.9"),
+        "metrics[0].credits.tiers[0]",
+        "a tier takes one lower bound: `above` or `at_or_above`, not both",
+    )
 
 
-@pytest.mark.parametrize("deadline, value, bound", [
-    ("days_after_period", "3000000", "366"),
-    ("days_after_period", "367", "366"),
-    ("billing_cycles_after", "12000", "24"),
-    ("billing_cycles_after", "25", "24"),
-])
+@pytest.mark.parametrize(
+    "deadline, value, bound",
+    [
+        ("days_after_period", "3000000", "366"),
+        ("days_after_period", "367", "366"),
+        ("billing_cycles_after", "12000", "24"),
+        ("billing_cycles_after", "25", "24"),
+    ],
+)
 def test_a_claim_deadline_beyond_a_year_or_24_billing_cycles_is_reported_at_the_value(root, deadline, value, bound):
     # 3,000,000 days after the period used to pass validation, then crash `sla credits` (past year 9999).
     text = agreement(credit_terms=f"credit_terms:\n  base: x\n  claim:\n    how: x\n    deadline:\n      {deadline}: {value}\n")
     write_agreement(root, "svc", text, {"2026-01.yaml": outages_result("2026-01", [("2026-01-10T10:00:00Z", "2026-01-10T12:00:00Z")])})
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, f"{deadline}: {value}", offset=len(deadline) + 2), f"credit_terms.claim.deadline.{deadline}",
-                    f"`{value}` is not valid", f"less than or equal to {bound}")
+    assert_reported(
+        root,
+        "svc/agreement.yaml",
+        *position_of(text, f"{deadline}: {value}", offset=len(deadline) + 2),
+        f"credit_terms.claim.deadline.{deadline}",
+        f"`{value}` is not valid",
+        f"less than or equal to {bound}",
+    )
     assert "Traceback" not in run_sla("credits", root.name, cwd=root.parent).stderr
 
 
 def test_a_claim_deadline_with_both_forms_is_reported(root):
-    text = agreement(credit_terms="credit_terms:\n  base: x\n  claim:\n    how: x\n    deadline:\n      days_after_period: 3\n      billing_cycles_after: 2\n")
+    text = agreement(
+        credit_terms="credit_terms:\n  base: x\n  claim:\n    how: x\n    deadline:\n      days_after_period: 3\n      billing_cycles_after: 2\n"
+    )
     write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "days_after_period"), "exactly one of `days_after_period` or `billing_cycles_after`")
+    assert_reported(
+        root, "svc/agreement.yaml", *position_of(text, "days_after_period"), "exactly one of `days_after_period` or `billing_cycles_after`"
+    )
 
 
 def test_a_pool_minimum_stricter_than_the_objective_is_reported_at_the_minimum(root):
-    metric = DOWNTIME_METRIC[:DOWNTIME_METRIC.index("      model: tiers")] + "      model: pool\n      allocation: 50\n      minimum: 99.95\n"
+    metric = (
+        DOWNTIME_METRIC[: DOWNTIME_METRIC.index("      model: tiers")] + "      model: pool\n      allocation: 50\n      minimum: 99.95\n"
+    )
     text = agreement(metrics=metric, credit_terms="credit_terms:\n  base: x\n  pool:\n    at_risk: 10\n")
     write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "99.95"), "the minimum service level 99.95 is stricter than the expected level")
+    assert_reported(
+        root, "svc/agreement.yaml", *position_of(text, "99.95"), "the minimum service level 99.95 is stricter than the expected level"
+    )
 
 
 def test_a_stray_yaml_file_beside_the_agreement_folders_is_reported(root):
@@ -761,15 +965,23 @@ def test_a_stray_yaml_file_named_from_inside_the_folder_names_the_folder(root):
     write_agreement(root, "svc", agreement())
     (root / "notes.yaml").write_text("a: 1\n", encoding="utf-8")
     done = run_sla("validate", ".", cwd=root)
-    assert "notes.yaml:1:1: error: agreement files belong in a folder named by the agreement id: expected agreements/<id>/agreement.yaml" in done.stdout
+    assert (
+        "notes.yaml:1:1: error: agreement files belong in a folder named by the agreement id: expected agreements/<id>/agreement.yaml"
+        in done.stdout
+    )
 
 
 @pytest.mark.parametrize("folder", ["ä", "Svc"])
 def test_a_folder_whose_name_is_not_a_valid_id_is_reported_as_such(root, folder):
     text = agreement("svc")
     write_agreement(root, folder, text)
-    assert_reported(root, f"{folder}/agreement.yaml", *position_of(text, "svc"),
-                    f"id `svc` differs from its folder `{folder}`, and the folder name is not a valid id", "expected the folder named `svc`")
+    assert_reported(
+        root,
+        f"{folder}/agreement.yaml",
+        *position_of(text, "svc"),
+        f"id `svc` differs from its folder `{folder}`, and the folder name is not a valid id",
+        "expected the folder named `svc`",
+    )
 
 
 def test_an_unexpected_file_in_results_is_reported(root):
@@ -799,12 +1011,17 @@ def test_a_named_pipe_in_results_is_refused_without_reading_it(root):
     os.mkfifo(root / "svc" / "results" / "2026-02.yaml")
     done = run_sla("validate", root.name, cwd=root.parent, timeout=30)
     assert done.returncode == 1
-    assert f"{root.name}/svc/results/2026-02.yaml:1:1: error: `2026-02.yaml` is a named pipe (FIFO), not a file; expected a regular file" in done.stdout
+    assert (
+        f"{root.name}/svc/results/2026-02.yaml:1:1: error: `2026-02.yaml` is a named pipe (FIFO), not a file; expected a regular file"
+        in done.stdout
+    )
 
 
 def test_an_interval_csv_that_is_a_folder_is_reported_as_a_folder(root):
     metric = DOWNTIME_METRIC.replace("kind: downtime", "kind: intervals")
-    write_agreement(root, "svc", agreement(metrics=metric), {"2026-01.yaml": 'period: "2026-01"\nmetrics:\n  uptime:\n    intervals: e.csv\n'})
+    write_agreement(
+        root, "svc", agreement(metrics=metric), {"2026-01.yaml": 'period: "2026-01"\nmetrics:\n  uptime:\n    intervals: e.csv\n'}
+    )
     (root / "svc" / "results" / "e.csv").mkdir()
     assert_reported(root, "svc/results/e.csv", 1, 1, "`e.csv` is a folder, not a file")
 
@@ -828,15 +1045,20 @@ def test_a_results_that_is_a_file_is_reported_not_ignored(root):
 
 
 def test_a_byte_order_mark_and_crlf_line_ends_are_read_as_plain_yaml(root):
-    write_agreement(root, "svc", ("\ufeff" + agreement()).replace("\n", "\r\n"), {"2026-01.yaml": outages_result("2026-01", []).replace("\n", "\r\n")})
+    write_agreement(
+        root, "svc", ("\ufeff" + agreement()).replace("\n", "\r\n"), {"2026-01.yaml": outages_result("2026-01", []).replace("\n", "\r\n")}
+    )
     catalog = load(root)
     assert catalog.errors == [] and len(catalog.agreements[0].results) == 1
 
 
-@pytest.mark.parametrize("better, tier", [
-    ("higher", "        - below: 99\n          at_or_above: 0\n          credit: 100\n"),
-    ("lower", "        - above: 99\n          at_or_below: 100\n          credit: 100\n"),
-])
+@pytest.mark.parametrize(
+    "better, tier",
+    [
+        ("higher", "        - below: 99\n          at_or_above: 0\n          credit: 100\n"),
+        ("lower", "        - above: 99\n          at_or_below: 100\n          credit: 100\n"),
+    ],
+)
 def test_tiers_reaching_0_or_100_percent_of_a_reported_percentage_leave_no_gap(root, better, tier):
     # A `value` metric in % is checked to lie in 0..100, so nothing below 0% or above 100% can fall in a gap.
     metric = PERCENT_VALUE_METRIC.replace("better: higher", f"better: {better}").replace("objective: 99.5", "objective: 99")
@@ -846,9 +1068,19 @@ def test_tiers_reaching_0_or_100_percent_of_a_reported_percentage_leave_no_gap(r
 
 def test_a_gap_below_a_reported_percentage_tier_is_still_reported(root):
     metric = PERCENT_VALUE_METRIC.replace("objective: 99.5", "objective: 99")
-    text = agreement(metrics=metric + "    credits:\n      model: tiers\n      tiers:\n        - below: 99\n          at_or_above: 50\n          credit: 100\n")
+    text = agreement(
+        metrics=metric
+        + "    credits:\n      model: tiers\n      tiers:\n        - below: 99\n          at_or_above: 50\n          credit: 100\n"
+    )
     write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "below: 99"), "an attainment at least 0% and below 50%", severity="warning", cli=False)
+    assert_reported(
+        root,
+        "svc/agreement.yaml",
+        *position_of(text, "below: 99"),
+        "an attainment at least 0% and below 50%",
+        severity="warning",
+        cli=False,
+    )
 
 
 # ---------------------------------------------------------------- the ends of the calendar
@@ -885,8 +1117,8 @@ def test_a_review_cycle_of_a_million_months_is_refused(root):
 
 
 def test_a_tab_used_for_indentation_is_named_in_the_error(tmp_path):
-    from mkdocs_sla.diagnostics import Diagnostics
-    from mkdocs_sla.yamlsource import parse
+    from mkdocs_sla.core.diagnostics import Diagnostics
+    from mkdocs_sla.source.yamlsource import parse
 
     diagnostics = Diagnostics()
     assert parse("title: x\nservice:\n\tname: y\n", "agreement.yaml", diagnostics) == []

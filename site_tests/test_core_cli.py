@@ -7,7 +7,6 @@ import io
 import json
 
 import pytest
-
 from site_tests.core_helpers import agreement, outages_result, run_sla, write_agreement
 from site_tests.helpers import REPO_ROOT
 
@@ -36,11 +35,16 @@ def tree(tmp_path):
     """Two agreements: `svc` missed in January (120 minutes down: tier 1, 10%) and March
     (chronic failure: 2 misses in 3 months), met in February; `other` met in January."""
     root = tmp_path / "agreements"
-    write_agreement(root, "svc", agreement(credit_terms=TERMS, extra=CHRONIC), {
-        "2026-01.yaml": outages_result("2026-01", [("2026-01-02T00:00:00Z", "2026-01-02T02:00:00Z")]),
-        "2026-02.yaml": outages_result("2026-02", [("2026-02-02T00:00:00Z", "2026-02-02T00:30:00Z")]),
-        "2026-03.yaml": outages_result("2026-03", [("2026-03-02T00:00:00Z", "2026-03-02T12:00:00Z")]),
-    })
+    write_agreement(
+        root,
+        "svc",
+        agreement(credit_terms=TERMS, extra=CHRONIC),
+        {
+            "2026-01.yaml": outages_result("2026-01", [("2026-01-02T00:00:00Z", "2026-01-02T02:00:00Z")]),
+            "2026-02.yaml": outages_result("2026-02", [("2026-02-02T00:00:00Z", "2026-02-02T00:30:00Z")]),
+            "2026-03.yaml": outages_result("2026-03", [("2026-03-02T00:00:00Z", "2026-03-02T12:00:00Z")]),
+        },
+    )
     write_agreement(root, "other", agreement("other"), {"2026-01.yaml": outages_result("2026-01", [])})
     return root
 
@@ -106,8 +110,14 @@ def test_credits_json_gives_exact_values_and_their_display_form(tree):
         "earned_back_in": None,
     }
     assert january["credit"] == {
-        "combined_percent": "10", "percent": "10", "capped": False, "amount": "100", "amount_display": "100.00 EUR",
-        "below_minimum": False, "issued": "100", "currency": "EUR",
+        "combined_percent": "10",
+        "percent": "10",
+        "capped": False,
+        "amount": "100",
+        "amount_display": "100.00 EUR",
+        "below_minimum": False,
+        "issued": "100",
+        "currency": "EUR",
     }
     assert january["claim_deadline"] == "2026-03-02"
     assert (january["misses_to_date"], january["chronic_failure"], january["termination_right"]) == (1, False, False)
@@ -134,10 +144,24 @@ def test_credits_csv_has_a_row_per_agreement_period_and_metric(tree):
     assert done.returncode == 0
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
     assert [(r["agreement"], r["period"], r["metric"]) for r in rows] == [
-        ("other", "2026-01", "uptime"), ("svc", "2026-01", "uptime"), ("svc", "2026-02", "uptime"), ("svc", "2026-03", "uptime")]
+        ("other", "2026-01", "uptime"),
+        ("svc", "2026-01", "uptime"),
+        ("svc", "2026-02", "uptime"),
+        ("svc", "2026-03", "uptime"),
+    ]
     january = rows[1]
-    assert (january["attainment"], january["attainment_display"], january["status"], january["tier"]) == ("9275/93", "99.731%", "missed", "1")
-    assert (january["credit_percent"], january["period_credit_percent"], january["period_amount"], january["currency"]) == ("10", "10", "100", "EUR")
+    assert (january["attainment"], january["attainment_display"], january["status"], january["tier"]) == (
+        "9275/93",
+        "99.731%",
+        "missed",
+        "1",
+    )
+    assert (january["credit_percent"], january["period_credit_percent"], january["period_amount"], january["currency"]) == (
+        "10",
+        "10",
+        "100",
+        "EUR",
+    )
     assert rows[3]["chronic_failure"] == "True" and rows[3]["termination_right"] == "True"
 
 
@@ -187,12 +211,14 @@ def test_credits_for_a_quarter_when_every_agreement_is_monthly_exits_1_saying_so
     # It printed empty tables (or an empty document) and exited 0.
     done = credits(tree, "--period", "2025-Q1", "--format", fmt)
     assert done.returncode == 1 and done.stdout == ""
-    assert done.stderr == "sla credits: period 2025-Q1 is a quarter, but every agreement is measured per month; expected a month such as 2025-01\n"
+    assert (
+        done.stderr
+        == "sla credits: period 2025-Q1 is a quarter, but every agreement is measured per month; expected a month such as 2025-01\n"
+    )
 
 
 def test_credits_for_a_period_shows_only_the_agreements_measured_per_its_kind(tree):
-    write_agreement(tree, "quarterly", agreement("quarterly", head="period: quarter\n"),
-                    {"2026-Q1.yaml": outages_result("2026-Q1", [])})
+    write_agreement(tree, "quarterly", agreement("quarterly", head="period: quarter\n"), {"2026-Q1.yaml": outages_result("2026-Q1", [])})
     quarter = json.loads(credits(tree, "--format", "json", "--period", "2026-Q1").stdout)
     assert [(a["id"], [p["period"] for p in a["periods"]]) for a in quarter["agreements"]] == [("quarterly", ["2026-Q1"])]
     month = json.loads(credits(tree, "--format", "json", "--period", "2026-01").stdout)
@@ -204,8 +230,12 @@ def test_credits_for_a_period_shows_only_the_agreements_measured_per_its_kind(tr
 def test_credits_of_an_agreement_without_credit_terms_has_no_amounts(tmp_path):
     root = tmp_path / "agreements"
     metric = "  - id: leads\n    name: Leads\n    definition: Leads.\n    unit: leads\n    better: higher\n    objective: 400\n    measure:\n      kind: count\n"
-    write_agreement(root, "sales", agreement("sales", metrics=metric, credit_terms=""),
-                    {"2026-01.yaml": 'period: "2026-01"\nmetrics:\n  leads:\n    count: 399\n'})
+    write_agreement(
+        root,
+        "sales",
+        agreement("sales", metrics=metric, credit_terms=""),
+        {"2026-01.yaml": 'period: "2026-01"\nmetrics:\n  leads:\n    count: 399\n'},
+    )
     document = json.loads(run_sla("credits", "agreements", "--format", "json", cwd=tmp_path).stdout)
     [period] = document["agreements"][0]["periods"]
     assert period["metrics"][0]["status"] == "missed" and period["metrics"][0]["attainment_display"] == "399 leads"

@@ -10,8 +10,9 @@ import datetime as dt
 from fractions import Fraction
 
 import pytest
-
 from site_tests.core_helpers import agreement, evaluated, metric_outcome, period_outcome, value_result, write_agreement
+
+from mkdocs_sla.present.words import remedy_words
 
 AWS_TIERS = """\
       model: tiers
@@ -37,17 +38,22 @@ GITHUB_TIERS = """\
 """
 
 
-def metric(metric_id: str = "availability", *, objective: str = "99.99", credits: str | None = AWS_TIERS,
-           strict: bool = False, better: str = "higher", unit: str = '"%"') -> str:
+def metric(
+    metric_id: str = "availability",
+    *,
+    objective: str = "99.99",
+    credits: str | None = AWS_TIERS,
+    strict: bool = False,
+    better: str = "higher",
+    unit: str = '"%"',
+) -> str:
     text = (
         f"  - id: {metric_id}\n"
         f"    name: Metric {metric_id}\n"
         "    definition: As reported by monitoring.\n"
         f"    unit: {unit}\n"
         f"    better: {better}\n"
-        f"    objective: {objective}\n"
-        + ("    objective_strict: true\n" if strict else "")
-        + "    measure:\n      kind: value\n"
+        f"    objective: {objective}\n" + ("    objective_strict: true\n" if strict else "") + "    measure:\n      kind: value\n"
     )
     if credits is not None:
         text += "    credits:\n" + credits
@@ -67,15 +73,38 @@ def root(tmp_path):
     return tmp_path / "agreements"
 
 
-def one_period(root, value: str, *, metrics: str | None = None, credit_terms: str | None = None, charges: str = "1000",
-               period: str = "2026-01", **options):
-    write_agreement(root, "svc", agreement(metrics=metrics or metric(**options), credit_terms=credit_terms or terms()),
-                    {f"{period}.yaml": value_result(period, {"availability": value}, charges=charges)})
+def one_period(
+    root,
+    value: str,
+    *,
+    metrics: str | None = None,
+    credit_terms: str | None = None,
+    charges: str = "1000",
+    period: str = "2026-01",
+    **options,
+):
+    write_agreement(
+        root,
+        "svc",
+        agreement(metrics=metrics or metric(**options), credit_terms=credit_terms or terms()),
+        {f"{period}.yaml": value_result(period, {"availability": value}, charges=charges)},
+    )
     return metric_outcome(root, period, "availability")
 
 
-def series(root, values: list[str | None], *, metrics: str, credit_terms: str | None = None, extra: str = "",
-           start: str = "2026-01", metric_id: str = "availability", key: str = "value", charges: str = "1000", **options):
+def series(
+    root,
+    values: list[str | None],
+    *,
+    metrics: str,
+    credit_terms: str | None = None,
+    extra: str = "",
+    start: str = "2026-01",
+    metric_id: str = "availability",
+    key: str = "value",
+    charges: str = "1000",
+    **options,
+):
     """One results file per month from `start`, a value per metric (None: no file for that month)."""
     year, month = map(int, start.split("-"))
     results = {}
@@ -83,35 +112,46 @@ def series(root, values: list[str | None], *, metrics: str, credit_terms: str | 
         label = f"{year + (month - 1 + index) // 12}-{(month - 1 + index) % 12 + 1:02d}"
         if value is not None:
             results[f"{label}.yaml"] = value_result(label, {metric_id: value}, charges=charges, key=key)
-    write_agreement(root, "svc", agreement(metrics=metrics, credit_terms=terms() if credit_terms is None else credit_terms, extra=extra, **options), results)
+    write_agreement(
+        root,
+        "svc",
+        agreement(metrics=metrics, credit_terms=terms() if credit_terms is None else credit_terms, extra=extra, **options),
+        results,
+    )
     return evaluated(root)["svc"]
 
 
 # ---------------------------------------------------------------- tiers
 
 
-@pytest.mark.parametrize("value, met, tier, credit", [
-    ("100", True, None, 0),
-    ("99.99", True, None, 0),  # exactly the objective: met, no credit
-    ("99.9899999999", False, 1, 10),  # just below the objective and the exclusive `below: 99.99`
-    ("99.0", False, 1, 10),  # exactly the inclusive `at_or_above: 99.0`
-    ("98.9999999999", False, 2, 30),  # just below it: the next tier's exclusive `below: 99.0`
-    ("95.0", False, 2, 30),
-    ("94.9999999999", False, 3, 100),
-    ("0", False, 3, 100),
-])
+@pytest.mark.parametrize(
+    "value, met, tier, credit",
+    [
+        ("100", True, None, 0),
+        ("99.99", True, None, 0),  # exactly the objective: met, no credit
+        ("99.9899999999", False, 1, 10),  # just below the objective and the exclusive `below: 99.99`
+        ("99.0", False, 1, 10),  # exactly the inclusive `at_or_above: 99.0`
+        ("98.9999999999", False, 2, 30),  # just below it: the next tier's exclusive `below: 99.0`
+        ("95.0", False, 2, 30),
+        ("94.9999999999", False, 3, 100),
+        ("0", False, 3, 100),
+    ],
+)
 def test_aws_tiers_at_and_on_both_sides_of_each_bound(root, value, met, tier, credit):
     outcome = one_period(root, value)
     assert (outcome.met, outcome.tier, outcome.credit_percent) == (met, tier, credit)
 
 
-@pytest.mark.parametrize("value, met, tier, credit", [
-    ("99.9000000001", True, None, 0),  # strictly above the objective
-    ("99.9", False, 1, 10),  # exactly the objective misses with objective_strict; `at_or_below: 99.9` includes it
-    ("99.0000000001", False, 1, 10),  # just above the exclusive `above: 99.0`
-    ("99.0", False, None, 0),  # in no tier: GitHub's text has no tier at exactly 99.0%
-    ("98.9999999999", False, 2, 25),
-])
+@pytest.mark.parametrize(
+    "value, met, tier, credit",
+    [
+        ("99.9000000001", True, None, 0),  # strictly above the objective
+        ("99.9", False, 1, 10),  # exactly the objective misses with objective_strict; `at_or_below: 99.9` includes it
+        ("99.0000000001", False, 1, 10),  # just above the exclusive `above: 99.0`
+        ("99.0", False, None, 0),  # in no tier: GitHub's text has no tier at exactly 99.0%
+        ("98.9999999999", False, 2, 25),
+    ],
+)
 def test_github_tiers_with_a_strict_objective_at_and_around_each_bound(root, value, met, tier, credit):
     outcome = one_period(root, value, objective="99.9", strict=True, credits=GITHUB_TIERS)
     assert (outcome.met, outcome.tier, outcome.credit_percent) == (met, tier, credit)
@@ -128,20 +168,31 @@ LOWER_IS_BETTER_TIERS = """\
 """
 
 
-@pytest.mark.parametrize("value, met, tier, credit", [
-    ("199.999", True, None, 0),
-    ("200", True, None, 0),  # at a lower-is-better objective: met
-    ("200.001", False, 1, 10),
-    ("300", False, 1, 10),  # `at_or_below: 300` includes it
-    ("300.001", False, 2, 25),
-])
+@pytest.mark.parametrize(
+    "value, met, tier, credit",
+    [
+        ("199.999", True, None, 0),
+        ("200", True, None, 0),  # at a lower-is-better objective: met
+        ("200.001", False, 1, 10),
+        ("300", False, 1, 10),  # `at_or_below: 300` includes it
+        ("300.001", False, 2, 25),
+    ],
+)
 def test_lower_is_better_tiers_with_above_and_at_or_below_bounds(root, value, met, tier, credit):
     outcome = one_period(root, value, objective="200", better="lower", unit="ms", credits=LOWER_IS_BETTER_TIERS)
     assert (outcome.met, outcome.tier, outcome.credit_percent) == (met, tier, credit)
 
 
 def test_a_lower_is_better_strict_objective_misses_at_the_objective(root):
-    outcome = one_period(root, "200", objective="200", better="lower", unit="ms", strict=True, credits=LOWER_IS_BETTER_TIERS.replace("above: 200\n", "at_or_above: 200\n"))
+    outcome = one_period(
+        root,
+        "200",
+        objective="200",
+        better="lower",
+        unit="ms",
+        strict=True,
+        credits=LOWER_IS_BETTER_TIERS.replace("above: 200\n", "at_or_above: 200\n"),
+    )
     assert (outcome.met, outcome.tier, outcome.credit_percent) == (False, 1, 10)
 
 
@@ -157,12 +208,15 @@ def test_the_tier_credit_is_a_percentage_of_the_charges(root):
 LINEAR = "      model: linear\n"
 
 
-@pytest.mark.parametrize("value, credit", [
-    ("99.5", Fraction(0)),  # at the objective: met
-    ("99.6", Fraction(0)),
-    ("99.4", Fraction("0.1")),
-    ("97.25", Fraction("2.25")),
-])
+@pytest.mark.parametrize(
+    "value, credit",
+    [
+        ("99.5", Fraction(0)),  # at the objective: met
+        ("99.6", Fraction(0)),
+        ("99.4", Fraction("0.1")),
+        ("97.25", Fraction("2.25")),
+    ],
+)
 def test_linear_credit_is_the_objective_less_the_attainment(root, value, credit):
     outcome = one_period(root, value, objective="99.5", credits=LINEAR)
     assert outcome.credit_percent == credit
@@ -188,12 +242,13 @@ def test_a_lower_is_better_linear_credit_grows_above_the_objective(root):
 
 
 def pool_metric(metric_id: str, allocation: str, *, objective: str = "99.5", minimum: str = "99.0", expected_misses: int = 1) -> str:
-    return metric(metric_id, objective=objective, credits=(
-        "      model: pool\n"
-        f"      allocation: {allocation}\n"
-        f"      minimum: {minimum}\n"
-        f"      expected_misses: {expected_misses}\n"
-    ))
+    return metric(
+        metric_id,
+        objective=objective,
+        credits=(
+            f"      model: pool\n      allocation: {allocation}\n      minimum: {minimum}\n      expected_misses: {expected_misses}\n"
+        ),
+    )
 
 
 POOL_TERMS = terms(pool="\n    at_risk: 12")
@@ -217,16 +272,21 @@ def test_just_below_the_minimum_service_level_is_a_default_in_one_period(root):
 
 
 def test_missing_the_expected_level_n_periods_running_is_a_default_in_the_nth(root):
-    evaluation = series(root, ["99.2", "99.2", "99.2", "99.2", "99.5", "99.2"],
-                        metrics=pool_metric("availability", "50", expected_misses=3), credit_terms=POOL_TERMS)
+    evaluation = series(
+        root,
+        ["99.2", "99.2", "99.2", "99.2", "99.5", "99.2"],
+        metrics=pool_metric("availability", "50", expected_misses=3),
+        credit_terms=POOL_TERMS,
+    )
     outcomes = [p.metrics[0] for p in evaluation.periods]
     assert [o.default for o in outcomes] == [False, False, True, True, False, False]
     assert [o.credit_percent for o in outcomes] == [0, 0, 6, 6, 0, 0]
 
 
 def test_a_month_without_results_breaks_a_run_of_misses(root):
-    evaluation = series(root, ["99.2", "99.2", None, "99.2"],
-                        metrics=pool_metric("availability", "50", expected_misses=3), credit_terms=POOL_TERMS)
+    evaluation = series(
+        root, ["99.2", "99.2", None, "99.2"], metrics=pool_metric("availability", "50", expected_misses=3), credit_terms=POOL_TERMS
+    )
     assert [p.metrics[0].default for p in evaluation.periods] == [False, False, False]
 
 
@@ -250,7 +310,7 @@ def test_pool_credits_within_the_at_risk_amount_add_up(root):
 
 
 def test_a_pool_metric_needs_the_at_risk_pool(root):
-    from mkdocs_sla.load import load
+    from mkdocs_sla.source.load import load
 
     write_agreement(root, "svc", agreement(metrics=pool_metric("availability", "50"), credit_terms=terms()))
     assert any("needs `credit_terms.pool.at_risk`" in d.message for d in load(root).errors)
@@ -331,8 +391,12 @@ def test_rounding_comes_before_the_minimum(root):
 
 def test_a_period_without_charges_has_a_credit_percentage_but_no_amount(root):
     metrics = metric("availability")
-    write_agreement(root, "svc", agreement(metrics=metrics, credit_terms=terms()),
-                    {"2026-01.yaml": value_result("2026-01", {"availability": "99.5"}, charges=None)})
+    write_agreement(
+        root,
+        "svc",
+        agreement(metrics=metrics, credit_terms=terms()),
+        {"2026-01.yaml": value_result("2026-01", {"availability": "99.5"}, charges=None)},
+    )
     outcome = period_outcome(root, "2026-01").credit
     assert outcome.percent == 10 and outcome.amount is None and outcome.issued is None
 
@@ -350,20 +414,27 @@ def claim_terms(deadline: str) -> str:
     return terms(claim=f"\n    how: Open a support case.\n    deadline:\n      {deadline}")
 
 
-@pytest.mark.parametrize("period, days, last_day", [
-    ("2026-01", 15, dt.date(2026, 2, 15)),  # Atlassian: within 15 days after the month
-    ("2026-01", 30, dt.date(2026, 3, 2)),
-    ("2026-12", 30, dt.date(2027, 1, 30)),
-    ("2026-02", 1, dt.date(2026, 3, 1)),
-])
+@pytest.mark.parametrize(
+    "period, days, last_day",
+    [
+        ("2026-01", 15, dt.date(2026, 2, 15)),  # Atlassian: within 15 days after the month
+        ("2026-01", 30, dt.date(2026, 3, 2)),
+        ("2026-12", 30, dt.date(2027, 1, 30)),
+        ("2026-02", 1, dt.date(2026, 3, 1)),
+    ],
+)
 def test_a_claim_deadline_n_days_after_the_period_ends(root, period, days, last_day):
     one_period(root, "99.5", credit_terms=claim_terms(f"days_after_period: {days}"), period=period)
     assert period_outcome(root, period).claim_deadline == last_day
 
 
 def test_a_claim_deadline_30_days_after_a_quarter(root):
-    write_agreement(root, "svc", agreement(metrics=metric(), credit_terms=claim_terms("days_after_period: 30"), head="period: quarter\n"),
-                    {"2026-Q1.yaml": value_result("2026-Q1", {"availability": "99.5"})})
+    write_agreement(
+        root,
+        "svc",
+        agreement(metrics=metric(), credit_terms=claim_terms("days_after_period: 30"), head="period: quarter\n"),
+        {"2026-Q1.yaml": value_result("2026-Q1", {"availability": "99.5"})},
+    )
     assert period_outcome(root, "2026-Q1").claim_deadline == dt.date(2026, 4, 30)
 
 
@@ -371,30 +442,45 @@ def test_a_claim_deadline_30_days_after_a_quarter(root):
 def test_no_claim_deadline_where_the_credit_issued_is_zero(root, charges, round_to):
     # A 10% credit of no charges, or of 0.04 rounded to the cent (0.004 → 0.00): nothing to claim.
     extra = {"round_to": round_to} if round_to else {}
-    one_period(root, "99.5", credit_terms=terms(claim="\n    how: Open a case.\n    deadline:\n      days_after_period: 30", **extra), charges=charges)
+    one_period(
+        root,
+        "99.5",
+        credit_terms=terms(claim="\n    how: Open a case.\n    deadline:\n      days_after_period: 30", **extra),
+        charges=charges,
+    )
     outcome = period_outcome(root, "2026-01")
     assert outcome.credit.percent == 10 and outcome.credit.issued == 0
     assert outcome.claim_deadline is None
 
 
-@pytest.mark.parametrize("period, cycles, last_day", [
-    ("2026-01", 2, dt.date(2026, 3, 31)),  # AWS: by the end of the second billing cycle after the incident
-    ("2026-01", 1, dt.date(2026, 2, 28)),  # Azure: by the end of the month after
-    ("2026-11", 2, dt.date(2027, 1, 31)),
-    ("2026-12", 2, dt.date(2027, 2, 28)),
-])
+@pytest.mark.parametrize(
+    "period, cycles, last_day",
+    [
+        ("2026-01", 2, dt.date(2026, 3, 31)),  # AWS: by the end of the second billing cycle after the incident
+        ("2026-01", 1, dt.date(2026, 2, 28)),  # Azure: by the end of the month after
+        ("2026-11", 2, dt.date(2027, 1, 31)),
+        ("2026-12", 2, dt.date(2027, 2, 28)),
+    ],
+)
 def test_a_claim_deadline_at_the_end_of_the_nth_billing_cycle_after_a_month(root, period, cycles, last_day):
     one_period(root, "99.5", credit_terms=claim_terms(f"billing_cycles_after: {cycles}"), period=period)
     assert period_outcome(root, period).claim_deadline == last_day
 
 
-@pytest.mark.parametrize("period, cycles, last_day", [
-    ("2026-Q1", 2, dt.date(2026, 5, 31)),  # billing is monthly: April, then May
-    ("2026-Q4", 1, dt.date(2027, 1, 31)),
-])
+@pytest.mark.parametrize(
+    "period, cycles, last_day",
+    [
+        ("2026-Q1", 2, dt.date(2026, 5, 31)),  # billing is monthly: April, then May
+        ("2026-Q4", 1, dt.date(2027, 1, 31)),
+    ],
+)
 def test_a_claim_deadline_in_billing_cycles_after_a_quarter_counts_monthly_cycles(root, period, cycles, last_day):
-    write_agreement(root, "svc", agreement(metrics=metric(), credit_terms=claim_terms(f"billing_cycles_after: {cycles}"), head="period: quarter\n"),
-                    {f"{period}.yaml": value_result(period, {"availability": "99.5"})})
+    write_agreement(
+        root,
+        "svc",
+        agreement(metrics=metric(), credit_terms=claim_terms(f"billing_cycles_after: {cycles}"), head="period: quarter\n"),
+        {f"{period}.yaml": value_result(period, {"availability": "99.5"})},
+    )
     assert period_outcome(root, period).claim_deadline == last_day
 
 
@@ -416,15 +502,17 @@ remedies:
 
 
 def remedy_kinds(evaluation) -> list[list[str]]:
-    return [[r.kind for r in p.remedies] for p in evaluation.periods]
+    return [[r.kind.value for r in p.remedies] for p in evaluation.periods]
 
 
 def test_escalation_steps_by_the_number_of_misses_in_their_window(root):
     evaluation = series(root, [MISS, MET, MISS, MISS, MET, MET, MET, MET, MET], metrics=metric(), extra=ESCALATION)
-    texts = [[r.text for r in p.remedies] for p in evaluation.periods]
+    texts = [[remedy_words(r) for r in p.remedies] for p in evaluation.periods]
     assert texts[0] == [] and texts[1] == []
     assert texts[2] == ["Metric availability: missed 2 times in 3 periods — review meeting with the service owner"]
-    assert texts[3] == ["Metric availability: missed 3 times in 6 periods — escalation to the VP of Operations"]  # the higher step stands for both
+    assert texts[3] == [
+        "Metric availability: missed 3 times in 6 periods — escalation to the VP of Operations"
+    ]  # the higher step stands for both
     # A met period does not escalate again, although its window still holds three misses.
     assert texts[4] == []
     # Window of 6 ending in September: April to September holds one miss (April).
@@ -460,7 +548,10 @@ def test_chronic_failure_is_n_misses_in_any_rolling_m_periods(root):
     assert chronic == [False, False, False, False, False, True, False, False, True]
     june = evaluation.periods[5]
     assert june.termination_right is True
-    assert june.remedies[0].text == "Metric availability: chronic failure, missed 3 times in 6 periods — the customer may terminate without penalty"
+    assert (
+        remedy_words(june.remedies[0])
+        == "Metric availability: chronic failure, missed 3 times in 6 periods — the customer may terminate without penalty"
+    )
     assert evaluation.termination_right_since.label == "2026-06"
 
 
@@ -479,7 +570,9 @@ def test_misses_to_date_counts_periods_with_any_miss(root):
     metrics = metric("availability") + metric("backup")
     results = {}
     for month, (a, b) in enumerate([(MISS, MISS), (MET, MET), (MET, MISS), (MISS, MET)], start=1):
-        results[f"2026-{month:02d}.yaml"] = f'period: "2026-{month:02d}"\ncharges: 100\nmetrics:\n  availability:\n    value: {a}\n  backup:\n    value: {b}\n'
+        results[f"2026-{month:02d}.yaml"] = (
+            f'period: "2026-{month:02d}"\ncharges: 100\nmetrics:\n  availability:\n    value: {a}\n  backup:\n    value: {b}\n'
+        )
     write_agreement(root, "svc", agreement(metrics=metrics, credit_terms=terms()), results)
     assert [p.misses_to_date for p in evaluated(root)["svc"].periods] == [1, 1, 2, 3]
 
@@ -497,20 +590,20 @@ def test_a_rolling_average_below_the_level_gives_a_termination_right(root):
     evaluation = series(root, ["96", "97", "97.5", "98"], metrics=metric(), extra=ROLLING)
     # Jan–Mar average 96.8333… < 97; Feb–Apr average 97.5.
     assert [p.termination_right for p in evaluation.periods] == [False, False, True, False]
-    assert evaluation.periods[2].remedies[0].kind == "rolling_average"
+    assert evaluation.periods[2].remedies[0].kind.value == "rolling_average"
 
 
 def test_the_rolling_average_remedy_shows_the_average_rounded_towards_the_worse_side_with_its_unit(root):
     # 96.9996 rounded half-even to three places reads 97.0, "97% is below 97": the figure
     # must never look better than the exact one, and the level carries the metric's unit.
     evaluation = series(root, ["96.9996"], metrics=metric(), extra=ROLLING.replace("periods: 3", "periods: 1"))
-    assert evaluation.periods[0].remedies[0].text == "Metric availability: average over 1 periods 96.999% is below 97%"
+    assert remedy_words(evaluation.periods[0].remedies[0]) == "Metric availability: average over 1 periods 96.999% is below 97%"
 
 
 def test_the_rolling_average_remedy_of_a_lower_is_better_metric_rounds_up(root):
     extra = "remedies:\n  rolling_average:\n    metric: availability\n    periods: 1\n    below: 300\n"
     evaluation = series(root, ["120.0004"], metrics=metric(objective="200", unit="ms", better="lower", credits=None), extra=extra)
-    assert evaluation.periods[0].remedies[0].text == "Metric availability: average over 1 periods 120.001 ms is below 300 ms"
+    assert remedy_words(evaluation.periods[0].remedies[0]) == "Metric availability: average over 1 periods 120.001 ms is below 300 ms"
 
 
 def test_a_rolling_average_exactly_at_the_level_does_not_trigger(root):
@@ -562,8 +655,9 @@ def test_a_credit_is_not_earned_back_across_a_month_without_results(root):
 def two_versions(root, rule: str | None):
     head = f"mid_period_change: {rule}\n" if rule else ""
     first = agreement(metrics=metric(), version="1.0", effective="2026-01-01", head=head)
-    second = agreement(metrics=metric(credits=AWS_TIERS.replace("credit: 10\n", "credit: 20\n")), version="2.0",
-                       effective="2026-03-15", head=head)
+    second = agreement(
+        metrics=metric(credits=AWS_TIERS.replace("credit: 10\n", "credit: 20\n")), version="2.0", effective="2026-03-15", head=head
+    )
     results = {f"2026-{m:02d}.yaml": value_result(f"2026-{m:02d}", {"availability": "99.5"}) for m in (2, 3, 4)}
     write_agreement(root, "svc", first + "---\n" + second, results)
     return {p.period.label: (p.version, p.metrics[0].credit_percent) for p in evaluated(root)["svc"].periods}
@@ -580,8 +674,12 @@ def test_with_end_governs_a_period_is_evaluated_under_the_version_in_force_at_it
 def test_a_version_taking_effect_on_the_first_day_governs_that_period_either_way(root):
     for rule in ("start_governs", "end_governs"):
         first = agreement(metrics=metric(), version="1.0", effective="2026-01-01", head=f"mid_period_change: {rule}\n")
-        second = agreement(metrics=metric(credits=AWS_TIERS.replace("credit: 10\n", "credit: 20\n")), version="2.0",
-                           effective="2026-03-01", head=f"mid_period_change: {rule}\n")
+        second = agreement(
+            metrics=metric(credits=AWS_TIERS.replace("credit: 10\n", "credit: 20\n")),
+            version="2.0",
+            effective="2026-03-01",
+            head=f"mid_period_change: {rule}\n",
+        )
         folder = root / rule
         write_agreement(folder, "svc", first + "---\n" + second, {"2026-03.yaml": value_result("2026-03", {"availability": "99.5"})})
         [march] = evaluated(folder)["svc"].periods
@@ -589,7 +687,7 @@ def test_a_version_taking_effect_on_the_first_day_governs_that_period_either_way
 
 
 def test_a_result_is_checked_against_the_metrics_of_its_governing_version(root):
-    from mkdocs_sla.load import load
+    from mkdocs_sla.source.load import load
 
     first = agreement(metrics=metric(), version="1.0", effective="2026-01-01")
     second = agreement(metrics=metric() + metric("backup"), version="2.0", effective="2026-03-01")
@@ -601,15 +699,22 @@ def test_a_result_is_checked_against_the_metrics_of_its_governing_version(root):
 def test_combine_max_takes_the_largest_single_credit_pool_credits_included(root):
     # Pool credits combine "on the same footing" as the others: with `max`, the largest one counts.
     metrics = pool_metric("availability", "50") + pool_metric("backup", "40") + metric("latency")
-    results = ('period: "2026-01"\ncharges: 1000\nmetrics:\n  availability:\n    value: 90\n  backup:\n    value: 90\n'
-               '  latency:\n    value: 99.5\n')
-    write_agreement(root, "svc", agreement(metrics=metrics, credit_terms=terms(combine="max", pool="\n    at_risk: 12")),
-                    {"2026-01.yaml": results})
+    results = (
+        'period: "2026-01"\ncharges: 1000\nmetrics:\n  availability:\n    value: 90\n  backup:\n    value: 90\n'
+        "  latency:\n    value: 99.5\n"
+    )
+    write_agreement(
+        root, "svc", agreement(metrics=metrics, credit_terms=terms(combine="max", pool="\n    at_risk: 12")), {"2026-01.yaml": results}
+    )
     outcome = period_outcome(root, "2026-01")
     assert [m.credit_percent for m in outcome.metrics] == [6, Fraction("4.8"), 10]
     assert (outcome.credit.combined_percent, outcome.credit.percent, outcome.credit.capped) == (10, 10, False)
-    write_agreement(root, "svc", agreement(metrics=metrics, credit_terms=terms(combine="max", pool="\n    at_risk: 12")),
-                    {"2026-01.yaml": results.replace("value: 99.5", "value: 99.99")})
+    write_agreement(
+        root,
+        "svc",
+        agreement(metrics=metrics, credit_terms=terms(combine="max", pool="\n    at_risk: 12")),
+        {"2026-01.yaml": results.replace("value: 99.5", "value: 99.99")},
+    )
     outcome = period_outcome(root, "2026-01")
     assert (outcome.credit.combined_percent, outcome.credit.percent, outcome.credit.capped) == (6, 6, False)
 
@@ -623,7 +728,9 @@ def test_a_rounded_amount_never_rises_above_the_cap(root):
 def test_a_rounded_amount_never_rises_above_the_at_risk_amount(root):
     metrics = pool_metric("availability", "80") + pool_metric("backup", "70")
     results = 'period: "2026-01"\ncharges: 0.1\nmetrics:\n  availability:\n    value: 90\n  backup:\n    value: 90\n'
-    write_agreement(root, "svc", agreement(metrics=metrics, credit_terms=terms(round_to="0.005", pool="\n    at_risk: 12.5")), {"2026-01.yaml": results})
+    write_agreement(
+        root, "svc", agreement(metrics=metrics, credit_terms=terms(round_to="0.005", pool="\n    at_risk: 12.5")), {"2026-01.yaml": results}
+    )
     credit = period_outcome(root, "2026-01").credit
     assert credit.percent == Fraction("12.5") and credit.amount == Fraction("0.01")  # 0.0125 rounds down, not up to 0.015
 

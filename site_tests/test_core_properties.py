@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -20,16 +21,16 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from mkdocs_sla import credits as rules
-from mkdocs_sla.cli import credits_document
-from mkdocs_sla.diagnostics import Diagnostics, Position
-from mkdocs_sla.evaluate import evaluate, evaluate_catalog
-from mkdocs_sla.load import AgreementRecord, PeriodResults, Version, digest, load
-from mkdocs_sla.model import Agreement, CreditTerms, Results
-from mkdocs_sla.periods import Period
-from mkdocs_sla.tiers import check_tiers
 from site_tests.core_helpers import agreement, evaluated, outages_result, value_result, write_agreement
+
+from mkdocs_sla.cli import credits_document
+from mkdocs_sla.core import credits as rules
+from mkdocs_sla.core.diagnostics import Diagnostics, Position
+from mkdocs_sla.core.evaluate import evaluate, evaluate_catalog
+from mkdocs_sla.core.model import CreditTerms, Results, Terms
+from mkdocs_sla.core.periods import Period
+from mkdocs_sla.source.checks import check_tiers
+from mkdocs_sla.source.load import Agreement, PeriodResults, Version, digest, load
 
 # Modest by default so the suite stays fast on two cores; CORE_EXAMPLES=1000 searches harder.
 EXAMPLES = int(os.environ.get("CORE_EXAMPLES", "60"))
@@ -45,20 +46,32 @@ percent_text = st.integers(min_value=0, max_value=1_000_000).map(lambda n: str(D
 
 def terms_of(metric: dict, **top) -> dict:
     return {
-        "id": "svc", "version": "1.0", "effective": "2026-01-01", "title": "T", "provider": "P", "customer": "C",
-        "owner": "O", "service": {"name": "S"}, "metrics": [metric], "credit_terms": {"base": "charges"}, **top,
+        "id": "svc",
+        "version": "1.0",
+        "effective": "2026-01-01",
+        "title": "T",
+        "provider": "P",
+        "customer": "C",
+        "owner": "O",
+        "service": {"name": "S"},
+        "metrics": [metric],
+        "credit_terms": {"base": "charges"},
+        **top,
     }
 
 
-def record(terms: dict, values: list[str]) -> AgreementRecord:
+def record(terms: dict, values: list[str]) -> Agreement:
     """One agreement with one value metric `m`, a period per value from January 2026."""
-    parsed = Agreement.model_validate(terms)
+    parsed = Terms.model_validate(terms)
     results = tuple(
-        PeriodResults(Period(2026, 1, "month").offset(i), Results.model_validate(
-            {"period": Period(2026, 1, "month").offset(i).label, "charges": "1000", "metrics": {"m": {"value": v}}}), "mem")
+        PeriodResults(
+            Period(2026, 1, "month").offset(i),
+            Results.model_validate({"period": Period(2026, 1, "month").offset(i).label, "charges": "1000", "metrics": {"m": {"value": v}}}),
+            "mem",
+        )
         for i, v in enumerate(values)
     )
-    return AgreementRecord("svc", "mem", "mem", (Version(parsed, Position("mem"), digest(parsed)),), results)
+    return Agreement("svc", "mem", "mem", (Version(parsed, Position("mem"), digest(parsed)),), results)
 
 
 def credit_percents(terms: dict, values: list[str]) -> list[Fraction]:
@@ -84,8 +97,17 @@ def tier_tables(draw):
             tier[lower] = str(bounds[i + 1])
             upper = "below" if lower == "at_or_above" else "at_or_below"
         tiers.append(tier)
-    metric = {"id": "m", "name": "M", "definition": "D", "unit": "%", "better": "higher", "objective": str(bounds[0]),
-              "objective_strict": strict, "measure": {"kind": "value"}, "credits": {"model": "tiers", "tiers": tiers}}
+    metric = {
+        "id": "m",
+        "name": "M",
+        "definition": "D",
+        "unit": "%",
+        "better": "higher",
+        "objective": str(bounds[0]),
+        "objective_strict": strict,
+        "measure": {"kind": "value"},
+        "credits": {"model": "tiers", "tiers": tiers},
+    }
     return metric, bounds
 
 
@@ -101,29 +123,41 @@ def near(bounds: list[Decimal]):
 def test_a_worse_attainment_never_gives_a_smaller_tier_credit(data):
     metric, bounds = data.draw(tier_tables())
     diagnostics = Diagnostics()
-    from mkdocs_sla.model import Metric
+    from mkdocs_sla.core.model import Metric
 
     check_tiers(Metric.model_validate(metric), lambda i: Position("mem"), diagnostics)
     assert not diagnostics, [str(d) for d in diagnostics.items]  # the table really has no gap and no overlap
     values = sorted(data.draw(st.lists(near(bounds), min_size=2, max_size=8)))
     credits = credit_percents(terms_of(metric), [str(v) for v in values])
     # values ascend (better), so credits must not ascend
-    assert all(worse >= better for worse, better in zip(credits, credits[1:])), list(zip(values, credits))
+    assert all(worse >= better for worse, better in itertools.pairwise(credits)), list(zip(values, credits, strict=False))
 
 
 @SETTINGS
-@given(objective=percent_text, per_point=st.integers(min_value=0, max_value=500).map(lambda n: str(Decimal(n).scaleb(-2))),
-       maximum=st.one_of(st.none(), percent_text), better=st.sampled_from(["higher", "lower"]),
-       values=st.lists(percent_text, min_size=2, max_size=8))
+@given(
+    objective=percent_text,
+    per_point=st.integers(min_value=0, max_value=500).map(lambda n: str(Decimal(n).scaleb(-2))),
+    maximum=st.one_of(st.none(), percent_text),
+    better=st.sampled_from(["higher", "lower"]),
+    values=st.lists(percent_text, min_size=2, max_size=8),
+)
 def test_a_worse_attainment_never_gives_a_smaller_linear_credit(objective, per_point, maximum, better, values):
     credits_spec = {"model": "linear", "per_point": per_point}
     if maximum is not None:
         credits_spec["max"] = maximum
-    metric = {"id": "m", "name": "M", "definition": "D", "unit": "%", "better": better, "objective": objective,
-              "measure": {"kind": "value"}, "credits": credits_spec}
+    metric = {
+        "id": "m",
+        "name": "M",
+        "definition": "D",
+        "unit": "%",
+        "better": better,
+        "objective": objective,
+        "measure": {"kind": "value"},
+        "credits": credits_spec,
+    }
     ordered = sorted(values, key=Decimal, reverse=(better == "higher"))  # best first
     credits = credit_percents(terms_of(metric), ordered)
-    assert all(earlier <= later for earlier, later in zip(credits, credits[1:])), list(zip(ordered, credits))
+    assert all(earlier <= later for earlier, later in itertools.pairwise(credits)), list(zip(ordered, credits, strict=False))
     if maximum is not None:
         assert max(credits) <= Fraction(maximum)
 
@@ -136,8 +170,10 @@ money = st.integers(min_value=0, max_value=10**9).map(lambda n: Decimal(n).scale
 
 @SETTINGS
 @given(
-    credits=st.lists(st.tuples(st.sampled_from(["tiers", "linear", "pool"]),
-                               st.integers(min_value=0, max_value=10_000).map(lambda n: Fraction(n, 100))), max_size=6),
+    credits=st.lists(
+        st.tuples(st.sampled_from(["tiers", "linear", "pool"]), st.integers(min_value=0, max_value=10_000).map(lambda n: Fraction(n, 100))),
+        max_size=6,
+    ),
     combine=st.sampled_from(["sum", "max"]),
     cap=st.one_of(st.none(), percent_text),
     at_risk=st.one_of(st.none(), st.integers(min_value=1, max_value=10_000).map(lambda n: str(Decimal(n).scaleb(-2)))),
@@ -247,20 +283,23 @@ def tree_files() -> dict[str, list]:
     files: dict[str, list] = {}
     rng = random.Random(7)
     for n, agreement_id in enumerate(["alpha", "bravo", "charlie"]):
-        files[f"{agreement_id}/agreement.yaml"] = [agreement(agreement_id, metrics=DOWNTIME + INTERVALS + EVENTS, credit_terms=TERMS, extra=REMEDIES)]
+        files[f"{agreement_id}/agreement.yaml"] = [
+            agreement(agreement_id, metrics=DOWNTIME + INTERVALS + EVENTS, credit_terms=TERMS, extra=REMEDIES)
+        ]
         for month in range(1, 7):
             period = f"2026-{month:02d}"
             outages = []
-            for k in range(rng.randint(0, 4)):
+            for _k in range(rng.randint(0, 4)):
                 day = rng.randint(1, 27)
                 start = f"{period}-{day:02d}T{rng.randint(0, 22):02d}:{rng.choice(['00', '15', '30'])}:00Z"
                 minutes = rng.choice([3, 10, 45, 90, 400, 700])
                 from datetime import datetime, timedelta
+
                 end = (datetime.fromisoformat(start.replace("Z", "+00:00")) + timedelta(minutes=minutes)).isoformat().replace("+00:00", "Z")
                 tags = ["maintenance"] if rng.random() < 0.2 else []
                 outages.append((start, end, tags))
             rows = []
-            for k in range(rng.randint(0, 6)):
+            for _k in range(rng.randint(0, 6)):
                 minute = rng.randrange(0, 28 * 24 * 60, 5)
                 rows.append(f"{period}-{1 + minute // 1440:02d}T{minute % 1440 // 60:02d}:{minute % 60:02d}:00Z,{rng.randint(0, 50)},{0}")
             rows = sorted(set(rows))
@@ -456,11 +495,13 @@ def _at(tenths: int) -> str:
 
 
 @FILE_SETTINGS
-@given(objective=st.integers(min_value=1, max_value=10**8).map(lambda n: str(Decimal(n).scaleb(-6))),
-       attainment=st.integers(min_value=0, max_value=10**8).map(lambda n: str(Decimal(n).scaleb(-6))))
+@given(
+    objective=st.integers(min_value=1, max_value=10**8).map(lambda n: str(Decimal(n).scaleb(-6))),
+    attainment=st.integers(min_value=0, max_value=10**8).map(lambda n: str(Decimal(n).scaleb(-6))),
+)
 def test_decimal_text_is_read_exactly_and_a_linear_credit_is_the_exact_difference(objective, attainment):
     metric = (
-        "  - id: m\n    name: M\n    definition: D.\n    unit: \"%\"\n    better: higher\n"
+        '  - id: m\n    name: M\n    definition: D.\n    unit: "%"\n    better: higher\n'
         f"    objective: {objective}\n    measure:\n      kind: value\n    credits:\n      model: linear\n"
     )
     with tempfile.TemporaryDirectory() as folder:
@@ -476,7 +517,7 @@ def test_a_tenth_and_two_tenths_make_exactly_three_tenths(tmp_path, no_float_fra
     # In floats 0.1 + 0.2 = 0.30000000000000004 and 99.3 − 99.2 = 0.09999999999999432.
     root = tmp_path / "agreements"
     metric = (
-        "  - id: m\n    name: M\n    definition: D.\n    unit: \"%\"\n    better: higher\n"
+        '  - id: m\n    name: M\n    definition: D.\n    unit: "%"\n    better: higher\n'
         "    objective: 99.3\n    measure:\n      kind: value\n    credits:\n      model: linear\n"
         "  - id: a\n    name: A\n    definition: D.\n    unit: points\n    better: higher\n"
         "    objective: 0.1\n    measure:\n      kind: average\n"
@@ -493,7 +534,7 @@ def test_a_tenth_and_two_tenths_make_exactly_three_tenths(tmp_path, no_float_fra
 def test_the_credits_document_writes_exact_values_as_text(tmp_path):
     root = tmp_path / "agreements"
     metric = (
-        "  - id: m\n    name: M\n    definition: D.\n    unit: \"%\"\n    better: higher\n"
+        '  - id: m\n    name: M\n    definition: D.\n    unit: "%"\n    better: higher\n'
         "    objective: 99.3\n    measure:\n      kind: value\n    credits:\n      model: linear\n"
     )
     write_agreement(root, "svc", agreement(metrics=metric), {"2026-01.yaml": value_result("2026-01", {"m": "99.2"}, charges="0.3")})
@@ -511,7 +552,7 @@ def test_the_credits_document_writes_exact_values_as_text(tmp_path):
 @SETTINGS
 @given(value=st.fractions(min_value=0, max_value=100, max_denominator=10**7), better=st.sampled_from(["higher", "lower"]))
 def test_a_displayed_attainment_never_looks_better_than_the_exact_one(value, better):
-    from mkdocs_sla import display
+    from mkdocs_sla.present import display
 
     shown = Fraction(display.attainment(value, "%", better).rstrip("%"))
     if better == "higher":
@@ -521,7 +562,7 @@ def test_a_displayed_attainment_never_looks_better_than_the_exact_one(value, bet
 
 
 def test_an_attainment_just_below_a_bound_never_displays_as_the_bound():
-    from mkdocs_sla import display
+    from mkdocs_sla.present import display
 
     assert display.attainment(Fraction("99.98999"), "%", "higher") == "99.989%"
     assert display.attainment(Fraction(99), "%", "higher") == "99%"

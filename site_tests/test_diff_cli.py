@@ -17,7 +17,7 @@ import pytest
 
 from diff_helpers import GitRepo, outage_results, sla, terms_data, uptime, write_agreement
 from mkdocs_sla.cli import DIFF_EXIT_STATUS
-from mkdocs_sla.schema import AGREEMENT_SCHEMA_ID, RESULTS_SCHEMA_ID, agreement_schema, results_schema
+from mkdocs_sla.source.schema import AGREEMENT_SCHEMA_ID, RESULTS_SCHEMA_ID, agreement_schema, results_schema
 
 BASE_DATE = "2025-05-01"
 HEAD_DATE = "2025-06-15"  # 90 days of notice: adverse changes from 2025-09-13
@@ -66,7 +66,9 @@ def test_an_adverse_change_exits_3_and_reads_in_domain_words_in_every_format(rep
     assert f"base base ({repo.git('rev-parse', 'base').strip()[:7]}) -> head HEAD ({head[:7]}), as of {HEAD_DATE}" in text.stdout
     assert "  version 1.1 (new, effective 2025-10-01, compared with 1.0)" in text.stdout
     assert "    - adverse     Monthly uptime: objective lowered from 99.9% to 99.8%" in text.stdout
-    assert "    - adverse     Monthly uptime: at an attainment at least 99.8% and below 99.9% the credit falls from 10% to 0%" in text.stdout
+    assert (
+        "    - adverse     Monthly uptime: at an attainment at least 99.8% and below 99.9% the credit falls from 10% to 0%" in text.stdout
+    )
     assert "sla diff: adverse changes (exit 3)" in text.stderr
 
     markdown = sla("diff", "base", "HEAD", "--format", "markdown", cwd=repo.path)
@@ -81,18 +83,34 @@ def test_an_adverse_change_exits_3_and_reads_in_domain_words_in_every_format(rep
     document = json.loads(sla("diff", "base", "HEAD", "--format", "json", cwd=repo.path).stdout)
     assert document["summary"] == {
         "headline": "1 agreement changed, 2 adverse changes, history intact.",
-        "agreements_changed": 1, "adverse_changes": 2, "rewrites_history": False,
-        "notice_violations": 0, "invalid_at_head": [],
+        "agreements_changed": 1,
+        "adverse_changes": 2,
+        "rewrites_history": False,
+        "notice_violations": 0,
+        "invalid_at_head": [],
     }
     (agreement,) = document["agreements"]
     (version,) = agreement["versions"]
-    assert version["changes"][0] == {"kind": "objective", "subject": "metrics.uptime.objective",
-                                     "summary": "Monthly uptime: objective lowered from 99.9% to 99.8%", "effect": "adverse"}
+    assert version["changes"][0] == {
+        "kind": "objective",
+        "subject": "metrics.uptime.objective",
+        "summary": "Monthly uptime: objective lowered from 99.9% to 99.8%",
+        "effect": "adverse",
+    }
 
 
 def test_a_reworded_definition_shows_a_word_diff(repo):
-    change_and_commit(repo, [terms_data(), new_version(lambda d: uptime(d).update(
-        definition="The minutes in the month in which the region was available, as a share of all minutes."))])
+    change_and_commit(
+        repo,
+        [
+            terms_data(),
+            new_version(
+                lambda d: uptime(d).update(
+                    definition="The minutes in the month in which the region was available, as a share of all minutes."
+                )
+            ),
+        ],
+    )
     text = sla("diff", "base", "HEAD", cwd=repo.path)
     assert text.status == 0
     assert "The minutes in the month [-when-]{+in which+} the region was available" in text.stdout
@@ -104,8 +122,7 @@ def test_a_reworded_definition_shows_a_word_diff(repo):
 
 
 def test_a_version_in_force_edited_rewrites_history_exit_4(repo):
-    change_and_commit(repo, [terms_data(lambda d: d["exclusions"].append("Force majeure."))],
-                      {"2025-03": outage_results("2025-03", 60)})
+    change_and_commit(repo, [terms_data(lambda d: d["exclusions"].append("Force majeure."))], {"2025-03": outage_results("2025-03", 60)})
     run = sla("diff", "base", "HEAD", cwd=repo.path)
     assert run.status == 4  # adverse too: 4 wins over 3
     assert run.stdout.splitlines()[0] == "1 agreement changed, 1 adverse change, history rewritten."
@@ -118,8 +135,9 @@ def test_results_of_a_past_period_edited_show_the_credit_before_and_after_exit_4
     change_and_commit(repo, [terms_data()], {"2025-03": outage_results("2025-03", 300)})
     run = sla("diff", "base", "HEAD", cwd=repo.path)
     assert run.status == 4
-    assert ("  + favourable  2025-03 results edited: credit before 10% (100.00 USD), after 25% (250.00 USD)"
-            " — past period: rewrites history") in run.stdout
+    assert (
+        "  + favourable  2025-03 results edited: credit before 10% (100.00 USD), after 25% (250.00 USD) — past period: rewrites history"
+    ) in run.stdout
     assert "        uptime: 99.865% -> 99.327%" in run.stdout
     document = json.loads(sla("diff", "base", "HEAD", "--format", "json", cwd=repo.path).stdout)
     (results,) = document["agreements"][0]["results"]
@@ -139,14 +157,18 @@ def test_an_adverse_change_without_the_promised_notice_exits_5(repo):
     change_and_commit(repo, [terms_data(), new_version(lambda d: uptime(d).update(objective="99.8"), effective="2025-08-01")])
     run = sla("diff", "base", "HEAD", cwd=repo.path)
     assert run.status == 5
-    assert ("ERROR notice: version `1.1` makes 2 adverse change(s) effective 2025-08-01, sooner than the 90 days of notice "
-            "the agreement promises; expected `effective` on or after 2025-09-13") in run.stdout
+    assert (
+        "ERROR notice: version `1.1` makes 2 adverse change(s) effective 2025-08-01, sooner than the 90 days of notice "
+        "the agreement promises; expected `effective` on or after 2025-09-13"
+    ) in run.stdout
     assert run.stdout.splitlines()[0] == "1 agreement changed, 2 adverse changes, history intact, 1 notice violation."
 
 
 def test_notice_counts_from_the_head_commit_date(repo):
     # The same change committed 60 days earlier gives full notice.
-    change_and_commit(repo, [terms_data(), new_version(lambda d: uptime(d).update(objective="99.8"), effective="2025-08-01")], date="2025-04-20")
+    change_and_commit(
+        repo, [terms_data(), new_version(lambda d: uptime(d).update(objective="99.8"), effective="2025-08-01")], date="2025-04-20"
+    )
     assert sla("diff", "base", "HEAD", cwd=repo.path).status == 3
 
 
@@ -264,7 +286,9 @@ def test_an_agreement_invalid_at_head_exits_1_and_the_report_says_why(repo):
 
 
 def test_a_file_that_is_not_utf8_is_named_with_a_clear_message(repo):
-    (repo.agreements / "compute" / "agreement.yaml").write_bytes((repo.agreements / "compute" / "agreement.yaml").read_bytes() + b"# caf\xe9\n")
+    (repo.agreements / "compute" / "agreement.yaml").write_bytes(
+        (repo.agreements / "compute" / "agreement.yaml").read_bytes() + b"# caf\xe9\n"
+    )
     repo.commit("Latin-1", HEAD_DATE)
     run = sla("diff", "base", "HEAD", cwd=repo.path)
     assert run.status == 1

@@ -68,8 +68,7 @@ def run_workflow(origin: Path, ref: str, workdir: Path, env: dict[str, str]) -> 
     kind, name = re.fullmatch(r"refs/(heads|tags)/(.+)", ref).groups()
     # actions/checkout with fetch-depth 0: every branch and tag, then the ref.
     git("clone", "--quiet", origin.as_uri(), str(workdir), cwd=origin.parent, env=env)
-    git("checkout", "--quiet", "--detach", ref if kind == "tags" else f"origin/{name}",
-        cwd=workdir, env=env)
+    git("checkout", "--quiet", "--detach", ref if kind == "tags" else f"origin/{name}", cwd=workdir, env=env)
     run_env = {
         **env,
         **wf_env,
@@ -81,11 +80,12 @@ def run_workflow(origin: Path, ref: str, workdir: Path, env: dict[str, str]) -> 
         # GitHub's default `run` shell: bash --noprofile --norc -eo pipefail.
         proc = subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
-            cwd=workdir, env=run_env, capture_output=True, text=True,
+            cwd=workdir,
+            env=run_env,
+            capture_output=True,
+            text=True,
         )
-        assert proc.returncode == 0, (
-            f"{ref}: step {step_name!r} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
-        )
+        assert proc.returncode == 0, f"{ref}: step {step_name!r} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
 
 
 def gh_pages_file(origin: Path, path: str, env: dict[str, str]) -> str:
@@ -152,8 +152,7 @@ def test_publish_workflow_deploys_versions_and_selector_switches(tmp_path, page,
     # GitHub Pages' view of the branch (git archive keeps the `latest` symlink).
     pages = tmp_path / "pages"
     pages.mkdir()
-    archive = subprocess.run(["git", "archive", "--format=tar", "gh-pages"],
-                             cwd=origin, env=env, capture_output=True, check=True)
+    archive = subprocess.run(["git", "archive", "--format=tar", "gh-pages"], cwd=origin, env=env, capture_output=True, check=True)
     subprocess.run(["tar", "-x", "-C", str(pages)], input=archive.stdout, check=True)
     base = serve_dir(pages)
 

@@ -10,9 +10,9 @@ import re
 import pytest
 
 from helpers import REPO_ROOT, build_site
-from mkdocs_sla import reference
-from mkdocs_sla.model import Agreement, Results
-from mkdocs_sla.schema import agreement_schema, results_schema
+from mkdocs_sla.core.model import Results, Terms
+from mkdocs_sla.site import reference
+from mkdocs_sla.source.schema import agreement_schema, results_schema
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1795651200"}  # 2026-11-26
 
@@ -28,13 +28,13 @@ def site(tmp_path_factory):
 def text_of(path) -> str:
     """The page's article as text: tags dropped, entities decoded."""
     page = path.read_text(encoding="utf-8")
-    body = page[page.index('<article'):page.index('</article>')]
+    body = page[page.index("<article") : page.index("</article>")]
     return html.unescape(re.sub(r"<[^>]+>", "", body))
 
 
 def test_the_format_reference_names_every_key_of_every_part_of_the_format(site):
     text = text_of(site / "reference" / "format" / "index.html")
-    for cls in reference._models(Agreement) + reference._models(Results):
+    for cls in reference._models(Terms) + reference._models(Results):
         assert cls.__name__ in text
         for name, info in cls.model_fields.items():
             assert name in text, f"{cls.__name__}.{name} is missing from the format reference"

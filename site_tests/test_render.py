@@ -10,13 +10,22 @@ import pytest
 import yaml
 
 from helpers import REPO_ROOT
-from mkdocs_sla import markup
-from mkdocs_sla.diagnostics import InvalidAgreements
-from mkdocs_sla.evaluate import evaluate
-from mkdocs_sla.load import load
-from mkdocs_sla.render import (NavPage, NavSection, RenderOptions, front_matter, mkdocs_nav, navigation, page_url,
-                               render_problem_page,
-                               relative_url, render_site)
+from mkdocs_sla.core.diagnostics import InvalidAgreements
+from mkdocs_sla.core.evaluate import evaluate
+from mkdocs_sla.present import markup
+from mkdocs_sla.site.render import (
+    NavPage,
+    NavSection,
+    RenderOptions,
+    front_matter,
+    mkdocs_nav,
+    navigation,
+    page_url,
+    relative_url,
+    render_problem_page,
+    render_site,
+)
+from mkdocs_sla.source.load import load
 from test_site_build import hostile_agreement, large_agreement
 
 TODAY = dt.date(2026, 1, 31)
@@ -31,10 +40,19 @@ def rendered(root: Path, **options) -> dict[str, str]:
 # ---------------------------------------------------------------- texts from agreement files
 
 
-@pytest.mark.parametrize("url", [
-    "javascript:alert(1)", "JaVaScRiPt:alert(1)", " javascript:alert(1)", "java\tscript:alert(1)",
-    "jav&#97;script:alert(1)", "&#x6A;avascript:alert(1)", "vbscript:msgbox(1)", "data:text/html,<script>",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        " javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "jav&#97;script:alert(1)",
+        "&#x6A;avascript:alert(1)",
+        "vbscript:msgbox(1)",
+        "data:text/html,<script>",
+    ],
+)
 def test_a_link_with_a_script_scheme_is_unsafe(url):
     assert not markup.safe_url(url)
 
@@ -51,12 +69,15 @@ def test_raw_html_in_a_text_shows_as_written():
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
-@pytest.mark.parametrize("text", [
-    "[click](javascript:alert(1))",
-    "[click](jav&#97;script:alert(1))",
-    "[click][ref]\n\n[ref]: javascript:alert(1)",
-    "![click](javascript:alert(1))",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[click](javascript:alert(1))",
+        "[click](jav&#97;script:alert(1))",
+        "[click][ref]\n\n[ref]: javascript:alert(1)",
+        "![click](javascript:alert(1))",
+    ],
+)
 def test_a_script_link_in_markdown_keeps_its_text_and_loses_the_link(text):
     html = markup.block(text)
     assert "href" not in html and "src" not in html
@@ -64,9 +85,11 @@ def test_a_script_link_in_markdown_keeps_its_text_and_loses_the_link(text):
 
 
 def test_markdown_in_a_text_is_rendered_with_safe_links():
-    html = markup.block("Uptime *per month*, see [the policy](https://example.com/sla \"SLA\").\n\n- one\n- two")
-    assert html == ('<p>Uptime <em>per month</em>, see <a href="https://example.com/sla" title="SLA">the policy</a>.</p> '
-                    "<ul> <li>one</li> <li>two</li> </ul>")
+    html = markup.block('Uptime *per month*, see [the policy](https://example.com/sla "SLA").\n\n- one\n- two')
+    assert html == (
+        '<p>Uptime <em>per month</em>, see <a href="https://example.com/sla" title="SLA">the policy</a>.</p> '
+        "<ul> <li>one</li> <li>two</li> </ul>"
+    )
 
 
 def test_attribute_lists_and_headings_in_a_text_do_nothing():
@@ -91,7 +114,9 @@ def test_a_heading_keeps_no_markdown_syntax():
     assert markup.plain(text) == "# x y <b>z</b> {: #id }"
 
 
-@pytest.mark.parametrize("title", ['Quote " and \\ backslash', "</title><script>alert(1)</script>", "Ünïcödé 🚀", "C1 \x85 and \x9f", "tab\there"])
+@pytest.mark.parametrize(
+    "title", ['Quote " and \\ backslash', "</title><script>alert(1)</script>", "Ünïcödé 🚀", "C1 \x85 and \x9f", "tab\there"]
+)
 def test_front_matter_holds_any_title_as_escaped_text(title):
     block = str(front_matter(title))
     data = yaml.safe_load(block.strip().strip("-"))
@@ -102,27 +127,33 @@ def test_front_matter_holds_any_title_as_escaped_text(title):
 # ---------------------------------------------------------------- URLs
 
 
-@pytest.mark.parametrize("path, directory_urls, url", [
-    ("agreements/index.md", True, "agreements/"),
-    ("agreements/index.md", False, "agreements/index.html"),
-    ("agreements/acme.md", True, "agreements/acme/"),
-    ("agreements/acme.md", False, "agreements/acme.html"),
-    ("agreements/acme/credits.json", True, "agreements/acme/credits.json"),
-    ("index.md", True, ""),
-])
+@pytest.mark.parametrize(
+    "path, directory_urls, url",
+    [
+        ("agreements/index.md", True, "agreements/"),
+        ("agreements/index.md", False, "agreements/index.html"),
+        ("agreements/acme.md", True, "agreements/acme/"),
+        ("agreements/acme.md", False, "agreements/acme.html"),
+        ("agreements/acme/credits.json", True, "agreements/acme/credits.json"),
+        ("index.md", True, ""),
+    ],
+)
 def test_page_urls_follow_mkdocs(path, directory_urls, url):
     assert page_url(path, directory_urls) == url
 
 
-@pytest.mark.parametrize("target, source, link", [
-    ("agreements/acme/", "agreements/", "acme/"),
-    ("agreements/", "agreements/acme/", "../"),
-    ("agreements/metrics/", "agreements/credits/2025-01/", "../../metrics/"),
-    ("agreements/acme/credits.json", "agreements/acme/", "credits.json"),
-    ("agreements/acme.html", "agreements/index.html", "acme.html"),
-    ("agreements/acme/credits.json", "agreements/acme.html", "acme/credits.json"),
-    ("agreements/", "agreements/", "./"),
-])
+@pytest.mark.parametrize(
+    "target, source, link",
+    [
+        ("agreements/acme/", "agreements/", "acme/"),
+        ("agreements/", "agreements/acme/", "../"),
+        ("agreements/metrics/", "agreements/credits/2025-01/", "../../metrics/"),
+        ("agreements/acme/credits.json", "agreements/acme/", "credits.json"),
+        ("agreements/acme.html", "agreements/index.html", "acme.html"),
+        ("agreements/acme/credits.json", "agreements/acme.html", "acme/credits.json"),
+        ("agreements/", "agreements/", "./"),
+    ],
+)
 def test_links_between_pages_are_relative(target, source, link):
     assert relative_url(target, source) == link
 
@@ -179,8 +210,9 @@ def test_navigation_groups_by_family_and_splits_large_groups(tmp_path):
     for n in range(5):
         large_agreement(tmp_path / f"a{n}", metrics=1, periods=2)
     catalog = load(tmp_path)
-    agreements, glossary, credits = navigation(catalog, [evaluate(r) for r in catalog.agreements], today=TODAY,
-                                               options=RenderOptions(nav_group_size=2))
+    agreements, glossary, credits = navigation(
+        catalog, [evaluate(r) for r in catalog.agreements], today=TODAY, options=RenderOptions(nav_group_size=2)
+    )
     assert agreements.children[0] == "agreements/index.md"
     (family,) = agreements.children[1:]
     assert family.title == "Large"
@@ -191,8 +223,9 @@ def test_navigation_groups_by_family_and_splits_large_groups(tmp_path):
     assert entry.title == "Requests served within 1 seconds"
     assert credits.children[0] == "agreements/credits/index.md"
     (year,) = credits.children[1:]
-    assert year == NavSection("2024", (NavPage("agreements/credits/2024-02.md", "February 2024"),
-                                       NavPage("agreements/credits/2024-01.md", "January 2024")))
+    assert year == NavSection(
+        "2024", (NavPage("agreements/credits/2024-02.md", "February 2024"), NavPage("agreements/credits/2024-01.md", "January 2024"))
+    )
 
 
 def test_the_navigation_as_mkdocs_nav_escapes_titles():
@@ -201,7 +234,7 @@ def test_the_navigation_as_mkdocs_nav_escapes_titles():
 
 
 def test_a_preview_page_of_an_agreement_that_does_not_load_lists_its_errors_escaped():
-    (path, text), = render_problem_page("broken", ["agreements/broken/agreement.yaml:3:1: error: <script>alert(1)</script>"]).items()
+    ((path, text),) = render_problem_page("broken", ["agreements/broken/agreement.yaml:3:1: error: <script>alert(1)</script>"]).items()
     assert path == "agreements/broken.md"
     assert "agreements/broken/agreement.yaml:3:1: error: &lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert "<script>" not in text

@@ -92,13 +92,15 @@ def load_workflow() -> dict:
 
 def evaluate(value: str, outputs: dict[str, dict[str, str]], github: dict[str, str]) -> str:
     """The few expressions the workflow's env uses: github.<key> and steps.<id>.outputs.<key>."""
+
     def one(match: re.Match) -> str:
         expression = match.group(1)
         if expression.startswith("github."):
-            return github[expression[len("github."):]]
+            return github[expression[len("github.") :]]
         step = re.fullmatch(r"steps\.([\w-]+)\.outputs\.([\w-]+)", expression)
         assert step, f"expression the test cannot evaluate: {expression}"
         return outputs.get(step.group(1), {}).get(step.group(2), "")
+
     return EXPRESSION.sub(one, str(value))
 
 
@@ -127,8 +129,13 @@ def run_workflow(workdir: Path, tmp: Path, state_file: Path, env: dict[str, str]
             script.write_text(step["with"]["script"])
             harness = tmp / "harness.js"
             harness.write_text(GITHUB_SCRIPT_HARNESS)
-            proc = subprocess.run(["node", str(harness), str(script), str(state_file)], cwd=workdir,
-                                  env={**base_env, **step_env}, capture_output=True, text=True)
+            proc = subprocess.run(
+                ["node", str(harness), str(script), str(state_file)],
+                cwd=workdir,
+                env={**base_env, **step_env},
+                capture_output=True,
+                text=True,
+            )
             assert proc.returncode == 0, f"{name}:\n{proc.stdout}{proc.stderr}"
             continue
         assert "run" in step, f"step {name!r} is neither run: nor a known action"
@@ -140,9 +147,13 @@ def run_workflow(workdir: Path, tmp: Path, state_file: Path, env: dict[str, str]
         output_file.write_text("")
         summary_file.write_text("")
         # GitHub's default `run` shell: bash --noprofile --norc -eo pipefail.
-        proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=workdir,
-                              env={**base_env, **step_env, "GITHUB_OUTPUT": str(output_file), "GITHUB_STEP_SUMMARY": str(summary_file)},
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+            cwd=workdir,
+            env={**base_env, **step_env, "GITHUB_OUTPUT": str(output_file), "GITHUB_STEP_SUMMARY": str(summary_file)},
+            capture_output=True,
+            text=True,
+        )
         if "id" in step:
             outputs[step["id"]] = dict(line.split("=", 1) for line in output_file.read_text().splitlines() if "=" in line)
         done[name] = proc
@@ -151,15 +162,22 @@ def run_workflow(workdir: Path, tmp: Path, state_file: Path, env: dict[str, str]
 
 def pull_request_checkout(origin: Path, workdir: Path, env: dict[str, str], date: str) -> None:
     """actions/checkout on pull_request: the merge of the branch into main, every branch fetched."""
+
     def git(*args):
         proc = subprocess.run(["git", *args], cwd=workdir if workdir.exists() else origin.parent, env=env, capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr
+
     git("clone", "--quiet", origin.as_uri(), str(workdir))
     git("checkout", "--quiet", "--detach", "origin/main")
     stamp = f"{date}T12:00:00+00:00"
     merge_env = {**env, "GIT_COMMITTER_DATE": stamp, "GIT_AUTHOR_DATE": stamp}
-    proc = subprocess.run(["git", "merge", "--quiet", "--no-ff", "-m", "Merge pull request #7", "origin/change"],
-                          cwd=workdir, env=merge_env, capture_output=True, text=True)
+    proc = subprocess.run(
+        ["git", "merge", "--quiet", "--no-ff", "-m", "Merge pull request #7", "origin/change"],
+        cwd=workdir,
+        env=merge_env,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
 
 
@@ -192,8 +210,11 @@ def test_review_workflow_comments_once_labels_adverse_changes_and_fails_on_rewri
     src.git("push", "--quiet", "origin", "change")
 
     state_file = tmp_path / "pull-request.json"
-    state_file.write_text(json.dumps({"comments": [{"id": 1, "body": "Looks good <!-- sla-diff -->", "user": {"login": "someone", "type": "User"}}],
-                                      "labels": []}))
+    state_file.write_text(
+        json.dumps(
+            {"comments": [{"id": 1, "body": "Looks good <!-- sla-diff -->", "user": {"login": "someone", "type": "User"}}], "labels": []}
+        )
+    )
     run1 = tmp_path / "run-1"
     pull_request_checkout(origin, run1, env, "2025-06-15")
     steps = run_workflow(run1, tmp_path, state_file, env)

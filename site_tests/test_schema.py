@@ -16,8 +16,8 @@ from jsonschema import Draft202012Validator
 
 from diff_helpers import TERMS, dump, outage_results, terms_data, uptime, write_agreement
 from helpers import REPO_ROOT
-from mkdocs_sla.load import load
-from mkdocs_sla.schema import SCHEMA_LIMITS, agreement_schema, results_schema
+from mkdocs_sla.source.load import load
+from mkdocs_sla.source.schema import SCHEMA_LIMITS, agreement_schema, results_schema
 
 
 class EditorLoader(yaml.SafeLoader):
@@ -143,8 +143,14 @@ BEYOND_THE_SCHEMA = {
     "metric ids used twice": (lambda d: d["metrics"][1].update(id="uptime"), "metric ids are unique"),
     "an id that differs from its folder": (lambda d: d.update(id="other"), "folder"),
     "an unknown time zone": (lambda d: d.update(timezone="Mars/Olympus"), "IANA"),
-    "a pool credit without a pool": (lambda d: uptime(d).update(credits={"model": "pool", "allocation": "50", "minimum": "99"}), "`credit_terms.pool`"),
-    "a rolling average of an unknown metric": (lambda d: d["remedies"].update(rolling_average={"metric": "nope", "periods": "3", "below": "99"}), "rolling_average"),
+    "a pool credit without a pool": (
+        lambda d: uptime(d).update(credits={"model": "pool", "allocation": "50", "minimum": "99"}),
+        "`credit_terms.pool`",
+    ),
+    "a rolling average of an unknown metric": (
+        lambda d: d["remedies"].update(rolling_average={"metric": "nope", "periods": "3", "below": "99"}),
+        "rolling_average",
+    ),
     "more misses than periods": (lambda d: d["remedies"]["chronic"].update(misses="7"), "at most `within`"),
     "a percentage objective above 100": (lambda d: uptime(d).update(objective="101"), "percentage from 0 to 100"),
 }

@@ -30,7 +30,7 @@ import yaml
 
 from helpers import REPO_ROOT, tool_env, venv_script
 
-EPOCH = {"SOURCE_DATE_EPOCH": str(int(dt.datetime(2026, 11, 26, tzinfo=dt.timezone.utc).timestamp()))}
+EPOCH = {"SOURCE_DATE_EPOCH": str(int(dt.datetime(2026, 11, 26, tzinfo=dt.UTC).timestamp()))}
 PROJECT_FILES = ["mkdocs.yml", "docs", "theme", "agreements"]
 #: The longest any one wait may take: the first build, or a rebuild after an edit.
 WAIT = 60.0
@@ -66,7 +66,11 @@ def serving(tool: str, config: Path) -> Iterator[Server]:
     env = tool_env({**EPOCH, "TMPDIR": str(config.parent)})  # serve's temporary site dir stays in tmp_path
     process = subprocess.Popen(
         [*venv_script(tool), "serve", "-f", str(config), "-a", f"127.0.0.1:{port}"],
-        cwd=config.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=config.parent,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         start_new_session=True,
     )
     server = Server(process, f"http://127.0.0.1:{port}/" + (prefix + "/" if prefix else ""))
@@ -114,6 +118,7 @@ def page_shows(server: Server, path: str, text: str) -> Callable[[], bool]:
     def check() -> bool:
         status, html = fetch(server.url + path)
         return status == 200 and text in unescape(html)
+
     return check
 
 
@@ -211,7 +216,7 @@ def test_serve_answers_pages_while_the_last_edit_is_invalid(project):
             + "\n".join(f"  /{path}: {body}" for path, body in unanswered.items())
             + f"\nserver output:\n{server.output}"
         )
-        status, html = answers[page]
+        _status, html = answers[page]
         assert "Renamed while serving" in unescape(html) or error_at(edits).search(unescape(html)), (
             "the page should be the last good one or show the error"
         )

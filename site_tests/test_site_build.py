@@ -21,10 +21,10 @@ import pytest
 import yaml
 
 from helpers import REPO_ROOT, build_site, tool_env, venv_script
-from mkdocs_sla import display
-from mkdocs_sla.evaluate import evaluate
-from mkdocs_sla.load import load
-from mkdocs_sla.tiers import bounds_in_words
+from mkdocs_sla.core.evaluate import evaluate
+from mkdocs_sla.present import display
+from mkdocs_sla.present.words import bounds_in_words
+from mkdocs_sla.source.load import load
 
 PROJECT_FILES = ["mkdocs.yml", "docs", "theme"]
 # A fixed build date (2026-01-31), so "in force" and "review overdue" do not move with the clock.
@@ -88,7 +88,7 @@ def read(site: Path, url: str) -> str:
 
 def article(html: str) -> str:
     """The page's content, without the navigation."""
-    return html[html.index("<article"):html.index("</article>")]
+    return html[html.index("<article") : html.index("</article>")]
 
 
 def section(html: str, element_id: str) -> str:
@@ -96,7 +96,7 @@ def section(html: str, element_id: str) -> str:
     enough for the one-line blocks the renderer writes)."""
     start = html.index(f'id="{element_id}"')
     end = html.find("</tbody>", start)
-    return html[start:end if end != -1 else None]
+    return html[start : end if end != -1 else None]
 
 
 def copy_project(destination: Path, agreements: bool = True) -> Path:
@@ -196,7 +196,7 @@ def test_the_glossary_and_the_agreements_link_both_ways(built, catalog):
         html = read(site, f"agreements/{record.id}")
         for metric in record.in_force(TODAY).terms.metrics:
             # agreement -> the definition's glossary entry
-            block = html[html.index(f'id="metric-{metric.id}"'):]
+            block = html[html.index(f'id="metric-{metric.id}"') :]
             link = re.search(r'<a class="sla-glossary-link" href="\.\./metrics/([^"/]+)/"', block)
             assert link, f"{record.id}/{metric.id} has no glossary link"
             anchor = link.group(1)
@@ -220,7 +220,7 @@ def test_edit_this_page_opens_the_agreement_file(built, catalog):
 def test_the_navigation_groups_agreements_into_sections(built, catalog):
     html = read(built[0], "agreements")
     families = {r.in_force(TODAY).terms.service.family or "Other services" for r in catalog.agreements}
-    nav = html[html.index('class="md-nav md-nav--primary"'):html.index('class="md-sidebar md-sidebar--secondary"')]
+    nav = html[html.index('class="md-nav md-nav--primary"') : html.index('class="md-sidebar md-sidebar--secondary"')]
     for family in families:
         assert family in nav
     # navigation.prune: a collapsed section is one link (to its first page), not the list of its pages
@@ -272,7 +272,11 @@ def test_every_link_between_pages_leads_to_a_page_and_anchor(built):
 def test_properdocs_builds_the_same_site(tmp_path):
     result = subprocess.run(
         [*venv_script("properdocs"), "build", "--strict", "-f", str(REPO_ROOT / "mkdocs.yml"), "-d", str(tmp_path / "site")],
-        cwd=REPO_ROOT, env=tool_env(EPOCH), capture_output=True, text=True, check=False,
+        cwd=REPO_ROOT,
+        env=tool_env(EPOCH),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert_built(result)
     html = read(tmp_path / "site", "agreements/acme-compute")
@@ -336,19 +340,25 @@ def hostile_agreement(folder: Path) -> None:
         "provider": text,
         "customer": HOSTILE["img"],
         "owner": HOSTILE["link"],
-        "service": {"name": text, "family": f"</a>{HOSTILE['script']}", "scope": f"[x](JaVaScRiPt:alert(1)) ![i](javascript:alert(1)) [y](jav&#97;script:alert(1)) {text}"},
-        "responsibilities": {HOSTILE["script"]: [text]},
-        "metrics": [{
-            "id": "uptime",
+        "service": {
             "name": text,
-            "definition": f"{text}\n\n```\n</div>{HOSTILE['script']}\n```\n\n{{: onclick=alert(1) }}",
-            "target": text,
-            "unit": "%",
-            "better": "higher",
-            "objective": "99.9",
-            "measure": {"kind": "events"},
-            "credits": {"model": "tiers", "tiers": [{"below": "99.9", "credit": "10"}]},
-        }],
+            "family": f"</a>{HOSTILE['script']}",
+            "scope": f"[x](JaVaScRiPt:alert(1)) ![i](javascript:alert(1)) [y](jav&#97;script:alert(1)) {text}",
+        },
+        "responsibilities": {HOSTILE["script"]: [text]},
+        "metrics": [
+            {
+                "id": "uptime",
+                "name": text,
+                "definition": f"{text}\n\n```\n</div>{HOSTILE['script']}\n```\n\n{{: onclick=alert(1) }}",
+                "target": text,
+                "unit": "%",
+                "better": "higher",
+                "objective": "99.9",
+                "measure": {"kind": "events"},
+                "credits": {"model": "tiers", "tiers": [{"below": "99.9", "credit": "10"}]},
+            }
+        ],
         "credit_terms": {
             "base": text,
             "claim": {"how": text, "deadline": {"days_after_period": 30}, "evidence": [text]},
@@ -415,30 +425,42 @@ def large_agreement(folder: Path, metrics: int = 5, periods: int = 24) -> None:
         "customer": "Customer plc",
         "owner": "Service manager",
         "service": {"name": "Service", "family": "Large"},
-        "metrics": [{
-            "id": f"metric-{i}",
-            "name": f"Requests served within {i + 1} seconds",
-            "definition": f"Requests answered within {i + 1} seconds, as a share of all requests in the month.",
-            "unit": "%",
-            "better": "higher",
-            "objective": "99.9",
-            "measure": {"kind": "events"},
-            "credits": {"model": "tiers", "tiers": [
-                {"below": "99.9", "at_or_above": "99.0", "credit": "10"},
-                {"below": "99.0", "credit": "25"},
-            ]},
-        } for i in range(metrics)],
-        "credit_terms": {"base": "the month's charges", "cap": "50", "minimum_amount": "1",
-                         "claim": {"how": "Open a ticket.", "deadline": {"days_after_period": 30}}},
-        "remedies": {"escalation": [{"misses": 2, "within": 3, "action": "Review meeting."}],
-                     "chronic": {"misses": 4, "within": 12}},
+        "metrics": [
+            {
+                "id": f"metric-{i}",
+                "name": f"Requests served within {i + 1} seconds",
+                "definition": f"Requests answered within {i + 1} seconds, as a share of all requests in the month.",
+                "unit": "%",
+                "better": "higher",
+                "objective": "99.9",
+                "measure": {"kind": "events"},
+                "credits": {
+                    "model": "tiers",
+                    "tiers": [
+                        {"below": "99.9", "at_or_above": "99.0", "credit": "10"},
+                        {"below": "99.0", "credit": "25"},
+                    ],
+                },
+            }
+            for i in range(metrics)
+        ],
+        "credit_terms": {
+            "base": "the month's charges",
+            "cap": "50",
+            "minimum_amount": "1",
+            "claim": {"how": "Open a ticket.", "deadline": {"days_after_period": 30}},
+        },
+        "remedies": {"escalation": [{"misses": 2, "within": 3, "action": "Review meeting."}], "chronic": {"misses": 4, "within": 12}},
     }
     (folder / "results").mkdir(parents=True)
     (folder / "agreement.yaml").write_text(yaml.safe_dump(terms, sort_keys=False))
     for n in range(periods):
         label = f"{2024 + n // 12}-{n % 12 + 1:02d}"
-        results = {"period": label, "charges": "12345.67",
-                   "metrics": {f"metric-{i}": {"good": 1_000_000 - (n * 7919 + i * 104729) % 15_000, "total": 1_000_000} for i in range(metrics)}}
+        results = {
+            "period": label,
+            "charges": "12345.67",
+            "metrics": {f"metric-{i}": {"good": 1_000_000 - (n * 7919 + i * 104729) % 15_000, "total": 1_000_000} for i in range(metrics)},
+        }
         (folder / "results" / f"{label}.yaml").write_text(yaml.safe_dump(results, sort_keys=False))
 
 
@@ -463,7 +485,7 @@ def test_a_large_family_is_split_into_navigation_sections(tmp_path):
     result = build_site(config, tmp_path / "site", env=EPOCH)
     assert_built(result)
     html = read(tmp_path / "site", "agreements/large-0")
-    nav = html[html.index('class="md-nav md-nav--primary"'):html.index('class="md-sidebar md-sidebar--secondary"')]
+    nav = html[html.index('class="md-nav md-nav--primary"') : html.index('class="md-sidebar md-sidebar--secondary"')]
     # Sections of at most 3: its own (large-0..2) is expanded; the pruned ones (large-3..5,
     # large-6) show as one link each, to their first page.
     assert all(f'href="../large-{n}/"' in nav for n in (1, 2, 3, 6)), nav

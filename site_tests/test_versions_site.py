@@ -21,9 +21,9 @@ import yaml
 from lxml import etree
 
 from helpers import REPO_ROOT, build_site
-from mkdocs_sla.evaluate import evaluate
-from mkdocs_sla.load import load
-from mkdocs_sla.render import version_slug
+from mkdocs_sla.core.evaluate import evaluate
+from mkdocs_sla.site.render import version_slug
+from mkdocs_sla.source.load import load
 from test_site_build import EPOCH, TODAY, Links, article, assert_built, copy_project, elements, read
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -40,14 +40,27 @@ def add_upcoming_version(agreements: Path, effective: dt.date = UPCOMING, edit=N
     The versions above stay as written (their hashes are locked)."""
     path = agreements / "acme-compute" / "agreement.yaml"
     terms = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))[-1]
-    terms.update(version="1.2", effective=effective, published=dt.date(2026, 1, 15),
-                 changes="Objective lowered to 99.95%; a latency metric; claims within one billing cycle.")
+    terms.update(
+        version="1.2",
+        effective=effective,
+        published=dt.date(2026, 1, 15),
+        changes="Objective lowered to 99.95%; a latency metric; claims within one billing cycle.",
+    )
     uptime = terms["metrics"][0]
     uptime["objective"] = 99.95
     uptime["credits"]["tiers"][0]["below"] = 99.95
     uptime["definition"] = uptime["definition"].replace("shorter than one minute", "shorter than five minutes")
-    terms["metrics"].append({"id": "api-latency", "name": "API latency", "definition": "The 99th percentile of API response times in the month.",
-                             "unit": "ms", "better": "lower", "objective": 300, "measure": {"kind": "value"}})
+    terms["metrics"].append(
+        {
+            "id": "api-latency",
+            "name": "API latency",
+            "definition": "The 99th percentile of API response times in the month.",
+            "unit": "ms",
+            "better": "lower",
+            "objective": 300,
+            "measure": {"kind": "value"},
+        }
+    )
     terms["credit_terms"]["cap"] = 50
     terms["credit_terms"]["claim"]["deadline"] = {"billing_cycles_after": 1}
     terms["responsibilities"]["customer"].append("Report suspected outages within 24 hours.")
@@ -59,13 +72,15 @@ def add_upcoming_version(agreements: Path, effective: dt.date = UPCOMING, edit=N
 
 def between(html: str, start: str, end: str) -> str:
     i = html.index(start)
-    return html[i:html.index(end, i)]
+    return html[i : html.index(end, i)]
 
 
 def change_items(html: str, anchor: str) -> list[tuple[str, str]]:
     """(effect class, text) of each change listed under the heading with id `anchor`."""
     block = between(html, f'id="{anchor}"', "</ul>")
-    return [(effect, re.sub(r"<[^>]+>", "", body)) for effect, body in re.findall(r'<li class="sla-change sla-change--(\w+)">(.*?)</li>', block)]
+    return [
+        (effect, re.sub(r"<[^>]+>", "", body)) for effect, body in re.findall(r'<li class="sla-change sla-change--(\w+)">(.*?)</li>', block)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -91,12 +106,23 @@ def test_the_history_page_lists_every_version_with_its_status_on_the_build_date(
     record = load(root / "agreements").get("acme-compute")
     html = article(read(root / "site", "agreements/acme-compute/history"))
     table = between(html, 'class="sla-table sla-table--wide sla-versions"', "</table>")
-    rows = re.findall(r'<tr class="sla-version--([\w-]+)"><td><a href="([^"]+)">([^<]+)</a></td> <td[^>]*>([\d-]+)</td> <td[^>]*>([\d-]+)</td> <td>([\w ]+)</td>', table)
+    rows = re.findall(
+        r'<tr class="sla-version--([\w-]+)"><td><a href="([^"]+)">([^<]+)</a></td> <td[^>]*>([\d-]+)</td> <td[^>]*>([\d-]+)</td> <td>([\w ]+)</td>',
+        table,
+    )
     expected = []
     for version in reversed(record.versions):  # newest first
         status = "upcoming" if version.effective > TODAY else "in force" if version is record.in_force(TODAY) else "superseded"
-        expected.append((status.replace(" ", "-"), f"../versions/{version_slug(version.label)}/", version.label,
-                         version.effective.isoformat(), version.terms.published.isoformat(), status))
+        expected.append(
+            (
+                status.replace(" ", "-"),
+                f"../versions/{version_slug(version.label)}/",
+                version.label,
+                version.effective.isoformat(),
+                version.terms.published.isoformat(),
+                status,
+            )
+        )
     assert rows == expected
     assert [row[5] for row in rows] == ["upcoming", "in force", "superseded"]
     # Each version has its section with its dates, a link to its terms and its change summary.
@@ -123,7 +149,7 @@ def test_the_credit_raised_by_version_1_1_is_a_favourable_change_at_its_attainme
 
 def test_the_changes_of_a_new_version_cover_objectives_metrics_definitions_caps_claims_and_duties(sites):
     html = read(sites["after"] / "site", "agreements/acme-compute/history")
-    changes = dict((text, effect) for effect, text in change_items(html, "changes-1.2"))
+    changes = {text: effect for effect, text in change_items(html, "changes-1.2")}
     found = {text.split(" ", 1)[1]: effect for text, effect in changes.items()}
     assert found["Monthly uptime percentage: objective lowered from 99.99% to 99.95%"] == "adverse"
     assert found["metric API latency added, objective at or below 300 ms"] == "favourable"
@@ -206,7 +232,7 @@ def test_each_version_has_a_page_with_its_terms_as_they_read_and_no_periods(site
 def test_version_pages_keep_their_url_and_terms_when_a_newer_version_is_added(sites):
     def terms_of(root: Path, label: str) -> str:
         html = article(read(root / "site", f"agreements/acme-compute/versions/{label}"))
-        return html[html.index('id="responsibilities"'):]
+        return html[html.index('id="responsibilities"') :]
 
     for label in ("1.0", "1.1"):
         assert terms_of(sites["before"], label) == terms_of(sites["after"], label)
@@ -214,10 +240,20 @@ def test_version_pages_keep_their_url_and_terms_when_a_newer_version_is_added(si
     assert not (sites["before"] / "site" / "agreements" / "acme-compute" / "versions" / "1.2").exists()
 
 
-@pytest.mark.parametrize("label, segment", [
-    ("1.1", "1.1"), ("2023.1", "2023.1"), ("v2-rc", "v2-rc"),
-    ("V2", None), ("2.0 final", None), ("../x", None), ("index", None), ("1.", None), ("<b>", None),
-])
+@pytest.mark.parametrize(
+    "label, segment",
+    [
+        ("1.1", "1.1"),
+        ("2023.1", "2023.1"),
+        ("v2-rc", "v2-rc"),
+        ("V2", None),
+        ("2.0 final", None),
+        ("../x", None),
+        ("index", None),
+        ("1.", None),
+        ("<b>", None),
+    ],
+)
 def test_a_version_label_becomes_a_url_segment_from_itself_alone(label, segment):
     slug = version_slug(label)
     assert slug == (segment or slug)
@@ -250,14 +286,16 @@ def test_hostile_texts_in_a_new_version_stay_escaped_on_the_history_and_version_
     result = build_site(config, tmp_path / "site", env=EPOCH)
     assert_built(result)
     site = tmp_path / "site" / "agreements" / "acme-compute"
-    pages = [site / "index.html", site / "history" / "index.html"] + sorted((site / "versions").glob("*/index.html"))
+    pages = [site / "index.html", site / "history" / "index.html", *sorted((site / "versions").glob("*/index.html"))]
     for page in pages:
         html = page.read_text(encoding="utf-8")
         assert "<script>alert" not in html and "<img src=x" not in html, page
         for tag, attributes in elements(html).tags:
             assert not any(name.startswith("on") for name in attributes), f"{page}: <{tag} {attributes}>"
             for name in ("href", "src"):
-                assert not re.sub(r"[\x00-\x20]", "", attributes.get(name) or "").lower().startswith("javascript:"), f"{page}: <{tag} {attributes}>"
+                assert not re.sub(r"[\x00-\x20]", "", attributes.get(name) or "").lower().startswith("javascript:"), (
+                    f"{page}: <{tag} {attributes}>"
+                )
     history = (site / "history" / "index.html").read_text(encoding="utf-8")
     # Shown as written: in the summary, in the listed changes and inside the word diff.
     assert history.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 4
@@ -287,7 +325,9 @@ def single(element, name: str):
 
 def alternates_unique(element) -> None:
     """RFC 4287 4.1.1/4.1.2: at most one rel=alternate link per type and hreflang."""
-    keys = [(link.get("type"), link.get("hreflang")) for link in element.findall(f"{ATOM}link") if link.get("rel", "alternate") == "alternate"]
+    keys = [
+        (link.get("type"), link.get("hreflang")) for link in element.findall(f"{ATOM}link") if link.get("rel", "alternate") == "alternate"
+    ]
     assert len(keys) == len(set(keys)), keys
 
 
@@ -326,7 +366,7 @@ def test_the_feed_is_valid_atom_with_an_entry_per_version(sites):
         for href in links.values():  # every link leads to a page (and anchor) of the built site
             parts = urlsplit(href)
             assert href.startswith(SITE_URL), href
-            page = site / unquote(parts.path[len(urlsplit(SITE_URL).path):]) / "index.html"
+            page = site / unquote(parts.path[len(urlsplit(SITE_URL).path) :]) / "index.html"
             assert page.is_file(), href
             if parts.fragment:
                 ids_of = Links()
@@ -340,7 +380,8 @@ def test_the_feed_is_valid_atom_with_an_entry_per_version(sites):
     assert upcoming.findtext(f"{ATOM}updated").startswith("2026-01-15")  # published
     assert upcoming.findtext(f"{ATOM}summary").endswith("Changes for the customer: 5 adverse, 1 favourable, 1 neutral.")
     assert [link.get("href") for link in upcoming.findall(f"{ATOM}link") if link.get("rel") == "related"] == [
-        SITE_URL + "agreements/acme-compute/history/#changes-1.2"]
+        SITE_URL + "agreements/acme-compute/history/#changes-1.2"
+    ]
     current = by_id[SITE_URL + "agreements/acme-compute/versions/1.1/"]
     assert current.findtext(f"{ATOM}title") == "Acme Compute virtual machines 1.1: in force from 2025-07-01"
     assert "2 adverse, 1 favourable, 1 neutral" in current.findtext(f"{ATOM}summary")
@@ -353,7 +394,7 @@ def test_every_page_links_the_feed_from_its_head(sites):
     assert len(pages) > 20
     for page in pages:
         html = page.read_text(encoding="utf-8")
-        head = html[:html.index("</head>")]
+        head = html[: html.index("</head>")]
         links = re.findall(r'<link rel="alternate" type="application/atom\+xml" title="[^"]+" href="([^"]+)">', head)
         assert len(links) == 1, page
         if page.name == "404.html":  # from site_url's path: any depth of a missing page

@@ -32,13 +32,13 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import display
-from .diagnostics import Diagnostic
-from .documents import period_document
-from .evaluate import AgreementEvaluation, evaluate
-from .parallel import for_each_agreement
-from .model import SLUG
-from .periods import Period
+from mkdocs_sla.core.diagnostics import Diagnostic
+from mkdocs_sla.core.evaluate import AgreementEvaluation, evaluate
+from mkdocs_sla.core.model import SLUG
+from mkdocs_sla.core.periods import Period
+from mkdocs_sla.present import display
+from mkdocs_sla.present.documents import period_document
+from mkdocs_sla.source.parallel import for_each_agreement
 
 DEFAULT_ROOT = "agreements"
 
@@ -60,17 +60,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = verbs.add_parser("validate", help="check every agreement; errors as file:line:col")
     validate.add_argument("path", nargs="?", default=DEFAULT_ROOT, help="agreements folder (default: agreements)")
-    validate.add_argument("--format", choices=("text", "github"), default="text",
-                          help="`github` prints workflow annotations (::error file=…)")
-    validate.add_argument("--against", metavar="BASE",
-                          help="also report adverse changes since BASE (a git ref or a folder) that take effect sooner than the agreement's notice_days")
+    validate.add_argument(
+        "--format", choices=("text", "github"), default="text", help="`github` prints workflow annotations (::error file=…)"
+    )
+    validate.add_argument(
+        "--against",
+        metavar="BASE",
+        help="also report adverse changes since BASE (a git ref or a folder) that take effect sooner than the agreement's notice_days",
+    )
     validate.add_argument("--today", type=_date, help="the date of the change, for --against (default: today)")
     validate.set_defaults(run=cmd_validate)
 
     credits = verbs.add_parser("credits", help="attainment, tiers and credits per agreement and period")
     credits.add_argument("path", nargs="?", default=DEFAULT_ROOT, help="agreements folder (default: agreements)")
-    credits.add_argument("--period", help="only this period, e.g. 2026-10 or 2026-Q4; agreements measured per the other kind of "
-                                          "period are left out (exit 1 if that is every one; a note on stderr if none has results then)")
+    credits.add_argument(
+        "--period",
+        help="only this period, e.g. 2026-10 or 2026-Q4; agreements measured per the other kind of "
+        "period are left out (exit 1 if that is every one; a note on stderr if none has results then)",
+    )
     credits.add_argument("--agreement", help="only this agreement id")
     credits.add_argument("--format", choices=("table", "json", "csv"), default="table")
     credits.set_defaults(run=cmd_credits)
@@ -90,18 +97,25 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--effective", help="first day the terms apply (default: the first day of next month)")
     new.set_defaults(run=cmd_new)
 
-    diff = verbs.add_parser("diff", help="what changed for customers between two git refs or two folders",
-                            description="The semantic changes to agreements between BASE and HEAD: versions, objectives, "
-                                        "credits at attainment levels, claims, remedies, exclusions, duties; each favourable, "
-                                        "adverse or neutral for the customer. BASE and HEAD are git refs (read without touching "
-                                        "the checkout) or folders; HEAD defaults to the working tree.",
-                            epilog=DIFF_EXIT_STATUS, formatter_class=argparse.RawDescriptionHelpFormatter)
+    diff = verbs.add_parser(
+        "diff",
+        help="what changed for customers between two git refs or two folders",
+        description="The semantic changes to agreements between BASE and HEAD: versions, objectives, "
+        "credits at attainment levels, claims, remedies, exclusions, duties; each favourable, "
+        "adverse or neutral for the customer. BASE and HEAD are git refs (read without touching "
+        "the checkout) or folders; HEAD defaults to the working tree.",
+        epilog=DIFF_EXIT_STATUS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     diff.add_argument("base", metavar="BASE", help="git ref (origin/main, a tag, a commit) or folder")
     diff.add_argument("head", metavar="HEAD", nargs="?", help="git ref or folder (default: the working tree)")
     diff.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     diff.add_argument("--path", default=DEFAULT_ROOT, help="agreements folder in the repository (default: agreements)")
-    diff.add_argument("--today", type=_date,
-                      help="the date of the change when HEAD is the working tree or a folder (default: today); a commit's own date is used otherwise")
+    diff.add_argument(
+        "--today",
+        type=_date,
+        help="the date of the change when HEAD is the working tree or a folder (default: today); a commit's own date is used otherwise",
+    )
     diff.set_defaults(run=cmd_diff)
 
     lock = verbs.add_parser("lock", help="write versions.lock: the hashes of versions published or in force")
@@ -182,8 +196,11 @@ def cmd_credits(args) -> int:
             other = "month" if wanted_period.kind == "quarter" else "quarter"
             example = Period.containing(wanted_period.start, other).label
             whose = f"agreement `{args.agreement}` is" if args.agreement else "every agreement is"
-            print(f"sla credits: period {wanted_period} is a {wanted_period.kind}, but {whose} measured per {other}; "
-                  f"expected a {other} such as {example}", file=sys.stderr)
+            print(
+                f"sla credits: period {wanted_period} is a {wanted_period.kind}, but {whose} measured per {other}; "
+                f"expected a {other} such as {example}",
+                file=sys.stderr,
+            )
             return 1
         entries = [entry for _has, entry in same_kind]
         if not any(has for has, _entry in same_kind):
@@ -221,9 +238,24 @@ def credits_document(evaluations: list[AgreementEvaluation], period: Period | No
     return {"format": 1, "agreements": agreements}
 
 
-CSV_COLUMNS = ["agreement", "period", "version", "metric", "attainment", "attainment_display", "status", "tier",
-               "credit_percent", "period_credit_percent", "period_amount", "currency", "below_minimum", "misses_to_date",
-               "chronic_failure", "termination_right"]
+CSV_COLUMNS = [
+    "agreement",
+    "period",
+    "version",
+    "metric",
+    "attainment",
+    "attainment_display",
+    "status",
+    "tier",
+    "credit_percent",
+    "period_credit_percent",
+    "period_amount",
+    "currency",
+    "below_minimum",
+    "misses_to_date",
+    "chronic_failure",
+    "termination_right",
+]
 
 
 def write_csv(document: dict, stream) -> None:
@@ -232,10 +264,26 @@ def write_csv(document: dict, stream) -> None:
     for agreement in document["agreements"]:
         for p in agreement["periods"]:
             for m in p["metrics"]:
-                writer.writerow([agreement["id"], p["period"], p["version"], m["metric"], m["attainment"], m["attainment_display"],
-                                 m["status"], m["tier"], m["credit_percent"], p["credit"]["percent"], p["credit"]["issued"],
-                                 p["credit"]["currency"], p["credit"]["below_minimum"], p["misses_to_date"],
-                                 p["chronic_failure"], p["termination_right"]])
+                writer.writerow(
+                    [
+                        agreement["id"],
+                        p["period"],
+                        p["version"],
+                        m["metric"],
+                        m["attainment"],
+                        m["attainment_display"],
+                        m["status"],
+                        m["tier"],
+                        m["credit_percent"],
+                        p["credit"]["percent"],
+                        p["credit"]["issued"],
+                        p["credit"]["currency"],
+                        p["credit"]["below_minimum"],
+                        p["misses_to_date"],
+                        p["chronic_failure"],
+                        p["termination_right"],
+                    ]
+                )
 
 
 def write_table(document: dict, stream) -> None:
@@ -244,8 +292,16 @@ def write_table(document: dict, stream) -> None:
         rows = [("period", "metric", "attainment", "status", "tier", "credit %")]
         for p in agreement["periods"]:
             for m in p["metrics"]:
-                rows.append((p["period"], m["metric"], m["attainment_display"] or "—", m["status"],
-                             str(m["tier"] or "—"), display.percent(_fraction(m["credit_percent"])) + (" earned back" if m["earned_back_in"] else "")))
+                rows.append(
+                    (
+                        p["period"],
+                        m["metric"],
+                        m["attainment_display"] or "—",
+                        m["status"],
+                        str(m["tier"] or "—"),
+                        display.percent(_fraction(m["credit_percent"])) + (" earned back" if m["earned_back_in"] else ""),
+                    )
+                )
             credit = p["credit"]
             total = display.percent(_fraction(credit["percent"]))
             notes = []
@@ -279,9 +335,9 @@ def _fraction(text: str | None):
 
 
 def cmd_render(args) -> int:
-    from . import render as site
-    from .clock import build_date
-    from .load import load
+    from mkdocs_sla.clock import build_date
+    from mkdocs_sla.site import render as site
+    from mkdocs_sla.source.load import load
 
     try:
         today = build_date(args.today)
@@ -320,7 +376,10 @@ def cmd_new(args) -> int:
     import re
 
     if not re.fullmatch(SLUG, args.id):
-        print(f"sla new: `{args.id}` is not a valid id; expected lower-case letters, digits and hyphens, starting with a letter or digit", file=sys.stderr)
+        print(
+            f"sla new: `{args.id}` is not a valid id; expected lower-case letters, digits and hyphens, starting with a letter or digit",
+            file=sys.stderr,
+        )
         return 1
     folder = Path(args.path) / args.id
     if folder.exists():
@@ -338,7 +397,9 @@ def cmd_new(args) -> int:
     template = (Path(__file__).parent / "scaffold" / "agreement.yaml").read_text(encoding="utf-8")
     folder.mkdir(parents=True)
     (folder / "results").mkdir()
-    (folder / "agreement.yaml").write_text(template.replace("{id}", args.id).replace("{effective}", effective.isoformat()), encoding="utf-8")
+    (folder / "agreement.yaml").write_text(
+        template.replace("{id}", args.id).replace("{effective}", effective.isoformat()), encoding="utf-8"
+    )
     print(f"wrote {folder / 'agreement.yaml'}; add one results/<period>.yaml per period, then run `sla validate`")
     return 0
 
@@ -377,7 +438,7 @@ def diff_status(result) -> int:
 
 def snapshot(spec: str | None, path: str, today: dt.date, only: set[str] | None = None):
     """A git ref, a folder, or (None) the working tree's agreements folder, as a Snapshot."""
-    from .gitsource import GitSourceError, snapshot_at_ref, snapshot_of_folder
+    from mkdocs_sla.source.gitsource import GitSourceError, snapshot_at_ref, snapshot_of_folder
 
     if spec is None:
         if not Path(path).is_dir():
@@ -400,7 +461,7 @@ def _folder(spec: str, path: str) -> Path | None:
 
 def changed_only(base: str, head: str | None, path: str) -> set[str] | None:
     """Between git refs (or a ref and the working tree), the agreements that changed; None to compare all."""
-    from .gitsource import changed_agreements
+    from mkdocs_sla.source.gitsource import changed_agreements
 
     if _folder(base, path) is not None or (head is not None and _folder(head, path) is not None):
         return None
@@ -408,9 +469,9 @@ def changed_only(base: str, head: str | None, path: str) -> set[str] | None:
 
 
 def cmd_diff(args) -> int:
-    from .compare import compare_catalogs
-    from .diffreport import to_json, to_markdown, to_text
-    from .gitsource import GitSourceError
+    from mkdocs_sla.compare.compare import compare_catalogs
+    from mkdocs_sla.compare.diffreport import to_json, to_markdown, to_text
+    from mkdocs_sla.source.gitsource import GitSourceError
 
     today = args.today or dt.date.today()
     try:
@@ -426,15 +487,19 @@ def cmd_diff(args) -> int:
     sys.stdout.write(formatter(result))
     status = diff_status(result)
     if status:
-        reason = {1: "an agreement is invalid at HEAD", EXIT_NOTICE: "notice violation", EXIT_HISTORY: "history rewritten",
-                  EXIT_ADVERSE: "adverse changes"}[status]
+        reason = {
+            1: "an agreement is invalid at HEAD",
+            EXIT_NOTICE: "notice violation",
+            EXIT_HISTORY: "history rewritten",
+            EXIT_ADVERSE: "adverse changes",
+        }[status]
         print(f"sla diff: {reason} (exit {status})", file=sys.stderr)
     return status
 
 
 def _validate_against(args) -> int:
-    from .compare import compare_catalogs
-    from .gitsource import GitSourceError
+    from mkdocs_sla.compare.compare import compare_catalogs
+    from mkdocs_sla.source.gitsource import GitSourceError
 
     today = args.today or dt.date.today()
     try:
@@ -458,8 +523,8 @@ def _validate_against(args) -> int:
 
 def _effective_position(version):
     """Where the version's `effective:` date is written, so an annotation lands on that line."""
-    from .diagnostics import Diagnostics
-    from .yamlsource import parse
+    from mkdocs_sla.core.diagnostics import Diagnostics
+    from mkdocs_sla.source.yamlsource import parse
 
     try:
         text = Path(version.position.file).read_text(encoding="utf-8")
@@ -472,7 +537,7 @@ def _effective_position(version):
 
 
 def cmd_lock(args) -> int:
-    from .load import LOCK_FILE, load, lock_text
+    from mkdocs_sla.source.load import LOCK_FILE, load, lock_text
 
     today = args.today or dt.date.today()
     catalog = load(args.path)
@@ -498,7 +563,7 @@ def cmd_lock(args) -> int:
 
 
 def cmd_schema(args) -> int:
-    from .schema import agreement_schema, results_schema, schema_text, write_schemas
+    from mkdocs_sla.source.schema import agreement_schema, results_schema, schema_text, write_schemas
 
     if args.out:
         for path in write_schemas(args.out):

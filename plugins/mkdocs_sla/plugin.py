@@ -29,15 +29,26 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
-from . import clock, reference
-from .diagnostics import InvalidAgreements
-from .feed import feed_title
-from .schema import agreement_schema, results_schema, schema_text
-from .load import AGREEMENT_FILE
-from .parallel import for_each_agreement
-from .model import SLUG
-from .render import (GROUP_BY, RESERVED_IDS, STYLESHEET, NavPage, NavSection, Paths, RenderOptions,
-                     render_listings, render_problem_page, render_record)
+from mkdocs_sla import clock
+from mkdocs_sla.core.diagnostics import InvalidAgreements
+from mkdocs_sla.core.model import SLUG
+from mkdocs_sla.present.feed import feed_title
+from mkdocs_sla.site import reference
+from mkdocs_sla.site.render import (
+    GROUP_BY,
+    RESERVED_IDS,
+    STYLESHEET,
+    NavPage,
+    NavSection,
+    Paths,
+    RenderOptions,
+    render_listings,
+    render_problem_page,
+    render_record,
+)
+from mkdocs_sla.source.load import AGREEMENT_FILE
+from mkdocs_sla.source.parallel import for_each_agreement
+from mkdocs_sla.source.schema import agreement_schema, results_schema, schema_text
 
 log = get_plugin_logger(__name__)
 
@@ -180,8 +191,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             # the agreements that load are shown, until the next valid edit.
             for diagnostic in errors:
                 log.error(str(diagnostic))
-            listings, self.navigation = render_listings(summaries, today=self.today, options=options,
-                                                        problems=[str(d) for d in errors])
+            listings, self.navigation = render_listings(summaries, today=self.today, options=options, problems=[str(d) for d in errors])
             for agreement_id, lines in self._problems_by_agreement(errors).items():
                 if agreement_id not in {s.id for s in summaries}:
                     problem_pages.update(render_problem_page(agreement_id, lines, options=options))
@@ -229,8 +239,10 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         (pages that are not, like the format reference, stay where the user's `nav` puts them)."""
         existing = files.get_file_from_path(file.src_uri)
         if existing is not None:
-            raise PluginError(f"sla: {Path(existing.abs_src_path or existing.src_uri)} is in the way of the generated "
-                              f"page {file.src_uri}; move it, or set the plugin's `prefix` to another folder")
+            raise PluginError(
+                f"sla: {Path(existing.abs_src_path or existing.src_uri)} is in the way of the generated "
+                f"page {file.src_uri}; move it, or set the plugin's `prefix` to another folder"
+            )
         files.append(file)
         if in_sections:
             self.generated[file.src_uri] = file
@@ -274,7 +286,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         items.extend(build(node) for key, node in tops.items() if key not in placed)
         pages: list[Page] = []
         _link(items, None, pages)
-        for previous, page, following in zip([None, *pages[:-1]], pages, [*pages[1:], None]):
+        for previous, page, following in zip([None, *pages[:-1]], pages, [*pages[1:], None], strict=False):
             page.previous_page, page.next_page = previous, following
         nav.items, nav.pages = items, pages
         return nav

@@ -11,23 +11,35 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .model import Agreement, Metric, MetricResult, Outage
-from .display import minutes as _minutes
-from .periods import Period, localize, minutes_between
+from mkdocs_sla.core.model import Metric, MetricResult, Outage, Terms
+from mkdocs_sla.core.periods import Period, localize, minutes_between
 
 HUNDRED = Fraction(100)
 
 
 @dataclass(frozen=True)
 class Attainment:
-    """The attainment of one metric in one period; `value` is None when nothing could be measured."""
+    """The attainment of one metric in one period, and the counts it was computed from.
 
+    `value` is None when nothing could be measured (`empty`: no events or items in the
+    period, judged by `when_empty`). The counts are those of the measure's `kind`; the
+    rest stay None. Words for people are made from them in `present.words.measured_words`.
+    """
+
+    kind: str
     value: Fraction | None
-    detail: str  # how it was measured, in words, for the periods table
-    empty: bool = False  # no events or items in the period (judged by `when_empty`)
+    empty: bool = False
+    good: int | None = None  # events: good events
+    total: int | None = None  # events: all events
+    down_minutes: Fraction | None = None  # downtime: counted minutes down
+    window_minutes: Fraction | None = None  # downtime: minutes measured
+    intervals_with_errors: int | None = None  # intervals: intervals with at least one error
+    intervals: int | None = None  # intervals: intervals in the measured part of the period
+    sum: object = None  # average: the sum reported (a Decimal)
+    count: int | None = None  # average: the number of items
 
 
-def measured_window(period: Period, terms: Agreement, agreement_start: dt.date) -> tuple[dt.datetime, dt.datetime]:
+def measured_window(period: Period, terms: Terms, agreement_start: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """The part of the period the agreement covers: a partial first period starts on the effective date."""
     start, end = period.bounds(terms.timezone)
     if agreement_start > period.start:
@@ -38,17 +50,17 @@ def measured_window(period: Period, terms: Agreement, agreement_start: dt.date) 
 def attainment(metric: Metric, result: MetricResult, window: tuple[dt.datetime, dt.datetime], timezone: str, intervals=()) -> Attainment:
     kind = metric.measure.kind
     if kind == "value":
-        return Attainment(Fraction(result.value), "reported")
+        return Attainment(kind, Fraction(result.value))
     if kind == "count":
-        return Attainment(Fraction(result.count), "counted")
+        return Attainment(kind, Fraction(result.count))
     if kind == "average":
         if result.count == 0:
-            return Attainment(None, "nothing to average", empty=True)
-        return Attainment(Fraction(result.sum) / result.count, f"{result.sum} over {result.count}")
+            return Attainment(kind, None, empty=True, sum=result.sum, count=0)
+        return Attainment(kind, Fraction(result.sum) / result.count, sum=result.sum, count=result.count)
     if kind == "events":
         if result.total == 0:
-            return Attainment(None, "no events", empty=True)
-        return Attainment(Fraction(result.good, result.total) * HUNDRED, f"{result.good:,} of {result.total:,}")
+            return Attainment(kind, None, empty=True, good=result.good, total=0)
+        return Attainment(kind, Fraction(result.good, result.total) * HUNDRED, good=result.good, total=result.total)
     if kind == "downtime":
         return downtime_attainment(metric, result.outages or [], window, timezone)
     if kind == "intervals":
@@ -56,18 +68,19 @@ def attainment(metric: Metric, result: MetricResult, window: tuple[dt.datetime, 
     raise ValueError(f"unknown measure {kind}")  # the model admits no other kind
 
 
-def downtime_minutes(outages: list[Outage], window: tuple[dt.datetime, dt.datetime], timezone: str,
-                     minimum_minutes: Fraction, exclude_tags: frozenset[str]) -> Fraction:
+def downtime_minutes(
+    outages: list[Outage], window: tuple[dt.datetime, dt.datetime], timezone: str, minimum_minutes: Fraction, exclude_tags: frozenset[str]
+) -> Fraction:
     """Minutes of counted downtime in the window.
 
     Outages that overlap or touch are one stretch of consecutive downtime: they are joined
     first, then the minimum applies to each stretch as it happened (its full length, also the
     part outside this period), then each is clipped to the window. So 10:00–10:06 and
     10:06–10:12 are 12 consecutive minutes, and overlapping outages count once."""
-    start, end = (moment.astimezone(dt.timezone.utc) for moment in window)
+    start, end = (moment.astimezone(dt.UTC) for moment in window)
     # In UTC: times of one zone compare by their wall clocks, which repeat an hour in autumn.
     spans = sorted(
-        (localize(outage.start, timezone).astimezone(dt.timezone.utc), localize(outage.end, timezone).astimezone(dt.timezone.utc))
+        (localize(outage.start, timezone).astimezone(dt.UTC), localize(outage.end, timezone).astimezone(dt.UTC))
         for outage in outages
         if not exclude_tags.intersection(outage.tags)
     )
@@ -92,7 +105,7 @@ def downtime_attainment(metric: Metric, outages: list[Outage], window, timezone:
     minutes = minutes_between(*window)
     down = downtime_minutes(outages, window, timezone, Fraction(measure.minimum_outage_minutes), frozenset(measure.exclude_tags))
     value = (minutes - down) / minutes * HUNDRED
-    return Attainment(value, f"{_minutes(down)} of {_minutes(minutes)} minutes down")
+    return Attainment("downtime", value, down_minutes=down, window_minutes=minutes)
 
 
 def interval_attainment(metric: Metric, intervals, window) -> Attainment:
@@ -108,6 +121,4 @@ def interval_attainment(metric: Metric, intervals, window) -> Attainment:
     rates = sum((Fraction(row.errors, row.requests) for row in counted if row.requests), Fraction(0))
     value = HUNDRED - rates / slots * HUNDRED
     with_errors = sum(1 for row in counted if row.errors)
-    return Attainment(value, f"{with_errors:,} of {slots:,} intervals with errors")
-
-
+    return Attainment("intervals", value, intervals_with_errors=with_errors, intervals=slots)

@@ -29,19 +29,20 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Iterable, Literal, Sequence
+from typing import Any, Literal
 
-from . import credits as rules
-from .diagnostics import Diagnostic
-from . import display
-from .load import AgreementRecord, Catalog, PeriodResults, Version
-from .model import Agreement, Metric
-from .periods import Period
-from .tiers import Span, number, span_bounds, span_of
-from .words import objective_words
+from mkdocs_sla.core import credits as rules
+from mkdocs_sla.core.diagnostics import Diagnostic
+from mkdocs_sla.core.model import Metric, Terms
+from mkdocs_sla.core.periods import Period
+from mkdocs_sla.core.records import Agreement, PeriodResults, Snapshot, Version
+from mkdocs_sla.core.spans import Span, span_of
+from mkdocs_sla.present import display
+from mkdocs_sla.present.words import number, objective_words, span_bounds
 
 Effect = Literal["favourable", "adverse", "neutral"]
 FAVOURABLE: Effect = "favourable"
@@ -162,17 +163,21 @@ def _raised(old: Any, new: Any) -> str:
 # ---------------------------------------------------------------- terms
 
 
-def compare_terms(old: Agreement, new: Agreement) -> list[Change]:
+def compare_terms(old: Terms, new: Terms) -> list[Change]:
     """Every change from one version of an agreement's terms to another, in the file's order.
 
     The version's own metadata (`version`, `effective`, `published`, `changes`,
     `format`) is not a change to the terms and is not reported.
     """
     out: list[Change] = []
-    _texts(out, "", old, new, [("title", "title"), ("summary", "summary"), ("provider", "provider"),
-                                ("customer", "customer"), ("owner", "owner")])
-    _texts(out, "service.", old.service, new.service, [("name", "service name"), ("scope", "service scope"),
-                                                        ("family", "service family")])
+    _texts(
+        out,
+        "",
+        old,
+        new,
+        [("title", "title"), ("summary", "summary"), ("provider", "provider"), ("customer", "customer"), ("owner", "owner")],
+    )
+    _texts(out, "service.", old.service, new.service, [("name", "service name"), ("scope", "service scope"), ("family", "service family")])
     _review(out, old, new)
     _notice(out, old, new)
     _period(out, old, new)
@@ -180,9 +185,18 @@ def compare_terms(old: Agreement, new: Agreement) -> list[Change]:
     _metrics(out, old, new)
     _credit_terms(out, old, new)
     _remedies(out, old, new)
-    _listed(out, "exclusion", "exclusions", "exclusion", old.exclusions, new.exclusions,
-            added=ADVERSE, removed=FAVOURABLE, why_added="no longer counts against the provider",
-            why_removed="now counts against the provider")
+    _listed(
+        out,
+        "exclusion",
+        "exclusions",
+        "exclusion",
+        old.exclusions,
+        new.exclusions,
+        added=ADVERSE,
+        removed=FAVOURABLE,
+        why_added="no longer counts against the provider",
+        why_removed="now counts against the provider",
+    )
     return out
 
 
@@ -200,7 +214,7 @@ def _texts(out: list[Change], prefix: str, old: Any, new: Any, fields: list[tupl
             out.append(Change(kind, subject, f"{words} reworded", NEUTRAL, word_diff(a, b)))
 
 
-def _review(out: list[Change], old: Agreement, new: Agreement) -> None:
+def _review(out: list[Change], old: Terms, new: Terms) -> None:
     a, b = old.review, new.review
     if a == b:
         return
@@ -209,12 +223,14 @@ def _review(out: list[Change], old: Agreement, new: Agreement) -> None:
         out.append(Change("review", "review", what, NEUTRAL))
         return
     if a.every_months != b.every_months:
-        out.append(Change("review", "review.every_months", f"reviewed every {b.every_months} months instead of every {a.every_months}", NEUTRAL))
+        out.append(
+            Change("review", "review.every_months", f"reviewed every {b.every_months} months instead of every {a.every_months}", NEUTRAL)
+        )
     if a.last != b.last:
         out.append(Change("review", "review.last", f"last review {b.last.isoformat()} (was {a.last.isoformat()})", NEUTRAL))
 
 
-def _notice(out: list[Change], old: Agreement, new: Agreement) -> None:
+def _notice(out: list[Change], old: Terms, new: Terms) -> None:
     a, b = old.notice_days, new.notice_days
     if a == b:
         return
@@ -223,18 +239,31 @@ def _notice(out: list[Change], old: Agreement, new: Agreement) -> None:
     elif b is None:
         out.append(Change("notice", "notice_days", f"the {a} days of notice before an adverse change are removed", ADVERSE))
     else:
-        out.append(Change("notice", "notice_days", f"notice before an adverse change {'lengthens' if b > a else 'shortens'} from {a} to {b} days",
-                          _more(a, b, more_is=FAVOURABLE)))
+        out.append(
+            Change(
+                "notice",
+                "notice_days",
+                f"notice before an adverse change {'lengthens' if b > a else 'shortens'} from {a} to {b} days",
+                _more(a, b, more_is=FAVOURABLE),
+            )
+        )
 
 
-def _period(out: list[Change], old: Agreement, new: Agreement) -> None:
+def _period(out: list[Change], old: Terms, new: Terms) -> None:
     if old.period != new.period:
         out.append(Change("period", "period", f"measured per {new.period} instead of per {old.period}", NEUTRAL))
     if old.timezone != new.timezone:
         out.append(Change("period", "timezone", f"periods run in {new.timezone} instead of {old.timezone}", NEUTRAL))
     if old.mid_period_change != new.mid_period_change:
         words = {"start_governs": "the version in force at its start", "end_governs": "the version in force at its end"}
-        out.append(Change("period", "mid_period_change", f"a period in which a new version takes effect is governed by {words[new.mid_period_change]} (was {words[old.mid_period_change]})", NEUTRAL))
+        out.append(
+            Change(
+                "period",
+                "mid_period_change",
+                f"a period in which a new version takes effect is governed by {words[new.mid_period_change]} (was {words[old.mid_period_change]})",
+                NEUTRAL,
+            )
+        )
 
 
 # ---------------------------------------------------------------- lists of texts
@@ -266,13 +295,22 @@ def _pair_texts(old: Sequence[str], new: Sequence[str]) -> tuple[list[str], list
         pairs.append((i, j))
     pairs.sort(key=lambda p: p[1])
     reworded = [(removed[i], added[j]) for i, j in pairs]
-    return ([a for i, a in enumerate(removed) if i not in used_a],
-            [b for j, b in enumerate(added) if j not in used_b],
-            reworded)
+    return ([a for i, a in enumerate(removed) if i not in used_a], [b for j, b in enumerate(added) if j not in used_b], reworded)
 
 
-def _listed(out: list[Change], kind: str, subject: str, noun: str, old: Sequence[str], new: Sequence[str], *,
-            added: Effect, removed: Effect, why_added: str = "", why_removed: str = "") -> None:
+def _listed(
+    out: list[Change],
+    kind: str,
+    subject: str,
+    noun: str,
+    old: Sequence[str],
+    new: Sequence[str],
+    *,
+    added: Effect,
+    removed: Effect,
+    why_added: str = "",
+    why_removed: str = "",
+) -> None:
     gone, new_items, reworded = _pair_texts(old, new)
     for text in gone:
         out.append(Change(kind, subject, f"{noun} removed: {_quote(text)}" + (f" — {why_removed}" if why_removed else ""), removed))
@@ -282,7 +320,7 @@ def _listed(out: list[Change], kind: str, subject: str, noun: str, old: Sequence
         out.append(Change(kind, subject, f"{noun} reworded", NEUTRAL, word_diff(a, b)))
 
 
-def _party(name: str, terms: Agreement) -> str:
+def _party(name: str, terms: Terms) -> str:
     """`customer`, `provider`, or `other` for a named team."""
     if name == "customer" or name == terms.customer:
         return "customer"
@@ -291,7 +329,7 @@ def _party(name: str, terms: Agreement) -> str:
     return "other"
 
 
-def _responsibilities(out: list[Change], old: Agreement, new: Agreement) -> None:
+def _responsibilities(out: list[Change], old: Terms, new: Terms) -> None:
     parties = list(old.responsibilities) + [p for p in new.responsibilities if p not in old.responsibilities]
     for party in parties:
         a, b = old.responsibilities.get(party, []), new.responsibilities.get(party, [])
@@ -311,22 +349,31 @@ def _responsibilities(out: list[Change], old: Agreement, new: Agreement) -> None
 # ---------------------------------------------------------------- metrics
 
 
-def _metrics(out: list[Change], old: Agreement, new: Agreement) -> None:
+def _metrics(out: list[Change], old: Terms, new: Terms) -> None:
     before = {m.id: m for m in old.metrics}
     after = {m.id: m for m in new.metrics}
     for metric in old.metrics:
         if metric.id not in after:
-            out.append(Change("metric-removed", f"metrics.{metric.id}",
-                              f"metric {metric.name} removed: its objective of {_num(metric.objective, metric.unit)} is no longer promised", ADVERSE))
+            out.append(
+                Change(
+                    "metric-removed",
+                    f"metrics.{metric.id}",
+                    f"metric {metric.name} removed: its objective of {_num(metric.objective, metric.unit)} is no longer promised",
+                    ADVERSE,
+                )
+            )
     for metric in new.metrics:
         if metric.id not in before:
-            out.append(Change("metric-added", f"metrics.{metric.id}",
-                              f"metric {metric.name} added, objective {objective_words(metric)}", FAVOURABLE))
+            out.append(
+                Change(
+                    "metric-added", f"metrics.{metric.id}", f"metric {metric.name} added, objective {objective_words(metric)}", FAVOURABLE
+                )
+            )
             continue
         _metric(out, old, new, before[metric.id], metric)
 
 
-def _metric(out: list[Change], old_terms: Agreement, new_terms: Agreement, a: Metric, b: Metric) -> None:
+def _metric(out: list[Change], old_terms: Terms, new_terms: Terms, a: Metric, b: Metric) -> None:
     prefix = f"metrics.{b.id}."
     name = b.name
     if a.name != b.name:
@@ -345,15 +392,28 @@ def _metric(out: list[Change], old_terms: Agreement, new_terms: Agreement, a: Me
     if a.unit != b.unit:
         out.append(Change("text", prefix + "unit", f"{name}: unit {_quote(b.unit)} instead of {_quote(a.unit)}", NEUTRAL))
     if a.better != b.better:
-        out.append(Change("better", prefix + "better", f"{name}: a {b.better} figure is now better (was {a.better}); objectives are not comparable", NEUTRAL))
+        out.append(
+            Change(
+                "better",
+                prefix + "better",
+                f"{name}: a {b.better} figure is now better (was {a.better}); objectives are not comparable",
+                NEUTRAL,
+            )
+        )
     if a.objective != b.objective:
         if comparable:
             # Raising a higher-is-better objective promises more; raising a lower-is-better one promises less.
             effect = _more(a.objective, b.objective, more_is=FAVOURABLE if b.better == "higher" else ADVERSE)
         else:
             effect = NEUTRAL
-        out.append(Change("objective", prefix + "objective",
-                          f"{name}: objective {_raised(a.objective, b.objective)} from {_num(a.objective, a.unit)} to {_num(b.objective, b.unit)}", effect))
+        out.append(
+            Change(
+                "objective",
+                prefix + "objective",
+                f"{name}: objective {_raised(a.objective, b.objective)} from {_num(a.objective, a.unit)} to {_num(b.objective, b.unit)}",
+                effect,
+            )
+        )
     if a.objective_strict != b.objective_strict:
         at = _num(b.objective, b.unit)
         if b.objective_strict:
@@ -361,7 +421,14 @@ def _metric(out: list[Change], old_terms: Agreement, new_terms: Agreement, a: Me
         else:
             summary = f"{name}: exactly {at} now meets the objective"
         # Strict: exactly on the objective is a miss, so it earns a credit.
-        out.append(Change("objective-strict", prefix + "objective_strict", summary, (FAVOURABLE if b.objective_strict else ADVERSE) if comparable else NEUTRAL))
+        out.append(
+            Change(
+                "objective-strict",
+                prefix + "objective_strict",
+                summary,
+                (FAVOURABLE if b.objective_strict else ADVERSE) if comparable else NEUTRAL,
+            )
+        )
     _measure(out, prefix + "measure", name, a, b)
     _metric_credits(out, prefix + "credits", old_terms, new_terms, a, b, comparable)
 
@@ -376,9 +443,14 @@ def _measure(out: list[Change], subject: str, name: str, a: Metric, b: Metric) -
     if y.kind == "downtime":
         if x.minimum_outage_minutes != y.minimum_outage_minutes:
             # A longer minimum leaves more short outages uncounted.
-            out.append(Change("measure", subject + ".minimum_outage_minutes",
-                              f"{name}: downtime of fewer than {y.minimum_outage_minutes} consecutive minutes does not count (was {x.minimum_outage_minutes})",
-                              _more(x.minimum_outage_minutes, y.minimum_outage_minutes, more_is=ADVERSE)))
+            out.append(
+                Change(
+                    "measure",
+                    subject + ".minimum_outage_minutes",
+                    f"{name}: downtime of fewer than {y.minimum_outage_minutes} consecutive minutes does not count (was {x.minimum_outage_minutes})",
+                    _more(x.minimum_outage_minutes, y.minimum_outage_minutes, more_is=ADVERSE),
+                )
+            )
         for tag in y.exclude_tags:
             if tag not in x.exclude_tags:
                 out.append(Change("measure", subject + ".exclude_tags", f"{name}: outages tagged `{tag}` no longer count", ADVERSE))
@@ -387,18 +459,30 @@ def _measure(out: list[Change], subject: str, name: str, a: Metric, b: Metric) -
                 out.append(Change("measure", subject + ".exclude_tags", f"{name}: outages tagged `{tag}` now count", FAVOURABLE))
     elif y.kind == "intervals":
         if x.interval_minutes != y.interval_minutes:
-            out.append(Change("measure", subject + ".interval_minutes", f"{name}: error rates over {y.interval_minutes}-minute intervals (was {x.interval_minutes})", NEUTRAL))
-    elif y.kind in ("events", "average"):
-        if x.when_empty != y.when_empty:
-            # An empty period judged missed can earn a credit; judged met it cannot.
-            out.append(Change("measure", subject + ".when_empty", f"{name}: a period with nothing measured is now judged {y.when_empty} (was {x.when_empty})",
-                              FAVOURABLE if y.when_empty == "missed" else ADVERSE))
+            out.append(
+                Change(
+                    "measure",
+                    subject + ".interval_minutes",
+                    f"{name}: error rates over {y.interval_minutes}-minute intervals (was {x.interval_minutes})",
+                    NEUTRAL,
+                )
+            )
+    elif y.kind in ("events", "average") and x.when_empty != y.when_empty:
+        # An empty period judged missed can earn a credit; judged met it cannot.
+        out.append(
+            Change(
+                "measure",
+                subject + ".when_empty",
+                f"{name}: a period with nothing measured is now judged {y.when_empty} (was {x.when_empty})",
+                FAVOURABLE if y.when_empty == "missed" else ADVERSE,
+            )
+        )
 
 
 # ---------------------------------------------------------------- credits at attainment levels
 
 
-def credit_at(terms: Agreement, metric: Metric, attainment: Fraction) -> Fraction:
+def credit_at(terms: Terms, metric: Metric, attainment: Fraction) -> Fraction:
     """The credit % one period at `attainment` earns for this metric alone (before combining and caps).
 
     A pool metric counts as in default when below its minimum, or when a
@@ -432,7 +516,7 @@ def _breakpoints(metric: Metric) -> set[Fraction]:
     return points
 
 
-def _crossings(old_terms: Agreement, new_terms: Agreement, a: Metric, b: Metric, pieces: list[tuple[Span, Fraction]]) -> set[Fraction]:
+def _crossings(old_terms: Terms, new_terms: Terms, a: Metric, b: Metric, pieces: list[tuple[Span, Fraction]]) -> set[Fraction]:
     """Where two credits that vary (linear) become equal inside a stretch, so that no stretch mixes rising and falling.
 
     Between breakpoints both credits are linear in the attainment, so their
@@ -500,7 +584,7 @@ class CreditChange:
     uniform: bool
 
 
-def credit_changes(old_terms: Agreement, new_terms: Agreement, a: Metric, b: Metric) -> list[CreditChange]:
+def credit_changes(old_terms: Terms, new_terms: Terms, a: Metric, b: Metric) -> list[CreditChange]:
     """Where the credit of metric `a` (under `old_terms`) and `b` (under `new_terms`) differ, in attainment order.
 
     Neighbouring stretches with the same old and new credit are merged; for
@@ -552,7 +636,7 @@ def _model_words(metric: Metric) -> str:
     return {"tiers": "a credit table", "linear": "a linear credit", "pool": "a pool credit"}[credits.model]
 
 
-def _metric_credits(out: list[Change], subject: str, old_terms: Agreement, new_terms: Agreement, a: Metric, b: Metric, comparable: bool) -> None:
+def _metric_credits(out: list[Change], subject: str, old_terms: Terms, new_terms: Terms, a: Metric, b: Metric, comparable: bool) -> None:
     name = b.name
     x, y = a.credits, b.credits
     if x is None and y is None:
@@ -561,9 +645,14 @@ def _metric_credits(out: list[Change], subject: str, old_terms: Agreement, new_t
         effect = FAVOURABLE if x is None else ADVERSE if y is None else NEUTRAL
         out.append(Change("credit-model", subject, f"{name}: {_model_words(b)} instead of {_model_words(a)}", effect))
     if x is not None and y is not None and x.model == y.model == "pool" and x.expected_misses != y.expected_misses:
-        out.append(Change("credit", subject + ".expected_misses",
-                          f"{name}: a default takes {y.expected_misses} consecutive misses of the expected level (was {x.expected_misses})",
-                          _more(x.expected_misses, y.expected_misses, more_is=ADVERSE)))
+        out.append(
+            Change(
+                "credit",
+                subject + ".expected_misses",
+                f"{name}: a default takes {y.expected_misses} consecutive misses of the expected level (was {x.expected_misses})",
+                _more(x.expected_misses, y.expected_misses, more_is=ADVERSE),
+            )
+        )
     if not comparable:
         return
     changes = credit_changes(old_terms, new_terms, a, b)
@@ -583,7 +672,7 @@ def _metric_credits(out: list[Change], subject: str, old_terms: Agreement, new_t
 # ---------------------------------------------------------------- credit terms and claims
 
 
-def _credit_terms(out: list[Change], old: Agreement, new: Agreement) -> None:
+def _credit_terms(out: list[Change], old: Terms, new: Terms) -> None:
     a, b = old.credit_terms, new.credit_terms
     if a == b:
         return
@@ -599,38 +688,88 @@ def _credit_terms(out: list[Change], old: Agreement, new: Agreement) -> None:
         out.append(Change("credit-terms", "credit_terms.currency", f"credits in {b.currency} instead of {a.currency}", NEUTRAL))
     if a.combine != b.combine:
         if b.combine == "max":
-            out.append(Change("credit-terms", "credit_terms.combine", "credits of several missed metrics no longer add up: only the largest is due", ADVERSE))
+            out.append(
+                Change(
+                    "credit-terms",
+                    "credit_terms.combine",
+                    "credits of several missed metrics no longer add up: only the largest is due",
+                    ADVERSE,
+                )
+            )
         else:
-            out.append(Change("credit-terms", "credit_terms.combine", "credits of several missed metrics now add up instead of the largest only", FAVOURABLE))
+            out.append(
+                Change(
+                    "credit-terms",
+                    "credit_terms.combine",
+                    "credits of several missed metrics now add up instead of the largest only",
+                    FAVOURABLE,
+                )
+            )
     if a.cap != b.cap:
         if a.cap is None:
             out.append(Change("credit-terms", "credit_terms.cap", f"a period's credit is now capped at {_pct(b.cap)}", ADVERSE))
         elif b.cap is None:
             out.append(Change("credit-terms", "credit_terms.cap", f"the cap of {_pct(a.cap)} on a period's credit is removed", FAVOURABLE))
         else:
-            out.append(Change("credit-terms", "credit_terms.cap", f"credit cap {_raised(a.cap, b.cap)} from {_pct(a.cap)} to {_pct(b.cap)}",
-                              _more(a.cap, b.cap, more_is=FAVOURABLE)))
+            out.append(
+                Change(
+                    "credit-terms",
+                    "credit_terms.cap",
+                    f"credit cap {_raised(a.cap, b.cap)} from {_pct(a.cap)} to {_pct(b.cap)}",
+                    _more(a.cap, b.cap, more_is=FAVOURABLE),
+                )
+            )
     if a.minimum_amount != b.minimum_amount:
         if a.minimum_amount is None:
-            out.append(Change("credit-terms", "credit_terms.minimum_amount", f"a credit below {b.minimum_amount} {b.currency} is no longer issued", ADVERSE))
+            out.append(
+                Change(
+                    "credit-terms",
+                    "credit_terms.minimum_amount",
+                    f"a credit below {b.minimum_amount} {b.currency} is no longer issued",
+                    ADVERSE,
+                )
+            )
         elif b.minimum_amount is None:
-            out.append(Change("credit-terms", "credit_terms.minimum_amount", f"the minimum credit of {a.minimum_amount} {a.currency} is removed: every credit is issued", FAVOURABLE))
+            out.append(
+                Change(
+                    "credit-terms",
+                    "credit_terms.minimum_amount",
+                    f"the minimum credit of {a.minimum_amount} {a.currency} is removed: every credit is issued",
+                    FAVOURABLE,
+                )
+            )
         else:
-            out.append(Change("credit-terms", "credit_terms.minimum_amount",
-                              f"minimum credit issued {_raised(a.minimum_amount, b.minimum_amount)} from {a.minimum_amount} to {b.minimum_amount} {b.currency}",
-                              _more(a.minimum_amount, b.minimum_amount, more_is=ADVERSE)))
+            out.append(
+                Change(
+                    "credit-terms",
+                    "credit_terms.minimum_amount",
+                    f"minimum credit issued {_raised(a.minimum_amount, b.minimum_amount)} from {a.minimum_amount} to {b.minimum_amount} {b.currency}",
+                    _more(a.minimum_amount, b.minimum_amount, more_is=ADVERSE),
+                )
+            )
     if a.round_to != b.round_to:
         words = f"credit amounts rounded to {b.round_to}" if b.round_to is not None else "credit amounts no longer rounded"
-        out.append(Change("credit-terms", "credit_terms.round_to", words + (f" (was {a.round_to})" if a.round_to is not None else ""), NEUTRAL))
+        out.append(
+            Change("credit-terms", "credit_terms.round_to", words + (f" (was {a.round_to})" if a.round_to is not None else ""), NEUTRAL)
+        )
     if a.pool != b.pool:
         if a.pool is None:
-            out.append(Change("credit-terms", "credit_terms.pool", f"an at-risk pool of {_pct(b.pool.at_risk)} of the charges is added", FAVOURABLE))
+            out.append(
+                Change(
+                    "credit-terms", "credit_terms.pool", f"an at-risk pool of {_pct(b.pool.at_risk)} of the charges is added", FAVOURABLE
+                )
+            )
         elif b.pool is None:
             out.append(Change("credit-terms", "credit_terms.pool", f"the at-risk pool of {_pct(a.pool.at_risk)} is removed", ADVERSE))
         else:
-            out.append(Change("credit-terms", "credit_terms.pool.at_risk",
-                              f"amount at risk {_raised(a.pool.at_risk, b.pool.at_risk)} from {_pct(a.pool.at_risk)} to {_pct(b.pool.at_risk)} of the charges",
-                              _more(a.pool.at_risk, b.pool.at_risk, more_is=FAVOURABLE)))
+            out.append(
+                Change(
+                    "credit-terms",
+                    "credit_terms.pool.at_risk",
+                    f"amount at risk {_raised(a.pool.at_risk, b.pool.at_risk)} from {_pct(a.pool.at_risk)} to {_pct(b.pool.at_risk)} of the charges",
+                    _more(a.pool.at_risk, b.pool.at_risk, more_is=FAVOURABLE),
+                )
+            )
     _claim(out, a.claim, b.claim)
 
 
@@ -661,7 +800,9 @@ def _claim(out: list[Change], a, b) -> None:
         out.append(Change("claim", "credit_terms.claim", f"credits must now be claimed, by {words}", ADVERSE))
         return
     if b is None:
-        out.append(Change("claim", "credit_terms.claim", "the claim process is removed: the agreement no longer says how to claim", NEUTRAL))
+        out.append(
+            Change("claim", "credit_terms.claim", "the claim process is removed: the agreement no longer says how to claim", NEUTRAL)
+        )
         return
     if a.how != b.how:
         out.append(Change("claim", "credit_terms.claim.how", "how to claim reworded", NEUTRAL, word_diff(a.how, b.how)))
@@ -675,15 +816,25 @@ def _claim(out: list[Change], a, b) -> None:
         else:
             effect, verb = NEUTRAL, "changes"
         out.append(Change("claim", "credit_terms.claim.deadline", f"claim deadline {verb} from {a_words} to {b_words}", effect))
-    _listed(out, "claim", "credit_terms.claim.evidence", "claim evidence", a.evidence, b.evidence,
-            added=ADVERSE, removed=FAVOURABLE, why_added="a claim must name more", why_removed="a claim needs less")
+    _listed(
+        out,
+        "claim",
+        "credit_terms.claim.evidence",
+        "claim evidence",
+        a.evidence,
+        b.evidence,
+        added=ADVERSE,
+        removed=FAVOURABLE,
+        why_added="a claim must name more",
+        why_removed="a claim needs less",
+    )
 
 
 # ---------------------------------------------------------------- remedies
 
 
-def _remedies(out: list[Change], old: Agreement, new: Agreement) -> None:
-    from .model import Remedies
+def _remedies(out: list[Change], old: Terms, new: Terms) -> None:
+    from mkdocs_sla.core.model import Remedies
 
     a = old.remedies or Remedies()
     b = new.remedies or Remedies()
@@ -696,13 +847,26 @@ def _remedies(out: list[Change], old: Agreement, new: Agreement) -> None:
     if x != y:
         subject = "remedies.earn_back"
         if x is None:
-            out.append(Change("remedy", subject, f"earn-back added: a credit is cancelled when the objective is met in the next {y.met_periods} periods", ADVERSE))
+            out.append(
+                Change(
+                    "remedy",
+                    subject,
+                    f"earn-back added: a credit is cancelled when the objective is met in the next {y.met_periods} periods",
+                    ADVERSE,
+                )
+            )
         elif y is None:
             out.append(Change("remedy", subject, "earn-back removed: a credit once earned stays", FAVOURABLE))
         else:
             # More met periods needed to earn a credit back: credits are kept more often.
-            out.append(Change("remedy", subject + ".met_periods", f"earning a credit back takes {y.met_periods} met periods (was {x.met_periods})",
-                              _more(x.met_periods, y.met_periods, more_is=FAVOURABLE)))
+            out.append(
+                Change(
+                    "remedy",
+                    subject + ".met_periods",
+                    f"earning a credit back takes {y.met_periods} met periods (was {x.met_periods})",
+                    _more(x.met_periods, y.met_periods, more_is=FAVOURABLE),
+                )
+            )
 
 
 def _escalation(out: list[Change], old, new) -> None:
@@ -725,14 +889,42 @@ def _escalation(out: list[Change], old, new) -> None:
         pairs.append((remaining.pop(0), added.pop(0)))
     subject = "remedies.escalation"
     for step in remaining:
-        out.append(Change("remedy", subject, f"escalation step removed: {step.misses} misses in {step.within} periods — {_quote(step.action)}", ADVERSE))
+        out.append(
+            Change(
+                "remedy",
+                subject,
+                f"escalation step removed: {step.misses} misses in {step.within} periods — {_quote(step.action)}",
+                ADVERSE,
+            )
+        )
     for step in added:
-        out.append(Change("remedy", subject, f"escalation step added: {step.misses} misses in {step.within} periods — {_quote(step.action)}", FAVOURABLE))
+        out.append(
+            Change(
+                "remedy",
+                subject,
+                f"escalation step added: {step.misses} misses in {step.within} periods — {_quote(step.action)}",
+                FAVOURABLE,
+            )
+        )
     for x, y in pairs:
         if x.misses != y.misses:
-            out.append(Change("remedy", subject, f"escalation {_quote(y.action, 60)} after {y.misses} misses (was {x.misses})", _more(x.misses, y.misses, more_is=ADVERSE)))
+            out.append(
+                Change(
+                    "remedy",
+                    subject,
+                    f"escalation {_quote(y.action, 60)} after {y.misses} misses (was {x.misses})",
+                    _more(x.misses, y.misses, more_is=ADVERSE),
+                )
+            )
         if x.within != y.within:
-            out.append(Change("remedy", subject, f"escalation {_quote(y.action, 60)} counts misses within {y.within} periods (was {x.within})", _more(x.within, y.within, more_is=FAVOURABLE)))
+            out.append(
+                Change(
+                    "remedy",
+                    subject,
+                    f"escalation {_quote(y.action, 60)} counts misses within {y.within} periods (was {x.within})",
+                    _more(x.within, y.within, more_is=FAVOURABLE),
+                )
+            )
         if x.action != y.action:
             out.append(Change("remedy", subject, "escalation action reworded", NEUTRAL, word_diff(x.action, y.action)))
 
@@ -742,24 +934,68 @@ def _chronic(out: list[Change], x, y) -> None:
     if x == y:
         return
     if x is None:
-        out.append(Change("remedy", subject, f"chronic failure added: {y.misses} misses within {y.within} periods" + (" give a termination right" if y.termination_right else ""), FAVOURABLE))
+        out.append(
+            Change(
+                "remedy",
+                subject,
+                f"chronic failure added: {y.misses} misses within {y.within} periods"
+                + (" give a termination right" if y.termination_right else ""),
+                FAVOURABLE,
+            )
+        )
         return
     if y is None:
         out.append(Change("remedy", subject, f"chronic failure ({x.misses} misses within {x.within} periods) removed", ADVERSE))
         return
     if x.misses != y.misses:
-        out.append(Change("remedy", subject + ".misses", f"chronic failure takes {y.misses} misses (was {x.misses})", _more(x.misses, y.misses, more_is=ADVERSE)))
+        out.append(
+            Change(
+                "remedy",
+                subject + ".misses",
+                f"chronic failure takes {y.misses} misses (was {x.misses})",
+                _more(x.misses, y.misses, more_is=ADVERSE),
+            )
+        )
     if x.within != y.within:
-        out.append(Change("remedy", subject + ".within", f"chronic failure counts misses within {y.within} periods (was {x.within})", _more(x.within, y.within, more_is=FAVOURABLE)))
+        out.append(
+            Change(
+                "remedy",
+                subject + ".within",
+                f"chronic failure counts misses within {y.within} periods (was {x.within})",
+                _more(x.within, y.within, more_is=FAVOURABLE),
+            )
+        )
     if x.termination_right != y.termination_right:
-        out.append(Change("remedy", subject + ".termination_right",
-                          "chronic failure now gives a right to terminate" if y.termination_right else "chronic failure no longer gives a right to terminate",
-                          FAVOURABLE if y.termination_right else ADVERSE))
+        out.append(
+            Change(
+                "remedy",
+                subject + ".termination_right",
+                "chronic failure now gives a right to terminate"
+                if y.termination_right
+                else "chronic failure no longer gives a right to terminate",
+                FAVOURABLE if y.termination_right else ADVERSE,
+            )
+        )
     if x.consequence != y.consequence:
         if x.consequence and y.consequence:
-            out.append(Change("remedy", subject + ".consequence", "consequence of chronic failure reworded", NEUTRAL, word_diff(x.consequence, y.consequence)))
+            out.append(
+                Change(
+                    "remedy",
+                    subject + ".consequence",
+                    "consequence of chronic failure reworded",
+                    NEUTRAL,
+                    word_diff(x.consequence, y.consequence),
+                )
+            )
         else:
-            out.append(Change("remedy", subject + ".consequence", f"consequence of chronic failure {'added: ' + _quote(y.consequence) if y.consequence else 'removed'}", NEUTRAL))
+            out.append(
+                Change(
+                    "remedy",
+                    subject + ".consequence",
+                    f"consequence of chronic failure {'added: ' + _quote(y.consequence) if y.consequence else 'removed'}",
+                    NEUTRAL,
+                )
+            )
 
 
 def _rolling(out: list[Change], x, y) -> None:
@@ -767,7 +1003,14 @@ def _rolling(out: list[Change], x, y) -> None:
     if x == y:
         return
     if x is None:
-        out.append(Change("remedy", subject, f"a right to terminate when the average of `{y.metric}` over {y.periods} periods falls below {y.below} is added", FAVOURABLE))
+        out.append(
+            Change(
+                "remedy",
+                subject,
+                f"a right to terminate when the average of `{y.metric}` over {y.periods} periods falls below {y.below} is added",
+                FAVOURABLE,
+            )
+        )
         return
     if y is None:
         out.append(Change("remedy", subject, f"the right to terminate on a low rolling average of `{x.metric}` is removed", ADVERSE))
@@ -778,14 +1021,28 @@ def _rolling(out: list[Change], x, y) -> None:
         out.append(Change("remedy", subject + ".periods", f"the rolling average runs over {y.periods} periods (was {x.periods})", NEUTRAL))
     if x.below != y.below:
         # The right triggers on an average strictly below the level: a higher level triggers sooner.
-        out.append(Change("remedy", subject + ".below", f"the rolling-average level {_raised(x.below, y.below)} from {x.below} to {y.below}", _more(x.below, y.below, more_is=FAVOURABLE)))
+        out.append(
+            Change(
+                "remedy",
+                subject + ".below",
+                f"the rolling-average level {_raised(x.below, y.below)} from {x.below} to {y.below}",
+                _more(x.below, y.below, more_is=FAVOURABLE),
+            )
+        )
     if x.termination_right != y.termination_right:
-        out.append(Change("remedy", subject + ".termination_right",
-                          "a low rolling average now gives a right to terminate" if y.termination_right else "a low rolling average no longer gives a right to terminate",
-                          FAVOURABLE if y.termination_right else ADVERSE))
+        out.append(
+            Change(
+                "remedy",
+                subject + ".termination_right",
+                "a low rolling average now gives a right to terminate"
+                if y.termination_right
+                else "a low rolling average no longer gives a right to terminate",
+                FAVOURABLE if y.termination_right else ADVERSE,
+            )
+        )
 
 
-def version_history(record: AgreementRecord) -> list[tuple[Version | None, Version, list[Change]]]:
+def version_history(record: Agreement) -> list[tuple[Version | None, Version, list[Change]]]:
     """Each version of an agreement, oldest first, with the version before it and what it changed:
     what the versions pages show."""
     history: list[tuple[Version | None, Version, list[Change]]] = []
@@ -811,9 +1068,11 @@ class NoticeViolation:
 
     @property
     def message(self) -> str:
-        return (f"version `{self.label}` makes {self.adverse} adverse change(s) effective {self.effective.isoformat()}, "
-                f"sooner than the {self.notice_days} days of notice the agreement promises; "
-                f"expected `effective` on or after {self.earliest.isoformat()}")
+        return (
+            f"version `{self.label}` makes {self.adverse} adverse change(s) effective {self.effective.isoformat()}, "
+            f"sooner than the {self.notice_days} days of notice the agreement promises; "
+            f"expected `effective` on or after {self.earliest.isoformat()}"
+        )
 
 
 VersionStatus = Literal["new", "revised", "rewritten", "removed", "withdrawn"]
@@ -941,8 +1200,7 @@ class AgreementDiff:
 
     @property
     def rewrites_history(self) -> bool:
-        return (self.history_removed or any(v.rewrites_history for v in self.versions)
-                or any(r.rewrites_history for r in self.results))
+        return self.history_removed or any(v.rewrites_history for v in self.versions) or any(r.rewrites_history for r in self.results)
 
     @property
     def notice_violations(self) -> tuple[NoticeViolation, ...]:
@@ -959,7 +1217,7 @@ def _published(version: Version, today: dt.date) -> bool:
     return version.effective <= today or (published is not None and published <= today)
 
 
-def notice_violation(previous: Agreement | None, version: Version, changes: Iterable[Change], today: dt.date) -> NoticeViolation | None:
+def notice_violation(previous: Terms | None, version: Version, changes: Iterable[Change], today: dt.date) -> NoticeViolation | None:
     """An adverse change effective sooner than `notice_days` after `today`.
 
     The notice that binds is the one promised by the terms being changed (the
@@ -977,7 +1235,7 @@ def notice_violation(previous: Agreement | None, version: Version, changes: Iter
     return NoticeViolation(version.label, version.effective, days, earliest, adverse)
 
 
-def compare_records(base: AgreementRecord | None, head: AgreementRecord | None, *, today: dt.date) -> AgreementDiff:
+def compare_records(base: Agreement | None, head: Agreement | None, *, today: dt.date) -> AgreementDiff:
     """Compare two states of one agreement. `today` decides what is in force and what is past:
     the HEAD commit's date, or today for a working tree."""
     if base is None and head is None:
@@ -985,20 +1243,30 @@ def compare_records(base: AgreementRecord | None, head: AgreementRecord | None, 
     if head is None:
         in_force = any(v.effective <= today for v in base.versions)
         words = "agreement removed" + (", with versions already in force: its history is lost" if in_force else "")
-        return AgreementDiff(base.id, base.versions[-1].terms.title, "removed",
-                             changes=(Change("agreement", base.id, words, ADVERSE),), history_removed=in_force)
+        return AgreementDiff(
+            base.id,
+            base.versions[-1].terms.title,
+            "removed",
+            changes=(Change("agreement", base.id, words, ADVERSE),),
+            history_removed=in_force,
+        )
     title = head.versions[-1].terms.title
     if base is None:
         versions = tuple(VersionDiff(v.label, v.effective, "new", None, note=v.terms.changes) for v in head.versions)
-        return AgreementDiff(head.id, title, "added", versions=versions,
-                             changes=(Change("agreement", head.id, f"agreement added with {len(head.versions)} version(s)", NEUTRAL),))
+        return AgreementDiff(
+            head.id,
+            title,
+            "added",
+            versions=versions,
+            changes=(Change("agreement", head.id, f"agreement added with {len(head.versions)} version(s)", NEUTRAL),),
+        )
     versions = _version_diffs(base, head, today)
     results = _results_diffs(base, head, today)
     status: AgreementStatus = "changed" if versions or results else "unchanged"
     return AgreementDiff(head.id, title, status, versions=versions, results=results)
 
 
-def _version_diffs(base: AgreementRecord, head: AgreementRecord, today: dt.date) -> tuple[VersionDiff, ...]:
+def _version_diffs(base: Agreement, head: Agreement, today: dt.date) -> tuple[VersionDiff, ...]:
     before = {v.label: v for v in base.versions}
     after = {v.label: v for v in head.versions}
     found: list[VersionDiff] = []
@@ -1008,7 +1276,11 @@ def _version_diffs(base: AgreementRecord, head: AgreementRecord, today: dt.date)
             previous = head.versions[index - 1] if index else None
             changes = tuple(compare_terms(previous.terms, version.terms)) if previous else ()
             notice = notice_violation(_in_force_terms(base, version.effective), version, changes, today) if previous else None
-            found.append(VersionDiff(version.label, version.effective, "new", previous.label if previous else None, changes, version.terms.changes, notice))
+            found.append(
+                VersionDiff(
+                    version.label, version.effective, "new", previous.label if previous else None, changes, version.terms.changes, notice
+                )
+            )
         elif old.digest != version.digest:
             changes = tuple(compare_terms(old.terms, version.terms))
             if _published(old, today):
@@ -1023,7 +1295,7 @@ def _version_diffs(base: AgreementRecord, head: AgreementRecord, today: dt.date)
     return tuple(found)
 
 
-def _in_force_terms(base: AgreementRecord, day: dt.date) -> Agreement:
+def _in_force_terms(base: Agreement, day: dt.date) -> Terms:
     """The BASE terms that a version effective on `day` replaces: their notice binds."""
     return base.in_force(day).terms
 
@@ -1039,17 +1311,20 @@ def _results_key(results: PeriodResults) -> tuple:
     return results.results, sorted(intervals.items())
 
 
-def _results_diffs(base: AgreementRecord, head: AgreementRecord, today: dt.date) -> tuple[ResultsDiff, ...]:
-    from .display import attainment as show
-    from .evaluate import evaluate
+def _results_diffs(base: Agreement, head: Agreement, today: dt.date) -> tuple[ResultsDiff, ...]:
+    from mkdocs_sla.core.evaluate import evaluate
+    from mkdocs_sla.present.display import attainment as show
 
     old_results = {r.period: r for r in base.results}
     new_results = {r.period: r for r in head.results}
     if not old_results and not new_results:
         return ()
     same_terms = [v.digest for v in base.versions] == [v.digest for v in head.versions]
-    if same_terms and old_results.keys() == new_results.keys() and all(
-            _results_key(old_results[p]) == _results_key(new_results[p]) for p in old_results):
+    if (
+        same_terms
+        and old_results.keys() == new_results.keys()
+        and all(_results_key(old_results[p]) == _results_key(new_results[p]) for p in old_results)
+    ):
         return ()  # nothing to evaluate: the same terms and the same results give the same credits
     old_outcomes = {p.period: p for p in evaluate(base).periods}
     new_outcomes = {p.period: p for p in evaluate(head).periods}
@@ -1072,49 +1347,14 @@ def _results_diffs(base: AgreementRecord, head: AgreementRecord, today: dt.date)
         for m in b.metrics:
             o = old_metrics.get(m.metric.id)
             if o is not None and o.attainment != m.attainment:
-                attainments.append((m.metric.id, show(o.attainment, o.metric.unit, o.metric.better), show(m.attainment, m.metric.unit, m.metric.better)))
+                attainments.append(
+                    (m.metric.id, show(o.attainment, o.metric.unit, o.metric.better), show(m.attainment, m.metric.unit, m.metric.better))
+                )
         found.append(ResultsDiff(period.label, "edited" if edited else "recomputed", past, before, after, tuple(attainments)))
     return tuple(found)
 
 
 # ---------------------------------------------------------------- whole trees
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """The agreements as they stand at one git ref, in a working tree, or in a folder.
-
-    `root` is the agreements folder as diagnostics name it (`agreements`), so
-    the diagnostics of one agreement are those under `root/<id>/`; `folders`
-    lists every agreement folder, valid or not; `date` is the commit's date
-    (or today for a working tree).
-    """
-
-    name: str
-    catalog: Catalog
-    root: str
-    folders: tuple[str, ...]
-    date: dt.date
-    commit: str | None = None
-
-    def restricted(self, ids: set[str]) -> "Snapshot":
-        """The same snapshot with only the agreements in `ids` (those that changed)."""
-        root = self.root.rstrip("/")
-        keep = tuple(d for d in self.catalog.diagnostics
-                     if any(d.position.file == f"{root}/{i}" or d.position.file.startswith(f"{root}/{i}/") for i in ids))
-        catalog = Catalog(tuple(r for r in self.catalog.agreements if r.id in ids), keep)
-        return Snapshot(self.name, catalog, self.root, tuple(f for f in self.folders if f in ids), self.date, self.commit)
-
-    def problems(self, agreement_id: str) -> tuple[Diagnostic, ...]:
-        prefix = f"{self.root.rstrip('/')}/{agreement_id}"
-        return tuple(d for d in self.catalog.diagnostics
-                     if d.severity == "error" and (d.position.file == prefix or d.position.file.startswith(prefix + "/")))
-
-    def stray_problems(self) -> tuple[Diagnostic, ...]:
-        """Errors outside any agreement folder (a misplaced file, a missing folder)."""
-        return tuple(d for d in self.catalog.errors
-                     if not any(d.position.file == f"{self.root.rstrip('/')}/{f}" or d.position.file.startswith(f"{self.root.rstrip('/')}/{f}/")
-                                for f in self.folders))
 
 
 @dataclass(frozen=True)
@@ -1175,9 +1415,20 @@ def compare_catalogs(base: Snapshot, head: Snapshot, *, today: dt.date | None = 
         if old_invalid and new is not None:
             diff = compare_records(None, new, today=today)
             problems = _problem_lines(base.problems(agreement_id))
-            found.append(AgreementDiff(agreement_id, diff.title, "fixed", versions=diff.versions,
-                                       changes=(Change("agreement", agreement_id, "invalid at BASE, valid at HEAD: its versions cannot be compared with BASE", NEUTRAL),),
-                                       problems=problems))
+            found.append(
+                AgreementDiff(
+                    agreement_id,
+                    diff.title,
+                    "fixed",
+                    versions=diff.versions,
+                    changes=(
+                        Change(
+                            "agreement", agreement_id, "invalid at BASE, valid at HEAD: its versions cannot be compared with BASE", NEUTRAL
+                        ),
+                    ),
+                    problems=problems,
+                )
+            )
             continue
         if old is None and new is None:
             continue  # invalid at BASE and gone at HEAD

@@ -15,9 +15,11 @@ import datetime as dt
 import functools
 import re
 from decimal import Decimal
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from mkdocs_sla.core.spans import span_of
 
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
 
@@ -58,7 +60,9 @@ class Model(BaseModel):
 class Review(Model):
     """When the agreement is reviewed."""
 
-    every_months: Annotated[int, Field(gt=0, le=120)] = Field(description="Months between reviews (real agreements: 12 to 24; at most 120).")
+    every_months: Annotated[int, Field(gt=0, le=120)] = Field(
+        description="Months between reviews (real agreements: 12 to 24; at most 120)."
+    )
     last: Date = Field(description="Date of the last review; the next is due `every_months` later.")
 
 
@@ -83,7 +87,7 @@ class Bounds(Model):
     at_or_above: Number | None = Field(None, description="Lower bound, inclusive: attainment >= value.")
 
     @model_validator(mode="after")
-    def _one_bound_per_side(self) -> "Bounds":
+    def _one_bound_per_side(self) -> Bounds:
         if self.below is not None and self.at_or_below is not None:
             raise ValueError("a tier takes one upper bound: `below` or `at_or_below`, not both")
         if self.above is not None and self.at_or_above is not None:
@@ -101,8 +105,6 @@ class CreditTier(Bounds):
     @functools.cached_property
     def span(self):
         """The bounds as an exact interval, computed once per tier (the engine asks for every period)."""
-        from .tiers import span_of
-
         return span_of(self)
 
 
@@ -133,12 +135,10 @@ class PoolCredits(Model):
         description="Share of the at-risk amount this metric's default earns, in %. Allocations may add up to more than 100%."
     )
     minimum: Number = Field(description="Minimum service level: missing it in any period is a default.")
-    expected_misses: PositiveInt = Field(
-        1, description="Consecutive periods below the expected level (the objective) that make a default."
-    )
+    expected_misses: PositiveInt = Field(1, description="Consecutive periods below the expected level (the objective) that make a default.")
 
 
-Credits = Annotated[Union[TieredCredits, LinearCredits, PoolCredits], Field(discriminator="model")]
+Credits = Annotated[TieredCredits | LinearCredits | PoolCredits, Field(discriminator="model")]
 
 
 class ValueMeasure(Model):
@@ -157,7 +157,10 @@ class AverageMeasure(Model):
     """An average from a sum and a count (`sum:` and `count:` in the results), e.g. follow-up attempts per lead."""
 
     kind: Literal["average"] = Field(description="`average`.")
-    when_empty: Literal["met", "missed"] = Field("met", description="How a period with count 0 is judged. `missed` counts for remedies (escalation, chronic failure) but earns no credit: with no attainment there is no tier or shortfall.")
+    when_empty: Literal["met", "missed"] = Field(
+        "met",
+        description="How a period with count 0 is judged. `missed` counts for remedies (escalation, chronic failure) but earns no credit: with no attainment there is no tier or shortfall.",
+    )
 
 
 class DowntimeMeasure(Model):
@@ -165,11 +168,10 @@ class DowntimeMeasure(Model):
 
     kind: Literal["downtime"] = Field(description="`downtime`.")
     minimum_outage_minutes: NonNegative = Field(
-        Decimal(0), description="Only downtime of at least this many consecutive minutes counts (Google Cloud: 1 or 10 minutes): outages that overlap or touch are joined into one stretch first, and a stretch shorter than this does not count."
+        Decimal(0),
+        description="Only downtime of at least this many consecutive minutes counts (Google Cloud: 1 or 10 minutes): outages that overlap or touch are joined into one stretch first, and a stretch shorter than this does not count.",
     )
-    exclude_tags: list[Slug] = Field(
-        default_factory=list, description="Outages with any of these tags do not count, e.g. `maintenance`."
-    )
+    exclude_tags: list[Slug] = Field(default_factory=list, description="Outages with any of these tags do not count, e.g. `maintenance`.")
 
 
 class IntervalsMeasure(Model):
@@ -183,18 +185,24 @@ class IntervalsMeasure(Model):
 
     kind: Literal["intervals"] = Field(description="`intervals`.")
     # At most a day, so that every period (a partial first one too) holds at least one interval.
-    interval_minutes: Annotated[int, Field(gt=0, le=1440)] = Field(5, description="Length of one interval in minutes of elapsed time, at most 1440 (a day). Rows of the CSV start on this grid from the start of the period.")
+    interval_minutes: Annotated[int, Field(gt=0, le=1440)] = Field(
+        5,
+        description="Length of one interval in minutes of elapsed time, at most 1440 (a day). Rows of the CSV start on this grid from the start of the period.",
+    )
 
 
 class EventsMeasure(Model):
     """Attainment % = good / total × 100 (`good:` and `total:` in the results), e.g. tickets answered within target."""
 
     kind: Literal["events"] = Field(description="`events`.")
-    when_empty: Literal["met", "missed"] = Field("met", description="How a period with no events is judged. `missed` counts for remedies (escalation, chronic failure) but earns no credit: with no attainment there is no tier or shortfall.")
+    when_empty: Literal["met", "missed"] = Field(
+        "met",
+        description="How a period with no events is judged. `missed` counts for remedies (escalation, chronic failure) but earns no credit: with no attainment there is no tier or shortfall.",
+    )
 
 
 Measure = Annotated[
-    Union[ValueMeasure, CountMeasure, AverageMeasure, DowntimeMeasure, IntervalsMeasure, EventsMeasure],
+    ValueMeasure | CountMeasure | AverageMeasure | DowntimeMeasure | IntervalsMeasure | EventsMeasure,
     Field(discriminator="kind"),
 ]
 
@@ -207,9 +215,7 @@ class Metric(Model):
     id: Slug = Field(description="Identifier, unique in the agreement; results name it.")
     name: Text = Field(description="Display name.")
     definition: Text = Field(description="What exactly is measured. Markdown. Shared definitions form the glossary.")
-    target: Text | None = Field(
-        None, description="The per-event target counted as good, e.g. `first response within 1 hour, 24×7`."
-    )
+    target: Text | None = Field(None, description="The per-event target counted as good, e.g. `first response within 1 hour, 24×7`.")
     unit: Text = Field(description="Unit of the attainment: `%`, `leads`, `attempts`, `ms`…")
     better: Literal["higher", "lower"] = Field(description="Whether a higher or a lower figure is better for the customer.")
     objective: Number = Field(
@@ -217,7 +223,7 @@ class Metric(Model):
     )
     objective_strict: bool = Field(
         False,
-        description="If true, the objective is met only strictly above it (`better: higher`) or below it (`better: lower`), as in \"uptime above 99.9%\".",
+        description='If true, the objective is met only strictly above it (`better: higher`) or below it (`better: lower`), as in "uptime above 99.9%".',
     )
     measure: Measure = Field(description="How raw results become attainment.")
     credits: Credits | None = Field(None, description="The credit for missing the objective; none for a non-monetary metric.")
@@ -245,7 +251,7 @@ class Deadline(Model):
     )
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> "Deadline":
+    def _exactly_one(self) -> Deadline:
         if (self.days_after_period is None) == (self.billing_cycles_after is None):
             raise ValueError("a deadline takes exactly one of `days_after_period` or `billing_cycles_after`")
         return self
@@ -276,9 +282,7 @@ class CreditTerms(Model):
         "sum", description="How the credits of several metrics missed in one period combine: add them up, or take the largest."
     )
     cap: Percent | None = Field(None, description="Largest total credit in a period, as % of the base (Google: 50).")
-    minimum_amount: NonNegative | None = Field(
-        None, description="A period's credit below this amount is not issued (AWS: 1 USD)."
-    )
+    minimum_amount: NonNegative | None = Field(None, description="A period's credit below this amount is not issued (AWS: 1 USD).")
     round_to: Annotated[Number, Field(gt=0)] | None = Field(
         None,
         description="If the agreement says so, the credit amount is rounded half up to this step (e.g. 0.01), or down where rounding up would exceed the cap or the at-risk amount. Otherwise amounts stay exact and are rounded for display only.",
@@ -328,7 +332,7 @@ class Remedies(Model):
     earn_back: EarnBack | None = Field(None, description="Earn-back of credits.")
 
 
-class Agreement(Model):
+class Terms(Model):
     """One version of an agreement: a complete YAML document in `agreement.yaml`."""
 
     format: Annotated[int, Field(ge=1, le=1)] = Field(1, description="The file format version: 1.")
@@ -344,17 +348,15 @@ class Agreement(Model):
     owner: Text = Field(description="Who answers for the agreement.")
     service: Service = Field(description="The service and its scope.")
     review: Review | None = Field(None, description="The review cycle.")
-    notice_days: NonNegativeInt | None = Field(
-        None, description="Days of notice before a change adverse to the customer may take effect."
-    )
+    notice_days: NonNegativeInt | None = Field(None, description="Days of notice before a change adverse to the customer may take effect.")
     period: Literal["month", "quarter"] = Field("month", description="Calendar periods: `month` or `quarter`.")
     timezone: Annotated[str, StringConstraints(min_length=1)] = Field("UTC", description="IANA time zone of the periods.")
     mid_period_change: Literal["start_governs", "end_governs"] = Field(
         "start_governs",
         description="Which version governs a period in which a new version takes effect: the one in force at its start (default) or at its end.",
     )
-    responsibilities: dict[Annotated[str, StringConstraints(min_length=1, max_length=200)], Annotated[list[Text], Field(min_length=1)]] = Field(
-        default_factory=dict, description="Duties per party: `provider:`, `customer:` or a named team, each a list. Markdown."
+    responsibilities: dict[Annotated[str, StringConstraints(min_length=1, max_length=200)], Annotated[list[Text], Field(min_length=1)]] = (
+        Field(default_factory=dict, description="Duties per party: `provider:`, `customer:` or a named team, each a list. Markdown.")
     )
     metrics: list[Metric] = Field(min_length=1, description="The service levels.")
     credit_terms: CreditTerms | None = Field(None, description="Base, combining, cap, minimum and claims.")
@@ -403,7 +405,7 @@ class MetricResult(Model):
     note: Text | None = Field(None, description="A remark shown with the period.")
 
     @model_validator(mode="after")
-    def _good_within_total(self) -> "MetricResult":
+    def _good_within_total(self) -> MetricResult:
         if self.good is not None and self.total is not None and self.good > self.total:
             raise ValueError(f"`good` ({self.good}) cannot exceed `total` ({self.total})")
         return self

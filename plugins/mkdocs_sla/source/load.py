@@ -21,114 +21,30 @@ import difflib
 import gc
 import hashlib
 import io
+import itertools
 import json
 import os
 import re
 import typing
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pydantic
 
-from . import model
-from .diagnostics import Diagnostic, Diagnostics, Position
-from .model import Agreement, Results
-from .periods import Period, localize
-from .measures import measured_window
-from .tiers import check_tiers
-from .yamlsource import Document, not_readable, parse, read_text
+from mkdocs_sla.core import model
+from mkdocs_sla.core.diagnostics import Diagnostics, Position
+from mkdocs_sla.core.measures import measured_window
+from mkdocs_sla.core.model import Results, Terms
+from mkdocs_sla.core.periods import Period, localize
+from mkdocs_sla.core.records import Agreement, Catalog, Interval, PeriodResults, Version
+from mkdocs_sla.source.checks import check_tiers
+from mkdocs_sla.source.yamlsource import Document, not_readable, parse, read_text
 
 AGREEMENT_FILE = "agreement.yaml"
 RESULTS_DIR = "results"
 LOCK_FILE = "versions.lock"
 # Page names the site keeps beside the agreement pages (`<prefix>/<id>/`).
 RESERVED_IDS = frozenset({"index", "metrics", "credits"})
-
-
-@dataclass(frozen=True)
-class Version:
-    """One version of an agreement's terms, where it stands in the file, and its content hash."""
-
-    terms: Agreement
-    position: Position
-    digest: str
-
-    @property
-    def label(self) -> str:
-        return self.terms.version
-
-    @property
-    def effective(self) -> dt.date:
-        return self.terms.effective
-
-
-@dataclass(frozen=True)
-class Interval:
-    """One row of an interval series: requests and errors in the interval starting at `start`."""
-
-    start: dt.datetime
-    requests: int
-    errors: int
-    position: Position
-
-
-@dataclass(frozen=True)
-class PeriodResults:
-    """The measured results of one period."""
-
-    period: Period
-    results: Results
-    file: str
-    intervals: dict[str, tuple[Interval, ...]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class AgreementRecord:
-    """Everything about one agreement: its versions, oldest first, and its results by period."""
-
-    id: str
-    folder: str
-    file: str
-    versions: tuple[Version, ...]
-    results: tuple[PeriodResults, ...]
-
-    def version_for(self, period: Period) -> Version:
-        """The version that governs a period, by the agreement's `mid_period_change` rule."""
-        rule = self.versions[-1].terms.mid_period_change
-        # "start_governs": in force on the first day; "end_governs": in force on the last day.
-        day = period.start if rule == "start_governs" else period.end - dt.timedelta(days=1)
-        governing = self.versions[0]
-        for version in self.versions:
-            if version.effective <= day:
-                governing = version
-        return governing
-
-    def in_force(self, today: dt.date) -> Version:
-        """The version in force on a day (the first version before it took effect)."""
-        current = self.versions[0]
-        for version in self.versions:
-            if version.effective <= today:
-                current = version
-        return current
-
-    def upcoming(self, today: dt.date) -> tuple[Version, ...]:
-        return tuple(v for v in self.versions if v.effective > today)
-
-
-@dataclass(frozen=True)
-class Catalog:
-    """All agreements of a tree, and every diagnostic found while loading them."""
-
-    agreements: tuple[AgreementRecord, ...]
-    diagnostics: tuple[Diagnostic, ...]
-
-    @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity == "error"]
-
-    def get(self, agreement_id: str) -> AgreementRecord | None:
-        return next((a for a in self.agreements if a.id == agreement_id), None)
 
 
 def display_path(path: Path) -> str:
@@ -186,7 +102,7 @@ def agreement_folders(root: Path, diagnostics: Diagnostics) -> list[Path]:
     return [p for p in entries if p.is_dir() and not p.name.startswith(".")]
 
 
-def load_agreement(folder: Path, diagnostics: Diagnostics) -> AgreementRecord | None:
+def load_agreement(folder: Path, diagnostics: Diagnostics) -> Agreement | None:
     """One agreement folder; None if any error was found in it (all of them reported)."""
     local = Diagnostics()
     path = folder / AGREEMENT_FILE
@@ -205,7 +121,7 @@ def load_agreement(folder: Path, diagnostics: Diagnostics) -> AgreementRecord | 
     diagnostics.extend(local)
     if local.errors or not versions:
         return None
-    return AgreementRecord(folder.name, display_path(folder), display, tuple(versions), tuple(results))
+    return Agreement(folder.name, display_path(folder), display, tuple(versions), tuple(results))
 
 
 # ---------------------------------------------------------------- versions
@@ -217,23 +133,31 @@ def _load_versions(folder_name: str, text: str, display: str, diagnostics: Diagn
         diagnostics.error(Position(display), "the file holds no agreement; expected one YAML document per version")
     versions = []
     for document in documents:
-        terms = validate(Agreement, document, diagnostics)
+        terms = validate(Terms, document, diagnostics)
         if terms is None:
             continue
         if terms.id in RESERVED_IDS:
-            diagnostics.error(document.position(("id",)), f"id `{terms.id}` is reserved for a page of the site ({', '.join(sorted(RESERVED_IDS))}); expected another id")
+            diagnostics.error(
+                document.position(("id",)),
+                f"id `{terms.id}` is reserved for a page of the site ({', '.join(sorted(RESERVED_IDS))}); expected another id",
+            )
         elif terms.id != folder_name and not re.fullmatch(model.SLUG, folder_name):
-            diagnostics.error(document.position(("id",)), f"id `{terms.id}` differs from its folder `{folder_name}`, and the folder name is not a valid id "
-                                                          f"(lower-case letters, digits and hyphens); expected the folder named `{terms.id}`")
+            diagnostics.error(
+                document.position(("id",)),
+                f"id `{terms.id}` differs from its folder `{folder_name}`, and the folder name is not a valid id "
+                f"(lower-case letters, digits and hyphens); expected the folder named `{terms.id}`",
+            )
         elif terms.id != folder_name:
-            diagnostics.error(document.position(("id",)), f"id `{terms.id}` differs from its folder `{folder_name}`; expected `{folder_name}`")
+            diagnostics.error(
+                document.position(("id",)), f"id `{terms.id}` differs from its folder `{folder_name}`; expected `{folder_name}`"
+            )
         _check_terms(terms, document, diagnostics)
         versions.append(Version(terms, Position(display, document.start_line, 1), digest(terms)))
     _check_version_order(versions, documents, diagnostics)
     return versions
 
 
-def digest(terms: Agreement) -> str:
+def digest(terms: Terms) -> str:
     """A content hash of a version's terms, independent of formatting and comments.
 
     Only the keys written in the file count (`exclude_unset`): a later release of the format
@@ -253,30 +177,49 @@ def _check_version_order(versions: list[Version], documents: list[Document], dia
     for version in versions:
         where = Position(version.position.file, version.position.line, 1)
         if version.label in by_label:
-            diagnostics.error(where, f"version `{version.label}` appears twice (first at line {by_label[version.label].position.line}); each version needs its own label")
+            diagnostics.error(
+                where,
+                f"version `{version.label}` appears twice (first at line {by_label[version.label].position.line}); each version needs its own label",
+            )
         by_label.setdefault(version.label, version)
         if version.effective in by_date:
-            diagnostics.error(where, f"versions `{by_date[version.effective].label}` and `{version.label}` take effect on the same day {version.effective}; expected distinct dates")
+            diagnostics.error(
+                where,
+                f"versions `{by_date[version.effective].label}` and `{version.label}` take effect on the same day {version.effective}; expected distinct dates",
+            )
         by_date.setdefault(version.effective, version)
-    for earlier, later in zip(versions, versions[1:]):
+    for earlier, later in itertools.pairwise(versions):
         if later.effective < earlier.effective:
-            diagnostics.error(later.position, f"version `{later.label}` takes effect {later.effective}, before the version above it (`{earlier.label}`, {earlier.effective}); expected versions oldest first")
+            diagnostics.error(
+                later.position,
+                f"version `{later.label}` takes effect {later.effective}, before the version above it (`{earlier.label}`, {earlier.effective}); expected versions oldest first",
+            )
         elif _natural_key(later.label) < _natural_key(earlier.label):
-            diagnostics.error(later.position, f"version `{later.label}` takes effect after `{earlier.label}` but its label is lower; expected labels that increase with the effective date")
+            diagnostics.error(
+                later.position,
+                f"version `{later.label}` takes effect after `{earlier.label}` but its label is lower; expected labels that increase with the effective date",
+            )
     if len({v.terms.period for v in versions}) > 1:
-        diagnostics.error(versions[-1].position, "all versions of an agreement must use the same `period` (month or quarter), so results stay comparable")
+        diagnostics.error(
+            versions[-1].position, "all versions of an agreement must use the same `period` (month or quarter), so results stay comparable"
+        )
 
 
-def _check_terms(terms: Agreement, document: Document, diagnostics: Diagnostics) -> None:
+def _check_terms(terms: Terms, document: Document, diagnostics: Diagnostics) -> None:
     """The rules that span several fields of one version."""
     seen: dict[str, int] = {}
     for index, metric in enumerate(terms.metrics):
         if metric.id in seen:
-            diagnostics.error(document.position(("metrics", index, "id")), f"metric id `{metric.id}` is used twice in this version; expected unique ids")
+            diagnostics.error(
+                document.position(("metrics", index, "id")), f"metric id `{metric.id}` is used twice in this version; expected unique ids"
+            )
         seen[metric.id] = index
         if metric.is_percent and not 0 <= metric.objective <= 100:
             what = f"a `{metric.measure.kind}` metric" if metric.measure.kind in model.PERCENT_MEASURES else "a metric in `%`"
-            diagnostics.error(document.position(("metrics", index, "objective")), f"metrics[{index}].objective: objective of {what} is a percentage: expected 0 to 100, got {metric.objective}")
+            diagnostics.error(
+                document.position(("metrics", index, "objective")),
+                f"metrics[{index}].objective: objective of {what} is a percentage: expected 0 to 100, got {metric.objective}",
+            )
         credits = metric.credits
         if credits is None:
             continue
@@ -284,21 +227,38 @@ def _check_terms(terms: Agreement, document: Document, diagnostics: Diagnostics)
             check_tiers(metric, lambda i, index=index: document.position(("metrics", index, "credits", "tiers", i)), diagnostics)
         elif credits.model == "pool":
             if terms.credit_terms is None or terms.credit_terms.pool is None:
-                diagnostics.error(document.position(("metrics", index, "credits", "model")), "a `pool` credit needs `credit_terms.pool.at_risk`; expected the at-risk percentage there")
+                diagnostics.error(
+                    document.position(("metrics", index, "credits", "model")),
+                    "a `pool` credit needs `credit_terms.pool.at_risk`; expected the at-risk percentage there",
+                )
             better_min = credits.minimum <= metric.objective if metric.better == "higher" else credits.minimum >= metric.objective
             if not better_min:
-                diagnostics.error(document.position(("metrics", index, "credits", "minimum")), f"the minimum service level {credits.minimum} is stricter than the expected level (objective {metric.objective}); expected a minimum the objective meets")
+                diagnostics.error(
+                    document.position(("metrics", index, "credits", "minimum")),
+                    f"the minimum service level {credits.minimum} is stricter than the expected level (objective {metric.objective}); expected a minimum the objective meets",
+                )
         if credits.model in ("tiers", "linear", "pool") and terms.credit_terms is None:
-            diagnostics.error(document.position(("metrics", index, "credits")), "credits need `credit_terms` (at least `base`); expected a `credit_terms:` section")
+            diagnostics.error(
+                document.position(("metrics", index, "credits")),
+                "credits need `credit_terms` (at least `base`); expected a `credit_terms:` section",
+            )
     remedies = terms.remedies
     if remedies and remedies.rolling_average and remedies.rolling_average.metric not in seen:
-        diagnostics.error(document.position(("remedies", "rolling_average", "metric")), _unknown("metric", remedies.rolling_average.metric, list(seen)))
+        diagnostics.error(
+            document.position(("remedies", "rolling_average", "metric")), _unknown("metric", remedies.rolling_average.metric, list(seen))
+        )
     if remedies:
         for index, step in enumerate(remedies.escalation):
             if step.misses > step.within:
-                diagnostics.error(document.position(("remedies", "escalation", index, "misses")), f"{step.misses} misses cannot happen within {step.within} periods; expected misses <= within")
+                diagnostics.error(
+                    document.position(("remedies", "escalation", index, "misses")),
+                    f"{step.misses} misses cannot happen within {step.within} periods; expected misses <= within",
+                )
         if remedies.chronic and remedies.chronic.misses > remedies.chronic.within:
-            diagnostics.error(document.position(("remedies", "chronic", "misses")), f"{remedies.chronic.misses} misses cannot happen within {remedies.chronic.within} periods; expected misses <= within")
+            diagnostics.error(
+                document.position(("remedies", "chronic", "misses")),
+                f"{remedies.chronic.misses} misses cannot happen within {remedies.chronic.within} periods; expected misses <= within",
+            )
 
 
 def _unknown(what: str, name: str, known: list[str]) -> str:
@@ -327,13 +287,17 @@ def _load_results(folder: Path, versions: list[Version], diagnostics: Diagnostic
     try:
         entries = sorted(directory.iterdir())
     except NotADirectoryError:
-        diagnostics.error(Position(display_path(directory)), f"`{RESULTS_DIR}` is a file, not a folder; expected a folder of <period>.yaml files")
+        diagnostics.error(
+            Position(display_path(directory)), f"`{RESULTS_DIR}` is a file, not a folder; expected a folder of <period>.yaml files"
+        )
         return []
     except OSError as exc:
         message = not_readable(directory, exc) if directory.is_symlink() else f"cannot read the folder: {exc.strerror or exc}"
-        diagnostics.error(Position(display_path(directory)), message.replace("expected a regular file", "expected a folder of <period>.yaml files"))
+        diagnostics.error(
+            Position(display_path(directory)), message.replace("expected a regular file", "expected a folder of <period>.yaml files")
+        )
         return []
-    record_stub = AgreementRecord(folder.name, "", "", tuple(versions), ())
+    record_stub = Agreement(folder.name, "", "", tuple(versions), ())
     kind = versions[0].terms.period
     by_period: dict[Period, PeriodResults] = {}
     for path in entries:
@@ -357,16 +321,28 @@ def _load_results(folder: Path, versions: list[Version], diagnostics: Diagnostic
             continue
         period = Period.parse(results.period)
         if period.kind != kind:
-            diagnostics.error(document.position(("period",)), f"period `{results.period}` is a {period.kind}, but this agreement is measured per {kind}; expected {'`YYYY-MM`' if kind == 'month' else '`YYYY-Qn`'}")
+            diagnostics.error(
+                document.position(("period",)),
+                f"period `{results.period}` is a {period.kind}, but this agreement is measured per {kind}; expected {'`YYYY-MM`' if kind == 'month' else '`YYYY-Qn`'}",
+            )
             continue
         if path.stem != results.period:
-            diagnostics.error(document.position(("period",)), f"period `{results.period}` differs from the file name `{path.name}`; expected `{results.period}.yaml`")
+            diagnostics.error(
+                document.position(("period",)),
+                f"period `{results.period}` differs from the file name `{path.name}`; expected `{results.period}.yaml`",
+            )
         if period in by_period:
-            diagnostics.error(document.position(("period",)), f"a second result for period {period} (first in {by_period[period].file}); expected one results file per period")
+            diagnostics.error(
+                document.position(("period",)),
+                f"a second result for period {period} (first in {by_period[period].file}); expected one results file per period",
+            )
             continue
         first = versions[0]
         if period.end <= first.effective:
-            diagnostics.error(document.position(("period",)), f"period {period} ends before the agreement took effect ({first.effective}, version `{first.label}`); expected periods from {Period.containing(first.effective, kind)} on")
+            diagnostics.error(
+                document.position(("period",)),
+                f"period {period} ends before the agreement took effect ({first.effective}, version `{first.label}`); expected periods from {Period.containing(first.effective, kind)} on",
+            )
             continue
         terms = record_stub.version_for(period).terms
         intervals = _check_results(terms, period, results, document, directory, first.effective, diagnostics)
@@ -374,8 +350,9 @@ def _load_results(folder: Path, versions: list[Version], diagnostics: Diagnostic
     return [by_period[p] for p in sorted(by_period)]
 
 
-def _check_results(terms: Agreement, period: Period, results: Results, document: Document, directory: Path,
-                   agreement_start: dt.date, diagnostics: Diagnostics) -> dict[str, tuple[Interval, ...]]:
+def _check_results(
+    terms: Terms, period: Period, results: Results, document: Document, directory: Path, agreement_start: dt.date, diagnostics: Diagnostics
+) -> dict[str, tuple[Interval, ...]]:
     intervals: dict[str, tuple[Interval, ...]] = {}
     known = [m.id for m in terms.metrics]
     start, end = period.bounds(terms.timezone)
@@ -384,38 +361,74 @@ def _check_results(terms: Agreement, period: Period, results: Results, document:
         metric = terms.metric(metric_id)
         where = ("metrics", metric_id)
         if metric is None:
-            diagnostics.error(document.position(where, key=True), _unknown("metric", metric_id, known) + f" (the metrics of version `{terms.version}`)")
+            diagnostics.error(
+                document.position(where, key=True), _unknown("metric", metric_id, known) + f" (the metrics of version `{terms.version}`)"
+            )
             continue
         kind = metric.measure.kind
-        given = {k for k in MEASURE_KEYS["value"] | MEASURE_KEYS["average"] | MEASURE_KEYS["downtime"] | MEASURE_KEYS["intervals"] | MEASURE_KEYS["events"] if getattr(result, k) is not None}
+        given = {
+            k
+            for k in MEASURE_KEYS["value"]
+            | MEASURE_KEYS["average"]
+            | MEASURE_KEYS["downtime"]
+            | MEASURE_KEYS["intervals"]
+            | MEASURE_KEYS["events"]
+            if getattr(result, k) is not None
+        }
         expected = MEASURE_KEYS[kind]
         for key in sorted(given - expected):
-            diagnostics.error(document.position(where + (key,), key=True), f"`{key}` does not apply to metric `{metric_id}`, measured by `{kind}`; expected {_keys(expected)}")
+            diagnostics.error(
+                document.position((*where, key), key=True),
+                f"`{key}` does not apply to metric `{metric_id}`, measured by `{kind}`; expected {_keys(expected)}",
+            )
         for key in sorted(expected - given):
             diagnostics.error(document.position(where, key=True), f"metric `{metric_id}` is measured by `{kind}`: missing {_keys({key})}")
         if kind == "value" and result.value is not None and metric.is_percent and not 0 <= result.value <= 100:
-            diagnostics.error(document.position(where + ("value",)), f"{result.value} is not a percentage; expected 0 to 100")
+            diagnostics.error(document.position((*where, "value")), f"{result.value} is not a percentage; expected 0 to 100")
         if kind == "downtime" and result.outages:
             for index, outage in enumerate(result.outages):
-                o_start, o_end = (localize(moment, terms.timezone).astimezone(dt.timezone.utc) for moment in (outage.start, outage.end))
-                at = document.position(where + ("outages", index, "start"))
+                o_start, o_end = (localize(moment, terms.timezone).astimezone(dt.UTC) for moment in (outage.start, outage.end))
+                at = document.position((*where, "outages", index, "start"))
                 if o_end <= o_start:
-                    diagnostics.error(document.position(where + ("outages", index, "end")), f"outage ends ({outage.end.isoformat()}) before it starts ({outage.start.isoformat()}); expected an end after the start")
+                    diagnostics.error(
+                        document.position((*where, "outages", index, "end")),
+                        f"outage ends ({outage.end.isoformat()}) before it starts ({outage.start.isoformat()}); expected an end after the start",
+                    )
                 elif o_end <= start or o_start >= end:
-                    diagnostics.error(at, f"outage from {outage.start.isoformat()} lies outside period {period}; expected it in the file of its own period")
+                    diagnostics.error(
+                        at,
+                        f"outage from {outage.start.isoformat()} lies outside period {period}; expected it in the file of its own period",
+                    )
                 elif window[0] == start:
                     continue  # not a partial first period: an outage may start in the period before
                 elif o_end <= window[0]:
-                    diagnostics.warning(at, f"outage from {outage.start.isoformat()} lies before the agreement took effect on {agreement_start}; it does not count")
+                    diagnostics.warning(
+                        at,
+                        f"outage from {outage.start.isoformat()} lies before the agreement took effect on {agreement_start}; it does not count",
+                    )
                 elif o_start < window[0]:
-                    diagnostics.warning(at, f"outage from {outage.start.isoformat()} starts before the agreement took effect on {agreement_start}; only its part from then on counts")
+                    diagnostics.warning(
+                        at,
+                        f"outage from {outage.start.isoformat()} starts before the agreement took effect on {agreement_start}; only its part from then on counts",
+                    )
         if kind == "intervals" and result.intervals:
-            rows = _read_intervals(directory / result.intervals, document.position(where + ("intervals",)), (start, end), window, metric.measure.interval_minutes, terms.timezone, diagnostics)
+            rows = _read_intervals(
+                directory / result.intervals,
+                document.position((*where, "intervals")),
+                (start, end),
+                window,
+                metric.measure.interval_minutes,
+                terms.timezone,
+                diagnostics,
+            )
             if rows is not None:
                 intervals[metric_id] = rows
     for metric in terms.metrics:
         if metric.id not in results.metrics:
-            diagnostics.warning(document.position(("metrics",), key=True), f"no result for metric `{metric.id}` in period {period}; it is shown as not reported and earns no credit")
+            diagnostics.warning(
+                document.position(("metrics",), key=True),
+                f"no result for metric `{metric.id}` in period {period}; it is shown as not reported and earns no credit",
+            )
     return intervals
 
 
@@ -491,8 +504,15 @@ def _field_starts(source: str) -> list[int]:
     return starts
 
 
-def _read_intervals(path: Path, named_at: Position, bounds: tuple[dt.datetime, dt.datetime], window: tuple[dt.datetime, dt.datetime],
-                    minutes: int, timezone: str, diagnostics: Diagnostics) -> tuple[Interval, ...] | None:
+def _read_intervals(
+    path: Path,
+    named_at: Position,
+    bounds: tuple[dt.datetime, dt.datetime],
+    window: tuple[dt.datetime, dt.datetime],
+    minutes: int,
+    timezone: str,
+    diagnostics: Diagnostics,
+) -> tuple[Interval, ...] | None:
     """The rows of an interval series. Intervals are consecutive spans of `minutes` of elapsed
     time from the start of the measured window, the last one possibly shorter: the rule by which
     `measures.interval_attainment` counts them. Times are compared in UTC, so a row's offset (or
@@ -519,8 +539,8 @@ def _read_intervals(path: Path, named_at: Position, bounds: tuple[dt.datetime, d
     rows: list[Interval] = []
     seen: set[dt.datetime] = set()
     step = dt.timedelta(minutes=minutes)
-    start, end = (moment.astimezone(dt.timezone.utc) for moment in bounds)
-    grid = window[0].astimezone(dt.timezone.utc)
+    start, end = (moment.astimezone(dt.UTC) for moment in bounds)
+    grid = window[0].astimezone(dt.UTC)
     ok = True
     while True:
         record.begin()
@@ -540,7 +560,7 @@ def _read_intervals(path: Path, named_at: Position, bounds: tuple[dt.datetime, d
             ok = False
             continue
         try:
-            moment = localize(dt.datetime.fromisoformat(row[0].strip()), timezone).astimezone(dt.timezone.utc)
+            moment = localize(dt.datetime.fromisoformat(row[0].strip()), timezone).astimezone(dt.UTC)
         except (ValueError, OverflowError):
             diagnostics.error(where, f"`{row[0]}` is not a date and time; expected ISO 8601 such as 2026-10-01T00:05:00Z")
             ok = False
@@ -553,7 +573,10 @@ def _read_intervals(path: Path, named_at: Position, bounds: tuple[dt.datetime, d
             # fullwidth or Arabic-Indic digits (which int() reads, unlike any other tool).
             is_count = COUNT_RE.fullmatch(value) is not None
             if not is_count:
-                diagnostics.error(record.field_position(display, field_index), f"`{text_value}` is not a count; expected a whole number of 0 or more, in the digits 0-9 (at most 30)")
+                diagnostics.error(
+                    record.field_position(display, field_index),
+                    f"`{text_value}` is not a count; expected a whole number of 0 or more, in the digits 0-9 (at most 30)",
+                )
                 ok = False
             numbers.append(int(value) if is_count else 0)
         requests, errors = numbers
@@ -561,13 +584,19 @@ def _read_intervals(path: Path, named_at: Position, bounds: tuple[dt.datetime, d
             diagnostics.error(record.field_position(display, 2), f"{errors} errors out of {requests} requests; expected errors <= requests")
             ok = False
         if not (start <= moment < end):
-            diagnostics.error(where, f"interval {row[0]} lies outside the period; expected a start from {bounds[0].isoformat()} to before {bounds[1].isoformat()}")
+            diagnostics.error(
+                where,
+                f"interval {row[0]} lies outside the period; expected a start from {bounds[0].isoformat()} to before {bounds[1].isoformat()}",
+            )
             ok = False
         elif moment < grid:
             diagnostics.warning(where, f"interval {row[0]} lies before the agreement took effect on {window[0].date()}; it does not count")
         elif (moment - grid) % step:
-            diagnostics.error(where, f"interval {row[0]} does not start on a {minutes}-minute boundary of the period; "
-                                     f"intervals follow each other every {minutes} minutes of elapsed time from {grid.isoformat()} (UTC)")
+            diagnostics.error(
+                where,
+                f"interval {row[0]} does not start on a {minutes}-minute boundary of the period; "
+                f"intervals follow each other every {minutes} minutes of elapsed time from {grid.isoformat()} (UTC)",
+            )
             ok = False
         if moment in seen:
             diagnostics.error(where, f"interval {row[0]} appears twice; expected one row per interval")
@@ -601,14 +630,23 @@ def _check_lock(folder: Path, versions: list[Version], diagnostics: Diagnostics)
         version = labels.get(label)
         where = documents[0].position((label,), key=True)
         if version is None:
-            diagnostics.error(where, f"version `{label}` was published but is no longer in {AGREEMENT_FILE}; published versions stay in the history")
+            diagnostics.error(
+                where, f"version `{label}` was published but is no longer in {AGREEMENT_FILE}; published versions stay in the history"
+            )
         elif version.digest != expected:
-            diagnostics.error(version.position, f"version `{label}` differs from the version published (hash in {display} line {where.line}); a version in force is never rewritten: add a new version instead")
+            diagnostics.error(
+                version.position,
+                f"version `{label}` differs from the version published (hash in {display} line {where.line}); a version in force is never rewritten: add a new version instead",
+            )
 
 
 def lock_text(versions: typing.Iterable[Version], today: dt.date) -> str:
     """The content of `versions.lock`: hashes of every version published or in force by `today`."""
-    lines = ["# Content hashes of published versions, written by `sla lock`. Do not edit by hand:", "# a version that no longer matches its hash was rewritten after publication.", ""]
+    lines = [
+        "# Content hashes of published versions, written by `sla lock`. Do not edit by hand:",
+        "# a version that no longer matches its hash was rewritten after publication.",
+        "",
+    ]
     for version in versions:
         if version.effective <= today or (version.terms.published and version.terms.published <= today):
             lines.append(f'"{version.label}": {version.digest}')
@@ -621,7 +659,9 @@ def lock_text(versions: typing.Iterable[Version], today: dt.date) -> str:
 def validate(cls: type[pydantic.BaseModel], document: Document, diagnostics: Diagnostics) -> Any:
     """Validate a document against a model; report each error at its position."""
     if not isinstance(document.data, dict):
-        diagnostics.error(document.position(), f"expected a mapping of keys to values at the top of the document, found {_kind_of(document.data)}")
+        diagnostics.error(
+            document.position(), f"expected a mapping of keys to values at the top of the document, found {_kind_of(document.data)}"
+        )
         return None
     try:
         return cls.model_validate(document.data)
@@ -653,7 +693,10 @@ def _report(cls: type, error: dict, document: Document, diagnostics: Diagnostics
         close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
         hint = f"did you mean `{close[0]}`? " if close else ""
         section = ".".join(str(p) for p in _path_parts(cls, loc[:-1])) or "the top level"
-        diagnostics.error(document.position(where, key=True), f"unknown key `{name}` in {section}; {hint}expected one of: {', '.join(f'`{a}`' for a in allowed)}")
+        diagnostics.error(
+            document.position(where, key=True),
+            f"unknown key `{name}` in {section}; {hint}expected one of: {', '.join(f'`{a}`' for a in allowed)}",
+        )
         return
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         # `kind:` of a measure, `model:` of credits: pydantic's message names the union, not the value.
@@ -666,18 +709,28 @@ def _report(cls: type, error: dict, document: Document, diagnostics: Diagnostics
         section = _path_text(cls, loc)
         if kind == "union_tag_not_found":
             choices = ", ".join(f"`{e}`" for e in expected)
-            diagnostics.error(document.position(where), f"missing key `{tag_field}` in {section}; expected one of: {choices}" if choices else f"missing key `{tag_field}` in {section}")
+            diagnostics.error(
+                document.position(where),
+                f"missing key `{tag_field}` in {section}; expected one of: {choices}"
+                if choices
+                else f"missing key `{tag_field}` in {section}",
+            )
         else:
-            diagnostics.error(document.position(where + (tag_field,)), f"{section}.{tag_field}: " + _unknown(what, str(ctx.get("tag", "")), expected))
+            diagnostics.error(
+                document.position((*where, tag_field)), f"{section}.{tag_field}: " + _unknown(what, str(ctx.get("tag", "")), expected)
+            )
         return
     if kind == "missing":
-        diagnostics.error(document.position(where[:-1]), f"missing key `{loc[-1]}`" + (f" in {_path_text(cls, loc[:-1])}" if loc[:-1] else "") + _description(cls, loc))
+        diagnostics.error(
+            document.position(where[:-1]),
+            f"missing key `{loc[-1]}`" + (f" in {_path_text(cls, loc[:-1])}" if loc[:-1] else "") + _description(cls, loc),
+        )
         return
     message = error["msg"]
     if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
+        message = message[len("Value error, ") :]
     elif message.startswith("Input should be"):
-        message = "expected a value that should be" + message[len("Input should be"):]
+        message = "expected a value that should be" + message[len("Input should be") :]
         given = error.get("input")
         if isinstance(given, (str, int)) or given is None:
             message = f"`{given if given is not None else 'nothing'}` is not valid: {message}"
@@ -687,7 +740,9 @@ def _report(cls: type, error: dict, document: Document, diagnostics: Diagnostics
         if pattern == model.SLUG:
             message = f"`{given}` is not a slug; expected lower-case letters, digits and hyphens, starting with a letter or digit"
         elif pattern == model.PERIOD_RE.pattern:
-            message = f"`{given}` is not a period; expected a month `YYYY-MM` (01 to 12) or a quarter `YYYY-Qn` (1 to 4), years 1900 to 2999"
+            message = (
+                f"`{given}` is not a period; expected a month `YYYY-MM` (01 to 12) or a quarter `YYYY-Qn` (1 to 4), years 1900 to 2999"
+            )
         elif loc and loc[-1] == "intervals":
             message = f"`{given}` is not a CSV file name; expected a name like `errors-2026-10.csv` beside the results file"
     if on_key:  # the path names the mapping; the key itself is quoted by the message or the position
@@ -786,7 +841,11 @@ def _walk(cls: type, loc: tuple):
 def _unwrap(tp: Any) -> Any:
     while typing.get_origin(tp) is typing.Annotated:
         tp = typing.get_args(tp)[0]
-    args = [a for a in typing.get_args(tp) if a is not type(None)] if typing.get_origin(tp) in (typing.Union, getattr(__import__("types"), "UnionType", None)) else None
+    args = (
+        [a for a in typing.get_args(tp) if a is not type(None)]
+        if typing.get_origin(tp) in (typing.Union, getattr(__import__("types"), "UnionType", None))
+        else None
+    )
     if args is not None and len(args) == 1:
         return _unwrap(args[0])
     return tp
@@ -794,8 +853,8 @@ def _unwrap(tp: Any) -> Any:
 
 def _fields_at(cls: type, loc: tuple) -> list[str]:
     tp: Any = cls
-    for _part, tp, _tag in _walk(cls, loc):
-        pass
+    for step in _walk(cls, loc):
+        tp = step[1]  # the type at the end of the path
     tp = _unwrap(tp)
     if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
         return list(tp.model_fields)

@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
-from .model import PERIOD_RE
+from mkdocs_sla.core.model import PERIOD_RE
 
 PeriodKind = Literal["month", "quarter"]
 
@@ -26,7 +26,7 @@ class Period(NamedTuple):
     kind: PeriodKind
 
     @classmethod
-    def parse(cls, label: str) -> "Period":
+    def parse(cls, label: str) -> Period:
         match = PERIOD_RE.match(label)
         if not match:
             raise ValueError(f"invalid period {label!r}: expected a month `YYYY-MM` or a quarter `YYYY-Qn`")
@@ -36,7 +36,7 @@ class Period(NamedTuple):
         return cls(int(year), int(quarter), "quarter")
 
     @classmethod
-    def containing(cls, day: dt.date, kind: PeriodKind) -> "Period":
+    def containing(cls, day: dt.date, kind: PeriodKind) -> Period:
         if kind == "month":
             return cls(day.year, day.month, kind)
         return cls(day.year, (day.month - 1) // 3 + 1, kind)
@@ -66,15 +66,15 @@ class Period(NamedTuple):
         """First day after the period."""
         return self.next().start
 
-    def next(self) -> "Period":
+    def next(self) -> Period:
         last = 12 if self.kind == "month" else 4
         return Period(self.year + 1, 1, self.kind) if self.index == last else Period(self.year, self.index + 1, self.kind)
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         last = 12 if self.kind == "month" else 4
         return Period(self.year - 1, last, self.kind) if self.index == 1 else Period(self.year, self.index - 1, self.kind)
 
-    def offset(self, n: int) -> "Period":
+    def offset(self, n: int) -> Period:
         """The period n periods later (or earlier, for negative n)."""
         per_year = 12 if self.kind == "month" else 4
         absolute = self.year * per_year + (self.index - 1) + n
@@ -96,7 +96,7 @@ def _midnight(day: dt.date, timezone: str) -> dt.datetime:
 
 def minutes_between(start: dt.datetime, end: dt.datetime) -> Fraction:
     """Exact elapsed minutes; aware datetimes are compared in UTC, so a DST month has its real length."""
-    delta = end.astimezone(dt.timezone.utc) - start.astimezone(dt.timezone.utc)
+    delta = end.astimezone(dt.UTC) - start.astimezone(dt.UTC)
     return Fraction(delta.days * 86_400 + delta.seconds, 60) + Fraction(delta.microseconds, 60_000_000)
 
 

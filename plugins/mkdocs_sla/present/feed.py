@@ -26,7 +26,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from . import markup
+from mkdocs_sla.present import markup
 
 # Characters XML 1.0 cannot hold; lxml refuses them, and a YAML escape ("\x01") can make them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -43,17 +43,16 @@ def feed_title(site_name: str) -> str:
 
 
 def version_title(title: str, label: str, status: str, effective: dt.date) -> str:
-    """"Acme Compute virtual machines 1.1: in force from 2025-07-01" ("upcoming from" for a version yet to take effect)."""
+    """ "Acme Compute virtual machines 1.1: in force from 2025-07-01" ("upcoming from" for a version yet to take effect)."""
     when = "upcoming from" if status == "upcoming" else "in force from"
     return f"{markup.plain(title)} {label}: {when} {effective.isoformat()}"
 
 
 def _moment(day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
-def atom(entries: Iterable["FeedEntry"], *, title: str, author: str, feed_url: str | None, site_url: str | None,
-         today: dt.date) -> str:
+def atom(entries: Iterable[FeedEntry], *, title: str, author: str, feed_url: str | None, site_url: str | None, today: dt.date) -> str:
     """The feed as XML text. `feed_url`: its absolute address (site_url known), for its id and
     rel=self link; without it, the ids are UUIDs derived from the agreement and version, and
     the links are relative to the feed's own address. `today` dates a feed without entries."""

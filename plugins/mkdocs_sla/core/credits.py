@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from .exact import fraction
-from .model import CreditTerms, Deadline, Metric, TieredCredits
-from .periods import Period
-from .tiers import tier_for
+from mkdocs_sla.core.exact import fraction
+from mkdocs_sla.core.model import CreditTerms, Deadline, Metric, TieredCredits
+from mkdocs_sla.core.periods import Period
+from mkdocs_sla.core.tiers import tier_for
 
 ZERO = Fraction(0)
 HUNDRED = Fraction(100)
@@ -124,7 +124,7 @@ def period_credit(terms: CreditTerms | None, credits: list[tuple[str, Fraction]]
         # The largest single credit, pool credits on the same footing (each is at most the
         # at-risk amount). The pool's sum is not one credit here: it would exceed `combined`.
         combined = max(pool + other, default=ZERO)
-        percent = max([min(max(pool), pool_total)] + other if pool else other, default=ZERO)
+        percent = max([min(max(pool), pool_total), *other] if pool else other, default=ZERO)
     capped = False
     if terms.cap is not None and percent > fraction(terms.cap):
         percent, capped = fraction(terms.cap), True
@@ -139,7 +139,7 @@ def period_credit(terms: CreditTerms | None, credits: list[tuple[str, Fraction]]
         ceilings = [fraction(terms.cap)] if terms.cap is not None else []
         if terms.pool is not None and pool:
             at_risk = fraction(terms.pool.at_risk)
-            ceilings.append(at_risk + sum(other, ZERO) if terms.combine == "sum" else max([at_risk] + other))
+            ceilings.append(at_risk + sum(other, ZERO) if terms.combine == "sum" else max([at_risk, *other]))
         if ceilings and rounded > fraction(charges) * min(ceilings) / HUNDRED:
             rounded = math.floor(amount / step) * step
         amount = rounded

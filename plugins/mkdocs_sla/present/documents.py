@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import display
-from .evaluate import PeriodOutcome
+from mkdocs_sla.core.evaluate import PeriodOutcome
+from mkdocs_sla.present import display
+from mkdocs_sla.present.words import measured_words, remedy_words
 
 
 def period_document(outcome: PeriodOutcome) -> dict[str, Any]:
@@ -28,11 +29,13 @@ def period_document(outcome: PeriodOutcome) -> dict[str, Any]:
             {
                 "metric": m.metric.id,
                 "attainment": display.exact(m.attainment),
-                "attainment_display": display.attainment(m.attainment, m.metric.unit, m.metric.better) if m.attainment is not None else None,
+                "attainment_display": display.attainment(m.attainment, m.metric.unit, m.metric.better)
+                if m.attainment is not None
+                else None,
                 "unit": m.metric.unit,
                 "objective": str(m.metric.objective),
                 "status": "not reported" if m.met is None else ("met" if m.met else "missed"),
-                "measured": m.detail,
+                "measured": measured_words(m),
                 "tier": m.tier,
                 "credit_percent": display.exact(m.credit_percent),
                 "default": m.default,
@@ -54,5 +57,8 @@ def period_document(outcome: PeriodOutcome) -> dict[str, Any]:
         "misses_to_date": outcome.misses_to_date,
         "chronic_failure": outcome.chronic,
         "termination_right": outcome.termination_right,
-        "remedies": [{"kind": r.kind, "metric": r.metric_id, "text": r.text, "termination_right": r.termination_right} for r in outcome.remedies],
+        "remedies": [
+            {"kind": r.kind.value, "metric": r.metric_id, "text": remedy_words(r), "termination_right": r.termination_right}
+            for r in outcome.remedies
+        ],
     }

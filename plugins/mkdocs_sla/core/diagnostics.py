@@ -48,7 +48,7 @@ class Diagnostics:
     def warning(self, position: Position, message: str) -> None:
         self.items.append(Diagnostic(position, "warning", message))
 
-    def extend(self, other: "Diagnostics") -> None:
+    def extend(self, other: Diagnostics) -> None:
         self.items.extend(other.items)
 
     @property

@@ -22,9 +22,9 @@ import subprocess
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from .compare import Snapshot
-from .diagnostics import Diagnostic, Diagnostics, Position
-from .load import AgreementRecord, Catalog, display_path, load, load_agreement
+from mkdocs_sla.core.diagnostics import Diagnostic, Diagnostics, Position
+from mkdocs_sla.core.records import Agreement, Catalog, Snapshot
+from mkdocs_sla.source.load import display_path, load, load_agreement
 
 
 class GitSourceError(Exception):
@@ -53,16 +53,19 @@ def resolve(ref: str, repo: Path) -> tuple[str, dt.date]:
         raise GitSourceError(f"`{ref}` is not a git ref; expected a branch, tag or commit such as origin/main")
     proc = _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], repo)
     if proc.returncode != 0:
-        raise GitSourceError(f"`{ref}` is not a commit in {repo}: no branch, tag or commit of that name "
-                             "(with actions/checkout, fetch the base branch: fetch-depth: 0)")
+        raise GitSourceError(
+            f"`{ref}` is not a commit in {repo}: no branch, tag or commit of that name "
+            "(with actions/checkout, fetch the base branch: fetch-depth: 0)"
+        )
     commit = proc.stdout.decode().strip()
     proc = _git(["show", "-s", "--format=%cI", commit], repo)
     date = dt.datetime.fromisoformat(proc.stdout.decode().strip()).date()
     return commit, date
 
 
-def changed_agreements(base_ref: str, head_ref: str | None, path: str | os.PathLike[str] = "agreements", *,
-                       repo: Path | str = ".") -> set[str] | None:
+def changed_agreements(
+    base_ref: str, head_ref: str | None, path: str | os.PathLike[str] = "agreements", *, repo: Path | str = "."
+) -> set[str] | None:
     """The ids of agreement folders whose files differ between two refs, or between a ref and
     the working tree (`head_ref` None, untracked files included); None when a file directly in
     the agreements folder changed, so that the whole tree must be compared."""
@@ -70,8 +73,10 @@ def changed_agreements(base_ref: str, head_ref: str | None, path: str | os.PathL
     rel = _repo_relative(Path(path), top)
     base, _ = resolve(base_ref, top)
     if head_ref is None:
-        commands = [["diff", "--name-only", "--no-renames", "-z", base, "--", rel],
-                    ["ls-files", "--others", "--exclude-standard", "-z", "--", rel]]
+        commands = [
+            ["diff", "--name-only", "--no-renames", "-z", base, "--", rel],
+            ["ls-files", "--others", "--exclude-standard", "-z", "--", rel],
+        ]
     else:
         head, _ = resolve(head_ref, top)
         commands = [["diff", "--name-only", "--no-renames", "-z", base, head, "--", rel]]
@@ -90,8 +95,9 @@ def changed_agreements(base_ref: str, head_ref: str | None, path: str | os.PathL
     return ids
 
 
-def snapshot_at_ref(ref: str, path: str | os.PathLike[str] = "agreements", *, repo: Path | str = ".",
-                    only: set[str] | None = None) -> Snapshot:
+def snapshot_at_ref(
+    ref: str, path: str | os.PathLike[str] = "agreements", *, repo: Path | str = ".", only: set[str] | None = None
+) -> Snapshot:
     """The agreements folder `path` (relative to the current folder) at `ref`, loaded
     (only the agreement folders named in `only`, if given)."""
     top = repository_root(repo)
@@ -109,8 +115,9 @@ def snapshot_at_ref(ref: str, path: str | os.PathLike[str] = "agreements", *, re
         entries.append((mode.decode(), kind.decode(), obj.decode(), name.decode("utf-8", errors="surrogateescape")))
     blobs = [e for e in entries if e[1] == "blob" and e[0] != "120000"]
     if not blobs:
-        raise GitSourceError(f"`{ref}` ({commit[:7]}) has no `{rel}/` folder; expected the agreements there "
-                             "(use --path if they live elsewhere)")
+        raise GitSourceError(
+            f"`{ref}` ({commit[:7]}) has no `{rel}/` folder; expected the agreements there (use --path if they live elsewhere)"
+        )
     if only is not None:
         depth = len(PurePosixPath(rel).parts)
         blobs = [b for b in blobs if len(PurePosixPath(b[3]).parts) > depth + 1 and PurePosixPath(b[3]).parts[depth] in only]
@@ -125,8 +132,7 @@ def snapshot_at_ref(ref: str, path: str | os.PathLike[str] = "agreements", *, re
     return Snapshot(name, catalog, rel, folders, date, commit)
 
 
-def snapshot_of_folder(path: str | os.PathLike[str], *, today: dt.date, name: str | None = None,
-                       only: set[str] | None = None) -> Snapshot:
+def snapshot_of_folder(path: str | os.PathLike[str], *, today: dt.date, name: str | None = None, only: set[str] | None = None) -> Snapshot:
     """A folder as it is on disk (a working tree), dated `today`; only the agreements in `only`, if given."""
     root = Path(path)
     if only is None:
@@ -161,11 +167,11 @@ def _write_blobs(blobs: list[tuple[str, str, str, str]], tmp_root: Path, top: Pa
     data = proc.stdout
     offset = 0
     resolved_root = tmp_root.resolve()
-    for _mode, _kind, obj, name in blobs:
+    for _mode, _kind, _obj, name in blobs:
         end = data.index(b"\n", offset)
         header = data[offset:end].split()
         size = int(header[2])
-        content = data[end + 1: end + 1 + size]
+        content = data[end + 1 : end + 1 + size]
         offset = end + 1 + size + 1  # the content is followed by a newline
         parts = PurePosixPath(name).parts
         if ".." in parts or PurePosixPath(name).is_absolute():
@@ -184,15 +190,17 @@ def _renamed(catalog: Catalog, tmp_display: str, rel: str) -> Catalog:
         if file == tmp_display:
             return rel
         if file.startswith(tmp_display + os.sep) or file.startswith(tmp_display + "/"):
-            return rel + "/" + file[len(tmp_display) + 1:].replace(os.sep, "/")
+            return rel + "/" + file[len(tmp_display) + 1 :].replace(os.sep, "/")
         return file
 
     def position(p: Position) -> Position:
         return dataclasses.replace(p, file=name(p.file))
 
-    def record(r: AgreementRecord) -> AgreementRecord:
+    def record(r: Agreement) -> Agreement:
         return dataclasses.replace(
-            r, folder=name(r.folder), file=name(r.file),
+            r,
+            folder=name(r.folder),
+            file=name(r.file),
             versions=tuple(dataclasses.replace(v, position=position(v.position)) for v in r.versions),
             results=tuple(dataclasses.replace(p, file=name(p.file)) for p in r.results),
         )

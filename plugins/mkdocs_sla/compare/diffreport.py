@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
-from .compare import AgreementDiff, CatalogDiff, Change, ResultsDiff, VersionDiff
-from .display import exact
+from mkdocs_sla.compare.compare import AgreementDiff, CatalogDiff, Change, ResultsDiff, VersionDiff
+from mkdocs_sla.present.display import exact
 
 #: GitHub refuses comments over 65,536 characters; leave room for the marker and a note.
 MARKDOWN_LIMIT = 60_000
@@ -149,8 +150,7 @@ def changes_markdown(changes: Sequence[Change]) -> str:
 
 
 def to_markdown(diff: CatalogDiff) -> str:
-    lines = [f"**SLA changes:** {headline(diff)}", "",
-             f"Base `{md(diff.base)}`, head `{md(diff.head)}`, as of {diff.today.isoformat()}."]
+    lines = [f"**SLA changes:** {headline(diff)}", "", f"Base `{md(diff.base)}`, head `{md(diff.head)}`, as of {diff.today.isoformat()}."]
     if diff.problems:
         lines += ["", "Errors at HEAD outside any agreement:", ""] + [f"- {md(p)}" for p in diff.problems]
     for agreement in diff.changed:
@@ -188,8 +188,13 @@ def to_markdown(diff: CatalogDiff) -> str:
 def _credit(view) -> dict[str, Any] | None:
     if view is None:
         return None
-    return {"percent": exact(view.percent), "amount": exact(view.amount), "below_minimum": view.below_minimum,
-            "issued": exact(view.issued), "currency": view.currency}
+    return {
+        "percent": exact(view.percent),
+        "amount": exact(view.amount),
+        "below_minimum": view.below_minimum,
+        "issued": exact(view.issued),
+        "currency": view.currency,
+    }
 
 
 def to_document(diff: CatalogDiff) -> dict[str, Any]:
@@ -224,7 +229,9 @@ def to_document(diff: CatalogDiff) -> dict[str, Any]:
                         "compared_with": v.compared_with,
                         "note": v.note,
                         "rewrites_history": v.rewrites_history,
-                        "notice_violation": None if v.notice is None else {
+                        "notice_violation": None
+                        if v.notice is None
+                        else {
                             "notice_days": v.notice.notice_days,
                             "earliest": v.notice.earliest.isoformat(),
                             "message": v.notice.message,
@@ -255,4 +262,3 @@ def to_document(diff: CatalogDiff) -> dict[str, Any]:
 
 def to_json(diff: CatalogDiff) -> str:
     return json.dumps(to_document(diff), indent=1, ensure_ascii=False) + "\n"
-

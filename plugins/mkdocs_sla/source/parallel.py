@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from .diagnostics import Diagnostic, Diagnostics
-from .load import agreement_folders, load_agreement, paused_gc
+from mkdocs_sla.core.diagnostics import Diagnostic, Diagnostics
+from mkdocs_sla.source.load import agreement_folders, load_agreement, paused_gc
 
 # Below this many agreements one process is faster than starting workers.
 PARALLEL_FROM = 200
 
 
-def for_each_agreement(root: Path | str, task: Callable[[Any], Any] | None = None, workers: int | None = None) -> tuple[list[Diagnostic], list[Any]]:
+def for_each_agreement(
+    root: Path | str, task: Callable[[Any], Any] | None = None, workers: int | None = None
+) -> tuple[list[Diagnostic], list[Any]]:
     """Load every agreement under `root`, apply `task` (a module-level function) to each valid
     record, and return every diagnostic (sorted) and the task's results in folder order."""
     diagnostics = Diagnostics()
@@ -33,7 +36,7 @@ def for_each_agreement(root: Path | str, task: Callable[[Any], Any] | None = Non
         items, payloads = _run_chunk(folders, task)
     else:
         size = max(1, len(folders) // (workers * 4))
-        chunks = [folders[i:i + size] for i in range(0, len(folders), size)]
+        chunks = [folders[i : i + size] for i in range(0, len(folders), size)]
         items, payloads = [], []
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             for chunk_items, chunk_payloads in pool.map(_run_chunk, chunks, [task] * len(chunks)):

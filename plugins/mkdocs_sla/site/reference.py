@@ -16,14 +16,15 @@ from decimal import Decimal
 import pydantic
 from markupsafe import escape
 
-from . import display
-from .diagnostics import Diagnostics
-from .evaluate import AgreementEvaluation, evaluate
-from .load import AgreementRecord, PeriodResults, Version, digest, validate
-from .model import Agreement, Results
-from .periods import Period
-from .tiers import bounds_in_words
-from .yamlsource import parse
+from mkdocs_sla.present import display
+from mkdocs_sla.core.diagnostics import Diagnostics
+from mkdocs_sla.core.evaluate import AgreementEvaluation, evaluate
+from mkdocs_sla.core.records import Agreement, PeriodResults, Version
+from mkdocs_sla.source.load import digest, validate
+from mkdocs_sla.core.model import Terms, Results
+from mkdocs_sla.core.periods import Period
+from mkdocs_sla.present.words import bounds_in_words, measured_words
+from mkdocs_sla.source.yamlsource import parse
 
 # ---------------------------------------------------------------- format reference
 
@@ -98,7 +99,7 @@ can say:
 
 def format_page() -> str:
     """The whole format reference page: layout, the rules the schema cannot express, every key."""
-    from .schema import SCHEMA_LIMITS
+    from mkdocs_sla.source.schema import SCHEMA_LIMITS
 
     rules = "\n".join(f"- {_cell(rule)}" for rule in SCHEMA_LIMITS)
     return (
@@ -113,7 +114,7 @@ def format_page() -> str:
 def format_reference() -> str:
     """Markdown: one section per part of the format, one table row per key."""
     lines: list[str] = []
-    for title, root in (("The agreement file", Agreement), ("The results file", Results)):
+    for title, root in (("The agreement file", Terms), ("The results file", Results)):
         lines += [f"## {title}", ""]
         for cls in _models(root):
             lines += [f"### {cls.__name__}", "", _cell((cls.__doc__ or "").strip().split("\n\n")[0]), "",
@@ -192,23 +193,23 @@ credit_terms: {base: the month's invoice, currency: USD, pool: {at_risk: 12}}
 """
 
 
-def _record(terms_yaml: str, results_yaml: list[str]) -> AgreementRecord:
+def _record(terms_yaml: str, results_yaml: list[str]) -> Agreement:
     diagnostics = Diagnostics()
-    terms = validate(Agreement, parse(terms_yaml, "example", diagnostics)[0], diagnostics)
+    terms = validate(Terms, parse(terms_yaml, "example", diagnostics)[0], diagnostics)
     results = []
     for text in results_yaml:
         r = validate(Results, parse(text, "example", diagnostics)[0], diagnostics)
         results.append(PeriodResults(Period.parse(r.period), r, "example"))
     if diagnostics.errors:  # the examples are part of the code: a broken one is a bug
         raise AssertionError("\n".join(str(d) for d in diagnostics.errors))
-    return AgreementRecord("example", "", "", (Version(terms, None, digest(terms)),), tuple(results))
+    return Agreement("example", "", "", (Version(terms, None, digest(terms)),), tuple(results))
 
 
 def _metric_line(evaluation: AgreementEvaluation, index: int = 0) -> str:
     outcome = evaluation.periods[0]
     m = outcome.metrics[index]
     tier = f"tier {m.tier}" if m.tier else "no tier"
-    return (f"{m.detail}: attainment {display.long(m.attainment)}%, shown as "
+    return (f"{measured_words(m)}: attainment {display.long(m.attainment)}%, shown as "
             f"{display.attainment(m.attainment, m.metric.unit, m.metric.better)}; "
             f"{'met' if m.met else 'missed'}, {tier}, credit {display.percent(m.credit_percent)}")
 

@@ -28,7 +28,7 @@ from typing import Any
 from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import core_schema
 
-from .model import Agreement, Results
+from mkdocs_sla.core.model import Results, Terms
 
 BASE_URL = "https://example.github.io/mkdocs-sla/latest/schema/"
 AGREEMENT_SCHEMA_ID = BASE_URL + "agreement.schema.json"
@@ -156,7 +156,7 @@ def _finish(schema: dict[str, Any], schema_id: str, title: str) -> dict[str, Any
 
 def agreement_schema() -> dict[str, Any]:
     """The schema of one YAML document of `agreement.yaml` (one version)."""
-    raw = Agreement.model_json_schema(schema_generator=YamlTextSchema, mode="validation")
+    raw = Terms.model_json_schema(schema_generator=YamlTextSchema, mode="validation")
     return _finish(raw, AGREEMENT_SCHEMA_ID, "Service level agreement, one version (format 1)")
 
 

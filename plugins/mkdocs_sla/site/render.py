@@ -42,18 +42,20 @@ from typing import Any, Literal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import display, markup
-from .diagnostics import Diagnostic, InvalidAgreements, Position
-from .feed import FeedEntry, atom, feed_title, version_title
-from .evaluate import AgreementEvaluation, MetricOutcome, PeriodOutcome, evaluate
-from .documents import period_document
-from .compare import WordDiff, version_history
-from .load import RESERVED_IDS, AgreementRecord, Catalog, Version
-from .model import Agreement, Metric
-from .periods import Period
-from .sparkline import sparkline
-from .tiers import bounds_in_words, number
-from .words import (add_months, credit_model_words, credit_terms_lines, deadline_words, measure_words,
+from mkdocs_sla.present import display
+from mkdocs_sla.present import markup
+from mkdocs_sla.core.diagnostics import Diagnostic, InvalidAgreements, Position
+from mkdocs_sla.present.feed import FeedEntry, atom, feed_title, version_title
+from mkdocs_sla.core.evaluate import AgreementEvaluation, MetricOutcome, PeriodOutcome, evaluate
+from mkdocs_sla.present.documents import period_document
+from mkdocs_sla.compare.compare import WordDiff, version_history
+from mkdocs_sla.core.records import Agreement, Catalog, Version
+from mkdocs_sla.source.load import RESERVED_IDS
+from mkdocs_sla.core.model import Terms, Metric
+from mkdocs_sla.core.periods import Period
+from mkdocs_sla.present.sparkline import sparkline
+from mkdocs_sla.present.words import bounds_in_words, measured_words, number, remedy_words
+from mkdocs_sla.present.words import (add_months, credit_model_words, credit_terms_lines, deadline_words, measure_words,
                     objective_words, period_name, plural, remedy_lines, responsibility_lines)
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -356,7 +358,7 @@ class RenderedAgreement:
 # ---------------------------------------------------------------- phase 1: one agreement
 
 
-def render_agreement(record: AgreementRecord, evaluation: AgreementEvaluation, *, today: dt.date,
+def render_agreement(record: Agreement, evaluation: AgreementEvaluation, *, today: dt.date,
                      options: RenderOptions | None = None) -> RenderedAgreement:
     """An agreement's page, its history page, a page per version, credits JSON and sparklines,
     and its summary for the listings."""
@@ -426,14 +428,14 @@ def render_agreement(record: AgreementRecord, evaluation: AgreementEvaluation, *
     return RenderedAgreement(pages, summary)
 
 
-def _review(terms: Agreement, today: dt.date) -> dict[str, Any] | None:
+def _review(terms: Terms, today: dt.date) -> dict[str, Any] | None:
     if not terms.review:
         return None
     due = add_months(terms.review.last, terms.review.every_months)
     return {"due": due, "overdue": due < today, "last": terms.review.last, "every": terms.review.every_months}
 
 
-def render_record(record: AgreementRecord, today: dt.date, options: RenderOptions) -> RenderedAgreement:
+def render_record(record: Agreement, today: dt.date, options: RenderOptions) -> RenderedAgreement:
     """Evaluate and render one agreement: the task a worker process runs for a large tree."""
     return render_agreement(record, evaluate(record), today=today, options=options)
 
@@ -496,7 +498,7 @@ class History:
     customer (compare's engine): the history page, a page per version, the versions area of the
     agreement page and the entries of the feed."""
 
-    def __init__(self, record: AgreementRecord, today: dt.date, links: Links):
+    def __init__(self, record: Agreement, today: dt.date, links: Links):
         self.record = record
         self.today = today
         self.links = links
@@ -579,7 +581,7 @@ class _VersionRow:
     path: str  # the version's page
 
 
-def _metric_view(metric: Metric, terms: Agreement) -> dict[str, Any]:
+def _metric_view(metric: Metric, terms: Terms) -> dict[str, Any]:
     credits = metric.credits
     tiers = []
     if credits is not None and credits.model == "tiers":
@@ -628,7 +630,7 @@ def _period_entry(agreement_id: str, outcome: PeriodOutcome) -> PeriodEntry:
     )
 
 
-def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Agreement, version_hrefs: Mapping[str, str]) -> str:
+def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Terms, version_hrefs: Mapping[str, str]) -> str:
     """One period of the periods table: a heading row with the period's total and the version
     that governed it (a link to its terms), a row per metric, and the remedies reached. Built
     without Jinja: 24 periods × 5 metrics per page."""
@@ -653,7 +655,7 @@ def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Agreement,
             name = f'<a href="#metric-{e(metric.id)}">{name}</a>'
         exact = display.exact(m.attainment)
         title = f' title="exactly {e(display.with_unit(exact, metric.unit))}"' if exact else ""
-        detail = f" <small>{e(m.detail)}</small>" if m.detail else ""
+        detail = f" <small>{e(measured_words(m))}</small>"
         mark = Mark.of(m.met)
         note = f'<br><small class="sla-note">earned back in {e(m.earned_back.label)}</small>' if m.earned_back else ""
         rows.append(
@@ -661,7 +663,7 @@ def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Agreement,
             f'<td class="sla-att"{title}><strong>{e(display.attainment(m.attainment, metric.unit, metric.better))}</strong>{detail}</td> '
             f"<td>{mark.html}</td> <td>{e(_metric_credit(m))}{note}</td></tr>")
     if outcome.remedies:
-        items = "".join(f"<li>{markup.inline(r.text + (' — termination right' if r.termination_right else ''))}</li>" for r in outcome.remedies)
+        items = "".join(f"<li>{markup.inline(remedy_words(r) + (' — termination right' if r.termination_right else ''))}</li>" for r in outcome.remedies)
         rows.append(f'<tr class="sla-row--remedies"><td colspan="4"><strong>Remedies reached</strong><ul>{items}</ul></td></tr>')
     rows.append("</tbody>")
     return "\n".join(rows)

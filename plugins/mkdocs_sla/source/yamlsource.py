@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .diagnostics import Diagnostics, Position
+from mkdocs_sla.core.diagnostics import Diagnostics, Position
 
 try:  # the C loader is about ten times faster; fall back for exotic builds
     from yaml import CSafeLoader as _BaseLoader
@@ -39,6 +39,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
 
     def ascend_resolver(self):
         pass
+
 
 MAX_BYTES = 5 * 1024 * 1024
 # The format is a few levels deep; far deeper input is an attack or a mistake.
@@ -110,7 +111,7 @@ def read_text(path, display: str, diagnostics: Diagnostics) -> str | None:
         line = raw.count(b"\n", 0, exc.start) + 1
         line_start = raw.rfind(b"\n", 0, exc.start) + 1
         # Columns count characters, as YAML's marks do, not bytes.
-        column = len(raw[line_start:exc.start].decode("utf-8", errors="replace")) + 1
+        column = len(raw[line_start : exc.start].decode("utf-8", errors="replace")) + 1
         diagnostics.error(
             Position(display, line, column),
             f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); expected UTF-8 encoded YAML",
@@ -263,7 +264,9 @@ def _to_data(root: yaml.Node, display: str, diagnostics: Diagnostics) -> Any:
     try:
         return convert(root)
     except _TooDeep as exc:
-        diagnostics.error(position(exc.node), f"document is nested more than {MAX_DEPTH} levels deep; expected the agreement format's few levels")
+        diagnostics.error(
+            position(exc.node), f"document is nested more than {MAX_DEPTH} levels deep; expected the agreement format's few levels"
+        )
         return None
 
 

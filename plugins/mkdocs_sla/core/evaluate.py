@@ -8,16 +8,16 @@ earn-back) runs over the calendar, not over the list of results files.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
-from . import credits as rules
-from . import display
-from .load import AgreementRecord, Catalog, PeriodResults
-from .measures import attainment as measure_attainment
-from .measures import measured_window
-from .model import Agreement, Metric
-from .periods import Period
+from mkdocs_sla.core import credits as rules
+from mkdocs_sla.core.measures import Attainment, measured_window
+from mkdocs_sla.core.measures import attainment as measure_attainment
+from mkdocs_sla.core.model import Metric, Terms
+from mkdocs_sla.core.periods import Period
+from mkdocs_sla.core.records import Agreement, Catalog, PeriodResults
 
 ZERO = Fraction(0)
 
@@ -28,7 +28,7 @@ class MetricOutcome:
 
     metric: Metric
     attainment: Fraction | None
-    detail: str
+    measured: Attainment | None  # None: not reported; else the counts behind the attainment
     met: bool | None  # None: not reported
     tier: int | None = None  # tier number from 1 (tiered credits)
     credit_percent: Fraction = ZERO  # of the base, before combining
@@ -44,14 +44,36 @@ class MetricOutcome:
         return self.credit_percent > 0 and self.earned_back is None
 
 
+class RemedyKind(enum.Enum):
+    """Which clause of `remedies` a period reached."""
+
+    ESCALATION = "escalation"
+    """An escalation step: `misses` misses within `within` periods."""
+    CHRONIC = "chronic"
+    """Chronic failure: `misses` misses within `within` periods, with its consequence."""
+    ROLLING_AVERAGE = "rolling_average"
+    """The average over the last `within` periods (`average`) fell below the agreed level."""
+
+
 @dataclass(frozen=True)
 class Remedy:
-    """A remedy reached in a period: an escalation step, chronic failure or a termination right."""
+    """A remedy reached in a period, as numbers: `present.words.remedy_words` says it in words.
 
-    kind: str  # "escalation", "chronic", "rolling_average"
-    metric_id: str
-    text: str
+    `misses` and `within` count periods (escalation, chronic); `average` is the rolling
+    average for `ROLLING_AVERAGE`, over `within` periods."""
+
+    kind: RemedyKind
+    metric: Metric
+    within: int
+    misses: int = 0
+    average: Fraction | None = None
+    level: object = None  # rolling average: the agreed level (a Decimal) it fell below
     termination_right: bool = False
+    action: str | None = None  # the escalation step's action or the chronic failure's consequence
+
+    @property
+    def metric_id(self) -> str:
+        return self.metric.id
 
 
 @dataclass(frozen=True)
@@ -60,7 +82,7 @@ class PeriodOutcome:
 
     period: Period
     version: str
-    terms: Agreement = field(repr=False)
+    terms: Terms = field(repr=False)
     results: PeriodResults = field(repr=False)
     metrics: tuple[MetricOutcome, ...]
     credit: rules.PeriodCredit
@@ -78,12 +100,12 @@ class PeriodOutcome:
 
     @property
     def chronic(self) -> bool:
-        return any(r.kind == "chronic" for r in self.remedies)
+        return any(r.kind is RemedyKind.CHRONIC for r in self.remedies)
 
 
 @dataclass(frozen=True)
 class AgreementEvaluation:
-    record: AgreementRecord
+    record: Agreement
     periods: tuple[PeriodOutcome, ...]
 
     @property
@@ -99,19 +121,16 @@ def evaluate_catalog(catalog: Catalog) -> tuple[AgreementEvaluation, ...]:
     return tuple(evaluate(record) for record in catalog.agreements)
 
 
-def evaluate(record: AgreementRecord) -> AgreementEvaluation:
+def evaluate(record: Agreement) -> AgreementEvaluation:
     agreement_start = record.versions[0].effective
-    raw: list[tuple[PeriodResults, Agreement, list[MetricOutcome]]] = []
+    raw: list[tuple[PeriodResults, Terms, list[MetricOutcome]]] = []
     consecutive: dict[str, int] = {}  # metric id -> consecutive periods below the expected level
     last_period: Period | None = None
     for results in record.results:
         terms = record.version_for(results.period).terms
         if last_period is not None and results.period != last_period.next():
             consecutive.clear()  # a gap in the results breaks every run of misses
-        outcomes = [
-            _metric_outcome(metric, results, terms, agreement_start, consecutive)
-            for metric in terms.metrics
-        ]
+        outcomes = [_metric_outcome(metric, results, terms, agreement_start, consecutive) for metric in terms.metrics]
         raw.append((results, terms, outcomes))
         last_period = results.period
     raw = _apply_earn_back(raw)
@@ -151,25 +170,25 @@ def _claimable(credit: rules.PeriodCredit) -> bool:
     return credit.percent > 0
 
 
-def _metric_outcome(metric: Metric, results: PeriodResults, terms: Agreement, agreement_start: dt.date,
-                    consecutive: dict[str, int]) -> MetricOutcome:
+def _metric_outcome(
+    metric: Metric, results: PeriodResults, terms: Terms, agreement_start: dt.date, consecutive: dict[str, int]
+) -> MetricOutcome:
     result = results.results.metrics.get(metric.id)
     if result is None:
         consecutive.pop(metric.id, None)
-        return MetricOutcome(metric, None, "not reported", None)
+        return MetricOutcome(metric, None, None, None)
     window = measured_window(results.period, terms, agreement_start)
     measured = measure_attainment(metric, result, window, terms.timezone, results.intervals.get(metric.id, ()))
     if measured.value is None:
         met = metric.measure.when_empty == "met"
         consecutive[metric.id] = 0 if met else consecutive.get(metric.id, 0) + 1
-        return MetricOutcome(metric, None, measured.detail, met)
+        return MetricOutcome(metric, None, measured, met)
     met = rules.meets(metric, measured.value)
     consecutive[metric.id] = 0 if met else consecutive.get(metric.id, 0) + 1
     if met:
-        return MetricOutcome(metric, measured.value, measured.detail, met)
+        return MetricOutcome(metric, measured.value, measured, met)
     credit = rules.metric_credit(terms.credit_terms, metric, measured.value, consecutive[metric.id])
-    return MetricOutcome(metric, measured.value, measured.detail, False, tier=credit.tier,
-                         credit_percent=credit.percent, default=credit.default)
+    return MetricOutcome(metric, measured.value, measured, False, tier=credit.tier, credit_percent=credit.percent, default=credit.default)
 
 
 def _apply_earn_back(raw):
@@ -203,7 +222,7 @@ def _find(outcomes, metric_id):
     return next((o for o in outcomes if o.metric.id == metric_id), None)
 
 
-def _remedies(terms: Agreement, period: Period, history: dict[Period, PeriodOutcome]) -> tuple[Remedy, ...]:
+def _remedies(terms: Terms, period: Period, history: dict[Period, PeriodOutcome]) -> tuple[Remedy, ...]:
     remedies = terms.remedies
     if remedies is None:
         return ()
@@ -233,13 +252,19 @@ def _remedies(terms: Agreement, period: Period, history: dict[Period, PeriodOutc
         reached = [s for s in remedies.escalation if misses(metric.id, s.within) >= s.misses]
         if reached:
             step = max(reached, key=lambda s: (s.misses, -s.within))
-            found.append(Remedy("escalation", metric.id, f"{metric.name}: missed {misses(metric.id, step.within)} times in {step.within} periods — {step.action}"))
+            found.append(Remedy(RemedyKind.ESCALATION, metric, step.within, misses(metric.id, step.within), action=step.action))
         chronic = remedies.chronic
         if chronic and misses(metric.id, chronic.within) >= chronic.misses:
-            text = f"{metric.name}: chronic failure, missed {misses(metric.id, chronic.within)} times in {chronic.within} periods"
-            if chronic.consequence:
-                text += f" — {chronic.consequence}"
-            found.append(Remedy("chronic", metric.id, text, chronic.termination_right))
+            found.append(
+                Remedy(
+                    RemedyKind.CHRONIC,
+                    metric,
+                    chronic.within,
+                    misses(metric.id, chronic.within),
+                    termination_right=chronic.termination_right,
+                    action=chronic.consequence,
+                )
+            )
     rolling = remedies.rolling_average
     if rolling is not None:
         values = []
@@ -252,10 +277,14 @@ def _remedies(terms: Agreement, period: Period, history: dict[Period, PeriodOutc
         if len(values) == rolling.periods:
             average = sum(values, ZERO) / len(values)
             if average < Fraction(rolling.below):
-                metric = terms.metric(rolling.metric)
-                # Rounded towards the worse side, as every attainment shown: never "97% is below 97".
-                shown = display.attainment(average, metric.unit, metric.better)
-                level = display.with_unit(str(rolling.below), metric.unit)
-                found.append(Remedy("rolling_average", rolling.metric,
-                                    f"{metric.name}: average over {rolling.periods} periods {shown} is below {level}", rolling.termination_right))
+                found.append(
+                    Remedy(
+                        RemedyKind.ROLLING_AVERAGE,
+                        terms.metric(rolling.metric),
+                        rolling.periods,
+                        average=average,
+                        level=rolling.below,
+                        termination_right=rolling.termination_right,
+                    )
+                )
     return tuple(found)

@@ -87,7 +87,7 @@ class _Sanitize(Treeprocessor):
 
 
 class _Extension(markdown.Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         # A heading inside a definition would break the page's outline; keep it as text.
@@ -107,10 +107,7 @@ _TAG = re.compile(r"<[^>]*>")
 
 def _one_line(fragment: str) -> str:
     parts = _PRE.split(fragment)
-    return "".join(
-        part.replace("\n", "&#10;") if index % 2 else part.replace("\n", " ")
-        for index, part in enumerate(parts)
-    ).strip()
+    return "".join(part.replace("\n", "&#10;") if index % 2 else part.replace("\n", " ") for index, part in enumerate(parts)).strip()
 
 
 @lru_cache(maxsize=20_000)

@@ -1,0 +1,147 @@
+"""The loaded agreements: every version of each agreement's terms, its results by period, and the catalog of them all.
+
+Records are what `source.load` produces and what the engine, the comparison and
+the site consume; they hold parsed values and their source positions, no text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from mkdocs_sla.core.diagnostics import Diagnostic, Position
+from mkdocs_sla.core.model import Results, Terms
+from mkdocs_sla.core.periods import Period
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of an agreement's terms, where it stands in the file, and its content hash."""
+
+    terms: Terms
+    position: Position
+    digest: str
+
+    @property
+    def label(self) -> str:
+        return self.terms.version
+
+    @property
+    def effective(self) -> dt.date:
+        return self.terms.effective
+
+
+@dataclass(frozen=True)
+class Interval:
+    """One row of an interval series: requests and errors in the interval starting at `start`."""
+
+    start: dt.datetime
+    requests: int
+    errors: int
+    position: Position
+
+
+@dataclass(frozen=True)
+class PeriodResults:
+    """The measured results of one period."""
+
+    period: Period
+    results: Results
+    file: str
+    intervals: dict[str, tuple[Interval, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Everything about one agreement: its versions, oldest first, and its results by period."""
+
+    id: str
+    folder: str
+    file: str
+    versions: tuple[Version, ...]
+    results: tuple[PeriodResults, ...]
+
+    def version_for(self, period: Period) -> Version:
+        """The version that governs a period, by the agreement's `mid_period_change` rule."""
+        rule = self.versions[-1].terms.mid_period_change
+        # "start_governs": in force on the first day; "end_governs": in force on the last day.
+        day = period.start if rule == "start_governs" else period.end - dt.timedelta(days=1)
+        governing = self.versions[0]
+        for version in self.versions:
+            if version.effective <= day:
+                governing = version
+        return governing
+
+    def in_force(self, today: dt.date) -> Version:
+        """The version in force on a day (the first version before it took effect)."""
+        current = self.versions[0]
+        for version in self.versions:
+            if version.effective <= today:
+                current = version
+        return current
+
+    def upcoming(self, today: dt.date) -> tuple[Version, ...]:
+        return tuple(v for v in self.versions if v.effective > today)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """All agreements of a tree, and every diagnostic found while loading them."""
+
+    agreements: tuple[Agreement, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    def get(self, agreement_id: str) -> Agreement | None:
+        return next((a for a in self.agreements if a.id == agreement_id), None)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The agreements as they stand at one git ref, in a working tree, or in a folder.
+
+    `root` is the agreements folder as diagnostics name it (`agreements`), so
+    the diagnostics of one agreement are those under `root/<id>/`; `folders`
+    lists every agreement folder, valid or not; `date` is the commit's date
+    (or today for a working tree).
+    """
+
+    name: str
+    catalog: Catalog
+    root: str
+    folders: tuple[str, ...]
+    date: dt.date
+    commit: str | None = None
+
+    def restricted(self, ids: set[str]) -> Snapshot:
+        """The same snapshot with only the agreements in `ids` (those that changed)."""
+        root = self.root.rstrip("/")
+        keep = tuple(
+            d
+            for d in self.catalog.diagnostics
+            if any(d.position.file == f"{root}/{i}" or d.position.file.startswith(f"{root}/{i}/") for i in ids)
+        )
+        catalog = Catalog(tuple(r for r in self.catalog.agreements if r.id in ids), keep)
+        return Snapshot(self.name, catalog, self.root, tuple(f for f in self.folders if f in ids), self.date, self.commit)
+
+    def problems(self, agreement_id: str) -> tuple[Diagnostic, ...]:
+        prefix = f"{self.root.rstrip('/')}/{agreement_id}"
+        return tuple(
+            d
+            for d in self.catalog.diagnostics
+            if d.severity == "error" and (d.position.file == prefix or d.position.file.startswith(prefix + "/"))
+        )
+
+    def stray_problems(self) -> tuple[Diagnostic, ...]:
+        """Errors outside any agreement folder (a misplaced file, a missing folder)."""
+        return tuple(
+            d
+            for d in self.catalog.errors
+            if not any(
+                d.position.file == f"{self.root.rstrip('/')}/{f}" or d.position.file.startswith(f"{self.root.rstrip('/')}/{f}/")
+                for f in self.folders
+            )
+        )

@@ -1,0 +1,271 @@
+"""The words of an agreement page: objectives, measures, credit models, deadlines, periods.
+
+Plain text (Markdown in a few places), for the renderer to place; the numbers in
+them come from `number` below and `display`, so they read as the agreement wrote them.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from decimal import Decimal
+from fractions import Fraction
+
+from mkdocs_sla.core.evaluate import MetricOutcome, Remedy, RemedyKind
+from mkdocs_sla.core.model import Bounds, Metric, Terms
+from mkdocs_sla.core.periods import Period
+from mkdocs_sla.core.spans import Span
+from mkdocs_sla.present import display, markup
+from mkdocs_sla.present.display import exact, plain, to_decimal
+
+
+def plural(n: int, one: str, many: str) -> str:
+    return one if n == 1 else many
+
+
+def objective_words(metric: Metric) -> str:
+    """ "at or above 99.99%", "strictly above 99.9%", "at or below 4 hours"."""
+    side = "above" if metric.better == "higher" else "below"
+    how = "strictly" if metric.objective_strict else "at or"
+    return f"{how} {side} {number(metric.objective, metric.unit)}"
+
+
+def measure_words(metric: Metric) -> list[str]:
+    """How the raw results become the attainment, in sentences."""
+    measure = metric.measure
+    kind = measure.kind
+    if kind == "value":
+        return ["The figure reported for the period."]
+    if kind == "count":
+        return ["The count reported for the period."]
+    if kind == "average":
+        empty = "met" if measure.when_empty == "met" else "missed"
+        return [f"The sum reported divided by the count: an average per item. A period with nothing to average counts as {empty}."]
+    if kind == "events":
+        empty = "met" if measure.when_empty == "met" else "missed"
+        return [
+            f"Events that met the target as a share of all events in the period (good ÷ total × 100). A period without events counts as {empty}."
+        ]
+    if kind == "downtime":
+        words = ["(Minutes in the period − minutes of downtime) ÷ minutes in the period × 100; overlapping outages count once."]
+        if measure.minimum_outage_minutes:
+            minutes = measure.minimum_outage_minutes
+            words.append(
+                f"Only downtime of at least {display.plain(minutes)} consecutive {plural(minutes, 'minute', 'minutes')} counts; outages that overlap or touch are joined first."
+            )
+        if measure.exclude_tags:
+            tags = " or ".join(f"`{tag}`" for tag in measure.exclude_tags)
+            words.append(f"Outages tagged {tags} do not count.")
+        return words
+    if kind == "intervals":
+        return [
+            f"100% − the mean error rate over the {measure.interval_minutes}-minute intervals of the period; an interval without requests counts as 0% errors."
+        ]
+    return []
+
+
+def credit_model_words(metric: Metric, terms: Terms) -> list[str]:
+    credits = metric.credits
+    if credits is None:
+        return ["No service credit: a miss of this metric is handled by the remedies below."]
+    if credits.model == "tiers":
+        return ["A missed period earns the credit of the tier its attainment falls in."]
+    if credits.model == "linear":
+        side = "objective − attainment" if metric.better == "higher" else "attainment − objective"
+        words = [f"Credit = ({side}) × {display.plain(credits.per_point)}% of the base per point of shortfall."]
+        if credits.max is not None:
+            words.append(f"At most {number(credits.max, '%')} for this metric.")
+        return words
+    at_risk = terms.credit_terms.pool.at_risk if terms.credit_terms and terms.credit_terms.pool else None
+    share = f" ({number(Fraction(at_risk) * Fraction(credits.allocation) / 100, '%')} of the charges)" if at_risk is not None else ""
+    below = "below" if metric.better == "higher" else "above"
+    runs = "" if credits.expected_misses == 1 else f" or {credits.expected_misses} consecutive periods {below} the objective"
+    return [
+        f"A service level default earns {number(credits.allocation, '%')} of the at-risk amount{share}.",
+        f"A default is a period {below} the minimum service level of {number(credits.minimum, metric.unit)}{runs}.",
+    ]
+
+
+def deadline_words(terms: Terms) -> str | None:
+    claim = terms.credit_terms.claim if terms.credit_terms else None
+    if claim is None:
+        return None
+    deadline = claim.deadline
+    if deadline.days_after_period is not None:
+        return f"within {deadline.days_after_period} days after the end of the period"
+    nth = _ordinal(deadline.billing_cycles_after)
+    return f"by the end of the {nth} billing cycle after the period"
+
+
+def _ordinal(n: int) -> str:
+    words = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth"}
+    if n in words:
+        return words[n]
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def period_name(period: Period) -> str:
+    """ "January 2025", "Q1 2025"."""
+    if period.kind == "month":
+        return f"{calendar.month_name[period.index]} {period.year}"
+    return f"Q{period.index} {period.year}"
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+def credit_terms_lines(terms: Terms) -> list[tuple[str, str, bool]]:
+    """(label, text, whether the text is Markdown): how credits are based, combined and bounded."""
+    ct = terms.credit_terms
+    if ct is None:
+        return []
+    lines = [
+        ("Base", ct.base, True),
+        ("Currency", ct.currency, False),
+        ("Several metrics missed", "their credits are added up" if ct.combine == "sum" else "the largest credit applies", False),
+    ]
+    if ct.pool is not None:
+        lines.append(
+            (
+                "At risk",
+                f"{number(ct.pool.at_risk, '%')} of the period's charges; all pool credits of a period together never exceed it",
+                False,
+            )
+        )
+    lines.append(("Cap", f"at most {number(ct.cap, '%')} of the base in a period" if ct.cap is not None else "none", False))
+    if ct.minimum_amount is not None:
+        lines.append(("Minimum", f"a period's credit under {display.plain(ct.minimum_amount)} {ct.currency} is not issued", False))
+    if ct.round_to is not None:
+        lines.append(("Rounding", f"amounts are rounded half up to {display.plain(ct.round_to)} {ct.currency}", False))
+    else:
+        lines.append(("Rounding", "amounts stay exact; shown rounded to cents", False))
+    return lines
+
+
+def remedy_lines(terms: Terms) -> list[tuple[str, str, bool]]:
+    """(when, what follows (Markdown), whether it gives a termination right)."""
+    remedies = terms.remedies
+    if remedies is None:
+        return []
+    found = []
+    for step in remedies.escalation:
+        found.append(
+            (
+                f"{step.misses} {plural(step.misses, 'miss', 'misses')} of a metric within {step.within} {plural(step.within, 'period', 'periods')}",
+                step.action,
+                False,
+            )
+        )
+    if remedies.chronic:
+        chronic = remedies.chronic
+        found.append(
+            (
+                f"Chronic failure: a metric missed {chronic.misses} times in any {chronic.within} consecutive periods",
+                chronic.consequence or "chronic failure",
+                chronic.termination_right,
+            )
+        )
+    if remedies.rolling_average:
+        rolling = remedies.rolling_average
+        metric = terms.metric(rolling.metric)
+        name = markup.plain(metric.name) if metric else rolling.metric
+        found.append(
+            (
+                f"Average of {name} over {rolling.periods} periods below {number(rolling.below, metric.unit if metric else '')}",
+                "the customer may terminate" if rolling.termination_right else "a review of the agreement",
+                rolling.termination_right,
+            )
+        )
+    if remedies.earn_back:
+        n = remedies.earn_back.met_periods
+        found.append(
+            (
+                "Earn-back",
+                f"a metric's credit is cancelled when the metric meets its objective in each of the next {n} {plural(n, 'period', 'periods')}",
+                False,
+            )
+        )
+    return found
+
+
+def responsibility_lines(terms: Terms) -> list[tuple[str, str | None, list[str]]]:
+    """(party, who, duties): `provider` and `customer` are named after the parties."""
+    named = {"provider": terms.provider, "customer": terms.customer}
+    return [(party.capitalize() if party in named else party, named.get(party), duties) for party, duties in terms.responsibilities.items()]
+
+
+def number(value: Decimal | Fraction, unit: str = "") -> str:
+    """A bound as written: exact, trailing zeros kept as the agreement wrote them."""
+    if isinstance(value, Fraction):
+        text = exact(value) if exact(value) and "/" not in exact(value) else plain(to_decimal(value, 6))
+    else:
+        text = str(value)
+    return f"{text}%" if unit.strip() == "%" else (f"{text} {unit}" if unit else text)
+
+
+def bounds_in_words(bounds: Bounds, unit: str) -> str:
+    """ "below 99.99% and at least 99.0%": the words a reader of the agreement expects."""
+    parts = []
+    if bounds.below is not None:
+        parts.append(f"below {number(bounds.below, unit)}")
+    if bounds.at_or_below is not None:
+        parts.append(f"at most {number(bounds.at_or_below, unit)}")
+    if bounds.above is not None:
+        parts.append(f"above {number(bounds.above, unit)}")
+    if bounds.at_or_above is not None:
+        parts.append(f"at least {number(bounds.at_or_above, unit)}")
+    return " and ".join(parts)
+
+
+def span_bounds(span: Span, unit: str) -> str:
+    """ "at least 95.0% and below 95.5%"; empty for a span without bounds."""
+    parts = []
+    if span.low is not None:
+        parts.append(f"{'at least' if span.low_closed else 'above'} {number(span.low, unit)}")
+    if span.high is not None:
+        parts.append(f"{'at most' if span.high_closed else 'below'} {number(span.high, unit)}")
+    return " and ".join(parts)
+
+
+def span_in_words(span: Span, unit: str) -> str:
+    if span.low is not None and span.high is not None and span.low == span.high:
+        return f"an attainment of exactly {number(span.low, unit)}"
+    bounds = span_bounds(span, unit)
+    return f"an attainment {bounds}" if bounds else "any attainment"
+
+
+def measured_words(outcome: MetricOutcome) -> str:
+    """How a period's attainment was measured, for the periods table: "15 of 44,640 minutes down"."""
+    m = outcome.measured
+    if m is None:
+        return "not reported"
+    if m.kind == "value":
+        return "reported"
+    if m.kind == "count":
+        return "counted"
+    if m.kind == "average":
+        return "nothing to average" if m.empty else f"{m.sum} over {m.count}"
+    if m.kind == "events":
+        return "no events" if m.empty else f"{m.good:,} of {m.total:,}"
+    if m.kind == "downtime":
+        return f"{display.minutes(m.down_minutes)} of {display.minutes(m.window_minutes)} minutes down"
+    return f"{m.intervals_with_errors:,} of {m.intervals:,} intervals with errors"
+
+
+def remedy_words(remedy: Remedy) -> str:
+    """A remedy reached, as the periods table and the JSON say it."""
+    metric = remedy.metric
+    if remedy.kind is RemedyKind.ESCALATION:
+        return f"{metric.name}: missed {remedy.misses} times in {remedy.within} periods — {remedy.action}"
+    if remedy.kind is RemedyKind.CHRONIC:
+        text = f"{metric.name}: chronic failure, missed {remedy.misses} times in {remedy.within} periods"
+        return f"{text} — {remedy.action}" if remedy.action else text
+    # Rounded towards the worse side, as every attainment shown: never "97% is below 97".
+    shown = display.attainment(remedy.average, metric.unit, metric.better)
+    level = display.with_unit(str(remedy.level), metric.unit)
+    return f"{metric.name}: average over {remedy.within} periods {shown} is below {level}"

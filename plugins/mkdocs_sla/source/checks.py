@@ -1,0 +1,43 @@
+"""Checks on a version's credit tiers that span several values: overlaps (errors) and gaps (warnings)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from mkdocs_sla.core.diagnostics import Diagnostics, Position
+from mkdocs_sla.core.model import Metric
+from mkdocs_sla.core.spans import span_of
+from mkdocs_sla.core.tiers import domain, missed_span
+from mkdocs_sla.present.words import bounds_in_words, span_in_words
+
+
+def check_tiers(metric: Metric, position: Callable[[int], Position], diagnostics: Diagnostics) -> None:
+    """Overlapping tiers are errors; attainments that miss the objective but fall in no tier are warnings."""
+    tiers = metric.credits.tiers
+    spans = [span_of(t) for t in tiers]
+    for i in range(len(spans)):
+        for j in range(i + 1, len(spans)):
+            common = spans[i].intersect(spans[j])
+            if not common.empty():
+                diagnostics.error(
+                    position(j),
+                    f"metric `{metric.id}`: tier {j + 1} ({bounds_in_words(tiers[j], metric.unit)}) overlaps tier {i + 1} "
+                    f"({bounds_in_words(tiers[i], metric.unit)}) at {span_in_words(common, metric.unit)}; expected tiers that do not overlap",
+                )
+    uncovered = [missed_span(metric)]
+    for span in spans:
+        uncovered = [piece for part in uncovered for piece in part.minus(span)]
+    for gap in uncovered:
+        diagnostics.warning(
+            position(0),
+            f"metric `{metric.id}`: {span_in_words(gap, metric.unit)} misses the objective but falls in no credit tier; no credit is due there",
+        )
+    missed = missed_span(metric)
+    for index, span in enumerate(spans):
+        outside = span.minus(missed)
+        # A tier reaching into attainments that meet the objective never applies there.
+        if any(not p.intersect(domain(metric)).empty() for p in outside):
+            diagnostics.warning(
+                position(index),
+                f"metric `{metric.id}`: tier {index + 1} ({bounds_in_words(tiers[index], metric.unit)}) includes attainments that meet the objective; it applies only to misses",
+            )
