@@ -80,6 +80,15 @@ class Document:
         return Position(self.file, mark.line + 1, mark.column + 1)
 
 
+def display_path(path) -> str:
+    """Paths in messages are relative to the working directory when inside it, as editors and CI expect."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
 def read_text(path, display: str, diagnostics: Diagnostics) -> str | None:
     """The file's text, or None after reporting why it cannot be read.
 
