@@ -10,7 +10,8 @@ from html import escape as _escape
 
 from markupsafe import Markup
 
-from mkdocs_sla.compare.compare import WordDiff, version_history
+from mkdocs_sla.compare.agreements import version_history
+from mkdocs_sla.compare.changes import WordDiff
 from mkdocs_sla.core.records import Agreement, Version
 from mkdocs_sla.present.words import (
     credit_terms_lines,

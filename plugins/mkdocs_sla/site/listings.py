@@ -13,6 +13,7 @@ from typing import Any
 from markupsafe import Markup
 
 from mkdocs_sla.core.diagnostics import Diagnostic, InvalidAgreements, Position
+from mkdocs_sla.core.model import RESERVED_IDS
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.present import display, markup
 from mkdocs_sla.present.feed import FeedEntry, atom, feed_title, version_title
@@ -24,7 +25,6 @@ from mkdocs_sla.site.navigation import NavPage, NavSection, _chunked
 from mkdocs_sla.site.paths import OTHER_FAMILY, Links, RenderOptions, page_url, relative_url, slug, version_slug
 from mkdocs_sla.site.templating import _env
 from mkdocs_sla.site.views import AgreementSummary, Mark, MetricUse, PeriodEntry, VersionEntry
-from mkdocs_sla.core.model import RESERVED_IDS
 
 # ---------------------------------------------------------------- phase 2: the listings
 
