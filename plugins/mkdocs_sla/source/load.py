@@ -25,7 +25,7 @@ from pathlib import Path
 from mkdocs_sla.core import model
 from mkdocs_sla.core.diagnostics import Diagnostics, Position
 from mkdocs_sla.core.measures import measured_window
-from mkdocs_sla.core.model import Results, Terms
+from mkdocs_sla.core.model import RESERVED_IDS, Results, Terms
 from mkdocs_sla.core.periods import Period, localize
 from mkdocs_sla.core.records import Agreement, Catalog, Interval, PeriodResults, Version
 from mkdocs_sla.source.checks import check_tiers
@@ -38,7 +38,6 @@ from mkdocs_sla.source.yamlsource import Document, display_path, not_readable, p
 __all__ = [
     "AGREEMENT_FILE",
     "LOCK_FILE",
-    "RESERVED_IDS",
     "RESULTS_DIR",
     "Agreement",
     "Catalog",
@@ -55,8 +54,6 @@ __all__ = [
 ]
 
 RESULTS_DIR = "results"
-# Page names the site keeps beside the agreement pages (`<prefix>/<id>/`).
-RESERVED_IDS = frozenset({"index", "metrics", "credits"})
 
 
 def load(root: Path | str) -> Catalog:
