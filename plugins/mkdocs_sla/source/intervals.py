@@ -13,7 +13,7 @@ import os
 import re
 from pathlib import Path
 
-from mkdocs_sla.core.diagnostics import Diagnostics, Position
+from mkdocs_sla.core.diagnostics import Diagnostics, Position, excerpt
 from mkdocs_sla.core.periods import localize
 from mkdocs_sla.core.records import Interval
 from mkdocs_sla.source.yamlsource import display_path, read_text
@@ -102,9 +102,9 @@ def read_intervals(
     real length."""
     display = display_path(path)
     if not os.path.lexists(path):
-        diagnostics.error(named_at, f"interval file `{path.name}` not found beside the results file")
+        diagnostics.error(named_at, f"interval file `{excerpt(path.name)}` not found beside the results file")
         return None
-    text = read_text(path, display, diagnostics)
+    text = read_text(path, display, diagnostics, what="CSV")
     if text is None:
         return None
     # Spreadsheets write UTF-8 CSV with a byte order mark; it is not part of the header.
@@ -144,7 +144,7 @@ def read_intervals(
         try:
             moment = localize(dt.datetime.fromisoformat(row[0].strip()), timezone).astimezone(dt.UTC)
         except (ValueError, OverflowError):
-            diagnostics.error(where, f"`{row[0]}` is not a date and time; expected ISO 8601 such as 2026-10-01T00:05:00Z")
+            diagnostics.error(where, f"`{excerpt(row[0])}` is not a date and time; expected ISO 8601 such as 2026-10-01T00:05:00Z")
             ok = False
             continue
         numbers = []
@@ -157,7 +157,7 @@ def read_intervals(
             if not is_count:
                 diagnostics.error(
                     record.field_position(display, field_index),
-                    f"`{text_value}` is not a count; expected a whole number of 0 or more, in the digits 0-9 (at most 30)",
+                    f"`{excerpt(text_value)}` is not a count; expected a whole number of 0 or more, in the digits 0-9 (at most 30)",
                 )
                 ok = False
             numbers.append(int(value) if is_count else 0)
@@ -168,20 +168,22 @@ def read_intervals(
         if not (start <= moment < end):
             diagnostics.error(
                 where,
-                f"interval {row[0]} lies outside the period; expected a start from {bounds[0].isoformat()} to before {bounds[1].isoformat()}",
+                f"interval {excerpt(row[0])} lies outside the period; expected a start from {bounds[0].isoformat()} to before {bounds[1].isoformat()}",
             )
             ok = False
         elif moment < grid:
-            diagnostics.warning(where, f"interval {row[0]} lies before the agreement took effect on {window[0].date()}; it does not count")
+            diagnostics.warning(
+                where, f"interval {excerpt(row[0])} lies before the agreement took effect on {window[0].date()}; it does not count"
+            )
         elif (moment - grid) % step:
             diagnostics.error(
                 where,
-                f"interval {row[0]} does not start on a {minutes}-minute boundary of the period; "
+                f"interval {excerpt(row[0])} does not start on a {minutes}-minute boundary of the period; "
                 f"intervals follow each other every {minutes} minutes of elapsed time from {grid.isoformat()} (UTC)",
             )
             ok = False
         if moment in seen:
-            diagnostics.error(where, f"interval {row[0]} appears twice; expected one row per interval")
+            diagnostics.error(where, f"interval {excerpt(row[0])} appears twice; expected one row per interval")
             ok = False
         seen.add(moment)
         rows.append(Interval(moment, requests, errors, where))

@@ -23,7 +23,7 @@ import re
 from pathlib import Path
 
 from mkdocs_sla.core import model
-from mkdocs_sla.core.diagnostics import Diagnostics, Position
+from mkdocs_sla.core.diagnostics import Diagnostics, Position, excerpt
 from mkdocs_sla.core.measures import measured_window
 from mkdocs_sla.core.model import RESERVED_IDS, Results, Terms
 from mkdocs_sla.core.periods import Period, localize
@@ -32,7 +32,7 @@ from mkdocs_sla.source.checks import check_tiers
 from mkdocs_sla.source.intervals import read_intervals
 from mkdocs_sla.source.lock import AGREEMENT_FILE, LOCK_FILE, check_lock, digest, lock_text
 from mkdocs_sla.source.pydantic_errors import unknown, validate
-from mkdocs_sla.source.yamlsource import Document, display_path, not_readable, parse, read_text
+from mkdocs_sla.source.yamlsource import Document, display_path, link_problem, parse, read_text
 
 # Names callers import from here (the CLI, the plugin, the site, the tests).
 __all__ = [
@@ -56,14 +56,15 @@ __all__ = [
 RESULTS_DIR = "results"
 
 
-def load(root: Path | str) -> Catalog:
+def load(root: Path | str, today: dt.date | None = None) -> Catalog:
     """Load every agreement folder under `root`. Invalid agreements are left out of
-    `agreements`, never silently: their problems are in `diagnostics`."""
+    `agreements`, never silently: their problems are in `diagnostics`. With `today` (the
+    adapter's clock), results of a period not ended by then are errors."""
     diagnostics = Diagnostics()
     records = []
     with paused_gc():
         for folder in agreement_folders(Path(root), diagnostics):
-            record = load_agreement(folder, diagnostics)
+            record = load_agreement(folder, diagnostics, today)
             if record is not None:
                 records.append(record)
     return Catalog(tuple(records), tuple(diagnostics.sorted()))
@@ -94,19 +95,27 @@ def agreement_folders(root: Path, diagnostics: Diagnostics) -> list[Path]:
         return []
     # `sla validate .`: Path(".").name is empty; the folder's own name is what a reader knows.
     name = root.resolve().name or str(root.resolve())
-    for stray in (p for p in entries if p.is_file() and p.suffix in (".yaml", ".yml")):
+    links = {p for p in entries if p.is_symlink()}
+    for link in sorted(links):
+        diagnostics.error(Position(display_path(link)), link_problem(link) or "")
+    for stray in (p for p in entries if p not in links and p.is_file() and p.suffix in (".yaml", ".yml")):
         diagnostics.error(
             Position(display_path(stray)),
-            f"agreement files belong in a folder named by the agreement id: expected {name}/<id>/{AGREEMENT_FILE}",
+            f"agreement files belong in a folder named by the agreement id: expected {excerpt(name)}/<id>/{AGREEMENT_FILE}",
         )
-    return [p for p in entries if p.is_dir() and not p.name.startswith(".")]
+    return [p for p in entries if p not in links and p.is_dir() and not p.name.startswith(".")]
 
 
-def load_agreement(folder: Path, diagnostics: Diagnostics) -> Agreement | None:
+def load_agreement(folder: Path, diagnostics: Diagnostics, today: dt.date | None = None) -> Agreement | None:
     """One agreement folder; None if any error was found in it (all of them reported)."""
     local = Diagnostics()
     path = folder / AGREEMENT_FILE
     display = display_path(path)
+    try:
+        os.listdir(folder)  # an unreadable folder is not one without agreement.yaml
+    except OSError as exc:
+        diagnostics.error(Position(display_path(folder)), f"cannot read the agreement folder: {exc.strerror or exc}")
+        return None
     if not os.path.lexists(path):  # a folder, a link to nothing or a pipe there: read_text says what it is
         others = sorted(p.name for p in folder.glob("*.y*ml"))
         hint = f" (found {', '.join(others)})" if others else ""
@@ -114,8 +123,11 @@ def load_agreement(folder: Path, diagnostics: Diagnostics) -> Agreement | None:
         diagnostics.extend(local)
         return None
     text = read_text(path, display, local)
-    versions = _load_versions(folder.name, text, display, local) if text is not None else []
-    results = _load_results(folder, versions, local) if versions else []
+    versions, complete = _load_versions(folder.name, text, display, local) if text is not None else ([], False)
+    # The results are read even when the terms are not (all errors at once), but checked
+    # against the terms only when every version was read: against a partial history they
+    # would give false errors ("before the agreement took effect").
+    results = _load_results(folder, versions if complete else [], local, today)
     if versions and not local.errors:
         check_lock(folder, versions, local)
     diagnostics.extend(local)
@@ -127,7 +139,9 @@ def load_agreement(folder: Path, diagnostics: Diagnostics) -> Agreement | None:
 # ---------------------------------------------------------------- versions
 
 
-def _load_versions(folder_name: str, text: str, display: str, diagnostics: Diagnostics) -> list[Version]:
+def _load_versions(folder_name: str, text: str, display: str, diagnostics: Diagnostics) -> tuple[list[Version], bool]:
+    """The versions of `agreement.yaml`, and whether every one was read without an error."""
+    before = len(diagnostics.errors)
     documents = parse(text, display, diagnostics)
     if not documents and not diagnostics.errors:
         diagnostics.error(Position(display), "the file holds no agreement; expected one YAML document per version")
@@ -154,7 +168,7 @@ def _load_versions(folder_name: str, text: str, display: str, diagnostics: Diagn
         _check_terms(terms, document, diagnostics)
         versions.append(Version(terms, Position(display, document.start_line, 1), digest(terms)))
     _check_version_order(versions, documents, diagnostics)
-    return versions
+    return versions, bool(versions) and len(diagnostics.errors) == before
 
 
 def _natural_key(label: str) -> tuple:
@@ -264,9 +278,15 @@ MEASURE_KEYS = {
 }
 
 
-def _load_results(folder: Path, versions: list[Version], diagnostics: Diagnostics) -> list[PeriodResults]:
+def _load_results(folder: Path, versions: list[Version], diagnostics: Diagnostics, today: dt.date | None = None) -> list[PeriodResults]:
+    """The results files of one agreement. With `versions` empty (terms that could not be read),
+    each file is still checked on its own, and nothing is checked against the terms. With
+    `today`, a period that has not ended by then is an error."""
     directory = folder / RESULTS_DIR
     if not os.path.lexists(directory):
+        return []
+    if directory.is_symlink():
+        diagnostics.error(Position(display_path(directory)), link_problem(directory) or "")
         return []
     try:
         entries = sorted(directory.iterdir())
@@ -276,14 +296,15 @@ def _load_results(folder: Path, versions: list[Version], diagnostics: Diagnostic
         )
         return []
     except OSError as exc:
-        message = not_readable(directory, exc) if directory.is_symlink() else f"cannot read the folder: {exc.strerror or exc}"
-        diagnostics.error(
-            Position(display_path(directory)), message.replace("expected a regular file", "expected a folder of <period>.yaml files")
-        )
+        diagnostics.error(Position(display_path(directory)), f"cannot read the folder: {exc.strerror or exc}")
         return []
     record_stub = Agreement(folder.name, "", "", tuple(versions), ())
-    kind = versions[0].terms.period
+    kind = versions[0].terms.period if versions else None
     by_period: dict[Period, PeriodResults] = {}
+    named_csvs: set[str] = set()
+    all_read = True  # whether every results file was parsed, so the CSVs it names are known
+    csvs = [path for path in entries if path.suffix == ".csv"]
+    metric_ids = sorted({m.id for v in versions for m in v.terms.metrics})
     for path in entries:
         display = display_path(path)
         if path.suffix == ".csv":
@@ -293,18 +314,21 @@ def _load_results(folder: Path, versions: list[Version], diagnostics: Diagnostic
             continue
         text = read_text(path, display, diagnostics)
         if text is None:
+            all_read = False
             continue
         documents = parse(text, display, diagnostics)
         if len(documents) != 1:
+            all_read = False
             if documents or not diagnostics.errors:
                 diagnostics.error(Position(display), f"a results file holds one YAML document; found {len(documents)}")
             continue
         document = documents[0]
-        results = validate(Results, document, diagnostics)
+        named_csvs |= _named_csvs(document.data)
+        results = validate(Results, document, diagnostics, known_keys={("metrics",): ("metric", metric_ids)} if versions else None)
         if results is None:
             continue
         period = Period.parse(results.period)
-        if period.kind != kind:
+        if kind is not None and period.kind != kind:
             diagnostics.error(
                 document.position(("period",)),
                 f"period `{results.period}` is a {period.kind}, but this agreement is measured per {kind}; expected {'`YYYY-MM`' if kind == 'month' else '`YYYY-Qn`'}",
@@ -313,13 +337,22 @@ def _load_results(folder: Path, versions: list[Version], diagnostics: Diagnostic
         if path.stem != results.period:
             diagnostics.error(
                 document.position(("period",)),
-                f"period `{results.period}` differs from the file name `{path.name}`; expected `{results.period}.yaml`",
+                f"period `{results.period}` differs from the file name `{excerpt(path.name)}`; expected `{results.period}.yaml`",
             )
         if period in by_period:
             diagnostics.error(
                 document.position(("period",)),
                 f"a second result for period {period} (first in {by_period[period].file}); expected one results file per period",
             )
+            continue
+        if today is not None and period.end > today:
+            diagnostics.error(
+                document.position(("period",)),
+                f"period {period} has not ended (it ends on {period.end - dt.timedelta(days=1)}, after today, {today}); "
+                "expected results only for periods that have ended",
+            )
+            continue
+        if not versions:
             continue
         first = versions[0]
         if period.end <= first.effective:
@@ -331,7 +364,42 @@ def _load_results(folder: Path, versions: list[Version], diagnostics: Diagnostic
         terms = record_stub.version_for(period).terms
         intervals = _check_results(terms, period, results, document, directory, first.effective, diagnostics)
         by_period[period] = PeriodResults(period, results, display, intervals)
+    if all_read:
+        _report_unnamed_csvs(csvs, named_csvs, diagnostics)
     return [by_period[p] for p in sorted(by_period)]
+
+
+def _named_csvs(data: object) -> set[str]:
+    """The interval CSVs a results file names (`metrics.<id>.intervals`), read from the plain data
+    so that they are known even when the file has other errors."""
+    metrics = data.get("metrics") if isinstance(data, dict) else None
+    if not isinstance(metrics, dict):
+        return set()
+    return {m["intervals"] for m in metrics.values() if isinstance(m, dict) and isinstance(m.get("intervals"), str)}
+
+
+def _report_unnamed_csvs(csvs: list[Path], named: set[str], diagnostics: Diagnostics) -> None:
+    """A CSV in results/ that no results file names is read by nothing: an error, never skipped."""
+    for path in csvs:
+        if path.name in named:
+            continue
+        name = excerpt(path.name)
+        if _period_named(path.stem) is not None:
+            message = (
+                f"`{name}` is not read: the results of period {path.stem} are `{path.stem}.yaml`, and a CSV is read only "
+                "as the interval series a results file names (`intervals: <name>.csv`)"
+            )
+        else:
+            message = f"`{name}` is named by no results file, so nothing reads it; expected `intervals: {name}` in a results file, or no such file"
+        diagnostics.error(Position(display_path(path)), message)
+
+
+def _period_named(label: str) -> Period | None:
+    """The period a file stem names (`2026-03`), or None."""
+    try:
+        return Period.parse(label)
+    except ValueError:
+        return None
 
 
 def _check_results(
@@ -373,7 +441,12 @@ def _check_results(
             for index, outage in enumerate(result.outages):
                 o_start, o_end = (localize(moment, terms.timezone).astimezone(dt.UTC) for moment in (outage.start, outage.end))
                 at = document.position((*where, "outages", index, "start"))
-                if o_end <= o_start:
+                if o_end == o_start:
+                    diagnostics.error(
+                        document.position((*where, "outages", index, "end")),
+                        f"outage ends when it starts ({outage.end.isoformat()}), so it lasts no time; expected an end after the start",
+                    )
+                elif o_end < o_start:
                     diagnostics.error(
                         document.position((*where, "outages", index, "end")),
                         f"outage ends ({outage.end.isoformat()}) before it starts ({outage.start.isoformat()}); expected an end after the start",

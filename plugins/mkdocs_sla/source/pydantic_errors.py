@@ -16,7 +16,7 @@ from typing import Any
 import pydantic
 
 from mkdocs_sla.core import model
-from mkdocs_sla.core.diagnostics import Diagnostics
+from mkdocs_sla.core.diagnostics import Diagnostics, excerpt
 from mkdocs_sla.source.yamlsource import Document
 
 
@@ -24,11 +24,27 @@ def unknown(what: str, name: str, known: list[str]) -> str:
     """The message for a name that is not among `known`, with the closest one suggested."""
     close = difflib.get_close_matches(name, known, n=1)
     hint = f"did you mean `{close[0]}`? " if close else ""
-    return f"unknown {what} `{name}`; {hint}expected one of: {', '.join(f'`{k}`' for k in known)}"
+    return f"unknown {what} `{excerpt(name)}`; {hint}expected one of: {', '.join(f'`{k}`' for k in known)}"
 
 
-def validate(cls: type[pydantic.BaseModel], document: Document, diagnostics: Diagnostics) -> Any:
-    """Validate a document against a model; report each error at its position."""
+#: The most errors listed one by one for one document; the rest are counted in one line. A file
+#: of 200,000 unknown keys is a mistake or an attack, and its report stays readable and fast.
+MAX_LISTED = 100
+
+
+def validate(
+    cls: type[pydantic.BaseModel],
+    document: Document,
+    diagnostics: Diagnostics,
+    *,
+    known_keys: dict[tuple, tuple[str, list[str]]] | None = None,
+) -> Any:
+    """Validate a document against a model; report each error at its position.
+
+    `known_keys` maps the location of a mapping whose keys name something defined elsewhere
+    (`("metrics",)` of a results file) to what they name and the names (`"metric"`, the
+    agreement's metric ids), so that a key that is not even a slug is still answered with
+    the closest name."""
     if not isinstance(document.data, dict):
         diagnostics.error(
             document.position(), f"expected a mapping of keys to values at the top of the document, found {_kind_of(document.data)}"
@@ -37,18 +53,27 @@ def validate(cls: type[pydantic.BaseModel], document: Document, diagnostics: Dia
     try:
         return cls.model_validate(document.data)
     except pydantic.ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            _report(cls, error, document, diagnostics)
+        errors = exc.errors(include_url=False)
+        for error in errors[:MAX_LISTED]:
+            _report(cls, error, document, diagnostics, known_keys or {})
+        if len(errors) > MAX_LISTED:
+            first = tuple(errors[MAX_LISTED]["loc"])
+            where = _source_loc(cls, first[:-1] if first and first[-1] == "[key]" else first)
+            diagnostics.error(
+                document.position(where, key=True),
+                f"{len(errors) - MAX_LISTED:,} more errors in this document from here on, not listed (the first {MAX_LISTED} are); "
+                "fix those and validate again",
+            )
         return None
 
 
 def _kind_of(value: Any) -> str:
     if value is None:
         return "nothing"
-    return {"list": "a list", "str": f"the text `{value}`", "dict": "a mapping"}.get(type(value).__name__, type(value).__name__)
+    return {"list": "a list", "str": f"the text `{excerpt(value)}`", "dict": "a mapping"}.get(type(value).__name__, type(value).__name__)
 
 
-def _report(cls: type, error: dict, document: Document, diagnostics: Diagnostics) -> None:
+def _report(cls: type, error: dict, document: Document, diagnostics: Diagnostics, known_keys: dict[tuple, tuple[str, list[str]]]) -> None:
     loc = tuple(error["loc"])
     kind = error["type"]
     # An error on a mapping's key (a results metric id that is not a slug): pydantic ends the
@@ -59,7 +84,7 @@ def _report(cls: type, error: dict, document: Document, diagnostics: Diagnostics
     path = _path_text(cls, loc)
     where = _source_loc(cls, loc)  # the location in the YAML: pydantic's union tags left out
     if kind == "extra_forbidden":
-        name = str(loc[-1])
+        name = excerpt(loc[-1])
         allowed = sorted(_fields_at(cls, loc[:-1]))
         close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
         hint = f"did you mean `{close[0]}`? " if close else ""
@@ -98,29 +123,57 @@ def _report(cls: type, error: dict, document: Document, diagnostics: Diagnostics
         )
         return
     message = error["msg"]
+    given = error.get("input")
+    shown = excerpt(given) if isinstance(given, (str, int)) else given
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
     elif message.startswith("Input should be"):
-        message = "expected a value that should be" + message[len("Input should be") :]
-        given = error.get("input")
+        # pydantic's "Input should be a valid decimal" in the format's words: what was expected.
+        message = "expected " + _EXPECTED.get(kind, message[len("Input should be ") :])
         if isinstance(given, (str, int)) or given is None:
-            message = f"`{given if given is not None else 'nothing'}` is not valid: {message}"
+            message = f"`{shown if given is not None else 'nothing'}` is not valid: {message}"
     if kind == "string_pattern_mismatch":
-        given = error.get("input")
         pattern = error.get("ctx", {}).get("pattern", "")
         if pattern == model.SLUG:
-            message = f"`{given}` is not a slug; expected lower-case letters, digits and hyphens, starting with a letter or digit"
+            message = f"`{shown}` is not a slug; expected lower-case letters, digits and hyphens, starting with a letter or digit"
+            named = known_keys.get(tuple(loc[:-1])) if on_key else None
+            if named is not None:
+                what, names = named
+                message = f"`{shown}` is not a slug: " + unknown(what, str(given), names)
         elif pattern == model.PERIOD_RE.pattern:
             message = (
-                f"`{given}` is not a period; expected a month `YYYY-MM` (01 to 12) or a quarter `YYYY-Qn` (1 to 4), years 1900 to 2999"
+                f"`{shown}` is not a period; expected a month `YYYY-MM` (01 to 12) or a quarter `YYYY-Qn` (1 to 4), years 1900 to 2999"
             )
         elif loc and loc[-1] == "intervals":
-            message = f"`{given}` is not a CSV file name; expected a name like `errors-2026-10.csv` beside the results file"
+            message = f"`{shown}` is not a CSV file name; expected a name like `errors-2026-10.csv` beside the results file"
     if on_key:  # the path names the mapping; the key itself is quoted by the message or the position
         path = _path_text(cls, loc[:-1])
         if not str(loc[-1]).strip():
             message = "a key is empty; expected a name"
     diagnostics.error(document.position(where, key=on_key), f"{path}: {message}" if path else message)
+
+
+# pydantic's "Input should be …" by error type, as the format reference words it.
+_EXPECTED = {
+    "decimal_parsing": "a valid decimal number, such as 99.95",
+    "decimal_type": "a valid decimal number, such as 99.95",
+    "int_parsing": "a valid integer (a whole number such as 30)",
+    "int_from_float": "a valid integer (a whole number such as 30)",
+    "int_type": "a valid integer (a whole number such as 30)",
+    "bool_parsing": "true or false",
+    "bool_type": "true or false",
+    "date_from_datetime_parsing": "a valid date, YYYY-MM-DD",
+    "date_parsing": "a valid date, YYYY-MM-DD",
+    "date_type": "a valid date, YYYY-MM-DD",
+    "datetime_from_date_parsing": "a date and time, ISO 8601 such as 2026-10-01T00:05:00Z",
+    "datetime_parsing": "a date and time, ISO 8601 such as 2026-10-01T00:05:00Z",
+    "datetime_type": "a date and time, ISO 8601 such as 2026-10-01T00:05:00Z",
+    "string_type": "text",
+    "list_type": "a list",
+    "dict_type": "a mapping of keys to values",
+    "model_type": "a mapping of keys to values",
+    "model_attributes_type": "a mapping of keys to values",
+}
 
 
 def _tags_at(cls: type, loc: tuple, tag_field: str) -> list[str]:
