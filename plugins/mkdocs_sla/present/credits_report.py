@@ -62,7 +62,9 @@ def csv_cell(value: object) -> object:
 
 
 def write_csv(document: dict, stream) -> None:
-    writer = csv.writer(stream, lineterminator="\n")
+    # RFC 4180 line ends: the writer then quotes a cell holding a CR too, which with "\n" it
+    # leaves bare, splitting the row for every reader.
+    writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for agreement in document["agreements"]:
         for p in agreement["periods"]:
