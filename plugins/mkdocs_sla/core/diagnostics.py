@@ -8,8 +8,9 @@ diagnostic). Text quoted from the input is cut to a short excerpt (`excerpt`).
 
 from __future__ import annotations
 
+import enum
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -60,11 +61,20 @@ class Position:
         return f"{one_line(self.file)}:{self.line}:{self.column}"
 
 
+class Rule(enum.Enum):
+    """The rules whose breach another stage acts on, beyond showing the message."""
+
+    PUBLISHED_VERSION_CHANGED = "published-version-changed"
+    """A version recorded in `versions.lock` was edited or removed: history rewritten, even
+    though the agreement cannot be loaded to compare it."""
+
+
 @dataclass(frozen=True, order=True)
 class Diagnostic:
     position: Position
     severity: Severity
     message: str
+    rule: Rule | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         return f"{self.position}: {self.severity}: {one_line(self.message)}"
@@ -83,8 +93,8 @@ class Diagnostics:
     def __init__(self) -> None:
         self.items: list[Diagnostic] = []
 
-    def error(self, position: Position, message: str) -> None:
-        self.items.append(Diagnostic(position, "error", message))
+    def error(self, position: Position, message: str, rule: Rule | None = None) -> None:
+        self.items.append(Diagnostic(position, "error", message, rule))
 
     def warning(self, position: Position, message: str) -> None:
         self.items.append(Diagnostic(position, "warning", message))

@@ -22,7 +22,7 @@ import subprocess
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from mkdocs_sla.core.diagnostics import Diagnostic, Diagnostics, Position
+from mkdocs_sla.core.diagnostics import Diagnostics, Position
 from mkdocs_sla.core.records import Agreement, Catalog, Snapshot
 from mkdocs_sla.source.load import display_path, load, load_agreement
 
@@ -215,5 +215,5 @@ def _renamed(catalog: Catalog, tmp_display: str, rel: str) -> Catalog:
             results=tuple(dataclasses.replace(p, file=name(p.file)) for p in r.results),
         )
 
-    diagnostics = tuple(Diagnostic(position(d.position), d.severity, d.message) for d in catalog.diagnostics)
+    diagnostics = tuple(dataclasses.replace(d, position=position(d.position)) for d in catalog.diagnostics)
     return Catalog(tuple(record(r) for r in catalog.agreements), diagnostics)

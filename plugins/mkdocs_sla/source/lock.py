@@ -13,7 +13,7 @@ import os
 import typing
 from pathlib import Path
 
-from mkdocs_sla.core.diagnostics import Diagnostics, Position
+from mkdocs_sla.core.diagnostics import Diagnostics, Position, Rule, excerpt
 from mkdocs_sla.core.model import Terms
 from mkdocs_sla.core.records import Version
 from mkdocs_sla.source.yamlsource import display_path, parse, read_text
@@ -54,12 +54,15 @@ def check_lock(folder: Path, versions: list[Version], diagnostics: Diagnostics) 
         where = documents[0].position((label,), key=True)
         if version is None:
             diagnostics.error(
-                where, f"version `{label}` was published but is no longer in {AGREEMENT_FILE}; published versions stay in the history"
+                where,
+                f"version `{excerpt(label)}` was published but is no longer in {AGREEMENT_FILE}; published versions stay in the history",
+                Rule.PUBLISHED_VERSION_CHANGED,
             )
         elif version.digest != expected:
             diagnostics.error(
                 version.position,
                 f"version `{label}` differs from the version published (hash in {display} line {where.line}); a version in force is never rewritten: add a new version instead",
+                Rule.PUBLISHED_VERSION_CHANGED,
             )
 
 
