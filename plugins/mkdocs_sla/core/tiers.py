@@ -29,6 +29,16 @@ def missed_span(metric: Metric) -> Span:
     return Span(objective, strict, ceiling, True)
 
 
+def tier_gaps(metric: Metric) -> list[Span]:
+    """The attainments that miss the objective but fall in no tier: they earn no credit. The
+    loader warns about them unless the agreement says they are intentional (`gaps:`), and the
+    tier table then shows them."""
+    uncovered = [missed_span(metric)]
+    for tier in metric.credits.tiers:
+        uncovered = [piece for part in uncovered for piece in part.minus(tier.span)]
+    return uncovered
+
+
 def domain(metric: Metric) -> Span:
     """Every attainment a metric can have: 0 to 100 for a percentage, 0 and up otherwise."""
     if metric.is_percent:
