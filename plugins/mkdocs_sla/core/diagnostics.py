@@ -33,9 +33,11 @@ def one_line(text: str) -> str:
 
 
 def excerpt(text: object, limit: int = EXCERPT_LENGTH) -> str:
-    """Input text as a message quotes it: one line, at most `limit` characters, `…` where cut."""
-    line = one_line(str(text))
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+    """Input text as a message quotes it: at most `limit` characters, `…` where cut. Its line
+    breaks and control characters stay in the message, and are escaped wherever it is written
+    (`Diagnostic.__str__`, `Diagnostic.github`, the `sla diff` reports)."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def github_data(text: str) -> str:

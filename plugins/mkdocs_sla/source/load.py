@@ -158,12 +158,13 @@ def _load_versions(folder_name: str, text: str, display: str, diagnostics: Diagn
         elif terms.id != folder_name and not re.fullmatch(model.SLUG, folder_name):
             diagnostics.error(
                 document.position(("id",)),
-                f"id `{terms.id}` differs from its folder `{folder_name}`, and the folder name is not a valid id "
+                f"id `{terms.id}` differs from its folder `{excerpt(folder_name)}`, and the folder name is not a valid id "
                 f"(lower-case letters, digits and hyphens); expected the folder named `{terms.id}`",
             )
         elif terms.id != folder_name:
             diagnostics.error(
-                document.position(("id",)), f"id `{terms.id}` differs from its folder `{folder_name}`; expected `{folder_name}`"
+                document.position(("id",)),
+                f"id `{terms.id}` differs from its folder `{excerpt(folder_name)}`; expected `{excerpt(folder_name)}`",
             )
         _check_terms(terms, document, diagnostics)
         versions.append(Version(terms, Position(display, document.start_line, 1), digest(terms)))

@@ -255,10 +255,10 @@ def _report_anchors(text: str, display: str, diagnostics: Diagnostics) -> bool:
             mark = event.start_mark
             where = Position(display, mark.line + 1, mark.column + 1)
             if isinstance(event, yaml.AliasEvent):
-                diagnostics.error(where, f"YAML alias `*{event.anchor}` is not allowed: write the value out in full")
+                diagnostics.error(where, f"YAML alias `*{excerpt(event.anchor)}` is not allowed: write the value out in full")
                 found = True
             elif getattr(event, "anchor", None):
-                diagnostics.error(where, f"YAML anchor `&{event.anchor}` is not allowed: write the value out in full")
+                diagnostics.error(where, f"YAML anchor `&{excerpt(event.anchor)}` is not allowed: write the value out in full")
                 found = True
     except yaml.YAMLError:
         return False  # the syntax error is reported by the regular parse
@@ -274,7 +274,7 @@ def _to_data(root: yaml.Node, display: str, diagnostics: Diagnostics) -> Any:
             raise _TooDeep(node)
         if isinstance(node, yaml.ScalarNode):
             if node.tag not in PLAIN_TAGS:
-                diagnostics.error(position(node), f"YAML tag `{node.tag}` is not allowed; expected a plain value")
+                diagnostics.error(position(node), f"YAML tag `{excerpt(node.tag)}` is not allowed; expected a plain value")
                 return None
             # libyaml's C composer marks plain scalars with style "", the Python one with None.
             if node.style in (None, "") and node.value in NULLS:
@@ -294,7 +294,7 @@ def _to_data(root: yaml.Node, display: str, diagnostics: Diagnostics) -> Any:
                     first = seen[key].start_mark
                     diagnostics.error(
                         position(key_node),
-                        f"duplicate key `{key}` (first at line {first.line + 1}, column {first.column + 1}); each key may appear once",
+                        f"duplicate key `{excerpt(key)}` (first at line {first.line + 1}, column {first.column + 1}); each key may appear once",
                     )
                     continue
                 seen[key] = key_node
