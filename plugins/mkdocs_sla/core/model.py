@@ -44,6 +44,12 @@ from mkdocs_sla.core.logmodel import (  # noqa: F401
 )
 from mkdocs_sla.core.spans import span_of
 
+#: Agreement ids the site keeps for its own pages beside the agreement pages
+#: (`<prefix>/index`, `<prefix>/metrics`, `<prefix>/credits`): an agreement with such
+#: an id would share their URL, so the loader refuses it and the site never meets one.
+RESERVED_IDS = frozenset({"index", "metrics", "credits"})
+
+
 # ---------------------------------------------------------------- the terms
 
 
