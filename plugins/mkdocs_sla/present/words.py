@@ -47,15 +47,16 @@ def measure_words(metric: Metric) -> list[str]:
             f"Events that met the target as a share of all events in the period (good ÷ total × 100). A period without events counts as {empty}."
         ]
     if measure.counts_outages:
-        words = {
-            "downtime": ["(Minutes in the period − minutes of downtime) ÷ minutes in the period × 100; overlapping outages count once."],
-            "available_minutes": [
+        if kind == "available_minutes":
+            words = [
                 "(Available minutes − minutes of downtime) ÷ available minutes × 100, where available minutes are the minutes the deployment ran; downtime counts only while it ran."
-            ],
-            "error_rate_minutes": [
+            ]
+        elif kind == "error_rate_minutes":
+            words = [
                 f"(Minutes in the period − down minutes) ÷ minutes in the period × 100, where a {measure.interval_minutes}-minute interval is down when more than {display.plain(measure.threshold)}% of its requests failed; an interval without requests is not down."
-            ],
-        }[kind]
+            ]
+        else:
+            words = ["(Minutes in the period − minutes of downtime) ÷ minutes in the period × 100; overlapping outages count once."]
         if measure.minimum_outage_minutes:
             minutes = measure.minimum_outage_minutes
             words.append(
