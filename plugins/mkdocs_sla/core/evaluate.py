@@ -17,6 +17,7 @@ from mkdocs_sla.core import credits as rules
 from mkdocs_sla.core.measures import Attainment, measured_window
 from mkdocs_sla.core.measures import attainment as measure_attainment
 from mkdocs_sla.core.model import Metric, Results, Terms
+from mkdocs_sla.core.outages import measured_by_log
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.records import Agreement, Catalog, PeriodResults
 
@@ -187,17 +188,11 @@ def _claimable(credit: rules.PeriodCredit) -> bool:
     return credit.percent > 0
 
 
-def _from_log_alone(record: Agreement, metric: Metric) -> bool:
-    """A metric is measured by the outage log alone, without a result for the period, when the
-    agreement keeps a log and the metric's measure needs nothing but outages (`downtime`)."""
-    return record.outage_log is not None and metric.measure.reads_log and metric.measure.required_keys <= {"outages"}
-
-
 def _metric_outcome(
     record: Agreement, metric: Metric, results: PeriodResults, terms: Terms, agreement_start: dt.date, consecutive: dict[str, int]
 ) -> MetricOutcome:
     result = results.results.metrics.get(metric.id)
-    if result is None and not _from_log_alone(record, metric):
+    if result is None and not measured_by_log(metric.measure, record.outage_log is not None):
         consecutive.pop(metric.id, None)
         return MetricOutcome(metric, None, None, None)
     window = measured_window(results.period, terms, agreement_start)

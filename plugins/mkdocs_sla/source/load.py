@@ -35,6 +35,7 @@ from mkdocs_sla.core import model
 from mkdocs_sla.core.diagnostics import Diagnostics, Position
 from mkdocs_sla.core.measures import measured_window
 from mkdocs_sla.core.model import RESERVED_IDS, Results, Terms
+from mkdocs_sla.core.outages import measured_by_log
 from mkdocs_sla.core.periods import Period, localize
 from mkdocs_sla.core.records import Agreement, Catalog, Interval, PeriodResults, Version
 from mkdocs_sla.source import outagelog
@@ -440,7 +441,7 @@ def _check_results(
             if rows is not None:
                 intervals[metric_id] = rows
     for metric in terms.metrics:
-        if metric.id not in results.metrics:
+        if metric.id not in results.metrics and not measured_by_log(metric.measure, has_log):
             diagnostics.warning(
                 document.position(("metrics",), key=True),
                 f"no result for metric `{metric.id}` in period {period}; it is shown as not reported and earns no credit",
