@@ -121,7 +121,7 @@ def test_the_charges_and_the_credit_base_stand_next_to_the_credit_and_recompute_
 
 
 def test_the_evidence_reasons_are_the_core_enum_values():
-    assert {e.value for e in Exclusion} == {"tag", "maintenance", "overlap", "minimum_outage", "not_running"}
+    assert {e.value for e in Exclusion} == {"tag", "maintenance", "overlap", "minimum_outage", "outside_service_hours", "not_running"}
 
 
 def test_times_are_shown_in_the_agreements_zone_with_seconds_only_when_there_are_some(tmp_path):

@@ -11,6 +11,7 @@ YAML turn `99.99` into a float), so `99.99` means exactly 99.99.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from decimal import Decimal
@@ -181,8 +182,27 @@ class AverageMeasure(MeasureKind):
     )
 
 
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+class ServiceHours(Model):
+    """The hours in which a service is measured, in the agreement's time zone (a business-hours service).
+
+    Minutes outside them count neither as measured minutes nor as downtime."""
+
+    days: list[Weekday] = Field(min_length=1, description="The weekdays, e.g. `[monday, tuesday, wednesday, thursday, friday]`.")
+    start: dt.time = Field(description="Local start of each day's hours, e.g. `08:00`.")
+    end: dt.time = Field(description="Local end of each day's hours, after the start, e.g. `18:00`.")
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> ServiceHours:
+        if self.end <= self.start:
+            raise ValueError(f"service hours end ({self.end}) at or before they start ({self.start}); expected an end after the start")
+        return self
+
+
 class OutageMeasure(MeasureKind):
-    """What the measures that count outages share: the minimum outage (and maintenance windows)."""
+    """What the measures that count outages share: the minimum outage, service hours (and maintenance windows)."""
 
     percent = True
     counts_outages = True
@@ -190,6 +210,9 @@ class OutageMeasure(MeasureKind):
     minimum_outage_minutes: NonNegative = Field(
         Decimal(0),
         description="Only downtime of at least this many consecutive minutes counts (Google Cloud: 1 or 10 minutes): outages that overlap or touch are joined into one stretch first, and a stretch shorter than this does not count.",
+    )
+    service_hours: ServiceHours | None = Field(
+        None, description="If given, only minutes within these hours are measured; outage minutes outside them do not count."
     )
 
 

@@ -72,6 +72,8 @@ def reason_text(excluded: Excluded, minimum: object = None) -> str:
             if minimum is not None
             else "shorter than the minimum outage"
         )
+    if reason is Exclusion.OUTSIDE_SERVICE_HOURS:
+        return "outside the service hours"
     return "the deployment was not running"
 
 

@@ -62,6 +62,12 @@ def measure_words(metric: Metric) -> list[str]:
             words.append(
                 f"Only downtime of at least {display.plain(minutes)} consecutive {plural(minutes, 'minute', 'minutes')} counts; outages that overlap or touch are joined first."
             )
+        if measure.service_hours is not None:
+            hours = measure.service_hours
+            days = ", ".join(d.capitalize() for d in hours.days)
+            words.append(
+                f"Only minutes from {hours.start.strftime('%H:%M')} to {hours.end.strftime('%H:%M')} on {days} (the agreement's time zone) are measured; downtime outside them does not count."
+            )
         if getattr(measure, "exclude_tags", None):
             tags = " or ".join(f"`{tag}`" for tag in measure.exclude_tags)
             words.append(f"Outages tagged {tags} do not count.")
