@@ -15,7 +15,8 @@ import datetime as dt
 import functools
 import re
 from decimal import Decimal
-from typing import Annotated, Literal
+from fractions import Fraction
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
@@ -150,17 +151,29 @@ Credits = Annotated[TieredCredits | LinearCredits | PoolCredits, Field(discrimin
 class ValueMeasure(Model):
     """The period's figure is reported directly (`value:` in the results)."""
 
+    #: Whether the attainment is a percentage (0..100), and its lowest possible value
+    #: (None: unbounded). One answer per kind, for the loader's checks, the tiers' domain
+    #: and the comparison of versions.
+    percent: ClassVar[bool | None] = None  # as its unit says: a figure reported in `%` is a percentage
+    floor: ClassVar[Fraction | None] = None  # a reported figure may be negative (a net score)
+
     kind: Literal["value"] = Field(description="`value`.")
 
 
 class CountMeasure(Model):
     """A count reported for the period (`count:` in the results), e.g. qualified leads delivered."""
 
+    percent: ClassVar[bool | None] = False
+    floor: ClassVar[Fraction | None] = Fraction(0)
+
     kind: Literal["count"] = Field(description="`count`.")
 
 
 class AverageMeasure(Model):
     """An average from a sum and a count (`sum:` and `count:` in the results), e.g. follow-up attempts per lead."""
+
+    percent: ClassVar[bool | None] = False
+    floor: ClassVar[Fraction | None] = Fraction(0)
 
     kind: Literal["average"] = Field(description="`average`.")
     when_empty: Literal["met", "missed"] = Field(
@@ -171,6 +184,9 @@ class AverageMeasure(Model):
 
 class DowntimeMeasure(Model):
     """Uptime % = (minutes − downtime minutes) / minutes × 100, from outages with start and end."""
+
+    percent: ClassVar[bool | None] = True
+    floor: ClassVar[Fraction | None] = Fraction(0)
 
     kind: Literal["downtime"] = Field(description="`downtime`.")
     minimum_outage_minutes: NonNegative = Field(
@@ -189,6 +205,9 @@ class IntervalsMeasure(Model):
     not local midnight. Intervals with no requests, and intervals missing from the data, count as 0% errors.
     """
 
+    percent: ClassVar[bool | None] = True
+    floor: ClassVar[Fraction | None] = Fraction(0)
+
     kind: Literal["intervals"] = Field(description="`intervals`.")
     # At most a day, so that every period (a partial first one too) holds at least one interval.
     interval_minutes: Annotated[int, Field(gt=0, le=1440)] = Field(
@@ -199,6 +218,9 @@ class IntervalsMeasure(Model):
 
 class EventsMeasure(Model):
     """Attainment % = good / total × 100 (`good:` and `total:` in the results), e.g. tickets answered within target."""
+
+    percent: ClassVar[bool | None] = True
+    floor: ClassVar[Fraction | None] = Fraction(0)
 
     kind: Literal["events"] = Field(description="`events`.")
     when_empty: Literal["met", "missed"] = Field(
@@ -211,8 +233,6 @@ Measure = Annotated[
     ValueMeasure | CountMeasure | AverageMeasure | DowntimeMeasure | IntervalsMeasure | EventsMeasure,
     Field(discriminator="kind"),
 ]
-
-PERCENT_MEASURES = ("downtime", "intervals", "events")
 
 
 class Metric(Model):
@@ -238,10 +258,11 @@ class Metric(Model):
 
     @property
     def is_percent(self) -> bool:
-        """Whether the attainment is a percentage, in 0..100: measured as one (PERCENT_MEASURES),
-        or a `value` reported in `%`. The one answer for the loader's checks, the tiers' domain
-        and the comparison of versions."""
-        return self.measure.kind in PERCENT_MEASURES or (self.measure.kind == "value" and self.unit.strip() == "%")
+        """Whether the attainment is a percentage, in 0..100: measured as one (the measure's
+        `percent`), or a figure reported in `%`. The one answer for the loader's checks, the
+        tiers' domain and the comparison of versions."""
+        percent = self.measure.percent
+        return self.unit.strip() == "%" if percent is None else percent
 
 
 class Deadline(Model):

@@ -213,7 +213,7 @@ def _check_terms(terms: Terms, document: Document, diagnostics: Diagnostics) -> 
             )
         seen[metric.id] = index
         if metric.is_percent and not 0 <= metric.objective <= 100:
-            what = f"a `{metric.measure.kind}` metric" if metric.measure.kind in model.PERCENT_MEASURES else "a metric in `%`"
+            what = f"a `{metric.measure.kind}` metric" if metric.measure.percent else "a metric in `%`"
             diagnostics.error(
                 document.position(("metrics", index, "objective")),
                 f"metrics[{index}].objective: objective of {what} is a percentage: expected 0 to 100, got {metric.objective}",
