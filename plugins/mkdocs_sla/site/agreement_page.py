@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from mkdocs_sla.core.evaluate import AgreementEvaluation, PeriodOutcome, evaluate
 from mkdocs_sla.core.model import Terms
-from mkdocs_sla.core.records import Agreement
+from mkdocs_sla.core.records import Agreement, VersionStatus
 from mkdocs_sla.present import display, markup
 from mkdocs_sla.present.documents import period_document
 from mkdocs_sla.present.words import (
@@ -95,7 +95,7 @@ def render_agreement(
             metrics=metrics,
             today=today,
             versions=versions,
-            upcoming=[v for v in reversed(versions) if v.status == "upcoming"],
+            upcoming=[v for v in reversed(versions) if v.status is VersionStatus.UPCOMING],
             history_href=links(path, history.path),
             responsibilities=responsibility_lines(terms),
             credit_terms=credit_terms_lines(terms),

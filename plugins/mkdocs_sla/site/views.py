@@ -14,6 +14,7 @@ from markupsafe import Markup
 from mkdocs_sla.core.evaluate import AgreementEvaluation, MetricOutcome, PeriodOutcome
 from mkdocs_sla.core.model import Metric, Terms
 from mkdocs_sla.core.periods import Period
+from mkdocs_sla.core.records import VersionStatus
 from mkdocs_sla.present import display, markup
 from mkdocs_sla.present.sparkline import sparkline
 from mkdocs_sla.present.words import (
@@ -156,7 +157,7 @@ class VersionEntry:
     effective: dt.date
     published: dt.date | None
     changes: str | None  # the version's own summary of its changes (Markdown)
-    status: str  # "superseded", "in force" or "upcoming" on the build date
+    status: VersionStatus  # on the build date
     favourable: int  # changes for the customer, from the version before
     adverse: int
     neutral: int
