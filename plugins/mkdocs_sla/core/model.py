@@ -18,6 +18,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Annotated, ClassVar, Literal
 
+from dateutil.relativedelta import relativedelta
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from mkdocs_sla.core.spans import span_of
@@ -71,6 +72,12 @@ class Review(Model):
         description="Months between reviews (real agreements: 12 to 24; at most 120)."
     )
     last: Date = Field(description="Date of the last review; the next is due `every_months` later.")
+
+    @property
+    def due(self) -> dt.date:
+        """The next review: `every_months` after the last, on the same day of the month or
+        the month's last day (a review on 31 January every month is due on 28 or 29 February)."""
+        return self.last + relativedelta(months=self.every_months)
 
 
 class Service(Model):

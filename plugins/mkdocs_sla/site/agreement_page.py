@@ -15,7 +15,6 @@ from mkdocs_sla.core.records import Agreement, VersionStatus
 from mkdocs_sla.present import display, markup
 from mkdocs_sla.present.documents import period_document
 from mkdocs_sla.present.words import (
-    add_months,
     credit_terms_lines,
     deadline_words,
     measured_words,
@@ -139,7 +138,7 @@ def render_agreement(
 def _review(terms: Terms, today: dt.date) -> dict[str, Any] | None:
     if not terms.review:
         return None
-    due = add_months(terms.review.last, terms.review.every_months)
+    due = terms.review.due
     return {"due": due, "overdue": due < today, "last": terms.review.last, "every": terms.review.every_months}
 
 
