@@ -10,7 +10,7 @@ import calendar
 from decimal import Decimal
 from fractions import Fraction
 
-from mkdocs_sla.core.evaluate import MetricOutcome, Remedy, RemedyKind
+from mkdocs_sla.core.evaluate import MetricOutcome, Remedy, RemedyKind, Status
 from mkdocs_sla.core.model import Bounds, Deadline, Metric, Terms
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.spans import Span
@@ -243,7 +243,7 @@ def measured_words(outcome: MetricOutcome) -> str:
     """How a period's attainment was measured, for the periods table: "15 of 44,640 minutes down"."""
     m = outcome.measured
     if m is None:
-        return "not reported"
+        return Status.NOT_REPORTED.value
     if m.kind == "value":
         return "reported"
     if m.kind == "count":

@@ -36,7 +36,6 @@ from mkdocs_sla.site.views import (
     RenderedAgreement,
     _metric_credit,
     _metric_view,
-    _period_mark,
     _sparkline,
 )
 
@@ -153,7 +152,7 @@ def _period_entry(agreement_id: str, outcome: PeriodOutcome) -> PeriodEntry:
         period=outcome.period,
         agreement_id=agreement_id,
         version=outcome.version,
-        mark=_period_mark(outcome).state,
+        mark=outcome.status,
         total=PeriodTotal.of(outcome),
         due=outcome.credit.combined_percent > 0 or any(m.earned_back for m in outcome.metrics),
         issued=outcome.credit.issued,
@@ -182,7 +181,7 @@ def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Terms, ver
         + (f' <span class="sla-note">claim by {e(total.claim_by)}</span>' if total.claim_by else "")
         + "</th></tr>"
     )
-    rows = [f'<tbody id="period-{label}" class="sla-period sla-period--{entry.mark}">', head]
+    rows = [f'<tbody id="period-{label}" class="sla-period sla-period--{Mark(entry.mark).state}">', head]
     for m in outcome.metrics:
         metric = m.metric
         name = markup.inline(metric.name)
