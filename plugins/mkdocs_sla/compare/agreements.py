@@ -197,7 +197,8 @@ class AgreementDiff:
     results: tuple[ResultsDiff, ...] = ()
     changes: tuple[Change, ...] = ()  # changes to the agreement as a whole (added, removed)
     problems: tuple[str, ...] = ()  # errors that kept BASE or HEAD from loading
-    history_removed: bool = False  # removed with versions that were in force
+    # Removed with versions that were in force, or (invalid at HEAD) a version in versions.lock edited.
+    history_removed: bool = False
 
     @property
     def all_changes(self) -> tuple[Change, ...]:

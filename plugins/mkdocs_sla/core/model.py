@@ -49,6 +49,19 @@ def _within_years(moment: dt.datetime) -> dt.datetime:
 Moment = Annotated[dt.datetime, AfterValidator(_within_years)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
 
+#: The most digits of a count in a results file, as in an interval CSV: room for any real
+#: count, and far from the sizes at which exact arithmetic and display slow down.
+COUNT_DIGITS = 30
+
+
+def _count_digits(value: int) -> int:
+    if value >= 10**COUNT_DIGITS:
+        raise ValueError(f"a count of {len(str(value))} digits; expected a whole number of at most {COUNT_DIGITS} digits")
+    return value
+
+
+Count = Annotated[int, Field(ge=0), AfterValidator(_count_digits)]
+
 
 #: Agreement ids the site keeps for its own pages beside the agreement pages
 #: (`<prefix>/index`, `<prefix>/metrics`, `<prefix>/credits`): an agreement with such
@@ -428,10 +441,10 @@ class MetricResult(Model):
     """The raw measurements of one metric for one period; which keys apply depends on the measure."""
 
     value: Number | None = Field(None, description="`value` measure: the period's figure.")
-    count: NonNegativeInt | None = Field(None, description="`count` measure: the count; `average`: the number averaged over.")
+    count: Count | None = Field(None, description="`count` measure: the count; `average`: the number averaged over. At most 30 digits.")
     sum: NonNegative | None = Field(None, description="`average` measure: the sum over `count` items.")
-    good: NonNegativeInt | None = Field(None, description="`events` measure: events that met the target.")
-    total: NonNegativeInt | None = Field(None, description="`events` measure: all events.")
+    good: Count | None = Field(None, description="`events` measure: events that met the target. At most 30 digits.")
+    total: Count | None = Field(None, description="`events` measure: all events. At most 30 digits.")
     outages: list[Outage] | None = Field(None, description="`downtime` measure: the outages (an empty list: none).")
     intervals: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+\.csv$")] | None = Field(
         None, description="`intervals` measure: a CSV file beside the results file, columns `start,requests,errors`."
