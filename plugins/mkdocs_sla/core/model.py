@@ -48,6 +48,12 @@ Moment = Annotated[dt.datetime, AfterValidator(_within_years)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
 
 
+#: Agreement ids the site keeps for its own pages beside the agreement pages
+#: (`<prefix>/index`, `<prefix>/metrics`, `<prefix>/credits`): an agreement with such
+#: an id would share their URL, so the loader refuses it and the site never meets one.
+RESERVED_IDS = frozenset({"index", "metrics", "credits"})
+
+
 class Model(BaseModel):
     """Base: frozen, unknown keys rejected, no silent coercion of floats."""
 
