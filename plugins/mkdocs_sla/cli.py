@@ -574,10 +574,6 @@ def cmd_schema(args) -> int:
     return 0
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
-
-
 # ---------------------------------------------------------------- collect
 
 
@@ -660,3 +656,7 @@ def cmd_collect(args) -> int:
         print("sla collect: error: the files written do not validate (see above)", file=sys.stderr)
         return 1
     return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

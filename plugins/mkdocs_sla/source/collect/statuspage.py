@@ -28,6 +28,7 @@ if it is absent or was itself written by this import (a hand-written file is nev
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -170,7 +171,7 @@ def _merged(metric_id: str, stretches: list) -> list[dict]:
     """Non-overlapping entries: cut at every boundary, the largest weight where stretches overlap."""
     cuts = sorted({t for s in stretches for t in (s[0], s[1])})
     pieces = []
-    for start, end in zip(cuts, cuts[1:], strict=False):
+    for start, end in itertools.pairwise(cuts):
         covering = [s for s in stretches if s[0] <= start and s[1] >= end]
         if covering:
             weight = max(s[2] for s in covering)
