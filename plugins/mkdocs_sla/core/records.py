@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from mkdocs_sla.core.corrections import CorrectionRecord
 from mkdocs_sla.core.diagnostics import Diagnostic, Position
 from mkdocs_sla.core.model import Results, Terms
 from mkdocs_sla.core.periods import Period
@@ -49,6 +50,8 @@ class PeriodResults:
     results: Results
     file: str
     intervals: dict[str, tuple[Interval, ...]] = field(default_factory=dict)
+    # Corrections of this (closed) period, oldest first: `corrections.yaml` (core.corrections).
+    corrections: tuple[CorrectionRecord, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from mkdocs_sla.core.model import RESERVED_IDS, Results, Terms
 from mkdocs_sla.core.periods import Period, localize
 from mkdocs_sla.core.records import Agreement, Catalog, Interval, PeriodResults, Version
 from mkdocs_sla.source.checks import check_tiers
+from mkdocs_sla.source.corrections import with_corrections
 from mkdocs_sla.source.yamlsource import Document, not_readable, parse, read_text
 
 AGREEMENT_FILE = "agreement.yaml"
@@ -114,6 +115,8 @@ def load_agreement(folder: Path, diagnostics: Diagnostics) -> Agreement | None:
     text = read_text(path, display, local)
     versions = _load_versions(folder.name, text, display, local) if text is not None else []
     results = _load_results(folder, versions, local) if versions else []
+    if versions:
+        results = with_corrections(folder, versions, results, local)
     if versions and not local.errors:
         _check_lock(folder, versions, local)
     diagnostics.extend(local)
