@@ -73,8 +73,8 @@ def correction_views(outcome: PeriodOutcome) -> tuple[CorrectionView, ...]:
                 FigureView(
                     metric_id,
                     metric.name,
-                    display.with_unit(before, metric.unit),
-                    display.with_unit(after, metric.unit),
+                    before,
+                    after,
                     direction(metric, figure),
                 )
             )
