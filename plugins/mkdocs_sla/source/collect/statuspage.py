@@ -38,6 +38,7 @@ from mkdocs_sla.core.records import Agreement
 from mkdocs_sla.source.collect import files
 from mkdocs_sla.source.collect.prometheus import CollectError
 from mkdocs_sla.source.collect.run import Plan, closed_periods
+from mkdocs_sla.source.load import display_path
 
 INCIDENTS = "incidents.json"
 MAINTENANCES = "scheduled-maintenances.json"
@@ -63,7 +64,7 @@ def plan_statuspage(agreement: Agreement, folder: Path, collection: Collection, 
     stretches: dict[str, list[tuple[dt.datetime, dt.datetime, Decimal, str, str]]] = {}
     open_count = 0
     for index, incident in enumerate(incidents):
-        where = f"{export / INCIDENTS}: incidents[{index}]"
+        where = f"{display_path(export / INCIDENTS)}: incidents[{index}]"
         if incident.get("status") not in RESOLVED:
             open_count += 1
             continue
@@ -85,10 +86,12 @@ def plan_statuspage(agreement: Agreement, folder: Path, collection: Collection, 
     )
     maintenances_path = export / MAINTENANCES
     if maintenances_path.exists():
-        windows = _windows(_items(maintenances_path, "scheduled_maintenances"), config, horizon, f"{maintenances_path}")
+        windows = _windows(_items(maintenances_path, "scheduled_maintenances"), config, horizon, display_path(maintenances_path))
         path = folder / MAINTENANCE_FILE
         if path.exists() and not path.read_text(encoding="utf-8").startswith(MARK):
-            raise CollectError(f"{path} is written by hand; the Statuspage import writes it only when absent or written by itself")
+            raise CollectError(
+                f"{display_path(path)} is written by hand; the Statuspage import writes it only when absent or written by itself"
+            )
         _plan_file(plan, path, head + files.dump({"windows": windows}))
         plan.notes.append(f"{agreement.id} statuspage: {len(windows)} maintenance windows")
 
@@ -103,12 +106,14 @@ def _items(path: Path, key: str) -> list[dict]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise CollectError(f"{path} not found; expected the Statuspage export there (collect.yaml `statuspage.export`)") from None
+        raise CollectError(
+            f"{display_path(path)} not found; expected the Statuspage export there (collect.yaml `statuspage.export`)"
+        ) from None
     except json.JSONDecodeError as exc:
-        raise CollectError(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
+        raise CollectError(f"{display_path(path)}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
     items = data.get(key) if isinstance(data, dict) else data
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise CollectError(f"{path}: expected a document with `{key}`: a list of objects, as the Statuspage API v2 returns")
+        raise CollectError(f"{display_path(path)}: expected a document with `{key}`: a list of objects, as the Statuspage API v2 returns")
     return items
 
 
