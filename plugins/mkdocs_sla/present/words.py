@@ -46,14 +46,23 @@ def measure_words(metric: Metric) -> list[str]:
         return [
             f"Events that met the target as a share of all events in the period (good ÷ total × 100). A period without events counts as {empty}."
         ]
-    if kind == "downtime":
-        words = ["(Minutes in the period − minutes of downtime) ÷ minutes in the period × 100; overlapping outages count once."]
+    if measure.counts_outages:
+        if kind == "available_minutes":
+            words = [
+                "(Available minutes − minutes of downtime) ÷ available minutes × 100, where available minutes are the minutes the deployment ran; downtime counts only while it ran."
+            ]
+        elif kind == "error_rate_minutes":
+            words = [
+                f"(Minutes in the period − down minutes) ÷ minutes in the period × 100, where a {measure.interval_minutes}-minute interval is down when more than {display.plain(measure.threshold)}% of its requests failed; an interval without requests is not down."
+            ]
+        else:
+            words = ["(Minutes in the period − minutes of downtime) ÷ minutes in the period × 100; overlapping outages count once."]
         if measure.minimum_outage_minutes:
             minutes = measure.minimum_outage_minutes
             words.append(
                 f"Only downtime of at least {display.plain(minutes)} consecutive {plural(minutes, 'minute', 'minutes')} counts; outages that overlap or touch are joined first."
             )
-        if measure.exclude_tags:
+        if getattr(measure, "exclude_tags", None):
             tags = " or ".join(f"`{tag}`" for tag in measure.exclude_tags)
             words.append(f"Outages tagged {tags} do not count.")
         return words
@@ -252,7 +261,9 @@ def measured_words(outcome: MetricOutcome) -> str:
         return "nothing to average" if m.empty else f"{m.sum} over {m.count}"
     if m.kind == "events":
         return "no events" if m.empty else f"{m.good:,} of {m.total:,}"
-    if m.kind == "downtime":
+    if m.evidence is not None:  # every measure that counts outages
+        if m.empty:
+            return "not running in the period"
         return f"{display.minutes(m.down_minutes)} of {display.minutes(m.window_minutes)} minutes down"
     return f"{m.intervals_with_errors:,} of {m.intervals:,} intervals with errors"
 

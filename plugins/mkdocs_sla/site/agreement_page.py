@@ -26,6 +26,7 @@ from mkdocs_sla.present.words import (
     responsibility_lines,
 )
 from mkdocs_sla.site.corrections_view import correction_rows
+from mkdocs_sla.site.evidence_page import evidence_section
 from mkdocs_sla.site.history import History
 from mkdocs_sla.site.paths import Links, RenderOptions, definition_anchor
 from mkdocs_sla.site.templating import _env, _json
@@ -110,6 +111,7 @@ def render_agreement(
             termination_since=evaluation.termination_right_since,
             catalog_href=links(path, paths.catalog),
             json_href=links(path, paths.agreement_json(record.id)),
+            evidence_html=evidence_section(record, evaluation),
         )
     )
     in_glossary = {definition_anchor(m.definition) for m in terms.metrics}
