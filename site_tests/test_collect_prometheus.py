@@ -150,7 +150,7 @@ def test_interval_counts_follow_the_reset_rule_and_only_closed_periods_are_writt
     assert "5 intervals without samples" in note
 
 
-def test_credits_of_the_collected_counts_match_the_hand_computation(tree):
+def test_credits_of_the_collected_outages_and_counts_match_the_hand_computation(tree):
     assert collect(tree).returncode == 0
     result = run_sla("credits", str(tree), "--format", "json", cwd=tree.parent)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -162,6 +162,13 @@ def test_credits_of_the_collected_counts_match_the_hand_computation(tree):
     assert Fraction(store["2025-01"]["attainment"]) == january
     assert Fraction(store["2025-02"]["attainment"]) == february
     assert Fraction(store["2025-02"]["credit_percent"]) == 10
+    uptime = {label: next(m for m in p["metrics"] if m["metric"] == "uptime") for label, p in periods.items()}
+    # January: 10 minutes of the boundary outage; February: its other 20 and the 30-minute gap (no data: down).
+    assert Fraction(uptime["2025-01"]["attainment"]) == Fraction(44640 - 10, 44640) * 100
+    assert Fraction(uptime["2025-02"]["attainment"]) == Fraction(40320 - 50, 40320) * 100
+    assert (uptime["2025-01"]["status"], uptime["2025-02"]["status"]) == ("met", "missed")
+    assert Fraction(uptime["2025-02"]["credit_percent"]) == 10
+    assert sorted(periods) == ["2025-01", "2025-02"]  # March has not closed
 
 
 def test_a_second_run_changes_nothing(tree):

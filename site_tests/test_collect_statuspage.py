@@ -247,12 +247,12 @@ def test_scheduled_maintenances_become_windows_with_the_date_announced(tree):
     windows = yaml.safe_load((tree / "svc" / "maintenance.yaml").read_text())["windows"]
     assert windows == [
         {
+            "id": "statuspage-m1",
             "start": "2025-02-15T02:00:00Z",
             "end": "2025-02-15T04:00:00Z",
             "announced": "2025-02-01T09:00:00Z",
             "metrics": ["uptime"],
-            "note": "Database upgrade",
-            "source": "https://stspg.io/m1",
+            "note": "Database upgrade (https://stspg.io/m1)",
         }
     ]
 
@@ -266,7 +266,7 @@ def test_a_second_import_changes_nothing(tree):
 
 
 def test_a_hand_written_maintenance_file_is_never_replaced(tree):
-    hand = "windows:\n  - start: 2025-02-20T02:00:00Z\n    end: 2025-02-20T03:00:00Z\n    announced: 2025-02-01T00:00:00Z\n"
+    hand = "windows:\n  - id: db\n    start: 2025-02-20T02:00:00Z\n    end: 2025-02-20T03:00:00Z\n    announced: 2025-02-01T00:00:00Z\n"
     (tree / "svc" / "maintenance.yaml").write_text(hand)
     result = collect(tree)
     assert result.returncode == 1 and "is written by hand" in result.stderr

@@ -97,38 +97,35 @@ def read_intervals(path: Path) -> list[tuple[int, int, int]]:
     return rows
 
 
-def results_entry(path: Path, metric_id: str) -> str | None:
-    """The CSV a results file names for a metric, or None."""
+def results_metric(text: str, path: Path, metric_id: str) -> dict | None:
+    """A metric's entry in a results file's text (None if it has none)."""
     diagnostics = Diagnostics()
-    documents = parse(path.read_text(encoding="utf-8"), str(path), diagnostics)
+    documents = parse(text, str(path), diagnostics)
     if diagnostics.errors or len(documents) != 1 or not isinstance(documents[0].data, dict):
         raise CollectError(f"{path} is not a valid results file; run `sla validate` first")
     metrics = documents[0].data.get("metrics") or {}
     entry = metrics.get(metric_id) if isinstance(metrics, dict) else None
-    return entry.get("intervals") if isinstance(entry, dict) else None
+    return entry if isinstance(entry, dict) else None
 
 
-def new_results_text(period: str, metric_id: str, csv_name: str, note: str | None) -> str:
-    entry: dict = {"intervals": csv_name}
-    if note:
-        entry["note"] = note
+def new_results_text(period: str, metric_id: str, entry: dict) -> str:
+    """A results file holding one metric's entry."""
     return "# Written by `sla collect`; add `charges:` and other metrics' results by hand.\n" + dump(
         {"period": period, "metrics": {metric_id: entry}}
     )
 
 
-def with_metric(text: str, path: Path, metric_id: str, csv_name: str) -> str:
+def with_metric(text: str, path: Path, metric_id: str, entry: dict) -> str:
     """A results file with one more metric under its block-style `metrics:` key, comments kept."""
     lines = text.splitlines(keepends=True)
     for index, line in enumerate(lines):
         if re.match(r"^metrics:\s*(#.*)?$", line):
             following = next((ln for ln in lines[index + 1 :] if ln.strip() and not ln.lstrip().startswith("#")), "  x")
             indent = " " * (len(following) - len(following.lstrip(" "))) or "  "
-            inner = indent * 2 if len(indent) <= 4 else indent + "  "
-            block = f"{indent}{metric_id}:\n{inner}intervals: {csv_name}\n"
+            block = _indented(dump({metric_id: entry}), indent)
             return "".join(lines[: index + 1]) + block + "".join(lines[index + 1 :])
     raise CollectError(
-        f"{path} has no block-style `metrics:` key to add `{metric_id}` to; add `{metric_id}: {{intervals: {csv_name}}}` by hand"
+        f"{path} has no block-style `metrics:` key to add `{metric_id}` to; add it by hand: {dump({metric_id: entry}).strip()}"
     )
 
 

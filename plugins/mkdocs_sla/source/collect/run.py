@@ -13,6 +13,7 @@ attainment before and after, never a silent overwrite.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -21,14 +22,17 @@ from pathlib import Path
 from mkdocs_sla.core.collection import CollectedMetric, Collection, WhenEmpty
 from mkdocs_sla.core.corrections import CorrectionCategory, recorded_figure
 from mkdocs_sla.core.diagnostics import Position
-from mkdocs_sla.core.measures import downtime_attainment, interval_attainment, measured_window
-from mkdocs_sla.core.model import Metric, Outage
+from mkdocs_sla.core.evaluate import evaluate
+from mkdocs_sla.core.measures import measured_window
+from mkdocs_sla.core.model import LoggedOutage, Metric
+from mkdocs_sla.core.outages import entry as outage_entry
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.records import Agreement, Interval
 from mkdocs_sla.source.collect import files
 from mkdocs_sla.source.collect.progress import Progress
 from mkdocs_sla.source.collect.prometheus import CollectError, PrometheusClient, credentials
 from mkdocs_sla.source.collect.samples import Span, availability_spans, interval_counts, one_series, stamp
+from mkdocs_sla.source.load import display_path
 
 
 @dataclass
@@ -136,21 +140,30 @@ def _plan_availability(agreement, folder, metric, queries: CollectedMetric, peri
     source = f"{queries.availability} at a {queries.step} step"
     text = files.outage_log_text(metric.id, spans, source, (periods[0].label, periods[-1].label), url)
     old_text = path.read_text(encoding="utf-8") if path.exists() else None
+    # Each closed period names the metric in its results file, so that a month without any outage
+    # is evaluated too (at 100%: the monitoring answered every step), not left out as unreported.
+    for period in periods:
+        results = folder / "results" / f"{period.label}.yaml"
+        if _entry(plan, results, metric.id) is None:
+            note = f"Measured by `sla collect`: the outages are in outages/{path.name}."
+            _add_results_entry(plan, results, period, metric.id, {"outages": [], "note": note})
     if text == old_text:
         plan.notes.append(f"{agreement.id} {metric.id}: unchanged, {len(periods)} closed periods")
         return
     plan.files[path] = text
     written_before = set(_labels_between(covered, periods[0].kind)) if covered else set()
-    for period in periods:
-        if period.label not in written_before:
-            continue
-        window = _window(agreement, period)
-        old, new = _clipped(old_spans, window), _clipped(spans, window)
-        if old == new:
-            continue
-        before = _downtime(metric, old_spans, period, agreement)
-        after = _downtime(metric, spans, period, agreement)
-        _add_correction(plan, folder, period, metric, before, after, f"{source}, from {url}")
+    changed = [
+        period
+        for period in periods
+        if period.label in written_before and _clipped(old_spans, _window(agreement, period)) != _clipped(spans, _window(agreement, period))
+    ]
+    if changed:
+        ours = display_path(path)
+        kept = tuple(e for e in agreement.outage_log or () if e.position is None or e.position.file != ours)
+        new_log = kept + tuple(_entry_of(span, metric.id, source, ours) for span in spans)
+        _add_corrections(
+            plan, folder, agreement, dataclasses.replace(agreement, outage_log=new_log), changed, metric, f"{source}, from {url}"
+        )
     plan.notes.append(
         f"{agreement.id} {metric.id}: {len(spans)} outages in {len(periods)} closed periods ({periods[0]} to {periods[-1]}) -> {path}"
     )
@@ -179,14 +192,16 @@ def _clipped(spans: list[Span], window: tuple[int, int]) -> list[tuple[int, int,
     return [(max(s.start, start), min(s.end, end), s.no_data) for s in spans if s.end > start and s.start < end]
 
 
-def _downtime(metric: Metric, spans: list[Span], period: Period, agreement: Agreement) -> Fraction:
-    """The period's attainment over these spans, by the engine's own downtime rule."""
-    terms = agreement.version_for(period).terms
-    window = measured_window(period, terms, agreement.versions[0].effective)
-    outages = [
-        Outage(start=files.utc_moment(s.start), end=files.utc_moment(s.end), tags=[files.NO_DATA_TAG] if s.no_data else []) for s in spans
-    ]
-    return downtime_attainment(metric, outages, window, terms.timezone).value
+def _entry_of(span: Span, metric_id: str, source: str, display: str):
+    """A collected span as the loader would read it from the outage log."""
+    outage = LoggedOutage(
+        start=files.utc_moment(span.start),
+        end=files.utc_moment(span.end),
+        metrics=[metric_id],
+        tags=[files.NO_DATA_TAG] if span.no_data else [],
+        source=source,
+    )
+    return outage_entry(outage, "UTC", Position(display), [metric_id], logged=True)
 
 
 # ---------------------------------------------------------------- counters
@@ -233,12 +248,11 @@ def _plan_period_counts(agreement, folder, metric, period, rows, note, queries, 
     results = folder / "results" / f"{period.label}.yaml"
     csv_name = files.intervals_name(metric.id, period.label)
     text = files.intervals_text(rows)
-    named = files.results_entry(results, metric.id) if results.exists() else None
+    entry = _entry(plan, results, metric.id)
+    named = entry.get("intervals") if entry is not None else None
     if named is None:
-        if results.exists():
-            plan.files[results] = files.with_metric(results.read_text(encoding="utf-8"), results, metric.id, csv_name)
-        else:
-            plan.files[results] = files.new_results_text(period.label, metric.id, csv_name, note)
+        entry = {"intervals": csv_name, "note": note} if note else {"intervals": csv_name}
+        _add_results_entry(plan, results, period, metric.id, entry)
         plan.files[results.parent / csv_name] = text
         return 2
     csv_path = results.parent / named
@@ -247,22 +261,54 @@ def _plan_period_counts(agreement, folder, metric, period, rows, note, queries, 
         return 0
     plan.files[csv_path] = text
     if old is not None:
-        before = _intervals(metric, files.read_intervals(csv_path), period, agreement)
-        after = _intervals(metric, rows, period, agreement)
-        _add_correction(
-            plan, folder, period, metric, before, after, f"requests `{queries.requests}`, errors `{queries.errors}`, from {url}"
+        records = tuple(Interval(files.utc_moment(t), r, e, Position(str(csv_path))) for t, r, e in rows)
+        results_after = tuple(
+            dataclasses.replace(r, intervals={**r.intervals, metric.id: records}) if r.period == period else r for r in agreement.results
         )
+        evidence = f"requests `{queries.requests}`, errors `{queries.errors}`, from {url}"
+        _add_corrections(plan, folder, agreement, dataclasses.replace(agreement, results=results_after), [period], metric, evidence)
     return 1
 
 
-def _intervals(metric: Metric, rows, period: Period, agreement: Agreement) -> Fraction:
-    terms = agreement.version_for(period).terms
-    window = measured_window(period, terms, agreement.versions[0].effective)
-    records = [Interval(files.utc_moment(t), r, e, Position("")) for t, r, e in rows]
-    return interval_attainment(metric, records, window).value
+def _entry(plan: Plan, results: Path, metric_id: str) -> dict | None:
+    """The metric's entry in a results file as this run will leave it (planned, else on disk)."""
+    if results in plan.files:
+        return files.results_metric(plan.files[results], results, metric_id)
+    if results.exists():
+        return files.results_metric(results.read_text(encoding="utf-8"), results, metric_id)
+    return None
+
+
+def _add_results_entry(plan: Plan, results: Path, period: Period, metric_id: str, entry: dict) -> None:
+    """Name the metric in the period's results file: a new file, or one more entry in the existing one."""
+    if results in plan.files:
+        plan.files[results] = files.with_metric(plan.files[results], results, metric_id, entry)
+    elif results.exists():
+        plan.files[results] = files.with_metric(results.read_text(encoding="utf-8"), results, metric_id, entry)
+    else:
+        plan.files[results] = files.new_results_text(period.label, metric_id, entry)
 
 
 # ---------------------------------------------------------------- corrections
+
+
+def _attainments(record: Agreement, metric_id: str) -> dict[Period, Fraction | None]:
+    """The metric's attainment per period, by the engine itself: what the page shows."""
+    return {o.period: next((m.attainment for m in o.metrics if m.metric.id == metric_id), None) for o in evaluate(record).periods}
+
+
+def _add_corrections(
+    plan: Plan, folder: Path, before: Agreement, after: Agreement, periods: list[Period], metric: Metric, evidence: str
+) -> None:
+    """Closed periods whose answer changed: a correction each, with the attainment the engine gives
+    before (the files as they are) and after (the new answer)."""
+    shown, corrected = _attainments(before, metric.id), _attainments(after, metric.id)
+    for period in periods:
+        old, new = shown.get(period), corrected.get(period)
+        if old is None or new is None:
+            plan.notes.append(f"{before.id} {metric.id}: {period} changed, but it has no attainment to compare; no correction recorded")
+            continue
+        _add_correction(plan, folder, period, metric, old, new, evidence)
 
 
 def _add_correction(plan: Plan, folder: Path, period: Period, metric: Metric, before: Fraction, after: Fraction, evidence: str) -> None:

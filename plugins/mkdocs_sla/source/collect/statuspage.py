@@ -18,8 +18,8 @@ Rules (documented in `collect.yaml`'s reference):
 - Per metric, overlapping stretches are merged (the larger weight wins where they overlap), so the
   outage log has no overlapping entries. Only closed periods are written: a stretch is cut at the end
   of the last closed period.
-- A scheduled maintenance is a window from `scheduled_for` to `scheduled_until`, announced at its
-  `created_at`, for the metrics of its mapped components.
+- A scheduled maintenance is a window `statuspage-<its id>` from `scheduled_for` to `scheduled_until`,
+  announced at its `created_at`, for the metrics of its mapped components; its note names it and links it.
 
 Written: `outages/statuspage.yaml` (`outages:`) and `maintenance.yaml` (`windows:`), the latter only
 if it is absent or was itself written by this import (a hand-written file is never replaced).
@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -206,13 +207,14 @@ def _windows(items: list[dict], config: Statuspage, horizon: dt.datetime, where:
         start = _moment(item, ("scheduled_for",), at)
         if start >= horizon:
             continue
+        link = str(item.get("shortlink") or f"Statuspage maintenance {item.get('id')}")
         window = {
+            "id": "statuspage-" + (re.sub(r"[^a-z0-9]+", "-", str(item.get("id") or index).lower()).strip("-") or str(index)),
             "start": _z(start),
             "end": _z(_moment(item, ("scheduled_until",), at)),
             "announced": _z(_moment(item, ("created_at",), at)),
             "metrics": metrics,
-            "note": str(item.get("name") or item.get("id")),
-            "source": str(item.get("shortlink") or f"Statuspage maintenance {item.get('id')}"),
+            "note": f"{item.get('name') or item.get('id')} ({link})",
         }
         windows.append(window)
     return windows
