@@ -100,8 +100,7 @@ class Prometheus(Model):
 
 
 class CollectedMetric(Model):
-    """The queries that measure one metric: a 0/1 availability series for a `downtime` metric, or
-    request and error counters for an `intervals` metric.
+    """The queries of one metric: a 0/1 availability series (`downtime`), or request and error counters (`intervals`).
 
     Availability: the query's value at each step (1 up, 0 down) stands for the step that starts
     then; consecutive down steps make one outage. Counters: the raw counters (one or more series,

@@ -40,6 +40,7 @@ from mkdocs_sla.core.periods import Period, localize
 from mkdocs_sla.core.records import Agreement, Catalog, Interval, PeriodResults, Version
 from mkdocs_sla.source import outagelog
 from mkdocs_sla.source.checks import check_tiers
+from mkdocs_sla.source.collect.config import load_collection
 from mkdocs_sla.source.corrections import with_corrections
 from mkdocs_sla.source.yamlsource import Document, not_readable, parse, read_text
 
@@ -124,10 +125,13 @@ def load_agreement(folder: Path, diagnostics: Diagnostics) -> Agreement | None:
         results = with_corrections(folder, versions, results, local)
     if versions and not local.errors:
         _check_lock(folder, versions, local)
+    record = Agreement(folder.name, display_path(folder), display, tuple(versions), tuple(results), log, windows) if versions else None
+    if record is not None and not local.errors:
+        load_collection(folder, record, local)  # collect.yaml is checked with the agreement it names
     diagnostics.extend(local)
     if local.errors or not versions:
         return None
-    return Agreement(folder.name, display_path(folder), display, tuple(versions), tuple(results), log, windows)
+    return record
 
 
 # ---------------------------------------------------------------- versions
