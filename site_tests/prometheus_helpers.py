@@ -64,9 +64,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def bcrypt(password: str) -> str:
+    """A bcrypt hash, as Prometheus' web config takes for basic auth users (libxcrypt's, through `crypt`)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import crypt
+
+        return crypt.crypt(password, crypt.mksalt(crypt.METHOD_BLOWFISH))
+
+
 @contextlib.contextmanager
-def prometheus_server(folder: Path, series: Series) -> Iterator[str]:
-    """Backfill `series` into a fresh TSDB under `folder` and serve it; yields the base URL."""
+def prometheus_server(folder: Path, series: Series, users: dict[str, str] | None = None) -> Iterator[str]:
+    """Backfill `series` into a fresh TSDB under `folder` and serve it; yields the base URL.
+    `users` (name to password) turns on HTTP basic auth for every request."""
     folder.mkdir(parents=True, exist_ok=True)
     data = folder / "data"
     source = folder / "series.om"
@@ -80,6 +92,11 @@ def prometheus_server(folder: Path, series: Series) -> Iterator[str]:
     )
     config = folder / "prometheus.yml"
     config.write_text("global:\n  scrape_interval: 1h\nscrape_configs: []\n", encoding="utf-8")
+    web = []
+    if users:
+        lines = ["basic_auth_users:"] + [f"  {name}: '{bcrypt(password)}'" for name, password in users.items()]
+        (folder / "web.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        web = [f"--web.config.file={folder / 'web.yml'}"]
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = (folder / "prometheus.log").open("wb")
@@ -91,6 +108,7 @@ def prometheus_server(folder: Path, series: Series) -> Iterator[str]:
             "--storage.tsdb.retention.time=100y",
             f"--config.file={config}",
             "--query.lookback-delta=30s",
+            *web,
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -101,7 +119,8 @@ def prometheus_server(folder: Path, series: Series) -> Iterator[str]:
             if process.poll() is not None:
                 raise RuntimeError(f"prometheus exited with {process.returncode}: {(folder / 'prometheus.log').read_text()[-2000:]}")
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{url}/-/ready", timeout=1).status_code == 200:
+                auth = next(iter(users.items())) if users else None
+                if httpx.get(f"{url}/-/ready", timeout=1, auth=auth).status_code == 200:
                     break
             if time.monotonic() > deadline:
                 raise RuntimeError("prometheus did not become ready within 60 s")

@@ -249,3 +249,69 @@ def test_a_bearer_token_comes_from_the_environment_and_is_never_written(tree, mo
     assert result.returncode == 0, result.stderr
     assert "s3cr3t-t0ken" not in result.stdout + result.stderr
     assert all("s3cr3t-t0ken" not in p.read_text() for p in tree.rglob("*") if p.is_file())
+
+
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory):
+    """A server that answers only user `sla` with its password (HTTP basic auth)."""
+    series = {'probe_success{job="api"}': minutes("2025-01-01T00:00", "2025-02-01T00:00", probe)}
+    with prometheus_server(tmp_path_factory.mktemp("guarded"), series, users={"sla": "pa55-w0rd"}) as url:
+        yield url
+
+
+def test_basic_auth_comes_from_the_environment_and_is_never_written(tmp_path, guarded, monkeypatch):
+    root = tmp_path / "agreements"
+    folder = write_agreement(root, "svc", agreement(effective="2025-01-01"))
+    config = (
+        COLLECT.format(url=guarded)
+        .split("  store-uptime:")[0]
+        .replace(
+            "  timeout_seconds: 10\n",
+            "  timeout_seconds: 10\n  auth:\n    username_env: SLA_TEST_USER\n    password_env: SLA_TEST_PASSWORD\n",
+        )
+    )
+    (folder / "collect.yaml").write_text(config, encoding="utf-8")
+    monkeypatch.setenv("SLA_TEST_USER", "sla")
+    monkeypatch.setenv("SLA_TEST_PASSWORD", "wrong")
+    refused = collect(root)
+    assert refused.returncode == 1 and "refused the credentials (HTTP 401)" in refused.stderr
+    assert "wrong" not in refused.stdout + refused.stderr and not (folder / "outages").exists()
+    monkeypatch.setenv("SLA_TEST_PASSWORD", "pa55-w0rd")
+    result = collect(root)
+    assert result.returncode == 0, result.stderr
+    assert "start: '2025-01-31T23:50:00Z'" in (folder / "outages" / "collected-uptime.yaml").read_text()
+    assert "pa55-w0rd" not in result.stdout + result.stderr
+    assert all("pa55-w0rd" not in p.read_text() for p in root.rglob("*") if p.is_file())
+
+
+def _run_on_a_terminal(args: list[str], cwd) -> tuple[int, str]:
+    """Run `sla` with stderr on a pseudo-terminal (stdout a pipe); what the terminal showed."""
+    import os
+    import subprocess
+    import sys
+
+    leader, follower = os.openpty()
+    try:
+        process = subprocess.Popen([sys.executable, "-m", "mkdocs_sla.cli", *args], cwd=cwd, stdout=subprocess.PIPE, stderr=follower)
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closed with the process
+                break
+            if not chunk:
+                break
+            shown += chunk
+        process.stdout.read()
+        return process.wait(timeout=120), shown.decode(errors="replace")
+    finally:
+        os.close(leader)
+
+
+def test_a_progress_bar_is_drawn_on_a_terminal_and_never_in_a_log(tree):
+    code, shown = _run_on_a_terminal(["collect", str(tree), "--until", "2025-03-10"], cwd=tree.parent)
+    assert code == 0
+    assert "svc uptime [" in shown and "] 100%" in shown
+    logged = collect(tree)  # stderr a pipe, as in CI
+    assert "[" not in logged.stderr and "%" not in logged.stderr
