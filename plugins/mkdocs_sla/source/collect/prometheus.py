@@ -135,9 +135,13 @@ class PrometheusClient:
         for item in data.get("result") or []:
             labels = tuple(sorted((str(k), str(v)) for k, v in (item.get("metric") or {}).items()))
             samples: dict[int, Decimal] = {}
+            numbers: dict[str, Decimal] = {}  # a 0/1 series repeats two values a million times: parse each once
             for stamp, value in item.get("values") or []:
                 try:
-                    samples[int(Decimal(str(stamp)))] = Decimal(value)
+                    number = numbers.get(value)
+                    if number is None:
+                        number = numbers[value] = Decimal(value)
+                    samples[stamp if type(stamp) is int else int(Decimal(str(stamp)))] = number
                 except (InvalidOperation, ValueError, TypeError):
                     raise CollectError(f"the query `{query}` returned a sample that is not a number: {value!r} at {stamp}") from None
             yield labels, samples
