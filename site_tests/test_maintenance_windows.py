@@ -5,7 +5,15 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from site_tests.core_helpers import agreement, assert_reported, outages_result, period_outcome, position_of, write_agreement
+from site_tests.core_helpers import (
+    DOWNTIME_METRIC,
+    agreement,
+    assert_reported,
+    outages_result,
+    period_outcome,
+    position_of,
+    write_agreement,
+)
 
 from mkdocs_sla.core.evidence import Exclusion
 
@@ -131,8 +139,6 @@ def test_windows_in_maintenance_yaml_apply_with_the_notice_of_the_terms(tmp_path
 def test_a_window_for_one_metric_leaves_the_others_counted(tmp_path):
     other = "  - id: api\n    name: API\n    definition: d\n    unit: '%'\n    better: higher\n    objective: 99\n    measure:\n      kind: downtime\n"
     window = maintenance(one_off("upgrade", "2026-01-10T02:00:00Z", "2026-01-10T03:00:00Z", "2026-01-01", "      metrics: [api]\n"))
-    from site_tests.core_helpers import DOWNTIME_METRIC
-
     results = (
         'period: "2026-01"\nmetrics:\n'
         "  uptime:\n    outages:\n      - {start: 2026-01-10T02:00:00Z, end: 2026-01-10T03:00:00Z}\n"

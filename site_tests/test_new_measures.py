@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from site_tests.core_helpers import agreement, assert_reported, period_outcome, position_of, write_agreement
+from site_tests.core_helpers import agreement, assert_reported, outages_result, period_outcome, position_of, write_agreement
 
 from mkdocs_sla.core.evidence import Exclusion
 
@@ -134,3 +134,41 @@ def test_an_error_rate_threshold_of_100_is_refused(tmp_path):
     write_agreement(tmp_path, "svc", text)
     line, column = position_of(text, "100")
     assert_reported(tmp_path, "svc/agreement.yaml", line, column, "threshold", cli=False)
+
+
+SERVICE_HOURS = (
+    "      service_hours:\n        days: [monday, tuesday, wednesday, thursday, friday]\n        start: '08:00'\n        end: '18:00'\n"
+)
+
+
+def test_only_minutes_within_the_service_hours_are_measured_and_downtime_outside_them_is_excluded(tmp_path):
+    text = agreement(head="timezone: Europe/Berlin\n").replace("kind: downtime\n", "kind: downtime\n" + SERVICE_HOURS)
+    outages = [
+        ("2026-01-09T17:30:00", "2026-01-09T19:00:00"),  # a Friday: 30 minutes in the hours, 60 after them
+        ("2026-01-10T10:00:00", "2026-01-10T11:00:00"),  # a Saturday: none
+    ]
+    write_agreement(tmp_path, "svc", text, {"2026-01.yaml": outages_result("2026-01", outages)})
+    metric = period_outcome(tmp_path, "2026-01").metrics[0]
+    measured = metric.measured
+    assert measured.window_minutes == 22 * 600  # 22 weekdays in January 2026, 10 hours each
+    assert measured.down_minutes == 30
+    friday, saturday = measured.evidence.outages
+    assert [(x.reason, x.minutes) for x in friday.excluded] == [(Exclusion.OUTSIDE_SERVICE_HOURS, 60)]
+    assert [(x.reason, x.minutes) for x in saturday.excluded] == [(Exclusion.OUTSIDE_SERVICE_HOURS, 60)]
+    assert metric.attainment == Fraction(13200 - 30, 13200) * 100
+
+
+def test_service_hours_keep_their_local_time_across_a_clock_change(tmp_path):
+    text = agreement(head="timezone: Europe/Berlin\n").replace("kind: downtime\n", "kind: downtime\n" + SERVICE_HOURS)
+    # Monday 30 March 2026, the day after the change to summer time: 08:00 local is 06:00 UTC.
+    write_agreement(tmp_path, "svc", text, {"2026-03.yaml": outages_result("2026-03", [("2026-03-30T05:30:00Z", "2026-03-30T06:30:00Z")])})
+    measured = period_outcome(tmp_path, "2026-03").metrics[0].measured
+    assert measured.window_minutes == 22 * 600  # 22 weekdays in March 2026
+    assert measured.down_minutes == 30
+
+
+def test_service_hours_that_end_before_they_start_are_refused(tmp_path):
+    text = agreement().replace("kind: downtime\n", "kind: downtime\n" + SERVICE_HOURS.replace("'18:00'", "'07:00'"))
+    write_agreement(tmp_path, "svc", text)
+    line, column = position_of(text, "days:")
+    assert_reported(tmp_path, "svc/agreement.yaml", line, column, "service hours end", cli=False)

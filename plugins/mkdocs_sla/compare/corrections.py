@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from mkdocs_sla.compare.agreements import ResultsDiff
+from mkdocs_sla.compare.agreements import ResultsDiff, ResultsStatus
 from mkdocs_sla.compare.changes import Effect
 from mkdocs_sla.core.records import Agreement
 from mkdocs_sla.present.corrections import correction_views
@@ -43,7 +43,7 @@ def as_corrections(found: list[ResultsDiff], base: Agreement, head: Agreement, h
         effect = Effect.ADVERSE if "adverse" in directions else Effect.FAVOURABLE if directions else Effect.NEUTRAL
         out.append(
             dataclasses.replace(
-                diff, status="corrected", corrections=tuple(words), late=any(v.late for v in views), correction_effect=effect
+                diff, status=ResultsStatus.CORRECTED, corrections=tuple(words), late=any(v.late for v in views), correction_effect=effect
             )
         )
     return out

@@ -11,17 +11,22 @@ YAML turn `99.99` into a float), so `99.99` means exactly 99.99.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from decimal import Decimal
+from fractions import Fraction
 from typing import Annotated, ClassVar, Literal
 
+from dateutil.relativedelta import relativedelta
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from mkdocs_sla.core.fields import (  # noqa: F401  (re-exported: the format's names stay in `core.model`)
+    COUNT_DIGITS,
     FIRST_DAY,
     LAST_DAY,
     SLUG,
+    Count,
     Date,
     Model,
     Moment,
@@ -60,6 +65,12 @@ class Review(Model):
         description="Months between reviews (real agreements: 12 to 24; at most 120)."
     )
     last: Date = Field(description="Date of the last review; the next is due `every_months` later.")
+
+    @property
+    def due(self) -> dt.date:
+        """The next review: `every_months` after the last, on the same day of the month or
+        the month's last day (a review on 31 January every month is due on 28 or 29 February)."""
+        return self.last + relativedelta(months=self.every_months)
 
 
 class Service(Model):
@@ -141,14 +152,17 @@ class MeasureKind(Model):
     """What every measure declares about itself, read by the loader, the engine and the schema.
 
     `result_keys`: the keys of a period's results that apply to the measure; `required_keys`: those a
-    results file must give; `percent`: the attainment is a percentage; `counts_outages`: downtime
+    results file must give; `percent`: whether the attainment is a percentage (0..100; None: as the
+    metric's unit says) and `floor` its lowest possible value (None: unbounded), one answer per kind
+    for the loader's checks, the tiers' domain and the comparison of versions; `counts_outages`: downtime
     comes from outages, to which the minimum outage and maintenance windows apply; `reads_log`: the
     outages come from `outages:` in the results and from the agreement's outage log (with a log,
     `outages:` may be left out)."""
 
     result_keys: ClassVar[frozenset[str]] = frozenset()
     required_keys: ClassVar[frozenset[str]] = frozenset()
-    percent: ClassVar[bool] = False
+    percent: ClassVar[bool | None] = False
+    floor: ClassVar[Fraction | None] = Fraction(0)
     counts_outages: ClassVar[bool] = False
     reads_log: ClassVar[bool] = False
 
@@ -157,6 +171,8 @@ class ValueMeasure(MeasureKind):
     """The period's figure is reported directly (`value:` in the results)."""
 
     result_keys = required_keys = frozenset({"value"})
+    percent = None  # as its unit says: a figure reported in `%` is a percentage
+    floor = None  # a reported figure may be negative (a net score)
     kind: Literal["value"] = Field(description="`value`.")
 
 
@@ -181,8 +197,27 @@ class AverageMeasure(MeasureKind):
     )
 
 
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+class ServiceHours(Model):
+    """The hours in which a service is measured, in the agreement's time zone (a business-hours service).
+
+    Minutes outside them count neither as measured minutes nor as downtime."""
+
+    days: list[Weekday] = Field(min_length=1, description="The weekdays, e.g. `[monday, tuesday, wednesday, thursday, friday]`.")
+    start: dt.time = Field(description="Local start of each day's hours, e.g. `08:00`.")
+    end: dt.time = Field(description="Local end of each day's hours, after the start, e.g. `18:00`.")
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> ServiceHours:
+        if self.end <= self.start:
+            raise ValueError(f"service hours end ({self.end}) at or before they start ({self.start}); expected an end after the start")
+        return self
+
+
 class OutageMeasure(MeasureKind):
-    """What the measures that count outages share: the minimum outage (and maintenance windows)."""
+    """What the measures that count outages share: the minimum outage, service hours (and maintenance windows)."""
 
     percent = True
     counts_outages = True
@@ -190,6 +225,9 @@ class OutageMeasure(MeasureKind):
     minimum_outage_minutes: NonNegative = Field(
         Decimal(0),
         description="Only downtime of at least this many consecutive minutes counts (Google Cloud: 1 or 10 minutes): outages that overlap or touch are joined into one stretch first, and a stretch shorter than this does not count.",
+    )
+    service_hours: ServiceHours | None = Field(
+        None, description="If given, only minutes within these hours are measured; outage minutes outside them do not count."
     )
 
 
@@ -293,8 +331,6 @@ Measure = Annotated[
     Field(discriminator="kind"),
 ]
 
-PERCENT_MEASURES = tuple(m.model_fields["kind"].annotation.__args__[0] for m in MEASURES if m.percent)
-
 
 class Metric(Model):
     """A service level: what is measured, the objective, and the credit for missing it."""
@@ -319,10 +355,11 @@ class Metric(Model):
 
     @property
     def is_percent(self) -> bool:
-        """Whether the attainment is a percentage, in 0..100: measured as one (PERCENT_MEASURES),
-        or a `value` reported in `%`. The one answer for the loader's checks, the tiers' domain
-        and the comparison of versions."""
-        return self.measure.percent or (self.measure.kind == "value" and self.unit.strip() == "%")
+        """Whether the attainment is a percentage, in 0..100: measured as one (the measure's
+        `percent`), or a figure reported in `%`. The one answer for the loader's checks, the
+        tiers' domain and the comparison of versions."""
+        percent = self.measure.percent
+        return self.unit.strip() == "%" if percent is None else percent
 
 
 class Deadline(Model):
@@ -473,10 +510,10 @@ class MetricResult(Model):
     """The raw measurements of one metric for one period; which keys apply depends on the measure."""
 
     value: Number | None = Field(None, description="`value` measure: the period's figure.")
-    count: NonNegativeInt | None = Field(None, description="`count` measure: the count; `average`: the number averaged over.")
+    count: Count | None = Field(None, description="`count` measure: the count; `average`: the number averaged over. At most 30 digits.")
     sum: NonNegative | None = Field(None, description="`average` measure: the sum over `count` items.")
-    good: NonNegativeInt | None = Field(None, description="`events` measure: events that met the target.")
-    total: NonNegativeInt | None = Field(None, description="`events` measure: all events.")
+    good: Count | None = Field(None, description="`events` measure: events that met the target. At most 30 digits.")
+    total: Count | None = Field(None, description="`events` measure: all events. At most 30 digits.")
     outages: list[Outage] | None = Field(
         None, description="`downtime`, `available_minutes`: the outages (an empty list: none); the outage log adds its own."
     )

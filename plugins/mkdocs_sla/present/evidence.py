@@ -35,7 +35,7 @@ def minutes_text(value: Fraction) -> str:
     text = display.exact(value)
     if "/" not in text and len(text.partition(".")[2]) <= 6:
         return f"{int(value):,}" if value.denominator == 1 else f"{int(value):,}.{text.partition('.')[2]}"
-    return "≈" + display.minutes(Fraction(round(value * 1000), 1000))
+    return "≈" + f"{display.to_decimal(value, 3):,}".rstrip("0").rstrip(".")
 
 
 def notice_text(delta: dt.timedelta) -> str:
@@ -72,6 +72,8 @@ def reason_text(excluded: Excluded, minimum: object = None) -> str:
             if minimum is not None
             else "shorter than the minimum outage"
         )
+    if reason is Exclusion.OUTSIDE_SERVICE_HOURS:
+        return "outside the service hours"
     return "the deployment was not running"
 
 

@@ -17,7 +17,8 @@ from mkdocs_sla.core.corrections import CORRECTIONS_FILE, CorrectionRecord, Corr
 from mkdocs_sla.core.diagnostics import Diagnostics, Position
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.records import Agreement, PeriodResults, Version
-from mkdocs_sla.source.yamlsource import parse, read_text
+from mkdocs_sla.source.pydantic_errors import validate
+from mkdocs_sla.source.yamlsource import display_path, parse, read_text
 
 # The first lines of an outage log written by `sla collect` name the periods it covers.
 _COVERED_RE = re.compile(r"^# periods: (\S+) to (\S+)$", re.MULTILINE)
@@ -25,8 +26,6 @@ _COVERED_RE = re.compile(r"^# periods: (\S+) to (\S+)$", re.MULTILINE)
 
 def with_corrections(folder: Path, versions: list[Version], results: list[PeriodResults], diagnostics: Diagnostics) -> list[PeriodResults]:
     """The results with their corrections attached; the corrections' errors reported."""
-    from mkdocs_sla.source.load import display_path, validate  # the loader's own reporting
-
     path = folder / CORRECTIONS_FILE
     if not os.path.lexists(path):
         return results

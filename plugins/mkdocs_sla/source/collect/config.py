@@ -8,13 +8,12 @@ from pathlib import Path
 from mkdocs_sla.core.collection import COLLECT_FILE, Collection, duration_seconds
 from mkdocs_sla.core.diagnostics import Diagnostics, Position
 from mkdocs_sla.core.records import Agreement
-from mkdocs_sla.source.yamlsource import Document, parse, read_text
+from mkdocs_sla.source.pydantic_errors import unknown, validate
+from mkdocs_sla.source.yamlsource import Document, display_path, parse, read_text
 
 
 def load_collection(folder: Path, agreement: Agreement, diagnostics: Diagnostics) -> tuple[Collection, Document] | None:
     """The agreement's collector configuration, or None if it has none or it is invalid (errors reported)."""
-    from mkdocs_sla.source.load import _unknown, display_path, validate  # the loader's own reporting
-
     path = folder / COLLECT_FILE
     if not os.path.lexists(path):
         return None
@@ -32,7 +31,7 @@ def load_collection(folder: Path, agreement: Agreement, diagnostics: Diagnostics
     if collection is None:
         return None
     before = len(diagnostics.errors)
-    check_collection(collection, document, agreement, diagnostics, _unknown)
+    check_collection(collection, document, agreement, diagnostics, unknown)
     return (collection, document) if len(diagnostics.errors) == before else None
 
 

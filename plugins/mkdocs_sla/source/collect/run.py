@@ -32,7 +32,7 @@ from mkdocs_sla.source.collect import files
 from mkdocs_sla.source.collect.progress import Progress
 from mkdocs_sla.source.collect.prometheus import CollectError, PrometheusClient, credentials
 from mkdocs_sla.source.collect.samples import Span, availability_spans, interval_counts, one_series, stamp
-from mkdocs_sla.source.load import display_path
+from mkdocs_sla.source.yamlsource import display_path
 
 
 @dataclass

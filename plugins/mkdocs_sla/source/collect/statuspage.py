@@ -39,7 +39,7 @@ from mkdocs_sla.core.records import Agreement
 from mkdocs_sla.source.collect import files
 from mkdocs_sla.source.collect.prometheus import CollectError
 from mkdocs_sla.source.collect.run import Plan, closed_periods
-from mkdocs_sla.source.load import display_path
+from mkdocs_sla.source.yamlsource import display_path
 
 INCIDENTS = "incidents.json"
 MAINTENANCES = "scheduled-maintenances.json"
