@@ -547,16 +547,9 @@ def add_collect_parser(verbs) -> None:
 
 
 def cmd_collect(args) -> int:
-    from mkdocs_sla.core.diagnostics import Diagnostics
-    from mkdocs_sla.source.collect.config import load_collection
-    from mkdocs_sla.source.collect.prometheus import CollectError
-    from mkdocs_sla.source.collect.run import collect
-    from mkdocs_sla.source.collect.statuspage import plan_statuspage
-    from mkdocs_sla.source.load import load
+    """Now is read here, from the clock (or `--until`); everything else is in source.collect.command."""
+    from mkdocs_sla.source.collect.command import run_collect
 
-    if args.server is not None and not args.server.startswith(("http://", "https://")):
-        print(f"sla collect: error: --server `{args.server}` is not an http:// or https:// URL", file=sys.stderr)
-        return 1
     now = dt.datetime.now(dt.UTC)
     if args.until is not None:
         until = dt.datetime.combine(args.until, dt.time(0), tzinfo=dt.UTC)
@@ -566,46 +559,7 @@ def cmd_collect(args) -> int:
             )
             return 1
         now = until
-    root = Path(args.path)
-    catalog = load(root)
-    if args.agreement is not None and catalog.get(args.agreement) is None:
-        print_diagnostics(catalog.errors)
-        print(f"sla collect: error: no valid agreement `{args.agreement}` in {root}", file=sys.stderr)
-        return 1
-    wanted = [a for a in catalog.agreements if args.agreement in (None, a.id)]
-    broken = [d for d in catalog.errors if args.agreement is None or f"/{args.agreement}/" in f"/{d.position.file}"]
-    diagnostics = Diagnostics()
-    targets = []
-    for agreement in wanted:
-        found = load_collection(root / agreement.id, agreement, diagnostics)
-        if found is not None:
-            targets.append((agreement, root / agreement.id, found[0]))
-    if broken or diagnostics.errors:
-        print_diagnostics([*broken, *diagnostics.errors])
-        print("sla collect: error: fix the errors above first; nothing was written", file=sys.stderr)
-        return 1
-    if not targets:
-        where = f"agreement `{args.agreement}`" if args.agreement else f"any agreement in {root}"
-        print(f"sla collect: error: no collect.yaml in {where}; nothing to collect", file=sys.stderr)
-        return 1
-    try:
-        plan = collect(targets, now, args.server)
-        for agreement, folder, collection in targets:
-            plan_statuspage(agreement, folder, collection, now, plan)
-    except CollectError as exc:
-        print(f"sla collect: error: {exc}", file=sys.stderr)
-        return 1
-    for note in plan.notes:
-        print(note)
-    for path in plan.write():
-        print(f"wrote {path}")
-    after = load(root)
-    problems = [d for d in after.errors if any(f"/{a.id}/" in f"/{d.position.file}" for a, _f, _c in targets)]
-    if problems:
-        print_diagnostics(problems)
-        print("sla collect: error: the files written do not validate (see above)", file=sys.stderr)
-        return 1
-    return 0
+    return run_collect(Path(args.path), now, agreement=args.agreement, server=args.server, report=print_diagnostics)
 
 
 if __name__ == "__main__":  # pragma: no cover
