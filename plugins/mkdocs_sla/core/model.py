@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Annotated, ClassVar, Literal
 
@@ -120,6 +120,11 @@ class TieredCredits(Model):
 
     model: Literal["tiers"] = Field(description="`tiers`.")
     tiers: list[CreditTier] = Field(min_length=1, description="Tiers; they must not overlap. Gaps are reported as warnings.")
+    gaps: Literal["reported", "intentional"] = Field(
+        "reported",
+        description="`intentional` when the agreement leaves attainments between its tiers without credit on purpose "
+        "(GitHub: no tier at exactly 99.0%): no warning is given for them, and the tier table shows each gap as earning no credit.",
+    )
 
 
 class LinearCredits(Model):
@@ -130,19 +135,65 @@ class LinearCredits(Model):
     max: Percent | None = Field(None, description="Largest credit % this metric can earn.")
 
 
+Allocation = Annotated[Number, Field(gt=0, le=100)]
+
+
 class PoolCredits(Model):
     """Outsourcing pool: a service level default earns `allocation` % of the at-risk amount.
 
-    A default is a period below `minimum`, or a run of `expected_misses`
-    consecutive periods below the objective (the expected level).
+    With `default_on: minimum_or_expected` (the default), a default is a period below
+    `minimum`, or a run of `expected_misses` consecutive periods that miss the objective (the
+    expected level): with `expected_misses: 1`, every miss of the objective. With
+    `default_on: minimum`, only a period below `minimum` is a default.
     """
 
     model: Literal["pool"] = Field(description="`pool`.")
-    allocation: Annotated[Number, Field(gt=0, le=100)] = Field(
-        description="Share of the at-risk amount this metric's default earns, in %. Allocations may add up to more than 100%."
+    allocation: Allocation | None = Field(
+        None,
+        description="Share of the at-risk amount this metric's default earns, in %. Allocations may add up to more than 100%. "
+        "Or write it as the contract does, as `pool_allocation` × `service_level_allocation`.",
+    )
+    pool_allocation: Allocation | None = Field(
+        None,
+        description="With `service_level_allocation`, instead of `allocation`: the share of the at-risk amount allocated to "
+        "this metric's group of service levels, in % (the contract's pool allocation percentage).",
+    )
+    service_level_allocation: Allocation | None = Field(
+        None,
+        description="With `pool_allocation`: the share of that allocation this metric's default earns, in %. The metric's "
+        "allocation is `pool_allocation` × `service_level_allocation` / 100.",
     )
     minimum: Number = Field(description="Minimum service level: missing it in any period is a default.")
-    expected_misses: PositiveInt = Field(1, description="Consecutive periods below the expected level (the objective) that make a default.")
+    expected_misses: PositiveInt = Field(
+        1,
+        description="Consecutive periods that miss the expected level (the objective) and make a default; 1 (the default): "
+        "every miss of the objective is one. Not with `default_on: minimum`.",
+    )
+    default_on: Literal["minimum_or_expected", "minimum"] = Field(
+        "minimum_or_expected",
+        description="What makes a default: `minimum_or_expected` (a period below the minimum, or `expected_misses` consecutive "
+        "misses of the objective) or `minimum` (only a period below the minimum service level).",
+    )
+
+    @model_validator(mode="after")
+    def _one_allocation(self) -> PoolCredits:
+        split = (self.pool_allocation is not None, self.service_level_allocation is not None)
+        if self.allocation is not None and any(split):
+            raise ValueError("a pool credit takes `allocation`, or `pool_allocation` and `service_level_allocation`, not both")
+        if self.allocation is None and not all(split):
+            raise ValueError("a pool credit needs `allocation`, or both `pool_allocation` and `service_level_allocation`")
+        if self.default_on == "minimum" and "expected_misses" in self.model_fields_set:
+            raise ValueError("`expected_misses` has no effect with `default_on: minimum`, where only a miss of the minimum is a default")
+        return self
+
+    @property
+    def share(self) -> Decimal:
+        """The metric's allocation of the at-risk amount, in %: written out, or the product of the two."""
+        if self.allocation is not None:
+            return self.allocation
+        with localcontext() as exact:
+            exact.prec = 200  # two numbers of at most 40 digits: the product is exact
+            return self.pool_allocation * self.service_level_allocation / 100
 
 
 Credits = Annotated[TieredCredits | LinearCredits | PoolCredits, Field(discriminator="model")]
@@ -407,12 +458,23 @@ class CreditTerms(Model):
     )
     cap: Percent | None = Field(None, description="Largest total credit in a period, as % of the base (Google: 50).")
     minimum_amount: NonNegative | None = Field(None, description="A period's credit below this amount is not issued (AWS: 1 USD).")
+    minimum_amount_issued: bool = Field(
+        True,
+        description='Whether a credit of exactly `minimum_amount` is issued: true for "at least" (the default), false for '
+        '"greater than" (AWS: a credit is issued only if it is greater than one dollar).',
+    )
     round_to: Annotated[Number, Field(gt=0)] | None = Field(
         None,
         description="If the agreement says so, the credit amount is rounded half up to this step (e.g. 0.01), or down where rounding up would exceed the cap or the at-risk amount. Otherwise amounts stay exact and are rounded for display only.",
     )
     pool: Pool | None = Field(None, description="The at-risk pool, required by metrics with `model: pool`.")
     claim: Claim | None = Field(None, description="How and by when to claim.")
+
+    @model_validator(mode="after")
+    def _issued_needs_a_minimum(self) -> CreditTerms:
+        if "minimum_amount_issued" in self.model_fields_set and self.minimum_amount is None:
+            raise ValueError("`minimum_amount_issued` says whether `minimum_amount` itself is issued; expected a `minimum_amount`")
+        return self
 
 
 class Escalation(Model):

@@ -83,7 +83,10 @@ def credit_model_words(metric: Metric, terms: Terms) -> list[str]:
     if credits is None:
         return ["No service credit: a miss of this metric is handled by the remedies below."]
     if credits.model == "tiers":
-        return ["A missed period earns the credit of the tier its attainment falls in."]
+        words = ["A missed period earns the credit of the tier its attainment falls in."]
+        if credits.gaps == "intentional":
+            words.append("An attainment in no tier earns no credit; the agreement leaves those gaps on purpose.")
+        return words
     if credits.model == "linear":
         side = "objective − attainment" if metric.better == "higher" else "attainment − objective"
         words = [f"Credit = ({side}) × {display.plain(credits.per_point)}% of the base per point of shortfall."]
@@ -91,13 +94,23 @@ def credit_model_words(metric: Metric, terms: Terms) -> list[str]:
             words.append(f"At most {number(credits.max, '%')} for this metric.")
         return words
     at_risk = terms.credit_terms.pool.at_risk if terms.credit_terms and terms.credit_terms.pool else None
-    share = f" ({number(Fraction(at_risk) * Fraction(credits.allocation) / 100, '%')} of the charges)" if at_risk is not None else ""
+    share = f" ({number(Fraction(at_risk) * Fraction(credits.share) / 100, '%')} of the charges)" if at_risk is not None else ""
+    product = (
+        ""
+        if credits.allocation is not None
+        else f", its pool allocation of {number(credits.pool_allocation, '%')} × its service level allocation of "
+        f"{number(credits.service_level_allocation, '%')}"
+    )
     below = "below" if metric.better == "higher" else "above"
-    runs = "" if credits.expected_misses == 1 else f" or {credits.expected_misses} consecutive periods {below} the objective"
-    return [
-        f"A service level default earns {number(credits.allocation, '%')} of the at-risk amount{share}.",
-        f"A default is a period {below} the minimum service level of {number(credits.minimum, metric.unit)}{runs}.",
-    ]
+    minimum = f"the minimum service level of {number(credits.minimum, metric.unit)}"
+    # The same rule as credits.metric_credit, in words.
+    if credits.default_on == "minimum":
+        default = f"A default is a period {below} {minimum}; a period that misses the objective but not the minimum is no default."
+    elif credits.expected_misses == 1:
+        default = f"A default is any period that misses the objective (the expected level), and so every period {below} {minimum}."
+    else:
+        default = f"A default is a period {below} {minimum}, or {credits.expected_misses} consecutive periods that miss the objective."
+    return [f"A service level default earns {number(credits.share, '%')} of the at-risk amount{product}{share}.", default]
 
 
 def deadline_words(terms: Terms) -> str | None:
@@ -154,7 +167,16 @@ def credit_terms_lines(terms: Terms) -> list[tuple[str, str, bool]]:
         )
     lines.append(("Cap", f"at most {number(ct.cap, '%')} of the base in a period" if ct.cap is not None else "none", False))
     if ct.minimum_amount is not None:
-        lines.append(("Minimum", f"a period's credit under {display.plain(ct.minimum_amount)} {ct.currency} is not issued", False))
+        amount = f"{display.plain(ct.minimum_amount)} {ct.currency}"
+        lines.append(
+            (
+                "Minimum",
+                f"a period's credit under {amount} is not issued"
+                if ct.minimum_amount_issued
+                else f"a period's credit is issued only if it is greater than {amount}",
+                False,
+            )
+        )
     if ct.round_to is not None:
         lines.append(("Rounding", f"amounts are rounded half up to {display.plain(ct.round_to)} {ct.currency}", False))
     else:
