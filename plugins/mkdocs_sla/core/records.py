@@ -11,6 +11,7 @@ import enum
 import functools
 from dataclasses import dataclass, field
 
+from mkdocs_sla.core.corrections import CorrectionRecord
 from mkdocs_sla.core.diagnostics import Diagnostic, Position
 from mkdocs_sla.core.model import MaintenanceWindow, Results, Terms
 from mkdocs_sla.core.outages import Entry, Timeline
@@ -72,6 +73,8 @@ class PeriodResults:
     intervals: dict[str, tuple[Interval, ...]] = field(default_factory=dict)
     # Where each of a metric's `outages:` stands in the results file, in order; for the evidence.
     outage_positions: dict[str, tuple[Position, ...]] = field(default_factory=dict)
+    # Corrections of this (closed) period, oldest first: `corrections.yaml` (core.corrections).
+    corrections: tuple[CorrectionRecord, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from typing import Any
 
 from mkdocs_sla.core.evaluate import PeriodOutcome
 from mkdocs_sla.present import display
+from mkdocs_sla.present.corrections import corrections_document
 from mkdocs_sla.present.evidence import metric_evidence
 from mkdocs_sla.present.words import measured_words, remedy_words
 
@@ -62,6 +63,7 @@ def period_document(outcome: PeriodOutcome) -> dict[str, Any]:
             {"kind": r.kind.value, "metric": r.metric_id, "text": remedy_words(r), "termination_right": r.termination_right}
             for r in outcome.remedies
         ],
+        "corrections": corrections_document(outcome),
     }
 
 

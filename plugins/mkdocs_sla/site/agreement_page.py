@@ -24,6 +24,7 @@ from mkdocs_sla.present.words import (
     remedy_words,
     responsibility_lines,
 )
+from mkdocs_sla.site.corrections_view import correction_rows
 from mkdocs_sla.site.evidence_page import evidence_section
 from mkdocs_sla.site.history import History
 from mkdocs_sla.site.paths import Links, RenderOptions, definition_anchor
@@ -204,5 +205,6 @@ def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Terms, ver
             f"<li>{markup.inline(remedy_words(r) + (' — termination right' if r.termination_right else ''))}</li>" for r in outcome.remedies
         )
         rows.append(f'<tr class="sla-row--remedies"><td colspan="4"><strong>Remedies reached</strong><ul>{items}</ul></td></tr>')
+    rows.extend(correction_rows(outcome))
     rows.append("</tbody>")
     return "\n".join(rows)

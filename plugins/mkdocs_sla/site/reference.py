@@ -16,6 +16,8 @@ from decimal import Decimal
 import pydantic
 from markupsafe import escape
 
+from mkdocs_sla.core.collection import Collection
+from mkdocs_sla.core.corrections import CorrectionsFile
 from mkdocs_sla.core.diagnostics import Diagnostics
 from mkdocs_sla.core.evaluate import AgreementEvaluation, evaluate
 from mkdocs_sla.core.model import MaintenanceFile, OutageLog, Results, Terms
@@ -88,6 +90,10 @@ LAYOUT = """\
 | `agreements/<id>/outages.yaml`, `agreements/<id>/outages/*.yaml` | the outage log: each outage once with its real start and end; the engine splits it at period boundaries in the agreement's time zone |
 | `agreements/<id>/maintenance.yaml` | maintenance windows announced after the terms (one-off, or recurring by an RFC 5545 rule) |
 | `agreements/<id>/versions.lock` | content hashes of the versions already published (written by `sla lock`) |
+| `agreements/<id>/collect.yaml` | where `sla collect` reads the measurements: a Prometheus-compatible API's queries per metric, a Statuspage export's mapping |
+| `agreements/<id>/outages/collected-<metric>.yaml` | the outage log of one metric, written by `sla collect` from its availability query |
+| `agreements/<id>/outages/statuspage.yaml` | the outage log written by `sla collect` from the Statuspage export's incidents |
+| `agreements/<id>/corrections.yaml` | corrections of closed periods: what changed, when, why, the figures before and after (`sla collect` appends to it) |
 
 **Versions.** Every version stays in `agreement.yaml` as a complete document with its own
 `version` label and `effective` date, in the order they took effect. A period is evaluated under
@@ -128,6 +134,8 @@ def format_reference() -> str:
         ("The results file", Results),
         ("The outage log", OutageLog),
         ("The maintenance file", MaintenanceFile),
+        ("The collector configuration: collect.yaml", Collection),
+        ("Corrections: corrections.yaml", CorrectionsFile),
     ):
         lines += [f"## {title}", ""]
         for cls in _models(root):

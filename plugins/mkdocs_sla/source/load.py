@@ -31,6 +31,8 @@ from mkdocs_sla.core.periods import Period, localize
 from mkdocs_sla.core.records import Agreement, Catalog, Interval, PeriodResults, Version
 from mkdocs_sla.source import outagelog
 from mkdocs_sla.source.checks import check_tiers
+from mkdocs_sla.source.collect.config import load_collection
+from mkdocs_sla.source.corrections import with_corrections
 from mkdocs_sla.source.intervals import read_intervals
 from mkdocs_sla.source.lock import AGREEMENT_FILE, LOCK_FILE, check_lock, digest, lock_text
 from mkdocs_sla.source.pydantic_errors import unknown, validate
@@ -134,12 +136,16 @@ def load_agreement(folder: Path, diagnostics: Diagnostics, today: dt.date | None
     results = _load_results(folder, versions if complete else [], local, today, has_log=log is not None)
     if complete:
         outagelog.check_overlaps(log or (), results, versions, local)
+        results = with_corrections(folder, versions, results, local)
     if versions and not local.errors:
         check_lock(folder, versions, local)
+    record = Agreement(folder.name, display_path(folder), display, tuple(versions), tuple(results), log, windows) if versions else None
+    if record is not None and not local.errors:
+        load_collection(folder, record, local)  # collect.yaml is checked with the agreement it names
     diagnostics.extend(local)
     if local.errors or not versions:
         return None
-    return Agreement(folder.name, display_path(folder), display, tuple(versions), tuple(results), log, windows)
+    return record
 
 
 # ---------------------------------------------------------------- versions
