@@ -160,7 +160,7 @@ def evaluated_periods(record: Agreement) -> tuple[PeriodResults, ...]:
     have = {r.period for r in record.results}
     start = record.versions[0].effective
     extra = [
-        PeriodResults(p, Results(period=p.label, metrics={}), "")
+        PeriodResults(p, Results(period=p.label, metrics={}), "", corrections=record.corrections_of(p))
         for p in record.timeline.periods(last.period, last.timezone)
         if p not in have and p.end > start
     ]

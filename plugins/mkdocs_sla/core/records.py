@@ -89,6 +89,11 @@ class Agreement:
     results: tuple[PeriodResults, ...]
     outage_log: tuple[Entry, ...] | None = None
     maintenance: tuple[MaintenanceWindow, ...] = ()
+    corrections: tuple[CorrectionRecord, ...] = ()  # every correction of `corrections.yaml`, oldest first
+
+    def corrections_of(self, period: Period) -> tuple[CorrectionRecord, ...]:
+        """The corrections of one period (also of a period only the outage log measures)."""
+        return tuple(c for c in self.corrections if c.period == period)
 
     @functools.cached_property
     def timeline(self) -> Timeline:

@@ -136,10 +136,16 @@ def load_agreement(folder: Path, diagnostics: Diagnostics, today: dt.date | None
     results = _load_results(folder, versions if complete else [], local, today, has_log=log is not None)
     if complete:
         outagelog.check_overlaps(log or (), results, versions, local)
-        results = with_corrections(folder, versions, results, local)
+        results, corrections = with_corrections(folder, versions, results, local, log)
     if versions and not local.errors:
         check_lock(folder, versions, local)
-    record = Agreement(folder.name, display_path(folder), display, tuple(versions), tuple(results), log, windows) if versions else None
+    record = (
+        Agreement(
+            folder.name, display_path(folder), display, tuple(versions), tuple(results), log, windows, corrections if complete else ()
+        )
+        if versions
+        else None
+    )
     if record is not None and not local.errors:
         load_collection(folder, record, local)  # collect.yaml is checked with the agreement it names
     diagnostics.extend(local)
