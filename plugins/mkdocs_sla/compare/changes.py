@@ -52,6 +52,7 @@ class Change:
     word_diff: WordDiff | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The change as plain data for the JSON report."""
         data: dict[str, Any] = {"kind": self.kind, "subject": self.subject, "summary": self.summary, "effect": self.effect}
         if self.word_diff is not None:
             op_names = {"=": "same", "-": "removed", "+": "added"}
@@ -97,6 +98,7 @@ def word_diff(old: str, new: str) -> WordDiff:
     segments: list[tuple[str, str]] = []
 
     def add(op: str, text: str) -> None:
+        """Append a segment, joining it to the last one of the same kind."""
         if not text:
             return
         if segments and segments[-1][0] == op:

@@ -39,10 +39,12 @@ class Version:
 
     @property
     def label(self) -> str:
+        """The version's label, such as `1.2`."""
         return self.terms.version
 
     @property
     def effective(self) -> dt.date:
+        """The day the version takes effect."""
         return self.terms.effective
 
     def published_by(self, today: dt.date) -> bool:
@@ -126,6 +128,7 @@ class Agreement:
         return VersionStatus.IN_FORCE if version is self.in_force(today) else VersionStatus.SUPERSEDED
 
     def upcoming(self, today: dt.date) -> tuple[Version, ...]:
+        """The versions that take effect after `today`, oldest first."""
         return tuple(v for v in self.versions if v.effective > today)
 
 
@@ -138,9 +141,11 @@ class Catalog:
 
     @property
     def errors(self) -> list[Diagnostic]:
+        """The errors among the diagnostics: any makes the tree invalid."""
         return [d for d in self.diagnostics if d.severity == "error"]
 
     def get(self, agreement_id: str) -> Agreement | None:
+        """The agreement with that id, if the tree has one."""
         return next((a for a in self.agreements if a.id == agreement_id), None)
 
 
@@ -173,6 +178,7 @@ class Snapshot:
         return Snapshot(self.name, catalog, self.root, tuple(f for f in self.folders if f in ids), self.date, self.commit)
 
     def problems(self, agreement_id: str) -> tuple[Diagnostic, ...]:
+        """The diagnostics of one agreement of the snapshot."""
         prefix = f"{self.root.rstrip('/')}/{agreement_id}"
         return tuple(
             d

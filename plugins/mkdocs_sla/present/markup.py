@@ -68,6 +68,7 @@ class _Sanitize(Treeprocessor):
     """Keep known tags and attributes; turn unsafe links into plain text."""
 
     def run(self, root: etree.Element) -> None:
+        """Sanitise the converted tree in place."""
         for element in root.iter():
             if element is root:
                 continue
@@ -92,6 +93,7 @@ class _Sanitize(Treeprocessor):
 
 class _Extension(markdown.Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
+        """Strip the converter to the features the format allows."""
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         # A heading inside a definition would break the page's outline; keep it as text.

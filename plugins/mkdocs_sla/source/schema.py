@@ -78,6 +78,7 @@ class YamlTextSchema(GenerateJsonSchema):
     """Pydantic's generator, widened to what a YAML editor sees for values the loader reads as text."""
 
     def decimal_schema(self, schema: core_schema.DecimalSchema) -> dict[str, Any]:
+        """Numbers are YAML text in the files: a decimal is a number or a numeric string."""
         number: dict[str, Any] = {"type": "number"}
         for key, json_key in (("ge", "minimum"), ("le", "maximum"), ("gt", "exclusiveMinimum"), ("lt", "exclusiveMaximum")):
             if schema.get(key) is not None:
@@ -93,6 +94,7 @@ class YamlTextSchema(GenerateJsonSchema):
         return {"anyOf": [number, {"type": "string", "pattern": pattern}]}
 
     def int_schema(self, schema: core_schema.IntSchema) -> dict[str, Any]:
+        """Whole numbers are YAML text in the files: an integer or a string of digits."""
         number = super().int_schema(schema)
         ge, gt, le = schema.get("ge"), schema.get("gt"), schema.get("le")
         if ge is not None and le is not None and ge == le:
@@ -106,17 +108,21 @@ class YamlTextSchema(GenerateJsonSchema):
         return {"anyOf": [number, {"type": "string", "pattern": pattern}]}
 
     def bool_schema(self, schema: core_schema.BoolSchema) -> dict[str, Any]:
+        """Booleans as YAML writes them."""
         return {"anyOf": [{"type": "boolean"}, {"type": "string", "pattern": _BOOLEAN}, {"enum": [0, 1]}]}
 
     def date_schema(self, schema: core_schema.DateSchema) -> dict[str, Any]:
+        """Dates as YAML writes them: `YYYY-MM-DD`."""
         return {"type": "string", "format": "date", "pattern": _DATE}
 
     def datetime_schema(self, schema: core_schema.DatetimeSchema) -> dict[str, Any]:
         # Not `format: date-time`: RFC 3339 needs an offset, and a time without one is valid here
         # (it is read in the agreement's time zone).
+        """Moments as ISO 8601 text."""
         return {"type": "string", "pattern": _DATETIME}
 
     def str_schema(self, schema: core_schema.StringSchema) -> dict[str, Any]:
+        """Texts, with the constraints the model sets."""
         text = super().str_schema(schema)
         # `version: 1.0` is the text "1.0" to the loader, a number to an editor.
         return {**text, "type": ["string", "number", "boolean"]}
@@ -124,6 +130,7 @@ class YamlTextSchema(GenerateJsonSchema):
     def dict_schema(self, schema: core_schema.DictSchema) -> dict[str, Any]:
         # Pydantic says a key pattern with `patternProperties`, which lets other keys through;
         # the loader rejects them, so the key's constraints go to `propertyNames`.
+        """Mappings with the constraints the model sets on their keys."""
         result: dict[str, Any] = {"type": "object"}
         values = self.generate_inner(schema["values_schema"]).copy() if "values_schema" in schema else {}
         values.pop("title", None)
@@ -191,6 +198,7 @@ def all_schemas() -> tuple[tuple[str, dict[str, Any]], ...]:
 
 
 def schema_text(schema: dict[str, Any]) -> str:
+    """A schema as the text of its file: indented JSON ending with a newline."""
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
