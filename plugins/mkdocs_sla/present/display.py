@@ -19,6 +19,7 @@ def to_decimal(value: Fraction, places: int, rounding: str = ROUND_HALF_EVEN) ->
 
 
 def plain(value: Decimal) -> str:
+    """A decimal as written for people: no exponent, no trailing zeros."""
     text = format(value, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 
@@ -57,6 +58,7 @@ def attainment(value: Fraction | None, unit: str, better: str) -> str:
 
 
 def with_unit(text: str, unit: str) -> str:
+    """A figure followed by its unit: `99.9%`, `300 ms`."""
     unit = unit.strip()
     if unit == "%":
         return f"{text}%"
@@ -64,6 +66,7 @@ def with_unit(text: str, unit: str) -> str:
 
 
 def percent(value: Fraction | None) -> str:
+    """A percentage for display, to `ATTAINMENT_PLACES` places (a credit percentage of a tier or a shortfall)."""
     if value is None:
         return "—"
     return f"{plain(to_decimal(value, ATTAINMENT_PLACES))}%"
@@ -77,6 +80,7 @@ def money(value: Fraction | None, currency: str) -> str:
 
 
 def minutes(value: Fraction) -> str:
+    """Minutes for people: whole minutes with thousands separators, else to at most two places."""
     if value.denominator == 1:
         return f"{int(value):,}"
     return f"{to_decimal(value, 2):,}".rstrip("0").rstrip(".")

@@ -74,6 +74,6 @@ def lock_text(versions: typing.Iterable[Version], today: dt.date) -> str:
         "",
     ]
     for version in versions:
-        if version.effective <= today or (version.terms.published and version.terms.published <= today):
+        if version.published_by(today):
             lines.append(f'"{version.label}": {version.digest}')
     return "\n".join(lines) + "\n"

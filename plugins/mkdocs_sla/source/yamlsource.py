@@ -30,15 +30,18 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     parses it, and skipping YAML's regex-based resolver halves the time of a large catalog."""
 
     def resolve(self, kind, value, implicit):
+        """Every scalar is text: pydantic parses numbers and dates exactly, never through float."""
         if kind is yaml.ScalarNode:
             return "tag:yaml.org,2002:str"
         return super().resolve(kind, value, implicit)
 
     # Path resolvers are never used: skip their bookkeeping on every node.
     def descend_resolver(self, current_node, current_index):
+        """Path-based resolution is never used: nothing to track."""
         pass
 
     def ascend_resolver(self):
+        """Path-based resolution is never used: nothing to track."""
         pass
 
 
@@ -267,9 +270,11 @@ def _report_anchors(text: str, display: str, diagnostics: Diagnostics) -> bool:
 
 def _to_data(root: yaml.Node, display: str, diagnostics: Diagnostics) -> Any:
     def position(node: yaml.Node) -> Position:
+        """Where a node starts in the file."""
         return Position(display, node.start_mark.line + 1, node.start_mark.column + 1)
 
     def convert(node: yaml.Node, depth: int = 0) -> Any:
+        """A node to plain Python values (mappings keep their key positions), refusing what the format does not allow."""
         if depth > MAX_DEPTH:
             raise _TooDeep(node)
         if isinstance(node, yaml.ScalarNode):
