@@ -97,6 +97,8 @@ def _collected_periods(folder: Path, kind: str) -> set[Period]:
     """The periods the collector's outage logs say they cover."""
     periods: set[Period] = set()
     for path in sorted((folder / "outages").glob("collected-*.yaml")):
+        if path.is_symlink() or not path.is_file():
+            continue  # refused by the outage log's loader, at its position; never read here
         try:
             head = path.read_text(encoding="utf-8")[:2000]
         except OSError:

@@ -23,7 +23,7 @@ from mkdocs_sla.core.outages import Entry, entry, log_metrics, overlapping
 from mkdocs_sla.core.periods import localize, zone
 from mkdocs_sla.core.records import PeriodResults, Version
 from mkdocs_sla.source.pydantic_errors import validate
-from mkdocs_sla.source.yamlsource import display_path, parse, read_text
+from mkdocs_sla.source.yamlsource import display_path, link_problem, parse, read_text
 
 LOG_FILE = "outages.yaml"
 LOG_DIR = "outages"
@@ -37,7 +37,9 @@ def log_files(folder: Path, diagnostics: Diagnostics) -> list[Path] | None:
         files.append(folder / LOG_FILE)
     directory = folder / LOG_DIR
     if os.path.lexists(directory):
-        if not directory.is_dir():
+        if directory.is_symlink():  # links are never followed in the agreements tree (yamlsource.link_problem)
+            diagnostics.error(Position(display_path(directory)), link_problem(directory) or "")
+        elif not directory.is_dir():
             diagnostics.error(
                 Position(display_path(directory)), f"`{LOG_DIR}` is not a folder; expected a folder of outage log .yaml files"
             )
