@@ -15,11 +15,14 @@ from site_tests.core_helpers import (
     write_agreement,
 )
 
+from mkdocs_sla.compare.terms import compare_terms
 from mkdocs_sla.core.evidence import Exclusion
+from mkdocs_sla.source.load import load
 
 
 def maintenance(*windows: str, notice_days: str = "5") -> str:
-    return f"maintenance:\n  notice_days: {notice_days}\n  windows:\n" + "".join(windows)
+    listed = "  windows:\n" + "".join(windows) if windows else "  windows: []\n"
+    return f"maintenance:\n  notice_days: {notice_days}\n" + listed
 
 
 def one_off(window_id: str, start: str, end: str, announced: str, extra: str = "") -> str:
@@ -211,3 +214,21 @@ def test_a_bad_window_in_maintenance_yaml_is_reported_in_that_file(tmp_path):
     (folder / "maintenance.yaml").write_text(text)
     line, column = position_of(text, "2026-01-11")
     assert_reported(tmp_path, "svc/maintenance.yaml", line, column, "after it started", cli=False)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        # The notice is new too: neither favourable nor adverse on its own.
+        ("", maintenance(one_off("w", "2026-03-10T02:00:00Z", "2026-03-10T03:00:00Z", "2026-01-01")), ["neutral", "adverse"]),
+        (maintenance(notice_days="5"), maintenance(notice_days="2"), ["adverse"]),
+        (maintenance(notice_days="2"), maintenance(notice_days="5"), ["favourable"]),
+        (maintenance(one_off("w", "2026-03-10T02:00:00Z", "2026-03-10T03:00:00Z", "2026-01-01")), maintenance(), ["favourable"]),
+    ],
+    ids=["window-added", "notice-shortened", "notice-lengthened", "window-removed"],
+)
+def test_a_new_version_that_changes_maintenance_is_judged_for_the_customer(tmp_path, before, after, expected):
+    write_agreement(tmp_path, "svc", agreement(extra=before) + "---\n" + agreement(version="2.0", effective="2026-02-01", extra=after))
+    record = load(tmp_path).get("svc")
+    changes = [c for c in compare_terms(record.versions[0].terms, record.versions[1].terms) if c.kind == "maintenance"]
+    assert [c.effect.value for c in changes] == expected

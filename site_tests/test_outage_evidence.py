@@ -9,7 +9,7 @@ from fractions import Fraction
 from site_tests.core_helpers import agreement, period_outcome, write_agreement
 
 from mkdocs_sla.core.evidence import Exclusion
-from mkdocs_sla.present.documents import period_document
+from mkdocs_sla.present.documents import evidenced_period_document, period_document
 from mkdocs_sla.present.evidence import local_time, minutes_text
 
 WINDOWS = """\
@@ -61,7 +61,7 @@ def write(tmp_path):
 
 def test_the_period_document_holds_each_outage_with_counted_and_excluded_minutes_and_why(tmp_path):
     write(tmp_path)
-    document = period_document(period_outcome(tmp_path, "2026-01"))
+    document = evidenced_period_document(period_outcome(tmp_path, "2026-01"))
     (metric,) = document["metrics"]
     evidence = metric["evidence"]
     assert evidence["note"] == "Outages are in the log."
@@ -105,7 +105,7 @@ def test_the_period_document_holds_each_outage_with_counted_and_excluded_minutes
 
 def test_the_charges_and_the_credit_base_stand_next_to_the_credit_and_recompute_it(tmp_path):
     write(tmp_path)
-    document = period_document(period_outcome(tmp_path, "2026-01"))
+    document = evidenced_period_document(period_outcome(tmp_path, "2026-01"))
     credit = document["credit"]
     assert (credit["charges"], credit["base"]) == ("2000.00", "the monthly charges")
     evidence = document["metrics"][0]["evidence"]
@@ -134,3 +134,12 @@ def test_times_are_shown_in_the_agreements_zone_with_seconds_only_when_there_are
 
 def test_minutes_are_exact_where_a_short_decimal_says_it_and_marked_where_not():
     assert [minutes_text(Fraction(v)) for v in ("44640", "4.464", "2/3")] == ["44,640", "4.464", "≈0.667"]
+
+
+def test_sla_credits_keeps_its_shape_and_the_evidence_is_the_sites_json_on_top(tmp_path):
+    write(tmp_path)
+    outcome = period_outcome(tmp_path, "2026-01")
+    plain, evidenced = period_document(outcome), evidenced_period_document(outcome)
+    assert "evidence" not in plain["metrics"][0] and "charges" not in plain["credit"]
+    assert {k: v for k, v in evidenced["credit"].items() if k not in ("base", "charges")} == plain["credit"]
+    assert [{k: v for k, v in m.items() if k != "evidence"} for m in evidenced["metrics"]] == plain["metrics"]

@@ -17,10 +17,8 @@ from mkdocs_sla.present.words import measured_words, remedy_words
 
 
 def period_document(outcome: PeriodOutcome) -> dict[str, Any]:
-    """One period of one agreement: each metric's attainment, status, tier and credit with its
-    evidence (outages, counted and excluded minutes and why, maintenance windows, the note), then
-    the period's credit after combining, caps and the minimum, next to the charges it applies to,
-    and the remedies reached."""
+    """One period of one agreement: each metric's attainment, status, tier and credit, then the
+    period's credit after combining, caps and the minimum, and the remedies reached."""
     terms = outcome.terms
     currency = terms.credit_terms.currency if terms.credit_terms else None
     credit = outcome.credit
@@ -44,13 +42,10 @@ def period_document(outcome: PeriodOutcome) -> dict[str, Any]:
                 "credit_percent": display.exact(m.credit_percent),
                 "default": m.default,
                 "earned_back_in": m.earned_back.label if m.earned_back else None,
-                "evidence": metric_evidence(m, outcome),
             }
             for m in outcome.metrics
         ],
         "credit": {
-            "base": terms.credit_terms.base if terms.credit_terms else None,
-            "charges": str(charges) if charges is not None else None,
             "combined_percent": display.exact(credit.combined_percent),
             "percent": display.exact(credit.percent),
             "capped": credit.capped,
@@ -70,3 +65,20 @@ def period_document(outcome: PeriodOutcome) -> dict[str, Any]:
         ],
         "corrections": corrections_document(outcome),
     }
+
+
+def evidenced_period_document(outcome: PeriodOutcome) -> dict[str, Any]:
+    """A period as the agreement's JSON on the site gives it: `period_document` with the evidence
+    of each metric (outages, counted and excluded minutes and why, maintenance windows, the note)
+    and, next to the credit, the charges it applies to and what they are (the credit base)."""
+    document = period_document(outcome)
+    terms = outcome.terms
+    charges = outcome.results.results.charges
+    document["credit"] = {
+        "base": terms.credit_terms.base if terms.credit_terms else None,
+        "charges": str(charges) if charges is not None else None,
+        **document["credit"],
+    }
+    for entry, m in zip(document["metrics"], outcome.metrics, strict=True):
+        entry["evidence"] = metric_evidence(m, outcome)
+    return document

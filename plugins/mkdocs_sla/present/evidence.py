@@ -98,6 +98,8 @@ def _outage(o: OutageEvidence, timezone: str, minimum) -> dict[str, Any]:
         "id": outage.id,
         "start": o.entry.start.astimezone(zone(timezone)).isoformat(),
         "end": o.entry.end.astimezone(zone(timezone)).isoformat(),
+        "start_display": local_time(o.entry.start, timezone),
+        "end_display": local_time(o.entry.end, timezone),
         "in_period_start": local_time(o.start, timezone),
         "in_period_end": local_time(o.end, timezone),
         "split": (o.start, o.end) != (o.entry.start, o.entry.end),

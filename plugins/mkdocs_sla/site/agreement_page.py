@@ -13,7 +13,7 @@ from mkdocs_sla.core.evaluate import AgreementEvaluation, PeriodOutcome, evaluat
 from mkdocs_sla.core.model import Terms
 from mkdocs_sla.core.records import Agreement, VersionStatus
 from mkdocs_sla.present import display, markup
-from mkdocs_sla.present.documents import period_document
+from mkdocs_sla.present.documents import evidenced_period_document
 from mkdocs_sla.present.words import (
     credit_terms_lines,
     deadline_words,
@@ -64,7 +64,7 @@ def render_agreement(
             {
                 "agreement": record.id,
                 "file": record.file,
-                "periods": [period_document(outcome) for outcome in evaluation.periods],
+                "periods": [evidenced_period_document(outcome) for outcome in evaluation.periods],
             }
         )
         + "\n"

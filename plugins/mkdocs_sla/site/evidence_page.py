@@ -69,7 +69,7 @@ def _period_view(outcome: PeriodOutcome) -> dict[str, Any]:
         outages = []
         for n, o in enumerate(found.get("outages", ()), start=1):
             label = o["id"] or f"#{n}"
-            whole = f"{local_time_iso(o['start'], evidence['timezone'])} to {local_time_iso(o['end'], evidence['timezone'])}"
+            whole = f"{o['start_display']} to {o['end_display']}"
             outages.append({**o, "label": label, "whole": whole})
         metrics.append(
             {
@@ -92,10 +92,6 @@ def _period_view(outcome: PeriodOutcome) -> dict[str, Any]:
         "source": evidence["results_file"],
         "metrics": metrics,
     }
-
-
-def local_time_iso(text: str, timezone: str) -> str:
-    return local_time(dt.datetime.fromisoformat(text), timezone)
 
 
 def _windows(record: Agreement, evaluation: AgreementEvaluation) -> tuple[list[dict[str, Any]], str]:

@@ -128,7 +128,7 @@ def load_agreement(folder: Path, diagnostics: Diagnostics, today: dt.date | None
         return None
     text = read_text(path, display, local)
     versions, complete = _load_versions(folder.name, text, display, local) if text is not None else ([], False)
-    log = outagelog.load_log(folder, versions, local) if complete else None
+    log = outagelog.load_log(folder, versions, local, today) if complete else None
     windows = outagelog.load_maintenance(folder, versions, local) if complete else ()
     # The results are read even when the terms are not (all errors at once), but checked
     # against the terms only when every version was read: against a partial history they
