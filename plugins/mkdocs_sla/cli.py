@@ -229,7 +229,7 @@ def _credits_of(record, period: Period | None, only: str | None, encode: bool = 
 
 
 def credits_document(evaluations: list[AgreementEvaluation], period: Period | None = None) -> dict:
-    """The credits as plain data: exact values as strings (`"24775/248"` where a decimal would not end)."""
+    """The credits as plain data: numbers as decimal strings (see `present.documents`)."""
     agreements = []
     for evaluation in evaluations:
         record = evaluation.record

@@ -189,14 +189,20 @@ def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Terms, ver
         name = markup.inline(metric.name)
         if current.metric(metric.id) is not None:
             name = f'<a href="#metric-{e(metric.id)}">{name}</a>'
-        exact = display.exact(m.attainment)
-        title = f' title="exactly {e(display.with_unit(exact, metric.unit))}"' if exact else ""
+        shown = e(display.attainment(m.attainment, metric.unit, metric.better))
+        if m.attainment is not None:
+            # The exact value on hover (title) and on a tap or a key (a <details>: no script needed).
+            exactly = e(display.exactly(m.attainment, metric.unit))
+            title = f' title="{exactly}"'
+            figure = f'<details class="sla-exact"><summary><strong>{shown}</strong></summary><span>{exactly}</span></details>'
+        else:
+            title, figure = "", f"<strong>{shown}</strong>"
         detail = f" <small>{e(measured_words(m))}</small>"
         mark = Mark.of(m.met)
         note = f'<br><small class="sla-note">earned back in {e(m.earned_back.label)}</small>' if m.earned_back else ""
         rows.append(
             f'<tr class="sla-row--{mark.state}"><td>{name}</td> '
-            f'<td class="sla-att"{title}><strong>{e(display.attainment(m.attainment, metric.unit, metric.better))}</strong>{detail}</td> '
+            f'<td class="sla-att"{title}>{figure}{detail}</td> '
             f"<td>{mark.html}</td> <td>{e(_metric_credit(m))}{note}</td></tr>"
         )
     if outcome.remedies:
