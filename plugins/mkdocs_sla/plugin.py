@@ -36,7 +36,7 @@ from mkdocs_sla.present.feed import feed_title
 from mkdocs_sla.site import reference
 from mkdocs_sla.site.agreement_page import render_record
 from mkdocs_sla.site.navigation import NavPage, NavSection
-from mkdocs_sla.site.paths import GROUP_BY, STYLESHEET, Paths, RenderOptions
+from mkdocs_sla.site.paths import GROUP_BY, SCRIPT, STYLESHEET, Paths, RenderOptions
 from mkdocs_sla.site.render import render_listings, render_problem_page
 from mkdocs_sla.source.load import AGREEMENT_FILE
 from mkdocs_sla.source.parallel import for_each_agreement
@@ -45,6 +45,8 @@ from mkdocs_sla.source.schema import agreement_schema, results_schema, schema_te
 log = get_plugin_logger(__name__)
 
 STYLESHEET_URI = "assets/stylesheets/sla.css"
+# The credit calculator of the agreement pages (exact arithmetic in the page, no request).
+SCRIPT_URI = "assets/javascripts/sla.js"
 FORMAT_PAGE = "reference/format.md"
 # A hand-written page that holds this marker gets the engine's worked examples in its place.
 WORKED_EXAMPLES = "<!-- sla:worked-examples -->"
@@ -142,6 +144,8 @@ class SlaPlugin(BasePlugin[SlaConfig]):
                 config.markdown_extensions.append(name)
         if STYLESHEET_URI not in config.extra_css:
             config.extra_css.append(STYLESHEET_URI)
+        if SCRIPT_URI not in [str(script) for script in config.extra_javascript]:
+            config.extra_javascript.append(SCRIPT_URI)
         return config
 
     def on_files(self, files: Files, config) -> Files:
@@ -198,6 +202,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             # `edit_uri` points at docs_dir in the repository, so the YAML file is found from there.
             self.generated[self.paths.agreement(agreement_id)].edit_uri = Path(os.path.relpath(source, docs_dir)).as_posix()
         self._add(files, File.generated(config, STYLESHEET_URI, abs_src_path=str(STYLESHEET)))
+        self._add(files, File.generated(config, SCRIPT_URI, abs_src_path=str(SCRIPT)))
         self._add_reference(files, config)
         return files
 

@@ -25,8 +25,9 @@ from mkdocs_sla.present.words import (
     remedy_words,
     responsibility_lines,
 )
+from mkdocs_sla.site import customer_views
 from mkdocs_sla.site.history import History
-from mkdocs_sla.site.paths import Links, RenderOptions, definition_anchor
+from mkdocs_sla.site.paths import Links, RenderOptions, definition_anchor, page_url
 from mkdocs_sla.site.templating import _env, _json
 from mkdocs_sla.site.views import (
     AgreementSummary,
@@ -35,10 +36,10 @@ from mkdocs_sla.site.views import (
     PeriodEntry,
     PeriodTotal,
     RenderedAgreement,
+    _metric_charts,
     _metric_credit,
     _metric_view,
     _period_mark,
-    _sparkline,
 )
 
 # ---------------------------------------------------------------- phase 1: one agreement
@@ -47,8 +48,8 @@ from mkdocs_sla.site.views import (
 def render_agreement(
     record: Agreement, evaluation: AgreementEvaluation, *, today: dt.date, options: RenderOptions | None = None
 ) -> RenderedAgreement:
-    """An agreement's page, its history page, a page per version, credits JSON and sparklines,
-    and its summary for the listings."""
+    """An agreement's page (with its charts, credit calculator and badge), its history page, a
+    page per version, credits JSON and the badge's SVG, and its summary for the listings."""
     options = options or RenderOptions()
     links = Links(options)
     paths = links.paths
@@ -74,11 +75,22 @@ def render_agreement(
     for metric in terms.metrics:
         view = _metric_view(metric, terms)
         view["glossary_href"] = links(path, paths.definition(definition_anchor(metric.definition)))
-        found = _sparkline(metric, evaluation)
-        if found:
-            pages[paths.sparkline(record.id, metric.id)] = found[0]
-            view["sparkline"] = {"src": links(path, paths.sparkline(record.id, metric.id)), "alt": found[1]}
+        view["charts"] = _metric_charts(metric, evaluation)
         metrics.append(view)
+
+    badge = customer_views.badge_of(evaluation)
+    embed = None
+    if badge:
+        pages[paths.badge(record.id)] = badge[0]
+        site = (options.site_url or "").rstrip("/") + "/"
+        absolute = (
+            (lambda target: site + page_url(target, options.use_directory_urls))
+            if options.site_url
+            else (lambda target: links(path, target))
+        )
+        embed = customer_views.embed_snippet(
+            links(path, paths.badge(record.id)), absolute(paths.badge(record.id)), absolute(path), badge[1]
+        )
 
     review = _review(terms, today)
     last = periods[-1] if periods else None
@@ -109,6 +121,10 @@ def render_agreement(
             termination_since=evaluation.termination_right_since,
             catalog_href=links(path, paths.catalog),
             json_href=links(path, paths.agreement_json(record.id)),
+            credits_chart=customer_views.credits_chart(evaluation),
+            calculator=customer_views.calculator_data(evaluation),
+            formula=customer_views.formula_words(terms),
+            badge=embed,
         )
     )
     in_glossary = {definition_anchor(m.definition) for m in terms.metrics}

@@ -13,6 +13,7 @@ from mkdocs_sla.present import markup
 
 TEMPLATES = Path(__file__).parent / "templates"
 STYLESHEET = TEMPLATES / "assets" / "sla.css"
+SCRIPT = TEMPLATES / "assets" / "sla.js"
 
 GroupBy = Literal["family", "provider", "customer"]
 GROUP_BY: tuple[str, ...] = ("family", "provider", "customer")
@@ -63,8 +64,8 @@ class Paths:
     def agreement_json(self, agreement_id: str) -> str:
         return f"{self.prefix}/{agreement_id}/credits.json"
 
-    def sparkline(self, agreement_id: str, metric_id: str) -> str:
-        return f"{self.prefix}/{agreement_id}/{metric_id}.svg"
+    def badge(self, agreement_id: str) -> str:
+        return f"{self.prefix}/{agreement_id}/badge.svg"
 
     def definition(self, anchor: str) -> str:
         return f"{self.prefix}/metrics/{anchor}.md"
