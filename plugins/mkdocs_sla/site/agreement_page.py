@@ -27,7 +27,7 @@ from mkdocs_sla.present.words import (
 )
 from mkdocs_sla.site import customer_views
 from mkdocs_sla.site.history import History
-from mkdocs_sla.site.paths import Links, RenderOptions, definition_anchor, page_url
+from mkdocs_sla.site.paths import Links, RenderOptions, glossary_anchor, page_url
 from mkdocs_sla.site.templating import _env, _json
 from mkdocs_sla.site.views import (
     AgreementSummary,
@@ -74,7 +74,7 @@ def render_agreement(
     metrics = []
     for metric in terms.metrics:
         view = _metric_view(metric, terms)
-        view["glossary_href"] = links(path, paths.definition(definition_anchor(metric.definition)))
+        view["glossary_href"] = links(path, paths.definition(glossary_anchor(metric)))
         view["charts"] = _metric_charts(metric, evaluation)
         metrics.append(view)
 
@@ -127,7 +127,7 @@ def render_agreement(
             badge=embed,
         )
     )
-    in_glossary = {definition_anchor(m.definition) for m in terms.metrics}
+    in_glossary = {glossary_anchor(m) for m in terms.metrics}
     pages.update(history.pages(in_glossary))
 
     summary = AgreementSummary(
@@ -143,8 +143,7 @@ def render_agreement(
         last_reported=sum(m.reported for m in last[0].metrics) if last else 0,
         periods_with_credits=sum(1 for outcome, _entry in periods if outcome.credit.percent > 0),
         metrics=tuple(
-            MetricUse(record.id, m.id, m.name, m.definition, m.unit, objective_words(m), definition_anchor(m.definition))
-            for m in terms.metrics
+            MetricUse(record.id, m.id, m.name, m.definition, m.unit, objective_words(m), glossary_anchor(m)) for m in terms.metrics
         ),
         periods=tuple(entry for _outcome, entry in periods),
         versions=history.entries(),
@@ -192,9 +191,9 @@ def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Terms, ver
         version = f'<a href="{e(version_hrefs[outcome.version])}">{version}</a>'
     head = (
         f'<tr class="sla-period__head"><th colspan="4" scope="rowgroup"><span class="sla-period__label">{label}</span> '
-        f'<span class="sla-period__meta">{e(period_name(outcome.period))} · version {version}</span> '
+        f'<span class="sla-period__meta">{e(period_name(outcome.period))} · terms version {version}</span> '
         f'{Mark(entry.mark).html} <span class="sla-period__total{" sla-total--credited" if total.credited else ""}">'
-        f"{'Period total: ' + e(total.text) if total.text != '—' else 'No credit'}</span>"
+        f"{'Your credit: ' + e(total.text) if total.text != '—' else 'No credit'}</span>"
         + "".join(f' <span class="sla-note">({e(note)})</span>' for note in total.notes)
         + (f' <span class="sla-note">claim by {e(total.claim_by)}</span>' if total.claim_by else "")
         + "</th></tr>"
@@ -225,6 +224,6 @@ def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Terms, ver
         items = "".join(
             f"<li>{markup.inline(remedy_words(r) + (' — termination right' if r.termination_right else ''))}</li>" for r in outcome.remedies
         )
-        rows.append(f'<tr class="sla-row--remedies"><td colspan="4"><strong>Remedies reached</strong><ul>{items}</ul></td></tr>')
+        rows.append(f'<tr class="sla-row--remedies"><td colspan="4"><strong>What these misses bring</strong><ul>{items}</ul></td></tr>')
     rows.append("</tbody>")
     return "\n".join(rows)
