@@ -36,7 +36,7 @@ from mkdocs_sla.present.feed import feed_title
 from mkdocs_sla.site import reference
 from mkdocs_sla.site.agreement_page import render_record
 from mkdocs_sla.site.navigation import NavPage, NavSection
-from mkdocs_sla.site.paths import GROUP_BY, SCRIPT, STYLESHEET, Paths, RenderOptions
+from mkdocs_sla.site.paths import GROUP_BY, SCRIPT, STYLESHEET, Paths, RenderOptions, page_url
 from mkdocs_sla.site.render import render_listings, render_problem_page
 from mkdocs_sla.source.load import AGREEMENT_FILE
 from mkdocs_sla.source.parallel import for_each_agreement
@@ -292,6 +292,8 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         # theme/main.html links the feed of versions from the head of every page.
         if self.config.enabled:
             env.globals["sla_feed"] = {"url": self.paths.feed, "title": f"{feed_title(config.site_name)} (Atom)"}
+            # theme/404.html links the catalog, wherever `prefix` puts it.
+            env.globals["sla_catalog"] = page_url(self.paths.catalog, config.use_directory_urls)
         return env
 
     def on_serve(self, server, config, builder):
