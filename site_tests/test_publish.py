@@ -185,6 +185,11 @@ def test_publish_workflow_deploys_versions_and_selector_switches(tmp_path, page,
     assert page.console_errors == []
 
     # A root 404.html (the only one GitHub Pages shows), styled, with a way back to the catalog.
+    # Its links are absolute (site_url's path), so it is served here where GitHub serves it.
+    served = tmp_path / "served"
+    served.mkdir()
+    (served / "mkdocs-sla").symlink_to(pages, target_is_directory=True)
+    base = serve_dir(served) + "mkdocs-sla/"
     page.goto(base + "404.html")
     assert page.locator("article h1").inner_text().startswith("Page not found")
     assert page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") in ("sticky", "fixed")
