@@ -280,15 +280,19 @@ def cmd_render(args) -> int:
         target = out / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    # The stylesheet the pages' classes need, where the plugin would put it.
-    stylesheet = out / "assets" / "stylesheets" / "sla.css"
-    stylesheet.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(site.STYLESHEET, stylesheet)
+    # The stylesheet the pages' classes need and the calculator's script, where the plugin puts them.
+    from mkdocs_sla.site.paths import SCRIPT, STYLESHEET
+
+    for source, target in ((STYLESHEET, out / "assets" / "stylesheets" / "sla.css"), (SCRIPT, out / "assets" / "javascripts" / "sla.js")):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
     if args.nav:
         import yaml
 
+        from mkdocs_sla.site.navigation import mkdocs_nav
+
         # Titles escaped: MkDocs and Material print navigation titles as HTML.
-        Path(args.nav).write_text(yaml.safe_dump(site.mkdocs_nav(navigation), sort_keys=False, allow_unicode=True), encoding="utf-8")
+        Path(args.nav).write_text(yaml.safe_dump(mkdocs_nav(navigation), sort_keys=False, allow_unicode=True), encoding="utf-8")
     print(f"wrote {len(pages)} files to {out}", file=sys.stderr)
     return 0
 
