@@ -45,6 +45,9 @@ SLOW_MODULES = frozenset(
         "test_diff_cli",
         "test_reference_pages",
         "test_customer_site",
+        "test_site_hardening",
+        "test_diff_hardening",
+        "test_workflow_policy",
     }
 )
 

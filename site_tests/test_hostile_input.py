@@ -113,6 +113,7 @@ def test_a_results_folder_lock_or_interval_csv_that_is_a_link_is_an_error_at_the
     assert_reported(root, where, 1, 1, "is a symbolic link to", "links are not followed", cli=False)
 
 
+@pytest.mark.slow  # a real git repository
 def test_a_symbolic_link_committed_to_git_is_an_error_in_sla_diff_not_no_changes(tmp_path):
     from site_tests.diff_helpers import GitRepo, sla
 

@@ -135,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--results", action="store_true", help="the results file's schema instead of the agreement's")
     schema.add_argument("--out", metavar="DIR", help="write agreement.schema.json and results.schema.json into DIR")
     schema.set_defaults(run=cmd_schema)
+    add_collect_parser(verbs)
     return parser
 
 
@@ -546,6 +547,44 @@ def cmd_schema(args) -> int:
         return 0
     sys.stdout.write(schema_text(results_schema(base) if args.results else agreement_schema(base)))
     return 0
+
+
+# ---------------------------------------------------------------- collect
+
+
+def add_collect_parser(verbs) -> None:
+    """`sla collect`: measurements of closed periods from each agreement's collect.yaml."""
+    collect = verbs.add_parser(
+        "collect",
+        help="measurements of closed periods from Prometheus-compatible APIs and status page exports (collect.yaml)",
+        description="For each agreement with a collect.yaml: query the Prometheus-compatible API and import the status page "
+        "export, for closed periods only, into the outage log (outages/), interval counts (results/), maintenance windows "
+        "(maintenance.yaml) and corrections (corrections.yaml). Nothing is written unless every query succeeds; a file "
+        "that would not change is not touched. Exit 1 on any error.",
+    )
+    collect.add_argument("path", nargs="?", default=DEFAULT_ROOT, help="agreements folder (default: agreements)")
+    collect.add_argument("--agreement", metavar="ID", help="only this agreement")
+    collect.add_argument("--server", metavar="URL", help="the API's base URL, instead of the one in collect.yaml")
+    collect.add_argument(
+        "--until", type=_date, metavar="DATE", help="as if run at 00:00 UTC on DATE: only periods closed by then (default: now)"
+    )
+    collect.set_defaults(run=cmd_collect)
+
+
+def cmd_collect(args) -> int:
+    """Now is read here, from the clock (or `--until`); everything else is in source.collect.command."""
+    from mkdocs_sla.source.collect.command import run_collect
+
+    now = dt.datetime.now(dt.UTC)
+    if args.until is not None:
+        until = dt.datetime.combine(args.until, dt.time(0), tzinfo=dt.UTC)
+        if until > now:
+            print(
+                f"sla collect: error: --until {args.until} is in the future; a period is collected only once it has closed", file=sys.stderr
+            )
+            return 1
+        now = until
+    return run_collect(Path(args.path), now, agreement=args.agreement, server=args.server, report=print_diagnostics)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -40,7 +40,7 @@ from mkdocs_sla.site.paths import GROUP_BY, SCRIPT, STYLESHEET, Paths, RenderOpt
 from mkdocs_sla.site.render import render_listings, render_problem_page
 from mkdocs_sla.source.load import AGREEMENT_FILE
 from mkdocs_sla.source.parallel import for_each_agreement
-from mkdocs_sla.source.schema import agreement_schema, results_schema, schema_base, schema_text
+from mkdocs_sla.source.schema import all_schemas, schema_base, schema_text
 
 log = get_plugin_logger(__name__)
 
@@ -210,8 +210,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
     def _add_reference(self, files: Files, config) -> None:
         """The format reference and the JSON Schemas, generated from the model so they cannot drift."""
         self._add(files, File.generated(config, FORMAT_PAGE, content=reference.format_page()), in_sections=False)
-        base = schema_base(config.site_url)
-        for name, schema in (("agreement", agreement_schema(base)), ("results", results_schema(base))):
+        for name, schema in all_schemas(schema_base(config.site_url)):
             self._add(files, File.generated(config, f"schema/{name}.schema.json", content=schema_text(schema)), in_sections=False)
 
     def on_page_markdown(self, markdown: str, page: Page, config, files: Files) -> str:

@@ -119,6 +119,9 @@ class ResultsStatus(enum.StrEnum):
     """The results file itself changed."""
     RECOMPUTED = "recomputed"
     """Same results, a different credit: the terms that govern the period changed."""
+    CORRECTED = "corrected"
+    """A past period's results changed with a correction recorded for it (compare.corrections):
+    a correction, not rewritten history."""
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,9 @@ class ResultsDiff:
     """One period whose results or credit differ.
 
     `recomputed`: the results are unchanged but the credit changed, because
-    the terms that govern the period did.
+    the terms that govern the period did. `corrected`: the results of a past
+    period changed and HEAD records a correction for it that BASE did not
+    (compare.corrections): a correction, not rewritten history.
     """
 
     period: str
@@ -135,6 +140,9 @@ class ResultsDiff:
     before: CreditView | None
     after: CreditView | None
     attainments: tuple[tuple[str, str, str], ...] = ()  # (metric, before, after) that differ
+    corrections: tuple[str, ...] = ()  # `corrected`: each new correction in words
+    late: bool = False  # `corrected`: a correction made after the claim deadline
+    correction_effect: Effect | None = None  # `corrected`: which way the figures moved, when the credit did not
 
     @property
     def rewrites_history(self) -> bool:
@@ -149,6 +157,8 @@ class ResultsDiff:
             before, after = self.before.issued, self.after.issued
         if self.status == "added" or not self.past:
             return NEUTRAL  # a period still running is measured as it goes
+        if self.status == "corrected" and before == after and self.correction_effect is not None:
+            return self.correction_effect  # the same credit: the corrected figures decide
         return _more(before, after, more_is=FAVOURABLE)
 
     @property
@@ -159,6 +169,8 @@ class ResultsDiff:
             return f"results added for {self.period}: credit {after}"
         if self.status == "removed":
             return f"results of {self.period} removed: the credit was {before}"
+        if self.status == "corrected":
+            return f"{self.period} {'; '.join(self.corrections)}: credit before {before}, after {after}"
         what = "results edited" if self.status == "edited" else "credit recomputed under changed terms"
         return f"{self.period} {what}: credit before {before}, after {after}"
 
@@ -316,6 +328,7 @@ def _results_key(results: PeriodResults) -> tuple:
 
 
 def _results_diffs(base: Agreement, head: Agreement, today: dt.date) -> tuple[ResultsDiff, ...]:
+    from mkdocs_sla.compare.corrections import as_corrections
     from mkdocs_sla.core.evaluate import evaluate
     from mkdocs_sla.present.display import attainment as show
 
@@ -355,4 +368,4 @@ def _results_diffs(base: Agreement, head: Agreement, today: dt.date) -> tuple[Re
                     (m.metric.id, show(o.attainment, o.metric.unit, o.metric.better), show(m.attainment, m.metric.unit, m.metric.better))
                 )
         found.append(ResultsDiff(period.label, "edited" if edited else "recomputed", past, before, after, tuple(attainments)))
-    return tuple(found)
+    return tuple(as_corrections(found, base, head, new_outcomes))

@@ -284,6 +284,8 @@ def to_document(diff: CatalogDiff) -> dict[str, Any]:
                         "credit_before": _credit(r.before),
                         "credit_after": _credit(r.after),
                         "attainments": [{"metric": m, "before": b, "after": x} for m, b, x in r.attainments],
+                        "corrections": list(r.corrections),
+                        "correction_after_claim_deadline": r.late,
                     }
                     for r in a.results
                 ],

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from dataclasses import dataclass, field
 
+from mkdocs_sla.core.corrections import CorrectionRecord
 from mkdocs_sla.core.diagnostics import Diagnostic, Position
-from mkdocs_sla.core.model import Results, Terms
+from mkdocs_sla.core.model import MaintenanceWindow, Results, Terms
+from mkdocs_sla.core.outages import Entry, Timeline
 from mkdocs_sla.core.periods import Period
 
 
@@ -68,17 +71,34 @@ class PeriodResults:
     results: Results
     file: str
     intervals: dict[str, tuple[Interval, ...]] = field(default_factory=dict)
+    # Where each of a metric's `outages:` stands in the results file, in order; for the evidence.
+    outage_positions: dict[str, tuple[Position, ...]] = field(default_factory=dict)
+    # Corrections of this (closed) period, oldest first: `corrections.yaml` (core.corrections).
+    corrections: tuple[CorrectionRecord, ...] = ()
 
 
 @dataclass(frozen=True)
 class Agreement:
-    """Everything about one agreement: its versions, oldest first, and its results by period."""
+    """Everything about one agreement: its versions, oldest first, its results by period, its
+    outage log (None: the agreement keeps none) and the maintenance windows of `maintenance.yaml`."""
 
     id: str
     folder: str
     file: str
     versions: tuple[Version, ...]
     results: tuple[PeriodResults, ...]
+    outage_log: tuple[Entry, ...] | None = None
+    maintenance: tuple[MaintenanceWindow, ...] = ()
+    corrections: tuple[CorrectionRecord, ...] = ()  # every correction of `corrections.yaml`, oldest first
+
+    def corrections_of(self, period: Period) -> tuple[CorrectionRecord, ...]:
+        """The corrections of one period (also of a period only the outage log measures)."""
+        return tuple(c for c in self.corrections if c.period == period)
+
+    @functools.cached_property
+    def timeline(self) -> Timeline:
+        """The outage log sorted for look-ups by period, built once."""
+        return Timeline(self.outage_log or ())
 
     def version_for(self, period: Period) -> Version:
         """The version that governs a period, by the agreement's `mid_period_change` rule."""

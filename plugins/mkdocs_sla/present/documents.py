@@ -12,6 +12,8 @@ from typing import Any
 
 from mkdocs_sla.core.evaluate import PeriodOutcome
 from mkdocs_sla.present import display
+from mkdocs_sla.present.corrections import corrections_document
+from mkdocs_sla.present.evidence import metric_evidence
 from mkdocs_sla.present.words import measured_words, remedy_words
 
 
@@ -62,4 +64,22 @@ def period_document(outcome: PeriodOutcome) -> dict[str, Any]:
             {"kind": r.kind.value, "metric": r.metric_id, "text": remedy_words(r), "termination_right": r.termination_right}
             for r in outcome.remedies
         ],
+        "corrections": corrections_document(outcome),
     }
+
+
+def evidenced_period_document(outcome: PeriodOutcome) -> dict[str, Any]:
+    """A period as the agreement's JSON on the site gives it: `period_document` with the evidence
+    of each metric (outages, counted and excluded minutes and why, maintenance windows, the note)
+    and, next to the credit, the charges it applies to and what they are (the credit base)."""
+    document = period_document(outcome)
+    terms = outcome.terms
+    charges = outcome.results.results.charges
+    document["credit"] = {
+        "base": terms.credit_terms.base if terms.credit_terms else None,
+        "charges": str(charges) if charges is not None else None,
+        **document["credit"],
+    }
+    for entry, m in zip(document["metrics"], outcome.metrics, strict=True):
+        entry["evidence"] = metric_evidence(m, outcome)
+    return document

@@ -13,7 +13,7 @@ from mkdocs_sla.core.evaluate import AgreementEvaluation, PeriodOutcome, evaluat
 from mkdocs_sla.core.model import Terms
 from mkdocs_sla.core.records import Agreement, VersionStatus
 from mkdocs_sla.present import display, markup
-from mkdocs_sla.present.documents import period_document
+from mkdocs_sla.present.documents import evidenced_period_document
 from mkdocs_sla.present.words import (
     credit_terms_lines,
     deadline_words,
@@ -25,6 +25,8 @@ from mkdocs_sla.present.words import (
     responsibility_lines,
 )
 from mkdocs_sla.site import customer_views
+from mkdocs_sla.site.corrections_view import correction_rows
+from mkdocs_sla.site.evidence_page import evidence_section
 from mkdocs_sla.site.history import History
 from mkdocs_sla.site.paths import Links, RenderOptions, glossary_anchor, page_url
 from mkdocs_sla.site.templating import _env, _json
@@ -63,7 +65,7 @@ def render_agreement(
             {
                 "agreement": record.id,
                 "file": record.file,
-                "periods": [period_document(outcome) for outcome in evaluation.periods],
+                "periods": [evidenced_period_document(outcome) for outcome in evaluation.periods],
             }
         )
         + "\n"
@@ -123,6 +125,7 @@ def render_agreement(
             calculator=customer_views.calculator_data(evaluation),
             formula=customer_views.formula_words(terms),
             badge=embed,
+            evidence_html=evidence_section(record, evaluation),
         )
     )
     in_glossary = {glossary_anchor(m) for m in terms.metrics}
@@ -223,5 +226,6 @@ def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Terms, ver
             f"<li>{markup.inline(remedy_words(r) + (' — termination right' if r.termination_right else ''))}</li>" for r in outcome.remedies
         )
         rows.append(f'<tr class="sla-row--remedies"><td colspan="4"><strong>What these misses bring</strong><ul>{items}</ul></td></tr>')
+    rows.extend(correction_rows(outcome))
     rows.append("</tbody>")
     return "\n".join(rows)

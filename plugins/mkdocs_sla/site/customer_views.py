@@ -54,6 +54,8 @@ def calculator_periods(evaluation: AgreementEvaluation) -> list[dict]:
                 "round_to": _ratio(terms.round_to),
                 "minimum": _ratio(terms.minimum_amount),
                 "minimum_text": f"{display.plain(terms.minimum_amount)} {terms.currency}" if terms.minimum_amount is not None else None,
+                # Whether an amount equal to the minimum is issued (core.credits.below_minimum_amount).
+                "minimum_issued": bool(terms.minimum_amount_issued),
                 "charges": display.exact(Fraction(charges)) if charges is not None else None,
                 "currency": terms.currency,
                 "claim_by": deadline.isoformat() if deadline else None,
@@ -95,7 +97,8 @@ def formula_words(terms: Terms) -> list[str]:
         amount += f", rounded half up to {display.plain(ct.round_to)} {ct.currency} (down where up would pass the cap)"
     words.append(amount + ".")
     if ct.minimum_amount is not None:
-        words.append(f"An amount under {display.plain(ct.minimum_amount)} {ct.currency} is not issued.")
+        under = "under" if ct.minimum_amount_issued else "of at most"
+        words.append(f"An amount {under} {display.plain(ct.minimum_amount)} {ct.currency} is not issued.")
     deadline = deadline_words(terms)
     if deadline:
         words.append(f"Claim it {deadline}.")

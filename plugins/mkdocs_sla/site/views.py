@@ -16,6 +16,7 @@ from mkdocs_sla.core.measures import error_budget
 from mkdocs_sla.core.model import Metric, Terms
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.records import VersionStatus
+from mkdocs_sla.core.tiers import tier_gaps
 from mkdocs_sla.present import charts, display, markup
 from mkdocs_sla.present.words import (
     bounds_in_words,
@@ -23,6 +24,7 @@ from mkdocs_sla.present.words import (
     measure_words,
     number,
     objective_words,
+    span_in_words,
 )
 
 # ---------------------------------------------------------------- small views
@@ -197,6 +199,9 @@ def _metric_view(metric: Metric, terms: Terms) -> dict[str, Any]:
     tiers = []
     if credits is not None and credits.model == "tiers":
         tiers = [(index, bounds_in_words(tier, metric.unit), number(tier.credit, "%")) for index, tier in enumerate(credits.tiers, 1)]
+        if credits.gaps == "intentional":
+            # The gap the agreement leaves on purpose, said where a reader looks for the credit.
+            tiers += [("—", span_in_words(gap, metric.unit), "no credit (no tier, as the agreement says)") for gap in tier_gaps(metric)]
     return {
         "metric": metric,
         "anchor": f"metric-{metric.id}",

@@ -28,12 +28,14 @@ from typing import Any
 from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import core_schema
 
-from mkdocs_sla.core.model import Results, Terms
+from mkdocs_sla.core.model import MaintenanceFile, OutageLog, Results, Terms
 
 #: The example site's schema folder: what `sla schema` writes where no mkdocs.yml names a site_url.
 BASE_URL = "https://example.github.io/mkdocs-sla/latest/schema/"
 AGREEMENT_SCHEMA_ID = BASE_URL + "agreement.schema.json"
 RESULTS_SCHEMA_ID = BASE_URL + "results.schema.json"
+OUTAGES_SCHEMA_ID = BASE_URL + "outages.schema.json"
+MAINTENANCE_SCHEMA_ID = BASE_URL + "maintenance.schema.json"
 #: mike's canonical version (mkdocs.yml: `canonical_version`): the schemas' stable address.
 CANONICAL_VERSION = "latest"
 
@@ -184,17 +186,41 @@ def results_schema(base: str = BASE_URL) -> dict[str, Any]:
     return _finish(raw, base + "results.schema.json", "Results of one period (format 1)")
 
 
+def outages_schema(base: str = BASE_URL) -> dict[str, Any]:
+    """The schema of the outage log: `outages.yaml` and `outages/*.yaml`, its `$id` in `base`."""
+    raw = OutageLog.model_json_schema(schema_generator=YamlTextSchema, mode="validation")
+    return _finish(raw, base + "outages.schema.json", "Outage log of an agreement (format 1)")
+
+
+def maintenance_schema(base: str = BASE_URL) -> dict[str, Any]:
+    """The schema of `maintenance.yaml`, its `$id` in `base`."""
+    raw = MaintenanceFile.model_json_schema(schema_generator=YamlTextSchema, mode="validation")
+    return _finish(raw, base + "maintenance.schema.json", "Maintenance windows of an agreement (format 1)")
+
+
+def all_schemas(base: str = BASE_URL) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """Every schema by its file name stem: `agreement`, `results`, `outages`, `maintenance`; their
+    `$id`s in `base` (see `schema_base`)."""
+    return (
+        ("agreement", agreement_schema(base)),
+        ("results", results_schema(base)),
+        ("outages", outages_schema(base)),
+        ("maintenance", maintenance_schema(base)),
+    )
+
+
 def schema_text(schema: dict[str, Any]) -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
 def write_schemas(folder: Path | str, base: str = BASE_URL) -> list[Path]:
-    """Write agreement.schema.json and results.schema.json into `folder`; returns the paths."""
+    """Write agreement, results, outages and maintenance `.schema.json` files into `folder`, their
+    `$id`s in `base`; returns the paths."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, schema in (("agreement.schema.json", agreement_schema(base)), ("results.schema.json", results_schema(base))):
-        path = folder / name
+    for stem, schema in all_schemas(base):
+        path = folder / f"{stem}.schema.json"
         path.write_text(schema_text(schema), encoding="utf-8")
         written.append(path)
     return written

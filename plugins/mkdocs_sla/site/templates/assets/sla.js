@@ -60,7 +60,8 @@
       amount = rounded;
     }
     var minimum = ratio(period.minimum);
-    var below = !!minimum && !isZero(amount) && cmp(amount, minimum) < 0;
+    // Under the minimum, or at it too where the agreement issues only amounts above it.
+    var below = !!minimum && !isZero(amount) && (period.minimum_issued ? cmp(amount, minimum) < 0 : cmp(amount, minimum) <= 0);
     return { amount: amount, below: below };
   }
 
@@ -105,7 +106,7 @@
         var result = credit(period, fee);
         var amount = money(result.amount, period.currency);
         if (result.below) {
-          row(list, "amount", "Amount", amount + ": under the minimum of " + period.minimum_text + ", not issued");
+          row(list, "amount", "Amount", amount + ": " + (period.minimum_issued ? "under" : "not above") + " the minimum of " + period.minimum_text + ", not issued");
         } else {
           row(list, "amount", "Amount", amount);
         }
