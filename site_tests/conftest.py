@@ -44,6 +44,7 @@ SLOW_MODULES = frozenset(
         "test_review_workflow",
         "test_diff_cli",
         "test_reference_pages",
+        "test_customer_site",
         "test_site_hardening",
         "test_diff_hardening",
         "test_workflow_policy",

@@ -281,15 +281,19 @@ def cmd_render(args) -> int:
         target = out / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    # The stylesheet the pages' classes need, where the plugin would put it.
-    stylesheet = out / "assets" / "stylesheets" / "sla.css"
-    stylesheet.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(site.STYLESHEET, stylesheet)
+    # The stylesheet the pages' classes need and the calculator's script, where the plugin puts them.
+    from mkdocs_sla.site.paths import SCRIPT, STYLESHEET
+
+    for source, target in ((STYLESHEET, out / "assets" / "stylesheets" / "sla.css"), (SCRIPT, out / "assets" / "javascripts" / "sla.js")):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
     if args.nav:
         import yaml
 
+        from mkdocs_sla.site.navigation import mkdocs_nav
+
         # Titles escaped: MkDocs and Material print navigation titles as HTML.
-        Path(args.nav).write_text(yaml.safe_dump(site.mkdocs_nav(navigation), sort_keys=False, allow_unicode=True), encoding="utf-8")
+        Path(args.nav).write_text(yaml.safe_dump(mkdocs_nav(navigation), sort_keys=False, allow_unicode=True), encoding="utf-8")
     print(f"wrote {len(pages)} files to {out}", file=sys.stderr)
     return 0
 
@@ -324,11 +328,14 @@ def cmd_new(args) -> int:
     else:
         today = dt.date.today()
         effective = Period.containing(today, "month").end
+    from mkdocs_sla.source.schema import schema_base
+
     template = (Path(__file__).parent / "scaffold" / "agreement.yaml").read_text(encoding="utf-8")
     folder.mkdir(parents=True)
     (folder / "results").mkdir()
+    schema = schema_base(site_url()) + "agreement.schema.json"
     (folder / "agreement.yaml").write_text(
-        template.replace("{id}", args.id).replace("{effective}", effective.isoformat()), encoding="utf-8"
+        template.replace("{schema}", schema).replace("{id}", args.id).replace("{effective}", effective.isoformat()), encoding="utf-8"
     )
     print(f"wrote {folder / 'agreement.yaml'}; add one results/<period>.yaml per period, then run `sla validate`")
     return 0
@@ -513,14 +520,32 @@ def cmd_lock(args) -> int:
     return 0
 
 
-def cmd_schema(args) -> int:
-    from mkdocs_sla.source.schema import agreement_schema, results_schema, schema_text, write_schemas
+def site_url(config: Path = Path("mkdocs.yml")) -> str | None:
+    """`site_url` of the mkdocs.yml in the working folder (None without one): the one address a
+    provider sets, from which the schemas' addresses follow. Tags such as `!ENV` read as null."""
+    import yaml
 
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    _Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    try:
+        data = yaml.load(config.read_text(encoding="utf-8"), Loader=_Loader)
+    except (OSError, yaml.YAMLError):
+        return None
+    value = data.get("site_url") if isinstance(data, dict) else None
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def cmd_schema(args) -> int:
+    from mkdocs_sla.source.schema import agreement_schema, results_schema, schema_base, schema_text, write_schemas
+
+    base = schema_base(site_url())
     if args.out:
-        for path in write_schemas(args.out):
+        for path in write_schemas(args.out, base):
             print(f"wrote {path}")
         return 0
-    sys.stdout.write(schema_text(results_schema() if args.results else agreement_schema()))
+    sys.stdout.write(schema_text(results_schema(base) if args.results else agreement_schema(base)))
     return 0
 
 

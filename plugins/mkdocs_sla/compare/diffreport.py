@@ -17,7 +17,7 @@ from mkdocs_sla.compare.agreements import AgreementDiff, ResultsDiff, VersionDif
 from mkdocs_sla.compare.changes import Change
 from mkdocs_sla.compare.compare import CatalogDiff
 from mkdocs_sla.core.diagnostics import one_line
-from mkdocs_sla.present.display import exact
+from mkdocs_sla.present.display import decimal
 
 #: GitHub refuses comments over 65,536 characters; leave room for the marker and a note.
 MARKDOWN_LIMIT = 60_000
@@ -224,10 +224,10 @@ def _credit(view) -> dict[str, Any] | None:
     if view is None:
         return None
     return {
-        "percent": exact(view.percent),
-        "amount": exact(view.amount),
+        "percent": decimal(view.percent),
+        "amount": decimal(view.amount),
         "below_minimum": view.below_minimum,
-        "issued": exact(view.issued),
+        "issued": decimal(view.issued),
         "currency": view.currency,
     }
 

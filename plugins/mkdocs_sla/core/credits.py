@@ -138,16 +138,24 @@ def period_credit(terms: CreditTerms | None, credits: list[tuple[str, Fraction]]
     if terms.round_to is not None and amount:
         step = fraction(terms.round_to)
         rounded = math.floor(amount / step + Fraction(1, 2)) * step  # half up, exactly
-        # The cap and the at-risk amount are ceilings that rounding must not lift the amount above.
-        ceilings = [fraction(terms.cap)] if terms.cap is not None else []
-        if terms.pool is not None and pool:
-            at_risk = fraction(terms.pool.at_risk)
-            ceilings.append(at_risk + sum(other, ZERO) if terms.combine == "sum" else max([at_risk, *other]))
-        if ceilings and rounded > fraction(charges) * min(ceilings) / HUNDRED:
+        ceiling = rounding_ceiling(terms, credits)
+        if ceiling is not None and rounded > fraction(charges) * ceiling / HUNDRED:
             rounded = math.floor(amount / step) * step
         amount = rounded
     below = terms.minimum_amount is not None and amount > ZERO and below_minimum_amount(terms, amount)
     return PeriodCredit(combined, percent, capped, amount, below)
+
+
+def rounding_ceiling(terms: CreditTerms, credits: list[tuple[str, Fraction]]) -> Fraction | None:
+    """The % of the charges that rounding the amount must not lift it above: the cap, and the
+    at-risk amount of pool credits (with the others beside it). None: no ceiling."""
+    ceilings = [fraction(terms.cap)] if terms.cap is not None else []
+    pool = [p for model, p in credits if model == "pool"]
+    other = [p for model, p in credits if model != "pool"]
+    if terms.pool is not None and pool:
+        at_risk = fraction(terms.pool.at_risk)
+        ceilings.append(at_risk + sum(other, ZERO) if terms.combine == "sum" else max([at_risk, *other]))
+    return min(ceilings) if ceilings else None
 
 
 def below_minimum_amount(terms: CreditTerms, amount: Fraction) -> bool:

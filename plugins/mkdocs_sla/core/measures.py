@@ -205,3 +205,20 @@ def interval_attainment(metric: Metric, intervals, window) -> Attainment:
     value = HUNDRED - rates / slots * HUNDRED
     with_errors = sum(1 for row in counted if row.errors)
     return Attainment("intervals", value, intervals_with_errors=with_errors, intervals=slots)
+
+
+def error_budget(metric: Metric, measured: Attainment) -> tuple[Fraction, Fraction] | None:
+    """(allowed, used) of a period's error budget: what the objective lets go wrong and what did,
+    in the measure's own counts: minutes down (`downtime`), bad events (`events`), points of mean
+    error rate (`intervals`). None for other measures, for lower-is-better metrics and for empty
+    periods: they have no budget to spend."""
+    if metric.better != "higher" or measured.value is None:
+        return None
+    share = (HUNDRED - Fraction(metric.objective)) / HUNDRED
+    if measured.kind == "downtime" and measured.window_minutes is not None and measured.down_minutes is not None:
+        return measured.window_minutes * share, measured.down_minutes
+    if measured.kind == "events" and measured.total:
+        return measured.total * share, Fraction(measured.total - (measured.good or 0))
+    if measured.kind == "intervals":
+        return HUNDRED - Fraction(metric.objective), HUNDRED - measured.value
+    return None

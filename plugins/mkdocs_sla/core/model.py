@@ -278,6 +278,10 @@ class Metric(Model):
     id: Slug = Field(description="Identifier, unique in the agreement; results name it.")
     name: Text = Field(description="Display name.")
     definition: Text = Field(description="What exactly is measured. Markdown. Shared definitions form the glossary.")
+    glossary: Slug | None = Field(
+        None,
+        description="The metric's entry in the metrics glossary, a permanent address (`metrics/<glossary>/`) that rewording the definition does not move; metrics of several agreements that give the same one share the entry. Default: the metric's `id`.",
+    )
     target: Text | None = Field(None, description="The per-event target counted as good, e.g. `first response within 1 hour, 24×7`.")
     unit: Text = Field(description="Unit of the attainment: `%`, `leads`, `attempts`, `ms`…")
     better: Literal["higher", "lower"] = Field(description="Whether a higher or a lower figure is better for the customer.")

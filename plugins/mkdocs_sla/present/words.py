@@ -239,7 +239,7 @@ def responsibility_lines(terms: Terms) -> list[tuple[str, str | None, list[str]]
 def number(value: Decimal | Fraction, unit: str = "") -> str:
     """A bound as written: exact, trailing zeros kept as the agreement wrote them."""
     if isinstance(value, Fraction):
-        text = exact(value) if exact(value) and "/" not in exact(value) else plain(to_decimal(value, 6))
+        text = exact(value) or plain(to_decimal(value, 6))
     else:
         text = str(value)
     return f"{text}%" if unit.strip() == "%" else (f"{text} {unit}" if unit else text)

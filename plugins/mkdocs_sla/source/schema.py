@@ -30,11 +30,29 @@ from pydantic_core import core_schema
 
 from mkdocs_sla.core.model import MaintenanceFile, OutageLog, Results, Terms
 
+#: The example site's schema folder: what `sla schema` writes where no mkdocs.yml names a site_url.
 BASE_URL = "https://example.github.io/mkdocs-sla/latest/schema/"
 AGREEMENT_SCHEMA_ID = BASE_URL + "agreement.schema.json"
 RESULTS_SCHEMA_ID = BASE_URL + "results.schema.json"
 OUTAGES_SCHEMA_ID = BASE_URL + "outages.schema.json"
 MAINTENANCE_SCHEMA_ID = BASE_URL + "maintenance.schema.json"
+#: mike's canonical version (mkdocs.yml: `canonical_version`): the schemas' stable address.
+CANONICAL_VERSION = "latest"
+
+
+def schema_base(site_url: str | None) -> str:
+    """The folder of the JSON Schemas on the published site, from `site_url` alone, so a provider
+    who sets site_url ships its own address: `<site_url>latest/schema/`. Under `mike deploy`
+    site_url already ends in `latest/` (canonical_version); it is not doubled. No site_url:
+    the example's address."""
+    if not site_url:
+        return BASE_URL
+    root = site_url if site_url.endswith("/") else site_url + "/"
+    if root.endswith(f"/{CANONICAL_VERSION}/"):
+        root = root[: -len(CANONICAL_VERSION) - 1]
+    return f"{root}{CANONICAL_VERSION}/schema/"
+
+
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 #: Rules `sla validate` checks that the JSON Schema cannot express.
@@ -163,37 +181,38 @@ def _finish(schema: dict[str, Any], schema_id: str, title: str) -> dict[str, Any
     return {"$schema": DRAFT, "$id": schema_id, **{k: v for k, v in schema.items() if k not in ("$schema", "$id")}, "title": title}
 
 
-def agreement_schema() -> dict[str, Any]:
-    """The schema of one YAML document of `agreement.yaml` (one version)."""
+def agreement_schema(base: str = BASE_URL) -> dict[str, Any]:
+    """The schema of one YAML document of `agreement.yaml` (one version), its `$id` in `base`."""
     raw = Terms.model_json_schema(schema_generator=YamlTextSchema, mode="validation")
-    return _finish(raw, AGREEMENT_SCHEMA_ID, "Service level agreement, one version (format 1)")
+    return _finish(raw, base + "agreement.schema.json", "Service level agreement, one version (format 1)")
 
 
-def results_schema() -> dict[str, Any]:
-    """The schema of `results/<period>.yaml`."""
+def results_schema(base: str = BASE_URL) -> dict[str, Any]:
+    """The schema of `results/<period>.yaml`, its `$id` in `base`."""
     raw = Results.model_json_schema(schema_generator=YamlTextSchema, mode="validation")
-    return _finish(raw, RESULTS_SCHEMA_ID, "Results of one period (format 1)")
+    return _finish(raw, base + "results.schema.json", "Results of one period (format 1)")
 
 
-def outages_schema() -> dict[str, Any]:
-    """The schema of the outage log: `outages.yaml` and `outages/*.yaml`."""
+def outages_schema(base: str = BASE_URL) -> dict[str, Any]:
+    """The schema of the outage log: `outages.yaml` and `outages/*.yaml`, its `$id` in `base`."""
     raw = OutageLog.model_json_schema(schema_generator=YamlTextSchema, mode="validation")
-    return _finish(raw, OUTAGES_SCHEMA_ID, "Outage log of an agreement (format 1)")
+    return _finish(raw, base + "outages.schema.json", "Outage log of an agreement (format 1)")
 
 
-def maintenance_schema() -> dict[str, Any]:
-    """The schema of `maintenance.yaml`."""
+def maintenance_schema(base: str = BASE_URL) -> dict[str, Any]:
+    """The schema of `maintenance.yaml`, its `$id` in `base`."""
     raw = MaintenanceFile.model_json_schema(schema_generator=YamlTextSchema, mode="validation")
-    return _finish(raw, MAINTENANCE_SCHEMA_ID, "Maintenance windows of an agreement (format 1)")
+    return _finish(raw, base + "maintenance.schema.json", "Maintenance windows of an agreement (format 1)")
 
 
-def all_schemas() -> tuple[tuple[str, dict[str, Any]], ...]:
-    """Every schema by its file name stem: `agreement`, `results`, `outages`, `maintenance`."""
+def all_schemas(base: str = BASE_URL) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """Every schema by its file name stem: `agreement`, `results`, `outages`, `maintenance`; their
+    `$id`s in `base` (see `schema_base`)."""
     return (
-        ("agreement", agreement_schema()),
-        ("results", results_schema()),
-        ("outages", outages_schema()),
-        ("maintenance", maintenance_schema()),
+        ("agreement", agreement_schema(base)),
+        ("results", results_schema(base)),
+        ("outages", outages_schema(base)),
+        ("maintenance", maintenance_schema(base)),
     )
 
 
@@ -202,12 +221,13 @@ def schema_text(schema: dict[str, Any]) -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_schemas(folder: Path | str) -> list[Path]:
-    """Write agreement, results, outages and maintenance `.schema.json` files into `folder`; returns the paths."""
+def write_schemas(folder: Path | str, base: str = BASE_URL) -> list[Path]:
+    """Write agreement, results, outages and maintenance `.schema.json` files into `folder`, their
+    `$id`s in `base`; returns the paths."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for stem, schema in all_schemas():
+    for stem, schema in all_schemas(base):
         path = folder / f"{stem}.schema.json"
         path.write_text(schema_text(schema), encoding="utf-8")
         written.append(path)
