@@ -6,12 +6,14 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from site_tests.core_helpers import agreement, period_outcome, write_agreement
+from site_tests.core_helpers import DOWNTIME_METRIC, agreement, loaded, period_outcome, write_agreement
 
+from mkdocs_sla.core.evaluate import evaluate
 from mkdocs_sla.core.evidence import Exclusion
 from mkdocs_sla.present import display
 from mkdocs_sla.present.documents import evidenced_period_document, period_document
 from mkdocs_sla.present.evidence import local_time, minutes_text
+from mkdocs_sla.site.evidence_page import evidence_section
 
 WINDOWS = """\
 maintenance:
@@ -144,3 +146,22 @@ def test_sla_credits_keeps_its_shape_and_the_evidence_is_the_sites_json_on_top(t
     assert "evidence" not in plain["metrics"][0] and "charges" not in plain["credit"]
     assert {k: v for k, v in evidenced["credit"].items() if k not in ("base", "charges")} == plain["credit"]
     assert [{k: v for k, v in m.items() if k != "evidence"} for m in evidenced["metrics"]] == plain["metrics"]
+
+
+def test_the_page_works_out_a_credit_of_several_metrics_as_the_agreement_combines_them(tmp_path):
+
+    second = DOWNTIME_METRIC.replace("id: uptime", "id: api")
+    results = (
+        'period: "2026-01"\ncharges: 1000\nmetrics:\n'
+        "  uptime:\n    outages:\n      - {start: 2026-01-10T00:00:00Z, end: 2026-01-10T02:00:00Z}\n"
+        "  api:\n    outages:\n      - {start: 2026-01-10T00:00:00Z, end: 2026-01-20T00:00:00Z}\n"
+    )
+    for combine, text in (
+        ("sum", "10% + 25% = 35%; 35% of 1,000.00 USD = 350.00 USD"),
+        ("max", "the largest of 10%, 25% = 25%; 25% of 1,000.00 USD = 250.00 USD"),
+    ):
+        root = tmp_path / combine
+        terms = f"credit_terms:\n  base: the monthly charges\n  currency: USD\n  combine: {combine}\n"
+        write_agreement(root, "svc", agreement(metrics=DOWNTIME_METRIC + second, credit_terms=terms), {"2026-01.yaml": results})
+        record = loaded(root).get("svc")
+        assert f"<dd>{text}</dd>" in evidence_section(record, evaluate(record))

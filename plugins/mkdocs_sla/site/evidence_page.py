@@ -45,7 +45,8 @@ def _credit(outcome: PeriodOutcome, charges: str | None) -> str:
     combine = outcome.terms.credit_terms.combine if outcome.terms.credit_terms else "sum"
     credited = [m for m in outcome.metrics if m.credited]
     if len(credited) > 1:
-        joined = (" + " if combine == "sum" else ", the largest of ").join(display.percent(m.credit_percent) for m in credited)
+        shares = [display.percent(m.credit_percent) for m in credited]
+        joined = " + ".join(shares) if combine == "sum" else f"the largest of {', '.join(shares)}"
         parts.append(f"{joined} = {display.percent(credit.combined_percent)}")
     if credit.capped:
         parts.append(f"capped to {display.percent(credit.percent)}")
