@@ -87,7 +87,7 @@ def _period_view(outcome: PeriodOutcome) -> dict[str, Any]:
     return {
         "label": outcome.period.label,
         "summary": f"{period_name(outcome.period)}, version {outcome.version}, credit {credit}",
-        "charges": evidence["charges_display"] or (evidence["charges"] and f"{evidence['charges']}"),
+        "charges": evidence["charges_display"] or evidence["charges"],
         "base": evidence["credit_base"],
         "credit": credit,
         "source": evidence["results_file"],
@@ -96,10 +96,16 @@ def _period_view(outcome: PeriodOutcome) -> dict[str, Any]:
 
 
 def _windows(record: Agreement, evaluation: AgreementEvaluation) -> tuple[list[dict[str, Any]], str]:
-    """Every window of the agreement (the terms in force and maintenance.yaml), with what it excluded over all periods."""
+    """Every window of the agreement (in any version's terms and in maintenance.yaml), with what it excluded over all periods."""
     terms = record.versions[-1].terms
     maintenance = terms.maintenance
-    declared = [*(maintenance.windows if maintenance else ()), *record.maintenance]
+    # Every version's windows (a window an older version declared excluded minutes in its periods),
+    # the latest declaration of an id first, then those of maintenance.yaml.
+    by_id = {}
+    for version in reversed(record.versions):
+        for window in version.terms.maintenance.windows if version.terms.maintenance else ():
+            by_id.setdefault(window.id, window)
+    declared = [*by_id.values(), *record.maintenance]
     excluded: dict[str, Fraction] = {}
     for outcome in evaluation.periods:
         for m in outcome.metrics:
