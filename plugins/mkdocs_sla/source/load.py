@@ -37,6 +37,15 @@ from mkdocs_sla.core.measures import measured_window
 from mkdocs_sla.core.model import RESERVED_IDS, Results, Terms
 from mkdocs_sla.core.periods import Period, localize
 from mkdocs_sla.core.records import Agreement, Catalog, Interval, PeriodResults, Version
+from mkdocs_sla.source.audiences import (
+    CUSTOMERS_FILE,
+    check_customers,
+    check_version_key,
+    check_versions_agree,
+    fact_of,
+    key_position,
+    load_declared,
+)
 from mkdocs_sla.source.checks import check_tiers
 from mkdocs_sla.source.yamlsource import Document, not_readable, parse, read_text
 
@@ -64,7 +73,17 @@ def load(root: Path | str) -> Catalog:
             record = load_agreement(folder, diagnostics)
             if record is not None:
                 records.append(record)
+    diagnostics.items.extend(check_tree_customers(Path(root), [fact_of(r) for r in records], diagnostics))
     return Catalog(tuple(records), tuple(diagnostics.sorted()))
+
+
+def check_tree_customers(root: Path, facts, diagnostics: Diagnostics) -> list:
+    """The checks across agreements of a tree: one customer, one key, one spelling; every key
+    declared where `customers.yaml` is present (its own errors go to `diagnostics`)."""
+    if not root.is_dir():
+        return []
+    declared = load_declared(root, display_path(root / CUSTOMERS_FILE), diagnostics)
+    return check_customers([f for f in facts if f is not None], declared)
 
 
 @contextlib.contextmanager
@@ -92,7 +111,7 @@ def agreement_folders(root: Path, diagnostics: Diagnostics) -> list[Path]:
         return []
     # `sla validate .`: Path(".").name is empty; the folder's own name is what a reader knows.
     name = root.resolve().name or str(root.resolve())
-    for stray in (p for p in entries if p.is_file() and p.suffix in (".yaml", ".yml")):
+    for stray in (p for p in entries if p.is_file() and p.suffix in (".yaml", ".yml") and p.name != CUSTOMERS_FILE):
         diagnostics.error(
             Position(display_path(stray)),
             f"agreement files belong in a folder named by the agreement id: expected {name}/<id>/{AGREEMENT_FILE}",
@@ -150,9 +169,16 @@ def _load_versions(folder_name: str, text: str, display: str, diagnostics: Diagn
                 document.position(("id",)), f"id `{terms.id}` differs from its folder `{folder_name}`; expected `{folder_name}`"
             )
         _check_terms(terms, document, diagnostics)
-        versions.append(Version(terms, Position(display, document.start_line, 1), digest(terms)))
+        check_version_key(terms, document, diagnostics)
+        versions.append(Version(terms, Position(display, document.start_line, 1), digest(terms), key_position(document, terms)))
     _check_version_order(versions, documents, diagnostics)
+    if versions:
+        check_versions_agree(versions, diagnostics)
     return versions
+
+
+#: Keys of a version that are not agreed terms: left out of its content hash.
+NOT_TERMS = frozenset({"publish", "customer_id"})
 
 
 def digest(terms: Terms) -> str:
@@ -160,8 +186,9 @@ def digest(terms: Terms) -> str:
 
     Only the keys written in the file count (`exclude_unset`): a later release of the format
     that adds an optional key with a default must not make every published version look
-    rewritten."""
-    canonical = json.dumps(terms.model_dump(mode="json", exclude_unset=True), sort_keys=True, separators=(",", ":"))
+    rewritten. Nor do `publish` and `customer_id`: where the provider shows an agreement and
+    which site it goes to are the provider's bookkeeping, not terms the customer agreed to."""
+    canonical = json.dumps(terms.model_dump(mode="json", exclude_unset=True, exclude=NOT_TERMS), sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
