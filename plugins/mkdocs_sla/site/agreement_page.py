@@ -9,6 +9,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from mkdocs_sla.core.audiences import customer_key
 from mkdocs_sla.core.evaluate import AgreementEvaluation, PeriodOutcome, evaluate
 from mkdocs_sla.core.model import Terms
 from mkdocs_sla.core.records import Agreement
@@ -45,10 +46,16 @@ from mkdocs_sla.site.views import (
 
 
 def render_agreement(
-    record: Agreement, evaluation: AgreementEvaluation, *, today: dt.date, options: RenderOptions | None = None
+    record: Agreement,
+    evaluation: AgreementEvaluation,
+    *,
+    today: dt.date,
+    options: RenderOptions | None = None,
+    results_shown: bool = True,
 ) -> RenderedAgreement:
     """An agreement's page, its history page, a page per version, credits JSON and sparklines,
-    and its summary for the listings."""
+    and its summary for the listings. `results_shown=False` (an audience that sees the terms
+    only, see site/audiences.py): the record comes without results, and there is no credits JSON."""
     options = options or RenderOptions()
     links = Links(options)
     paths = links.paths
@@ -59,16 +66,17 @@ def render_agreement(
     history = History(record, today, links)
 
     periods = [(outcome, _period_entry(record.id, outcome)) for outcome in evaluation.periods]
-    pages[paths.agreement_json(record.id)] = (
-        _json(
-            {
-                "agreement": record.id,
-                "file": record.file,
-                "periods": [period_document(outcome) for outcome in evaluation.periods],
-            }
+    if results_shown:
+        pages[paths.agreement_json(record.id)] = (
+            _json(
+                {
+                    "agreement": record.id,
+                    "file": record.file,
+                    "periods": [period_document(outcome) for outcome in evaluation.periods],
+                }
+            )
+            + "\n"
         )
-        + "\n"
-    )
 
     metrics = []
     for metric in terms.metrics:
@@ -94,6 +102,7 @@ def render_agreement(
             review=review,
             metrics=metrics,
             today=today,
+            results_shown=results_shown,
             versions=versions,
             upcoming=[v for v in reversed(versions) if v.status == "upcoming"],
             history_href=links(path, history.path),
@@ -121,6 +130,7 @@ def render_agreement(
         title=terms.title,
         provider=terms.provider,
         customer=terms.customer,
+        customer_key=customer_key(terms),
         family=terms.service.family,
         version=terms.version,
         last=last[1] if last else None,

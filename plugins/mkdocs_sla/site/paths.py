@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from mkdocs_sla.core.audiences import INTERNAL, Audience
 from mkdocs_sla.present import markup
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -32,6 +33,7 @@ class RenderOptions:
     site_url: str | None = None  # the site's address: the feed's ids and links are absolute with it
     site_name: str = "Service level agreements"  # names the feed
     site_author: str | None = None  # the feed's author (default: site_name)
+    audience: Audience = INTERNAL  # who the site is for: what site/audiences.py lets through
 
 
 # ---------------------------------------------------------------- paths and links

@@ -173,6 +173,7 @@ class AgreementSummary:
     title: str
     provider: str
     customer: str
+    customer_key: str | None  # the customer's audience key (core.audiences.customer_key)
     family: str | None
     version: str
     last: PeriodEntry | None
