@@ -40,6 +40,7 @@ from mkdocs_sla.site.views import (
     _metric_view,
     _period_mark,
     _sparkline,
+    statement_line,
 )
 
 # ---------------------------------------------------------------- phase 1: one agreement
@@ -142,6 +143,9 @@ def render_agreement(
         ),
         periods=tuple(entry for _outcome, entry in periods),
         versions=history.entries(),
+        statements=tuple(statement_line(record.id, outcome.terms.title, outcome) for outcome in evaluation.periods)
+        if results_shown
+        else (),
     )
     return RenderedAgreement(pages, summary)
 

@@ -21,8 +21,10 @@ from mkdocs_sla.present.words import (
     period_name,
     plural,
 )
+from mkdocs_sla.site.audiences import with_statements
 from mkdocs_sla.site.navigation import NavPage, NavSection, _chunked
 from mkdocs_sla.site.paths import OTHER_FAMILY, Links, RenderOptions, page_url, relative_url, slug, version_slug
+from mkdocs_sla.site.statements import Statements
 from mkdocs_sla.site.templating import _env
 from mkdocs_sla.site.views import AgreementSummary, Mark, MetricUse, PeriodEntry, VersionEntry
 
@@ -52,6 +54,8 @@ class Listings:
                 ]
             )
         self.by_id = {s.id: s for s in self.summaries}
+        # Credit statements: on a customer's site (its own) and the internal one (all), never the public one.
+        self.statements = Statements(self.summaries, today, options) if with_statements(options.audience) else None
 
     def render(self) -> dict[str, str]:
         pages = {self.paths.catalog: self.catalog_page(), self.paths.glossary: self.glossary_page(), self.paths.feed: self.feed()}
@@ -60,6 +64,8 @@ class Listings:
         pages[self.paths.credits] = self.credits_page()
         for period, entries in self.by_period.items():
             pages[self.paths.period(period.label)] = self.period_page(period, entries)
+        if self.statements is not None:
+            pages.update(self.statements.render())
         return pages
 
     def _render(self, template: str, **context: Any) -> str:
@@ -208,7 +214,13 @@ class Listings:
                     "totals": _totals(entries),
                 }
             )
-        return self._render("credits_index.md.j2", years=dict(years), catalog_href=self.link(self.paths.credits, self.paths.catalog))
+        statements_href = self.link(self.paths.credits, self.paths.statements) if self.statements and self.statements.by_customer else None
+        return self._render(
+            "credits_index.md.j2",
+            years=dict(years),
+            catalog_href=self.link(self.paths.credits, self.paths.catalog),
+            statements_href=statements_href,
+        )
 
     def period_page(self, period: Period, entries: list[PeriodEntry]) -> str:
         path = self.paths.period(period.label)
@@ -302,11 +314,16 @@ class Listings:
         for period in self.by_period:
             years[period.year].append(NavPage(self.paths.period(period.label), period_name(period)))
         credits.extend(NavSection(str(year), tuple(pages)) for year, pages in years.items())
-        return [
+        sections = [
             NavSection("Agreements", tuple(agreements)),
             NavSection("Metrics glossary", tuple(glossary)),
             NavSection("Credits by period", tuple(credits)),
         ]
+        # A customer's own statements are its site's point: a section of their own. The internal
+        # site's (every customer's, every period) would put thousands of entries in every page's
+        # navigation; there the credits page links the statements' index.
+        statements = self.statements.navigation() if self.statements is not None and self.options.audience.customer else None
+        return [*sections, statements] if statements else sections
 
 
 @dataclass

@@ -82,6 +82,14 @@ class Paths:
         return f"{self.prefix}/{agreement_id}/versions/{version_slug(label)}.md"
 
     @property
+    def statements(self) -> str:
+        return f"{self.prefix}/statements/index.md"
+
+    def statement(self, customer: str, label: str, suffix: str = "md") -> str:
+        """A customer's credit statement of one period: the page (`md`), `csv` or `json`."""
+        return f"{self.prefix}/statements/{customer}/{label}.{suffix}"
+
+    @property
     def feed(self) -> str:
         # At the root, beside sitemap.xml: Material fetches `sitemap.xml` from the folder of every
         # `<link rel=alternate>` in a page's head (for its language selector); beside the feed it exists.
