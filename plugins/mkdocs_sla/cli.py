@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
         "period are left out (exit 1 if that is every one; a note on stderr if none has results then)",
     )
     credits.add_argument("--agreement", help="only this agreement id")
-    credits.add_argument("--customer", help="only the agreements of this customer (its audience key, e.g. northwind-retail-plc)")
+    credits.add_argument("--customer", help="only the agreements of this customer (its audience key, e.g. example-trading-plc)")
     credits.add_argument("--format", choices=("table", "json", "csv"), default="table")
     credits.set_defaults(run=cmd_credits)
 

@@ -7,7 +7,7 @@ belongs to a `Reach`, the set of audiences that may see it; a site is rendered f
 what its audience reaches only, so nothing of another audience is ever produced.
 
 A customer's audience key is a slug: the agreement's `customer_id`, or one derived
-from the customer's name (`Northwind Retail plc` -> `northwind-retail-plc`). The
+from the customer's name (`Example Trading plc` -> `example-trading-plc`). The
 key names the customer's site folder, so it must be a valid folder name and differ
 from the folders of the public and internal sites.
 """
@@ -59,7 +59,7 @@ class Audience:
         if prefix == AudienceKind.CUSTOMER.value and re.fullmatch(SLUG, key):
             return cls(AudienceKind.CUSTOMER, key)
         raise ValueError(
-            f"unknown audience `{text}`; expected `public`, `internal` or `customer:<id>` (a customer's key, e.g. customer:northwind-retail-plc)"
+            f"unknown audience `{text}`; expected `public`, `internal` or `customer:<id>` (a customer's key, e.g. customer:example-trading-plc)"
         )
 
     @classmethod
@@ -119,7 +119,7 @@ class Share(enum.Enum):
 
 def customer_slug(name: str) -> str:
     """A customer's name as a folder name: ASCII letters and digits, lower case, words joined by
-    hyphens (`Northwind Retail PLC` -> `northwind-retail-plc`); empty when none are left."""
+    hyphens (`Example Trading PLC` -> `example-trading-plc`); empty when none are left."""
     ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.casefold()).strip("-")
 

@@ -373,7 +373,7 @@ class Terms(Model):
     customer: Text = Field(description="The customer; for an internal agreement, a department.")
     customer_id: Slug | None = Field(
         None,
-        description="The customer's audience key: names the customer's own site (`customer:<id>`) and folder. Default: derived from `customer` (`Northwind Retail plc` -> `northwind-retail-plc`); needed when the name has no letters or digits to derive it from, or is longer than 60 characters. Every agreement of one customer has the same key.",
+        description="The customer's audience key: names the customer's own site (`customer:<id>`) and folder. Default: derived from `customer` (`Example Trading plc` -> `example-trading-plc`); needed when the name has no letters or digits to derive it from, or is longer than 60 characters. Every agreement of one customer has the same key.",
     )
     owner: Text = Field(description="Who answers for the agreement.")
     service: Service = Field(description="The service and its scope.")

@@ -17,6 +17,7 @@ from mkdocs_sla.present import display, markup
 from mkdocs_sla.present.documents import period_document
 from mkdocs_sla.present.words import (
     add_months,
+    claim_status,
     credit_terms_lines,
     deadline_words,
     measured_words,
@@ -113,7 +114,9 @@ def render_agreement(
             deadline=deadline_words(terms),
             periods=len(periods),
             misses=evaluation.periods[-1].misses_to_date if periods else 0,
-            periods_html=Markup("\n".join(_period_rows(outcome, entry, terms, version_hrefs) for outcome, entry in reversed(periods))),
+            periods_html=Markup(
+                "\n".join(_period_rows(outcome, entry, terms, version_hrefs, today) for outcome, entry in reversed(periods))
+            ),
             last=last[1] if last else None,
             last_name=period_name(last[0].period) if last else None,
             termination_since=evaluation.termination_right_since,
@@ -178,7 +181,7 @@ def _period_entry(agreement_id: str, outcome: PeriodOutcome) -> PeriodEntry:
     )
 
 
-def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Terms, version_hrefs: Mapping[str, str]) -> str:
+def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Terms, version_hrefs: Mapping[str, str], today: dt.date) -> str:
     """One period of the periods table: a heading row with the period's total and the version
     that governed it (a link to its terms), a row per metric, and the remedies reached. Built
     without Jinja: 24 periods × 5 metrics per page."""
@@ -194,7 +197,11 @@ def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Terms, ver
         f'{Mark(entry.mark).html} <span class="sla-period__total{" sla-total--credited" if total.credited else ""}">'
         f"{'Period total: ' + e(total.text) if total.text != '—' else 'No credit'}</span>"
         + "".join(f' <span class="sla-note">({e(note)})</span>' for note in total.notes)
-        + (f' <span class="sla-note">claim by {e(total.claim_by)}</span>' if total.claim_by else "")
+        + (
+            f' <span class="sla-note">claim by {e(total.claim_by)} ({e(claim_status(outcome.claim_deadline, today))})</span>'
+            if total.claim_by and outcome.claim_deadline
+            else ""
+        )
         + "</th></tr>"
     )
     rows = [f'<tbody id="period-{label}" class="sla-period sla-period--{entry.mark}">', head]

@@ -18,6 +18,7 @@ from mkdocs_sla.core.periods import Period
 from mkdocs_sla.present import display, markup
 from mkdocs_sla.present.feed import FeedEntry, atom, feed_title, version_title
 from mkdocs_sla.present.words import (
+    claim_status,
     period_name,
     plural,
 )
@@ -250,8 +251,14 @@ class Listings:
             f"version {e(entry.version)}</small></td> <td>{markup.inline(s.customer)}</td> "
             f"<td>{'; '.join(markup.inline(name) for name in entry.missed)}</td> "
             f'<td class="sla-total{" sla-total--credited" if total.credited else ""}">{e(total.text)}{notes}</td> '
-            f"<td>{e(total.claim_by or '—')}</td></tr>"
+            f"<td>{e(total.claim_by or '—')}{self._claim_status(total.claim_by)}</td></tr>"
         )
+
+    def _claim_status(self, claim_by: str | None) -> str:
+        """` (12 days left)` or ` (passed)` after a claim deadline, on the build date."""
+        if not claim_by:
+            return ""
+        return f" <small>({_escape(claim_status(dt.date.fromisoformat(claim_by), self.today))})</small>"
 
     # ------------------------------------------------------------ feed of versions
 
