@@ -186,6 +186,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             self.agreements_dir,
             functools.partial(render_for, today=self.today, options=options),
             workers=None if self.command in ("build", "gh-deploy") else 1,
+            today=self.today,
         )
         # What the audience may not see was never rendered (site/audiences.py).
         rendered = [r for r in rendered if r is not None]

@@ -12,11 +12,10 @@ from markupsafe import Markup
 from mkdocs_sla.core.audiences import customer_key
 from mkdocs_sla.core.evaluate import AgreementEvaluation, PeriodOutcome, evaluate
 from mkdocs_sla.core.model import Terms
-from mkdocs_sla.core.records import Agreement
+from mkdocs_sla.core.records import Agreement, VersionStatus
 from mkdocs_sla.present import display, markup
 from mkdocs_sla.present.documents import period_document
 from mkdocs_sla.present.words import (
-    add_months,
     claim_status,
     credit_terms_lines,
     deadline_words,
@@ -39,7 +38,6 @@ from mkdocs_sla.site.views import (
     RenderedAgreement,
     _metric_credit,
     _metric_view,
-    _period_mark,
     _sparkline,
     statement_line,
 )
@@ -106,7 +104,7 @@ def render_agreement(
             today=today,
             results_shown=results_shown,
             versions=versions,
-            upcoming=[v for v in reversed(versions) if v.status == "upcoming"],
+            upcoming=[v for v in reversed(versions) if v.status is VersionStatus.UPCOMING],
             history_href=links(path, history.path),
             responsibilities=responsibility_lines(terms),
             credit_terms=credit_terms_lines(terms),
@@ -156,7 +154,7 @@ def render_agreement(
 def _review(terms: Terms, today: dt.date) -> dict[str, Any] | None:
     if not terms.review:
         return None
-    due = add_months(terms.review.last, terms.review.every_months)
+    due = terms.review.due
     return {"due": due, "overdue": due < today, "last": terms.review.last, "every": terms.review.every_months}
 
 
@@ -171,7 +169,7 @@ def _period_entry(agreement_id: str, outcome: PeriodOutcome) -> PeriodEntry:
         period=outcome.period,
         agreement_id=agreement_id,
         version=outcome.version,
-        mark=_period_mark(outcome).state,
+        mark=outcome.status,
         total=PeriodTotal.of(outcome),
         due=outcome.credit.combined_percent > 0 or any(m.earned_back for m in outcome.metrics),
         issued=outcome.credit.issued,
@@ -204,7 +202,7 @@ def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Terms, ver
         )
         + "</th></tr>"
     )
-    rows = [f'<tbody id="period-{label}" class="sla-period sla-period--{entry.mark}">', head]
+    rows = [f'<tbody id="period-{label}" class="sla-period sla-period--{Mark(entry.mark).state}">', head]
     for m in outcome.metrics:
         metric = m.metric
         name = markup.inline(metric.name)

@@ -20,6 +20,7 @@ from mkdocs_sla.core.audiences import MAX_KEY, RESERVED_FOLDERS, customer_key, c
 from mkdocs_sla.core.diagnostics import Diagnostic, Diagnostics, Position
 from mkdocs_sla.core.model import Customers, Terms
 from mkdocs_sla.core.records import Agreement
+from mkdocs_sla.source.pydantic_errors import validate
 from mkdocs_sla.source.yamlsource import Document, parse, read_text
 
 CUSTOMERS_FILE = "customers.yaml"
@@ -93,8 +94,6 @@ class Declared:
 
 def load_declared(root: Path, display: str, diagnostics: Diagnostics) -> Declared | None:
     """`customers.yaml` under `root`, if there is one; None when absent or invalid (errors reported)."""
-    from mkdocs_sla.source.load import validate  # load imports this module: late, to keep one direction at import time
-
     path = root / CUSTOMERS_FILE
     if not path.is_file():
         return None
