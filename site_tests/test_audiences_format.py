@@ -127,3 +127,44 @@ def test_publishing_an_agreement_does_not_rewrite_its_published_versions(tmp_pat
     ((a,),), ((b,),) = ([r.versions for r in load(tmp_path / name).agreements] for name in "ab")
     assert a.terms.id == b.terms.id == "svc" and digest(a.terms) == digest(b.terms)
     assert Audience.parse("customer:c").kind is AudienceKind.CUSTOMER
+
+
+def test_a_page_reaches_exactly_the_audiences_of_its_reach():
+    from mkdocs_sla.core.audiences import EVERYONE, INTERNAL, INTERNAL_ONLY, Reach
+    from mkdocs_sla.site.audiences import reaching
+
+    pages = [
+        (EVERYONE, "service standard terms"),
+        (INTERNAL_ONLY, "service finance view"),
+        (Reach(customers=frozenset({"northwind"})), "northwind's agreement"),
+        (Reach(public=True, customers=frozenset({"litware"})), "litware's public agreement"),
+    ]
+    assert reaching(pages, PUBLIC) == ["service standard terms", "litware's public agreement"]
+    assert reaching(pages, Audience.of_customer("northwind")) == ["service standard terms", "northwind's agreement"]
+    assert reaching(pages, Audience.of_customer("litware")) == ["service standard terms", "litware's public agreement"]
+    assert reaching(pages, INTERNAL) == [name for _reach, name in pages]
+
+
+@pytest.mark.parametrize(
+    ("audience", "present", "absent"),
+    [
+        ("public", ["acme-compute.md", "code-hosting/credits.json"], ["acme-compute/credits.json", "object-store.md", "statements"]),
+        (
+            "customer:northwind-retail-plc",
+            ["acme-compute/credits.json", "acme-database.md", "statements/northwind-retail-plc/2025-12.csv"],
+            ["code-hosting.md", "object-store.md", "statements/litware-bank-ag"],
+        ),
+        ("internal", ["object-store.md", "statements/index.md", "statements/litware-bank-ag/2025-Q4.json"], []),
+    ],
+)
+def test_sla_render_writes_only_what_the_audience_may_see(tmp_path, audience, present, absent):
+    import subprocess
+
+    from site_tests.core_helpers import SLA
+
+    proc = subprocess.run([*SLA, "render", str(tmp_path), "--audience", audience, "--today", "2026-01-20"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    for path in present:
+        assert (tmp_path / "agreements" / path).exists(), path
+    for path in absent:
+        assert not (tmp_path / "agreements" / path).exists(), path
