@@ -141,6 +141,9 @@ def test_publish_workflow_deploys_versions_and_selector_switches(tmp_path, page,
     run_workflow(origin, "refs/heads/main", tmp_path / "run-main", env, OPT_IN_DEV)
     assert versions(origin, env) == {"dev": []}
     assert root_redirect(origin, env) == "dev/"
+    # The root 404.html comes from dev/ until there is a release, its links pointed there.
+    first_404 = gh_pages_file(origin, "404.html", env)
+    assert "/mkdocs-sla/dev/agreements/" in first_404 and "/mkdocs-sla/latest/" not in first_404
 
     for tag in ["v1.0", "v2.0"]:
         git(*dev, "commit", "--quiet", "--allow-empty", "-m", f"Release {tag}", cwd=src, env=env)
@@ -189,4 +192,18 @@ def test_publish_workflow_deploys_versions_and_selector_switches(tmp_path, page,
     page.wait_for_url(base + "2.0/")
     current.wait_for()
     assert current.inner_text().strip() == "2.0"
+    assert page.console_errors == []
+
+    # A root 404.html (the only one GitHub Pages shows), styled, with a way back to the catalog.
+    # Its links are absolute (site_url's path), so it is served here where GitHub serves it.
+    served = tmp_path / "served"
+    served.mkdir()
+    (served / "mkdocs-sla").symlink_to(pages, target_is_directory=True)
+    base = serve_dir(served) + "mkdocs-sla/"
+    page.goto(base + "404.html")
+    assert page.locator("article h1").inner_text().startswith("Page not found")
+    assert page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") in ("sticky", "fixed")
+    page.locator("article a", has_text="All agreements").click()
+    page.wait_for_url(base + "latest/agreements/")
+    assert page.locator("article h1").inner_text().startswith("Agreements")
     assert page.console_errors == []

@@ -184,6 +184,7 @@ def test_every_field_of_the_model_is_in_the_schema():
         "timezone",
         "mid_period_change",
         "remedies",
+        "maintenance",
         "customer_id",
         "publish",
     }

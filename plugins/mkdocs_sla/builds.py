@@ -20,7 +20,7 @@ from mkdocs_sla.core.evaluate import evaluate
 from mkdocs_sla.core.records import Catalog
 from mkdocs_sla.site.audiences import audiences_of, folders_clash
 from mkdocs_sla.site.navigation import mkdocs_nav
-from mkdocs_sla.site.paths import STYLESHEET, RenderOptions
+from mkdocs_sla.site.paths import SCRIPT, STYLESHEET, RenderOptions
 from mkdocs_sla.site.render import render
 from mkdocs_sla.source.parallel import for_each_agreement
 
@@ -71,10 +71,10 @@ def write_docs(catalog: Catalog, out: Path, *, today: dt.date, options: RenderOp
         target = out / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    # The stylesheet the pages' classes need, where the plugin would put it.
-    stylesheet = out / "assets" / "stylesheets" / "sla.css"
-    stylesheet.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(STYLESHEET, stylesheet)
+    # The stylesheet the pages' classes need and the calculator's script, where the plugin puts them.
+    for source, target in ((STYLESHEET, out / "assets" / "stylesheets" / "sla.css"), (SCRIPT, out / "assets" / "javascripts" / "sla.js")):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
     if nav_file:
         import yaml
 
@@ -94,3 +94,13 @@ def cmd_sites(args) -> int:
     if args.only:
         audiences = [a for a in audiences if ("customers" if a.kind is AudienceKind.CUSTOMER else a.kind.value) in args.only]
     return build_sites(Path(args.config).resolve(), Path(args.out_dir), audiences)
+
+
+def add_sites_verb(verbs, default_root: str) -> None:
+    """`sla sites`: its arguments, on the `sla` command's sub-parsers."""
+    sites = verbs.add_parser("sites", help="build every audience's site (public, internal, one per customer) into its own folder")
+    sites.add_argument("out_dir", help="folder of the sites: OUT_DIR/public, OUT_DIR/internal, OUT_DIR/<customer id>")
+    sites.add_argument("--config", default="mkdocs.yml", help="the MkDocs configuration (default: mkdocs.yml)")
+    sites.add_argument("--path", default=default_root, help="agreements folder, for the list of customers (default: agreements)")
+    sites.add_argument("--only", choices=("public", "internal", "customers"), action="append", help="only these audiences (repeatable)")
+    sites.set_defaults(run=cmd_sites)

@@ -31,7 +31,7 @@ import re
 import sys
 from pathlib import Path
 
-from mkdocs_sla.builds import cmd_sites
+from mkdocs_sla.builds import add_sites_verb
 from mkdocs_sla.core.audiences import Audience, customer_key
 from mkdocs_sla.core.diagnostics import Diagnostic, excerpt
 from mkdocs_sla.core.evaluate import evaluate
@@ -106,12 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     render.set_defaults(run=cmd_render)
 
-    sites = verbs.add_parser("sites", help="build every audience's site (public, internal, one per customer) into its own folder")
-    sites.add_argument("out_dir", help="folder of the sites: OUT_DIR/public, OUT_DIR/internal, OUT_DIR/<customer id>")
-    sites.add_argument("--config", default="mkdocs.yml", help="the MkDocs configuration (default: mkdocs.yml)")
-    sites.add_argument("--path", default=DEFAULT_ROOT, help="agreements folder, for the list of customers (default: agreements)")
-    sites.add_argument("--only", choices=("public", "internal", "customers"), action="append", help="only these audiences (repeatable)")
-    sites.set_defaults(run=cmd_sites)
+    add_sites_verb(verbs, DEFAULT_ROOT)
 
     new = verbs.add_parser("new", help="write a new agreement from a commented template")
     new.add_argument("id", help="the agreement id: lower-case letters, digits and hyphens")
@@ -149,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--results", action="store_true", help="the results file's schema instead of the agreement's")
     schema.add_argument("--out", metavar="DIR", help="write agreement.schema.json and results.schema.json into DIR")
     schema.set_defaults(run=cmd_schema)
+    add_collect_parser(verbs)
     return parser
 
 
@@ -339,11 +335,14 @@ def cmd_new(args) -> int:
     else:
         today = dt.date.today()
         effective = Period.containing(today, "month").end
+    from mkdocs_sla.source.schema import schema_base
+
     template = (Path(__file__).parent / "scaffold" / "agreement.yaml").read_text(encoding="utf-8")
     folder.mkdir(parents=True)
     (folder / "results").mkdir()
+    schema = schema_base(site_url()) + "agreement.schema.json"
     (folder / "agreement.yaml").write_text(
-        template.replace("{id}", args.id).replace("{effective}", effective.isoformat()), encoding="utf-8"
+        template.replace("{schema}", schema).replace("{id}", args.id).replace("{effective}", effective.isoformat()), encoding="utf-8"
     )
     print(f"wrote {folder / 'agreement.yaml'}; add one results/<period>.yaml per period, then run `sla validate`")
     return 0
@@ -528,15 +527,71 @@ def cmd_lock(args) -> int:
     return 0
 
 
-def cmd_schema(args) -> int:
-    from mkdocs_sla.source.schema import agreement_schema, results_schema, schema_text, write_schemas
+def site_url(config: Path = Path("mkdocs.yml")) -> str | None:
+    """`site_url` of the mkdocs.yml in the working folder (None without one): the one address a
+    provider sets, from which the schemas' addresses follow. Tags such as `!ENV` read as null."""
+    import yaml
 
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    _Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    try:
+        data = yaml.load(config.read_text(encoding="utf-8"), Loader=_Loader)
+    except (OSError, yaml.YAMLError):
+        return None
+    value = data.get("site_url") if isinstance(data, dict) else None
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def cmd_schema(args) -> int:
+    from mkdocs_sla.source.schema import agreement_schema, results_schema, schema_base, schema_text, write_schemas
+
+    base = schema_base(site_url())
     if args.out:
-        for path in write_schemas(args.out):
+        for path in write_schemas(args.out, base):
             print(f"wrote {path}")
         return 0
-    sys.stdout.write(schema_text(results_schema() if args.results else agreement_schema()))
+    sys.stdout.write(schema_text(results_schema(base) if args.results else agreement_schema(base)))
     return 0
+
+
+# ---------------------------------------------------------------- collect
+
+
+def add_collect_parser(verbs) -> None:
+    """`sla collect`: measurements of closed periods from each agreement's collect.yaml."""
+    collect = verbs.add_parser(
+        "collect",
+        help="measurements of closed periods from Prometheus-compatible APIs and status page exports (collect.yaml)",
+        description="For each agreement with a collect.yaml: query the Prometheus-compatible API and import the status page "
+        "export, for closed periods only, into the outage log (outages/), interval counts (results/), maintenance windows "
+        "(maintenance.yaml) and corrections (corrections.yaml). Nothing is written unless every query succeeds; a file "
+        "that would not change is not touched. Exit 1 on any error.",
+    )
+    collect.add_argument("path", nargs="?", default=DEFAULT_ROOT, help="agreements folder (default: agreements)")
+    collect.add_argument("--agreement", metavar="ID", help="only this agreement")
+    collect.add_argument("--server", metavar="URL", help="the API's base URL, instead of the one in collect.yaml")
+    collect.add_argument(
+        "--until", type=_date, metavar="DATE", help="as if run at 00:00 UTC on DATE: only periods closed by then (default: now)"
+    )
+    collect.set_defaults(run=cmd_collect)
+
+
+def cmd_collect(args) -> int:
+    """Now is read here, from the clock (or `--until`); everything else is in source.collect.command."""
+    from mkdocs_sla.source.collect.command import run_collect
+
+    now = dt.datetime.now(dt.UTC)
+    if args.until is not None:
+        until = dt.datetime.combine(args.until, dt.time(0), tzinfo=dt.UTC)
+        if until > now:
+            print(
+                f"sla collect: error: --until {args.until} is in the future; a period is collected only once it has closed", file=sys.stderr
+            )
+            return 1
+        now = until
+    return run_collect(Path(args.path), now, agreement=args.agreement, server=args.server, report=print_diagnostics)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -37,15 +37,17 @@ from mkdocs_sla.present.feed import feed_title
 from mkdocs_sla.site import reference
 from mkdocs_sla.site.audiences import render_for
 from mkdocs_sla.site.navigation import NavPage, NavSection
-from mkdocs_sla.site.paths import GROUP_BY, STYLESHEET, Paths, RenderOptions
+from mkdocs_sla.site.paths import GROUP_BY, SCRIPT, STYLESHEET, Paths, RenderOptions, page_url
 from mkdocs_sla.site.render import render_listings, render_problem_page
 from mkdocs_sla.source.load import AGREEMENT_FILE
 from mkdocs_sla.source.parallel import for_each_agreement
-from mkdocs_sla.source.schema import agreement_schema, results_schema, schema_text
+from mkdocs_sla.source.schema import all_schemas, schema_base, schema_text
 
 log = get_plugin_logger(__name__)
 
 STYLESHEET_URI = "assets/stylesheets/sla.css"
+# The credit calculator of the agreement pages (exact arithmetic in the page, no request).
+SCRIPT_URI = "assets/javascripts/sla.js"
 FORMAT_PAGE = "reference/format.md"
 # A hand-written page that holds this marker gets the engine's worked examples in its place.
 WORKED_EXAMPLES = "<!-- sla:worked-examples -->"
@@ -165,6 +167,8 @@ class SlaPlugin(BasePlugin[SlaConfig]):
                 config.markdown_extensions.append(name)
         if STYLESHEET_URI not in config.extra_css:
             config.extra_css.append(STYLESHEET_URI)
+        if SCRIPT_URI not in [str(script) for script in config.extra_javascript]:
+            config.extra_javascript.append(SCRIPT_URI)
         return config
 
     def on_files(self, files: Files, config) -> Files:
@@ -230,13 +234,14 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             # `edit_uri` points at docs_dir in the repository, so the YAML file is found from there.
             self.generated[self.paths.agreement(agreement_id)].edit_uri = Path(os.path.relpath(source, docs_dir)).as_posix()
         self._add(files, File.generated(config, STYLESHEET_URI, abs_src_path=str(STYLESHEET)))
+        self._add(files, File.generated(config, SCRIPT_URI, abs_src_path=str(SCRIPT)))
         self._add_reference(files, config)
         return files
 
     def _add_reference(self, files: Files, config) -> None:
         """The format reference and the JSON Schemas, generated from the model so they cannot drift."""
         self._add(files, File.generated(config, FORMAT_PAGE, content=reference.format_page()), in_sections=False)
-        for name, schema in (("agreement", agreement_schema()), ("results", results_schema())):
+        for name, schema in all_schemas(schema_base(config.site_url)):
             self._add(files, File.generated(config, f"schema/{name}.schema.json", content=schema_text(schema)), in_sections=False)
 
     def on_page_markdown(self, markdown: str, page: Page, config, files: Files) -> str:
@@ -319,6 +324,8 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         # theme/main.html links the feed of versions from the head of every page.
         if self.config.enabled:
             env.globals["sla_feed"] = {"url": self.paths.feed, "title": f"{feed_title(config.site_name)} (Atom)"}
+            # theme/404.html links the catalog, wherever `prefix` puts it.
+            env.globals["sla_catalog"] = page_url(self.paths.catalog, config.use_directory_urls)
             # Statuses ("in force", "overdue", "days left") hold on the build date: every page says which.
             env.globals["sla_as_of"] = self.today.isoformat() if self.today else None
             env.globals["sla_audience"] = self.audience.name

@@ -86,6 +86,16 @@ def _credit_terms(out: list[Change], old: Terms, new: Terms) -> None:
                     _more(a.minimum_amount, b.minimum_amount, more_is=ADVERSE),
                 )
             )
+    if a.minimum_amount is not None and b.minimum_amount is not None and a.minimum_amount_issued != b.minimum_amount_issued:
+        out.append(
+            Change(
+                "credit-terms",
+                "credit_terms.minimum_amount_issued",
+                f"a credit of exactly {b.minimum_amount} {b.currency} is "
+                + ("now issued" if b.minimum_amount_issued else "no longer issued: only a credit greater than it is"),
+                FAVOURABLE if b.minimum_amount_issued else ADVERSE,
+            )
+        )
     if a.round_to != b.round_to:
         words = f"credit amounts rounded to {b.round_to}" if b.round_to is not None else "credit amounts no longer rounded"
         out.append(

@@ -14,7 +14,7 @@ from mkdocs_sla.core.evaluate import AgreementEvaluation, PeriodOutcome, evaluat
 from mkdocs_sla.core.model import Terms
 from mkdocs_sla.core.records import Agreement, VersionStatus
 from mkdocs_sla.present import display, markup
-from mkdocs_sla.present.documents import period_document
+from mkdocs_sla.present.documents import evidenced_period_document
 from mkdocs_sla.present.words import (
     claim_status,
     credit_terms_lines,
@@ -26,8 +26,11 @@ from mkdocs_sla.present.words import (
     remedy_words,
     responsibility_lines,
 )
+from mkdocs_sla.site import customer_views
+from mkdocs_sla.site.corrections_view import correction_rows
+from mkdocs_sla.site.evidence_page import evidence_section
 from mkdocs_sla.site.history import History
-from mkdocs_sla.site.paths import Links, RenderOptions, definition_anchor
+from mkdocs_sla.site.paths import Links, RenderOptions, glossary_anchor, page_url
 from mkdocs_sla.site.templating import _env, _json
 from mkdocs_sla.site.views import (
     AgreementSummary,
@@ -36,9 +39,9 @@ from mkdocs_sla.site.views import (
     PeriodEntry,
     PeriodTotal,
     RenderedAgreement,
+    _metric_charts,
     _metric_credit,
     _metric_view,
-    _sparkline,
     statement_line,
 )
 
@@ -53,9 +56,10 @@ def render_agreement(
     options: RenderOptions | None = None,
     results_shown: bool = True,
 ) -> RenderedAgreement:
-    """An agreement's page, its history page, a page per version, credits JSON and sparklines,
-    and its summary for the listings. `results_shown=False` (an audience that sees the terms
-    only, see site/audiences.py): the record comes without results, and there is no credits JSON."""
+    """An agreement's page (with its charts, credit calculator and badge), its history page, a
+    page per version, credits JSON and the badge's SVG, and its summary for the listings.
+    `results_shown=False` (an audience that sees the terms only, see site/audiences.py): the
+    record comes without results, and there is no credits JSON."""
     options = options or RenderOptions()
     links = Links(options)
     paths = links.paths
@@ -72,7 +76,7 @@ def render_agreement(
                 {
                     "agreement": record.id,
                     "file": record.file,
-                    "periods": [period_document(outcome) for outcome in evaluation.periods],
+                    "periods": [evidenced_period_document(outcome) for outcome in evaluation.periods],
                 }
             )
             + "\n"
@@ -81,12 +85,23 @@ def render_agreement(
     metrics = []
     for metric in terms.metrics:
         view = _metric_view(metric, terms)
-        view["glossary_href"] = links(path, paths.definition(definition_anchor(metric.definition)))
-        found = _sparkline(metric, evaluation)
-        if found:
-            pages[paths.sparkline(record.id, metric.id)] = found[0]
-            view["sparkline"] = {"src": links(path, paths.sparkline(record.id, metric.id)), "alt": found[1]}
+        view["glossary_href"] = links(path, paths.definition(glossary_anchor(metric)))
+        view["charts"] = _metric_charts(metric, evaluation)
         metrics.append(view)
+
+    badge = customer_views.badge_of(evaluation)
+    embed = None
+    if badge:
+        pages[paths.badge(record.id)] = badge[0]
+        site = (options.site_url or "").rstrip("/") + "/"
+        absolute = (
+            (lambda target: site + page_url(target, options.use_directory_urls))
+            if options.site_url
+            else (lambda target: links(path, target))
+        )
+        embed = customer_views.embed_snippet(
+            links(path, paths.badge(record.id)), absolute(paths.badge(record.id)), absolute(path), badge[1]
+        )
 
     review = _review(terms, today)
     last = periods[-1] if periods else None
@@ -120,9 +135,14 @@ def render_agreement(
             termination_since=evaluation.termination_right_since,
             catalog_href=links(path, paths.catalog),
             json_href=links(path, paths.agreement_json(record.id)),
+            credits_chart=customer_views.credits_chart(evaluation),
+            calculator=customer_views.calculator_data(evaluation),
+            formula=customer_views.formula_words(terms),
+            badge=embed,
+            evidence_html=evidence_section(record, evaluation),
         )
     )
-    in_glossary = {definition_anchor(m.definition) for m in terms.metrics}
+    in_glossary = {glossary_anchor(m) for m in terms.metrics}
     pages.update(history.pages(in_glossary))
 
     summary = AgreementSummary(
@@ -139,8 +159,7 @@ def render_agreement(
         last_reported=sum(m.reported for m in last[0].metrics) if last else 0,
         periods_with_credits=sum(1 for outcome, _entry in periods if outcome.credit.percent > 0),
         metrics=tuple(
-            MetricUse(record.id, m.id, m.name, m.definition, m.unit, objective_words(m), definition_anchor(m.definition))
-            for m in terms.metrics
+            MetricUse(record.id, m.id, m.name, m.definition, m.unit, objective_words(m), glossary_anchor(m)) for m in terms.metrics
         ),
         periods=tuple(entry for _outcome, entry in periods),
         versions=history.entries(),
@@ -191,9 +210,9 @@ def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Terms, ver
         version = f'<a href="{e(version_hrefs[outcome.version])}">{version}</a>'
     head = (
         f'<tr class="sla-period__head"><th colspan="4" scope="rowgroup"><span class="sla-period__label">{label}</span> '
-        f'<span class="sla-period__meta">{e(period_name(outcome.period))} · version {version}</span> '
+        f'<span class="sla-period__meta">{e(period_name(outcome.period))} · terms version {version}</span> '
         f'{Mark(entry.mark).html} <span class="sla-period__total{" sla-total--credited" if total.credited else ""}">'
-        f"{'Period total: ' + e(total.text) if total.text != '—' else 'No credit'}</span>"
+        f"{'Your credit: ' + e(total.text) if total.text != '—' else 'No credit'}</span>"
         + "".join(f' <span class="sla-note">({e(note)})</span>' for note in total.notes)
         + (
             f' <span class="sla-note">claim by {e(total.claim_by)} ({e(claim_status(outcome.claim_deadline, today))})</span>'
@@ -208,20 +227,27 @@ def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Terms, ver
         name = markup.inline(metric.name)
         if current.metric(metric.id) is not None:
             name = f'<a href="#metric-{e(metric.id)}">{name}</a>'
-        exact = display.exact(m.attainment)
-        title = f' title="exactly {e(display.with_unit(exact, metric.unit))}"' if exact else ""
+        shown = e(display.attainment(m.attainment, metric.unit, metric.better))
+        if m.attainment is not None:
+            # The exact value on hover (title) and on a tap or a key (a <details>: no script needed).
+            exactly = e(display.exactly(m.attainment, metric.unit))
+            title = f' title="{exactly}"'
+            figure = f'<details class="sla-exact"><summary><strong>{shown}</strong></summary><span>{exactly}</span></details>'
+        else:
+            title, figure = "", f"<strong>{shown}</strong>"
         detail = f" <small>{e(measured_words(m))}</small>"
         mark = Mark.of(m.met)
         note = f'<br><small class="sla-note">earned back in {e(m.earned_back.label)}</small>' if m.earned_back else ""
         rows.append(
             f'<tr class="sla-row--{mark.state}"><td>{name}</td> '
-            f'<td class="sla-att"{title}><strong>{e(display.attainment(m.attainment, metric.unit, metric.better))}</strong>{detail}</td> '
+            f'<td class="sla-att"{title}>{figure}{detail}</td> '
             f"<td>{mark.html}</td> <td>{e(_metric_credit(m))}{note}</td></tr>"
         )
     if outcome.remedies:
         items = "".join(
             f"<li>{markup.inline(remedy_words(r) + (' — termination right' if r.termination_right else ''))}</li>" for r in outcome.remedies
         )
-        rows.append(f'<tr class="sla-row--remedies"><td colspan="4"><strong>Remedies reached</strong><ul>{items}</ul></td></tr>')
+        rows.append(f'<tr class="sla-row--remedies"><td colspan="4"><strong>What these misses bring</strong><ul>{items}</ul></td></tr>')
+    rows.extend(correction_rows(outcome))
     rows.append("</tbody>")
     return "\n".join(rows)

@@ -24,7 +24,7 @@ from mkdocs_sla.present.words import (
 )
 from mkdocs_sla.site.audiences import with_statements
 from mkdocs_sla.site.navigation import NavPage, NavSection, _chunked
-from mkdocs_sla.site.paths import OTHER_FAMILY, Links, RenderOptions, page_url, relative_url, slug, version_slug
+from mkdocs_sla.site.paths import OTHER_FAMILY, Links, RenderOptions, legacy_definition_anchor, page_url, relative_url, slug, version_slug
 from mkdocs_sla.site.statements import Statements
 from mkdocs_sla.site.templating import _env
 from mkdocs_sla.site.views import AgreementSummary, Mark, MetricUse, PeriodEntry, VersionEntry
@@ -60,8 +60,12 @@ class Listings:
 
     def render(self) -> dict[str, str]:
         pages = {self.paths.catalog: self.catalog_page(), self.paths.glossary: self.glossary_page(), self.paths.feed: self.feed()}
+        taken = {entry.anchor for entry in self.glossary}
         for entry in self.glossary:
             pages[self.paths.definition(entry.anchor)] = self.definition_page(entry)
+            # The entry's old addresses (from its definition's words) keep answering.
+            for legacy in entry.legacy_anchors - taken:
+                pages[self.paths.definition(legacy)] = self.moved_page(entry, legacy)
         pages[self.paths.credits] = self.credits_page()
         for period, entries in self.by_period.items():
             pages[self.paths.period(period.label)] = self.period_page(period, entries)
@@ -138,13 +142,13 @@ class Listings:
 
     @property
     def glossary(self) -> list[GlossaryEntry]:
-        """Each distinct definition once (whitespace aside), with the metrics that use it."""
+        """An entry per glossary id (`glossary_anchor`), with the metrics that use it."""
         entries: dict[str, GlossaryEntry] = {}
         for summary in self.summaries:
             for use in summary.metrics:
                 entry = entries.get(use.anchor)
                 if entry is None:
-                    entry = entries[use.anchor] = GlossaryEntry(use.anchor, use.definition)
+                    entry = entries[use.anchor] = GlossaryEntry(use.anchor)
                 entry.uses.append(use)
         return sorted(entries.values(), key=lambda e: (markup.plain(e.name).casefold(), e.anchor))
 
@@ -170,6 +174,11 @@ class Listings:
                 }
             )
         return self._render("glossary.md.j2", entries=entries, catalog_href=self.link(self.paths.glossary, self.paths.catalog))
+
+    def moved_page(self, entry: GlossaryEntry, legacy: str) -> str:
+        """The page at an entry's old address: where it is now, and the definition."""
+        path = self.paths.definition(legacy)
+        return self._render("moved.md.j2", entry=entry, href=self.link(path, self.paths.definition(entry.anchor)))
 
     def definition_page(self, entry: GlossaryEntry) -> str:
         path = self.paths.definition(entry.anchor)
@@ -336,8 +345,23 @@ class Listings:
 @dataclass
 class GlossaryEntry:
     anchor: str
-    definition: str
     uses: list[MetricUse] = field(default_factory=list)
+
+    @property
+    def definition(self) -> str:
+        """The wording most uses give (whitespace aside; ties: the first alphabetically)."""
+        counts = Counter(" ".join(use.definition.split()) for use in self.uses)
+        return min(counts, key=lambda d: (-counts[d], d))
+
+    @property
+    def other_definitions(self) -> list[str]:
+        """Other wordings of the same entry, by agreements that share its glossary id."""
+        return sorted({" ".join(use.definition.split()) for use in self.uses} - {self.definition})
+
+    @property
+    def legacy_anchors(self) -> set[str]:
+        """The addresses this entry had when entries were named by their definition's words."""
+        return {legacy_definition_anchor(use.definition) for use in self.uses}
 
     @property
     def name(self) -> str:

@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Literal
 
 from mkdocs_sla.core.audiences import INTERNAL, Audience
+from mkdocs_sla.core.model import Metric
 from mkdocs_sla.present import markup
 
 TEMPLATES = Path(__file__).parent / "templates"
 STYLESHEET = TEMPLATES / "assets" / "sla.css"
+SCRIPT = TEMPLATES / "assets" / "sla.js"
 
 GroupBy = Literal["family", "provider", "customer"]
 GROUP_BY: tuple[str, ...] = ("family", "provider", "customer")
@@ -65,8 +67,8 @@ class Paths:
     def agreement_json(self, agreement_id: str) -> str:
         return f"{self.prefix}/{agreement_id}/credits.json"
 
-    def sparkline(self, agreement_id: str, metric_id: str) -> str:
-        return f"{self.prefix}/{agreement_id}/{metric_id}.svg"
+    def badge(self, agreement_id: str) -> str:
+        return f"{self.prefix}/{agreement_id}/badge.svg"
 
     def definition(self, anchor: str) -> str:
         return f"{self.prefix}/metrics/{anchor}.md"
@@ -130,9 +132,16 @@ class Links:
         return f"{href}#{anchor}" if anchor else href
 
 
-def definition_anchor(definition: str) -> str:
-    """The glossary entry of a definition, from its words alone, so every agreement finds it on
-    its own: the first words as a slug, and a hash of the whole text (whitespace aside)."""
+def glossary_anchor(metric: Metric) -> str:
+    """A metric's glossary entry: the id its agreement gives (`glossary`), else the metric's own id,
+    so the address stays when the definition is reworded. Every agreement finds it on its own."""
+    anchor = metric.glossary or metric.id
+    return f"{anchor}-metric" if anchor == "index" else anchor  # `index` is the glossary itself
+
+
+def legacy_definition_anchor(definition: str) -> str:
+    """The entry's address before glossary ids (the definition's first words and a hash of the
+    whole text), still answered by a page pointing at the new address."""
     text = " ".join(definition.split())
     words = "-".join(slug(markup.plain(text)).split("-")[:5])[:40].strip("-")
     return f"{words}-{hashlib.sha256(text.encode()).hexdigest()[:6]}"
