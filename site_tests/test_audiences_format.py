@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from site_tests.core_helpers import agreement, position_of, write_agreement
 
@@ -162,9 +164,40 @@ def test_sla_render_writes_only_what_the_audience_may_see(tmp_path, audience, pr
 
     from site_tests.core_helpers import SLA
 
-    proc = subprocess.run([*SLA, "render", str(tmp_path), "--audience", audience, "--today", "2026-01-20"], capture_output=True, text=True)
+    proc = subprocess.run([*SLA, "render", str(tmp_path), "--audience", audience, "--today", "2026-12-10"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     for path in present:
         assert (tmp_path / "agreements" / path).exists(), path
     for path in absent:
         assert not (tmp_path / "agreements" / path).exists(), path
+
+
+@pytest.mark.parametrize(
+    ("today", "words"),
+    [("2026-02-20", "2026-03-02 (10 days left)"), ("2026-03-01", "(1 day left)"), ("2026-03-02", "(last day)"), ("2026-03-03", "(passed)")],
+)
+def test_a_claim_deadline_shows_the_days_left_on_the_build_date_or_passed(tmp_path, today, words):
+    import subprocess
+
+    from site_tests.core_helpers import SLA, outages_result
+
+    deadline = (
+        "credit_terms:\n  base: the monthly charges\n  claim:\n    how: E-mail billing.\n    deadline:\n      days_after_period: 30\n"
+    )
+    write_agreement(
+        tmp_path / "agreements",
+        "svc",
+        agreement("svc", credit_terms=deadline),
+        {"2026-01.yaml": outages_result("2026-01", [("2026-01-10T00:00:00Z", "2026-01-10T02:00:00Z")])},
+    )
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [*SLA, "render", str(out), "--path", str(tmp_path / "agreements"), "--today", today, "--audience", "customer:customer"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    for page in ("agreements/svc.md", "agreements/credits/2026-01.md", "agreements/statements/customer/2026-01.md"):
+        assert words in re.sub(r"<[^>]+>", "", (out / page).read_text()), page
+    csv_text = (out / "agreements/statements/customer/2026-01.csv").read_text()
+    assert "'2026-03-02," in csv_text and words.split("(")[1].rstrip(")") in csv_text

@@ -69,7 +69,7 @@ def test_gh_pages_gets_the_public_site_only_and_customers_get_private_archives(t
     git("-c", "user.name=M", "-c", "user.email=m@example.com", "tag", "-a", "-m", "v1.0", "v1.0", cwd=src, env=env)
     git("push", "--quiet", "origin", "v1.0", cwd=src, env=env)
     release = tmp_path / "run-v1.0"
-    run_workflow(origin, "refs/tags/v1.0", release, env, {**event_file(tmp_path, "private"), "SOURCE_DATE_EPOCH": epoch("2026-01-20")})
+    run_workflow(origin, "refs/tags/v1.0", release, env, {**event_file(tmp_path, "private"), "SOURCE_DATE_EPOCH": epoch("2026-12-10")})
     paths = gh_pages_paths(origin, env)
     assert "1.0/agreements/acme-compute/index.html" in paths  # public terms
     assert not any("/statements/" in p for p in paths), "statements on the public site"
@@ -87,22 +87,22 @@ def test_gh_pages_gets_the_public_site_only_and_customers_get_private_archives(t
 
     # The same workflow in a public repository builds no customer site at all.
     public_run = tmp_path / "run-public"
-    run_workflow(origin, "refs/tags/v1.0", public_run, env, {**event_file(tmp_path, "public"), "SOURCE_DATE_EPOCH": epoch("2026-01-20")})
+    run_workflow(origin, "refs/tags/v1.0", public_run, env, {**event_file(tmp_path, "public"), "SOURCE_DATE_EPOCH": epoch("2026-12-10")})
     assert not (public_run / "_customer-sites").exists()
 
     # The daily run rebuilds the latest release as of its own day.
     before = git("show", "gh-pages:1.0/index.html", cwd=origin, env=env)
-    assert "As of 2026-01-20" in before
+    assert "As of 2026-12-10" in before
     run_workflow(
         origin,
         "refs/heads/main",
         tmp_path / "run-daily",
         env,
-        {**event_file(tmp_path, "private"), "SOURCE_DATE_EPOCH": epoch("2026-02-03")},
+        {**event_file(tmp_path, "private"), "SOURCE_DATE_EPOCH": epoch("2026-12-11")},
         event="schedule",
     )
     after = git("show", "gh-pages:1.0/index.html", cwd=origin, env=env)
-    assert "As of 2026-02-03" in after
+    assert "As of 2026-12-11" in after
     assert json.loads(git("show", "gh-pages:versions.json", cwd=origin, env=env)) == [
         {"version": "1.0", "title": "1.0", "aliases": ["latest"]}
     ]

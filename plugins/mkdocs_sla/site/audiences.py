@@ -16,7 +16,6 @@ agreements rendered here, so they follow.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from typing import TypeVar
@@ -38,7 +37,10 @@ def shown(record: Agreement, audience: Audience) -> tuple[Agreement, bool] | Non
     if seen is Share.NONE:
         return None
     if seen is Share.TERMS:
-        return dataclasses.replace(record, results=()), False
+        # Only what identifies the agreement and its versions: every measurement (results, the
+        # outage log, maintenance windows, corrections, and any the format adds later with a
+        # default) is left behind, so nothing computed from them can reach the page.
+        return Agreement(record.id, record.folder, record.file, record.versions, results=()), False
     return record, True
 
 
