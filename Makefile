@@ -1,5 +1,6 @@
 # Developer and CI entry points. Every target is safe to run twice.
 #   make site    build the site into site/ (strict: warnings are errors)
+#   make sites   every audience's site into sites/: public/, internal/, one folder per customer
 #   make serve   live preview on http://127.0.0.1:8000/
 #   make test    the whole test suite, browser tests included (2 workers)
 #   make test-fast  the quick loop: no whole-site builds, no browser
@@ -19,7 +20,9 @@ STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
 
-.PHONY: venv browser site serve test test-fast lint bench examples clean distclean
+SITES ?= sites
+
+.PHONY: venv browser site sites serve test test-fast lint bench examples clean distclean
 
 venv: $(STAMP)
 
@@ -58,6 +61,11 @@ browser:
 site: venv
 	$(VENV)/bin/mkdocs build --strict
 
+# Each a complete site (own search index, sitemap, feed, 404); customer sites are private:
+# see the README on hosting them.
+sites: venv
+	$(VENV)/bin/sla sites $(SITES)
+
 serve: venv
 	$(VENV)/bin/mkdocs serve
 
@@ -81,7 +89,7 @@ examples: venv
 	$(PY) scripts/extend_examples.py --today $(TODAY)
 
 clean:
-	rm -rf site build bench/out .pytest_cache .hypothesis
+	rm -rf site sites build bench/out .pytest_cache .hypothesis
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
 	find . -path ./$(VENV) -prune -o -type d -name '*.egg-info' -exec rm -rf {} +
 

@@ -28,10 +28,11 @@ import datetime as dt
 import functools
 import json
 import re
-import shutil
 import sys
 from pathlib import Path
 
+from mkdocs_sla.builds import add_sites_verb
+from mkdocs_sla.core.audiences import Audience, customer_key
 from mkdocs_sla.core.diagnostics import Diagnostic, excerpt
 from mkdocs_sla.core.evaluate import evaluate
 from mkdocs_sla.core.model import RESERVED_IDS, SLUG
@@ -84,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
         "period are left out (exit 1 if that is every one; a note on stderr if none has results then)",
     )
     credits.add_argument("--agreement", help="only this agreement id")
+    credits.add_argument("--customer", help="only the agreements of this customer (its audience key, e.g. example-trading-plc)")
     credits.add_argument("--format", choices=("table", "json", "csv"), default="table")
     credits.add_argument(
         "--today", type=_date, help="results of a period not ended by this date are errors (default: SOURCE_DATE_EPOCH, else today)"
@@ -97,7 +99,14 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--prefix", default="agreements", help="folder of the pages inside OUT_DIR (default: agreements)")
     render.add_argument("--group-by", default="family", choices=("family", "provider", "customer"))
     render.add_argument("--nav", help="also write the navigation as a MkDocs `nav:` list (YAML) to this file")
+    render.add_argument(
+        "--audience",
+        default="internal",
+        help="who the pages are for: public, internal (default) or customer:<id>; only what it may see is written",
+    )
     render.set_defaults(run=cmd_render)
+
+    add_sites_verb(verbs, DEFAULT_ROOT)
 
     new = verbs.add_parser("new", help="write a new agreement from a commented template")
     new.add_argument("id", help="the agreement id: lower-case letters, digits and hyphens")
@@ -200,7 +209,9 @@ def cmd_credits(args) -> int:
     # JSON is encoded in the workers: for thousands of agreements, encoding in one
     # process would take longer than the evaluation itself.
     encode = args.format == "json"
-    task = functools.partial(_credits_of, period=wanted_period if args.period else None, only=args.agreement, encode=encode)
+    task = functools.partial(
+        _credits_of, period=wanted_period if args.period else None, only=args.agreement, encode=encode, customer=args.customer
+    )
     today = _today(args)
     if today is None:
         return 1
@@ -212,6 +223,9 @@ def cmd_credits(args) -> int:
     found = [e for e in entries if e is not None]
     if args.agreement and not found:
         print(f"sla credits: no agreement `{args.agreement}` in {args.path}", file=sys.stderr)
+        return 1
+    if args.customer and not found:
+        print(f"sla credits: no agreement of customer `{args.customer}` in {args.path}", file=sys.stderr)
         return 1
     entries = [entry for _kind, _has, entry in found]
     if args.period:
@@ -246,10 +260,14 @@ def cmd_credits(args) -> int:
     return 0
 
 
-def _credits_of(record, period: Period | None, only: str | None, encode: bool = False) -> tuple[str, bool, dict | str] | None:
+def _credits_of(
+    record, period: Period | None, only: str | None, encode: bool = False, customer: str | None = None
+) -> tuple[str, bool, dict | str] | None:
     """Runs in a worker: evaluate one agreement and return (its kind of period, whether it has
     results in `period`, its plain-data credits or their JSON)."""
     if only is not None and record.id != only:
+        return None
+    if customer is not None and customer_key(record.versions[-1].terms) != customer:
         return None
     entry = credits_document([evaluate(record)], period)["agreements"][0]
     kind = record.versions[-1].terms.period
@@ -274,27 +292,16 @@ def cmd_render(args) -> int:
         print_diagnostics(catalog.diagnostics, stream=sys.stderr)
         print(summary(len(catalog.agreements), list(catalog.diagnostics)), file=sys.stderr)
         return 1
-    options = site.RenderOptions(prefix=args.prefix, group_by=args.group_by)
-    pages, navigation = site.render(catalog, [evaluate(r) for r in catalog.agreements], today=today, options=options)
-    out = Path(args.out_dir)
-    for path, text in pages.items():
-        target = out / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    # The stylesheet the pages' classes need and the calculator's script, where the plugin puts them.
-    from mkdocs_sla.site.paths import SCRIPT, STYLESHEET
+    try:
+        audience = Audience.parse(args.audience)
+    except ValueError as exc:
+        print(f"sla render: {exc}", file=sys.stderr)
+        return 1
+    options = site.RenderOptions(prefix=args.prefix, group_by=args.group_by, audience=audience)
+    from mkdocs_sla.builds import write_docs
 
-    for source, target in ((STYLESHEET, out / "assets" / "stylesheets" / "sla.css"), (SCRIPT, out / "assets" / "javascripts" / "sla.js")):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-    if args.nav:
-        import yaml
-
-        from mkdocs_sla.site.navigation import mkdocs_nav
-
-        # Titles escaped: MkDocs and Material print navigation titles as HTML.
-        Path(args.nav).write_text(yaml.safe_dump(mkdocs_nav(navigation), sort_keys=False, allow_unicode=True), encoding="utf-8")
-    print(f"wrote {len(pages)} files to {out}", file=sys.stderr)
+    count = write_docs(catalog, Path(args.out_dir), today=today, options=options, nav_file=args.nav)
+    print(f"wrote {count} files to {args.out_dir}", file=sys.stderr)
     return 0
 
 

@@ -30,11 +30,12 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
 from mkdocs_sla import clock
+from mkdocs_sla.core.audiences import INTERNAL, Audience, AudienceKind
 from mkdocs_sla.core.diagnostics import InvalidAgreements
 from mkdocs_sla.core.model import RESERVED_IDS, SLUG
 from mkdocs_sla.present.feed import feed_title
 from mkdocs_sla.site import reference
-from mkdocs_sla.site.agreement_page import render_record
+from mkdocs_sla.site.audiences import render_for
 from mkdocs_sla.site.navigation import NavPage, NavSection
 from mkdocs_sla.site.paths import GROUP_BY, SCRIPT, STYLESHEET, Paths, RenderOptions, page_url
 from mkdocs_sla.site.render import render_listings, render_problem_page
@@ -95,6 +96,12 @@ class SlaConfig(base.Config):
     """The most agreements one navigation section lists; a larger group is split into
     alphabetical sub-sections, so no page carries a huge navigation."""
 
+    audience = c.Type(str, default="internal")
+    """Who the site is for: `public` (terms marked public, definitions, history, feed, schemas),
+    `customer:<id>` (that customer's agreements with results, credits and statements) or
+    `internal` (everything). The environment variable `SLA_AUDIENCE`, when set, overrides it
+    for one build (`sla sites` builds every audience that way)."""
+
     today = c.Optional(_Date())
     """The build date: which version is in force and whether a review is overdue. Default:
     the date of `SOURCE_DATE_EPOCH` when set (reproducible builds), else the real date."""
@@ -108,6 +115,20 @@ def build_date(configured: dt.date | None) -> dt.date:
         raise PluginError(str(exc)) from None
 
 
+#: Overrides the plugin's `audience` for one build.
+AUDIENCE_VARIABLE = "SLA_AUDIENCE"
+
+
+def audience_of(configured: str) -> Audience:
+    """The build's audience: `SLA_AUDIENCE` when set, else the configured one."""
+    text = os.environ.get(AUDIENCE_VARIABLE) or configured
+    try:
+        return Audience.parse(text)
+    except ValueError as exc:
+        source = f"the environment variable {AUDIENCE_VARIABLE}" if os.environ.get(AUDIENCE_VARIABLE) else "the plugin's `audience`"
+        raise PluginError(f"sla: {exc} (from {source})") from None
+
+
 class SlaPlugin(BasePlugin[SlaConfig]):
     """Adds the agreement pages: catalog, one page per agreement, glossary, credits by period."""
 
@@ -119,6 +140,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         self.agreements_dir: Path | None = None
         self.paths = Paths()
         self.today: dt.date | None = None
+        self.audience: Audience = INTERNAL
         self.generated: dict[str, File] = {}
         self.navigation: list[NavSection | NavPage | str] = []
 
@@ -139,6 +161,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             raise PluginError("sla: `prefix` must name a folder, e.g. `agreements`")
         self.paths = Paths(prefix)
         self.today = build_date(self.config.today)
+        self.audience = audience_of(self.config.audience)
         for name in MARKDOWN_EXTENSIONS:
             if name not in config.markdown_extensions and f"markdown.extensions.{name}" not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
@@ -159,15 +182,23 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             site_url=config.site_url,
             site_name=config.site_name,
             site_author=config.site_author,
+            audience=self.audience,
         )
         # Each agreement is loaded, evaluated and rendered on its own; a large tree does that in
         # worker processes. Not under `mkdocs serve`, whose server threads make forking unsafe.
         diagnostics, rendered = for_each_agreement(
             self.agreements_dir,
-            functools.partial(render_record, today=self.today, options=options),
+            functools.partial(render_for, today=self.today, options=options),
             workers=None if self.command in ("build", "gh-deploy") else 1,
             today=self.today,
         )
+        # What the audience may not see was never rendered (site/audiences.py).
+        rendered = [r for r in rendered if r is not None]
+        if self.audience.kind is AudienceKind.CUSTOMER and not rendered and not any(d.severity == "error" for d in diagnostics):
+            raise PluginError(
+                f"sla: no agreement has the customer `{self.audience.customer}`; expected the key of a customer "
+                "(its `customer_id`, or the slug of its name), e.g. as `sla sites` lists them"
+            )
         for diagnostic in diagnostics:
             if diagnostic.severity == "warning":
                 log.warning(str(diagnostic))
@@ -295,6 +326,9 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             env.globals["sla_feed"] = {"url": self.paths.feed, "title": f"{feed_title(config.site_name)} (Atom)"}
             # theme/404.html links the catalog, wherever `prefix` puts it.
             env.globals["sla_catalog"] = page_url(self.paths.catalog, config.use_directory_urls)
+            # Statuses ("in force", "overdue", "days left") hold on the build date: every page says which.
+            env.globals["sla_as_of"] = self.today.isoformat() if self.today else None
+            env.globals["sla_audience"] = self.audience.name
         return env
 
     def on_serve(self, server, config, builder):

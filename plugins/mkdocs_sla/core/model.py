@@ -57,9 +57,9 @@ from mkdocs_sla.core.logmodel import (  # noqa: F401
 )
 
 #: Agreement ids the site keeps for its own pages beside the agreement pages
-#: (`<prefix>/index`, `<prefix>/metrics`, `<prefix>/credits`): an agreement with such
+#: (`<prefix>/index`, `<prefix>/metrics`, `<prefix>/credits`, `<prefix>/statements`): an agreement with such
 #: an id would share their URL, so the loader refuses it and the site never meets one.
-RESERVED_IDS = frozenset({"index", "metrics", "credits"})
+RESERVED_IDS = frozenset({"index", "metrics", "credits", "statements"})
 
 
 # ---------------------------------------------------------------- the terms
@@ -411,6 +411,26 @@ class Remedies(Model):
     earn_back: EarnBack | None = Field(None, description="Earn-back of credits.")
 
 
+class Publish(Model):
+    """What the public site shows of this agreement. The customer's own site and the internal
+    site always show all of it; without `publish`, the agreement is private."""
+
+    terms: Literal["public", "private"] = Field(
+        "private",
+        description="`public`: the public site shows the agreement's terms, versions and history, with the customer's name. `private` (default): only the customer's own site and the internal site do.",
+    )
+    results: Literal["public", "private"] = Field(
+        "private",
+        description="`public`: the public site also shows the measured results, credits and evidence (a status page); needs `terms: public`. `private` (default): results stay on the customer's and the internal site.",
+    )
+
+    @model_validator(mode="after")
+    def _results_need_terms(self) -> Publish:
+        if self.results == "public" and self.terms != "public":
+            raise ValueError("public results need public terms: expected `terms: public` with `results: public`")
+        return self
+
+
 class Terms(Model):
     """One version of an agreement: a complete YAML document in `agreement.yaml`."""
 
@@ -424,6 +444,10 @@ class Terms(Model):
     summary: Text | None = Field(None, description="A paragraph on what the agreement promises. Markdown.")
     provider: Text = Field(description="The party that provides the service.")
     customer: Text = Field(description="The customer; for an internal agreement, a department.")
+    customer_id: Slug | None = Field(
+        None,
+        description="The customer's audience key: names the customer's own site (`customer:<id>`) and folder. Default: derived from `customer` (`Example Trading plc` -> `example-trading-plc`); needed when the name has no letters or digits to derive it from, or is longer than 60 characters. Every agreement of one customer has the same key.",
+    )
     owner: Text = Field(description="Who answers for the agreement.")
     service: Service = Field(description="The service and its scope.")
     review: Review | None = Field(None, description="The review cycle.")
@@ -442,6 +466,9 @@ class Terms(Model):
     remedies: Remedies | None = Field(None, description="Escalation, chronic failure, earn-back.")
     exclusions: list[Text] = Field(default_factory=list, description="What does not count against the provider. Markdown.")
     maintenance: Maintenance | None = Field(None, description="The notice maintenance needs and the windows announced.")
+    publish: Publish | None = Field(
+        None, description="What the public site shows of this agreement; the latest version decides. Default: nothing (private)."
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -456,6 +483,25 @@ class Terms(Model):
 
     def metric(self, metric_id: str) -> Metric | None:
         return next((m for m in self.metrics if m.id == metric_id), None)
+
+
+# ---------------------------------------------------------------- the customers
+
+
+class Customer(Model):
+    """A customer that gets its own site."""
+
+    id: Slug = Field(
+        description="The customer's audience key (`customer:<id>`, and its site's folder); an agreement names it by `customer_id` or by a `customer` name whose slug it is."
+    )
+    name: Text = Field(description="The customer's name, spelled as its agreements spell it.")
+
+
+class Customers(Model):
+    """`customers.yaml` beside the agreement folders (optional): the customers that get their own site.
+    With it, every agreement's customer must be one of them."""
+
+    customers: list[Customer] = Field(min_length=1, description="The customers, each once.")
 
 
 # ---------------------------------------------------------------- the results

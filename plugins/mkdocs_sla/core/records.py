@@ -36,6 +36,7 @@ class Version:
     terms: Terms
     position: Position
     digest: str
+    customer_at: Position | None = None  # where `customer` (or `customer_id`) is written: the audience key's source
 
     @property
     def label(self) -> str:

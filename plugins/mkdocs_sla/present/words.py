@@ -7,6 +7,7 @@ them come from `number` below and `display`, so they read as the agreement wrote
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
 
@@ -15,6 +16,7 @@ from mkdocs_sla.core.model import Bounds, Deadline, Metric, Terms
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.spans import Span
 from mkdocs_sla.present import display, markup
+from mkdocs_sla.present.billing import days_left
 from mkdocs_sla.present.display import exact, plain, to_decimal
 
 
@@ -308,3 +310,13 @@ def remedy_words(remedy: Remedy) -> str:
     shown = display.attainment(remedy.average, metric.unit, metric.better)
     level = display.with_unit(str(remedy.level), metric.unit)
     return f"{metric.name}: average over {remedy.within} periods {shown} is below {level}"
+
+
+def claim_status(deadline: dt.date, today: dt.date) -> str:
+    """How a claim deadline stands on the build date: `12 days left`, `1 day left`, `last day` or `passed`."""
+    left = days_left(deadline, today)
+    if left < 0:
+        return "passed"
+    if left == 0:
+        return "last day"
+    return f"{left} {plural(left, 'day', 'days')} left"

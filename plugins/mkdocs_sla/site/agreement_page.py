@@ -9,12 +9,14 @@ from typing import Any
 
 from markupsafe import Markup
 
+from mkdocs_sla.core.audiences import customer_key
 from mkdocs_sla.core.evaluate import AgreementEvaluation, PeriodOutcome, evaluate
 from mkdocs_sla.core.model import Terms
 from mkdocs_sla.core.records import Agreement, VersionStatus
 from mkdocs_sla.present import display, markup
 from mkdocs_sla.present.documents import evidenced_period_document
 from mkdocs_sla.present.words import (
+    claim_status,
     credit_terms_lines,
     deadline_words,
     measured_words,
@@ -40,16 +42,24 @@ from mkdocs_sla.site.views import (
     _metric_charts,
     _metric_credit,
     _metric_view,
+    statement_line,
 )
 
 # ---------------------------------------------------------------- phase 1: one agreement
 
 
 def render_agreement(
-    record: Agreement, evaluation: AgreementEvaluation, *, today: dt.date, options: RenderOptions | None = None
+    record: Agreement,
+    evaluation: AgreementEvaluation,
+    *,
+    today: dt.date,
+    options: RenderOptions | None = None,
+    results_shown: bool = True,
 ) -> RenderedAgreement:
     """An agreement's page (with its charts, credit calculator and badge), its history page, a
-    page per version, credits JSON and the badge's SVG, and its summary for the listings."""
+    page per version, credits JSON and the badge's SVG, and its summary for the listings.
+    `results_shown=False` (an audience that sees the terms only, see site/audiences.py): the
+    record comes without results, and there is no credits JSON."""
     options = options or RenderOptions()
     links = Links(options)
     paths = links.paths
@@ -60,16 +70,17 @@ def render_agreement(
     history = History(record, today, links)
 
     periods = [(outcome, _period_entry(record.id, outcome)) for outcome in evaluation.periods]
-    pages[paths.agreement_json(record.id)] = (
-        _json(
-            {
-                "agreement": record.id,
-                "file": record.file,
-                "periods": [evidenced_period_document(outcome) for outcome in evaluation.periods],
-            }
+    if results_shown:
+        pages[paths.agreement_json(record.id)] = (
+            _json(
+                {
+                    "agreement": record.id,
+                    "file": record.file,
+                    "periods": [evidenced_period_document(outcome) for outcome in evaluation.periods],
+                }
+            )
+            + "\n"
         )
-        + "\n"
-    )
 
     metrics = []
     for metric in terms.metrics:
@@ -106,6 +117,7 @@ def render_agreement(
             review=review,
             metrics=metrics,
             today=today,
+            results_shown=results_shown,
             versions=versions,
             upcoming=[v for v in reversed(versions) if v.status is VersionStatus.UPCOMING],
             history_href=links(path, history.path),
@@ -115,7 +127,9 @@ def render_agreement(
             deadline=deadline_words(terms),
             periods=len(periods),
             misses=evaluation.periods[-1].misses_to_date if periods else 0,
-            periods_html=Markup("\n".join(_period_rows(outcome, entry, terms, version_hrefs) for outcome, entry in reversed(periods))),
+            periods_html=Markup(
+                "\n".join(_period_rows(outcome, entry, terms, version_hrefs, today) for outcome, entry in reversed(periods))
+            ),
             last=last[1] if last else None,
             last_name=period_name(last[0].period) if last else None,
             termination_since=evaluation.termination_right_since,
@@ -138,6 +152,7 @@ def render_agreement(
         title=terms.title,
         provider=terms.provider,
         customer=terms.customer,
+        customer_key=customer_key(terms),
         family=terms.service.family,
         version=terms.version,
         last=last[1] if last else None,
@@ -148,6 +163,9 @@ def render_agreement(
         ),
         periods=tuple(entry for _outcome, entry in periods),
         versions=history.entries(),
+        statements=tuple(statement_line(record.id, outcome.terms.title, outcome) for outcome in evaluation.periods)
+        if results_shown
+        else (),
     )
     return RenderedAgreement(pages, summary)
 
@@ -180,7 +198,7 @@ def _period_entry(agreement_id: str, outcome: PeriodOutcome) -> PeriodEntry:
     )
 
 
-def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Terms, version_hrefs: Mapping[str, str]) -> str:
+def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Terms, version_hrefs: Mapping[str, str], today: dt.date) -> str:
     """One period of the periods table: a heading row with the period's total and the version
     that governed it (a link to its terms), a row per metric, and the remedies reached. Built
     without Jinja: 24 periods × 5 metrics per page."""
@@ -196,7 +214,11 @@ def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Terms, ver
         f'{Mark(entry.mark).html} <span class="sla-period__total{" sla-total--credited" if total.credited else ""}">'
         f"{'Your credit: ' + e(total.text) if total.text != '—' else 'No credit'}</span>"
         + "".join(f' <span class="sla-note">({e(note)})</span>' for note in total.notes)
-        + (f' <span class="sla-note">claim by {e(total.claim_by)}</span>' if total.claim_by else "")
+        + (
+            f' <span class="sla-note">claim by {e(total.claim_by)} ({e(claim_status(outcome.claim_deadline, today))})</span>'
+            if total.claim_by and outcome.claim_deadline
+            else ""
+        )
         + "</th></tr>"
     )
     rows = [f'<tbody id="period-{label}" class="sla-period sla-period--{Mark(entry.mark).state}">', head]

@@ -18,11 +18,14 @@ from mkdocs_sla.core.periods import Period
 from mkdocs_sla.present import display, markup
 from mkdocs_sla.present.feed import FeedEntry, atom, feed_title, version_title
 from mkdocs_sla.present.words import (
+    claim_status,
     period_name,
     plural,
 )
+from mkdocs_sla.site.audiences import with_statements
 from mkdocs_sla.site.navigation import NavPage, NavSection, _chunked
 from mkdocs_sla.site.paths import OTHER_FAMILY, Links, RenderOptions, legacy_definition_anchor, page_url, relative_url, slug, version_slug
+from mkdocs_sla.site.statements import Statements
 from mkdocs_sla.site.templating import _env
 from mkdocs_sla.site.views import AgreementSummary, Mark, MetricUse, PeriodEntry, VersionEntry
 
@@ -52,6 +55,8 @@ class Listings:
                 ]
             )
         self.by_id = {s.id: s for s in self.summaries}
+        # Credit statements: on a customer's site (its own) and the internal one (all), never the public one.
+        self.statements = Statements(self.summaries, today, options) if with_statements(options.audience) else None
 
     def render(self) -> dict[str, str]:
         pages = {self.paths.catalog: self.catalog_page(), self.paths.glossary: self.glossary_page(), self.paths.feed: self.feed()}
@@ -64,6 +69,8 @@ class Listings:
         pages[self.paths.credits] = self.credits_page()
         for period, entries in self.by_period.items():
             pages[self.paths.period(period.label)] = self.period_page(period, entries)
+        if self.statements is not None:
+            pages.update(self.statements.render())
         return pages
 
     def _render(self, template: str, **context: Any) -> str:
@@ -217,7 +224,13 @@ class Listings:
                     "totals": _totals(entries),
                 }
             )
-        return self._render("credits_index.md.j2", years=dict(years), catalog_href=self.link(self.paths.credits, self.paths.catalog))
+        statements_href = self.link(self.paths.credits, self.paths.statements) if self.statements and self.statements.by_customer else None
+        return self._render(
+            "credits_index.md.j2",
+            years=dict(years),
+            catalog_href=self.link(self.paths.credits, self.paths.catalog),
+            statements_href=statements_href,
+        )
 
     def period_page(self, period: Period, entries: list[PeriodEntry]) -> str:
         path = self.paths.period(period.label)
@@ -247,8 +260,14 @@ class Listings:
             f"version {e(entry.version)}</small></td> <td>{markup.inline(s.customer)}</td> "
             f"<td>{'; '.join(markup.inline(name) for name in entry.missed)}</td> "
             f'<td class="sla-total{" sla-total--credited" if total.credited else ""}">{e(total.text)}{notes}</td> '
-            f"<td>{e(total.claim_by or '—')}</td></tr>"
+            f"<td>{e(total.claim_by or '—')}{self._claim_status(total.claim_by)}</td></tr>"
         )
+
+    def _claim_status(self, claim_by: str | None) -> str:
+        """` (12 days left)` or ` (passed)` after a claim deadline, on the build date."""
+        if not claim_by:
+            return ""
+        return f" <small>({_escape(claim_status(dt.date.fromisoformat(claim_by), self.today))})</small>"
 
     # ------------------------------------------------------------ feed of versions
 
@@ -311,11 +330,16 @@ class Listings:
         for period in self.by_period:
             years[period.year].append(NavPage(self.paths.period(period.label), period_name(period)))
         credits.extend(NavSection(str(year), tuple(pages)) for year, pages in years.items())
-        return [
+        sections = [
             NavSection("Agreements", tuple(agreements)),
             NavSection("Metrics glossary", tuple(glossary)),
             NavSection("Credits by period", tuple(credits)),
         ]
+        # A customer's own statements are its site's point: a section of their own. The internal
+        # site's (every customer's, every period) would put thousands of entries in every page's
+        # navigation; there the credits page links the statements' index.
+        statements = self.statements.navigation() if self.statements is not None and self.options.audience.customer else None
+        return [*sections, statements] if statements else sections
 
 
 @dataclass

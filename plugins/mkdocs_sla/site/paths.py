@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from mkdocs_sla.core.audiences import INTERNAL, Audience
 from mkdocs_sla.core.model import Metric
 from mkdocs_sla.present import markup
 
@@ -34,6 +35,7 @@ class RenderOptions:
     site_url: str | None = None  # the site's address: the feed's ids and links are absolute with it
     site_name: str = "Service level agreements"  # names the feed
     site_author: str | None = None  # the feed's author (default: site_name)
+    audience: Audience = INTERNAL  # who the site is for: what site/audiences.py lets through
 
 
 # ---------------------------------------------------------------- paths and links
@@ -80,6 +82,14 @@ class Paths:
     def version(self, agreement_id: str, label: str) -> str:
         """A version's terms: a permanent URL, named by the label alone, so a newer version changes nothing here."""
         return f"{self.prefix}/{agreement_id}/versions/{version_slug(label)}.md"
+
+    @property
+    def statements(self) -> str:
+        return f"{self.prefix}/statements/index.md"
+
+    def statement(self, customer: str, label: str, suffix: str = "md") -> str:
+        """A customer's credit statement of one period: the page (`md`), `csv` or `json`."""
+        return f"{self.prefix}/statements/{customer}/{label}.{suffix}"
 
     @property
     def feed(self) -> str:

@@ -169,6 +169,77 @@ class VersionEntry:
 
 
 @dataclass(frozen=True)
+class StatementMetric:
+    """One metric of one agreement in a credit statement, in display form."""
+
+    metric_id: str
+    name: str  # Markdown
+    attainment: str  # rounded towards the worse side, with its unit
+    exact: str | None  # the exact attainment (a decimal or a fraction), for the page's title attribute
+    status: str  # "met", "missed", "none"
+    credit: str  # "tier 1 · 10%", "—"
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One agreement's credit in one period, as a customer's credit statement lists it."""
+
+    period: Period
+    agreement_id: str
+    title: str  # Markdown
+    version: str
+    metrics: tuple[StatementMetric, ...]
+    base: str | None  # what the credit applies to, in the agreement's words (Markdown)
+    charges: Fraction | None  # the period's charges: the base amount
+    currency: str | None
+    percent: Fraction  # the period's credit % after combining and caps
+    capped: bool
+    amount: Fraction | None
+    below_minimum: bool
+    issued: Fraction | None
+    claim_deadline: dt.date | None
+    claim_how: str | None  # Markdown
+    claim_evidence: tuple[str, ...]
+
+
+def statement_line(agreement_id: str, title: str, outcome: PeriodOutcome) -> StatementLine:
+    """A period's outcome as a statement line: what the page, the CSV and the JSON show."""
+    terms = outcome.terms
+    credit_terms = terms.credit_terms
+    claim = credit_terms.claim if credit_terms else None
+    charges = outcome.results.results.charges
+    metrics = tuple(
+        StatementMetric(
+            m.metric.id,
+            m.metric.name,
+            display.attainment(m.attainment, m.metric.unit, m.metric.better),
+            display.exact(m.attainment),
+            Mark.of(m.met).state,
+            _metric_credit(m),
+        )
+        for m in outcome.metrics
+    )
+    return StatementLine(
+        period=outcome.period,
+        agreement_id=agreement_id,
+        title=title,
+        version=outcome.version,
+        metrics=metrics,
+        base=credit_terms.base if credit_terms else None,
+        charges=Fraction(charges) if charges is not None else None,
+        currency=credit_terms.currency if credit_terms else None,
+        percent=outcome.credit.percent,
+        capped=outcome.credit.capped,
+        amount=outcome.credit.amount,
+        below_minimum=outcome.credit.below_minimum,
+        issued=outcome.credit.issued,
+        claim_deadline=outcome.claim_deadline,
+        claim_how=claim.how if claim else None,
+        claim_evidence=tuple(claim.evidence) if claim else (),
+    )
+
+
+@dataclass(frozen=True)
 class AgreementSummary:
     """What the listings need to know about an agreement: plain data, cheap to send between processes."""
 
@@ -178,6 +249,7 @@ class AgreementSummary:
     title: str
     provider: str
     customer: str
+    customer_key: str | None  # the customer's audience key (core.audiences.customer_key)
     family: str | None
     version: str
     last: PeriodEntry | None
@@ -186,6 +258,7 @@ class AgreementSummary:
     metrics: tuple[MetricUse, ...]
     periods: tuple[PeriodEntry, ...]
     versions: tuple[VersionEntry, ...] = ()  # oldest first
+    statements: tuple[StatementLine, ...] = ()  # one per period with results, where the audience sees results
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,15 @@ from mkdocs_sla.core.outages import measured_by_log
 from mkdocs_sla.core.periods import Period, localize
 from mkdocs_sla.core.records import Agreement, Catalog, Interval, PeriodResults, Version
 from mkdocs_sla.source import outagelog
+from mkdocs_sla.source.audiences import (
+    CUSTOMERS_FILE,
+    check_customers,
+    check_version_key,
+    check_versions_agree,
+    fact_of,
+    key_position,
+    load_declared,
+)
 from mkdocs_sla.source.checks import check_tiers
 from mkdocs_sla.source.collect.config import load_collection
 from mkdocs_sla.source.corrections import with_corrections
@@ -71,7 +80,17 @@ def load(root: Path | str, today: dt.date | None = None) -> Catalog:
             record = load_agreement(folder, diagnostics, today)
             if record is not None:
                 records.append(record)
+    diagnostics.items.extend(check_tree_customers(Path(root), [fact_of(r) for r in records], diagnostics))
     return Catalog(tuple(records), tuple(diagnostics.sorted()))
+
+
+def check_tree_customers(root: Path, facts, diagnostics: Diagnostics) -> list:
+    """The checks across agreements of a tree: one customer, one key, one spelling; every key
+    declared where `customers.yaml` is present (its own errors go to `diagnostics`)."""
+    if not root.is_dir():
+        return []
+    declared = load_declared(root, display_path(root / CUSTOMERS_FILE), diagnostics)
+    return check_customers([f for f in facts if f is not None], declared)
 
 
 @contextlib.contextmanager
@@ -102,7 +121,7 @@ def agreement_folders(root: Path, diagnostics: Diagnostics) -> list[Path]:
     links = {p for p in entries if p.is_symlink()}
     for link in sorted(links):
         diagnostics.error(Position(display_path(link)), link_problem(link) or "")
-    for stray in (p for p in entries if p not in links and p.is_file() and p.suffix in (".yaml", ".yml")):
+    for stray in (p for p in entries if p not in links and p.is_file() and p.suffix in (".yaml", ".yml") and p.name != CUSTOMERS_FILE):
         diagnostics.error(
             Position(display_path(stray)),
             f"agreement files belong in a folder named by the agreement id: expected {excerpt(name)}/<id>/{AGREEMENT_FILE}",
@@ -185,8 +204,11 @@ def _load_versions(folder_name: str, text: str, display: str, diagnostics: Diagn
                 f"id `{terms.id}` differs from its folder `{excerpt(folder_name)}`; expected `{excerpt(folder_name)}`",
             )
         _check_terms(terms, document, diagnostics)
-        versions.append(Version(terms, Position(display, document.start_line, 1), digest(terms)))
+        check_version_key(terms, document, diagnostics)
+        versions.append(Version(terms, Position(display, document.start_line, 1), digest(terms), key_position(document, terms)))
     _check_version_order(versions, documents, diagnostics)
+    if versions:
+        check_versions_agree(versions, diagnostics)
     return versions, bool(versions) and len(diagnostics.errors) == before
 
 
