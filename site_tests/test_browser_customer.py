@@ -197,8 +197,8 @@ def calculator_readout(page) -> dict[str, str]:
 
 def test_the_calculator_gives_the_engines_credit_for_every_example_period(page, customer_site, engine_credits):
     """Each period with its reported charges as the fee: the engine's amount (`sla credits`),
-    its minimum and its claim deadline. Periods without charges: a typed fee, against the
-    engine's own rule for that fee (core.credits.period_credit)."""
+    its minimum and its claim deadline; and with typed fees (a small one under the minimums),
+    against the engine's own rule for that fee (core.credits.period_credit)."""
     _folder, url = customer_site
     catalog = load(REPO_ROOT / "agreements")
     checked = typed = 0
@@ -215,27 +215,34 @@ def test_the_calculator_gives_the_engines_credit_for_every_example_period(page, 
             select.select_option(str(index))
             document = engine_credits[record.id][outcome.period.label]
             terms = outcome.terms.credit_terms
-            if document["charges"] is None:
-                fee.fill("1234.56")
-                credited = [(m.metric.credits.model, m.credit_percent) for m in outcome.metrics if m.credited]
-                credit = rules.period_credit(terms, credited, Decimal("1234.56"))
-                amount, below = credit.amount, credit.below_minimum
-                typed += 1
-            else:
+            credited = [(m.metric.credits.model, m.credit_percent) for m in outcome.metrics if m.credited]
+            cases = []
+            if document["charges"] is not None:
+                # The period's own charges, as the page starts: the engine's figures, from `sla credits`.
                 assert fee.input_value() == document["charges"]
-                amount, below = outcome.credit.amount, document["credit"]["below_minimum"]
-                assert display.money(amount, terms.currency) == document["credit"]["amount_display"]
-            shown = calculator_readout(page)
-            where = f"{record.id} {outcome.period.label}: {shown}"
-            assert shown["percent"].startswith(display.percent(outcome.credit.percent) + " of the fee"), where
-            assert shown["amount"].startswith(display.money(amount, terms.currency)), where
-            assert ("not issued" in shown["amount"]) == below, where
-            if amount and not below and document["claim_deadline"]:
-                assert shown.get("claim-by") == document["claim_deadline"], where
-            else:
-                assert "claim-by" not in shown, where
-            checked += 1
-    assert checked > 10 and typed, (checked, typed)
+                assert display.money(outcome.credit.amount, terms.currency) == document["credit"]["amount_display"]
+                cases.append((None, outcome.credit.amount, document["credit"]["below_minimum"]))
+            # Any fee the customer types: the engine's own rule for that fee.
+            for typed_fee in ("1234.56", "7.5"):
+                credit = rules.period_credit(terms, credited, Decimal(typed_fee))
+                cases.append((typed_fee, credit.amount, credit.below_minimum))
+            for typed_fee, amount, below in cases:
+                if typed_fee is not None:
+                    fee.fill(typed_fee)
+                    typed += 1
+                shown = calculator_readout(page)
+                where = f"{record.id} {outcome.period.label} fee {typed_fee or document['charges']}: {shown}"
+                assert shown["percent"].startswith(display.percent(outcome.credit.percent) + " of the fee"), where
+                assert shown["amount"].startswith(display.money(amount, terms.currency)), where
+                assert ("not issued" in shown["amount"]) == below, where
+                deadline = rules.claim_deadline(terms, outcome.period)
+                if amount and not below and deadline is not None:
+                    assert shown.get("claim-by") == deadline.isoformat(), where
+                    assert document["claim_deadline"] in (None, deadline.isoformat()), where
+                else:
+                    assert "claim-by" not in shown, where
+                checked += 1
+    assert checked > 10 and typed > 10, (checked, typed)
     assert page.console_errors == []
 
 

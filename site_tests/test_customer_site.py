@@ -21,6 +21,7 @@ from helpers import REPO_ROOT, build_site, tool_env, venv_script
 from mkdocs_sla.core.evaluate import evaluate
 from mkdocs_sla.core.measures import error_budget
 from mkdocs_sla.present import display
+from mkdocs_sla.site.paths import glossary_anchor, legacy_definition_anchor
 from mkdocs_sla.source.load import load
 
 EPOCH = {"SOURCE_DATE_EPOCH": str(int(dt.datetime(2026, 11, 26, tzinfo=dt.UTC).timestamp()))}
@@ -188,3 +189,27 @@ def test_setting_site_url_and_repo_url_is_the_whole_rebranding(tmp_path):
     assert first == "# yaml-language-server: $schema=https://sla.acme.test/agreements-site/latest/schema/agreement.schema.json"
     printed = subprocess.run([*venv_script("sla"), "schema"], cwd=copy, env=tool_env(), capture_output=True, text=True)
     assert '"$id": "https://sla.acme.test/agreements-site/latest/schema/agreement.schema.json"' in printed.stdout
+
+
+# ---------------------------------------------------------------- stable glossary addresses
+
+
+def test_a_glossary_entry_is_named_by_the_metric_id_and_its_old_address_still_answers(built, catalog):
+    """The entry's address comes from the metric (its `glossary` id, else its id), so rewording
+    the definition keeps it; the address made from the definition's words before still answers,
+    with a link to the new one, and the glossary keeps the old #anchor."""
+    glossary = page(built, "agreements/metrics")
+    checked = 0
+    for record in catalog.agreements:
+        for metric in record.in_force(dt.date(2026, 11, 26)).terms.metrics:
+            anchor = glossary_anchor(metric)
+            assert anchor == (metric.glossary or metric.id)
+            assert (built / "agreements" / "metrics" / anchor / "index.html").is_file()
+            old = legacy_definition_anchor(metric.definition)
+            moved = page(built, f"agreements/metrics/{old}")
+            assert moved.xpath(f'//article//a[@href="../{anchor}/"]'), f"{old} should link to {anchor}"
+            assert glossary.xpath(f'//*[@id="{old}"]'), f"the glossary lost the anchor #{old}"
+            reworded = metric.model_copy(update={"definition": metric.definition + " Reworded."})
+            assert glossary_anchor(reworded) == anchor
+            checked += 1
+    assert checked

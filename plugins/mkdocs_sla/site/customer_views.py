@@ -56,7 +56,7 @@ def calculator_periods(evaluation: AgreementEvaluation) -> list[dict]:
                 "minimum_text": f"{display.plain(terms.minimum_amount)} {terms.currency}" if terms.minimum_amount is not None else None,
                 # Whether an amount equal to the minimum is issued (core.credits.below_minimum_amount).
                 "minimum_issued": bool(terms.minimum_amount_issued),
-                "charges": display.exact(Fraction(charges)) if charges is not None else None,
+                "charges": str(charges) if charges is not None else None,  # as written, as `sla credits` writes it
                 "currency": terms.currency,
                 "claim_by": deadline.isoformat() if deadline else None,
             }
