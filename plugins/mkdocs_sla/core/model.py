@@ -11,48 +11,31 @@ YAML turn `99.99` into a float), so `99.99` means exactly 99.99.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import re
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
+from mkdocs_sla.core.calendarformat import CalendarDefinition
+from mkdocs_sla.core.formatbase import (  # noqa: F401  (re-exported: the format's names stay in `model`)
+    FIRST_DAY,
+    LAST_DAY,
+    SLUG,
+    Date,
+    Model,
+    Moment,
+    NonNegative,
+    NonNegativeInt,
+    Number,
+    Percent,
+    PositiveInt,
+    Slug,
+    Text,
+)
 from mkdocs_sla.core.spans import span_of
-
-SLUG = r"^[a-z0-9][a-z0-9-]*$"
-
-Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=80)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
-# At most 40 significant digits (an exponent counts its zeros): `1e999999999` is an
-# error here, not a billion-digit integer in the exact arithmetic.
-Number = Annotated[Decimal, Field(max_digits=40)]
-Percent = Annotated[Number, Field(ge=0, le=100)]
-NonNegative = Annotated[Number, Field(ge=0)]
-PositiveInt = Annotated[int, Field(gt=0)]
-
-# Years 1900 to 2999: room for any agreement, and far from the ends of Python's calendar
-# (years 1 and 9999), where the next period, a review date or a time in UTC does not exist.
-FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
-Date = Annotated[dt.date, Field(ge=FIRST_DAY, le=LAST_DAY)]
-
-
-def _within_years(moment: dt.datetime) -> dt.datetime:
-    if not FIRST_DAY.year <= moment.year <= LAST_DAY.year:
-        raise ValueError(f"{moment.isoformat()} is out of range; expected a time in the years 1900 to 2999")
-    return moment
-
-
-Moment = Annotated[dt.datetime, AfterValidator(_within_years)]
-NonNegativeInt = Annotated[int, Field(ge=0)]
-
-
-class Model(BaseModel):
-    """Base: frozen, unknown keys rejected, no silent coercion of floats."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=False)
-
+from mkdocs_sla.core.ticketformat import TicketExports, TicketsMeasure
 
 # ---------------------------------------------------------------- the terms
 
@@ -141,21 +124,40 @@ class PoolCredits(Model):
 Credits = Annotated[TieredCredits | LinearCredits | PoolCredits, Field(discriminator="model")]
 
 
-class ValueMeasure(Model):
+class MeasureKind(Model):
+    """What every measure answers about its attainment, so that callers ask the measure, not its `kind`."""
+
+    PERCENT: ClassVar[bool] = False  # the attainment is a percentage, 0..100
+    NON_NEGATIVE: ClassVar[bool] = False  # the attainment is never below 0 (a count, an average of counts)
+
+    @property
+    def percent(self) -> bool:
+        """Whether the attainment is a percentage."""
+        return self.PERCENT
+
+    @property
+    def non_negative(self) -> bool:
+        """Whether the attainment is never below 0."""
+        return self.PERCENT or self.NON_NEGATIVE
+
+
+class ValueMeasure(MeasureKind):
     """The period's figure is reported directly (`value:` in the results)."""
 
     kind: Literal["value"] = Field(description="`value`.")
 
 
-class CountMeasure(Model):
+class CountMeasure(MeasureKind):
     """A count reported for the period (`count:` in the results), e.g. qualified leads delivered."""
 
+    NON_NEGATIVE = True
     kind: Literal["count"] = Field(description="`count`.")
 
 
-class AverageMeasure(Model):
+class AverageMeasure(MeasureKind):
     """An average from a sum and a count (`sum:` and `count:` in the results), e.g. follow-up attempts per lead."""
 
+    NON_NEGATIVE = True
     kind: Literal["average"] = Field(description="`average`.")
     when_empty: Literal["met", "missed"] = Field(
         "met",
@@ -163,18 +165,23 @@ class AverageMeasure(Model):
     )
 
 
-class DowntimeMeasure(Model):
+class DowntimeMeasure(MeasureKind):
     """Uptime % = (minutes − downtime minutes) / minutes × 100, from outages with start and end."""
 
+    PERCENT = True
     kind: Literal["downtime"] = Field(description="`downtime`.")
     minimum_outage_minutes: NonNegative = Field(
         Decimal(0),
         description="Only downtime of at least this many consecutive minutes counts (Google Cloud: 1 or 10 minutes): outages that overlap or touch are joined into one stretch first, and a stretch shorter than this does not count.",
     )
     exclude_tags: list[Slug] = Field(default_factory=list, description="Outages with any of these tags do not count, e.g. `maintenance`.")
+    calendar: Slug | None = Field(
+        None,
+        description="Availability in service hours: only the minutes inside this business calendar's hours count, for the period and for the downtime. Without it, every minute counts.",
+    )
 
 
-class IntervalsMeasure(Model):
+class IntervalsMeasure(MeasureKind):
     """Uptime % = 100 − mean error rate over fixed intervals (Amazon S3).
 
     Intervals are consecutive spans of `interval_minutes` of elapsed time from the start of the
@@ -183,6 +190,7 @@ class IntervalsMeasure(Model):
     not local midnight. Intervals with no requests, and intervals missing from the data, count as 0% errors.
     """
 
+    PERCENT = True
     kind: Literal["intervals"] = Field(description="`intervals`.")
     # At most a day, so that every period (a partial first one too) holds at least one interval.
     interval_minutes: Annotated[int, Field(gt=0, le=1440)] = Field(
@@ -191,9 +199,10 @@ class IntervalsMeasure(Model):
     )
 
 
-class EventsMeasure(Model):
+class EventsMeasure(MeasureKind):
     """Attainment % = good / total × 100 (`good:` and `total:` in the results), e.g. tickets answered within target."""
 
+    PERCENT = True
     kind: Literal["events"] = Field(description="`events`.")
     when_empty: Literal["met", "missed"] = Field(
         "met",
@@ -202,11 +211,11 @@ class EventsMeasure(Model):
 
 
 Measure = Annotated[
-    ValueMeasure | CountMeasure | AverageMeasure | DowntimeMeasure | IntervalsMeasure | EventsMeasure,
+    ValueMeasure | CountMeasure | AverageMeasure | DowntimeMeasure | IntervalsMeasure | EventsMeasure | TicketsMeasure,
     Field(discriminator="kind"),
 ]
 
-PERCENT_MEASURES = ("downtime", "intervals", "events")
+PERCENT_MEASURES = ("downtime", "intervals", "events", "tickets")  # kinds that can measure a percentage
 
 
 class Metric(Model):
@@ -235,7 +244,7 @@ class Metric(Model):
         """Whether the attainment is a percentage, in 0..100: measured as one (PERCENT_MEASURES),
         or a `value` reported in `%`. The one answer for the loader's checks, the tiers' domain
         and the comparison of versions."""
-        return self.measure.kind in PERCENT_MEASURES or (self.measure.kind == "value" and self.unit.strip() == "%")
+        return self.measure.percent or (self.measure.kind == "value" and self.unit.strip() == "%")
 
 
 class Deadline(Model):
@@ -359,6 +368,11 @@ class Terms(Model):
         Field(default_factory=dict, description="Duties per party: `provider:`, `customer:` or a named team, each a list. Markdown.")
     )
     metrics: list[Metric] = Field(min_length=1, description="The service levels.")
+    calendars: dict[Slug, CalendarDefinition] = Field(
+        default_factory=dict,
+        description="Business calendars of this agreement, by name; calendars shared by several agreements live in `agreements/calendars/<name>.yaml`.",
+    )
+    tickets: TicketExports | None = Field(None, description="How the ticket exports of `tickets` metrics read (`tickets/<period>.csv`).")
     credit_terms: CreditTerms | None = Field(None, description="Base, combining, cap, minimum and claims.")
     remedies: Remedies | None = Field(None, description="Escalation, chronic failure, earn-back.")
     exclusions: list[Text] = Field(default_factory=list, description="What does not count against the provider. Markdown.")

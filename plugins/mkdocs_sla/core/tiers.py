@@ -21,7 +21,7 @@ def missed_span(metric: Metric) -> Span:
     objective = Fraction(metric.objective)
     strict = metric.objective_strict
     percent = metric.is_percent
-    floor = Fraction(0) if percent or metric.measure.kind in ("count", "average") else None
+    floor = Fraction(0) if percent or metric.measure.non_negative else None
     ceiling = Fraction(100) if percent else None
     if metric.better == "higher":
         # met at or above the objective (strictly above if `objective_strict`)
