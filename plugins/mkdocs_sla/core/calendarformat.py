@@ -8,6 +8,7 @@ optionally an iCalendar file of closures; or it is open around the clock (`alway
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Annotated
 
@@ -46,7 +47,7 @@ HoursText = Annotated[str, AfterValidator(_valid_hours)]
 
 def _no_overlap(spans: list[str]) -> list[str]:
     ordered = sorted((parse_hours(s), s) for s in spans)
-    for (a, a_text), (b, b_text) in zip(ordered, ordered[1:], strict=False):
+    for (a, a_text), (b, b_text) in itertools.pairwise(ordered):
         if b[0] < a[1]:
             raise ValueError(
                 f"the hours `{a_text}` and `{b_text}` overlap; expected separate spans, such as `08:00-12:00` and `13:00-17:00`"

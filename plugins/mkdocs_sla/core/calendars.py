@@ -239,11 +239,3 @@ def _subtract(spans: list[tuple[int, int]], closures: tuple[tuple[int, int], ...
         out.extend(pieces)
     return out
 
-
-def overlapping(hours: tuple[Hours, ...]) -> tuple[Hours, Hours] | None:
-    """The first two spans of a day that overlap, or None: the rule the loader checks."""
-    ordered = sorted(hours)
-    for a, b in zip(ordered, ordered[1:], strict=False):
-        if b.start < a.end:
-            return a, b
-    return None
