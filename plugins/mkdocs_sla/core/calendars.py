@@ -238,4 +238,3 @@ def _subtract(spans: list[tuple[int, int]], closures: tuple[tuple[int, int], ...
             pieces = [piece for ps, pe in pieces for piece in ((ps, min(pe, cs)), (max(ps, ce), pe)) if piece[1] > piece[0]]
         out.extend(pieces)
     return out
-

@@ -130,7 +130,7 @@ def evaluate(record: Agreement) -> AgreementEvaluation:
         terms = record.version_for(results.period).terms
         if last_period is not None and results.period != last_period.next():
             consecutive.clear()  # a gap in the results breaks every run of misses
-        outcomes = [_metric_outcome(metric, results, terms, agreement_start, consecutive) for metric in terms.metrics]
+        outcomes = [_metric_outcome(metric, results, terms, agreement_start, consecutive, record.calendars) for metric in terms.metrics]
         raw.append((results, terms, outcomes))
         last_period = results.period
     raw = _apply_earn_back(raw)
@@ -171,16 +171,19 @@ def _claimable(credit: rules.PeriodCredit) -> bool:
 
 
 def _metric_outcome(
-    metric: Metric, results: PeriodResults, terms: Terms, agreement_start: dt.date, consecutive: dict[str, int]
+    metric: Metric, results: PeriodResults, terms: Terms, agreement_start: dt.date, consecutive: dict[str, int], calendars=None
 ) -> MetricOutcome:
     result = results.results.metrics.get(metric.id)
     if result is None:
         consecutive.pop(metric.id, None)
         return MetricOutcome(metric, None, None, None)
     window = measured_window(results.period, terms, agreement_start)
-    measured = measure_attainment(metric, result, window, terms.timezone, results.intervals.get(metric.id, ()))
+    measured = measure_attainment(
+        metric, result, window, terms.timezone, results.intervals.get(metric.id, ()), tickets=results.tickets, calendars=calendars
+    )
     if measured.value is None:
-        met = metric.measure.when_empty == "met"
+        # Measures with nothing to measure say how that counts; a window without service hours is met.
+        met = getattr(metric.measure, "when_empty", "met") == "met"
         consecutive[metric.id] = 0 if met else consecutive.get(metric.id, 0) + 1
         return MetricOutcome(metric, None, measured, met)
     met = rules.meets(metric, measured.value)

@@ -7,8 +7,10 @@ the site consume; they hold parsed values and their source positions, no text.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from mkdocs_sla.core.calendars import BusinessCalendar
 from mkdocs_sla.core.diagnostics import Diagnostic, Position
 from mkdocs_sla.core.model import Results, Terms
 from mkdocs_sla.core.periods import Period
@@ -49,6 +51,8 @@ class PeriodResults:
     results: Results
     file: str
     intervals: dict[str, tuple[Interval, ...]] = field(default_factory=dict)
+    tickets: tuple = ()  # the period's ticket export: `core.tickets.Ticket`s, in file order
+    ticket_file: str | None = None  # where the export was read, for the evidence
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ class Agreement:
     file: str
     versions: tuple[Version, ...]
     results: tuple[PeriodResults, ...]
+    calendars: Mapping[str, BusinessCalendar] = field(default_factory=dict)  # by name: shared and the agreement's own
 
     def version_for(self, period: Period) -> Version:
         """The version that governs a period, by the agreement's `mid_period_change` rule."""
