@@ -29,7 +29,7 @@ from helpers import REPO_ROOT, build_site, serve_directory
 from mkdocs_sla.core.evaluate import evaluate
 from mkdocs_sla.present import display
 from mkdocs_sla.present.words import bounds_in_words, number
-from mkdocs_sla.site.render import version_slug
+from mkdocs_sla.site.paths import version_slug
 from mkdocs_sla.source.load import load
 
 # A fixed build date, so "in force" and "review overdue" do not move with the clock.

@@ -15,18 +15,10 @@ import pytest
 
 from diff_helpers import TERMS, outage_results, terms, terms_data, uptime, write_agreement
 from helpers import REPO_ROOT
-from mkdocs_sla.compare.compare import (
-    ADVERSE,
-    FAVOURABLE,
-    KINDS,
-    NEUTRAL,
-    Change,
-    compare_records,
-    compare_terms,
-    credit_at,
-    version_history,
-    word_diff,
-)
+from mkdocs_sla.compare.agreements import compare_records, version_history
+from mkdocs_sla.compare.changes import ADVERSE, FAVOURABLE, KINDS, NEUTRAL, Change, word_diff
+from mkdocs_sla.compare.credit_levels import credit_at
+from mkdocs_sla.compare.terms import compare_terms
 from mkdocs_sla.source.load import load
 
 OLD = terms()

@@ -13,18 +13,10 @@ from helpers import REPO_ROOT
 from mkdocs_sla.core.diagnostics import InvalidAgreements
 from mkdocs_sla.core.evaluate import evaluate
 from mkdocs_sla.present import markup
-from mkdocs_sla.site.render import (
-    NavPage,
-    NavSection,
-    RenderOptions,
-    front_matter,
-    mkdocs_nav,
-    navigation,
-    page_url,
-    relative_url,
-    render_problem_page,
-    render_site,
-)
+from mkdocs_sla.site.navigation import NavPage, NavSection, mkdocs_nav
+from mkdocs_sla.site.paths import RenderOptions, page_url, relative_url
+from mkdocs_sla.site.render import navigation, render_problem_page, render_site
+from mkdocs_sla.site.templating import front_matter
 from mkdocs_sla.source.load import load
 from test_site_build import hostile_agreement, large_agreement
 

@@ -22,7 +22,7 @@ from lxml import etree
 
 from helpers import REPO_ROOT, build_site
 from mkdocs_sla.core.evaluate import evaluate
-from mkdocs_sla.site.render import version_slug
+from mkdocs_sla.site.paths import version_slug
 from mkdocs_sla.source.load import load
 from test_site_build import EPOCH, TODAY, Links, article, assert_built, copy_project, elements, read
 

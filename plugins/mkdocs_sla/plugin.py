@@ -31,21 +31,13 @@ from mkdocs.structure.pages import Page
 
 from mkdocs_sla import clock
 from mkdocs_sla.core.diagnostics import InvalidAgreements
-from mkdocs_sla.core.model import SLUG
+from mkdocs_sla.core.model import RESERVED_IDS, SLUG
 from mkdocs_sla.present.feed import feed_title
 from mkdocs_sla.site import reference
-from mkdocs_sla.site.render import (
-    GROUP_BY,
-    RESERVED_IDS,
-    STYLESHEET,
-    NavPage,
-    NavSection,
-    Paths,
-    RenderOptions,
-    render_listings,
-    render_problem_page,
-    render_record,
-)
+from mkdocs_sla.site.agreement_page import render_record
+from mkdocs_sla.site.navigation import NavPage, NavSection
+from mkdocs_sla.site.paths import GROUP_BY, STYLESHEET, Paths, RenderOptions
+from mkdocs_sla.site.render import render_listings, render_problem_page
 from mkdocs_sla.source.load import AGREEMENT_FILE
 from mkdocs_sla.source.parallel import for_each_agreement
 from mkdocs_sla.source.schema import agreement_schema, results_schema, schema_text

@@ -13,7 +13,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from mkdocs_sla.compare.compare import AgreementDiff, CatalogDiff, Change, ResultsDiff, VersionDiff
+from mkdocs_sla.compare.agreements import AgreementDiff, ResultsDiff, VersionDiff
+from mkdocs_sla.compare.changes import Change
+from mkdocs_sla.compare.compare import CatalogDiff
 from mkdocs_sla.present.display import exact
 
 #: GitHub refuses comments over 65,536 characters; leave room for the marker and a note.

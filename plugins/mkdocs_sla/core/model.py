@@ -37,6 +37,12 @@ from mkdocs_sla.core.formatbase import (  # noqa: F401  (re-exported: the format
 from mkdocs_sla.core.spans import span_of
 from mkdocs_sla.core.ticketformat import TicketExports, TicketsMeasure
 
+#: Agreement ids the site keeps for its own pages beside the agreement pages
+#: (`<prefix>/index`, `<prefix>/metrics`, `<prefix>/credits`, `<prefix>/calendars`): an agreement
+#: with such an id would share their URL, so the loader refuses it and the site never meets one.
+#: `calendars` is also the folder of shared business calendars beside the agreement folders.
+RESERVED_IDS = frozenset({"index", "metrics", "credits", "calendars"})
+
 # ---------------------------------------------------------------- the terms
 
 

@@ -16,14 +16,14 @@ from decimal import Decimal
 import pydantic
 from markupsafe import escape
 
-from mkdocs_sla.present import display
 from mkdocs_sla.core.diagnostics import Diagnostics
 from mkdocs_sla.core.evaluate import AgreementEvaluation, evaluate
-from mkdocs_sla.core.records import Agreement, PeriodResults, Version
-from mkdocs_sla.source.load import digest, validate
-from mkdocs_sla.core.model import Terms, Results
+from mkdocs_sla.core.model import Results, Terms
 from mkdocs_sla.core.periods import Period
+from mkdocs_sla.core.records import Agreement, PeriodResults, Version
+from mkdocs_sla.present import display
 from mkdocs_sla.present.words import bounds_in_words, measured_words
+from mkdocs_sla.source.load import digest, validate
 from mkdocs_sla.source.yamlsource import parse
 
 # ---------------------------------------------------------------- format reference
@@ -45,8 +45,14 @@ def _type_name(tp) -> str:
         return f"mapping of {_type_name(args[0])} to {_type_name(args[1])}"
     if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
         return f"[{tp.__name__}](#{tp.__name__.lower()})"
-    return {str: "text", int: "whole number", bool: "`true` or `false`", Decimal: "number",
-            dt.date: "date `YYYY-MM-DD`", dt.datetime: "date and time (ISO 8601)"}.get(tp, getattr(tp, "__name__", str(tp)))
+    return {
+        str: "text",
+        int: "whole number",
+        bool: "`true` or `false`",
+        Decimal: "number",
+        dt.date: "date `YYYY-MM-DD`",
+        dt.datetime: "date and time (ISO 8601)",
+    }.get(tp, getattr(tp, "__name__", str(tp)))
 
 
 def _models(root: type[pydantic.BaseModel]) -> list[type[pydantic.BaseModel]]:
@@ -117,14 +123,18 @@ def format_reference() -> str:
     for title, root in (("The agreement file", Terms), ("The results file", Results)):
         lines += [f"## {title}", ""]
         for cls in _models(root):
-            lines += [f"### {cls.__name__}", "", _cell((cls.__doc__ or "").strip().split("\n\n")[0]), "",
-                      "| key | type | required | meaning |", "| --- | --- | --- | --- |"]
+            lines += [
+                f"### {cls.__name__}",
+                "",
+                _cell((cls.__doc__ or "").strip().split("\n\n")[0]),
+                "",
+                "| key | type | required | meaning |",
+                "| --- | --- | --- | --- |",
+            ]
             for name, info in cls.model_fields.items():
                 if info.is_required():
                     required = "yes"
-                elif info.default_factory is not None:
-                    required = "no"
-                elif info.default is None:
+                elif info.default_factory is not None or info.default is None:
                     required = "no"
                 else:
                     required = f"no (default `{info.default}`)"
@@ -209,64 +219,101 @@ def _metric_line(evaluation: AgreementEvaluation, index: int = 0) -> str:
     outcome = evaluation.periods[0]
     m = outcome.metrics[index]
     tier = f"tier {m.tier}" if m.tier else "no tier"
-    return (f"{measured_words(m)}: attainment {display.long(m.attainment)}%, shown as "
-            f"{display.attainment(m.attainment, m.metric.unit, m.metric.better)}; "
-            f"{'met' if m.met else 'missed'}, {tier}, credit {display.percent(m.credit_percent)}")
+    return (
+        f"{measured_words(m)}: attainment {display.long(m.attainment)}%, shown as "
+        f"{display.attainment(m.attainment, m.metric.unit, m.metric.better)}; "
+        f"{'met' if m.met else 'missed'}, {tier}, credit {display.percent(m.credit_percent)}"
+    )
 
 
 def worked_examples() -> str:
     """Markdown with the engine's own results for a few typical cases."""
     out: list[str] = []
     tiers = _record(_COMPUTE, []).versions[0].terms.metrics[0].credits.tiers
-    out += ["## Tiered credits by downtime minutes", "",
-            "A compute agreement promises 99.99% monthly uptime; the credit tiers read:", ""]
+    out += ["## Tiered credits by downtime minutes", "", "A compute agreement promises 99.99% monthly uptime; the credit tiers read:", ""]
     out += [f"- {bounds_in_words(t, '%')}: {t.credit}% of the month's charges" for t in tiers]
     out += ["", "| month | what happened | result | credit on 12,000.00 USD |", "| --- | --- | --- | --- |"]
     cases = [
-        ("2026-01", "45 minutes down, 2 hours of announced maintenance (excluded)",
-         "- {start: 2026-01-10T10:00:00Z, end: 2026-01-10T10:45:00Z}\n      - {start: 2026-01-12T02:00:00Z, end: 2026-01-12T04:00:00Z, tags: [maintenance]}"),
-        ("2026-01", "exactly 446 minutes 24 seconds down: 1% of a 31-day month",
-         "- {start: 2026-01-10T00:00:00Z, end: 2026-01-10T07:26:24Z}"),
-        ("2026-01", "one second more: 446 minutes 25 seconds",
-         "- {start: 2026-01-10T00:00:00Z, end: 2026-01-10T07:26:25Z}"),
-        ("2026-02", "40 seconds down: shorter than the 1-minute minimum outage",
-         "- {start: 2026-02-03T00:00:00Z, end: 2026-02-03T00:00:40Z}"),
+        (
+            "2026-01",
+            "45 minutes down, 2 hours of announced maintenance (excluded)",
+            "- {start: 2026-01-10T10:00:00Z, end: 2026-01-10T10:45:00Z}\n      - {start: 2026-01-12T02:00:00Z, end: 2026-01-12T04:00:00Z, tags: [maintenance]}",
+        ),
+        (
+            "2026-01",
+            "exactly 446 minutes 24 seconds down: 1% of a 31-day month",
+            "- {start: 2026-01-10T00:00:00Z, end: 2026-01-10T07:26:24Z}",
+        ),
+        ("2026-01", "one second more: 446 minutes 25 seconds", "- {start: 2026-01-10T00:00:00Z, end: 2026-01-10T07:26:25Z}"),
+        (
+            "2026-02",
+            "40 seconds down: shorter than the 1-minute minimum outage",
+            "- {start: 2026-02-03T00:00:00Z, end: 2026-02-03T00:00:40Z}",
+        ),
     ]
     for period, what, outages in cases:
         record = _record(_COMPUTE, [f"period: {period}\ncharges: 12000.00\nmetrics:\n  uptime:\n    outages:\n      {outages}\n"])
         evaluation = evaluate(record)
         credit = evaluation.periods[0].credit
         out.append(f"| {period} | {what} | {_metric_line(evaluation)} | {display.money(credit.issued, 'USD')} |")
-    out += ["", "Attainment is compared with the bounds exactly; it is rounded only for display, and then "
-            "towards the worse side, so a displayed figure never looks better than the real one.", ""]
+    out += [
+        "",
+        "Attainment is compared with the bounds exactly; it is rounded only for display, and then "
+        "towards the worse side, so a displayed figure never looks better than the real one.",
+        "",
+    ]
 
-    out += ["## The minimum amount", "",
-            "The same agreement issues no credit below 1.00 USD: on a month's charges of 5.00 USD, a 10% credit "
-            "is 0.50 USD and is not issued.", ""]
-    record = _record(_COMPUTE, ["period: 2026-01\ncharges: 5.00\nmetrics:\n  uptime:\n    outages:\n      - {start: 2026-01-10T10:00:00Z, end: 2026-01-10T10:45:00Z}\n"])
+    out += [
+        "## The minimum amount",
+        "",
+        "The same agreement issues no credit below 1.00 USD: on a month's charges of 5.00 USD, a 10% credit is 0.50 USD and is not issued.",
+        "",
+    ]
+    record = _record(
+        _COMPUTE,
+        [
+            "period: 2026-01\ncharges: 5.00\nmetrics:\n  uptime:\n    outages:\n      - {start: 2026-01-10T10:00:00Z, end: 2026-01-10T10:45:00Z}\n"
+        ],
+    )
     credit = evaluate(record).periods[0].credit
-    out += [f"Computed: credit {display.percent(credit.percent)} = {display.money(credit.amount, 'USD')}, "
-            f"below the minimum: {'yes, not issued' if credit.below_minimum else 'no'}.", ""]
+    out += [
+        f"Computed: credit {display.percent(credit.percent)} = {display.money(credit.amount, 'USD')}, "
+        f"below the minimum: {'yes, not issued' if credit.below_minimum else 'no'}.",
+        "",
+    ]
 
-    out += ["## The at-risk pool", "",
-            "An outsourcing agreement puts 12% of the month's invoice at risk. Each service level has an allocation "
-            "of the pool (60% and 50%: together more than 100%, as such agreements allow). Missing a level's minimum in "
-            "any month, or its expected level three months running, is a default that earns its allocation of the at-risk amount, and all credits of a month together never "
-            "exceed the at-risk amount.", "",
-            "| month | results | credit on 100,000.00 USD |", "| --- | --- | --- |"]
+    out += [
+        "## The at-risk pool",
+        "",
+        "An outsourcing agreement puts 12% of the month's invoice at risk. Each service level has an allocation "
+        "of the pool (60% and 50%: together more than 100%, as such agreements allow). Missing a level's minimum in "
+        "any month, or its expected level three months running, is a default that earns its allocation of the at-risk amount, and all credits of a month together never "
+        "exceed the at-risk amount.",
+        "",
+        "| month | results | credit on 100,000.00 USD |",
+        "| --- | --- | --- |",
+    ]
     pool_cases = [
         ("both levels met", "incident-resolution: {good: 96, total: 100}\n  batch-completion: {good: 995, total: 1000}"),
-        ("incidents below the expected level, above the minimum", "incident-resolution: {good: 92, total: 100}\n  batch-completion: {good: 995, total: 1000}"),
+        (
+            "incidents below the expected level, above the minimum",
+            "incident-resolution: {good: 92, total: 100}\n  batch-completion: {good: 995, total: 1000}",
+        ),
         ("incidents below the minimum", "incident-resolution: {good: 85, total: 100}\n  batch-completion: {good: 995, total: 1000}"),
         ("both below their minimum", "incident-resolution: {good: 85, total: 100}\n  batch-completion: {good: 950, total: 1000}"),
     ]
     for what, metrics in pool_cases:
         evaluation = evaluate(_record(_POOL, [f"period: 2026-01\ncharges: 100000.00\nmetrics:\n  {metrics}\n"]))
         outcome = evaluation.periods[0]
-        parts = [f"{m.metric.id} {display.attainment(m.attainment, '%', 'higher')}"
-                 + (" — default" if m.default else (" — missed" if m.met is False else " — met")) for m in outcome.metrics]
+        parts = [
+            f"{m.metric.id} {display.attainment(m.attainment, '%', 'higher')}"
+            + (" — default" if m.default else (" — missed" if m.met is False else " — met"))
+            for m in outcome.metrics
+        ]
         note = " (held to the at-risk amount)" if outcome.credit.capped else ""
-        out.append(f"| {what} | {'; '.join(parts)} | {display.percent(outcome.credit.percent)} = "
-                   f"{display.money(outcome.credit.issued, 'USD')}{note} |")
+        out.append(
+            f"| {what} | {'; '.join(parts)} | {display.percent(outcome.credit.percent)} = "
+            f"{display.money(outcome.credit.issued, 'USD')}{note} |"
+        )
     out.append("")
     return "\n".join(out)

@@ -34,7 +34,7 @@ import pydantic
 from mkdocs_sla.core import model
 from mkdocs_sla.core.diagnostics import Diagnostics, Position
 from mkdocs_sla.core.measures import measured_window
-from mkdocs_sla.core.model import Results, Terms
+from mkdocs_sla.core.model import RESERVED_IDS, Results, Terms
 from mkdocs_sla.core.periods import Period, localize
 from mkdocs_sla.core.records import Agreement, Catalog, Interval, PeriodResults, Version
 from mkdocs_sla.source.checks import check_tiers
@@ -43,8 +43,6 @@ from mkdocs_sla.source.yamlsource import Document, not_readable, parse, read_tex
 AGREEMENT_FILE = "agreement.yaml"
 RESULTS_DIR = "results"
 LOCK_FILE = "versions.lock"
-# Page names the site keeps beside the agreement pages (`<prefix>/<id>/`).
-RESERVED_IDS = frozenset({"index", "metrics", "credits"})
 
 
 def display_path(path: Path) -> str:

@@ -1,0 +1,327 @@
+"""What changed in one agreement between two snapshots: versions, notice given, results of past periods."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Literal
+
+from mkdocs_sla.compare.changes import ADVERSE, FAVOURABLE, NEUTRAL, ZERO, Change, Effect, _more, _pct
+from mkdocs_sla.compare.terms import compare_terms
+from mkdocs_sla.core.model import Terms
+from mkdocs_sla.core.records import Agreement, PeriodResults, Version
+from mkdocs_sla.present import display
+
+
+def version_history(record: Agreement) -> list[tuple[Version | None, Version, list[Change]]]:
+    """Each version of an agreement, oldest first, with the version before it and what it changed:
+    what the versions pages show."""
+    history: list[tuple[Version | None, Version, list[Change]]] = []
+    previous: Version | None = None
+    for version in record.versions:
+        history.append((previous, version, compare_terms(previous.terms, version.terms) if previous else []))
+        previous = version
+    return history
+
+
+# ---------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class NoticeViolation:
+    """An adverse change taking effect sooner than the agreement's notice allows."""
+
+    label: str
+    effective: dt.date
+    notice_days: int
+    earliest: dt.date  # the first day it could take effect with full notice
+    adverse: int  # how many adverse changes
+
+    @property
+    def message(self) -> str:
+        return (
+            f"version `{self.label}` makes {self.adverse} adverse change(s) effective {self.effective.isoformat()}, "
+            f"sooner than the {self.notice_days} days of notice the agreement promises; "
+            f"expected `effective` on or after {self.earliest.isoformat()}"
+        )
+
+
+VersionStatus = Literal["new", "revised", "rewritten", "removed", "withdrawn"]
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    """One version that is new, revised, rewritten or gone, and its changes.
+
+    - `new`: a label not at BASE, compared with the version before it;
+    - `revised`: an upcoming version (not yet published nor in force) edited;
+    - `rewritten`: a version already published or in force edited: rewrites history;
+    - `removed`: a version published or in force deleted: rewrites history;
+    - `withdrawn`: an upcoming, unpublished version deleted.
+    """
+
+    label: str
+    effective: dt.date
+    status: VersionStatus
+    compared_with: str | None  # the label the changes are measured from
+    changes: tuple[Change, ...] = ()
+    note: str | None = None  # the version's own `changes` text
+    notice: NoticeViolation | None = None
+
+    @property
+    def rewrites_history(self) -> bool:
+        return self.status in ("rewritten", "removed")
+
+
+@dataclass(frozen=True)
+class CreditView:
+    """A period's credit as the evaluation gives it."""
+
+    percent: Fraction
+    amount: Fraction | None  # None without charges
+    currency: str | None
+    below_minimum: bool = False  # due but under `minimum_amount`: not issued
+
+    @property
+    def issued(self) -> Fraction | None:
+        return None if self.amount is None else ZERO if self.below_minimum else self.amount
+
+    def words(self) -> str:
+        text = _pct(self.percent)
+        if self.amount is not None and self.currency:
+            money = display.money(self.amount, self.currency)
+            text += f" ({money}, below the minimum: not issued)" if self.below_minimum else f" ({money})"
+        return text
+
+
+ResultsStatus = Literal["added", "removed", "edited", "recomputed"]
+
+
+@dataclass(frozen=True)
+class ResultsDiff:
+    """One period whose results or credit differ.
+
+    `recomputed`: the results are unchanged but the credit changed, because
+    the terms that govern the period did.
+    """
+
+    period: str
+    status: ResultsStatus
+    past: bool  # the period had ended by the comparison date
+    before: CreditView | None
+    after: CreditView | None
+    attainments: tuple[tuple[str, str, str], ...] = ()  # (metric, before, after) that differ
+
+    @property
+    def rewrites_history(self) -> bool:
+        return self.past and self.status in ("removed", "edited", "recomputed")
+
+    @property
+    def effect(self) -> Effect:
+        before = self.before.percent if self.before else ZERO
+        after = self.after.percent if self.after else ZERO
+        if self.before and self.after and self.before.issued is not None and self.after.issued is not None:
+            # What the customer receives decides: 10% below the minimum is as much as 0%.
+            before, after = self.before.issued, self.after.issued
+        if self.status == "added" or not self.past:
+            return NEUTRAL  # a period still running is measured as it goes
+        return _more(before, after, more_is=FAVOURABLE)
+
+    @property
+    def summary(self) -> str:
+        before = self.before.words() if self.before else "none"
+        after = self.after.words() if self.after else "none"
+        if self.status == "added":
+            return f"results added for {self.period}: credit {after}"
+        if self.status == "removed":
+            return f"results of {self.period} removed: the credit was {before}"
+        what = "results edited" if self.status == "edited" else "credit recomputed under changed terms"
+        return f"{self.period} {what}: credit before {before}, after {after}"
+
+
+AgreementStatus = Literal["added", "removed", "changed", "fixed", "invalid", "unchanged"]
+
+
+@dataclass(frozen=True)
+class AgreementDiff:
+    """Everything that changed in one agreement between BASE and HEAD.
+
+    `status`: `added`, `removed`, `changed`, `unchanged`; `fixed` when it was
+    invalid at BASE and is valid at HEAD (its versions are then listed as
+    new, without changes, since BASE cannot be read); `invalid` when it is
+    invalid at HEAD (`problems` holds the errors).
+    """
+
+    id: str
+    title: str
+    status: AgreementStatus
+    versions: tuple[VersionDiff, ...] = ()
+    results: tuple[ResultsDiff, ...] = ()
+    changes: tuple[Change, ...] = ()  # changes to the agreement as a whole (added, removed)
+    problems: tuple[str, ...] = ()  # errors that kept BASE or HEAD from loading
+    history_removed: bool = False  # removed with versions that were in force
+
+    @property
+    def all_changes(self) -> tuple[Change, ...]:
+        return self.changes + tuple(c for v in self.versions for c in v.changes)
+
+    @property
+    def adverse(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.all_changes if c.effect == ADVERSE)
+
+    @property
+    def rewrites_history(self) -> bool:
+        return self.history_removed or any(v.rewrites_history for v in self.versions) or any(r.rewrites_history for r in self.results)
+
+    @property
+    def notice_violations(self) -> tuple[NoticeViolation, ...]:
+        return tuple(v.notice for v in self.versions if v.notice is not None)
+
+    @property
+    def changed(self) -> bool:
+        return self.status != "unchanged" or bool(self.versions or self.results or self.changes)
+
+
+def _published(version: Version, today: dt.date) -> bool:
+    """Whether customers have seen the version: in force, or published, by `today`."""
+    published = version.terms.published
+    return version.effective <= today or (published is not None and published <= today)
+
+
+def notice_violation(previous: Terms | None, version: Version, changes: Iterable[Change], today: dt.date) -> NoticeViolation | None:
+    """An adverse change effective sooner than `notice_days` after `today`.
+
+    The notice that binds is the one promised by the terms being changed (the
+    previous version); a version cannot shorten its own notice period.
+    """
+    adverse = sum(1 for c in changes if c.effect == ADVERSE)
+    if not adverse:
+        return None
+    days = previous.notice_days if previous is not None and previous.notice_days is not None else version.terms.notice_days
+    if days is None:
+        return None
+    earliest = today + dt.timedelta(days=days)
+    if version.effective >= earliest:
+        return None
+    return NoticeViolation(version.label, version.effective, days, earliest, adverse)
+
+
+def compare_records(base: Agreement | None, head: Agreement | None, *, today: dt.date) -> AgreementDiff:
+    """Compare two states of one agreement. `today` decides what is in force and what is past:
+    the HEAD commit's date, or today for a working tree."""
+    if base is None and head is None:
+        raise ValueError("compare_records needs a record on at least one side")
+    if head is None:
+        in_force = any(v.effective <= today for v in base.versions)
+        words = "agreement removed" + (", with versions already in force: its history is lost" if in_force else "")
+        return AgreementDiff(
+            base.id,
+            base.versions[-1].terms.title,
+            "removed",
+            changes=(Change("agreement", base.id, words, ADVERSE),),
+            history_removed=in_force,
+        )
+    title = head.versions[-1].terms.title
+    if base is None:
+        versions = tuple(VersionDiff(v.label, v.effective, "new", None, note=v.terms.changes) for v in head.versions)
+        return AgreementDiff(
+            head.id,
+            title,
+            "added",
+            versions=versions,
+            changes=(Change("agreement", head.id, f"agreement added with {len(head.versions)} version(s)", NEUTRAL),),
+        )
+    versions = _version_diffs(base, head, today)
+    results = _results_diffs(base, head, today)
+    status: AgreementStatus = "changed" if versions or results else "unchanged"
+    return AgreementDiff(head.id, title, status, versions=versions, results=results)
+
+
+def _version_diffs(base: Agreement, head: Agreement, today: dt.date) -> tuple[VersionDiff, ...]:
+    before = {v.label: v for v in base.versions}
+    after = {v.label: v for v in head.versions}
+    found: list[VersionDiff] = []
+    for index, version in enumerate(head.versions):
+        old = before.get(version.label)
+        if old is None:
+            previous = head.versions[index - 1] if index else None
+            changes = tuple(compare_terms(previous.terms, version.terms)) if previous else ()
+            notice = notice_violation(_in_force_terms(base, version.effective), version, changes, today) if previous else None
+            found.append(
+                VersionDiff(
+                    version.label, version.effective, "new", previous.label if previous else None, changes, version.terms.changes, notice
+                )
+            )
+        elif old.digest != version.digest:
+            changes = tuple(compare_terms(old.terms, version.terms))
+            if _published(old, today):
+                found.append(VersionDiff(version.label, version.effective, "rewritten", old.label, changes, version.terms.changes))
+            else:
+                notice = notice_violation(old.terms, version, changes, today)
+                found.append(VersionDiff(version.label, version.effective, "revised", old.label, changes, version.terms.changes, notice))
+    for version in base.versions:
+        if version.label not in after:
+            status: VersionStatus = "removed" if _published(version, today) else "withdrawn"
+            found.append(VersionDiff(version.label, version.effective, status, None, note=version.terms.changes))
+    return tuple(found)
+
+
+def _in_force_terms(base: Agreement, day: dt.date) -> Terms:
+    """The BASE terms that a version effective on `day` replaces: their notice binds."""
+    return base.in_force(day).terms
+
+
+def _credit_view(outcome) -> CreditView:
+    terms = outcome.terms.credit_terms
+    credit = outcome.credit
+    return CreditView(credit.percent, credit.amount, terms.currency if terms else None, credit.below_minimum)
+
+
+def _results_key(results: PeriodResults) -> tuple:
+    intervals = {k: tuple((r.start, r.requests, r.errors) for r in rows) for k, rows in results.intervals.items()}
+    return results.results, sorted(intervals.items())
+
+
+def _results_diffs(base: Agreement, head: Agreement, today: dt.date) -> tuple[ResultsDiff, ...]:
+    from mkdocs_sla.core.evaluate import evaluate
+    from mkdocs_sla.present.display import attainment as show
+
+    old_results = {r.period: r for r in base.results}
+    new_results = {r.period: r for r in head.results}
+    if not old_results and not new_results:
+        return ()
+    same_terms = [v.digest for v in base.versions] == [v.digest for v in head.versions]
+    if (
+        same_terms
+        and old_results.keys() == new_results.keys()
+        and all(_results_key(old_results[p]) == _results_key(new_results[p]) for p in old_results)
+    ):
+        return ()  # nothing to evaluate: the same terms and the same results give the same credits
+    old_outcomes = {p.period: p for p in evaluate(base).periods}
+    new_outcomes = {p.period: p for p in evaluate(head).periods}
+    found = []
+    for period in sorted(set(old_results) | set(new_results)):
+        past = period.end <= today
+        a, b = old_outcomes.get(period), new_outcomes.get(period)
+        if a is None:
+            found.append(ResultsDiff(period.label, "added", past, None, _credit_view(b)))
+            continue
+        if b is None:
+            found.append(ResultsDiff(period.label, "removed", past, _credit_view(a), None))
+            continue
+        edited = _results_key(old_results[period]) != _results_key(new_results[period])
+        before, after = _credit_view(a), _credit_view(b)
+        if not edited and before == after:
+            continue
+        attainments = []
+        old_metrics = {m.metric.id: m for m in a.metrics}
+        for m in b.metrics:
+            o = old_metrics.get(m.metric.id)
+            if o is not None and o.attainment != m.attainment:
+                attainments.append(
+                    (m.metric.id, show(o.attainment, o.metric.unit, o.metric.better), show(m.attainment, m.metric.unit, m.metric.better))
+                )
+        found.append(ResultsDiff(period.label, "edited" if edited else "recomputed", past, before, after, tuple(attainments)))
+    return tuple(found)

@@ -1,0 +1,208 @@
+"""Phase 1: one agreement's page, its periods table and its JSON, from its records and evaluation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from html import escape as _escape
+from typing import Any
+
+from markupsafe import Markup
+
+from mkdocs_sla.core.evaluate import AgreementEvaluation, PeriodOutcome, evaluate
+from mkdocs_sla.core.model import Terms
+from mkdocs_sla.core.records import Agreement
+from mkdocs_sla.present import display, markup
+from mkdocs_sla.present.documents import period_document
+from mkdocs_sla.present.words import (
+    add_months,
+    credit_terms_lines,
+    deadline_words,
+    measured_words,
+    objective_words,
+    period_name,
+    remedy_lines,
+    remedy_words,
+    responsibility_lines,
+)
+from mkdocs_sla.site.history import History
+from mkdocs_sla.site.paths import Links, RenderOptions, definition_anchor
+from mkdocs_sla.site.templating import _env, _json
+from mkdocs_sla.site.views import (
+    AgreementSummary,
+    Mark,
+    MetricUse,
+    PeriodEntry,
+    PeriodTotal,
+    RenderedAgreement,
+    _metric_credit,
+    _metric_view,
+    _period_mark,
+    _sparkline,
+)
+
+# ---------------------------------------------------------------- phase 1: one agreement
+
+
+def render_agreement(
+    record: Agreement, evaluation: AgreementEvaluation, *, today: dt.date, options: RenderOptions | None = None
+) -> RenderedAgreement:
+    """An agreement's page, its history page, a page per version, credits JSON and sparklines,
+    and its summary for the listings."""
+    options = options or RenderOptions()
+    links = Links(options)
+    paths = links.paths
+    path = paths.agreement(record.id)
+    version = record.in_force(today)
+    terms = version.terms
+    pages: dict[str, str] = {}
+    history = History(record, today, links)
+
+    periods = [(outcome, _period_entry(record.id, outcome)) for outcome in evaluation.periods]
+    pages[paths.agreement_json(record.id)] = (
+        _json(
+            {
+                "agreement": record.id,
+                "file": record.file,
+                "periods": [period_document(outcome) for outcome in evaluation.periods],
+            }
+        )
+        + "\n"
+    )
+
+    metrics = []
+    for metric in terms.metrics:
+        view = _metric_view(metric, terms)
+        view["glossary_href"] = links(path, paths.definition(definition_anchor(metric.definition)))
+        found = _sparkline(metric, evaluation)
+        if found:
+            pages[paths.sparkline(record.id, metric.id)] = found[0]
+            view["sparkline"] = {"src": links(path, paths.sparkline(record.id, metric.id)), "alt": found[1]}
+        metrics.append(view)
+
+    review = _review(terms, today)
+    last = periods[-1] if periods else None
+    versions = history.views(path)
+    version_hrefs = {v.label: v.href for v in versions}
+    pages[path] = (
+        _env()
+        .get_template("agreement.md.j2")
+        .render(
+            record=record,
+            terms=terms,
+            version=version,
+            review=review,
+            metrics=metrics,
+            today=today,
+            versions=versions,
+            upcoming=[v for v in reversed(versions) if v.status == "upcoming"],
+            history_href=links(path, history.path),
+            responsibilities=responsibility_lines(terms),
+            credit_terms=credit_terms_lines(terms),
+            remedies=remedy_lines(terms),
+            deadline=deadline_words(terms),
+            periods=len(periods),
+            misses=evaluation.periods[-1].misses_to_date if periods else 0,
+            periods_html=Markup("\n".join(_period_rows(outcome, entry, terms, version_hrefs) for outcome, entry in reversed(periods))),
+            last=last[1] if last else None,
+            last_name=period_name(last[0].period) if last else None,
+            termination_since=evaluation.termination_right_since,
+            catalog_href=links(path, paths.catalog),
+            json_href=links(path, paths.agreement_json(record.id)),
+        )
+    )
+    in_glossary = {definition_anchor(m.definition) for m in terms.metrics}
+    pages.update(history.pages(in_glossary))
+
+    summary = AgreementSummary(
+        id=record.id,
+        file=record.file,
+        line=record.versions[0].position.line,
+        title=terms.title,
+        provider=terms.provider,
+        customer=terms.customer,
+        family=terms.service.family,
+        version=terms.version,
+        last=last[1] if last else None,
+        last_reported=sum(m.reported for m in last[0].metrics) if last else 0,
+        periods_with_credits=sum(1 for outcome, _entry in periods if outcome.credit.percent > 0),
+        metrics=tuple(
+            MetricUse(record.id, m.id, m.name, m.definition, m.unit, objective_words(m), definition_anchor(m.definition))
+            for m in terms.metrics
+        ),
+        periods=tuple(entry for _outcome, entry in periods),
+        versions=history.entries(),
+    )
+    return RenderedAgreement(pages, summary)
+
+
+def _review(terms: Terms, today: dt.date) -> dict[str, Any] | None:
+    if not terms.review:
+        return None
+    due = add_months(terms.review.last, terms.review.every_months)
+    return {"due": due, "overdue": due < today, "last": terms.review.last, "every": terms.review.every_months}
+
+
+def render_record(record: Agreement, today: dt.date, options: RenderOptions) -> RenderedAgreement:
+    """Evaluate and render one agreement: the task a worker process runs for a large tree."""
+    return render_agreement(record, evaluate(record), today=today, options=options)
+
+
+def _period_entry(agreement_id: str, outcome: PeriodOutcome) -> PeriodEntry:
+    terms = outcome.terms
+    return PeriodEntry(
+        period=outcome.period,
+        agreement_id=agreement_id,
+        version=outcome.version,
+        mark=_period_mark(outcome).state,
+        total=PeriodTotal.of(outcome),
+        due=outcome.credit.combined_percent > 0 or any(m.earned_back for m in outcome.metrics),
+        issued=outcome.credit.issued,
+        currency=terms.credit_terms.currency if terms.credit_terms else None,
+        missed=tuple(m.metric.name for m in outcome.missed),
+        earned_back=tuple((m.metric.name, m.earned_back.label) for m in outcome.metrics if m.earned_back),
+    )
+
+
+def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Terms, version_hrefs: Mapping[str, str]) -> str:
+    """One period of the periods table: a heading row with the period's total and the version
+    that governed it (a link to its terms), a row per metric, and the remedies reached. Built
+    without Jinja: 24 periods × 5 metrics per page."""
+    e = _escape
+    total = entry.total
+    label = e(outcome.period.label)
+    version = e(outcome.version)
+    if outcome.version in version_hrefs:
+        version = f'<a href="{e(version_hrefs[outcome.version])}">{version}</a>'
+    head = (
+        f'<tr class="sla-period__head"><th colspan="4" scope="rowgroup"><span class="sla-period__label">{label}</span> '
+        f'<span class="sla-period__meta">{e(period_name(outcome.period))} · version {version}</span> '
+        f'{Mark(entry.mark).html} <span class="sla-period__total{" sla-total--credited" if total.credited else ""}">'
+        f"{'Period total: ' + e(total.text) if total.text != '—' else 'No credit'}</span>"
+        + "".join(f' <span class="sla-note">({e(note)})</span>' for note in total.notes)
+        + (f' <span class="sla-note">claim by {e(total.claim_by)}</span>' if total.claim_by else "")
+        + "</th></tr>"
+    )
+    rows = [f'<tbody id="period-{label}" class="sla-period sla-period--{entry.mark}">', head]
+    for m in outcome.metrics:
+        metric = m.metric
+        name = markup.inline(metric.name)
+        if current.metric(metric.id) is not None:
+            name = f'<a href="#metric-{e(metric.id)}">{name}</a>'
+        exact = display.exact(m.attainment)
+        title = f' title="exactly {e(display.with_unit(exact, metric.unit))}"' if exact else ""
+        detail = f" <small>{e(measured_words(m))}</small>"
+        mark = Mark.of(m.met)
+        note = f'<br><small class="sla-note">earned back in {e(m.earned_back.label)}</small>' if m.earned_back else ""
+        rows.append(
+            f'<tr class="sla-row--{mark.state}"><td>{name}</td> '
+            f'<td class="sla-att"{title}><strong>{e(display.attainment(m.attainment, metric.unit, metric.better))}</strong>{detail}</td> '
+            f"<td>{mark.html}</td> <td>{e(_metric_credit(m))}{note}</td></tr>"
+        )
+    if outcome.remedies:
+        items = "".join(
+            f"<li>{markup.inline(remedy_words(r) + (' — termination right' if r.termination_right else ''))}</li>" for r in outcome.remedies
+        )
+        rows.append(f'<tr class="sla-row--remedies"><td colspan="4"><strong>Remedies reached</strong><ul>{items}</ul></td></tr>')
+    rows.append("</tbody>")
+    return "\n".join(rows)

@@ -1,0 +1,202 @@
+"""Phase 1: an agreement's version history, what changed between consecutive versions, and a page per version."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass
+from html import escape as _escape
+
+from markupsafe import Markup
+
+from mkdocs_sla.compare.agreements import version_history
+from mkdocs_sla.compare.changes import WordDiff
+from mkdocs_sla.core.records import Agreement, Version
+from mkdocs_sla.present.words import (
+    credit_terms_lines,
+    deadline_words,
+    remedy_lines,
+    responsibility_lines,
+)
+from mkdocs_sla.site.paths import Links, definition_anchor, version_slug
+from mkdocs_sla.site.templating import _env
+from mkdocs_sla.site.views import VersionEntry, _metric_view
+
+# ---------------------------------------------------------------- phase 1: versions
+
+
+#: The order in which counts of changes are given: what the customer loses first.
+EFFECTS = ("adverse", "favourable", "neutral")
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """One change from the version before, for a page: `summary` is compare's words around the
+    agreement's own texts (Markdown: print it through `markup.inline`); `diff` is escaped HTML."""
+
+    effect: str
+    summary: str
+    diff: Markup | None
+
+
+@dataclass(frozen=True)
+class VersionView:
+    """A version as a page shows it, with links relative to that page."""
+
+    version: Version
+    status: str  # "superseded", "in force", "upcoming" on the build date
+    previous: str | None  # the label of the version before
+    until: dt.date | None  # its last day in force, when a later version has taken or will take over
+    changes: tuple[ChangeView, ...]
+    anchor: str  # its section on the history page
+    changes_anchor: str  # its changes there (its section, for a first version)
+    href: str  # its own page
+    changes_href: str  # its changes on the history page
+
+    @property
+    def label(self) -> str:
+        return self.version.label
+
+    @property
+    def counts(self) -> list[tuple[int, str]]:
+        """[(2, "adverse"), (1, "favourable")]: the effects that occur, in `EFFECTS` order."""
+        found = Counter(change.effect for change in self.changes)
+        return [(found[effect], effect) for effect in EFFECTS if found[effect]]
+
+
+def _word_diff_html(diff: WordDiff | None) -> Markup | None:
+    """Kept words as text, removed words in <del>, added words in <ins>; everything escaped, on one line."""
+    if not diff:
+        return None
+    parts = []
+    for op, text in diff:
+        text = _escape(re.sub(r"\s+", " ", text))
+        parts.append(text if op == "=" else f"<del>{text}</del>" if op == "-" else f"<ins>{text}</ins>")
+    return Markup("".join(parts))
+
+
+class History:
+    """An agreement's versions, their status on the build date, and what each changed for the
+    customer (compare's engine): the history page, a page per version, the versions area of the
+    agreement page and the entries of the feed."""
+
+    def __init__(self, record: Agreement, today: dt.date, links: Links):
+        self.record = record
+        self.today = today
+        self.links = links
+        self.path = links.paths.history(record.id)
+        in_force = record.in_force(today)
+        rows = version_history(record)
+        self.versions: list[_VersionRow] = []
+        for index, (previous, version, changes) in enumerate(rows):
+            following = rows[index + 1][1] if index + 1 < len(rows) else None
+            status = "upcoming" if version.effective > today else "in force" if version is in_force else "superseded"
+            self.versions.append(
+                _VersionRow(
+                    version,
+                    status,
+                    previous.label if previous else None,
+                    following.effective - dt.timedelta(days=1) if following else None,
+                    tuple(ChangeView(c.effect, c.summary, _word_diff_html(c.word_diff)) for c in changes),
+                    links.paths.version(record.id, version.label),
+                )
+            )
+
+    def views(self, source: str) -> list[VersionView]:
+        """The versions, newest first, with links from the page at `source`."""
+        views = []
+        for row in reversed(self.versions):
+            anchor = f"version-{version_slug(row.version.label)}"
+            changes_anchor = f"changes-{version_slug(row.version.label)}" if row.previous else anchor
+            views.append(
+                VersionView(
+                    row.version,
+                    row.status,
+                    row.previous,
+                    row.until,
+                    row.changes,
+                    anchor,
+                    changes_anchor,
+                    self.links(source, row.path),
+                    self.links(source, self.path, changes_anchor),
+                )
+            )
+        return views
+
+    def pages(self, in_glossary: set[str]) -> dict[str, str]:
+        """The history page and the page of each version. `in_glossary`: the definitions the
+        glossary holds (those in force), which a version page may link to."""
+        record = self.record
+        paths = self.links.paths
+        env = _env()
+        views = self.views(self.path)
+        pages = {
+            self.path: env.get_template("history.md.j2").render(
+                record=record,
+                terms=record.in_force(self.today).terms,
+                versions=views,
+                today=self.today,
+                agreement_href=self.links(self.path, paths.agreement(record.id)),
+                catalog_href=self.links(self.path, paths.catalog),
+            )
+        }
+        for view, row in zip(views, reversed(self.versions), strict=False):
+            terms = view.version.terms
+            metrics = []
+            for metric in terms.metrics:
+                metric_view = _metric_view(metric, terms)
+                anchor = definition_anchor(metric.definition)
+                if anchor in in_glossary:
+                    metric_view["glossary_href"] = self.links(row.path, paths.definition(anchor))
+                metrics.append(metric_view)
+            pages[row.path] = env.get_template("version.md.j2").render(
+                record=record,
+                terms=terms,
+                v=view,
+                metrics=metrics,
+                today=self.today,
+                responsibilities=responsibility_lines(terms),
+                credit_terms=credit_terms_lines(terms),
+                remedies=remedy_lines(terms),
+                deadline=deadline_words(terms),
+                in_force=next((v for v in views if v.status == "in force"), None),
+                agreement_href=self.links(row.path, paths.agreement(record.id)),
+                history_href=self.links(row.path, self.path, view.anchor),
+                changes_href=self.links(row.path, self.path, view.changes_anchor),
+            )
+        return pages
+
+    def entries(self) -> tuple[VersionEntry, ...]:
+        """The versions, oldest first, as plain data for the feed."""
+        entries = []
+        for row in self.versions:
+            terms = row.version.terms
+            found = Counter(change.effect for change in row.changes)
+            entries.append(
+                VersionEntry(
+                    agreement_id=self.record.id,
+                    label=row.version.label,
+                    title=terms.title,
+                    provider=terms.provider,
+                    effective=row.version.effective,
+                    published=terms.published,
+                    changes=terms.changes,
+                    status=row.status,
+                    favourable=found["favourable"],
+                    adverse=found["adverse"],
+                    neutral=found["neutral"],
+                    first=row.previous is None,
+                )
+            )
+        return tuple(entries)
+
+
+@dataclass(frozen=True)
+class _VersionRow:
+    version: Version
+    status: str
+    previous: str | None
+    until: dt.date | None
+    changes: tuple[ChangeView, ...]
+    path: str  # the version's page

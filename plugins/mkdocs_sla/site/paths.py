@@ -1,0 +1,145 @@
+"""Where every generated page goes and how pages link to each other: source paths, URLs, anchors, slugs."""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from mkdocs_sla.present import markup
+
+TEMPLATES = Path(__file__).parent / "templates"
+STYLESHEET = TEMPLATES / "assets" / "sla.css"
+
+GroupBy = Literal["family", "provider", "customer"]
+GROUP_BY: tuple[str, ...] = ("family", "provider", "customer")
+OTHER_FAMILY = "Other services"
+
+#: Page names beside the agreement pages; an agreement with such an id would share their URL.
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Where the pages go and how they are arranged."""
+
+    prefix: str = "agreements"  # folder of every generated page, relative to the docs root
+    group_by: GroupBy = "family"  # what groups the catalog and the navigation
+    use_directory_urls: bool = True  # `a/b.md` is served as `a/b/` (MkDocs' default) or `a/b.html`
+    nav_group_size: int = 40  # a navigation section holds at most this many pages
+    site_url: str | None = None  # the site's address: the feed's ids and links are absolute with it
+    site_name: str = "Service level agreements"  # names the feed
+    site_author: str | None = None  # the feed's author (default: site_name)
+
+
+# ---------------------------------------------------------------- paths and links
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The source path of every generated page, relative to the docs root."""
+
+    prefix: str = "agreements"
+
+    @property
+    def catalog(self) -> str:
+        return f"{self.prefix}/index.md"
+
+    @property
+    def glossary(self) -> str:
+        return f"{self.prefix}/metrics/index.md"
+
+    @property
+    def credits(self) -> str:
+        return f"{self.prefix}/credits/index.md"
+
+    def agreement(self, agreement_id: str) -> str:
+        # Not `<id>/index.md`: Material would take an index page for the index of its
+        # navigation section (navigation.indexes). The URL is the same: `<prefix>/<id>/`.
+        return f"{self.prefix}/{agreement_id}.md"
+
+    def agreement_json(self, agreement_id: str) -> str:
+        return f"{self.prefix}/{agreement_id}/credits.json"
+
+    def sparkline(self, agreement_id: str, metric_id: str) -> str:
+        return f"{self.prefix}/{agreement_id}/{metric_id}.svg"
+
+    def definition(self, anchor: str) -> str:
+        return f"{self.prefix}/metrics/{anchor}.md"
+
+    def period(self, label: str) -> str:
+        return f"{self.prefix}/credits/{label}.md"
+
+    def history(self, agreement_id: str) -> str:
+        return f"{self.prefix}/{agreement_id}/history.md"
+
+    def version(self, agreement_id: str, label: str) -> str:
+        """A version's terms: a permanent URL, named by the label alone, so a newer version changes nothing here."""
+        return f"{self.prefix}/{agreement_id}/versions/{version_slug(label)}.md"
+
+    @property
+    def feed(self) -> str:
+        # At the root, beside sitemap.xml: Material fetches `sitemap.xml` from the folder of every
+        # `<link rel=alternate>` in a page's head (for its language selector); beside the feed it exists.
+        return "feed.xml"
+
+
+def page_url(path: str, use_directory_urls: bool = True) -> str:
+    """The URL of a source path, relative to the site root, as MkDocs serves it."""
+    if not path.endswith(".md"):
+        return path
+    stem = path[:-3]
+    if posixpath.basename(stem) in ("index", "README"):
+        folder = posixpath.dirname(stem)
+        if use_directory_urls:
+            return f"{folder}/" if folder else ""
+        return f"{folder}/index.html" if folder else "index.html"
+    return f"{stem}/" if use_directory_urls else f"{stem}.html"
+
+
+def relative_url(target: str, source: str) -> str:
+    """A link from the page at URL `source` to URL `target`, both relative to the site root."""
+    base = source if source.endswith("/") or not source else posixpath.dirname(source) + "/"
+    rel = posixpath.relpath("/" + target, "/" + base)
+    if target.endswith("/") and not rel.endswith("/"):
+        rel += "/"
+    return "./" if rel == "." else rel
+
+
+class Links:
+    """Relative links between the generated pages."""
+
+    def __init__(self, options: RenderOptions):
+        self.paths = Paths(options.prefix.strip("/"))
+        self.use_directory_urls = options.use_directory_urls
+
+    def __call__(self, source_path: str, target_path: str, anchor: str | None = None) -> str:
+        href = relative_url(page_url(target_path, self.use_directory_urls), page_url(source_path, self.use_directory_urls))
+        return f"{href}#{anchor}" if anchor else href
+
+
+def definition_anchor(definition: str) -> str:
+    """The glossary entry of a definition, from its words alone, so every agreement finds it on
+    its own: the first words as a slug, and a hash of the whole text (whitespace aside)."""
+    text = " ".join(definition.split())
+    words = "-".join(slug(markup.plain(text)).split("-")[:5])[:40].strip("-")
+    return f"{words}-{hashlib.sha256(text.encode()).hexdigest()[:6]}"
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^\w]+", "-", text.casefold()).strip("-_") or "x"
+
+
+_PLAIN_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?")
+
+
+def version_slug(label: str) -> str:
+    """A version label as a URL segment, from the label alone (never from the other versions, so
+    it stays put as versions are added): `1.1` as is; any other label as lower-case ASCII
+    words and a hash of the label, so two labels never share a page (`V 2` -> `v-2-3f1c9a`)."""
+    if _PLAIN_LABEL.fullmatch(label) and label != "index" and ".." not in label:
+        return label
+    words = re.sub(r"[^a-z0-9]+", "-", label.casefold()).strip("-")[:30].strip("-") or "version"
+    return f"{words}-{hashlib.sha256(label.encode()).hexdigest()[:6]}"

@@ -1,0 +1,224 @@
+"""Small view models of the pages: marks (met, missed...), a period's credit as shown, and the summaries
+that phase 1 (one agreement) hands to phase 2 (the listings)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any
+
+from markupsafe import Markup
+
+from mkdocs_sla.core.evaluate import AgreementEvaluation, MetricOutcome, PeriodOutcome
+from mkdocs_sla.core.model import Metric, Terms
+from mkdocs_sla.core.periods import Period
+from mkdocs_sla.present import display, markup
+from mkdocs_sla.present.sparkline import sparkline
+from mkdocs_sla.present.words import (
+    bounds_in_words,
+    credit_model_words,
+    measure_words,
+    number,
+    objective_words,
+)
+
+# ---------------------------------------------------------------- small views
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A met / missed / not reported mark: a word, and a symbol from the stylesheet; never colour alone."""
+
+    state: str  # "met", "missed", "none"
+
+    @classmethod
+    def of(cls, met: bool | None) -> Mark:
+        return cls("none" if met is None else "met" if met else "missed")
+
+    @property
+    def html(self) -> Markup:
+        return _MARKS[self.state]
+
+
+# Few tags: a large site has 100,000 marks, and MkDocs, Markdown and the search index each parse every tag.
+_MARKS = {
+    state: Markup(f'<span class="sla-mark sla-mark--{state}">{text}</span>')
+    for state, text in (("met", "met"), ("missed", "missed"), ("none", "not reported"))
+}
+
+
+@lru_cache(maxsize=65_536)
+def percent(value: Fraction) -> str:
+    return display.percent(value)
+
+
+@dataclass(frozen=True)
+class PeriodTotal:
+    """A period's credit in words: "15% · 2,130.00 USD", with what capped or withheld it."""
+
+    text: str  # "—" when no credit is due
+    notes: tuple[str, ...]
+    credited: bool
+    claim_by: str | None
+
+    @classmethod
+    def of(cls, outcome: PeriodOutcome) -> PeriodTotal:
+        credit = outcome.credit
+        terms = outcome.terms
+        currency = terms.credit_terms.currency if terms.credit_terms else ""
+        notes = []
+        if credit.percent or credit.combined_percent:
+            text = percent(credit.percent)
+            if credit.amount is not None:
+                text += f" · {display.money(credit.amount, currency)}"
+            if credit.capped:
+                cap = terms.credit_terms.cap if terms.credit_terms else None
+                limit = f"the {number(cap, '%')} cap" if cap is not None and credit.percent == cap else "the at-risk amount"
+                notes.append(f"capped from {percent(credit.combined_percent)} to {limit}")
+            if credit.below_minimum:
+                notes.append("below minimum — not issued")
+            if credit.amount is None:
+                notes.append("no charges reported: percentage of the base")
+        else:
+            text = "—"
+        earned = sorted({m.earned_back.label for m in outcome.metrics if m.earned_back})
+        if earned:
+            when = " and ".join(earned)
+            if text == "—":
+                text = f"0% — earned back in {when}"
+            else:
+                notes.append(f"a further credit earned back in {when}")
+        claim_by = None
+        if outcome.claim_deadline and credit.percent > 0 and not credit.below_minimum:
+            claim_by = outcome.claim_deadline.isoformat()
+        return cls(text, tuple(notes), credit.percent > 0, claim_by)
+
+
+def _metric_credit(m: MetricOutcome) -> str:
+    if m.met is not False:
+        return "—"
+    credits = m.metric.credits
+    if credits is None:
+        return "no credit"
+    if credits.model == "tiers":
+        return f"tier {m.tier} · {percent(m.credit_percent)}" if m.tier else "no tier · 0%"
+    if credits.model == "pool":
+        return f"default · {percent(m.credit_percent)}" if m.default else "no default"
+    return percent(m.credit_percent)
+
+
+def _period_mark(outcome: PeriodOutcome) -> Mark:
+    return Mark.of(not outcome.missed if any(m.reported for m in outcome.metrics) else None)
+
+
+# ---------------------------------------------------------------- summaries (phase 1 -> phase 2)
+
+
+@dataclass(frozen=True)
+class MetricUse:
+    """A metric of an agreement's terms in force, for the glossary."""
+
+    agreement_id: str
+    metric_id: str
+    name: str
+    definition: str
+    unit: str
+    objective: str  # in words
+    anchor: str  # the glossary entry
+
+
+@dataclass(frozen=True)
+class PeriodEntry:
+    """One agreement's outcome in one period, for the credits pages."""
+
+    period: Period
+    agreement_id: str
+    version: str
+    mark: str
+    total: PeriodTotal
+    due: bool  # a credit was due, or cancelled by earn-back: the billing team wants to see it
+    issued: Fraction | None
+    currency: str | None
+    missed: tuple[str, ...]  # metric names
+    earned_back: tuple[tuple[str, str], ...]  # (metric name, period)
+
+
+@dataclass(frozen=True)
+class VersionEntry:
+    """One version of an agreement, for the feed of versions."""
+
+    agreement_id: str
+    label: str
+    title: str  # the agreement's title in this version (Markdown)
+    provider: str
+    effective: dt.date
+    published: dt.date | None
+    changes: str | None  # the version's own summary of its changes (Markdown)
+    status: str  # "superseded", "in force" or "upcoming" on the build date
+    favourable: int  # changes for the customer, from the version before
+    adverse: int
+    neutral: int
+    first: bool  # the agreement's first version: nothing to compare with
+
+
+@dataclass(frozen=True)
+class AgreementSummary:
+    """What the listings need to know about an agreement: plain data, cheap to send between processes."""
+
+    id: str
+    file: str
+    line: int
+    title: str
+    provider: str
+    customer: str
+    family: str | None
+    version: str
+    last: PeriodEntry | None
+    last_reported: int
+    periods_with_credits: int
+    metrics: tuple[MetricUse, ...]
+    periods: tuple[PeriodEntry, ...]
+    versions: tuple[VersionEntry, ...] = ()  # oldest first
+
+
+@dataclass(frozen=True)
+class RenderedAgreement:
+    pages: dict[str, str]
+    summary: AgreementSummary
+
+
+def _metric_view(metric: Metric, terms: Terms) -> dict[str, Any]:
+    credits = metric.credits
+    tiers = []
+    if credits is not None and credits.model == "tiers":
+        tiers = [(index, bounds_in_words(tier, metric.unit), number(tier.credit, "%")) for index, tier in enumerate(credits.tiers, 1)]
+    return {
+        "metric": metric,
+        "anchor": f"metric-{metric.id}",
+        "objective": objective_words(metric),
+        "measure": measure_words(metric),
+        "credit_words": credit_model_words(metric, terms),
+        "tiers": tiers,
+        "sparkline": None,
+        "glossary_href": None,
+    }
+
+
+def _sparkline(metric: Metric, evaluation: AgreementEvaluation) -> tuple[str, str] | None:
+    """(SVG, its text alternative) of a metric's attainment over the periods, or None."""
+    points = []
+    for outcome in evaluation.periods:
+        m = next((m for m in outcome.metrics if m.metric.id == metric.id), None)
+        points.append((outcome.period.label, m.attainment if m else None, m.met if m else None))
+    measured = [p for p in points if p[1] is not None]
+    if len(measured) < 2:
+        return None
+    missed = sum(1 for p in measured if p[2] is False)
+    alt = (
+        f"{markup.plain(metric.name)}: attainment in {len(measured)} periods from {measured[0][0]} to "
+        f"{measured[-1][0]}, {missed} missed; the dashed line is the objective, {objective_words(metric)}"
+    )
+    svg = sparkline(points, Fraction(metric.objective), alt)
+    return (svg, alt) if svg else None
