@@ -37,6 +37,8 @@ from mkdocs_sla.core.measures import measured_window
 from mkdocs_sla.core.model import RESERVED_IDS, Results, Terms
 from mkdocs_sla.core.periods import Period, localize
 from mkdocs_sla.core.records import Agreement, Catalog, Interval, PeriodResults, Version
+from mkdocs_sla.source import ticketload
+from mkdocs_sla.source.calendars import CALENDARS_DIR, shared_calendars
 from mkdocs_sla.source.checks import check_tiers
 from mkdocs_sla.source.yamlsource import Document, not_readable, parse, read_text
 
@@ -92,12 +94,16 @@ def agreement_folders(root: Path, diagnostics: Diagnostics) -> list[Path]:
         return []
     # `sla validate .`: Path(".").name is empty; the folder's own name is what a reader knows.
     name = root.resolve().name or str(root.resolve())
+    # Shared business calendars live beside the agreements; their errors are the tree's, reported once.
+    diagnostics_of_calendars = shared_calendars(root, validate)[1]
+    for problem in diagnostics_of_calendars:
+        diagnostics.error(problem.position, problem.message)
     for stray in (p for p in entries if p.is_file() and p.suffix in (".yaml", ".yml")):
         diagnostics.error(
             Position(display_path(stray)),
             f"agreement files belong in a folder named by the agreement id: expected {name}/<id>/{AGREEMENT_FILE}",
         )
-    return [p for p in entries if p.is_dir() and not p.name.startswith(".")]
+    return [p for p in entries if p.is_dir() and not p.name.startswith(".") and p.name != CALENDARS_DIR]
 
 
 def load_agreement(folder: Path, diagnostics: Diagnostics) -> Agreement | None:
@@ -114,12 +120,15 @@ def load_agreement(folder: Path, diagnostics: Diagnostics) -> Agreement | None:
     text = read_text(path, display, local)
     versions = _load_versions(folder.name, text, display, local) if text is not None else []
     results = _load_results(folder, versions, local) if versions else []
+    calendars = {}
+    if versions:
+        results, calendars = ticketload.attach(folder, versions, results, text, local, validate)
     if versions and not local.errors:
         _check_lock(folder, versions, local)
     diagnostics.extend(local)
     if local.errors or not versions:
         return None
-    return Agreement(folder.name, display_path(folder), display, tuple(versions), tuple(results))
+    return Agreement(folder.name, display_path(folder), display, tuple(versions), tuple(results), calendars)
 
 
 # ---------------------------------------------------------------- versions
@@ -275,6 +284,7 @@ MEASURE_KEYS = {
     "downtime": {"outages"},
     "intervals": {"intervals"},
     "events": {"good", "total"},
+    "tickets": set(),  # read from the period's ticket export (source.ticketload), not the results file
 }
 
 
@@ -377,7 +387,7 @@ def _check_results(
         for key in sorted(given - expected):
             diagnostics.error(
                 document.position((*where, key), key=True),
-                f"`{key}` does not apply to metric `{metric_id}`, measured by `{kind}`; expected {_keys(expected)}",
+                f"`{key}` does not apply to metric `{metric_id}`, measured by `{kind}`; expected {_keys(expected) or 'nothing here (its results come from the ticket export)'}",
             )
         for key in sorted(expected - given):
             diagnostics.error(document.position(where, key=True), f"metric `{metric_id}` is measured by `{kind}`: missing {_keys({key})}")
@@ -422,7 +432,7 @@ def _check_results(
             if rows is not None:
                 intervals[metric_id] = rows
     for metric in terms.metrics:
-        if metric.id not in results.metrics:
+        if metric.id not in results.metrics and MEASURE_KEYS[metric.measure.kind]:  # tickets: warned by ticketload
             diagnostics.warning(
                 document.position(("metrics",), key=True),
                 f"no result for metric `{metric.id}` in period {period}; it is shown as not reported and earns no credit",
