@@ -56,6 +56,7 @@ class BusinessCalendar:
     closed: tuple[tuple[dt.date, str], ...] = ()
     closures: tuple[tuple[int, int], ...] = ()
     always_open: bool = False
+    title: str | None = None  # the display name, if the calendar has one
     _table: _Table = field(default=None, compare=False, repr=False, hash=False)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:

@@ -28,6 +28,7 @@ from mkdocs_sla.present.words import (
 from mkdocs_sla.site.history import History
 from mkdocs_sla.site.paths import Links, RenderOptions, definition_anchor
 from mkdocs_sla.site.templating import _env, _json
+from mkdocs_sla.site.tickets import calendar_pages, ticket_section
 from mkdocs_sla.site.views import (
     AgreementSummary,
     Mark,
@@ -109,8 +110,10 @@ def render_agreement(
             termination_since=evaluation.termination_right_since,
             catalog_href=links(path, paths.catalog),
             json_href=links(path, paths.agreement_json(record.id)),
+            tickets=ticket_section(record, evaluation, links, path, links(path, paths.agreement_json(record.id))),
         )
     )
+    pages.update(calendar_pages(record, evaluation, links, path))
     in_glossary = {definition_anchor(m.definition) for m in terms.metrics}
     pages.update(history.pages(in_glossary))
 

@@ -8,6 +8,7 @@ events of an .ics file.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import os
@@ -75,7 +76,7 @@ def build_calendar(
 ) -> BusinessCalendar | None:
     """The engine's calendar from a definition: holidays of `years` resolved, the .ics read."""
     if definition.always_open:
-        return always_open(name)
+        return dataclasses.replace(always_open(name), title=definition.name)
     week = tuple(tuple(Hours(*parse_hours(s)) for s in getattr(definition.hours, day)) for day in WEEKDAYS)
     closed: dict[dt.date, str] = {}
     ok = True
@@ -96,7 +97,7 @@ def build_calendar(
     if not ok:
         return None
     changed = tuple(sorted((day, tuple(Hours(*parse_hours(s)) for s in spans)) for day, spans in definition.changed.items()))
-    return BusinessCalendar(name, definition.timezone, week, changed, tuple(sorted(closed.items())), closures)
+    return BusinessCalendar(name, definition.timezone, week, changed, tuple(sorted(closed.items())), closures, title=definition.name)
 
 
 def public_holidays(
