@@ -9,6 +9,9 @@
    plugin. Targets: plugin ≤ 1.25 × floor at 2,000; time at 2,000 ≤ 2.2 × time
    at 1,000; one agreement page ≤ 150 KB; peak memory < 1.5 GB.
 
+3. Tickets (tickets issue): 1,000,000 tickets over a year through `sla validate` and
+   `sla credits --format json`. Targets: ≤ 30 s each on 2 cores, < 2 GB.
+
 Figures are printed as a table; nothing is asserted, the reader compares.
 Options: `--sizes 500,1000,2000`, `--skip-site`, `--keep` (leave bench/out).
 """
@@ -99,6 +102,35 @@ def core(out: Path) -> None:
         print(f"{label:40} {seconds:7.2f}s {mb(peak):>12}", flush=True)
 
 
+def tickets_bench(out: Path, count: int = 1_000_000) -> None:
+    """Tickets issue: `count` tickets over a year (four quarterly Zendesk-shaped exports with
+    status logs) on the Berlin office calendar, through `sla validate` and `sla credits --format json`."""
+    from tickets import write_period
+
+    root = out / "tickets" / "agreements"
+    if root.exists():
+        shutil.rmtree(root)
+    (root / "calendars").mkdir(parents=True)
+    shutil.copyfile(REPO / "agreements" / "calendars" / "berlin-office.yaml", root / "calendars" / "berlin-office.yaml")
+    folder = root / "support-bench"
+    folder.mkdir()
+    # The ticket version of the support-desk example, alone: the last document of its agreement.yaml.
+    text = (REPO / "agreements" / "support-desk" / "agreement.yaml").read_text(encoding="utf-8").split("\n---\n")[-1]
+    (folder / "agreement.yaml").write_text(text.replace("id: support-desk", "id: support-bench"), encoding="utf-8")
+    started = time.perf_counter()
+    for index, label in enumerate(("2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4")):
+        write_period(folder, label, count // 4, seed=index)
+    print(f"\n## Tickets: {count:,} tickets over a year, 5 ticket metrics, status logs (targets: ≤ 30 s each, < 2 GB)")
+    print(f"(exports written in {time.perf_counter() - started:.0f} s)\n")
+    print(f"{'command':40} {'wall':>8} {'peak memory':>12}")
+    for label, command in (
+        ("sla validate", [str(BIN / "sla"), "validate", str(root)]),
+        ("sla credits --format json", [str(BIN / "sla"), "credits", "--format", "json", str(root)]),
+    ):
+        seconds, peak = measure(command)
+        print(f"{label:40} {seconds:7.2f}s {mb(peak):>12}", flush=True)
+
+
 def site_config(base: dict, project: Path, plugin: bool, nav=None) -> Path:
     """A mkdocs.yml for a generated catalog: this repository's theme and features."""
     config = dict(base)
@@ -180,6 +212,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="500,1000,2000")
     parser.add_argument("--skip-site", action="store_true")
     parser.add_argument("--skip-core", action="store_true")
+    parser.add_argument("--skip-tickets", action="store_true")
+    parser.add_argument("--tickets", type=int, default=1_000_000, help="tickets in the ticket benchmark (default 1,000,000)")
     parser.add_argument("--keep", action="store_true", help="keep the generated trees in bench/out")
     args = parser.parse_args()
     out = HERE / "out" if args.keep else Path(tempfile.mkdtemp(prefix="sla-bench-"))
@@ -188,6 +222,8 @@ def main() -> None:
     try:
         if not args.skip_core:
             core(out)
+        if not args.skip_tickets:
+            tickets_bench(out, args.tickets)
         if not args.skip_site:
             site(out, [int(s) for s in args.sizes.split(",")])
     finally:

@@ -26,6 +26,8 @@ from mkdocs_sla.source.calendars import CALENDARS_DIR, build_calendar, shared_ca
 from mkdocs_sla.source.tickets import TICKETS_DIR, read_status_log, read_tickets, resolve_mapping
 from mkdocs_sla.source.yamlsource import parse, read_text
 
+# Ticket exports are large (a year of a busy desk is a million rows, some 100 MB): their own cap.
+EXPORT_MAX_BYTES = 1024 * 1024 * 1024
 TICKET_FILE = re.compile(r"^(?P<period>[^.]+)(?P<status>\.status)?\.csv$")
 
 
@@ -202,7 +204,7 @@ def _read_period(folder, path, status_path, terms: Terms, document, diagnostics,
             where = document.position(("metrics", index, "measure", "select", "column")) if document else at
             diagnostics.error(where, f"`{column}` is not a mapped column; expected `priority` or one of `tickets.columns.attributes`")
             ok = False
-    text = read_text(path, display, diagnostics)
+    text = read_text(path, display, diagnostics, EXPORT_MAX_BYTES)
     if text is None or not ok:
         return None
     read = read_tickets(path, display, text, mapping, priorities, diagnostics)
@@ -216,7 +218,7 @@ def _read_period(folder, path, status_path, terms: Terms, document, diagnostics,
                 Position(status_display), "a status log, but the mapping has no `status_log` columns; expected them under `tickets:`"
             )
             return None
-        status_text = read_text(status_path, status_display, diagnostics)
+        status_text = read_text(status_path, status_display, diagnostics, EXPORT_MAX_BYTES)
         if status_text is None:
             return None
         by_id = {t.id: t for t in tickets}

@@ -80,7 +80,7 @@ class Document:
         return Position(self.file, mark.line + 1, mark.column + 1)
 
 
-def read_text(path, display: str, diagnostics: Diagnostics) -> str | None:
+def read_text(path, display: str, diagnostics: Diagnostics, max_bytes: int = MAX_BYTES) -> str | None:
     """The file's text, or None after reporting why it cannot be read.
 
     Only a regular file (or a link to one) is read: a folder would fail to open and a named
@@ -94,10 +94,11 @@ def read_text(path, display: str, diagnostics: Diagnostics) -> str | None:
         diagnostics.error(Position(display), f"`{path.name}` is {file_kind(info.st_mode)}, not a file; expected a regular file")
         return None
     size = info.st_size
-    if size > MAX_BYTES:
+    if size > max_bytes:
+        what = "agreement and results files" if max_bytes == MAX_BYTES else "such files"
         diagnostics.error(
             Position(display),
-            f"file is {size / 1024 / 1024:.1f} MB; agreement and results files may be at most {MAX_BYTES // 1024 // 1024} MB",
+            f"file is {size / 1024 / 1024:.1f} MB; {what} may be at most {max_bytes // 1024 // 1024} MB",
         )
         return None
     try:
