@@ -30,7 +30,12 @@ from mkdocs_sla.core.periods import Period  # noqa: E402
 
 BERLIN = "Europe/Berlin"
 # Priority, share of tickets, target in seconds, on business hours?
-PRIORITIES = (("urgent", 0.05, 30 * 60, False), ("high", 0.20, 2 * 3600, False), ("normal", 0.45, 8 * 3600, True), ("low", 0.30, 20 * 3600, True))
+PRIORITIES = (
+    ("urgent", 0.05, 30 * 60, False),
+    ("high", 0.20, 2 * 3600, False),
+    ("normal", 0.45, 8 * 3600, True),
+    ("low", 0.30, 20 * 3600, True),
+)
 
 
 def berlin_office(years: range) -> BusinessCalendar:
@@ -59,11 +64,7 @@ def tickets(period: Period, count: int, seed: int, breach_rate: float = 0.03, pa
     prefix = period.label.replace("-", "")
     for n in range(count):
         created = rng.randrange(start, end)
-        roll, cumulative = rng.random(), 0.0
-        for name, share, target, business in PRIORITIES:
-            cumulative += share
-            if roll < cumulative:
-                break
+        name, _share, target, business = _priority(rng.random())
         late = rng.random() < breach_rate
         wait = int(target * (rng.uniform(1.05, 2.5) if late else rng.uniform(0.05, 0.95)))
         pause = None
@@ -92,6 +93,16 @@ def tickets(period: Period, count: int, seed: int, breach_rate: float = 0.03, pa
             log.append({"ticket_id": ticket_id, "created_at": _iso(pause[0], zone), "previous_value": "open", "value": "pending"})
             log.append({"ticket_id": ticket_id, "created_at": _iso(pause[1], zone), "previous_value": "pending", "value": "open"})
     return rows, log
+
+
+def _priority(roll: float) -> tuple:
+    """The priority a roll of the dice in [0, 1) falls on, by the shares of PRIORITIES."""
+    cumulative = 0.0
+    for entry in PRIORITIES:
+        cumulative += entry[1]
+        if roll < cumulative:
+            return entry
+    return PRIORITIES[-1]
 
 
 def _business_reply(calendar: BusinessCalendar, created: int, wait: int, pause) -> int | None:
