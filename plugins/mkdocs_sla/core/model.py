@@ -376,9 +376,12 @@ class Terms(Model):
     metrics: list[Metric] = Field(min_length=1, description="The service levels.")
     calendars: dict[Slug, CalendarDefinition] = Field(
         default_factory=dict,
-        description="Business calendars of this agreement, by name; calendars shared by several agreements live in `agreements/calendars/<name>.yaml`.",
+        description="Business calendars of this agreement, by name; calendars shared by several agreements live in `agreements/calendars/`, one file per calendar named by it (`berlin-office.yaml`).",
     )
-    tickets: TicketExports | None = Field(None, description="How the ticket exports of `tickets` metrics read (`tickets/<period>.csv`).")
+    tickets: TicketExports | None = Field(
+        None,
+        description="How the ticket exports of `tickets` metrics read: `tickets/2026-Q1.csv` and so on, one per period, beside `agreement.yaml`.",
+    )
     credit_terms: CreditTerms | None = Field(None, description="Base, combining, cap, minimum and claims.")
     remedies: Remedies | None = Field(None, description="Escalation, chronic failure, earn-back.")
     exclusions: list[Text] = Field(default_factory=list, description="What does not count against the provider. Markdown.")
