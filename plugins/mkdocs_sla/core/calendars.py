@@ -104,6 +104,23 @@ class BusinessCalendar:
             if not table.extend_forward(start):
                 return None
 
+    def deadline_and_taken(self, start: int, seconds: int, stop: int) -> tuple[int | None, int]:
+        """`deadline(start, seconds)` and `business_seconds(start, stop)` at once (the engine asks
+        both of every ticket): the open time up to `start` is looked up once."""
+        if self.always_open:
+            return start + seconds, max(stop - start, 0)
+        table = self._table
+        table.cover(start, max(stop, start + 1))
+        before = table.cumulative(start)
+        taken = table.cumulative(stop) - before if stop > start else 0
+        if seconds <= 0:
+            return start, taken
+        target = before + seconds
+        index = bisect.bisect_left(table.after, target)
+        if index < len(table.after):
+            return table.ends[index] - (table.after[index] - target), taken
+        return self.deadline(start, seconds), taken
+
     # ---------------------------------------------------------------- for aware datetimes
 
     def business_time(self, start: dt.datetime, end: dt.datetime) -> Fraction:

@@ -179,7 +179,14 @@ def _metric_outcome(
         return MetricOutcome(metric, None, None, None)
     window = measured_window(results.period, terms, agreement_start)
     measured = measure_attainment(
-        metric, result, window, terms.timezone, results.intervals.get(metric.id, ()), tickets=results.tickets, calendars=calendars
+        metric,
+        result,
+        window,
+        terms.timezone,
+        results.intervals.get(metric.id, ()),
+        tickets=results.tickets,
+        calendars=calendars,
+        ticket_summaries=results.ticket_summaries,
     )
     if measured.value is None:
         # Measures with nothing to measure say how that counts; a window without service hours is met.

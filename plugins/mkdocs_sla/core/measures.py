@@ -64,6 +64,7 @@ class MeasureInput:
     intervals: tuple = ()
     tickets: tuple = ()
     calendars: Mapping[str, BusinessCalendar] | None = None
+    ticket_summaries: Mapping[str, ticket_rules.TicketSummary] | None = None
 
     def calendar(self, name: str | None) -> BusinessCalendar | None:
         """A calendar by name; `24x7` is always there."""
@@ -82,9 +83,10 @@ def attainment(
     *,
     tickets=(),
     calendars: Mapping[str, BusinessCalendar] | None = None,
+    ticket_summaries: Mapping[str, ticket_rules.TicketSummary] | None = None,
 ) -> Attainment:
     """The attainment of one metric in one period, by the rule of its measure's kind."""
-    given = MeasureInput(metric, result, window, timezone, tuple(intervals), tuple(tickets), calendars)
+    given = MeasureInput(metric, result, window, timezone, tuple(intervals), tuple(tickets), calendars, ticket_summaries)
     return ATTAINMENT[metric.measure.kind](given)
 
 
@@ -121,7 +123,8 @@ def _intervals(given: MeasureInput) -> Attainment:
 
 
 def _tickets(given: MeasureInput) -> Attainment:
-    return ticket_attainment(given.metric, given.tickets, given.window, given.calendar(given.metric.measure.calendar))
+    summary = (given.ticket_summaries or {}).get(given.metric.id)
+    return ticket_attainment(given.metric, given.tickets, given.window, given.calendar(given.metric.measure.calendar), summary)
 
 
 def downtime_minutes(
@@ -184,13 +187,13 @@ def downtime_attainment(
     return Attainment("downtime", value, down_minutes=down, window_minutes=minutes, calendar=calendar)
 
 
-def ticket_attainment(metric: Metric, tickets, window, calendar: BusinessCalendar | None) -> Attainment:
-    """The share of tickets met (or a percentile or the average of their business durations), from
-    the period's ticket export. The loader checks that the calendar exists."""
+def ticket_summary(metric: Metric, tickets, window, calendar: BusinessCalendar | None) -> ticket_rules.TicketSummary:
+    """A ticket metric's tickets of one period, judged: the one way the engine (and the loader,
+    which computes it while reading a large export on several cores) gets them."""
     measure = metric.measure
     calendar = calendar or always_open()
     start, end = (int(moment.timestamp()) for moment in window)
-    summary = ticket_rules.summarize(
+    return ticket_rules.summarize(
         tickets,
         column=measure.select.column,
         values=frozenset(measure.select.values),
@@ -201,6 +204,16 @@ def ticket_attainment(metric: Metric, tickets, window, calendar: BusinessCalenda
         rule=ticket_rules.PeriodRule(measure.period_rule),
         met_at_deadline=measure.met_at_deadline,
     )
+
+
+def ticket_attainment(metric: Metric, tickets, window, calendar: BusinessCalendar | None, summary=None) -> Attainment:
+    """The share of tickets met (or a percentile or the average of their business durations), from
+    the period's ticket export, or from its summary if the loader computed it (`ticket_summary`).
+    The loader checks that the calendar exists."""
+    measure = metric.measure
+    calendar = calendar or always_open()
+    if summary is None:
+        summary = ticket_summary(metric, tickets, window, calendar)
     statistic = ticket_rules.Statistic(measure.statistic)
     if statistic is ticket_rules.Statistic.SHARE:
         value = ticket_rules.share(summary)

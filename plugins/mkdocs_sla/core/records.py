@@ -53,6 +53,10 @@ class PeriodResults:
     intervals: dict[str, tuple[Interval, ...]] = field(default_factory=dict)
     tickets: tuple = ()  # the period's ticket export: `core.tickets.Ticket`s, in file order
     ticket_file: str | None = None  # where the export was read, for the evidence
+    # The ticket metrics' tickets judged (`measures.ticket_summary`), by metric id: the loader
+    # computes them while it reads the export (on several cores for a large one) and then keeps
+    # these instead of the tickets.
+    ticket_summaries: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

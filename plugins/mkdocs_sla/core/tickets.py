@@ -20,6 +20,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 from mkdocs_sla.core.calendars import BusinessCalendar
 
@@ -66,10 +67,12 @@ class Statistic(enum.Enum):
     """The mean business duration of the stopped tickets."""
 
 
-@dataclass(frozen=True, slots=True)
-class Ticket:
+class Ticket(NamedTuple):
     """One row of a ticket export. Times are epoch seconds; `pauses` are sorted, without
-    overlaps, each `(start, end)` with `end` None while the ticket is still paused."""
+    overlaps, each `(start, end)` with `end` None while the ticket is still paused.
+
+    A named tuple: a year's export holds a million of them, and tuples are the cheapest
+    immutable records to build and to send between processes."""
 
     id: str
     priority: str
@@ -91,8 +94,7 @@ class Ticket:
         return self.first_response if target is TicketTarget.FIRST_RESPONSE else self.resolved
 
 
-@dataclass(frozen=True, slots=True)
-class TicketOutcome:
+class TicketOutcome(NamedTuple):
     """One ticket judged against one target.
 
     `taken` is the business time from creation to the stop (to the end of the period when still
@@ -178,6 +180,13 @@ def in_period(outcome: TicketOutcome, rule: PeriodRule, start: int, end: int) ->
     return start <= outcome.ticket.created < end
 
 
+def select(tickets: Iterable[Ticket], column: str, values: frozenset[str]) -> list[Ticket]:
+    """The tickets whose `column` holds one of `values`, in their order."""
+    if column == "priority":
+        return [t for t in tickets if t.priority in values]
+    return [t for t in tickets if t.value(column) in values]
+
+
 def summarize(
     tickets: Iterable[Ticket],
     *,
@@ -195,8 +204,25 @@ def summarize(
     met = breached = still_open = elsewhere = 0
     breaches: list[TicketOutcome] = []
     durations: list[int] = []
-    for ticket in tickets:
-        if ticket.value(column) not in values:
+    first_response = target is TicketTarget.FIRST_RESPONSE
+    for ticket in select(tickets, column, values):
+        stop = ticket.first_response if first_response else ticket.resolved
+        if stop is not None and not ticket.pauses and (rule is PeriodRule.CREATED or calendar.always_open):
+            # The common case, a ticket stopped without pauses, in one pass over the calendar:
+            # the same rules as `judge`, with the open time up to creation looked up once.
+            if not start <= ticket.created < end and rule is PeriodRule.CREATED:
+                elsewhere += 1
+                continue
+            due, taken = calendar.deadline_and_taken(ticket.created, seconds, stop)
+            if rule is not PeriodRule.CREATED and not start <= due < end:
+                elsewhere += 1
+                continue
+            if due is None or stop < due or (met_at_deadline and stop == due):
+                met += 1
+            else:
+                breached += 1
+                breaches.append(TicketOutcome(ticket, TicketStatus.BREACHED, due, stop, taken, 0))
+            durations.append(taken)
             continue
         outcome = judge(ticket, target, seconds, calendar, end, met_at_deadline)
         if not in_period(outcome, rule, start, end):

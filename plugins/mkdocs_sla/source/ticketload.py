@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import multiprocessing
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from mkdocs_sla.core.calendars import ALWAYS_OPEN, BusinessCalendar
 from mkdocs_sla.core.diagnostics import Diagnostics, Position
+from mkdocs_sla.core.measures import measured_window, ticket_summary
 from mkdocs_sla.core.model import MetricResult, Results, Terms
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.records import Agreement, PeriodResults, Version
@@ -44,12 +48,15 @@ def attach(
     calendars = _calendars(folder, versions, documents, shared, years, diagnostics)
     stub = Agreement(folder.name, "", "", tuple(versions), ())
     by_period = {r.period: r for r in results}
-    for period, (path, status_path) in sorted(exports.items()):
-        terms = stub.version_for(period).terms
-        document = documents[versions.index(stub.version_for(period))] if len(documents) == len(versions) else None
-        tickets = _read_period(folder, path, status_path, terms, document, diagnostics, validate)
-        if tickets is None:
+    jobs = [
+        _Job(folder, period, path, status_path, stub, documents, versions, calendars, validate)
+        for period, (path, status_path) in sorted(exports.items())
+    ]
+    for job, (items, summaries) in zip(jobs, _run_jobs(jobs), strict=True):
+        diagnostics.items.extend(items)
+        if summaries is None:
             continue
+        period, path, terms = job.period, job.path, job.terms
         ticket_metrics = {m.id: MetricResult() for m in terms.metrics if m.measure.kind == "tickets"}
         found = by_period.get(period)
         if found is None:
@@ -57,10 +64,67 @@ def attach(
         else:
             merged = {**ticket_metrics, **found.results.metrics}
             found = dataclasses.replace(found, results=found.results.model_copy(update={"metrics": merged}))
-        by_period[period] = dataclasses.replace(found, tickets=tuple(tickets), ticket_file=display_path(path))
+        by_period[period] = dataclasses.replace(found, ticket_file=display_path(path), ticket_summaries=summaries)
     merged = [by_period[p] for p in sorted(by_period)]
     _warn_without_exports(versions, merged, diagnostics)
     return merged, calendars
+
+
+class _Job:
+    """One period's export to read and judge."""
+
+    def __init__(self, folder, period, path, status_path, stub, documents, versions, calendars, validate):
+        self.folder, self.period, self.path, self.status_path = folder, period, path, status_path
+        version = stub.version_for(period)
+        self.terms = version.terms
+        self.document = documents[versions.index(version)] if len(documents) == len(versions) else None
+        self.window = measured_window(period, self.terms, versions[0].effective)
+        self.calendars, self.validate = calendars, validate
+
+    def run(self):
+        """(diagnostics, {metric id: TicketSummary} or None)."""
+        from mkdocs_sla.source.load import paused_gc  # at call time: the loader imports this module
+
+        local = Diagnostics()
+        with paused_gc():
+            tickets = _read_period(self.folder, self.path, self.status_path, self.terms, self.document, local, self.validate)
+            if tickets is None:
+                return local.items, None
+            summaries = {
+                m.id: ticket_summary(m, tickets, self.window, self.calendars.get(m.measure.calendar))
+                for m in self.terms.metrics
+                if m.measure.kind == "tickets"
+            }
+        return local.items, summaries
+
+
+# Exports larger than this in all are read and judged by several processes, one period each.
+PARALLEL_BYTES = 16 * 1024 * 1024
+_JOBS: list[_Job] = []  # the jobs of the current parallel run, inherited by the forked workers
+
+
+def _run_jobs(jobs: list[_Job]) -> list:
+    """Each job's result, in order: in worker processes for large exports on a machine with several
+    cores (only from the main process: a loader already in a worker does not start more)."""
+    size = sum(j.path.stat().st_size + (j.status_path.stat().st_size if j.status_path else 0) for j in jobs)
+    workers = min(len(jobs), len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+    if (
+        size < PARALLEL_BYTES
+        or workers < 2
+        or multiprocessing.parent_process() is not None
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return [job.run() for job in jobs]
+    _JOBS[:] = jobs
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(_run_job, range(len(jobs))))
+    finally:
+        _JOBS.clear()
+
+
+def _run_job(index: int):
+    return _JOBS[index].run()
 
 
 def _ticket_files(folder: Path, versions: list[Version], diagnostics: Diagnostics) -> dict[Period, tuple[Path, Path | None]]:
@@ -225,7 +289,7 @@ def _read_period(folder, path, status_path, terms: Terms, document, diagnostics,
         pauses = read_status_log(status_path, status_display, status_text, mapping, by_id, pause_states, diagnostics)
         if pauses is None:
             return None
-        tickets = [dataclasses.replace(t, pauses=pauses[t.id]) if t.id in pauses else t for t in tickets]
+        tickets = [t._replace(pauses=pauses[t.id]) if t.id in pauses else t for t in tickets]
     return tickets
 
 

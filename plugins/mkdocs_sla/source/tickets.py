@@ -94,24 +94,6 @@ def resolve_mapping(exports: TicketExports, folder: Path, at: Position, diagnost
     return TicketMapping.model_validate(base)
 
 
-class _Lines:
-    """The lines of a text as `csv.reader` takes them, remembering the current one: a problem's
-    column is found in the source line, not in the parsed fields."""
-
-    def __init__(self, text: str):
-        self._lines = iter(io.StringIO(text))
-        self.line = ""
-        self.number = 0
-
-    def __iter__(self):
-        return self
-
-    def __next__(self) -> str:
-        self.line = next(self._lines)
-        self.number += 1
-        return self.line
-
-
 def field_column(line: str, index: int) -> int:
     """The 1-based column where field `index` of a CSV line starts (inside its quotes, if quoted)."""
     in_quotes, field, i = False, 0, 0
@@ -134,8 +116,10 @@ class _Csv:
 
     def __init__(self, path: Path, display: str, text: str, wanted: dict[str, str], diagnostics: Diagnostics):
         self.display, self.diagnostics = display, diagnostics
-        self.lines = _Lines(text.removeprefix("\ufeff"))  # spreadsheets write a byte order mark
-        self.reader = csv.reader(self.lines)
+        self.text = text.removeprefix("\ufeff")  # spreadsheets write a byte order mark
+        self.reader = csv.reader(io.StringIO(self.text))
+        self.start = 1  # the first line of the current record (a quoted field may span lines)
+        self._lines: list[str] | None = None  # the source lines, split when a problem needs a column
         self.index: dict[str, int] = {}
         self.ok = True
         try:
@@ -163,25 +147,29 @@ class _Csv:
 
     def error(self, role: str, message: str) -> None:
         """An error in the current row's field `role`."""
-        self.error_at(self.lines.number, field_column(self.lines.line, self.index.get(role, 0)), message)
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        line = self._lines[self.start - 1] if self.start <= len(self._lines) else ""
+        self.error_at(self.start, field_column(line, self.index.get(role, 0)), message)
 
     def rows(self):
         """(line number, fields) of each row; a malformed row is reported and left out."""
         width = max(self.index.values(), default=0) + 1
+        reader = self.reader
         while True:
+            self.start = reader.line_num + 1
             try:
-                row = next(self.reader, None)
+                row = next(reader, None)
             except csv.Error as exc:
-                self.error_at(self.lines.number, 1, f"not a CSV row: {exc}")
+                self.error_at(self.start, 1, f"not a CSV row: {exc}")
                 return
             if row is None:
                 return
-            if not row:
-                continue
             if len(row) < width:
-                self.error_at(self.lines.number, 1, f"the row has {len(row)} fields; expected at least {width}, as the header says")
+                if row:
+                    self.error_at(self.start, 1, f"the row has {len(row)} fields; expected at least {width}, as the header says")
                 continue
-            yield self.lines.number, row
+            yield self.start, row
 
 
 class _Times:
@@ -194,6 +182,15 @@ class _Times:
 
     def parse(self, text: str) -> int | str:
         """Epoch seconds, or the message of what is wrong."""
+        if self.format is None:
+            # The common case first: ISO 8601 with an offset, as exports write it.
+            try:
+                moment = dt.datetime.fromisoformat(text)
+            except ValueError:
+                pass
+            else:
+                if moment.tzinfo is not None and 1900 <= moment.year <= 2999:
+                    return int(moment.timestamp())
         text = text.strip()
         try:
             moment = dt.datetime.strptime(text, self.format) if self.format else dt.datetime.fromisoformat(text)
@@ -235,7 +232,9 @@ def read_tickets(
     extra = [(name, at[f"attributes.{name}"]) for name in columns.attributes]
     known = ", ".join(f"`{p}`" for p in sorted(priorities))
     tickets: list[Ticket] = []
+    append = tickets.append
     seen: dict[str, int] = {}
+    parse = times.parse
     for line, row in table.rows():
         ticket_id = row[i_id].strip()
         if not ticket_id:
@@ -250,35 +249,36 @@ def read_tickets(
         priority = row[i_priority].strip()
         if priority not in priorities:
             table.error("priority", f"unknown priority `{priority}` of ticket `{ticket_id}`; expected one of: {known}")
-        created = times.parse(row[i_created])
-        if isinstance(created, str):
+        created = parse(row[i_created])
+        if created.__class__ is str:
             table.error("created", created)
             continue
-        stops = []
-        for role, index in (("first_response", i_first), ("resolved", i_resolved)):
-            value = row[index].strip() if index is not None else ""
-            if not value:
-                stops.append(None)
-                continue
-            moment = times.parse(value)
-            if isinstance(moment, str):
-                table.error(role, moment)
-                stops.append(None)
-            elif moment < created:
-                words = "first response" if role == "first_response" else "resolution"
-                table.error(
-                    role,
-                    f"the {words} of ticket `{ticket_id}` ({value}) is before it was created ({row[i_created].strip()}); expected a later time",
-                )
-                stops.append(None)
-            else:
-                stops.append(moment)
+        first = _stop(row, i_first, "first_response", created, parse, ticket_id, table)
+        resolved = _stop(row, i_resolved, "resolved", created, parse, ticket_id, table)
         pauses: tuple = ()
         if i_pauses is not None and row[i_pauses].strip():
             pauses = _pause_column(row[i_pauses], created, times, ticket_id, table)
         attributes = {name: row[index].strip() for name, index in extra} if extra else None
-        tickets.append(Ticket(ticket_id, priority, created, stops[0], stops[1], pauses, line, attributes))
+        append(Ticket(ticket_id, priority, created, first, resolved, pauses, line, attributes))
     return (tickets, seen) if table.ok else None
+
+
+def _stop(row: list[str], index: int | None, role: str, created: int, parse, ticket_id: str, table: _Csv) -> int | None:
+    """A first-response or resolution time of a row: None if empty; an error if before creation."""
+    if index is None:
+        return None
+    value = row[index]
+    if not value or value.isspace():
+        return None
+    moment = parse(value)
+    if moment.__class__ is str:
+        table.error(role, moment)
+        return None
+    if moment < created:
+        words = "first response" if role == "first_response" else "resolution"
+        table.error(role, f"the {words} of ticket `{ticket_id}` ({value.strip()}) is before it was created; expected a later time")
+        return None
+    return moment
 
 
 def _pause_column(text: str, created: int, times: _Times, ticket_id: str, table: _Csv) -> tuple:
