@@ -9,6 +9,7 @@ are created on every day of the period, so Easter, the turn of the year and the 
 are in the data.
 
     python bench/tickets.py agreements/support-desk 2025-Q1 2025-Q2 2025-Q3 2025-Q4
+    python bench/tickets.py --leads --count 400 agreements/marketing-sales 2025-07 … 2025-12
 """
 
 from __future__ import annotations
@@ -138,10 +139,52 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("periods", nargs="+", help="periods such as 2025-Q1")
     parser.add_argument("--count", type=int, default=450, help="tickets per period (default 450)")
     parser.add_argument("--seed", type=int, default=9, help="random seed (default 9)")
+    parser.add_argument("--leads", action="store_true", help="write lead hand-overs (marketing-sales) instead of support tickets")
     args = parser.parse_args(argv)
     for index, label in enumerate(args.periods):
-        write_period(args.folder, label, args.count, args.seed + index)
+        (write_leads if args.leads else write_period)(args.folder, label, args.count, args.seed + index)
     return 0
+
+
+def london_office(years: range) -> BusinessCalendar:
+    """The `london-office` calendar of the marketing-sales agreement, for placing acceptances."""
+    week = ((Hours(480, 1080),),) * 5 + ((), ())
+    closed = dict(holidays.country_holidays("GB", subdiv="ENG", years=years))
+    return BusinessCalendar("london-office", "Europe/London", week, (), tuple(sorted(closed.items())))
+
+
+def write_leads(folder: Path, label: str, count: int, seed: int) -> None:
+    """`tickets/<label>.csv` of the marketing-sales agreement: leads handed over by Marketing (in
+    office hours and in the evening, after webinars), accepted or rejected by Sales some working
+    hours later; a few wait more than a working day, a few are not yet handled at the month's end."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo("Europe/London")
+    period = Period.parse(label)
+    rng = random.Random(seed)
+    calendar = london_office(range(period.start.year - 1, period.end.year + 2))
+    start, end = (int(m.timestamp()) for m in period.bounds("Europe/London"))
+    rows = []
+    for n in range(count):
+        handed = rng.randrange(start, end)
+        wait = int(3600 * (rng.uniform(30, 60) if rng.random() < 0.03 else rng.lognormvariate(2.9, 0.35)))
+        accepted = calendar.deadline(handed, wait)
+        if accepted is not None and accepted >= end and rng.random() < 0.5:
+            accepted = None  # still in the queue when the month was exported
+        rows.append(
+            {
+                "Lead ID": f"L-{label}-{n + 1:04d}",
+                "Grade": "A" if rng.random() < 0.3 else "B",
+                "Handed over": _iso(handed, zone),
+                "Accepted or rejected": _iso(accepted, zone) if accepted is not None else "",
+            }
+        )
+    directory = folder / "tickets"
+    directory.mkdir(parents=True, exist_ok=True)
+    with (directory / f"{label}.csv").open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, ["Lead ID", "Grade", "Handed over", "Accepted or rejected"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 if __name__ == "__main__":
