@@ -55,7 +55,7 @@ def tree(
     metric: str = TICKET_METRIC,
 ) -> Path:
     root = tmp_path / "agreements"
-    folder = write_agreement(root, "svc", agreement(metrics=metric, extra=extra, credit_terms=""))
+    folder = write_agreement(root, "svc", agreement(metrics=metric, extra=extra, credit_terms="", head="timezone: Europe/Berlin\n"))
     (folder / "tickets").mkdir()
     (folder / "tickets" / f"{name}.csv").write_text(HEADER + rows if not rows.startswith("Key") else rows, encoding="utf-8")
     if log is not None:
