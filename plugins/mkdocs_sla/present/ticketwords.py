@@ -43,8 +43,8 @@ def within_words(metric: Metric) -> str:
     text = f"{amount:f}".rstrip("0").rstrip(".") if "." in f"{amount:f}" else f"{amount:f}"
     plural = "" if text == "1" else "s"
     if measure.calendar == "24x7":
-        return f"{text} {unit}{plural}, 24×7"
-    return f"{text} business {unit}{plural} on the calendar `{measure.calendar}`"
+        return f"{text} {unit}{plural} (24×7)"
+    return f"{text} business {unit}{plural} (calendar `{measure.calendar}`)"
 
 
 def ticket_measure_words(metric: Metric) -> list[str]:
@@ -53,7 +53,7 @@ def ticket_measure_words(metric: Metric) -> list[str]:
     column = "priority" if measure.select.column == "priority" else f"`{measure.select.column}`"
     values = ", ".join(f"`{v}`" for v in measure.select.values)
     words = [
-        f"Tickets whose {column} is {values}: each is due {within_words(metric)} after it was created; "
+        f"Tickets whose {column} is {values}: each is due within {within_words(metric)} of its creation; "
         f"its {TARGETS[measure.target]} stops the clock."
     ]
     if measure.calendar != "24x7":
