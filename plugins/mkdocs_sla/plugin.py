@@ -162,6 +162,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             self.agreements_dir,
             functools.partial(render_record, today=self.today, options=options),
             workers=None if self.command in ("build", "gh-deploy") else 1,
+            today=self.today,
         )
         for diagnostic in diagnostics:
             if diagnostic.severity == "warning":

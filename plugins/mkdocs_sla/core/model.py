@@ -11,12 +11,15 @@ YAML turn `99.99` into a float), so `99.99` means exactly 99.99.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from decimal import Decimal
+from fractions import Fraction
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from dateutil.relativedelta import relativedelta
+from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
 
 from mkdocs_sla.core.calendarformat import CalendarDefinition
 from mkdocs_sla.core.formatbase import (  # noqa: F401  (re-exported: the format's names stay in `model`)
@@ -37,11 +40,26 @@ from mkdocs_sla.core.formatbase import (  # noqa: F401  (re-exported: the format
 from mkdocs_sla.core.spans import span_of
 from mkdocs_sla.core.ticketformat import TicketExports, TicketsMeasure
 
+#: The most digits of a count in a results file, as in an interval CSV: room for any real
+#: count, and far from the sizes at which exact arithmetic and display slow down.
+COUNT_DIGITS = 30
+
+
+def _count_digits(value: int) -> int:
+    if value >= 10**COUNT_DIGITS:
+        raise ValueError(f"a count of {len(str(value))} digits; expected a whole number of at most {COUNT_DIGITS} digits")
+    return value
+
+
+Count = Annotated[int, Field(ge=0), AfterValidator(_count_digits)]
+
+
 #: Agreement ids the site keeps for its own pages beside the agreement pages
 #: (`<prefix>/index`, `<prefix>/metrics`, `<prefix>/credits`, `<prefix>/calendars`): an agreement
 #: with such an id would share their URL, so the loader refuses it and the site never meets one.
 #: `calendars` is also the folder of shared business calendars beside the agreement folders.
 RESERVED_IDS = frozenset({"index", "metrics", "credits", "calendars"})
+
 
 # ---------------------------------------------------------------- the terms
 
@@ -53,6 +71,12 @@ class Review(Model):
         description="Months between reviews (real agreements: 12 to 24; at most 120)."
     )
     last: Date = Field(description="Date of the last review; the next is due `every_months` later.")
+
+    @property
+    def due(self) -> dt.date:
+        """The next review: `every_months` after the last, on the same day of the month or
+        the month's last day (a review on 31 January every month is due on 28 or 29 February)."""
+        return self.last + relativedelta(months=self.every_months)
 
 
 class Service(Model):
@@ -130,40 +154,33 @@ class PoolCredits(Model):
 Credits = Annotated[TieredCredits | LinearCredits | PoolCredits, Field(discriminator="model")]
 
 
-class MeasureKind(Model):
-    """What every measure answers about its attainment, so that callers ask the measure, not its `kind`."""
-
-    PERCENT: ClassVar[bool] = False  # the attainment is a percentage, 0..100
-    NON_NEGATIVE: ClassVar[bool] = False  # the attainment is never below 0 (a count, an average of counts)
-
-    @property
-    def percent(self) -> bool:
-        """Whether the attainment is a percentage."""
-        return self.PERCENT
-
-    @property
-    def non_negative(self) -> bool:
-        """Whether the attainment is never below 0."""
-        return self.PERCENT or self.NON_NEGATIVE
-
-
-class ValueMeasure(MeasureKind):
+class ValueMeasure(Model):
     """The period's figure is reported directly (`value:` in the results)."""
+
+    #: Whether the attainment is a percentage (0..100), and its lowest possible value
+    #: (None: unbounded). One answer per kind, for the loader's checks, the tiers' domain
+    #: and the comparison of versions.
+    percent: ClassVar[bool | None] = None  # as its unit says: a figure reported in `%` is a percentage
+    floor: ClassVar[Fraction | None] = None  # a reported figure may be negative (a net score)
 
     kind: Literal["value"] = Field(description="`value`.")
 
 
-class CountMeasure(MeasureKind):
+class CountMeasure(Model):
     """A count reported for the period (`count:` in the results), e.g. qualified leads delivered."""
 
-    NON_NEGATIVE = True
+    percent: ClassVar[bool | None] = False
+    floor: ClassVar[Fraction | None] = Fraction(0)
+
     kind: Literal["count"] = Field(description="`count`.")
 
 
-class AverageMeasure(MeasureKind):
+class AverageMeasure(Model):
     """An average from a sum and a count (`sum:` and `count:` in the results), e.g. follow-up attempts per lead."""
 
-    NON_NEGATIVE = True
+    percent: ClassVar[bool | None] = False
+    floor: ClassVar[Fraction | None] = Fraction(0)
+
     kind: Literal["average"] = Field(description="`average`.")
     when_empty: Literal["met", "missed"] = Field(
         "met",
@@ -171,10 +188,12 @@ class AverageMeasure(MeasureKind):
     )
 
 
-class DowntimeMeasure(MeasureKind):
+class DowntimeMeasure(Model):
     """Uptime % = (minutes − downtime minutes) / minutes × 100, from outages with start and end."""
 
-    PERCENT = True
+    percent: ClassVar[bool | None] = True
+    floor: ClassVar[Fraction | None] = Fraction(0)
+
     kind: Literal["downtime"] = Field(description="`downtime`.")
     minimum_outage_minutes: NonNegative = Field(
         Decimal(0),
@@ -187,7 +206,7 @@ class DowntimeMeasure(MeasureKind):
     )
 
 
-class IntervalsMeasure(MeasureKind):
+class IntervalsMeasure(Model):
     """Uptime % = 100 − mean error rate over fixed intervals (Amazon S3).
 
     Intervals are consecutive spans of `interval_minutes` of elapsed time from the start of the
@@ -196,7 +215,9 @@ class IntervalsMeasure(MeasureKind):
     not local midnight. Intervals with no requests, and intervals missing from the data, count as 0% errors.
     """
 
-    PERCENT = True
+    percent: ClassVar[bool | None] = True
+    floor: ClassVar[Fraction | None] = Fraction(0)
+
     kind: Literal["intervals"] = Field(description="`intervals`.")
     # At most a day, so that every period (a partial first one too) holds at least one interval.
     interval_minutes: Annotated[int, Field(gt=0, le=1440)] = Field(
@@ -205,10 +226,12 @@ class IntervalsMeasure(MeasureKind):
     )
 
 
-class EventsMeasure(MeasureKind):
+class EventsMeasure(Model):
     """Attainment % = good / total × 100 (`good:` and `total:` in the results), e.g. tickets answered within target."""
 
-    PERCENT = True
+    percent: ClassVar[bool | None] = True
+    floor: ClassVar[Fraction | None] = Fraction(0)
+
     kind: Literal["events"] = Field(description="`events`.")
     when_empty: Literal["met", "missed"] = Field(
         "met",
@@ -220,8 +243,6 @@ Measure = Annotated[
     ValueMeasure | CountMeasure | AverageMeasure | DowntimeMeasure | IntervalsMeasure | EventsMeasure | TicketsMeasure,
     Field(discriminator="kind"),
 ]
-
-PERCENT_MEASURES = ("downtime", "intervals", "events", "tickets")  # kinds that can measure a percentage
 
 
 class Metric(Model):
@@ -247,10 +268,11 @@ class Metric(Model):
 
     @property
     def is_percent(self) -> bool:
-        """Whether the attainment is a percentage, in 0..100: measured as one (PERCENT_MEASURES),
-        or a `value` reported in `%`. The one answer for the loader's checks, the tiers' domain
-        and the comparison of versions."""
-        return self.measure.percent or (self.measure.kind == "value" and self.unit.strip() == "%")
+        """Whether the attainment is a percentage, in 0..100: measured as one (the measure's
+        `percent`), or a figure reported in `%`. The one answer for the loader's checks, the
+        tiers' domain and the comparison of versions."""
+        percent = self.measure.percent
+        return self.unit.strip() == "%" if percent is None else percent
 
 
 class Deadline(Model):
@@ -417,10 +439,10 @@ class MetricResult(Model):
     """The raw measurements of one metric for one period; which keys apply depends on the measure."""
 
     value: Number | None = Field(None, description="`value` measure: the period's figure.")
-    count: NonNegativeInt | None = Field(None, description="`count` measure: the count; `average`: the number averaged over.")
+    count: Count | None = Field(None, description="`count` measure: the count; `average`: the number averaged over. At most 30 digits.")
     sum: NonNegative | None = Field(None, description="`average` measure: the sum over `count` items.")
-    good: NonNegativeInt | None = Field(None, description="`events` measure: events that met the target.")
-    total: NonNegativeInt | None = Field(None, description="`events` measure: all events.")
+    good: Count | None = Field(None, description="`events` measure: events that met the target. At most 30 digits.")
+    total: Count | None = Field(None, description="`events` measure: all events. At most 30 digits.")
     outages: list[Outage] | None = Field(None, description="`downtime` measure: the outages (an empty list: none).")
     intervals: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+\.csv$")] | None = Field(
         None, description="`intervals` measure: a CSV file beside the results file, columns `start,requests,errors`."

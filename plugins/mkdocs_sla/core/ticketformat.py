@@ -10,7 +10,8 @@ a mapping file beside the exports, or the columns written out.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from fractions import Fraction
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
@@ -61,6 +62,8 @@ class TicketsMeasure(Model):
     attainment is the share of tickets met (`statistic: share`, in %), or a percentile or the
     average of the business durations (in `duration_unit`)."""
 
+    floor: ClassVar[Fraction | None] = Fraction(0)  # a share or a duration is never below 0
+
     kind: Literal["tickets"] = Field(description="`tickets`.")
     select: TicketSelection = Field(description="Which tickets count, e.g. `{column: priority, values: [P1]}`.")
     target: Literal["first_response", "resolution"] = Field(description="What stops the clock: the first response or the resolution.")
@@ -100,11 +103,6 @@ class TicketsMeasure(Model):
     def percent(self) -> bool:
         """Whether the attainment is a percentage (the share of tickets met)."""
         return self.statistic == "share"
-
-    @property
-    def non_negative(self) -> bool:
-        """A share or a duration is never below 0."""
-        return True
 
 
 class TicketColumns(Model):

@@ -13,6 +13,7 @@ A status log's pauses use the pause states of all the agreement's ticket metrics
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import difflib
 import multiprocessing
 import os
@@ -36,14 +37,15 @@ TICKET_FILE = re.compile(r"^(?P<period>[^.]+)(?P<status>\.status)?\.csv$")
 
 
 def attach(
-    folder: Path, versions: list[Version], results: list[PeriodResults], text: str, diagnostics: Diagnostics, validate
+    folder: Path, versions: list[Version], results: list[PeriodResults], text: str, diagnostics: Diagnostics, validate, today=None
 ) -> tuple[list[PeriodResults], dict[str, BusinessCalendar]]:
-    """The results with each period's ticket export attached, and the calendars the metrics name."""
+    """The results with each period's ticket export attached, and the calendars the metrics name.
+    With `today`, an export of a period that has not ended by then is an error, as results are."""
     from mkdocs_sla.source.load import display_path
 
     documents = parse(text, display_path(folder / "agreement.yaml"), Diagnostics())
     shared, _problems = shared_calendars(folder.parent, validate)  # their errors are the tree's, reported once
-    exports = _ticket_files(folder, versions, diagnostics)
+    exports = _ticket_files(folder, versions, diagnostics, today)
     years = _years(versions, results, exports)
     calendars = _calendars(folder, versions, documents, shared, years, diagnostics)
     stub = Agreement(folder.name, "", "", tuple(versions), ())
@@ -127,7 +129,7 @@ def _run_job(index: int):
     return _JOBS[index].run()
 
 
-def _ticket_files(folder: Path, versions: list[Version], diagnostics: Diagnostics) -> dict[Period, tuple[Path, Path | None]]:
+def _ticket_files(folder: Path, versions: list[Version], diagnostics: Diagnostics, today=None) -> dict[Period, tuple[Path, Path | None]]:
     """The ticket exports by period; a file for a period the agreement does not have is an error."""
     from mkdocs_sla.source.load import display_path
 
@@ -161,6 +163,13 @@ def _ticket_files(folder: Path, versions: list[Version], diagnostics: Diagnostic
             diagnostics.error(
                 Position(display_path(path)),
                 f"ticket file for period {period}, which ends before the agreement took effect ({first.effective}); the agreement has no such period",
+            )
+            continue
+        if today is not None and period.end > today:
+            diagnostics.error(
+                Position(display_path(path)),
+                f"ticket file for period {period}, which has not ended (it ends on {period.end - dt.timedelta(days=1)}, after today, {today}); "
+                "expected the export of a closed period",
             )
             continue
         slot = found.setdefault(period, [None, None])
@@ -268,7 +277,7 @@ def _read_period(folder, path, status_path, terms: Terms, document, diagnostics,
             where = document.position(("metrics", index, "measure", "select", "column")) if document else at
             diagnostics.error(where, f"`{column}` is not a mapped column; expected `priority` or one of `tickets.columns.attributes`")
             ok = False
-    text = read_text(path, display, diagnostics, EXPORT_MAX_BYTES)
+    text = read_text(path, display, diagnostics, what="ticket export", max_bytes=EXPORT_MAX_BYTES)
     if text is None or not ok:
         return None
     read = read_tickets(path, display, text, mapping, priorities, diagnostics)
@@ -282,7 +291,7 @@ def _read_period(folder, path, status_path, terms: Terms, document, diagnostics,
                 Position(status_display), "a status log, but the mapping has no `status_log` columns; expected them under `tickets:`"
             )
             return None
-        status_text = read_text(status_path, status_display, diagnostics, EXPORT_MAX_BYTES)
+        status_text = read_text(status_path, status_display, diagnostics, what="status log", max_bytes=EXPORT_MAX_BYTES)
         if status_text is None:
             return None
         by_id = {t.id: t for t in tickets}
