@@ -218,3 +218,42 @@ def test_a_shared_calendar_file_and_downtime_in_service_hours(tmp_path):
     measured = evaluated(root)["svc"].periods[0].metrics[0].measured
     assert measured.down_minutes == 60
     assert measured.window_minutes == 22 * 10 * 60  # 22 working days in January 2026 (no holidays without `holidays:`)
+
+
+def _terms(metric: str, extra: str = TICKETS):
+    from mkdocs_sla.core.diagnostics import Diagnostics
+    from mkdocs_sla.core.model import Terms
+    from mkdocs_sla.source.pydantic_errors import validate
+    from mkdocs_sla.source.yamlsource import parse
+
+    (document,) = parse(agreement(metrics=metric, extra=extra, credit_terms=""), "a.yaml", Diagnostics())
+    return validate(Terms, document, Diagnostics())
+
+
+@pytest.mark.parametrize(
+    ("rule", "old", "new", "words", "effect"),
+    [
+        ("a longer target is adverse", "within: {hours: 2}", "within: {hours: 4}", "due within 4 business hours", "adverse"),
+        ("a shorter target is favourable", "within: {hours: 2}", "within: {hours: 1}", "due within 1 business hour", "favourable"),
+        (
+            "a new pause state is adverse",
+            "pause_states: [pending]",
+            "pause_states: [pending, hold]",
+            "stops while a ticket is `hold`",
+            "adverse",
+        ),
+        (
+            "a pause state dropped is favourable",
+            "pause_states: [pending]",
+            "pause_states: []",
+            "no longer stops while a ticket is `pending`",
+            "favourable",
+        ),
+    ],
+)
+def test_sla_diff_names_what_changed_in_a_ticket_measure(rule, old, new, words, effect):
+    from mkdocs_sla.compare.terms import compare_terms
+
+    changes = compare_terms(_terms(TICKET_METRIC), _terms(TICKET_METRIC.replace(old, new)))
+    found = [c for c in changes if c.kind == "measure"]
+    assert any(words in c.summary and c.effect.value == effect for c in found), (rule, [(c.summary, c.effect) for c in found])
