@@ -3,6 +3,7 @@ tickets issue is one clear error at its file:line:column, all at once, never a t
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -257,3 +258,79 @@ def test_sla_diff_names_what_changed_in_a_ticket_measure(rule, old, new, words, 
     changes = compare_terms(_terms(TICKET_METRIC), _terms(TICKET_METRIC.replace(old, new)))
     found = [c for c in changes if c.kind == "measure"]
     assert any(words in c.summary and c.effect.value == effect for c in found), (rule, [(c.summary, c.effect) for c in found])
+
+
+ICS = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//test//closures//EN
+BEGIN:VEVENT
+UID:1
+SUMMARY:Company offsite
+DTSTART;VALUE=DATE:20260107
+DTEND;VALUE=DATE:20260108
+END:VEVENT
+BEGIN:VEVENT
+UID:2
+SUMMARY:Office move
+DTSTART;TZID=Europe/Berlin:20260105T120000
+DTEND;TZID=Europe/Berlin:20260105T140000
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+def _shared_office(root: Path, ics: str | None) -> None:
+    (root / "calendars").mkdir(parents=True, exist_ok=True)
+    text = (
+        "name: Office hours\ntimezone: Europe/Berlin\n"
+        'hours: {monday: ["08:00-18:00"], tuesday: ["08:00-18:00"], wednesday: ["08:00-18:00"], thursday: ["08:00-18:00"], friday: ["08:00-18:00"]}\n'
+    )
+    if ics is not None:
+        text += "closures: closures.ics\n"
+        (root / "calendars" / "closures.ics").write_text(ics, encoding="utf-8")
+    (root / "calendars" / "office.yaml").write_text(text, encoding="utf-8")
+
+
+def test_closures_from_an_icalendar_file_close_days_and_spans(tmp_path):
+    root = tree(tmp_path, extra=TICKETS[: TICKETS.index("calendars:")], log=None)
+    _shared_office(root, ICS)
+    calendar = evaluated(root)["svc"].record.calendars["office"]
+    wednesday = calendar.business_seconds(int(dt_at("2026-01-07T00:00:00+01:00")), int(dt_at("2026-01-08T00:00:00+01:00")))
+    monday = calendar.business_seconds(int(dt_at("2026-01-05T00:00:00+01:00")), int(dt_at("2026-01-06T00:00:00+01:00")))
+    assert (wednesday, monday) == (0, 8 * 3600)
+    assert (dt_date(2026, 1, 7), "Company offsite") in calendar.closed
+
+
+def test_a_repeating_closure_is_an_error_not_a_silent_skip(tmp_path):
+    root = tree(tmp_path, extra=TICKETS[: TICKETS.index("calendars:")], log=None)
+    _shared_office(root, ICS.replace("UID:1\n", "UID:1\nRRULE:FREQ=WEEKLY\n"))
+    found = diagnostics_text(loaded(root))
+    assert any("closures.ics" in d and "repeats (RRULE)" in d for d in found), found
+
+
+def test_an_unreadable_closure_time_is_an_error_not_a_traceback(tmp_path):
+    root = tree(tmp_path, extra=TICKETS[: TICKETS.index("calendars:")], log=None)
+    _shared_office(root, ICS.replace("20260105T120000", "20260105T12:00:00"))
+    found = diagnostics_text(loaded(root))
+    assert any("closures.ics" in d and "no readable DTSTART" in d for d in found), found
+
+
+def test_a_metric_may_select_tickets_by_another_column(tmp_path):
+    extra = TICKETS.replace("resolved: Resolved}", "resolved: Resolved, attributes: {product: Product}}")
+    metric = TICKET_METRIC.replace("select: {values: [P3]}", "select: {column: product, values: [ERP]}")
+    rows = (
+        "Key,Priority,Created,Responded,Resolved,Product\n"
+        "T-1,P3,2026-01-05T09:00:00+01:00,2026-01-05T09:30:00+01:00,,ERP\n"
+        "T-2,P3,2026-01-05T09:00:00+01:00,2026-01-05T16:00:00+01:00,,CRM\n"
+    )
+    extra = extra.replace("  states: [open, pending, closed]\n", "  states: [open, pending, closed]\n  priorities: [P3]\n")
+    summary = evaluated(tree(tmp_path, rows=rows, log=None, extra=extra, metric=metric))["svc"].periods[0].metrics[0].measured.tickets
+    assert (summary.met, summary.counted) == (1, 1)
+
+
+def dt_at(text: str) -> float:
+    return dt.datetime.fromisoformat(text).timestamp()
+
+
+def dt_date(*parts: int) -> dt.date:
+    return dt.date(*parts)

@@ -149,10 +149,13 @@ def read_closures(path: Path, timezone: str, at: Position, diagnostics: Diagnost
             diagnostics.error(Position(display, 1, 1), f"event {index} (`{summary}`) repeats (RRULE); expected one event per closure")
             ok = False
             continue
-        start = event.decoded("DTSTART", None)
-        end = event.decoded("DTEND", None)
-        if start is None:
-            diagnostics.error(Position(display, 1, 1), f"event {index} (`{summary}`) has no DTSTART; expected a start")
+        start, end = _when(event, "DTSTART"), _when(event, "DTEND")
+        if not isinstance(start, dt.date) or (end is not None and not isinstance(end, dt.date)):
+            # icalendar keeps a value it cannot read as text: say so, never compute with it.
+            diagnostics.error(
+                Position(display, 1, 1),
+                f"event {index} (`{summary}`) has no readable DTSTART or DTEND; expected dates (20260107) or times (20260107T120000)",
+            )
             ok = False
             continue
         if isinstance(start, dt.datetime):
@@ -170,6 +173,14 @@ def read_closures(path: Path, timezone: str, at: Position, diagnostics: Diagnost
                 days[day] = summary
                 day += dt.timedelta(days=1)
     return (days, tuple(sorted(spans))) if ok else None
+
+
+def _when(event, name: str):
+    """An event's DTSTART or DTEND as a date or datetime; None if absent, the raw text if unreadable."""
+    try:
+        return event.decoded(name, None)
+    except (ValueError, TypeError, AttributeError) as exc:
+        return str(exc)
 
 
 def _aware(moment: dt.datetime, timezone: str) -> int:
