@@ -334,3 +334,11 @@ def dt_at(text: str) -> float:
 
 def dt_date(*parts: int) -> dt.date:
     return dt.date(*parts)
+
+
+def test_an_agreement_in_the_calendars_folder_is_an_error_not_skipped(tmp_path):
+    root = tree(tmp_path, log=None)
+    (root / "calendars").mkdir()
+    (root / "calendars" / "agreement.yaml").write_text(agreement("calendars"), encoding="utf-8")
+    found = diagnostics_text(loaded(root))
+    assert any("calendars/agreement.yaml" in d and "folder of shared business calendars" in d for d in found), found

@@ -55,10 +55,9 @@ Count = Annotated[int, Field(ge=0), AfterValidator(_count_digits)]
 
 
 #: Agreement ids the site keeps for its own pages beside the agreement pages
-#: (`<prefix>/index`, `<prefix>/metrics`, `<prefix>/credits`, `<prefix>/calendars`): an agreement
-#: with such an id would share their URL, so the loader refuses it and the site never meets one.
-#: `calendars` is also the folder of shared business calendars beside the agreement folders.
-RESERVED_IDS = frozenset({"index", "metrics", "credits", "calendars"})
+#: (`<prefix>/index`, `<prefix>/metrics`, `<prefix>/credits`): an agreement with such
+#: an id would share their URL, so the loader refuses it and the site never meets one.
+RESERVED_IDS = frozenset({"index", "metrics", "credits"})
 
 
 # ---------------------------------------------------------------- the terms

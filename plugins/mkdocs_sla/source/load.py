@@ -103,6 +103,11 @@ def agreement_folders(root: Path, diagnostics: Diagnostics) -> list[Path]:
     # Shared business calendars live beside the agreements; their errors are the tree's, reported once.
     for problem in shared_calendars(root, validate)[1]:
         diagnostics.error(problem.position, problem.message)
+    if (root / CALENDARS_DIR / AGREEMENT_FILE).exists():
+        diagnostics.error(
+            Position(display_path(root / CALENDARS_DIR / AGREEMENT_FILE)),
+            f"`{CALENDARS_DIR}` is the folder of shared business calendars, not an agreement; expected the agreement in a folder with another id",
+        )
     for stray in (p for p in entries if p not in links and p.is_file() and p.suffix in (".yaml", ".yml")):
         diagnostics.error(
             Position(display_path(stray)),
