@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mkdocs_sla.core.calendars import BusinessCalendar, Hours, always_open
-from mkdocs_sla.core.tickets import PeriodRule, Ticket, TicketStatus, TicketTarget, judge, percentile, share, summarize
+from mkdocs_sla.core.tickets import PeriodRule, Ticket, TicketStatus, TicketTarget, in_period, judge, percentile, share, summarize
 
 BERLIN = ZoneInfo("Europe/Berlin")
 OFFICE = ((Hours(480, 1080),),) * 5 + ((), ())  # Monday to Friday 08:00-18:00
@@ -264,3 +264,34 @@ def test_results_are_independent_of_row_order(rows, rnd):
         "period": (s("2025-01-01 00:00"), s("2026-01-01 00:00")),
     }
     assert summarize(tickets, **common) == summarize(shuffled, **common)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.tuples(moments, st.one_of(st.none(), st.integers(min_value=0, max_value=6 * 86400))), min_size=1, max_size=30),
+    st.sampled_from([PeriodRule.CREATED, PeriodRule.DUE]),
+    st.booleans(),
+)
+def test_a_period_summary_agrees_with_judging_each_ticket(rows, rule, met_at_deadline):
+    period = (s("2025-03-01 00:00"), s("2025-09-01 00:00"))
+    tickets = [Ticket(f"T-{i}", "P3", c, None if w is None else c + w, None) for i, (c, w) in enumerate(rows)]
+    summary = summarize(
+        tickets,
+        column="priority",
+        values=frozenset({"P3"}),
+        target=TicketTarget.FIRST_RESPONSE,
+        seconds=8 * 3600,
+        calendar=CALENDAR,
+        period=period,
+        rule=rule,
+        met_at_deadline=met_at_deadline,
+    )
+    outcomes = [judge(t, TicketTarget.FIRST_RESPONSE, 8 * 3600, CALENDAR, period[1], met_at_deadline) for t in tickets]
+    counted = [o for o in outcomes if in_period(o, rule, *period)]
+    assert summary.met == sum(o.status is TicketStatus.MET for o in counted)
+    assert summary.breached == sum(o.status is TicketStatus.BREACHED for o in counted)
+    assert summary.open == sum(o.status is TicketStatus.OPEN for o in counted)
+    assert summary.elsewhere == len(outcomes) - len(counted)
+    assert summary.breaches == tuple(
+        sorted((o for o in counted if o.status is TicketStatus.BREACHED), key=lambda o: (o.ticket.created, o.ticket.id))
+    )
