@@ -9,7 +9,8 @@ are created on every day of the period, so Easter, the turn of the year and the 
 are in the data.
 
     python bench/tickets.py agreements/support-desk 2025-Q1 2025-Q2 2025-Q3 2025-Q4
-    python bench/tickets.py --leads --count 400 agreements/marketing-sales 2025-07 … 2025-12
+    python bench/tickets.py --leads --count 400 --median 19 --seed 20 agreements/marketing-sales 2025-07
+    (and 2025-08 to 2025-12 with medians 30, 23, 25, 22, 28 and seeds 21 to 25)
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import math
 import random
 import sys
 from pathlib import Path
@@ -140,9 +142,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=450, help="tickets per period (default 450)")
     parser.add_argument("--seed", type=int, default=9, help="random seed (default 9)")
     parser.add_argument("--leads", action="store_true", help="write lead hand-overs (marketing-sales) instead of support tickets")
+    parser.add_argument("--median", type=float, default=18.0, help="leads: median working hours to acceptance (default 18)")
     args = parser.parse_args(argv)
     for index, label in enumerate(args.periods):
-        (write_leads if args.leads else write_period)(args.folder, label, args.count, args.seed + index)
+        if args.leads:
+            write_leads(args.folder, label, args.count, args.seed + index, args.median)
+        else:
+            write_period(args.folder, label, args.count, args.seed + index)
     return 0
 
 
@@ -153,7 +159,7 @@ def london_office(years: range) -> BusinessCalendar:
     return BusinessCalendar("london-office", "Europe/London", week, (), tuple(sorted(closed.items())))
 
 
-def write_leads(folder: Path, label: str, count: int, seed: int) -> None:
+def write_leads(folder: Path, label: str, count: int, seed: int, median_hours: float = 18.0) -> None:
     """`tickets/<label>.csv` of the marketing-sales agreement: leads handed over by Marketing (in
     office hours and in the evening, after webinars), accepted or rejected by Sales some working
     hours later; a few wait more than a working day, a few are not yet handled at the month's end."""
@@ -167,7 +173,7 @@ def write_leads(folder: Path, label: str, count: int, seed: int) -> None:
     rows = []
     for n in range(count):
         handed = rng.randrange(start, end)
-        wait = int(3600 * (rng.uniform(30, 60) if rng.random() < 0.03 else rng.lognormvariate(2.9, 0.35)))
+        wait = int(3600 * (rng.uniform(30, 60) if rng.random() < 0.03 else rng.lognormvariate(math.log(median_hours), 0.35)))
         accepted = calendar.deadline(handed, wait)
         if accepted is not None and accepted >= end and rng.random() < 0.5:
             accepted = None  # still in the queue when the month was exported
