@@ -28,7 +28,8 @@ def calendar_path(links: Links, agreement_id: str, name: str) -> str:
     return f"{links.paths.prefix}/{agreement_id}/calendars/{name}.md"
 
 
-def _calendars_used(record: Agreement, evaluation: AgreementEvaluation) -> list[str]:
+def _calendars_used(record: Agreement) -> list[str]:
+    """The calendars the metrics of any version name, in order, that the agreement has (24x7 has no page)."""
     names = []
     for version in record.versions:
         for metric in version.terms.metrics:
@@ -51,7 +52,7 @@ def ticket_section(record: Agreement, evaluation: AgreementEvaluation, links: Li
             "words": ticketwords.calendar_words(record.calendars[name]),
             "href": links(path, calendar_path(links, record.id, name)),
         }
-        for name in _calendars_used(record, evaluation)
+        for name in _calendars_used(record)
     ]
     timezone = record.versions[-1].terms.timezone
     periods = []
@@ -92,7 +93,7 @@ def calendar_pages(record: Agreement, evaluation: AgreementEvaluation, links: Li
     """One glossary-style page per calendar the agreement's metrics use: hours in words and every closed day."""
     pages = {}
     title_of_agreement = record.versions[-1].terms.title
-    for name in _calendars_used(record, evaluation):
+    for name in _calendars_used(record):
         calendar = record.calendars[name]
         page = calendar_path(links, record.id, name)
         days = ticketwords.closed_days(calendar)

@@ -17,7 +17,7 @@ from pathlib import Path
 import holidays
 
 from mkdocs_sla.core.calendarformat import WEEKDAYS, CalendarDefinition, parse_hours
-from mkdocs_sla.core.calendars import ALWAYS_OPEN, BusinessCalendar, Hours, always_open
+from mkdocs_sla.core.calendars import BusinessCalendar, Hours, always_open
 from mkdocs_sla.core.diagnostics import Diagnostics, Position
 from mkdocs_sla.core.periods import zone
 from mkdocs_sla.source.yamlsource import parse, read_text
@@ -188,8 +188,3 @@ def _aware(moment: dt.datetime, timezone: str) -> int:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone(timezone))
     return int(moment.timestamp())
-
-
-def calendar_names(defined: dict[str, object], shared: dict[str, SharedCalendar]) -> list[str]:
-    """The calendar names an agreement can use: its own, the shared ones, and `24x7`."""
-    return sorted({*defined, *shared, ALWAYS_OPEN})
