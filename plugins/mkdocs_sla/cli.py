@@ -261,6 +261,8 @@ def _credits_of(record, period: Period | None, only: str | None, encode: bool = 
 def cmd_render(args) -> int:
     from mkdocs_sla.clock import build_date
     from mkdocs_sla.site import render as site
+    from mkdocs_sla.site.navigation import mkdocs_nav
+    from mkdocs_sla.site.paths import STYLESHEET
     from mkdocs_sla.source.load import load
 
     try:
@@ -283,12 +285,12 @@ def cmd_render(args) -> int:
     # The stylesheet the pages' classes need, where the plugin would put it.
     stylesheet = out / "assets" / "stylesheets" / "sla.css"
     stylesheet.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(site.STYLESHEET, stylesheet)
+    shutil.copyfile(STYLESHEET, stylesheet)
     if args.nav:
         import yaml
 
         # Titles escaped: MkDocs and Material print navigation titles as HTML.
-        Path(args.nav).write_text(yaml.safe_dump(site.mkdocs_nav(navigation), sort_keys=False, allow_unicode=True), encoding="utf-8")
+        Path(args.nav).write_text(yaml.safe_dump(mkdocs_nav(navigation), sort_keys=False, allow_unicode=True), encoding="utf-8")
     print(f"wrote {len(pages)} files to {out}", file=sys.stderr)
     return 0
 
