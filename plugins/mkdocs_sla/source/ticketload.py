@@ -43,6 +43,9 @@ def attach(
     With `today`, an export of a period that has not ended by then is an error, as results are."""
     from mkdocs_sla.source.load import display_path
 
+    uses = any(getattr(m.measure, "calendar", None) is not None or m.measure.kind == "tickets" for v in versions for m in v.terms.metrics)
+    if not uses and not (folder / TICKETS_DIR).exists():
+        return results, {}  # the common case: nothing to read, and the terms are not parsed again
     documents = parse(text, display_path(folder / "agreement.yaml"), Diagnostics())
     shared, _problems = shared_calendars(folder.parent, validate)  # their errors are the tree's, reported once
     exports = _ticket_files(folder, versions, diagnostics, today)
