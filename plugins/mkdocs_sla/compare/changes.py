@@ -143,6 +143,18 @@ def _raised(old: Any, new: Any) -> str:
     return "raised" if new > old else "lowered"
 
 
+def _moved(out: list[Change], kind: str, subject: str, old: Any, new: Any, summary: str, *, more_is: Effect) -> None:
+    """Records a number that differs between the versions; `more_is` is what its growing does for the customer."""
+    if old != new:
+        out.append(Change(kind, subject, summary, _more(old, new, more_is=more_is)))
+
+
+def _granted(out: list[Change], kind: str, subject: str, old: bool, new: bool, now: str, no_longer: str) -> None:
+    """Records a right the new version grants (`now`, favourable) or withdraws (`no_longer`, adverse)."""
+    if old != new:
+        out.append(Change(kind, subject, now if new else no_longer, FAVOURABLE if new else ADVERSE))
+
+
 # ---------------------------------------------------------------- lists of texts
 
 
