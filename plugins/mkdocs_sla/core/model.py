@@ -454,7 +454,7 @@ class Terms(Model):
     customer: Text = Field(description="The customer; for an internal agreement, a department.")
     customer_id: Slug | None = Field(
         None,
-        description="The customer's audience key: names the customer's own site (`customer:<id>`) and folder. Default: derived from `customer` (`Example Trading plc` -> `example-trading-plc`); needed when the name has no letters or digits to derive it from, or is longer than 60 characters. Every agreement of one customer has the same key.",
+        description="The customer's audience key: names the customer's own site (`customer:ID`, ID being this key) and folder. Default: derived from `customer` (`Example Trading plc` -> `example-trading-plc`); needed when the name has no letters or digits to derive it from, or is longer than 60 characters. Every agreement of one customer has the same key.",
     )
     owner: Text = Field(description="Who answers for the agreement.")
     service: Service = Field(description="The service and its scope.")
@@ -508,7 +508,7 @@ class Customer(Model):
     """A customer that gets its own site."""
 
     id: Slug = Field(
-        description="The customer's audience key (`customer:<id>`, and its site's folder); an agreement names it by `customer_id` or by a `customer` name whose slug it is."
+        description="The customer's audience key (`customer:ID` with this id, and its site's folder); an agreement names it by `customer_id` or by a `customer` name whose slug it is."
     )
     name: Text = Field(description="The customer's name, spelled as its agreements spell it.")
 
