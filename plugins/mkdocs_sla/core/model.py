@@ -51,7 +51,12 @@ NonNegativeInt = Annotated[int, Field(ge=0)]
 #: Agreement ids the site keeps for its own pages beside the agreement pages
 #: (`<prefix>/index`, `<prefix>/metrics`, `<prefix>/credits`): an agreement with such
 #: an id would share their URL, so the loader refuses it and the site never meets one.
-RESERVED_IDS = frozenset({"index", "metrics", "credits"})
+#: `services` is also the folder of the services (`agreements/services/<service>/`) and of
+#: their pages (`<prefix>/services/<service>`), so no agreement may be named so.
+RESERVED_IDS = frozenset({"index", "metrics", "credits", "services"})
+
+#: What the standard is followed at when an agreement takes every new version of it.
+CURRENT_STANDARD = "current"
 
 
 class Model(BaseModel):
@@ -338,8 +343,27 @@ class Remedies(Model):
     earn_back: EarnBack | None = Field(None, description="Earn-back of credits.")
 
 
+class StandardRef(Model):
+    """The service standard an agreement inherits: its terms are the standard's, plus what the agreement writes."""
+
+    service: Slug = Field(description="The service id: a folder `agreements/services/<service>/` with `service.yaml` and `standard.yaml`.")
+    version: Annotated[str, StringConstraints(min_length=1, max_length=40)] = Field(
+        description="The standard version followed, e.g. `2.0`; or `current`: every new version of the standard, "
+        "each from its own `effective` date, with the agreement's `notice_days` checked by `sla diff` for adverse changes."
+    )
+    components: list[Slug] | None = Field(
+        None,
+        description="The service's components (or regions) this agreement covers; a service-wide outage scoped to another component "
+        "does not reach it. Default: every component.",
+    )
+
+
 class Terms(Model):
-    """One version of an agreement: a complete YAML document in `agreement.yaml`."""
+    """One version of an agreement: a complete YAML document in `agreement.yaml`.
+
+    An agreement with `standard:` writes only what differs from its service's standard terms;
+    its effective terms (this model, complete) are the standard's merged with what it writes
+    (`core.inheritance`)."""
 
     format: Annotated[int, Field(ge=1, le=1)] = Field(1, description="The file format version: 1.")
     id: Slug = Field(description="Identifier, equal to the folder name; becomes URLs and file names.")
@@ -353,6 +377,9 @@ class Terms(Model):
     customer: Text = Field(description="The customer; for an internal agreement, a department.")
     owner: Text = Field(description="Who answers for the agreement.")
     service: Service = Field(description="The service and its scope.")
+    standard: StandardRef | None = Field(
+        None, description="The service standard this agreement inherits (then every other key but the parties is optional)."
+    )
     review: Review | None = Field(None, description="The review cycle.")
     notice_days: NonNegativeInt | None = Field(None, description="Days of notice before a change adverse to the customer may take effect.")
     period: Literal["month", "quarter"] = Field("month", description="Calendar periods: `month` or `quarter`.")
@@ -382,6 +409,45 @@ class Terms(Model):
 
     def metric(self, metric_id: str) -> Metric | None:
         return next((m for m in self.metrics if m.id == metric_id), None)
+
+
+# ---------------------------------------------------------------- services
+
+
+class Component(Model):
+    """A component or region of a service: an outage can be scoped to one."""
+
+    id: Slug = Field(description="Identifier, unique in the service; outages and agreements name it.")
+    name: Text = Field(description="Display name, e.g. `EU West (Dublin)`.")
+    description: Text | None = Field(None, description="What the component is. Markdown.")
+
+
+class ServiceDefinition(Model):
+    """A service sold to many customers: `agreements/services/<id>/service.yaml`."""
+
+    format: Annotated[int, Field(ge=1, le=1)] = Field(1, description="The file format version: 1.")
+    id: Slug = Field(description="Identifier, equal to the folder name; agreements name it in `standard.service`.")
+    name: Text = Field(description="Display name of the service.")
+    description: Text | None = Field(None, description="What the service is. Markdown.")
+    family: Text | None = Field(None, description="Service family, used to group the catalog.")
+    provider: Text | None = Field(None, description="The provider, shown on the service page.")
+    components: list[Component] = Field(
+        default_factory=list, description="Components or regions; outages and agreements may be scoped to them."
+    )
+
+
+class StandardTerms(Terms):
+    """One version of a service's standard terms: a YAML document in `agreements/services/<id>/standard.yaml`.
+
+    The same keys as an agreement's terms, with `version` and `effective`; the parties
+    (`id`, `customer`, `owner`) belong to the agreements that inherit it, and `service`
+    defaults to the service's name and family."""
+
+    id: Slug | None = Field(None, description="Not used: each inheriting agreement has its own id.")  # type: ignore[assignment]
+    title: Text = Field(description="Title of the standard, e.g. `Acme Compute standard SLA`. Markdown, no raw HTML.")
+    customer: Text | None = Field(None, description="Not used: each inheriting agreement names its customer.")  # type: ignore[assignment]
+    owner: Text | None = Field(None, description="Who answers for the standard; an agreement may name its own.")  # type: ignore[assignment]
+    service: Service | None = Field(None, description="Default: the service's name, family and description.")  # type: ignore[assignment]
 
 
 # ---------------------------------------------------------------- the results
@@ -415,6 +481,22 @@ class MetricResult(Model):
         if self.good is not None and self.total is not None and self.good > self.total:
             raise ValueError(f"`good` ({self.good}) cannot exceed `total` ({self.total})")
         return self
+
+
+class ServiceOutage(Outage):
+    """One outage in a service's outage log: it reaches every agreement on the service (or on its component)."""
+
+    component: Slug | None = Field(None, description="The component or region affected; none: the whole service.")
+    metrics: list[Slug] = Field(
+        default_factory=list, description="The `downtime` metrics it counts against; none: every `downtime` metric of each agreement."
+    )
+    source: Text | None = Field(None, description="Where the entry comes from: an incident id, a status page, a monitoring alert.")
+
+
+class ServiceOutageLog(Model):
+    """A service's outage log: `agreements/services/<id>/outages.yaml`."""
+
+    outages: list[ServiceOutage] = Field(default_factory=list, description="The outages, one entry per incident.")
 
 
 PERIOD_RE = re.compile(r"^((?:19|2\d)\d\d)-(?:(0[1-9]|1[0-2])|Q([1-4]))$")  # years 1900 to 2999

@@ -26,6 +26,7 @@ import json
 import os
 import re
 import typing
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -57,14 +58,17 @@ def display_path(path: Path) -> str:
 def load(root: Path | str) -> Catalog:
     """Load every agreement folder under `root`. Invalid agreements are left out of
     `agreements`, never silently: their problems are in `diagnostics`."""
+    from mkdocs_sla.source.services import load_services
+
     diagnostics = Diagnostics()
     records = []
     with paused_gc():
+        services = load_services(Path(root), diagnostics)
         for folder in agreement_folders(Path(root), diagnostics):
-            record = load_agreement(folder, diagnostics)
+            record = load_agreement(folder, diagnostics, services)
             if record is not None:
                 records.append(record)
-    return Catalog(tuple(records), tuple(diagnostics.sorted()))
+    return Catalog(tuple(records), tuple(diagnostics.sorted()), tuple(s.record for s in services.values() if s.valid))
 
 
 @contextlib.contextmanager
@@ -97,11 +101,14 @@ def agreement_folders(root: Path, diagnostics: Diagnostics) -> list[Path]:
             Position(display_path(stray)),
             f"agreement files belong in a folder named by the agreement id: expected {name}/<id>/{AGREEMENT_FILE}",
         )
-    return [p for p in entries if p.is_dir() and not p.name.startswith(".")]
+    # `services/` holds the services the agreements inherit from (a reserved id, never an agreement).
+    return [p for p in entries if p.is_dir() and not p.name.startswith(".") and p.name != "services"]
 
 
-def load_agreement(folder: Path, diagnostics: Diagnostics) -> Agreement | None:
-    """One agreement folder; None if any error was found in it (all of them reported)."""
+def load_agreement(folder: Path, diagnostics: Diagnostics, services: Mapping[str, Any] | None = None) -> Agreement | None:
+    """One agreement folder; None if any error was found in it (all of them reported).
+    `services`: the tree's services (`source.services.load_services`), loaded from beside the
+    folder when an agreement inherits and none are given."""
     local = Diagnostics()
     path = folder / AGREEMENT_FILE
     display = display_path(path)
@@ -112,47 +119,71 @@ def load_agreement(folder: Path, diagnostics: Diagnostics) -> Agreement | None:
         diagnostics.extend(local)
         return None
     text = read_text(path, display, local)
-    versions = _load_versions(folder.name, text, display, local) if text is not None else []
-    results = _load_results(folder, versions, local) if versions else []
+    versions, services = _load_versions(folder, text, display, local, services) if text is not None else ([], services)
+    inherited = versions[-1].inherited if versions else None
+    logged = inherited is not None and bool(services) and services[inherited.service].record.outages is not None
+    results = _load_results(folder, versions, local, logged) if versions else []
     if versions and not local.errors:
         _check_lock(folder, versions, local)
     diagnostics.extend(local)
     if local.errors or not versions:
         return None
-    return Agreement(folder.name, display_path(folder), display, tuple(versions), tuple(results))
+    record = Agreement(folder.name, display_path(folder), display, tuple(versions), tuple(results))
+    if logged:  # the service's outage log reaches this agreement's results
+        from mkdocs_sla.core.shared import with_service_outages
+
+        record = with_service_outages(record, services[inherited.service].record)
+    return record
 
 
 # ---------------------------------------------------------------- versions
 
 
-def _load_versions(folder_name: str, text: str, display: str, diagnostics: Diagnostics) -> list[Version]:
+def _load_versions(
+    folder: Path, text: str, display: str, diagnostics: Diagnostics, services: Mapping[str, Any] | None
+) -> tuple[list[Version], Mapping[str, Any] | None]:
+    """The versions of an agreement file, and the services (loaded here if an inheriting document needs them)."""
+    from mkdocs_sla.source import services as inheritance
+
+    folder_name = folder.name
     documents = parse(text, display, diagnostics)
     if not documents and not diagnostics.errors:
         diagnostics.error(Position(display), "the file holds no agreement; expected one YAML document per version")
     versions = []
     for document in documents:
+        if inheritance.inherits(document):
+            if services is None:  # the service's own errors are reported when the tree is loaded
+                services = inheritance.load_services(folder.parent, Diagnostics())
+            for version in inheritance.inherited_versions(document, services, diagnostics):
+                _check_id(version.terms, document, folder_name, diagnostics)
+                versions.append(version)
+            continue
         terms = validate(Terms, document, diagnostics)
         if terms is None:
             continue
-        if terms.id in RESERVED_IDS:
-            diagnostics.error(
-                document.position(("id",)),
-                f"id `{terms.id}` is reserved for a page of the site ({', '.join(sorted(RESERVED_IDS))}); expected another id",
-            )
-        elif terms.id != folder_name and not re.fullmatch(model.SLUG, folder_name):
-            diagnostics.error(
-                document.position(("id",)),
-                f"id `{terms.id}` differs from its folder `{folder_name}`, and the folder name is not a valid id "
-                f"(lower-case letters, digits and hyphens); expected the folder named `{terms.id}`",
-            )
-        elif terms.id != folder_name:
-            diagnostics.error(
-                document.position(("id",)), f"id `{terms.id}` differs from its folder `{folder_name}`; expected `{folder_name}`"
-            )
+        _check_id(terms, document, folder_name, diagnostics)
         _check_terms(terms, document, diagnostics)
         versions.append(Version(terms, Position(display, document.start_line, 1), digest(terms)))
+    versions = inheritance.drop_superseded(versions)
     _check_version_order(versions, documents, diagnostics)
-    return versions
+    return versions, services
+
+
+def _check_id(terms: Terms, document: Document, folder_name: str, diagnostics: Diagnostics) -> None:
+    """The id is the folder's name, and no page of the site takes it."""
+    if terms.id in RESERVED_IDS:
+        diagnostics.error(
+            document.position(("id",)),
+            f"id `{terms.id}` is reserved for a page of the site ({', '.join(sorted(RESERVED_IDS))}); expected another id",
+        )
+    elif terms.id != folder_name and not re.fullmatch(model.SLUG, folder_name):
+        diagnostics.error(
+            document.position(("id",)),
+            f"id `{terms.id}` differs from its folder `{folder_name}`, and the folder name is not a valid id "
+            f"(lower-case letters, digits and hyphens); expected the folder named `{terms.id}`",
+        )
+    elif terms.id != folder_name:
+        diagnostics.error(document.position(("id",)), f"id `{terms.id}` differs from its folder `{folder_name}`; expected `{folder_name}`")
 
 
 def digest(terms: Terms) -> str:
@@ -278,7 +309,8 @@ MEASURE_KEYS = {
 }
 
 
-def _load_results(folder: Path, versions: list[Version], diagnostics: Diagnostics) -> list[PeriodResults]:
+def _load_results(folder: Path, versions: list[Version], diagnostics: Diagnostics, logged: bool = False) -> list[PeriodResults]:
+    """The results files; `logged`: the service's outage log reports the `downtime` metrics."""
     directory = folder / RESULTS_DIR
     if not os.path.lexists(directory):
         return []
@@ -343,13 +375,20 @@ def _load_results(folder: Path, versions: list[Version], diagnostics: Diagnostic
             )
             continue
         terms = record_stub.version_for(period).terms
-        intervals = _check_results(terms, period, results, document, directory, first.effective, diagnostics)
+        intervals = _check_results(terms, period, results, document, directory, first.effective, diagnostics, logged)
         by_period[period] = PeriodResults(period, results, display, intervals)
     return [by_period[p] for p in sorted(by_period)]
 
 
 def _check_results(
-    terms: Terms, period: Period, results: Results, document: Document, directory: Path, agreement_start: dt.date, diagnostics: Diagnostics
+    terms: Terms,
+    period: Period,
+    results: Results,
+    document: Document,
+    directory: Path,
+    agreement_start: dt.date,
+    diagnostics: Diagnostics,
+    logged: bool = False,
 ) -> dict[str, tuple[Interval, ...]]:
     intervals: dict[str, tuple[Interval, ...]] = {}
     known = [m.id for m in terms.metrics]
@@ -422,7 +461,7 @@ def _check_results(
             if rows is not None:
                 intervals[metric_id] = rows
     for metric in terms.metrics:
-        if metric.id not in results.metrics:
+        if metric.id not in results.metrics and not (logged and metric.measure.kind == "downtime"):
             diagnostics.warning(
                 document.position(("metrics",), key=True),
                 f"no result for metric `{metric.id}` in period {period}; it is shown as not reported and earns no credit",

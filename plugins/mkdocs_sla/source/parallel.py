@@ -18,6 +18,10 @@ from typing import Any
 
 from mkdocs_sla.core.diagnostics import Diagnostic, Diagnostics
 from mkdocs_sla.source.load import agreement_folders, load_agreement, paused_gc
+from mkdocs_sla.source.services import load_services
+
+#: What every worker needs from the parent (the services), set before the fork.
+_SHARED: dict[str, Any] = {}
 
 # Below this many agreements one process is faster than starting workers.
 PARALLEL_FROM = 200
@@ -29,6 +33,8 @@ def for_each_agreement(
     """Load every agreement under `root`, apply `task` (a module-level function) to each valid
     record, and return every diagnostic (sorted) and the task's results in folder order."""
     diagnostics = Diagnostics()
+    # The services are loaded once, before the workers fork: each worker inherits them.
+    _SHARED["services"] = load_services(Path(root), diagnostics)
     folders = agreement_folders(Path(root), diagnostics)
     if workers is None:
         workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -51,7 +57,7 @@ def _run_chunk(folders: list[Path], task) -> tuple[list[Diagnostic], list[Any]]:
     payloads = []
     with paused_gc():
         for folder in folders:
-            record = load_agreement(folder, diagnostics)
+            record = load_agreement(folder, diagnostics, _SHARED.get("services"))
             if record is not None and task is not None:
                 payloads.append(task(record))
     return diagnostics.items, payloads
