@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from fractions import Fraction
 
 from mkdocs_sla.core import credits as rules
 from mkdocs_sla.core.measures import Attainment, measured_window
 from mkdocs_sla.core.measures import attainment as measure_attainment
-from mkdocs_sla.core.model import Metric, Terms
+from mkdocs_sla.core.model import Metric, Results, Terms
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.records import Agreement, Catalog, PeriodResults
 
@@ -121,16 +122,32 @@ def evaluate_catalog(catalog: Catalog) -> tuple[AgreementEvaluation, ...]:
     return tuple(evaluate(record) for record in catalog.agreements)
 
 
+def evaluated_periods(record: Agreement) -> tuple[PeriodResults, ...]:
+    """The periods the engine evaluates: those with a results file, and those the outage log has
+    minutes in (with no results file: no charges, only the metrics the log measures reported)."""
+    if not record.outage_log:
+        return record.results
+    last = record.versions[-1].terms
+    have = {r.period for r in record.results}
+    start = record.versions[0].effective
+    extra = [
+        PeriodResults(p, Results(period=p.label, metrics={}), "")
+        for p in record.timeline.periods(last.period, last.timezone)
+        if p not in have and p.end > start
+    ]
+    return tuple(sorted((*record.results, *extra), key=lambda r: r.period))
+
+
 def evaluate(record: Agreement) -> AgreementEvaluation:
     agreement_start = record.versions[0].effective
     raw: list[tuple[PeriodResults, Terms, list[MetricOutcome]]] = []
     consecutive: dict[str, int] = {}  # metric id -> consecutive periods below the expected level
     last_period: Period | None = None
-    for results in record.results:
+    for results in evaluated_periods(record):
         terms = record.version_for(results.period).terms
         if last_period is not None and results.period != last_period.next():
             consecutive.clear()  # a gap in the results breaks every run of misses
-        outcomes = [_metric_outcome(metric, results, terms, agreement_start, consecutive) for metric in terms.metrics]
+        outcomes = [_metric_outcome(record, metric, results, terms, agreement_start, consecutive) for metric in terms.metrics]
         raw.append((results, terms, outcomes))
         last_period = results.period
     raw = _apply_earn_back(raw)
@@ -170,15 +187,30 @@ def _claimable(credit: rules.PeriodCredit) -> bool:
     return credit.percent > 0
 
 
+def _from_log_alone(record: Agreement, metric: Metric) -> bool:
+    """A metric is measured by the outage log alone, without a result for the period, when the
+    agreement keeps a log and the metric's measure needs nothing but outages (`downtime`)."""
+    return record.outage_log is not None and metric.measure.reads_log and metric.measure.required_keys <= {"outages"}
+
+
 def _metric_outcome(
-    metric: Metric, results: PeriodResults, terms: Terms, agreement_start: dt.date, consecutive: dict[str, int]
+    record: Agreement, metric: Metric, results: PeriodResults, terms: Terms, agreement_start: dt.date, consecutive: dict[str, int]
 ) -> MetricOutcome:
     result = results.results.metrics.get(metric.id)
-    if result is None:
+    if result is None and not _from_log_alone(record, metric):
         consecutive.pop(metric.id, None)
         return MetricOutcome(metric, None, None, None)
     window = measured_window(results.period, terms, agreement_start)
-    measured = measure_attainment(metric, result, window, terms.timezone, results.intervals.get(metric.id, ()))
+    measure = metric.measure
+    more = {}
+    if measure.counts_outages:
+        maintenance = terms.maintenance
+        more["windows"] = (*(maintenance.windows if maintenance else ()), *record.maintenance)
+        more["notice_days"] = maintenance.notice_days if maintenance else Decimal(0)
+    if measure.reads_log:
+        more["outages"] = tuple(record.timeline.touching(*window)) if record.outage_log else ()
+        more["positions"] = results.outage_positions.get(metric.id, ())
+    measured = measure_attainment(metric, result, window, terms.timezone, results.intervals.get(metric.id, ()), **more)
     if measured.value is None:
         met = metric.measure.when_empty == "met"
         consecutive[metric.id] = 0 if met else consecutive.get(metric.id, 0) + 1

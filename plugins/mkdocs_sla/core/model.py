@@ -11,42 +11,38 @@ YAML turn `99.99` into a float), so `99.99` means exactly 99.99.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import re
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
+from mkdocs_sla.core.fields import (  # noqa: F401  (re-exported: the format's names stay in `core.model`)
+    FIRST_DAY,
+    LAST_DAY,
+    SLUG,
+    Date,
+    Model,
+    Moment,
+    NonNegative,
+    NonNegativeInt,
+    Number,
+    Percent,
+    PositiveInt,
+    Slug,
+    Text,
+)
+from mkdocs_sla.core.logmodel import (  # noqa: F401
+    LoggedOutage,
+    Maintenance,
+    MaintenanceFile,
+    MaintenanceWindow,
+    Outage,
+    OutageLog,
+    Running,
+)
 from mkdocs_sla.core.spans import span_of
-
-SLUG = r"^[a-z0-9][a-z0-9-]*$"
-
-Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=80)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
-# At most 40 significant digits (an exponent counts its zeros): `1e999999999` is an
-# error here, not a billion-digit integer in the exact arithmetic.
-Number = Annotated[Decimal, Field(max_digits=40)]
-Percent = Annotated[Number, Field(ge=0, le=100)]
-NonNegative = Annotated[Number, Field(ge=0)]
-PositiveInt = Annotated[int, Field(gt=0)]
-
-# Years 1900 to 2999: room for any agreement, and far from the ends of Python's calendar
-# (years 1 and 9999), where the next period, a review date or a time in UTC does not exist.
-FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
-Date = Annotated[dt.date, Field(ge=FIRST_DAY, le=LAST_DAY)]
-
-
-def _within_years(moment: dt.datetime) -> dt.datetime:
-    if not FIRST_DAY.year <= moment.year <= LAST_DAY.year:
-        raise ValueError(f"{moment.isoformat()} is out of range; expected a time in the years 1900 to 2999")
-    return moment
-
-
-Moment = Annotated[dt.datetime, AfterValidator(_within_years)]
-NonNegativeInt = Annotated[int, Field(ge=0)]
-
 
 #: Agreement ids the site keeps for its own pages beside the agreement pages
 #: (`<prefix>/index`, `<prefix>/metrics`, `<prefix>/credits`): an agreement with such
@@ -57,12 +53,6 @@ RESERVED_IDS = frozenset({"index", "metrics", "credits", "services"})
 
 #: What the standard is followed at when an agreement takes every new version of it.
 CURRENT_STANDARD = "current"
-
-
-class Model(BaseModel):
-    """Base: frozen, unknown keys rejected, no silent coercion of floats."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=False)
 
 
 # ---------------------------------------------------------------- the terms
@@ -152,40 +142,110 @@ class PoolCredits(Model):
 Credits = Annotated[TieredCredits | LinearCredits | PoolCredits, Field(discriminator="model")]
 
 
-class ValueMeasure(Model):
+class MeasureKind(Model):
+    """What every measure declares about itself, read by the loader, the engine and the schema.
+
+    `result_keys`: the keys of a period's results that apply to the measure; `required_keys`: those a
+    results file must give; `percent`: the attainment is a percentage; `counts_outages`: downtime
+    comes from outages, to which the minimum outage and maintenance windows apply; `reads_log`: the
+    outages come from `outages:` in the results and from the agreement's outage log (with a log,
+    `outages:` may be left out)."""
+
+    result_keys: ClassVar[frozenset[str]] = frozenset()
+    required_keys: ClassVar[frozenset[str]] = frozenset()
+    percent: ClassVar[bool] = False
+    counts_outages: ClassVar[bool] = False
+    reads_log: ClassVar[bool] = False
+
+
+class ValueMeasure(MeasureKind):
     """The period's figure is reported directly (`value:` in the results)."""
 
+    result_keys = required_keys = frozenset({"value"})
     kind: Literal["value"] = Field(description="`value`.")
 
 
-class CountMeasure(Model):
+class CountMeasure(MeasureKind):
     """A count reported for the period (`count:` in the results), e.g. qualified leads delivered."""
 
+    result_keys = required_keys = frozenset({"count"})
     kind: Literal["count"] = Field(description="`count`.")
 
 
-class AverageMeasure(Model):
+WhenEmpty = Literal["met", "missed"]
+
+
+class AverageMeasure(MeasureKind):
     """An average from a sum and a count (`sum:` and `count:` in the results), e.g. follow-up attempts per lead."""
 
+    result_keys = required_keys = frozenset({"sum", "count"})
     kind: Literal["average"] = Field(description="`average`.")
-    when_empty: Literal["met", "missed"] = Field(
+    when_empty: WhenEmpty = Field(
         "met",
         description="How a period with count 0 is judged. `missed` counts for remedies (escalation, chronic failure) but earns no credit: with no attainment there is no tier or shortfall.",
     )
 
 
-class DowntimeMeasure(Model):
-    """Uptime % = (minutes − downtime minutes) / minutes × 100, from outages with start and end."""
+class OutageMeasure(MeasureKind):
+    """What the measures that count outages share: the minimum outage (and maintenance windows)."""
 
-    kind: Literal["downtime"] = Field(description="`downtime`.")
+    percent = True
+    counts_outages = True
+    kind: str = Field(description="The measure.")  # first in every subclass, which narrows it to its own name
     minimum_outage_minutes: NonNegative = Field(
         Decimal(0),
         description="Only downtime of at least this many consecutive minutes counts (Google Cloud: 1 or 10 minutes): outages that overlap or touch are joined into one stretch first, and a stretch shorter than this does not count.",
     )
+
+
+class LoggedOutageMeasure(OutageMeasure):
+    """A measure of logged outages (`outages:` in the results and the outage log), which carry tags."""
+
+    reads_log = True
     exclude_tags: list[Slug] = Field(default_factory=list, description="Outages with any of these tags do not count, e.g. `maintenance`.")
 
 
-class IntervalsMeasure(Model):
+class DowntimeMeasure(LoggedOutageMeasure):
+    """Uptime % = (minutes − downtime minutes) / minutes × 100, from outages with start and end."""
+
+    result_keys = required_keys = frozenset({"outages"})
+    kind: Literal["downtime"] = Field(description="`downtime`.")
+
+
+class AvailableMinutesMeasure(LoggedOutageMeasure):
+    """Uptime % = (available minutes − downtime minutes) / available minutes × 100 (Azure).
+
+    Available minutes are only the minutes the deployment ran (`running:` in the results: spans
+    with start and end); downtime counts only within them."""
+
+    result_keys = frozenset({"outages", "running"})
+    required_keys = frozenset({"outages", "running"})
+    kind: Literal["available_minutes"] = Field(description="`available_minutes`.")
+    when_empty: WhenEmpty = Field(
+        "met",
+        description="How a period in which the deployment never ran is judged. `missed` counts for remedies but earns no credit.",
+    )
+
+
+class ErrorRateMinutesMeasure(OutageMeasure):
+    """Uptime % = (minutes − down minutes) / minutes × 100, where an interval is down when its error
+    rate (errors / requests × 100) exceeds `threshold` (GitHub Enterprise: 5%; Google: 10%).
+
+    From interval counts (`intervals:` in the results, a CSV `start,requests,errors`, as for
+    `intervals`). Consecutive down intervals form one outage, to which the minimum outage and the
+    maintenance windows apply; an interval without requests, or missing from the data, is not down."""
+
+    result_keys = required_keys = frozenset({"intervals"})
+    kind: Literal["error_rate_minutes"] = Field(description="`error_rate_minutes`.")
+    threshold: Annotated[Number, Field(ge=0, lt=100)] = Field(
+        description="The error rate in % above which an interval is down (strictly above: 5 means more than 5% of requests failed)."
+    )
+    interval_minutes: Annotated[int, Field(gt=0, le=60)] = Field(
+        1, description="Length of one interval in minutes of elapsed time (default 1: error-rate minutes), at most 60."
+    )
+
+
+class IntervalsMeasure(MeasureKind):
     """Uptime % = 100 − mean error rate over fixed intervals (Amazon S3).
 
     Intervals are consecutive spans of `interval_minutes` of elapsed time from the start of the
@@ -194,6 +254,8 @@ class IntervalsMeasure(Model):
     not local midnight. Intervals with no requests, and intervals missing from the data, count as 0% errors.
     """
 
+    result_keys = required_keys = frozenset({"intervals"})
+    percent = True
     kind: Literal["intervals"] = Field(description="`intervals`.")
     # At most a day, so that every period (a partial first one too) holds at least one interval.
     interval_minutes: Annotated[int, Field(gt=0, le=1440)] = Field(
@@ -202,22 +264,41 @@ class IntervalsMeasure(Model):
     )
 
 
-class EventsMeasure(Model):
+class EventsMeasure(MeasureKind):
     """Attainment % = good / total × 100 (`good:` and `total:` in the results), e.g. tickets answered within target."""
 
+    result_keys = required_keys = frozenset({"good", "total"})
+    percent = True
     kind: Literal["events"] = Field(description="`events`.")
-    when_empty: Literal["met", "missed"] = Field(
+    when_empty: WhenEmpty = Field(
         "met",
         description="How a period with no events is judged. `missed` counts for remedies (escalation, chronic failure) but earns no credit: with no attainment there is no tier or shortfall.",
     )
 
 
+MEASURES = (
+    ValueMeasure,
+    CountMeasure,
+    AverageMeasure,
+    DowntimeMeasure,
+    IntervalsMeasure,
+    EventsMeasure,
+    AvailableMinutesMeasure,
+    ErrorRateMinutesMeasure,
+)
 Measure = Annotated[
-    ValueMeasure | CountMeasure | AverageMeasure | DowntimeMeasure | IntervalsMeasure | EventsMeasure,
+    ValueMeasure
+    | CountMeasure
+    | AverageMeasure
+    | DowntimeMeasure
+    | IntervalsMeasure
+    | EventsMeasure
+    | AvailableMinutesMeasure
+    | ErrorRateMinutesMeasure,
     Field(discriminator="kind"),
 ]
 
-PERCENT_MEASURES = ("downtime", "intervals", "events")
+PERCENT_MEASURES = tuple(m.model_fields["kind"].annotation.__args__[0] for m in MEASURES if m.percent)
 
 
 class Metric(Model):
@@ -246,7 +327,7 @@ class Metric(Model):
         """Whether the attainment is a percentage, in 0..100: measured as one (PERCENT_MEASURES),
         or a `value` reported in `%`. The one answer for the loader's checks, the tiers' domain
         and the comparison of versions."""
-        return self.measure.kind in PERCENT_MEASURES or (self.measure.kind == "value" and self.unit.strip() == "%")
+        return self.measure.percent or (self.measure.kind == "value" and self.unit.strip() == "%")
 
 
 class Deadline(Model):
@@ -395,6 +476,7 @@ class Terms(Model):
     credit_terms: CreditTerms | None = Field(None, description="Base, combining, cap, minimum and claims.")
     remedies: Remedies | None = Field(None, description="Escalation, chronic failure, earn-back.")
     exclusions: list[Text] = Field(default_factory=list, description="What does not count against the provider. Markdown.")
+    maintenance: Maintenance | None = Field(None, description="The notice maintenance needs and the windows announced.")
 
     @field_validator("timezone")
     @classmethod
@@ -453,15 +535,6 @@ class StandardTerms(Terms):
 # ---------------------------------------------------------------- the results
 
 
-class Outage(Model):
-    """One outage of a `downtime` metric."""
-
-    start: Moment = Field(description="Start, ISO 8601; without offset it is in the agreement's time zone.")
-    end: Moment = Field(description="End, after the start.")
-    tags: list[Slug] = Field(default_factory=list, description="Tags such as `maintenance`, matched by `exclude_tags`.")
-    note: Text | None = Field(None, description="What happened.")
-
-
 class MetricResult(Model):
     """The raw measurements of one metric for one period; which keys apply depends on the measure."""
 
@@ -470,9 +543,13 @@ class MetricResult(Model):
     sum: NonNegative | None = Field(None, description="`average` measure: the sum over `count` items.")
     good: NonNegativeInt | None = Field(None, description="`events` measure: events that met the target.")
     total: NonNegativeInt | None = Field(None, description="`events` measure: all events.")
-    outages: list[Outage] | None = Field(None, description="`downtime` measure: the outages (an empty list: none).")
+    outages: list[Outage] | None = Field(
+        None, description="`downtime`, `available_minutes`: the outages (an empty list: none); the outage log adds its own."
+    )
+    running: list[Running] | None = Field(None, description="`available_minutes` measure: the spans during which the deployment ran.")
     intervals: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+\.csv$")] | None = Field(
-        None, description="`intervals` measure: a CSV file beside the results file, columns `start,requests,errors`."
+        None,
+        description="`intervals`, `error_rate_minutes`: a CSV file beside the results file, columns `start,requests,errors`.",
     )
     note: Text | None = Field(None, description="A remark shown with the period.")
 
@@ -483,14 +560,11 @@ class MetricResult(Model):
         return self
 
 
-class ServiceOutage(Outage):
-    """One outage in a service's outage log: it reaches every agreement on the service (or on its component)."""
+class ServiceOutage(LoggedOutage):
+    """One outage in a service's outage log: it reaches every agreement on the service (or on its component)
+    as an entry of that agreement's own outage log."""
 
     component: Slug | None = Field(None, description="The component or region affected; none: the whole service.")
-    metrics: list[Slug] = Field(
-        default_factory=list, description="The `downtime` metrics it counts against; none: every `downtime` metric of each agreement."
-    )
-    source: Text | None = Field(None, description="Where the entry comes from: an incident id, a status page, a monitoring alert.")
 
 
 class ServiceOutageLog(Model):

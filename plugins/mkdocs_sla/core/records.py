@@ -7,10 +7,12 @@ the site consume; they hold parsed values and their source positions, no text.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 from mkdocs_sla.core.diagnostics import Diagnostic, Position
-from mkdocs_sla.core.model import Results, ServiceDefinition, ServiceOutage, StandardTerms, Terms
+from mkdocs_sla.core.model import MaintenanceWindow, Results, ServiceDefinition, StandardTerms, Terms
+from mkdocs_sla.core.outages import Entry, Timeline
 from mkdocs_sla.core.periods import Period
 
 
@@ -68,17 +70,27 @@ class PeriodResults:
     results: Results
     file: str
     intervals: dict[str, tuple[Interval, ...]] = field(default_factory=dict)
+    # Where each of a metric's `outages:` stands in the results file, in order; for the evidence.
+    outage_positions: dict[str, tuple[Position, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Agreement:
-    """Everything about one agreement: its versions, oldest first, and its results by period."""
+    """Everything about one agreement: its versions, oldest first, its results by period, its
+    outage log (None: the agreement keeps none) and the maintenance windows of `maintenance.yaml`."""
 
     id: str
     folder: str
     file: str
     versions: tuple[Version, ...]
     results: tuple[PeriodResults, ...]
+    outage_log: tuple[Entry, ...] | None = None
+    maintenance: tuple[MaintenanceWindow, ...] = ()
+
+    @functools.cached_property
+    def timeline(self) -> Timeline:
+        """The outage log sorted for look-ups by period, built once."""
+        return Timeline(self.outage_log or ())
 
     def version_for(self, period: Period) -> Version:
         """The version that governs a period, by the agreement's `mid_period_change` rule."""
@@ -120,14 +132,6 @@ class StandardVersion:
 
 
 @dataclass(frozen=True)
-class LoggedOutage:
-    """An entry of a service's outage log, with its position (for the evidence and for errors)."""
-
-    outage: ServiceOutage
-    position: Position
-
-
-@dataclass(frozen=True)
 class ServiceRecord:
     """A service: its definition, its standard terms (every version, oldest first) and its outage log."""
 
@@ -135,7 +139,9 @@ class ServiceRecord:
     folder: str
     file: str
     standards: tuple[StandardVersion, ...]
-    outages: tuple[LoggedOutage, ...] | None = None  # None: the service keeps no outage log
+    # The outage log, each entry in UTC with its position (its `outage` a `ServiceOutage`, with
+    # its `component`); None: the service keeps no log.
+    outages: tuple[Entry, ...] | None = None
     timezone: str = "UTC"  # of the outage log's times without an offset: the standard's time zone
 
     @property

@@ -38,6 +38,7 @@ from mkdocs_sla.core.measures import measured_window
 from mkdocs_sla.core.model import RESERVED_IDS, Results, Terms
 from mkdocs_sla.core.periods import Period, localize
 from mkdocs_sla.core.records import Agreement, Catalog, Interval, PeriodResults, Version
+from mkdocs_sla.source import outagelog
 from mkdocs_sla.source.checks import check_tiers
 from mkdocs_sla.source.yamlsource import Document, not_readable, parse, read_text
 
@@ -120,20 +121,25 @@ def load_agreement(folder: Path, diagnostics: Diagnostics, services: Mapping[str
         return None
     text = read_text(path, display, local)
     versions, services = _load_versions(folder, text, display, local, services) if text is not None else ([], services)
+    log = outagelog.load_log(folder, versions, local) if versions else None
+    windows = outagelog.load_maintenance(folder, versions, local) if versions else ()
     inherited = versions[-1].inherited if versions else None
-    logged = inherited is not None and bool(services) and services[inherited.service].record.outages is not None
-    results = _load_results(folder, versions, local, logged) if versions else []
+    service = services[inherited.service].record if inherited is not None and services else None
+    has_log = log is not None or (service is not None and service.outages is not None)
+    results = _load_results(folder, versions, local, has_log=has_log) if versions else []
+    if versions:
+        outagelog.check_overlaps(log or (), results, versions, local)
+    if service is not None and service.outages is not None:
+        # The service's outage log reaches this agreement: its entries join the agreement's own log.
+        from mkdocs_sla.core.shared import service_outages
+
+        log = (*(log or ()), *service_outages(service, versions[-1].terms))
     if versions and not local.errors:
         _check_lock(folder, versions, local)
     diagnostics.extend(local)
     if local.errors or not versions:
         return None
-    record = Agreement(folder.name, display_path(folder), display, tuple(versions), tuple(results))
-    if logged:  # the service's outage log reaches this agreement's results
-        from mkdocs_sla.core.shared import with_service_outages
-
-        record = with_service_outages(record, services[inherited.service].record)
-    return record
+    return Agreement(folder.name, display_path(folder), display, tuple(versions), tuple(results), log, windows)
 
 
 # ---------------------------------------------------------------- versions
@@ -236,6 +242,7 @@ def _check_version_order(versions: list[Version], documents: list[Document], dia
 
 def _check_terms(terms: Terms, document: Document, diagnostics: Diagnostics) -> None:
     """The rules that span several fields of one version."""
+    outagelog.check_terms_windows(terms, document.position, diagnostics)
     seen: dict[str, int] = {}
     for index, metric in enumerate(terms.metrics):
         if metric.id in seen:
@@ -299,18 +306,11 @@ def _unknown(what: str, name: str, known: list[str]) -> str:
 # ---------------------------------------------------------------- results
 
 
-MEASURE_KEYS = {
-    "value": {"value"},
-    "count": {"count"},
-    "average": {"sum", "count"},
-    "downtime": {"outages"},
-    "intervals": {"intervals"},
-    "events": {"good", "total"},
-}
+# Every key of a period's results that belongs to some measure (each measure names its own: `result_keys`).
+RESULT_KEYS = frozenset().union(*(m.result_keys for m in model.MEASURES))
 
 
-def _load_results(folder: Path, versions: list[Version], diagnostics: Diagnostics, logged: bool = False) -> list[PeriodResults]:
-    """The results files; `logged`: the service's outage log reports the `downtime` metrics."""
+def _load_results(folder: Path, versions: list[Version], diagnostics: Diagnostics, has_log: bool = False) -> list[PeriodResults]:
     directory = folder / RESULTS_DIR
     if not os.path.lexists(directory):
         return []
@@ -375,8 +375,13 @@ def _load_results(folder: Path, versions: list[Version], diagnostics: Diagnostic
             )
             continue
         terms = record_stub.version_for(period).terms
-        intervals = _check_results(terms, period, results, document, directory, first.effective, diagnostics, logged)
-        by_period[period] = PeriodResults(period, results, display, intervals)
+        intervals = _check_results(terms, period, results, document, directory, first.effective, diagnostics, has_log)
+        positions = {
+            metric_id: tuple(document.position(("metrics", metric_id, "outages", n)) for n in range(len(result.outages)))
+            for metric_id, result in results.metrics.items()
+            if result.outages
+        }
+        by_period[period] = PeriodResults(period, results, display, intervals, positions)
     return [by_period[p] for p in sorted(by_period)]
 
 
@@ -388,7 +393,7 @@ def _check_results(
     directory: Path,
     agreement_start: dt.date,
     diagnostics: Diagnostics,
-    logged: bool = False,
+    has_log: bool = False,
 ) -> dict[str, tuple[Interval, ...]]:
     intervals: dict[str, tuple[Interval, ...]] = {}
     known = [m.id for m in terms.metrics]
@@ -402,27 +407,33 @@ def _check_results(
                 document.position(where, key=True), _unknown("metric", metric_id, known) + f" (the metrics of version `{terms.version}`)"
             )
             continue
-        kind = metric.measure.kind
-        given = {
-            k
-            for k in MEASURE_KEYS["value"]
-            | MEASURE_KEYS["average"]
-            | MEASURE_KEYS["downtime"]
-            | MEASURE_KEYS["intervals"]
-            | MEASURE_KEYS["events"]
-            if getattr(result, k) is not None
-        }
-        expected = MEASURE_KEYS[kind]
+        measure = metric.measure
+        kind = measure.kind
+        given = {k for k in RESULT_KEYS if getattr(result, k) is not None}
+        expected = measure.result_keys
+        # With an outage log, a metric's outages may all be in the log.
+        required = measure.required_keys - {"outages"} if has_log and measure.reads_log else measure.required_keys
         for key in sorted(given - expected):
             diagnostics.error(
                 document.position((*where, key), key=True),
                 f"`{key}` does not apply to metric `{metric_id}`, measured by `{kind}`; expected {_keys(expected)}",
             )
-        for key in sorted(expected - given):
+        for key in sorted(required - given):
             diagnostics.error(document.position(where, key=True), f"metric `{metric_id}` is measured by `{kind}`: missing {_keys({key})}")
+        for index, span in enumerate(result.running or ()):
+            r_start, r_end = (localize(moment, terms.timezone).astimezone(dt.UTC) for moment in (span.start, span.end))
+            if r_end <= r_start:
+                diagnostics.error(
+                    document.position((*where, "running", index, "end")), "the span ends before it starts; expected an end after the start"
+                )
+            elif r_end <= start or r_start >= end:
+                diagnostics.error(
+                    document.position((*where, "running", index, "start")),
+                    f"the span from {span.start.isoformat()} lies outside period {period}; expected it in the file of its own period",
+                )
         if kind == "value" and result.value is not None and metric.is_percent and not 0 <= result.value <= 100:
             diagnostics.error(document.position((*where, "value")), f"{result.value} is not a percentage; expected 0 to 100")
-        if kind == "downtime" and result.outages:
+        if measure.reads_log and result.outages:
             for index, outage in enumerate(result.outages):
                 o_start, o_end = (localize(moment, terms.timezone).astimezone(dt.UTC) for moment in (outage.start, outage.end))
                 at = document.position((*where, "outages", index, "start"))
@@ -448,7 +459,7 @@ def _check_results(
                         at,
                         f"outage from {outage.start.isoformat()} starts before the agreement took effect on {agreement_start}; only its part from then on counts",
                     )
-        if kind == "intervals" and result.intervals:
+        if "intervals" in measure.result_keys and result.intervals:
             rows = _read_intervals(
                 directory / result.intervals,
                 document.position((*where, "intervals")),
@@ -461,7 +472,9 @@ def _check_results(
             if rows is not None:
                 intervals[metric_id] = rows
     for metric in terms.metrics:
-        if metric.id not in results.metrics and not (logged and metric.measure.kind == "downtime"):
+        # A metric measured from outages alone is reported by the outage log (the agreement's or its service's).
+        from_log = has_log and metric.measure.reads_log and metric.measure.required_keys <= {"outages"}
+        if metric.id not in results.metrics and not from_log:
             diagnostics.warning(
                 document.position(("metrics",), key=True),
                 f"no result for metric `{metric.id}` in period {period}; it is shown as not reported and earns no credit",

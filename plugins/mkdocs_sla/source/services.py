@@ -27,8 +27,9 @@ import pydantic
 
 from mkdocs_sla.core.diagnostics import Diagnostics, Position
 from mkdocs_sla.core.inheritance import MetricWithoutId, Side, UnknownMetric, merge_terms, standard_baseline
-from mkdocs_sla.core.model import CURRENT_STANDARD, ServiceDefinition, ServiceOutageLog, StandardRef, StandardTerms, Terms
-from mkdocs_sla.core.records import Inheritance, LoggedOutage, ServiceRecord, StandardVersion, Version
+from mkdocs_sla.core.model import CURRENT_STANDARD, Service, ServiceDefinition, ServiceOutageLog, StandardRef, StandardTerms, Terms
+from mkdocs_sla.core.outages import Entry, entry, log_metrics
+from mkdocs_sla.core.records import Inheritance, ServiceRecord, StandardVersion, Version
 from mkdocs_sla.source.yamlsource import Document, parse, read_text
 
 SERVICES_DIR = "services"
@@ -144,15 +145,15 @@ def _load_standards(folder, definition, diagnostics, check_terms, check_version_
             if definition.description:
                 service["scope"] = definition.description
             data["service"] = service
-            terms = terms.model_copy(update={"service": Terms.model_fields["service"].annotation.model_validate(service)})
+            terms = terms.model_copy(update={"service": Service.model_validate(service)})
         check_terms(terms, document, diagnostics)
         loaded.append(LoadedStandard(StandardVersion(terms, Position(display, document.start_line, 1)), data, document))
     check_version_order([Version(s.version.terms, s.version.position, "") for s in loaded], documents, diagnostics)
     return loaded
 
 
-def _load_outages(folder: Path, record: ServiceRecord, diagnostics: Diagnostics, unknown, validate) -> tuple[LoggedOutage, ...] | None:
-    from mkdocs_sla.core.periods import localize
+def _load_outages(folder: Path, record: ServiceRecord, diagnostics: Diagnostics, unknown, validate) -> tuple[Entry, ...] | None:
+    """The service's outage log as entries in UTC with their positions; None if it keeps none."""
     from mkdocs_sla.source.load import display_path
 
     path = folder / OUTAGES_FILE
@@ -168,16 +169,17 @@ def _load_outages(folder: Path, record: ServiceRecord, diagnostics: Diagnostics,
         return ()
     document = documents[0]
     components = [c.id for c in record.definition.components]
-    metrics = sorted({m.id for s in record.standards for m in s.terms.metrics if m.measure.kind == "downtime"})
+    metrics = sorted({m for s in record.standards for m in log_metrics(s.terms)})
     entries = []
     for index, outage in enumerate(log.outages):
         at = ("outages", index)
-        start, end = (localize(m, record.timezone) for m in (outage.start, outage.end))
-        if end <= start:
+        made = entry(outage, record.timezone, document.position(at), outage.metrics, logged=True)
+        if made.end <= made.start:
             diagnostics.error(
                 document.position((*at, "end")),
                 f"outage ends ({outage.end.isoformat()}) before it starts ({outage.start.isoformat()}); expected an end after the start",
             )
+            continue
         if outage.component is not None and outage.component not in components:
             message = (
                 unknown("component", outage.component, components) + f" (the components of service `{record.id}`)"
@@ -185,13 +187,13 @@ def _load_outages(folder: Path, record: ServiceRecord, diagnostics: Diagnostics,
                 else f"service `{record.id}` has no components; expected no `component` (the whole service) or components in {SERVICE_FILE}"
             )
             diagnostics.error(document.position((*at, "component")), message)
-        for m_index, metric_id in enumerate(outage.metrics):
+        for m_index, metric_id in enumerate(outage.metrics or ()):
             if metric_id not in metrics:
                 diagnostics.error(
                     document.position((*at, "metrics", m_index)),
-                    unknown("downtime metric", metric_id, metrics) + f" (the `downtime` metrics of the standard of `{record.id}`)",
+                    unknown("metric", metric_id, metrics) + f" (the metrics of the standard of `{record.id}` that count outages)",
                 )
-        entries.append(LoggedOutage(outage, document.position(at)))
+        entries.append(made)
     return tuple(entries)
 
 
