@@ -288,18 +288,21 @@ def inherited_versions(document: Document, services: Mapping[str, LoadedService]
                     over["published"] = standard.version.terms.published.isoformat()
                 over["changes"] = standard.data.get("changes") or f"Follows version {standard.version.label} of the standard."
         merged = merge_terms(standard.data, over)
+        newer = ref.version == CURRENT_STANDARD and standard is not segments[0]
+        problems = Diagnostics()
         for problem in merged.problems:
             if isinstance(problem, UnknownMetric):
-                diagnostics.error(
+                problems.error(
                     document.position(("metrics", problem.index, "id")),
                     _unknown("metric", problem.metric_id, list(problem.known))
                     + f" (the metrics of standard `{ref.service}` `{standard.version.label}`: an agreement changes the standard's metrics, it cannot add one)",
                 )
             elif isinstance(problem, MetricWithoutId):
-                diagnostics.error(
+                problems.error(
                     document.position(("metrics", problem.index)),
                     "a metric of an inheriting agreement needs the `id` of the standard's metric it changes",
                 )
+        _attribute(problems, document, standard, ref, diagnostics, newer=newer)
         if merged.problems:
             continue
         proxy = _MergedDocument(merged, document, standard.document)
@@ -312,7 +315,7 @@ def inherited_versions(document: Document, services: Mapping[str, LoadedService]
                     document.position(("standard", "version")),
                     "following the `current` standard needs `notice_days`: the notice this agreement gives before an adverse change of the standard takes effect",
                 )
-        _attribute(local, document, standard, ref, diagnostics)
+        _attribute(local, document, standard, ref, diagnostics, newer=newer)
         if terms is None or local.errors:
             continue
         inheritance = Inheritance(
@@ -326,26 +329,32 @@ def inherited_versions(document: Document, services: Mapping[str, LoadedService]
     return versions
 
 
-def _attribute(local: Diagnostics, document: Document, standard: LoadedStandard, ref: StandardRef, diagnostics: Diagnostics) -> None:
-    """Errors of the effective terms: as they are when the agreement wrote the value; when the
-    standard did, at the standard's line and at the agreement's `standard:` line."""
+def _attribute(
+    local: Diagnostics, document: Document, standard: LoadedStandard, ref: StandardRef, diagnostics: Diagnostics, *, newer: bool
+) -> None:
+    """Errors of the effective terms, where they were written. A value the standard wrote is
+    reported at the standard's line and at the agreement's `standard:` line; an error that a newer
+    standard version brings to a `current` follower (`newer`) at the agreement's line and at that
+    standard version's first line: the standard's change left the agreement invalid."""
     agreement_id = document.data.get("id")
     for item in local.items:
-        if item.position.file != standard.document.file:
+        in_standard = item.position.file == standard.document.file
+        if not in_standard and not newer:
             diagnostics.items.append(item)
             continue
+        where = f" (in the terms of agreement `{agreement_id}` ({document.file}), which inherits this version)"
+        if in_standard:
+            diagnostics.items.append(type(item)(item.position, item.severity, item.message + where))
+            agreement_at = document.position(("standard", "version"))
+        else:
+            diagnostics.items.append(type(item)(standard.version.position, item.severity, item.message + where))
+            agreement_at = item.position
         diagnostics.items.append(
             type(item)(
-                item.position,
+                agreement_at,
                 item.severity,
-                f"{item.message} (in the terms of agreement `{agreement_id}` ({document.file}), which inherits this version)",
-            )
-        )
-        diagnostics.items.append(
-            type(item)(
-                document.position(("standard", "version")),
-                item.severity,
-                f"standard `{ref.service}` version `{standard.version.label}` leaves this agreement invalid: {item.message} (at {item.position})",
+                f"standard `{ref.service}` version `{standard.version.label}` leaves this agreement invalid: {item.message}"
+                + (f" (at {item.position})" if in_standard else f" ({standard.version.position})"),
             )
         )
 
