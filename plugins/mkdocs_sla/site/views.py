@@ -143,6 +143,7 @@ class PeriodEntry:
     currency: str | None
     missed: tuple[str, ...]  # metric names
     earned_back: tuple[tuple[str, str], ...]  # (metric name, period)
+    attainment: tuple[tuple[str, str], ...] = ()  # (metric name, attainment as shown, "—" if not reported)
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,17 @@ class VersionEntry:
 
 
 @dataclass(frozen=True)
+class StandardUse:
+    """The service standard an agreement inherits, for the service pages: plain data."""
+
+    service: str
+    version: str  # the standard version in force for the agreement on the build date
+    current: bool  # follows each new version of the standard
+    components: tuple[str, ...] | None  # None: every component
+    deviations: tuple[tuple[str, str], ...]  # (words, effect) of each negotiated difference
+
+
+@dataclass(frozen=True)
 class AgreementSummary:
     """What the listings need to know about an agreement: plain data, cheap to send between processes."""
 
@@ -181,6 +193,7 @@ class AgreementSummary:
     metrics: tuple[MetricUse, ...]
     periods: tuple[PeriodEntry, ...]
     versions: tuple[VersionEntry, ...] = ()  # oldest first
+    standard: StandardUse | None = None  # the standard it inherits; None for an agreement written in full
 
 
 @dataclass(frozen=True)
