@@ -42,14 +42,15 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 # Playwright cannot download browsers here; the tests use Debian's chromium.
-# node runs the review workflow's github-script step in its test.
+# node runs the review workflow's github-script step in its test; prometheus and
+# promtool serve the collector's tests (`sla collect` against a real server).
 browser:
-	@if [ -x $(CHROMIUM) ] && command -v node >/dev/null; then \
-	  echo "browser: $(CHROMIUM); node: $$(command -v node)"; \
+	@if [ -x $(CHROMIUM) ] && command -v node >/dev/null && command -v prometheus >/dev/null && command -v promtool >/dev/null; then \
+	  echo "browser: $(CHROMIUM); node: $$(command -v node); prometheus: $$(command -v prometheus)"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium nodejs; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium nodejs prometheus; \
 	else \
-	  echo "error: $(CHROMIUM) or node is missing; install them with: sudo apt-get update && sudo apt-get install -y chromium nodejs" >&2; \
+	  echo "error: $(CHROMIUM), node or prometheus is missing; install them with: sudo apt-get update && sudo apt-get install -y chromium nodejs prometheus" >&2; \
 	  exit 1; \
 	fi
 

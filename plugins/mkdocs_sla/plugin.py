@@ -40,7 +40,7 @@ from mkdocs_sla.site.paths import GROUP_BY, STYLESHEET, Paths, RenderOptions
 from mkdocs_sla.site.render import render_listings, render_problem_page
 from mkdocs_sla.source.load import AGREEMENT_FILE
 from mkdocs_sla.source.parallel import for_each_agreement
-from mkdocs_sla.source.schema import agreement_schema, results_schema, schema_text
+from mkdocs_sla.source.schema import all_schemas, schema_text
 from mkdocs_sla.source.services import load_services
 
 log = get_plugin_logger(__name__)
@@ -163,6 +163,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             self.agreements_dir,
             functools.partial(render_record, today=self.today, options=options),
             workers=None if self.command in ("build", "gh-deploy") else 1,
+            today=self.today,
         )
         for diagnostic in diagnostics:
             if diagnostic.severity == "warning":
@@ -209,7 +210,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
     def _add_reference(self, files: Files, config) -> None:
         """The format reference and the JSON Schemas, generated from the model so they cannot drift."""
         self._add(files, File.generated(config, FORMAT_PAGE, content=reference.format_page()), in_sections=False)
-        for name, schema in (("agreement", agreement_schema()), ("results", results_schema())):
+        for name, schema in all_schemas():
             self._add(files, File.generated(config, f"schema/{name}.schema.json", content=schema_text(schema)), in_sections=False)
 
     def on_page_markdown(self, markdown: str, page: Page, config, files: Files) -> str:

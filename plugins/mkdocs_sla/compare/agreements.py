@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Literal
 
 from mkdocs_sla.compare.changes import ADVERSE, FAVOURABLE, NEUTRAL, ZERO, Change, Effect, _more, _pct
 from mkdocs_sla.compare.terms import compare_terms
@@ -48,7 +48,19 @@ class NoticeViolation:
         )
 
 
-VersionStatus = Literal["new", "revised", "rewritten", "removed", "withdrawn"]
+class VersionStatus(enum.StrEnum):
+    """What happened to one version between two snapshots."""
+
+    NEW = "new"
+    """Added: a version the base did not have."""
+    REVISED = "revised"
+    """Edited before customers saw it (not yet published nor in force): allowed."""
+    REWRITTEN = "rewritten"
+    """Edited after it was published or took effect: history rewritten."""
+    REMOVED = "removed"
+    """Deleted after it was published or took effect: history rewritten."""
+    WITHDRAWN = "withdrawn"
+    """Deleted before it was published: allowed."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +108,20 @@ class CreditView:
         return text
 
 
-ResultsStatus = Literal["added", "removed", "edited", "recomputed"]
+class ResultsStatus(enum.StrEnum):
+    """What happened to one period's results between two snapshots."""
+
+    ADDED = "added"
+    """A period with results for the first time."""
+    REMOVED = "removed"
+    """A period's results deleted."""
+    EDITED = "edited"
+    """The results file itself changed."""
+    RECOMPUTED = "recomputed"
+    """Same results, a different credit: the terms that govern the period changed."""
+    CORRECTED = "corrected"
+    """A past period's results changed with a correction recorded for it (compare.corrections):
+    a correction, not rewritten history."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +129,9 @@ class ResultsDiff:
     """One period whose results or credit differ.
 
     `recomputed`: the results are unchanged but the credit changed, because
-    the terms that govern the period did.
+    the terms that govern the period did. `corrected`: the results of a past
+    period changed and HEAD records a correction for it that BASE did not
+    (compare.corrections): a correction, not rewritten history.
     """
 
     period: str
@@ -113,6 +140,9 @@ class ResultsDiff:
     before: CreditView | None
     after: CreditView | None
     attainments: tuple[tuple[str, str, str], ...] = ()  # (metric, before, after) that differ
+    corrections: tuple[str, ...] = ()  # `corrected`: each new correction in words
+    late: bool = False  # `corrected`: a correction made after the claim deadline
+    correction_effect: Effect | None = None  # `corrected`: which way the figures moved, when the credit did not
 
     @property
     def rewrites_history(self) -> bool:
@@ -127,6 +157,8 @@ class ResultsDiff:
             before, after = self.before.issued, self.after.issued
         if self.status == "added" or not self.past:
             return NEUTRAL  # a period still running is measured as it goes
+        if self.status == "corrected" and before == after and self.correction_effect is not None:
+            return self.correction_effect  # the same credit: the corrected figures decide
         return _more(before, after, more_is=FAVOURABLE)
 
     @property
@@ -137,11 +169,27 @@ class ResultsDiff:
             return f"results added for {self.period}: credit {after}"
         if self.status == "removed":
             return f"results of {self.period} removed: the credit was {before}"
+        if self.status == "corrected":
+            return f"{self.period} {'; '.join(self.corrections)}: credit before {before}, after {after}"
         what = "results edited" if self.status == "edited" else "credit recomputed under changed terms"
         return f"{self.period} {what}: credit before {before}, after {after}"
 
 
-AgreementStatus = Literal["added", "removed", "changed", "fixed", "invalid", "unchanged"]
+class AgreementStatus(enum.StrEnum):
+    """What happened to one agreement between two snapshots."""
+
+    ADDED = "added"
+    """New at head."""
+    REMOVED = "removed"
+    """Gone at head."""
+    CHANGED = "changed"
+    """Valid on both sides, with changes."""
+    FIXED = "fixed"
+    """Invalid at base, valid at head."""
+    INVALID = "invalid"
+    """Invalid at head: the review says why."""
+    UNCHANGED = "unchanged"
+    """Nothing a customer would see changed."""
 
 
 @dataclass(frozen=True)
@@ -161,7 +209,8 @@ class AgreementDiff:
     results: tuple[ResultsDiff, ...] = ()
     changes: tuple[Change, ...] = ()  # changes to the agreement as a whole (added, removed)
     problems: tuple[str, ...] = ()  # errors that kept BASE or HEAD from loading
-    history_removed: bool = False  # removed with versions that were in force
+    # Removed with versions that were in force, or (invalid at HEAD) a version in versions.lock edited.
+    history_removed: bool = False
 
     @property
     def all_changes(self) -> tuple[Change, ...]:
@@ -182,12 +231,6 @@ class AgreementDiff:
     @property
     def changed(self) -> bool:
         return self.status != "unchanged" or bool(self.versions or self.results or self.changes)
-
-
-def _published(version: Version, today: dt.date) -> bool:
-    """Whether customers have seen the version: in force, or published, by `today`."""
-    published = version.terms.published
-    return version.effective <= today or (published is not None and published <= today)
 
 
 def notice_violation(previous: Terms | None, version: Version, changes: Iterable[Change], today: dt.date) -> NoticeViolation | None:
@@ -256,14 +299,14 @@ def _version_diffs(base: Agreement, head: Agreement, today: dt.date) -> tuple[Ve
             )
         elif old.digest != version.digest:
             changes = tuple(compare_terms(old.terms, version.terms))
-            if _published(old, today):
+            if old.published_by(today):
                 found.append(VersionDiff(version.label, version.effective, "rewritten", old.label, changes, version.terms.changes))
             else:
                 notice = notice_violation(old.terms, version, changes, today)
                 found.append(VersionDiff(version.label, version.effective, "revised", old.label, changes, version.terms.changes, notice))
     for version in base.versions:
         if version.label not in after:
-            status: VersionStatus = "removed" if _published(version, today) else "withdrawn"
+            status: VersionStatus = "removed" if version.published_by(today) else "withdrawn"
             found.append(VersionDiff(version.label, version.effective, status, None, note=version.terms.changes))
     return tuple(found)
 
@@ -285,6 +328,7 @@ def _results_key(results: PeriodResults) -> tuple:
 
 
 def _results_diffs(base: Agreement, head: Agreement, today: dt.date) -> tuple[ResultsDiff, ...]:
+    from mkdocs_sla.compare.corrections import as_corrections
     from mkdocs_sla.core.evaluate import evaluate
     from mkdocs_sla.present.display import attainment as show
 
@@ -324,4 +368,4 @@ def _results_diffs(base: Agreement, head: Agreement, today: dt.date) -> tuple[Re
                     (m.metric.id, show(o.attainment, o.metric.unit, o.metric.better), show(m.attainment, m.metric.unit, m.metric.better))
                 )
         found.append(ResultsDiff(period.label, "edited" if edited else "recomputed", past, before, after, tuple(attainments)))
-    return tuple(found)
+    return tuple(as_corrections(found, base, head, new_outcomes))

@@ -17,10 +17,28 @@ from mkdocs_sla.core import credits as rules
 from mkdocs_sla.core.measures import Attainment, measured_window
 from mkdocs_sla.core.measures import attainment as measure_attainment
 from mkdocs_sla.core.model import Metric, Results, Terms
+from mkdocs_sla.core.outages import measured_by_log
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.records import Agreement, Catalog, PeriodResults
 
 ZERO = Fraction(0)
+
+
+class Status(enum.StrEnum):
+    """How a metric, or a whole period, stands against its objectives; the values are the
+    words every page, table and JSON document uses."""
+
+    MET = "met"
+    """The objective was met (or the period was empty and `when_empty` says met)."""
+    MISSED = "missed"
+    """The objective was missed: a tier or a default may earn a credit."""
+    NOT_REPORTED = "not reported"
+    """No result for the metric (no metric at all, for a period)."""
+
+    @classmethod
+    def of(cls, met: bool | None) -> Status:
+        """The status of a `met` flag, where None means not reported."""
+        return cls.NOT_REPORTED if met is None else cls.MET if met else cls.MISSED
 
 
 @dataclass(frozen=True)
@@ -39,6 +57,10 @@ class MetricOutcome:
     @property
     def reported(self) -> bool:
         return self.met is not None
+
+    @property
+    def status(self) -> Status:
+        return Status.of(self.met)
 
     @property
     def credited(self) -> bool:
@@ -94,6 +116,13 @@ class PeriodOutcome:
     @property
     def missed(self) -> tuple[MetricOutcome, ...]:
         return tuple(m for m in self.metrics if m.met is False)
+
+    @property
+    def status(self) -> Status:
+        """Missed if any metric missed, met if every reported metric met, else not reported."""
+        if not any(m.reported for m in self.metrics):
+            return Status.NOT_REPORTED
+        return Status.MISSED if self.missed else Status.MET
 
     @property
     def termination_right(self) -> bool:
@@ -187,17 +216,11 @@ def _claimable(credit: rules.PeriodCredit) -> bool:
     return credit.percent > 0
 
 
-def _from_log_alone(record: Agreement, metric: Metric) -> bool:
-    """A metric is measured by the outage log alone, without a result for the period, when the
-    agreement keeps a log and the metric's measure needs nothing but outages (`downtime`)."""
-    return record.outage_log is not None and metric.measure.reads_log and metric.measure.required_keys <= {"outages"}
-
-
 def _metric_outcome(
     record: Agreement, metric: Metric, results: PeriodResults, terms: Terms, agreement_start: dt.date, consecutive: dict[str, int]
 ) -> MetricOutcome:
     result = results.results.metrics.get(metric.id)
-    if result is None and not _from_log_alone(record, metric):
+    if result is None and not measured_by_log(metric.measure, record.outage_log is not None):
         consecutive.pop(metric.id, None)
         return MetricOutcome(metric, None, None, None)
     window = measured_window(results.period, terms, agreement_start)

@@ -11,7 +11,8 @@ measure that counts outages (`downtime`, `available_minutes`, `error_rate_minute
    a stretch shorter than the minimum outage, measured over its whole length (also the part
    in the neighbouring period), does not count (`Exclusion.MINIMUM_OUTAGE`);
 5. each part is cut to the measured window (the period, or its part under the agreement);
-   minutes in it when the deployment did not run do not count (`Exclusion.NOT_RUNNING`);
+   minutes in it outside the service hours (`Exclusion.OUTSIDE_SERVICE_HOURS`) or when the
+   deployment did not run (`Exclusion.NOT_RUNNING`) do not count, and are not measured;
 6. a partial outage counts `weight` % of its remaining minutes.
 
 So a customer can recompute it: counted = (minutes − excluded minutes) × weight, and the
@@ -28,7 +29,7 @@ from fractions import Fraction
 
 from mkdocs_sla.core.maintenance import Occurrence
 from mkdocs_sla.core.outages import Entry
-from mkdocs_sla.core.periods import minutes_between
+from mkdocs_sla.core.periods import minutes_between, zone
 
 ZERO = Fraction(0)
 Span = tuple[dt.datetime, dt.datetime]
@@ -45,6 +46,8 @@ class Exclusion(enum.Enum):
     """Already counted in another outage that overlaps it: overlapping outages count once."""
     MINIMUM_OUTAGE = "minimum_outage"
     """Part of a stretch of consecutive downtime shorter than the measure's minimum outage."""
+    OUTSIDE_SERVICE_HOURS = "outside_service_hours"
+    """Outside the measure's service hours (`service_hours`): those minutes are not measured."""
     NOT_RUNNING = "not_running"
     """Outside the minutes measured: the deployment was not running (`available_minutes`)."""
 
@@ -127,11 +130,47 @@ def _clip(span: Span, window: Span) -> Span | None:
     return (s, e) if e > s else None
 
 
-def measured_minutes(window: Span, running: Sequence[Span] | None) -> Fraction:
-    """Minutes measured in the window: all of them, or those in which the deployment ran (joined, so overlaps count once)."""
-    if running is None:
-        return minutes_between(*window)
-    return sum((minutes_between(s, e) for s, e in _joined(running, window)), ZERO)
+def measured_minutes(window: Span, running: Sequence[Span] | None, hours: Sequence[Span] | None = None) -> Fraction:
+    """Minutes measured in the window: all of them, or those within the service hours and in
+    which the deployment ran (joined, so overlapping spans count once)."""
+    spans = [window]
+    for limit in (hours, running):
+        if limit is not None:
+            spans = _intersection(spans, _joined(limit, window))
+    return sum((minutes_between(s, e) for s, e in spans), ZERO)
+
+
+def _intersection(a: list[Span], b: list[Span]) -> list[Span]:
+    """The common parts of two sorted lists of disjoint spans."""
+    out, i, j = [], 0, 0
+    while i < len(a) and j < len(b):
+        s, e = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        if e > s:
+            out.append((s, e))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def service_spans(days: Sequence[int], start: dt.time, end: dt.time, window: Span, timezone: str) -> list[Span]:
+    """The service hours within a window, in UTC: `start` to `end` local time on each of `days`
+    (0 = Monday), so a clock change moves them in UTC and never in local time."""
+    tz = zone(timezone)
+    first = window[0].astimezone(tz).date() - dt.timedelta(days=1)
+    last = window[1].astimezone(tz).date()
+    spans = []
+    day = first
+    while day <= last:
+        if day.weekday() in days:
+            s = dt.datetime.combine(day, start, tzinfo=tz).astimezone(dt.UTC)
+            e = dt.datetime.combine(day, end, tzinfo=tz).astimezone(dt.UTC)
+            c = _clip((s, e), window)
+            if c is not None:
+                spans.append(c)
+        day += dt.timedelta(days=1)
+    return spans
 
 
 def _joined(spans: Sequence[Span], window: Span) -> list[Span]:
@@ -153,12 +192,14 @@ def count_downtime(
     exclude_tags: frozenset[str] = frozenset(),
     occurrences: Sequence[Occurrence] = (),
     running: Sequence[Span] | None = None,
+    hours: Sequence[Span] | None = None,
 ) -> DowntimeEvidence:
     """The downtime of one metric in one measured window, with its evidence (the rule in the module's docstring).
 
     `entries` are the outages with time in the window, whole (not cut to the window), in UTC;
     `occurrences` the maintenance occurrences that apply to the metric, with or without notice;
-    `running` the spans the deployment ran, or None when every minute is measured."""
+    `running` the spans the deployment ran and `hours` the service hours, each None when it
+    does not limit the minutes measured."""
     window = (window[0].astimezone(dt.UTC), window[1].astimezone(dt.UTC))
     qualifying = [o for o in occurrences if o.qualifies]
     ordered = sorted(range(len(entries)), key=lambda i: (entries[i].start, entries[i].end, i))
@@ -205,20 +246,26 @@ def count_downtime(
             stretch = []
         stretch.append(part)
     close(stretch)
-    ran = _joined(running, window) if running is not None else None
+    limits = [
+        (_joined(spans, window), reason)
+        for spans, reason in ((hours, Exclusion.OUTSIDE_SERVICE_HOURS), (running, Exclusion.NOT_RUNNING))
+        if spans is not None
+    ]
     counted: dict[int, list[Span]] = {i: [] for i in ordered}
     for s, t, i in counted_parts:
         clipped = _clip((s, t), window)
         if clipped is None:
             continue
-        if ran is None:
-            counted[i].append(clipped)
-            continue
-        rest = [clipped]
-        for r in ran:
-            rest, inside = _cut(rest, r)
-            counted[i].extend(inside)
-        excluded[i].extend(Excluded(a, b, Exclusion.NOT_RUNNING) for a, b in rest)
+        parts = [clipped]
+        for spans, reason in limits:
+            # The part of each piece inside the limit stays; the rest is not measured.
+            outside = parts
+            parts = []
+            for span in spans:
+                outside, inside = _cut(outside, span)
+                parts.extend(inside)
+            excluded[i].extend(Excluded(a, b, reason) for a, b in outside)
+        counted[i].extend(parts)
     evidence = []
     for i in ordered:
         e = entries[i]
@@ -246,4 +293,4 @@ def count_downtime(
                     inside += minutes_between(*c) if c else ZERO
         windows.append(WindowEvidence(occ, took, inside))
     down = sum((o.counted for o in evidence), ZERO)
-    return DowntimeEvidence(tuple(evidence), tuple(windows), measured_minutes(window, running), down)
+    return DowntimeEvidence(tuple(evidence), tuple(windows), measured_minutes(window, running, hours), down)

@@ -38,6 +38,19 @@ def _within_years(moment: dt.datetime) -> dt.datetime:
 Moment = Annotated[dt.datetime, AfterValidator(_within_years)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
 
+#: The most digits of a count in a results file, as in an interval CSV: room for any real
+#: count, and far from the sizes at which exact arithmetic and display slow down.
+COUNT_DIGITS = 30
+
+
+def _count_digits(value: int) -> int:
+    if value >= 10**COUNT_DIGITS:
+        raise ValueError(f"a count of {len(str(value))} digits; expected a whole number of at most {COUNT_DIGITS} digits")
+    return value
+
+
+Count = Annotated[int, Field(ge=0), AfterValidator(_count_digits)]
+
 
 class Model(BaseModel):
     """Base: frozen, unknown keys rejected, no silent coercion of floats."""

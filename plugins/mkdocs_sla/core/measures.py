@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import typing
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
 from mkdocs_sla.core.diagnostics import Position
-from mkdocs_sla.core.evidence import DowntimeEvidence, count_downtime
+from mkdocs_sla.core.evidence import DowntimeEvidence, count_downtime, service_spans
 from mkdocs_sla.core.maintenance import applies, occurrences
-from mkdocs_sla.core.model import MaintenanceWindow, Metric, MetricResult, Outage, Terms
+from mkdocs_sla.core.model import MaintenanceWindow, Metric, MetricResult, Outage, Terms, Weekday
 from mkdocs_sla.core.outages import Entry
 from mkdocs_sla.core.outages import entry as outage_entry
 from mkdocs_sla.core.periods import Period, localize, minutes_between
 
 HUNDRED = Fraction(100)
+WEEKDAYS = typing.get_args(Weekday)
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,11 @@ def _evidence(i: Inputs, entries: list[Entry], running=None) -> DowntimeEvidence
     else:
         low, high = i.window
     windows = [w for w in i.windows if applies(w, i.metric.id)]
+    service = measure.service_hours
+    hours = None
+    if service is not None:
+        days = [WEEKDAYS.index(d) for d in service.days]
+        hours = service_spans(days, service.start, service.end, i.window, i.timezone)
     return count_downtime(
         entries,
         i.window,
@@ -127,6 +134,7 @@ def _evidence(i: Inputs, entries: list[Entry], running=None) -> DowntimeEvidence
         exclude_tags=frozenset(getattr(measure, "exclude_tags", ())),
         occurrences=occurrences(windows, i.timezone, i.notice_days, low, high) if windows else (),
         running=running,
+        hours=hours,
     )
 
 

@@ -11,17 +11,22 @@ YAML turn `99.99` into a float), so `99.99` means exactly 99.99.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from decimal import Decimal
+from fractions import Fraction
 from typing import Annotated, ClassVar, Literal
 
+from dateutil.relativedelta import relativedelta
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from mkdocs_sla.core.fields import (  # noqa: F401  (re-exported: the format's names stay in `core.model`)
+    COUNT_DIGITS,
     FIRST_DAY,
     LAST_DAY,
     SLUG,
+    Count,
     Date,
     Model,
     Moment,
@@ -65,6 +70,12 @@ class Review(Model):
         description="Months between reviews (real agreements: 12 to 24; at most 120)."
     )
     last: Date = Field(description="Date of the last review; the next is due `every_months` later.")
+
+    @property
+    def due(self) -> dt.date:
+        """The next review: `every_months` after the last, on the same day of the month or
+        the month's last day (a review on 31 January every month is due on 28 or 29 February)."""
+        return self.last + relativedelta(months=self.every_months)
 
 
 class Service(Model):
@@ -146,14 +157,17 @@ class MeasureKind(Model):
     """What every measure declares about itself, read by the loader, the engine and the schema.
 
     `result_keys`: the keys of a period's results that apply to the measure; `required_keys`: those a
-    results file must give; `percent`: the attainment is a percentage; `counts_outages`: downtime
+    results file must give; `percent`: whether the attainment is a percentage (0..100; None: as the
+    metric's unit says) and `floor` its lowest possible value (None: unbounded), one answer per kind
+    for the loader's checks, the tiers' domain and the comparison of versions; `counts_outages`: downtime
     comes from outages, to which the minimum outage and maintenance windows apply; `reads_log`: the
     outages come from `outages:` in the results and from the agreement's outage log (with a log,
     `outages:` may be left out)."""
 
     result_keys: ClassVar[frozenset[str]] = frozenset()
     required_keys: ClassVar[frozenset[str]] = frozenset()
-    percent: ClassVar[bool] = False
+    percent: ClassVar[bool | None] = False
+    floor: ClassVar[Fraction | None] = Fraction(0)
     counts_outages: ClassVar[bool] = False
     reads_log: ClassVar[bool] = False
 
@@ -162,6 +176,8 @@ class ValueMeasure(MeasureKind):
     """The period's figure is reported directly (`value:` in the results)."""
 
     result_keys = required_keys = frozenset({"value"})
+    percent = None  # as its unit says: a figure reported in `%` is a percentage
+    floor = None  # a reported figure may be negative (a net score)
     kind: Literal["value"] = Field(description="`value`.")
 
 
@@ -186,8 +202,27 @@ class AverageMeasure(MeasureKind):
     )
 
 
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+class ServiceHours(Model):
+    """The hours in which a service is measured, in the agreement's time zone (a business-hours service).
+
+    Minutes outside them count neither as measured minutes nor as downtime."""
+
+    days: list[Weekday] = Field(min_length=1, description="The weekdays, e.g. `[monday, tuesday, wednesday, thursday, friday]`.")
+    start: dt.time = Field(description="Local start of each day's hours, e.g. `08:00`.")
+    end: dt.time = Field(description="Local end of each day's hours, after the start, e.g. `18:00`.")
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> ServiceHours:
+        if self.end <= self.start:
+            raise ValueError(f"service hours end ({self.end}) at or before they start ({self.start}); expected an end after the start")
+        return self
+
+
 class OutageMeasure(MeasureKind):
-    """What the measures that count outages share: the minimum outage (and maintenance windows)."""
+    """What the measures that count outages share: the minimum outage, service hours (and maintenance windows)."""
 
     percent = True
     counts_outages = True
@@ -195,6 +230,9 @@ class OutageMeasure(MeasureKind):
     minimum_outage_minutes: NonNegative = Field(
         Decimal(0),
         description="Only downtime of at least this many consecutive minutes counts (Google Cloud: 1 or 10 minutes): outages that overlap or touch are joined into one stretch first, and a stretch shorter than this does not count.",
+    )
+    service_hours: ServiceHours | None = Field(
+        None, description="If given, only minutes within these hours are measured; outage minutes outside them do not count."
     )
 
 
@@ -298,8 +336,6 @@ Measure = Annotated[
     Field(discriminator="kind"),
 ]
 
-PERCENT_MEASURES = tuple(m.model_fields["kind"].annotation.__args__[0] for m in MEASURES if m.percent)
-
 
 class Metric(Model):
     """A service level: what is measured, the objective, and the credit for missing it."""
@@ -324,10 +360,11 @@ class Metric(Model):
 
     @property
     def is_percent(self) -> bool:
-        """Whether the attainment is a percentage, in 0..100: measured as one (PERCENT_MEASURES),
-        or a `value` reported in `%`. The one answer for the loader's checks, the tiers' domain
-        and the comparison of versions."""
-        return self.measure.percent or (self.measure.kind == "value" and self.unit.strip() == "%")
+        """Whether the attainment is a percentage, in 0..100: measured as one (the measure's
+        `percent`), or a figure reported in `%`. The one answer for the loader's checks, the
+        tiers' domain and the comparison of versions."""
+        percent = self.measure.percent
+        return self.unit.strip() == "%" if percent is None else percent
 
 
 class Deadline(Model):
@@ -493,45 +530,6 @@ class Terms(Model):
         return next((m for m in self.metrics if m.id == metric_id), None)
 
 
-# ---------------------------------------------------------------- services
-
-
-class Component(Model):
-    """A component or region of a service: an outage can be scoped to one."""
-
-    id: Slug = Field(description="Identifier, unique in the service; outages and agreements name it.")
-    name: Text = Field(description="Display name, e.g. `EU West (Dublin)`.")
-    description: Text | None = Field(None, description="What the component is. Markdown.")
-
-
-class ServiceDefinition(Model):
-    """A service sold to many customers: `agreements/services/<id>/service.yaml`."""
-
-    format: Annotated[int, Field(ge=1, le=1)] = Field(1, description="The file format version: 1.")
-    id: Slug = Field(description="Identifier, equal to the folder name; agreements name it in `standard.service`.")
-    name: Text = Field(description="Display name of the service.")
-    description: Text | None = Field(None, description="What the service is. Markdown.")
-    family: Text | None = Field(None, description="Service family, used to group the catalog.")
-    provider: Text | None = Field(None, description="The provider, shown on the service page.")
-    components: list[Component] = Field(
-        default_factory=list, description="Components or regions; outages and agreements may be scoped to them."
-    )
-
-
-class StandardTerms(Terms):
-    """One version of a service's standard terms: a YAML document in `agreements/services/<id>/standard.yaml`.
-
-    The same keys as an agreement's terms, with `version` and `effective`; the parties
-    (`id`, `customer`, `owner`) belong to the agreements that inherit it, and `service`
-    defaults to the service's name and family."""
-
-    id: Slug | None = Field(None, description="Not used: each inheriting agreement has its own id.")  # type: ignore[assignment]
-    title: Text = Field(description="Title of the standard, e.g. `Acme Compute standard SLA`. Markdown, no raw HTML.")
-    customer: Text | None = Field(None, description="Not used: each inheriting agreement names its customer.")  # type: ignore[assignment]
-    owner: Text | None = Field(None, description="Who answers for the standard; an agreement may name its own.")  # type: ignore[assignment]
-    service: Service | None = Field(None, description="Default: the service's name, family and description.")  # type: ignore[assignment]
-
-
 # ---------------------------------------------------------------- the results
 
 
@@ -539,10 +537,10 @@ class MetricResult(Model):
     """The raw measurements of one metric for one period; which keys apply depends on the measure."""
 
     value: Number | None = Field(None, description="`value` measure: the period's figure.")
-    count: NonNegativeInt | None = Field(None, description="`count` measure: the count; `average`: the number averaged over.")
+    count: Count | None = Field(None, description="`count` measure: the count; `average`: the number averaged over. At most 30 digits.")
     sum: NonNegative | None = Field(None, description="`average` measure: the sum over `count` items.")
-    good: NonNegativeInt | None = Field(None, description="`events` measure: events that met the target.")
-    total: NonNegativeInt | None = Field(None, description="`events` measure: all events.")
+    good: Count | None = Field(None, description="`events` measure: events that met the target. At most 30 digits.")
+    total: Count | None = Field(None, description="`events` measure: all events. At most 30 digits.")
     outages: list[Outage] | None = Field(
         None, description="`downtime`, `available_minutes`: the outages (an empty list: none); the outage log adds its own."
     )
@@ -558,19 +556,6 @@ class MetricResult(Model):
         if self.good is not None and self.total is not None and self.good > self.total:
             raise ValueError(f"`good` ({self.good}) cannot exceed `total` ({self.total})")
         return self
-
-
-class ServiceOutage(LoggedOutage):
-    """One outage in a service's outage log: it reaches every agreement on the service (or on its component)
-    as an entry of that agreement's own outage log."""
-
-    component: Slug | None = Field(None, description="The component or region affected; none: the whole service.")
-
-
-class ServiceOutageLog(Model):
-    """A service's outage log: `agreements/services/<id>/outages.yaml`."""
-
-    outages: list[ServiceOutage] = Field(default_factory=list, description="The outages, one entry per incident.")
 
 
 PERIOD_RE = re.compile(r"^((?:19|2\d)\d\d)-(?:(0[1-9]|1[0-2])|Q([1-4]))$")  # years 1900 to 2999

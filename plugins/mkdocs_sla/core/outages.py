@@ -132,3 +132,9 @@ def overlapping(items: Sequence[T], span: Callable[[T], tuple[str, dt.datetime, 
 def log_metrics(terms: Terms) -> list[str]:
     """The metrics of a version an outage log entry applies to by default: those that read the log."""
     return [m.id for m in terms.metrics if m.measure.reads_log]
+
+
+def measured_by_log(measure, has_log: bool) -> bool:
+    """A metric is measured by the outage log alone, without a result for the period, when the
+    agreement keeps a log and the metric's measure needs nothing but outages (`downtime`)."""
+    return has_log and measure.reads_log and measure.required_keys <= {"outages"}

@@ -7,13 +7,27 @@ the site consume; they hold parsed values and their source positions, no text.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import functools
 from dataclasses import dataclass, field
 
+from mkdocs_sla.core.corrections import CorrectionRecord
 from mkdocs_sla.core.diagnostics import Diagnostic, Position
-from mkdocs_sla.core.model import MaintenanceWindow, Results, ServiceDefinition, StandardTerms, Terms
+from mkdocs_sla.core.model import MaintenanceWindow, Results, Terms
 from mkdocs_sla.core.outages import Entry, Timeline
 from mkdocs_sla.core.periods import Period
+from mkdocs_sla.core.servicemodel import ServiceDefinition, StandardTerms
+
+
+class VersionStatus(enum.StrEnum):
+    """Where a version stands on a given day; the values are the words the pages use."""
+
+    SUPERSEDED = "superseded"
+    """Took effect, and a later version has taken effect since."""
+    IN_FORCE = "in force"
+    """The version that governs the day (the first version also before it took effect)."""
+    UPCOMING = "upcoming"
+    """Takes effect after the day."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +65,13 @@ class Version:
     def effective(self) -> dt.date:
         return self.terms.effective
 
+    def published_by(self, today: dt.date) -> bool:
+        """Whether customers have seen this version by `today`: in force, or published
+        (`published:` date) ahead of taking effect. Such a version is never rewritten: the
+        lock records it, the review calls an edit of it rewritten history."""
+        published = self.terms.published
+        return self.effective <= today or (published is not None and published <= today)
+
 
 @dataclass(frozen=True)
 class Interval:
@@ -72,6 +93,8 @@ class PeriodResults:
     intervals: dict[str, tuple[Interval, ...]] = field(default_factory=dict)
     # Where each of a metric's `outages:` stands in the results file, in order; for the evidence.
     outage_positions: dict[str, tuple[Position, ...]] = field(default_factory=dict)
+    # Corrections of this (closed) period, oldest first: `corrections.yaml` (core.corrections).
+    corrections: tuple[CorrectionRecord, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,6 +133,12 @@ class Agreement:
             if version.effective <= today:
                 current = version
         return current
+
+    def status_of(self, version: Version, today: dt.date) -> VersionStatus:
+        """Whether a version is superseded, in force or upcoming on `today`."""
+        if version.effective > today:
+            return VersionStatus.UPCOMING
+        return VersionStatus.IN_FORCE if version is self.in_force(today) else VersionStatus.SUPERSEDED
 
     def upcoming(self, today: dt.date) -> tuple[Version, ...]:
         return tuple(v for v in self.versions if v.effective > today)

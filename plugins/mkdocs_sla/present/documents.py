@@ -11,12 +11,16 @@ from typing import Any
 
 from mkdocs_sla.core.evaluate import PeriodOutcome
 from mkdocs_sla.present import display
+from mkdocs_sla.present.corrections import corrections_document
+from mkdocs_sla.present.evidence import metric_evidence
 from mkdocs_sla.present.words import measured_words, remedy_words
 
 
 def period_document(outcome: PeriodOutcome) -> dict[str, Any]:
-    """One period of one agreement: each metric's attainment, status, tier and credit, then the
-    period's credit after combining, caps and the minimum, and the remedies reached."""
+    """One period of one agreement: each metric's attainment, status, tier and credit with its
+    evidence (outages, counted and excluded minutes and why, maintenance windows, the note), then
+    the period's credit after combining, caps and the minimum, next to the charges it applies to,
+    and the remedies reached."""
     terms = outcome.terms
     currency = terms.credit_terms.currency if terms.credit_terms else None
     credit = outcome.credit
@@ -34,16 +38,19 @@ def period_document(outcome: PeriodOutcome) -> dict[str, Any]:
                 else None,
                 "unit": m.metric.unit,
                 "objective": str(m.metric.objective),
-                "status": "not reported" if m.met is None else ("met" if m.met else "missed"),
+                "status": m.status.value,
                 "measured": measured_words(m),
                 "tier": m.tier,
                 "credit_percent": display.exact(m.credit_percent),
                 "default": m.default,
                 "earned_back_in": m.earned_back.label if m.earned_back else None,
+                "evidence": metric_evidence(m, outcome),
             }
             for m in outcome.metrics
         ],
         "credit": {
+            "base": terms.credit_terms.base if terms.credit_terms else None,
+            "charges": str(charges) if charges is not None else None,
             "combined_percent": display.exact(credit.combined_percent),
             "percent": display.exact(credit.percent),
             "capped": credit.capped,
@@ -61,4 +68,5 @@ def period_document(outcome: PeriodOutcome) -> dict[str, Any]:
             {"kind": r.kind.value, "metric": r.metric_id, "text": remedy_words(r), "termination_right": r.termination_right}
             for r in outcome.remedies
         ],
+        "corrections": corrections_document(outcome),
     }

@@ -7,12 +7,11 @@ them come from `number` below and `display`, so they read as the agreement wrote
 from __future__ import annotations
 
 import calendar
-import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
 
-from mkdocs_sla.core.evaluate import MetricOutcome, Remedy, RemedyKind
-from mkdocs_sla.core.model import Bounds, Metric, Terms
+from mkdocs_sla.core.evaluate import MetricOutcome, Remedy, RemedyKind, Status
+from mkdocs_sla.core.model import Bounds, Deadline, Metric, Terms
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.spans import Span
 from mkdocs_sla.present import display, markup
@@ -46,14 +45,29 @@ def measure_words(metric: Metric) -> list[str]:
         return [
             f"Events that met the target as a share of all events in the period (good ÷ total × 100). A period without events counts as {empty}."
         ]
-    if kind == "downtime":
-        words = ["(Minutes in the period − minutes of downtime) ÷ minutes in the period × 100; overlapping outages count once."]
+    if measure.counts_outages:
+        if kind == "available_minutes":
+            words = [
+                "(Available minutes − minutes of downtime) ÷ available minutes × 100, where available minutes are the minutes the deployment ran; downtime counts only while it ran."
+            ]
+        elif kind == "error_rate_minutes":
+            words = [
+                f"(Minutes in the period − down minutes) ÷ minutes in the period × 100, where a {measure.interval_minutes}-minute interval is down when more than {display.plain(measure.threshold)}% of its requests failed; an interval without requests is not down."
+            ]
+        else:
+            words = ["(Minutes in the period − minutes of downtime) ÷ minutes in the period × 100; overlapping outages count once."]
         if measure.minimum_outage_minutes:
             minutes = measure.minimum_outage_minutes
             words.append(
                 f"Only downtime of at least {display.plain(minutes)} consecutive {plural(minutes, 'minute', 'minutes')} counts; outages that overlap or touch are joined first."
             )
-        if measure.exclude_tags:
+        if measure.service_hours is not None:
+            hours = measure.service_hours
+            days = ", ".join(d.capitalize() for d in hours.days)
+            words.append(
+                f"Only minutes from {hours.start.strftime('%H:%M')} to {hours.end.strftime('%H:%M')} on {days} (the agreement's time zone) are measured; downtime outside them does not count."
+            )
+        if getattr(measure, "exclude_tags", None):
             tags = " or ".join(f"`{tag}`" for tag in measure.exclude_tags)
             words.append(f"Outages tagged {tags} do not count.")
         return words
@@ -87,14 +101,22 @@ def credit_model_words(metric: Metric, terms: Terms) -> list[str]:
 
 
 def deadline_words(terms: Terms) -> str | None:
+    """The claim deadline as the agreement page says it: "within 30 days after the end of the period"."""
     claim = terms.credit_terms.claim if terms.credit_terms else None
     if claim is None:
         return None
     deadline = claim.deadline
     if deadline.days_after_period is not None:
-        return f"within {deadline.days_after_period} days after the end of the period"
-    nth = _ordinal(deadline.billing_cycles_after)
-    return f"by the end of the {nth} billing cycle after the period"
+        return f"within {deadline_phrase(deadline)}"
+    return f"by {deadline_phrase(deadline)}"
+
+
+def deadline_phrase(deadline: Deadline) -> str:
+    """The last day to claim, in the words of every page and review: "30 days after the end of
+    the period", "the end of the first billing cycle after the period"."""
+    if deadline.days_after_period is not None:
+        return f"{deadline.days_after_period} days after the end of the period"
+    return f"the end of the {_ordinal(deadline.billing_cycles_after)} billing cycle after the period"
 
 
 def _ordinal(n: int) -> str:
@@ -110,13 +132,6 @@ def period_name(period: Period) -> str:
     if period.kind == "month":
         return f"{calendar.month_name[period.index]} {period.year}"
     return f"Q{period.index} {period.year}"
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return dt.date(year, month + 1, min(day.day, last))
 
 
 def credit_terms_lines(terms: Terms) -> list[tuple[str, str, bool]]:
@@ -243,7 +258,7 @@ def measured_words(outcome: MetricOutcome) -> str:
     """How a period's attainment was measured, for the periods table: "15 of 44,640 minutes down"."""
     m = outcome.measured
     if m is None:
-        return "not reported"
+        return Status.NOT_REPORTED.value
     if m.kind == "value":
         return "reported"
     if m.kind == "count":
@@ -252,7 +267,9 @@ def measured_words(outcome: MetricOutcome) -> str:
         return "nothing to average" if m.empty else f"{m.sum} over {m.count}"
     if m.kind == "events":
         return "no events" if m.empty else f"{m.good:,} of {m.total:,}"
-    if m.kind == "downtime":
+    if m.evidence is not None:  # every measure that counts outages
+        if m.empty:
+            return "not running in the period"
         return f"{display.minutes(m.down_minutes)} of {display.minutes(m.window_minutes)} minutes down"
     return f"{m.intervals_with_errors:,} of {m.intervals:,} intervals with errors"
 

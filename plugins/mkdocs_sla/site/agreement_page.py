@@ -12,11 +12,10 @@ from markupsafe import Markup
 from mkdocs_sla.compare.deviations import deviations
 from mkdocs_sla.core.evaluate import AgreementEvaluation, PeriodOutcome, evaluate
 from mkdocs_sla.core.model import Terms
-from mkdocs_sla.core.records import Agreement
+from mkdocs_sla.core.records import Agreement, VersionStatus
 from mkdocs_sla.present import display, markup
 from mkdocs_sla.present.documents import period_document
 from mkdocs_sla.present.words import (
-    add_months,
     credit_terms_lines,
     deadline_words,
     measured_words,
@@ -26,6 +25,8 @@ from mkdocs_sla.present.words import (
     remedy_words,
     responsibility_lines,
 )
+from mkdocs_sla.site.corrections_view import correction_rows
+from mkdocs_sla.site.evidence_page import evidence_section
 from mkdocs_sla.site.history import History
 from mkdocs_sla.site.paths import Links, RenderOptions, definition_anchor
 from mkdocs_sla.site.templating import _env, _json
@@ -39,7 +40,6 @@ from mkdocs_sla.site.views import (
     StandardUse,
     _metric_credit,
     _metric_view,
-    _period_mark,
     _sparkline,
 )
 
@@ -97,7 +97,7 @@ def render_agreement(
             metrics=metrics,
             today=today,
             versions=versions,
-            upcoming=[v for v in reversed(versions) if v.status == "upcoming"],
+            upcoming=[v for v in reversed(versions) if v.status is VersionStatus.UPCOMING],
             history_href=links(path, history.path),
             responsibilities=responsibility_lines(terms),
             credit_terms=credit_terms_lines(terms),
@@ -112,6 +112,7 @@ def render_agreement(
             catalog_href=links(path, paths.catalog),
             json_href=links(path, paths.agreement_json(record.id)),
             standard=_standard_view(version, links, path),
+            evidence_html=evidence_section(record, evaluation),
         )
     )
     in_glossary = {definition_anchor(m.definition) for m in terms.metrics}
@@ -171,7 +172,7 @@ def _standard_view(version, links: Links, path: str) -> dict[str, Any] | None:
 def _review(terms: Terms, today: dt.date) -> dict[str, Any] | None:
     if not terms.review:
         return None
-    due = add_months(terms.review.last, terms.review.every_months)
+    due = terms.review.due
     return {"due": due, "overdue": due < today, "last": terms.review.last, "every": terms.review.every_months}
 
 
@@ -186,7 +187,7 @@ def _period_entry(agreement_id: str, outcome: PeriodOutcome) -> PeriodEntry:
         period=outcome.period,
         agreement_id=agreement_id,
         version=outcome.version,
-        mark=_period_mark(outcome).state,
+        mark=outcome.status,
         total=PeriodTotal.of(outcome),
         due=outcome.credit.combined_percent > 0 or any(m.earned_back for m in outcome.metrics),
         issued=outcome.credit.issued,
@@ -223,7 +224,7 @@ def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Terms, ver
         + (f' <span class="sla-note">claim by {e(total.claim_by)}</span>' if total.claim_by else "")
         + "</th></tr>"
     )
-    rows = [f'<tbody id="period-{label}" class="sla-period sla-period--{entry.mark}">', head]
+    rows = [f'<tbody id="period-{label}" class="sla-period sla-period--{Mark(entry.mark).state}">', head]
     for m in outcome.metrics:
         metric = m.metric
         name = markup.inline(metric.name)
@@ -244,5 +245,6 @@ def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Terms, ver
             f"<li>{markup.inline(remedy_words(r) + (' — termination right' if r.termination_right else ''))}</li>" for r in outcome.remedies
         )
         rows.append(f'<tr class="sla-row--remedies"><td colspan="4"><strong>Remedies reached</strong><ul>{items}</ul></td></tr>')
+    rows.extend(correction_rows(outcome))
     rows.append("</tbody>")
     return "\n".join(rows)

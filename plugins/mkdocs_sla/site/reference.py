@@ -16,9 +16,11 @@ from decimal import Decimal
 import pydantic
 from markupsafe import escape
 
+from mkdocs_sla.core.collection import Collection
+from mkdocs_sla.core.corrections import CorrectionsFile
 from mkdocs_sla.core.diagnostics import Diagnostics
 from mkdocs_sla.core.evaluate import AgreementEvaluation, evaluate
-from mkdocs_sla.core.model import Results, Terms
+from mkdocs_sla.core.model import MaintenanceFile, OutageLog, Results, Terms
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.records import Agreement, PeriodResults, Version
 from mkdocs_sla.present import display
@@ -85,7 +87,13 @@ LAYOUT = """\
 | `agreements/<id>/agreement.yaml` | the terms: one YAML document per version, oldest first, separated by `---` |
 | `agreements/<id>/results/<period>.yaml` | the measured results of one period: `2026-10` (month) or `2026-Q4` (quarter) |
 | `agreements/<id>/results/<name>.csv` | an interval series (`start,requests,errors`) named by a results file |
+| `agreements/<id>/outages.yaml`, `agreements/<id>/outages/*.yaml` | the outage log: each outage once with its real start and end; the engine splits it at period boundaries in the agreement's time zone |
+| `agreements/<id>/maintenance.yaml` | maintenance windows announced after the terms (one-off, or recurring by an RFC 5545 rule) |
 | `agreements/<id>/versions.lock` | content hashes of the versions already published (written by `sla lock`) |
+| `agreements/<id>/collect.yaml` | where `sla collect` reads the measurements: a Prometheus-compatible API's queries per metric, a Statuspage export's mapping |
+| `agreements/<id>/outages/collected-<metric>.yaml` | the outage log of one metric, written by `sla collect` from its availability query |
+| `agreements/<id>/outages/statuspage.yaml` | the outage log written by `sla collect` from the Statuspage export's incidents |
+| `agreements/<id>/corrections.yaml` | corrections of closed periods: what changed, when, why, the figures before and after (`sla collect` appends to it) |
 
 **Versions.** Every version stays in `agreement.yaml` as a complete document with its own
 `version` label and `effective` date, in the order they took effect. A period is evaluated under
@@ -112,7 +120,8 @@ def format_page() -> str:
         "# File format reference\n\n"
         "This page is generated from the code that reads the files, so it always matches it. "
         "Editors check files against the JSON Schemas of the "
-        "[agreement](../schema/agreement.schema.json) and [results](../schema/results.schema.json) files.\n\n"
+        "[agreement](../schema/agreement.schema.json), [results](../schema/results.schema.json), "
+        "[outage log](../schema/outages.schema.json) and [maintenance](../schema/maintenance.schema.json) files.\n\n"
         f"{LAYOUT}\n{rules}\n\n{format_reference()}"
     )
 
@@ -120,7 +129,14 @@ def format_page() -> str:
 def format_reference() -> str:
     """Markdown: one section per part of the format, one table row per key."""
     lines: list[str] = []
-    for title, root in (("The agreement file", Terms), ("The results file", Results)):
+    for title, root in (
+        ("The agreement file", Terms),
+        ("The results file", Results),
+        ("The outage log", OutageLog),
+        ("The maintenance file", MaintenanceFile),
+        ("The collector configuration: collect.yaml", Collection),
+        ("Corrections: corrections.yaml", CorrectionsFile),
+    ):
         lines += [f"## {title}", ""]
         for cls in _models(root):
             lines += [

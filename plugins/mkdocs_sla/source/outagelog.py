@@ -22,8 +22,8 @@ from mkdocs_sla.core.model import MaintenanceFile, MaintenanceWindow, OutageLog,
 from mkdocs_sla.core.outages import Entry, entry, log_metrics, overlapping
 from mkdocs_sla.core.periods import localize, zone
 from mkdocs_sla.core.records import PeriodResults, Version
-from mkdocs_sla.source import load as _load  # validate() and display_path(); load imports this module first
-from mkdocs_sla.source.yamlsource import parse, read_text
+from mkdocs_sla.source.pydantic_errors import validate
+from mkdocs_sla.source.yamlsource import display_path, parse, read_text
 
 LOG_FILE = "outages.yaml"
 LOG_DIR = "outages"
@@ -39,19 +39,19 @@ def log_files(folder: Path, diagnostics: Diagnostics) -> list[Path] | None:
     if os.path.lexists(directory):
         if not directory.is_dir():
             diagnostics.error(
-                Position(_load.display_path(directory)), f"`{LOG_DIR}` is not a folder; expected a folder of outage log .yaml files"
+                Position(display_path(directory)), f"`{LOG_DIR}` is not a folder; expected a folder of outage log .yaml files"
             )
         else:
             for path in sorted(directory.iterdir()):
                 if path.suffix in (".yaml", ".yml"):
                     files.append(path)
                 elif not path.name.startswith("."):
-                    diagnostics.error(Position(_load.display_path(path)), f"unexpected file in {LOG_DIR}/; expected outage log .yaml files")
+                    diagnostics.error(Position(display_path(path)), f"unexpected file in {LOG_DIR}/; expected outage log .yaml files")
     return files if files or os.path.lexists(directory) else None
 
 
 def _document(path: Path, diagnostics: Diagnostics):
-    display = _load.display_path(path)
+    display = display_path(path)
     text = read_text(path, display, diagnostics)
     if text is None:
         return None
@@ -79,7 +79,7 @@ def load_log(folder: Path, versions: Sequence[Version], diagnostics: Diagnostics
         document = _document(path, diagnostics)
         if document is None:
             continue
-        log = _load.validate(OutageLog, document, diagnostics)
+        log = validate(OutageLog, document, diagnostics)
         if log is None:
             continue
         for index, outage in enumerate(log.outages):
@@ -112,7 +112,7 @@ def load_log(folder: Path, versions: Sequence[Version], diagnostics: Diagnostics
             entries.append(made)
     if not known and entries:
         diagnostics.error(
-            Position(_load.display_path(files[0])),
+            Position(display_path(files[0])),
             "the agreement keeps an outage log but no metric counts outages; expected a `downtime` metric",
         )
     return tuple(entries)
@@ -156,7 +156,7 @@ def load_maintenance(folder: Path, versions: Sequence[Version], diagnostics: Dia
     document = _document(path, diagnostics)
     if document is None:
         return ()
-    found = _load.validate(MaintenanceFile, document, diagnostics)
+    found = validate(MaintenanceFile, document, diagnostics)
     if found is None:
         return ()
     terms = versions[-1].terms

@@ -9,6 +9,7 @@ stay in one process, where starting workers would cost more than it saves.
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -28,10 +29,11 @@ PARALLEL_FROM = 200
 
 
 def for_each_agreement(
-    root: Path | str, task: Callable[[Any], Any] | None = None, workers: int | None = None
+    root: Path | str, task: Callable[[Any], Any] | None = None, workers: int | None = None, today: dt.date | None = None
 ) -> tuple[list[Diagnostic], list[Any]]:
     """Load every agreement under `root`, apply `task` (a module-level function) to each valid
-    record, and return every diagnostic (sorted) and the task's results in folder order."""
+    record, and return every diagnostic (sorted) and the task's results in folder order.
+    `today` is the adapter's date, as `load` takes it."""
     diagnostics = Diagnostics()
     # The services are loaded once, before the workers fork: each worker inherits them.
     _SHARED["services"] = load_services(Path(root), diagnostics)
@@ -39,25 +41,25 @@ def for_each_agreement(
     if workers is None:
         workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if workers <= 1 or len(folders) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        items, payloads = _run_chunk(folders, task)
+        items, payloads = _run_chunk(folders, task, today)
     else:
         size = max(1, len(folders) // (workers * 4))
         chunks = [folders[i : i + size] for i in range(0, len(folders), size)]
         items, payloads = [], []
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for chunk_items, chunk_payloads in pool.map(_run_chunk, chunks, [task] * len(chunks)):
+            for chunk_items, chunk_payloads in pool.map(_run_chunk, chunks, [task] * len(chunks), [today] * len(chunks)):
                 items.extend(chunk_items)
                 payloads.extend(chunk_payloads)
     diagnostics.items.extend(items)
     return diagnostics.sorted(), payloads
 
 
-def _run_chunk(folders: list[Path], task) -> tuple[list[Diagnostic], list[Any]]:
+def _run_chunk(folders: list[Path], task, today: dt.date | None = None) -> tuple[list[Diagnostic], list[Any]]:
     diagnostics = Diagnostics()
     payloads = []
     with paused_gc():
         for folder in folders:
-            record = load_agreement(folder, diagnostics, _SHARED.get("services"))
+            record = load_agreement(folder, diagnostics, today, _SHARED.get("services"))
             if record is not None and task is not None:
                 payloads.append(task(record))
     return diagnostics.items, payloads

@@ -28,11 +28,13 @@ from typing import Any
 from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import core_schema
 
-from mkdocs_sla.core.model import Results, Terms
+from mkdocs_sla.core.model import MaintenanceFile, OutageLog, Results, Terms
 
 BASE_URL = "https://example.github.io/mkdocs-sla/latest/schema/"
 AGREEMENT_SCHEMA_ID = BASE_URL + "agreement.schema.json"
 RESULTS_SCHEMA_ID = BASE_URL + "results.schema.json"
+OUTAGES_SCHEMA_ID = BASE_URL + "outages.schema.json"
+MAINTENANCE_SCHEMA_ID = BASE_URL + "maintenance.schema.json"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 #: Rules `sla validate` checks that the JSON Schema cannot express.
@@ -166,17 +168,39 @@ def results_schema() -> dict[str, Any]:
     return _finish(raw, RESULTS_SCHEMA_ID, "Results of one period (format 1)")
 
 
+def outages_schema() -> dict[str, Any]:
+    """The schema of the outage log: `outages.yaml` and `outages/*.yaml`."""
+    raw = OutageLog.model_json_schema(schema_generator=YamlTextSchema, mode="validation")
+    return _finish(raw, OUTAGES_SCHEMA_ID, "Outage log of an agreement (format 1)")
+
+
+def maintenance_schema() -> dict[str, Any]:
+    """The schema of `maintenance.yaml`."""
+    raw = MaintenanceFile.model_json_schema(schema_generator=YamlTextSchema, mode="validation")
+    return _finish(raw, MAINTENANCE_SCHEMA_ID, "Maintenance windows of an agreement (format 1)")
+
+
+def all_schemas() -> tuple[tuple[str, dict[str, Any]], ...]:
+    """Every schema by its file name stem: `agreement`, `results`, `outages`, `maintenance`."""
+    return (
+        ("agreement", agreement_schema()),
+        ("results", results_schema()),
+        ("outages", outages_schema()),
+        ("maintenance", maintenance_schema()),
+    )
+
+
 def schema_text(schema: dict[str, Any]) -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
 def write_schemas(folder: Path | str) -> list[Path]:
-    """Write agreement.schema.json and results.schema.json into `folder`; returns the paths."""
+    """Write agreement, results, outages and maintenance `.schema.json` files into `folder`; returns the paths."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, schema in (("agreement.schema.json", agreement_schema()), ("results.schema.json", results_schema())):
-        path = folder / name
+    for stem, schema in all_schemas():
+        path = folder / f"{stem}.schema.json"
         path.write_text(schema_text(schema), encoding="utf-8")
         written.append(path)
     return written

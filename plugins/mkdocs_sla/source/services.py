@@ -27,10 +27,14 @@ import pydantic
 
 from mkdocs_sla.core.diagnostics import Diagnostics, Position
 from mkdocs_sla.core.inheritance import MetricWithoutId, Side, UnknownMetric, merge_terms, standard_baseline
-from mkdocs_sla.core.model import CURRENT_STANDARD, Service, ServiceDefinition, ServiceOutageLog, StandardRef, StandardTerms, Terms
+from mkdocs_sla.core.model import CURRENT_STANDARD, Service, StandardRef, Terms
 from mkdocs_sla.core.outages import Entry, entry, log_metrics
 from mkdocs_sla.core.records import Inheritance, ServiceRecord, StandardVersion, Version
-from mkdocs_sla.source.yamlsource import Document, parse, read_text
+from mkdocs_sla.core.servicemodel import ServiceDefinition, ServiceOutageLog, StandardTerms
+from mkdocs_sla.source.lock import digest
+from mkdocs_sla.source.pydantic_errors import _report, validate
+from mkdocs_sla.source.pydantic_errors import unknown as _unknown
+from mkdocs_sla.source.yamlsource import Document, display_path, parse, read_text
 
 SERVICES_DIR = "services"
 SERVICE_FILE = "service.yaml"
@@ -59,8 +63,6 @@ class LoadedService:
 def load_services(root: Path, diagnostics: Diagnostics) -> dict[str, LoadedService]:
     """Every service under `root/services/`, by id (those with errors too, marked invalid, so that an
     agreement on one says so rather than "unknown service")."""
-    from mkdocs_sla.source.load import display_path
-
     folder = root / SERVICES_DIR
     if not folder.is_dir():
         return {}
@@ -78,7 +80,7 @@ def load_services(root: Path, diagnostics: Diagnostics) -> dict[str, LoadedServi
 
 
 def _load_service(folder: Path, diagnostics: Diagnostics) -> LoadedService | None:
-    from mkdocs_sla.source.load import _check_terms, _check_version_order, _unknown, display_path, validate
+    from mkdocs_sla.source.load import _check_terms, _check_version_order
 
     local = Diagnostics()
     definition_path = folder / SERVICE_FILE
@@ -119,8 +121,6 @@ def _load_service(folder: Path, diagnostics: Diagnostics) -> LoadedService | Non
 
 
 def _load_standards(folder, definition, diagnostics, check_terms, check_version_order, validate) -> list[LoadedStandard]:
-    from mkdocs_sla.source.load import display_path
-
     path = folder / STANDARD_FILE
     display = display_path(path)
     if not os.path.lexists(path):
@@ -154,8 +154,6 @@ def _load_standards(folder, definition, diagnostics, check_terms, check_version_
 
 def _load_outages(folder: Path, record: ServiceRecord, diagnostics: Diagnostics, unknown, validate) -> tuple[Entry, ...] | None:
     """The service's outage log as entries in UTC with their positions; None if it keeps none."""
-    from mkdocs_sla.source.load import display_path
-
     path = folder / OUTAGES_FILE
     if not os.path.lexists(path):
         return None
@@ -224,14 +222,14 @@ def inherited_versions(document: Document, services: Mapping[str, LoadedService]
     """The plain versions of one inheriting agreement document: one for a pinned standard version,
     one per standard version in force from the document's date for `current` (those after a later
     document of the agreement are dropped by `drop_superseded`)."""
-    from mkdocs_sla.source.load import _check_terms, _report, _unknown, digest, validate
+    from mkdocs_sla.source.load import _check_terms
 
     data = document.data
     try:
         ref = StandardRef.model_validate(data["standard"])
     except pydantic.ValidationError as exc:
         for error in exc.errors(include_url=False):
-            _report(Terms, {**error, "loc": ("standard", *error["loc"])}, document, diagnostics)
+            _report(Terms, {**error, "loc": ("standard", *error["loc"])}, document, diagnostics, {})
         return []
     service = services.get(ref.service)
     if service is None:
@@ -353,7 +351,9 @@ def _attribute(
             type(item)(
                 agreement_at,
                 item.severity,
-                f"standard `{ref.service}` version `{standard.version.label}` leaves this agreement invalid: {item.message}"
+                f"standard `{ref.service}` version `{standard.version.label}` "
+                + ("leaves this agreement invalid" if item.severity == "error" else "brings this agreement a warning")
+                + f": {item.message}"
                 + (f" (at {item.position})" if in_standard else f" ({standard.version.position})"),
             )
         )
