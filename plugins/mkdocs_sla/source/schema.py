@@ -35,6 +35,9 @@ AGREEMENT_SCHEMA_ID = BASE_URL + "agreement.schema.json"
 RESULTS_SCHEMA_ID = BASE_URL + "results.schema.json"
 OUTAGES_SCHEMA_ID = BASE_URL + "outages.schema.json"
 MAINTENANCE_SCHEMA_ID = BASE_URL + "maintenance.schema.json"
+SERVICE_SCHEMA_ID = BASE_URL + "service.schema.json"
+STANDARD_SCHEMA_ID = BASE_URL + "standard.schema.json"
+SERVICE_OUTAGES_SCHEMA_ID = BASE_URL + "service-outages.schema.json"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 #: Rules `sla validate` checks that the JSON Schema cannot express.
@@ -156,10 +159,52 @@ def _finish(schema: dict[str, Any], schema_id: str, title: str) -> dict[str, Any
     return {"$schema": DRAFT, "$id": schema_id, **{k: v for k, v in schema.items() if k not in ("$schema", "$id")}, "title": title}
 
 
+#: What a document that inherits a service's standard (`standard:`) must write itself.
+INHERITING_REQUIRED = ["id", "version", "effective", "standard"]
+
+
 def agreement_schema() -> dict[str, Any]:
-    """The schema of one YAML document of `agreement.yaml` (one version)."""
+    """The schema of one YAML document of `agreement.yaml` (one version). A document with
+    `standard:` inherits the rest from the service's standard, so it needs only its own keys."""
     raw = Terms.model_json_schema(schema_generator=YamlTextSchema, mode="validation")
+    defs = raw.setdefault("$defs", {})
+    # The parts an inheriting agreement merges key by key (core.inheritance): there, any key may be
+    # left to the standard (a metric needs its `id`). Every other part replaces the standard's whole.
+    partial = {name: f"Partial{name}" for name in ("CreditTerms", "Claim", "Remedies", "Service", "Metric") if name in defs}
+
+    def to_partial(node):
+        if isinstance(node, dict):
+            return {
+                k: (f"#/$defs/{partial[v.rsplit('/', 1)[1]]}" if k == "$ref" and v.rsplit("/", 1)[1] in partial else to_partial(v))
+                for k, v in node.items()
+            }
+        if isinstance(node, list):
+            return [to_partial(v) for v in node]
+        return node
+
+    for name, renamed in partial.items():
+        copy = to_partial(defs[name])
+        copy["required"] = ["id"] if name == "Metric" else []
+        defs[renamed] = copy
+    own = {k: raw.pop(k) for k in ("properties", "required", "additionalProperties", "type") if k in raw}
+    raw["if"] = {"required": ["standard"]}
+    raw["then"] = {**to_partial({k: v for k, v in own.items() if k != "required"}), "required": INHERITING_REQUIRED}
+    raw["else"] = own
     return _finish(raw, AGREEMENT_SCHEMA_ID, "Service level agreement, one version (format 1)")
+
+
+def service_schemas() -> tuple[tuple[str, dict[str, Any]], ...]:
+    """The schemas of a service's files: `service.yaml`, one document of `standard.yaml`, `outages.yaml`."""
+    from mkdocs_sla.core.servicemodel import ServiceDefinition, ServiceOutageLog, StandardTerms
+
+    return tuple(
+        (stem, _finish(cls.model_json_schema(schema_generator=YamlTextSchema, mode="validation"), schema_id, title))
+        for stem, cls, schema_id, title in (
+            ("service", ServiceDefinition, SERVICE_SCHEMA_ID, "A service (format 1)"),
+            ("standard", StandardTerms, STANDARD_SCHEMA_ID, "Standard terms of a service, one version (format 1)"),
+            ("service-outages", ServiceOutageLog, SERVICE_OUTAGES_SCHEMA_ID, "Outage log of a service (format 1)"),
+        )
+    )
 
 
 def results_schema() -> dict[str, Any]:
@@ -181,12 +226,13 @@ def maintenance_schema() -> dict[str, Any]:
 
 
 def all_schemas() -> tuple[tuple[str, dict[str, Any]], ...]:
-    """Every schema by its file name stem: `agreement`, `results`, `outages`, `maintenance`."""
+    """Every schema by its file name stem: `agreement`, `results`, `outages`, `maintenance`, and the services' files."""
     return (
         ("agreement", agreement_schema()),
         ("results", results_schema()),
         ("outages", outages_schema()),
         ("maintenance", maintenance_schema()),
+        *service_schemas(),
     )
 
 
