@@ -279,3 +279,12 @@ def test_an_agreement_may_not_take_the_name_of_the_services_folder(tmp_path):
     text = agreement("services")
     write_agreement(tmp_path, "svc", text)
     assert_reported(tmp_path, "svc/agreement.yaml", *position_of(text, "services"), "reserved", cli=False)
+
+
+def test_a_standard_that_names_a_standard_of_its_own_is_refused_so_no_chain_or_loop_of_them_exists(tmp_path):
+    looping = standard() + "standard:\n  service: compute\n  version: current\n"
+    write_service(tmp_path, "compute", looping)
+    write_agreement(tmp_path, "svc", inheriting())
+    standard_text = (tmp_path / "services/compute/standard.yaml").read_text()
+    line, column = position_of(standard_text, "standard:")
+    assert_reported(tmp_path, "services/compute/standard.yaml", line, column, "a standard cannot inherit another standard", cli=False)

@@ -36,7 +36,7 @@ from mkdocs_sla.site.templating import _env
 from mkdocs_sla.site.views import AgreementSummary, _metric_view
 
 
-class Audience(enum.StrEnum):
+class PageAudience(enum.StrEnum):
     """Who a generated page is for; the audiences' builds keep only their own."""
 
     PUBLIC = "public"
@@ -147,7 +147,7 @@ class ServicePages:
                     "components": len(service.definition.components),
                 }
             )
-        return self._render("services_index.md.j2", rows=rows, audience=Audience.PUBLIC)
+        return self._render("services_index.md.j2", rows=rows, audience=PageAudience.PUBLIC)
 
     def service_page(self, service: ServiceRecord) -> str:
         path = self.paths.service(service.id)
@@ -159,7 +159,7 @@ class ServicePages:
             status=self._status(service, current),
             versions=self._versions(service, path),
             index_href=self.links(path, self.paths.services),
-            audience=Audience.PUBLIC,
+            audience=PageAudience.PUBLIC,
             **self._terms_context(service, current, path),
         )
 
@@ -172,7 +172,7 @@ class ServicePages:
             version=version,
             view=view,
             service_href=self.links(path, self.paths.service(service.id)),
-            audience=Audience.PUBLIC,
+            audience=PageAudience.PUBLIC,
             **self._terms_context(service, version, path),
         )
 
@@ -226,5 +226,5 @@ class ServicePages:
             agreements=agreements,
             periods=periods,
             service_href=self.links(path, self.paths.service(service.id)),
-            audience=Audience.INTERNAL,
+            audience=PageAudience.INTERNAL,
         )

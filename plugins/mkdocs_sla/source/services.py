@@ -137,6 +137,13 @@ def _load_standards(folder, definition, diagnostics, check_terms, check_version_
         terms = validate(StandardTerms, document, diagnostics)
         if terms is None:
             continue
+        if terms.standard is not None:
+            # A standard is written in full: standards never inherit one another, so no chain or loop of them.
+            diagnostics.error(
+                document.position(("standard",), key=True),
+                "a standard cannot inherit another standard; expected its terms written in full (only agreements name a `standard:`)",
+            )
+            continue
         data = dict(document.data)
         if definition is not None and "service" not in data:
             service = {"name": definition.name}
