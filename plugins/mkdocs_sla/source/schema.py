@@ -186,10 +186,14 @@ def agreement_schema() -> dict[str, Any]:
         copy = to_partial(defs[name])
         copy["required"] = ["id"] if name == "Metric" else []
         defs[renamed] = copy
-    own = {k: raw.pop(k) for k in ("properties", "required", "additionalProperties", "type") if k in raw}
+    # The keys at the top are those of every document; a document written in full also meets the
+    # complete definitions (`else`), an inheriting one only the partial ones and its own keys (`then`).
+    strict = raw["properties"]
+    raw["properties"] = to_partial(strict)
+    differ = {key: value for key, value in strict.items() if raw["properties"][key] != value}
     raw["if"] = {"required": ["standard"]}
-    raw["then"] = {**to_partial({k: v for k, v in own.items() if k != "required"}), "required": INHERITING_REQUIRED}
-    raw["else"] = own
+    raw["then"] = {"required": INHERITING_REQUIRED}
+    raw["else"] = {"required": raw.pop("required", []), "properties": differ}
     return _finish(raw, AGREEMENT_SCHEMA_ID, "Service level agreement, one version (format 1)")
 
 
