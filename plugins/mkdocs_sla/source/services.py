@@ -18,15 +18,17 @@ agreement's `standard:` line ("standard `2.0` leaves this agreement invalid").
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pydantic
 
 from mkdocs_sla.core.diagnostics import Diagnostics, Position
-from mkdocs_sla.core.inheritance import MetricWithoutId, Side, UnknownMetric, merge_terms, standard_baseline
+from mkdocs_sla.core.fields import Model
+from mkdocs_sla.core.inheritance import PARTY_KEYS, MetricWithoutId, Side, UnknownMetric, merge_terms, standard_baseline
 from mkdocs_sla.core.model import CURRENT_STANDARD, Service, StandardRef, Terms
 from mkdocs_sla.core.outages import Entry, entry, log_metrics
 from mkdocs_sla.core.records import Inheritance, ServiceRecord, StandardVersion, Version
@@ -44,11 +46,13 @@ OUTAGES_FILE = "outages.yaml"
 
 @dataclass(frozen=True)
 class LoadedStandard:
-    """A standard version, with its document (plain data and positions) for merging."""
+    """A standard version, with its document (plain data and positions) for merging, and the
+    effective terms already validated on it, by what the agreements negotiated (`_effective_terms`)."""
 
     version: StandardVersion
     data: dict
     document: Document
+    validated: dict[str, Terms] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -229,7 +233,6 @@ def inherited_versions(document: Document, services: Mapping[str, LoadedService]
     """The plain versions of one inheriting agreement document: one for a pinned standard version,
     one per standard version in force from the document's date for `current` (those after a later
     document of the agreement are dropped by `drop_superseded`)."""
-    from mkdocs_sla.source.load import _check_terms
 
     data = document.data
     try:
@@ -312,14 +315,12 @@ def inherited_versions(document: Document, services: Mapping[str, LoadedService]
             continue
         proxy = _MergedDocument(merged, document, standard.document)
         local = Diagnostics()
-        terms = validate(Terms, proxy, local)
-        if terms is not None:
-            _check_terms(terms, proxy, local)
-            if ref.version == CURRENT_STANDARD and terms.notice_days is None:
-                local.error(
-                    document.position(("standard", "version")),
-                    "following the `current` standard needs `notice_days`: the notice this agreement gives before an adverse change of the standard takes effect",
-                )
+        terms = _effective_terms(merged, proxy, standard, over, local)
+        if terms is not None and ref.version == CURRENT_STANDARD and terms.notice_days is None:
+            local.error(
+                document.position(("standard", "version")),
+                "following the `current` standard needs `notice_days`: the notice this agreement gives before an adverse change of the standard takes effect",
+            )
         _attribute(local, document, standard, ref, diagnostics, newer=newer)
         if terms is None or local.errors:
             continue
@@ -332,6 +333,46 @@ def inherited_versions(document: Document, services: Mapping[str, LoadedService]
         )
         versions.append(Version(terms, Position(document.file, document.start_line, 1), digest(terms), inheritance))
     return versions
+
+
+#: The keys of the terms that say who and when (`core.inheritance.PARTY_KEYS`), validated on their own.
+_PARTY_FIELDS = tuple(name for name in Terms.model_fields if name in PARTY_KEYS)
+_Parties = pydantic.create_model(
+    "Parties", __base__=Model, **{name: (Terms.model_fields[name].annotation, Terms.model_fields[name]) for name in _PARTY_FIELDS}
+)
+
+
+class _Subset:
+    """A document's data cut to some keys, with the positions of the whole."""
+
+    def __init__(self, document: _MergedDocument, keys: tuple[str, ...]):
+        self.data = {key: value for key, value in document.data.items() if key in keys}
+        self.position = document.position
+
+
+def _effective_terms(merged, proxy: _MergedDocument, standard: LoadedStandard, over: dict, diagnostics: Diagnostics) -> Terms | None:
+    """The effective terms, validated. Many agreements follow one standard version with the same
+    negotiated keys (most with none): their terms differ only in the parties. The first is
+    validated and checked in full; the others validate their parties alone and take the rest
+    from it, which is what makes a catalog of inheriting agreements cheaper than one written in full."""
+    from mkdocs_sla.source.load import _check_terms
+
+    key = json.dumps({k: v for k, v in over.items() if k not in PARTY_KEYS}, sort_keys=True, default=str)
+    base = standard.validated.get(key)
+    if base is None:
+        before = len(diagnostics.items)
+        terms = validate(Terms, proxy, diagnostics)
+        if terms is not None:
+            _check_terms(terms, proxy, diagnostics)
+        if terms is not None and len(diagnostics.items) == before:
+            standard.validated[key] = terms  # only terms without a warning: a warning is reported for each agreement
+        return terms
+    parties = validate(_Parties, _Subset(proxy, _PARTY_FIELDS), diagnostics)
+    if parties is None:
+        return None
+    values = {**dict(base), **{name: getattr(parties, name) for name in _PARTY_FIELDS}}
+    written = (base.model_fields_set - set(_PARTY_FIELDS)) | parties.model_fields_set
+    return Terms.model_construct(_fields_set=written, **values)
 
 
 def _attribute(
