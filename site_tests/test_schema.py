@@ -178,5 +178,13 @@ def test_duplicate_keys_are_a_limit_of_the_schema(tmp_path):
 
 def test_every_field_of_the_model_is_in_the_schema():
     schema = agreement_schema()
-    assert set(schema["properties"]) == set(TERMS) | {"changes", "review", "timezone", "mid_period_change", "remedies", "maintenance", "standard"}
+    assert set(schema["properties"]) == set(TERMS) | {
+        "changes",
+        "review",
+        "timezone",
+        "mid_period_change",
+        "remedies",
+        "maintenance",
+        "standard",
+    }
     assert schema["additionalProperties"] is False
