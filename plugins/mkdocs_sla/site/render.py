@@ -32,7 +32,7 @@ from mkdocs_sla.core.evaluate import AgreementEvaluation
 from mkdocs_sla.core.records import Catalog, ServiceRecord
 from mkdocs_sla.site.agreement_page import render_agreement
 from mkdocs_sla.site.listings import Listings
-from mkdocs_sla.site.navigation import NavPage, NavSection
+from mkdocs_sla.site.navigation import NavPage, NavSection, mkdocs_nav  # noqa: F401  (mkdocs_nav: `sla render --nav`)
 from mkdocs_sla.site.paths import STYLESHEET, Links, RenderOptions  # noqa: F401  (STYLESHEET: `sla render` copies it)
 from mkdocs_sla.site.services import ServicePages
 from mkdocs_sla.site.templating import _env
