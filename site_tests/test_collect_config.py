@@ -60,6 +60,11 @@ def root(tmp_path):
             "tickets]",
             ["status page incidents are outages of a `downtime` metric"],
         ),
+        (
+            lambda t: t + "statuspage:\n  components:\n    API: [uptime]\n",
+            "uptime]",
+            ["also collected from Prometheus", "one source per metric"],
+        ),
     ],
     ids=[
         "an unknown metric",
@@ -70,6 +75,7 @@ def root(tmp_path):
         "credentials in the URL",
         "a counters rule on an availability query",
         "a component mapped to a metric without outages",
+        "a metric from both sources",
     ],
 )
 def test_a_bad_collector_configuration_is_reported_at_its_position(root, change, needle, words):

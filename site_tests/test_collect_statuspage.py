@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 
 import pytest
 import yaml
@@ -289,3 +290,30 @@ def test_a_component_mapped_to_an_unknown_metric_is_named_at_its_position(tree):
     line, column = position_of(text, "web-uptme")
     assert result.returncode == 1
     assert f"collect.yaml:{line}:{column}: error: unknown metric `web-uptme`; did you mean `web-uptime`?" in result.stdout
+
+
+def test_every_closed_period_names_the_mapped_metrics_so_a_quiet_month_counts(tree):
+    assert collect(tree).returncode == 0
+    for period in ("2025-01", "2025-02"):
+        metrics = yaml.safe_load((tree / "svc" / "results" / f"{period}.yaml").read_text())["metrics"]
+        assert sorted(metrics) == ["uptime", "web-uptime"] and metrics["web-uptime"]["outages"] == []
+    assert not (tree / "svc" / "results" / "2025-03.yaml").exists()
+
+
+def test_an_export_that_changes_a_closed_period_becomes_a_correction(tree):
+    assert collect(tree).returncode == 0
+    path = tree / "svc" / "statuspage" / "incidents.json"
+    path.write_text(path.read_text().replace('"resolved_at": "2025-02-05T09:00:00Z"', '"resolved_at": "2025-02-05T09:30:00Z"'))
+    result = collect(tree)
+    assert result.returncode == 0, result.stdout + result.stderr
+    (correction,) = yaml.safe_load((tree / "svc" / "corrections.yaml").read_text())["corrections"]
+    assert (correction["period"], correction["category"]) == ("2025-02", "collector")
+    assert "from the Statuspage export" in correction["reason"]
+    before, after = Fraction(40320 - 60, 40320) * 100, Fraction(40320 - 90, 40320) * 100
+    figures = correction["metrics"]["web-uptime"]
+    assert (Fraction(figures["before"]), Fraction(figures["after"])) == (_cut(before), _cut(after))
+
+
+def _cut(value: Fraction) -> Fraction:
+    """6 decimals, rounded down: the worse side of a `better: higher` attainment."""
+    return Fraction(value.numerator * 10**6 // value.denominator, 10**6)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from fractions import Fraction
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from site_tests.core_helpers import (
     position_of,
     write_agreement,
 )
+
+from mkdocs_sla.source.load import load
 
 MONTH_31 = 31 * 24 * 60
 MONTH_30 = 30 * 24 * 60
@@ -244,3 +247,14 @@ def test_an_entry_for_a_metric_that_counts_no_outages_is_an_error(tmp_path):
     write_log(folder, text)
     line, column = position_of(text, "tickets")
     assert_reported(tmp_path, "svc/outages.yaml", line, column, "metric `tickets` does not count outages", cli=False)
+
+
+def test_an_entry_in_a_period_that_has_not_ended_is_an_error_as_its_results_would_be(tmp_path):
+    folder = write_agreement(tmp_path, "svc", agreement())
+    text = log(item("2026-01-10T10:00:00Z", "2026-01-10T11:00:00Z"), item("2026-01-31T23:00:00Z", "2026-02-01T00:30:00Z"))
+    write_log(folder, text)
+    catalog = load(tmp_path, today=dt.date(2026, 2, 10))
+    line, column = position_of(text, "2026-02-01T00:30")
+    assert [(d.position.line, d.position.column) for d in catalog.errors] == [(line, column)]
+    assert "reaches period 2026-02, which has not ended (today is 2026-02-10)" in catalog.errors[0].message
+    assert not load(tmp_path, today=dt.date(2026, 3, 1)).errors

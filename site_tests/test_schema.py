@@ -186,5 +186,9 @@ def test_every_field_of_the_model_is_in_the_schema():
         "remedies",
         "maintenance",
         "standard",
+        "customer_id",
+        "publish",
+        "calendars",
+        "tickets",
     }
     assert schema["additionalProperties"] is False

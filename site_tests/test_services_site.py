@@ -15,7 +15,7 @@ from mkdocs_sla.core.evaluate import evaluate
 from mkdocs_sla.present import display
 from mkdocs_sla.source.load import load
 
-EPOCH = {"SOURCE_DATE_EPOCH": "1790000000"}
+EPOCH = {"SOURCE_DATE_EPOCH": "1794000000"}  # 2026-11-06: after the last example period (2026-10)
 
 
 @pytest.fixture(scope="module")

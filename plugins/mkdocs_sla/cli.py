@@ -28,10 +28,11 @@ import datetime as dt
 import functools
 import json
 import re
-import shutil
 import sys
 from pathlib import Path
 
+from mkdocs_sla.builds import add_sites_verb
+from mkdocs_sla.core.audiences import Audience, customer_key
 from mkdocs_sla.core.diagnostics import Diagnostic, excerpt
 from mkdocs_sla.core.evaluate import evaluate
 from mkdocs_sla.core.model import RESERVED_IDS, SLUG
@@ -84,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
         "period are left out (exit 1 if that is every one; a note on stderr if none has results then)",
     )
     credits.add_argument("--agreement", help="only this agreement id")
+    credits.add_argument("--customer", help="only the agreements of this customer (its audience key, e.g. example-trading-plc)")
     credits.add_argument("--format", choices=("table", "json", "csv"), default="table")
     credits.add_argument(
         "--today", type=_date, help="results of a period not ended by this date are errors (default: SOURCE_DATE_EPOCH, else today)"
@@ -97,7 +99,14 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--prefix", default="agreements", help="folder of the pages inside OUT_DIR (default: agreements)")
     render.add_argument("--group-by", default="family", choices=("family", "provider", "customer"))
     render.add_argument("--nav", help="also write the navigation as a MkDocs `nav:` list (YAML) to this file")
+    render.add_argument(
+        "--audience",
+        default="internal",
+        help="who the pages are for: public, internal (default) or customer:<id>; only what it may see is written",
+    )
     render.set_defaults(run=cmd_render)
+
+    add_sites_verb(verbs, DEFAULT_ROOT)
 
     new = verbs.add_parser("new", help="write a new agreement from a commented template")
     new.add_argument("id", help="the agreement id: lower-case letters, digits and hyphens")
@@ -200,7 +209,9 @@ def cmd_credits(args) -> int:
     # JSON is encoded in the workers: for thousands of agreements, encoding in one
     # process would take longer than the evaluation itself.
     encode = args.format == "json"
-    task = functools.partial(_credits_of, period=wanted_period if args.period else None, only=args.agreement, encode=encode)
+    task = functools.partial(
+        _credits_of, period=wanted_period if args.period else None, only=args.agreement, encode=encode, customer=args.customer
+    )
     today = _today(args)
     if today is None:
         return 1
@@ -212,6 +223,9 @@ def cmd_credits(args) -> int:
     found = [e for e in entries if e is not None]
     if args.agreement and not found:
         print(f"sla credits: no agreement `{args.agreement}` in {args.path}", file=sys.stderr)
+        return 1
+    if args.customer and not found:
+        print(f"sla credits: no agreement of customer `{args.customer}` in {args.path}", file=sys.stderr)
         return 1
     entries = [entry for _kind, _has, entry in found]
     if args.period:
@@ -246,10 +260,14 @@ def cmd_credits(args) -> int:
     return 0
 
 
-def _credits_of(record, period: Period | None, only: str | None, encode: bool = False) -> tuple[str, bool, dict | str] | None:
+def _credits_of(
+    record, period: Period | None, only: str | None, encode: bool = False, customer: str | None = None
+) -> tuple[str, bool, dict | str] | None:
     """Runs in a worker: evaluate one agreement and return (its kind of period, whether it has
     results in `period`, its plain-data credits or their JSON)."""
     if only is not None and record.id != only:
+        return None
+    if customer is not None and customer_key(record.versions[-1].terms) != customer:
         return None
     entry = credits_document([evaluate(record)], period)["agreements"][0]
     kind = record.versions[-1].terms.period
@@ -274,23 +292,16 @@ def cmd_render(args) -> int:
         print_diagnostics(catalog.diagnostics, stream=sys.stderr)
         print(summary(len(catalog.agreements), list(catalog.diagnostics)), file=sys.stderr)
         return 1
-    options = site.RenderOptions(prefix=args.prefix, group_by=args.group_by)
-    pages, navigation = site.render(catalog, [evaluate(r) for r in catalog.agreements], today=today, options=options)
-    out = Path(args.out_dir)
-    for path, text in pages.items():
-        target = out / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    # The stylesheet the pages' classes need, where the plugin would put it.
-    stylesheet = out / "assets" / "stylesheets" / "sla.css"
-    stylesheet.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(site.STYLESHEET, stylesheet)
-    if args.nav:
-        import yaml
+    try:
+        audience = Audience.parse(args.audience)
+    except ValueError as exc:
+        print(f"sla render: {exc}", file=sys.stderr)
+        return 1
+    options = site.RenderOptions(prefix=args.prefix, group_by=args.group_by, audience=audience)
+    from mkdocs_sla.builds import write_docs
 
-        # Titles escaped: MkDocs and Material print navigation titles as HTML.
-        Path(args.nav).write_text(yaml.safe_dump(site.mkdocs_nav(navigation), sort_keys=False, allow_unicode=True), encoding="utf-8")
-    print(f"wrote {len(pages)} files to {out}", file=sys.stderr)
+    count = write_docs(catalog, Path(args.out_dir), today=today, options=options, nav_file=args.nav)
+    print(f"wrote {count} files to {args.out_dir}", file=sys.stderr)
     return 0
 
 
@@ -324,11 +335,14 @@ def cmd_new(args) -> int:
     else:
         today = dt.date.today()
         effective = Period.containing(today, "month").end
+    from mkdocs_sla.source.schema import schema_base
+
     template = (Path(__file__).parent / "scaffold" / "agreement.yaml").read_text(encoding="utf-8")
     folder.mkdir(parents=True)
     (folder / "results").mkdir()
+    schema = schema_base(site_url()) + "agreement.schema.json"
     (folder / "agreement.yaml").write_text(
-        template.replace("{id}", args.id).replace("{effective}", effective.isoformat()), encoding="utf-8"
+        template.replace("{schema}", schema).replace("{id}", args.id).replace("{effective}", effective.isoformat()), encoding="utf-8"
     )
     print(f"wrote {folder / 'agreement.yaml'}; add one results/<period>.yaml per period, then run `sla validate`")
     return 0
@@ -513,14 +527,32 @@ def cmd_lock(args) -> int:
     return 0
 
 
-def cmd_schema(args) -> int:
-    from mkdocs_sla.source.schema import agreement_schema, results_schema, schema_text, write_schemas
+def site_url(config: Path = Path("mkdocs.yml")) -> str | None:
+    """`site_url` of the mkdocs.yml in the working folder (None without one): the one address a
+    provider sets, from which the schemas' addresses follow. Tags such as `!ENV` read as null."""
+    import yaml
 
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    _Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    try:
+        data = yaml.load(config.read_text(encoding="utf-8"), Loader=_Loader)
+    except (OSError, yaml.YAMLError):
+        return None
+    value = data.get("site_url") if isinstance(data, dict) else None
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def cmd_schema(args) -> int:
+    from mkdocs_sla.source.schema import agreement_schema, results_schema, schema_base, schema_text, write_schemas
+
+    base = schema_base(site_url())
     if args.out:
-        for path in write_schemas(args.out):
+        for path in write_schemas(args.out, base):
             print(f"wrote {path}")
         return 0
-    sys.stdout.write(schema_text(results_schema() if args.results else agreement_schema()))
+    sys.stdout.write(schema_text(results_schema(base) if args.results else agreement_schema(base)))
     return 0
 
 

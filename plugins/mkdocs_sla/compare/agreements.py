@@ -41,6 +41,7 @@ class NoticeViolation:
 
     @property
     def message(self) -> str:
+        """The violation in one line, for the review and the terminal."""
         return (
             f"version `{self.label}` makes {self.adverse} adverse change(s) effective {self.effective.isoformat()}, "
             f"sooner than the {self.notice_days} days of notice the agreement promises; "
@@ -84,6 +85,7 @@ class VersionDiff:
 
     @property
     def rewrites_history(self) -> bool:
+        """Whether this version's change rewrites history: a published or in-force version edited or removed."""
         return self.status in ("rewritten", "removed")
 
 
@@ -98,9 +100,11 @@ class CreditView:
 
     @property
     def issued(self) -> Fraction | None:
+        """The credit actually issued: none below the minimum amount."""
         return None if self.amount is None else ZERO if self.below_minimum else self.amount
 
     def words(self) -> str:
+        """The credit in words, as the review shows it."""
         text = _pct(self.percent)
         if self.amount is not None and self.currency:
             money = display.money(self.amount, self.currency)
@@ -146,10 +150,12 @@ class ResultsDiff:
 
     @property
     def rewrites_history(self) -> bool:
+        """Whether this period's change rewrites history: results of a past period edited, removed or recomputed."""
         return self.past and self.status in ("removed", "edited", "recomputed")
 
     @property
     def effect(self) -> Effect:
+        """Whether the change is favourable or adverse for the customer: a higher credit is favourable."""
         before = self.before.percent if self.before else ZERO
         after = self.after.percent if self.after else ZERO
         if self.before and self.after and self.before.issued is not None and self.after.issued is not None:
@@ -163,6 +169,7 @@ class ResultsDiff:
 
     @property
     def summary(self) -> str:
+        """The change in one line: the credit before and after, or what happened to the results."""
         before = self.before.words() if self.before else "none"
         after = self.after.words() if self.after else "none"
         if self.status == "added":
@@ -214,22 +221,27 @@ class AgreementDiff:
 
     @property
     def all_changes(self) -> tuple[Change, ...]:
+        """Every change of every version, in order."""
         return self.changes + tuple(c for v in self.versions for c in v.changes)
 
     @property
     def adverse(self) -> tuple[Change, ...]:
+        """The changes that are adverse for the customer."""
         return tuple(c for c in self.all_changes if c.effect == ADVERSE)
 
     @property
     def rewrites_history(self) -> bool:
+        """Whether any version or past period of this agreement was rewritten."""
         return self.history_removed or any(v.rewrites_history for v in self.versions) or any(r.rewrites_history for r in self.results)
 
     @property
     def notice_violations(self) -> tuple[NoticeViolation, ...]:
+        """The versions whose adverse changes take effect with less notice than the agreement promises."""
         return tuple(v.notice for v in self.versions if v.notice is not None)
 
     @property
     def changed(self) -> bool:
+        """Whether the review has anything to say about this agreement."""
         return self.status != "unchanged" or bool(self.versions or self.results or self.changes)
 
 

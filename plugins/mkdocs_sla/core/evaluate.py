@@ -56,14 +56,17 @@ class MetricOutcome:
 
     @property
     def reported(self) -> bool:
+        """Whether the metric had a result in the period."""
         return self.met is not None
 
     @property
     def status(self) -> Status:
+        """Met, missed or not reported."""
         return Status.of(self.met)
 
     @property
     def credited(self) -> bool:
+        """Whether the metric earned a credit that still stands (not earned back)."""
         return self.credit_percent > 0 and self.earned_back is None
 
 
@@ -96,6 +99,7 @@ class Remedy:
 
     @property
     def metric_id(self) -> str:
+        """The id of the metric the remedy concerns."""
         return self.metric.id
 
 
@@ -115,6 +119,7 @@ class PeriodOutcome:
 
     @property
     def missed(self) -> tuple[MetricOutcome, ...]:
+        """The metrics that missed their objective."""
         return tuple(m for m in self.metrics if m.met is False)
 
     @property
@@ -126,28 +131,35 @@ class PeriodOutcome:
 
     @property
     def termination_right(self) -> bool:
+        """Whether a remedy reached in this period gives the customer a right to terminate."""
         return any(r.termination_right for r in self.remedies)
 
     @property
     def chronic(self) -> bool:
+        """Whether the period reached chronic failure of any metric."""
         return any(r.kind is RemedyKind.CHRONIC for r in self.remedies)
 
 
 @dataclass(frozen=True)
 class AgreementEvaluation:
+    """Every period of one agreement, evaluated under the version that governs it."""
+
     record: Agreement
     periods: tuple[PeriodOutcome, ...]
 
     @property
     def last(self) -> PeriodOutcome | None:
+        """The latest period with results, if any."""
         return self.periods[-1] if self.periods else None
 
     @property
     def termination_right_since(self) -> Period | None:
+        """The first period that gave the customer a right to terminate, if any."""
         return next((p.period for p in self.periods if p.termination_right), None)
 
 
 def evaluate_catalog(catalog: Catalog) -> tuple[AgreementEvaluation, ...]:
+    """Evaluate every agreement of a catalog."""
     return tuple(evaluate(record) for record in catalog.agreements)
 
 
@@ -160,7 +172,7 @@ def evaluated_periods(record: Agreement) -> tuple[PeriodResults, ...]:
     have = {r.period for r in record.results}
     start = record.versions[0].effective
     extra = [
-        PeriodResults(p, Results(period=p.label, metrics={}), "")
+        PeriodResults(p, Results(period=p.label, metrics={}), "", corrections=record.corrections_of(p))
         for p in record.timeline.periods(last.period, last.timezone)
         if p not in have and p.end > start
     ]
@@ -168,6 +180,7 @@ def evaluated_periods(record: Agreement) -> tuple[PeriodResults, ...]:
 
 
 def evaluate(record: Agreement) -> AgreementEvaluation:
+    """Every period of one agreement: attainment, credits, remedies and claim deadlines, in period order."""
     agreement_start = record.versions[0].effective
     raw: list[tuple[PeriodResults, Terms, list[MetricOutcome]]] = []
     consecutive: dict[str, int] = {}  # metric id -> consecutive periods below the expected level
@@ -233,9 +246,14 @@ def _metric_outcome(
     if measure.reads_log:
         more["outages"] = tuple(record.timeline.touching(*window)) if record.outage_log else ()
         more["positions"] = results.outage_positions.get(metric.id, ())
+    if measure.kind == "tickets" or getattr(measure, "calendar", None):
+        more["tickets"] = results.tickets
+        more["calendars"] = record.calendars
+        more["ticket_summaries"] = results.ticket_summaries
     measured = measure_attainment(metric, result, window, terms.timezone, results.intervals.get(metric.id, ()), **more)
     if measured.value is None:
-        met = metric.measure.when_empty == "met"
+        # Measures with nothing to measure say how that counts; a window without service hours is met.
+        met = getattr(metric.measure, "when_empty", "met") == "met"
         consecutive[metric.id] = 0 if met else consecutive.get(metric.id, 0) + 1
         return MetricOutcome(metric, None, measured, met)
     met = rules.meets(metric, measured.value)
@@ -286,6 +304,7 @@ def _remedies(terms: Terms, period: Period, history: dict[Period, PeriodOutcome]
     earliest = next(iter(history))  # history holds the periods in order
 
     def misses(metric_id: str, within: int) -> int:
+        """How many of the `within` periods up to this one missed the metric."""
         count = 0
         for k in range(within):  # a window may reach far before the first result: stop there
             if period.offset(-k) < earliest:

@@ -12,7 +12,6 @@ YAML turn `99.99` into a float), so `99.99` means exactly 99.99.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from decimal import Decimal
 from fractions import Fraction
@@ -21,6 +20,16 @@ from typing import Annotated, ClassVar, Literal
 from dateutil.relativedelta import relativedelta
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
+from mkdocs_sla.core.calendarformat import CalendarDefinition
+from mkdocs_sla.core.creditmodel import (  # noqa: F401  (re-exported)
+    Allocation,
+    Bounds,
+    Credits,
+    CreditTier,
+    LinearCredits,
+    PoolCredits,
+    TieredCredits,
+)
 from mkdocs_sla.core.fields import (  # noqa: F401  (re-exported: the format's names stay in `core.model`)
     COUNT_DIGITS,
     FIRST_DAY,
@@ -47,14 +56,15 @@ from mkdocs_sla.core.logmodel import (  # noqa: F401
     OutageLog,
     Running,
 )
-from mkdocs_sla.core.spans import span_of
+from mkdocs_sla.core.ticketformat import TicketExports, TicketsMeasure
 
 #: Agreement ids the site keeps for its own pages beside the agreement pages
-#: (`<prefix>/index`, `<prefix>/metrics`, `<prefix>/credits`): an agreement with such
+#: (`<prefix>/index`, `<prefix>/metrics`, `<prefix>/credits`, `<prefix>/statements`): an agreement with such
 #: an id would share their URL, so the loader refuses it and the site never meets one.
 #: `services` is also the folder of the services (`agreements/services/<service>/`) and of
-#: their pages (`<prefix>/services/<service>`), so no agreement may be named so.
-RESERVED_IDS = frozenset({"index", "metrics", "credits", "services"})
+#: their pages (`<prefix>/services/<service>`), and `calendars` the folder of the shared
+#: business calendars (`agreements/calendars/`), so no agreement may be named so.
+RESERVED_IDS = frozenset({"index", "metrics", "credits", "statements", "services", "calendars"})
 
 #: What the standard is followed at when an agreement takes every new version of it.
 CURRENT_STANDARD = "current"
@@ -84,73 +94,6 @@ class Service(Model):
     name: Text = Field(description="Name of the service.")
     scope: Text | None = Field(None, description="What is in scope (regions, plans, components). Markdown.")
     family: Text | None = Field(None, description="Service family, used to group the catalog.")
-
-
-class Bounds(Model):
-    """Bounds of a credit tier, each explicit about inclusion.
-
-    A tier has at most one upper bound (`below` or `at_or_below`) and at most
-    one lower bound (`above` or `at_or_above`), and at least one of them.
-    """
-
-    below: Number | None = Field(None, description="Upper bound, exclusive: attainment < value.")
-    at_or_below: Number | None = Field(None, description="Upper bound, inclusive: attainment <= value.")
-    above: Number | None = Field(None, description="Lower bound, exclusive: attainment > value.")
-    at_or_above: Number | None = Field(None, description="Lower bound, inclusive: attainment >= value.")
-
-    @model_validator(mode="after")
-    def _one_bound_per_side(self) -> Bounds:
-        if self.below is not None and self.at_or_below is not None:
-            raise ValueError("a tier takes one upper bound: `below` or `at_or_below`, not both")
-        if self.above is not None and self.at_or_above is not None:
-            raise ValueError("a tier takes one lower bound: `above` or `at_or_above`, not both")
-        if all(v is None for v in (self.below, self.at_or_below, self.above, self.at_or_above)):
-            raise ValueError("a tier needs a bound: `below`, `at_or_below`, `above` or `at_or_above`")
-        return self
-
-
-class CreditTier(Bounds):
-    """One row of a credit table: attainment within the bounds earns `credit`."""
-
-    credit: Percent = Field(description="Credit as a percentage of the credit base.")
-
-    @functools.cached_property
-    def span(self):
-        """The bounds as an exact interval, computed once per tier (the engine asks for every period)."""
-        return span_of(self)
-
-
-class TieredCredits(Model):
-    """Credit by tier: the tier containing the attainment gives the credit %."""
-
-    model: Literal["tiers"] = Field(description="`tiers`.")
-    tiers: list[CreditTier] = Field(min_length=1, description="Tiers; they must not overlap. Gaps are reported as warnings.")
-
-
-class LinearCredits(Model):
-    """Linear shortfall: credit % = (objective − attainment) × `per_point`, up to `max`."""
-
-    model: Literal["linear"] = Field(description="`linear`.")
-    per_point: NonNegative = Field(Decimal(1), description="Credit % per point of shortfall (default 1).")
-    max: Percent | None = Field(None, description="Largest credit % this metric can earn.")
-
-
-class PoolCredits(Model):
-    """Outsourcing pool: a service level default earns `allocation` % of the at-risk amount.
-
-    A default is a period below `minimum`, or a run of `expected_misses`
-    consecutive periods below the objective (the expected level).
-    """
-
-    model: Literal["pool"] = Field(description="`pool`.")
-    allocation: Annotated[Number, Field(gt=0, le=100)] = Field(
-        description="Share of the at-risk amount this metric's default earns, in %. Allocations may add up to more than 100%."
-    )
-    minimum: Number = Field(description="Minimum service level: missing it in any period is a default.")
-    expected_misses: PositiveInt = Field(1, description="Consecutive periods below the expected level (the objective) that make a default.")
-
-
-Credits = Annotated[TieredCredits | LinearCredits | PoolCredits, Field(discriminator="model")]
 
 
 class MeasureKind(Model):
@@ -241,6 +184,10 @@ class LoggedOutageMeasure(OutageMeasure):
 
     reads_log = True
     exclude_tags: list[Slug] = Field(default_factory=list, description="Outages with any of these tags do not count, e.g. `maintenance`.")
+    calendar: Slug | None = Field(
+        None,
+        description="Availability in service hours: only the minutes inside this business calendar's hours count, for the period and for the downtime. Without it, every minute counts.",
+    )
 
 
 class DowntimeMeasure(LoggedOutageMeasure):
@@ -323,6 +270,7 @@ MEASURES = (
     EventsMeasure,
     AvailableMinutesMeasure,
     ErrorRateMinutesMeasure,
+    TicketsMeasure,
 )
 Measure = Annotated[
     ValueMeasure
@@ -332,7 +280,8 @@ Measure = Annotated[
     | IntervalsMeasure
     | EventsMeasure
     | AvailableMinutesMeasure
-    | ErrorRateMinutesMeasure,
+    | ErrorRateMinutesMeasure
+    | TicketsMeasure,
     Field(discriminator="kind"),
 ]
 
@@ -343,6 +292,10 @@ class Metric(Model):
     id: Slug = Field(description="Identifier, unique in the agreement; results name it.")
     name: Text = Field(description="Display name.")
     definition: Text = Field(description="What exactly is measured. Markdown. Shared definitions form the glossary.")
+    glossary: Slug | None = Field(
+        None,
+        description="The metric's entry in the metrics glossary, a permanent address (`metrics/<glossary>/`) that rewording the definition does not move; metrics of several agreements that give the same one share the entry. Default: the metric's `id`.",
+    )
     target: Text | None = Field(None, description="The per-event target counted as good, e.g. `first response within 1 hour, 24×7`.")
     unit: Text = Field(description="Unit of the attainment: `%`, `leads`, `attempts`, `ms`…")
     better: Literal["higher", "lower"] = Field(description="Whether a higher or a lower figure is better for the customer.")
@@ -412,12 +365,23 @@ class CreditTerms(Model):
     )
     cap: Percent | None = Field(None, description="Largest total credit in a period, as % of the base (Google: 50).")
     minimum_amount: NonNegative | None = Field(None, description="A period's credit below this amount is not issued (AWS: 1 USD).")
+    minimum_amount_issued: bool = Field(
+        True,
+        description='Whether a credit of exactly `minimum_amount` is issued: true for "at least" (the default), false for '
+        '"greater than" (AWS: a credit is issued only if it is greater than one dollar).',
+    )
     round_to: Annotated[Number, Field(gt=0)] | None = Field(
         None,
         description="If the agreement says so, the credit amount is rounded half up to this step (e.g. 0.01), or down where rounding up would exceed the cap or the at-risk amount. Otherwise amounts stay exact and are rounded for display only.",
     )
     pool: Pool | None = Field(None, description="The at-risk pool, required by metrics with `model: pool`.")
     claim: Claim | None = Field(None, description="How and by when to claim.")
+
+    @model_validator(mode="after")
+    def _issued_needs_a_minimum(self) -> CreditTerms:
+        if "minimum_amount_issued" in self.model_fields_set and self.minimum_amount is None:
+            raise ValueError("`minimum_amount_issued` says whether `minimum_amount` itself is issued; expected a `minimum_amount`")
+        return self
 
 
 class Escalation(Model):
@@ -476,6 +440,26 @@ class StandardRef(Model):
     )
 
 
+class Publish(Model):
+    """What the public site shows of this agreement. The customer's own site and the internal
+    site always show all of it; without `publish`, the agreement is private."""
+
+    terms: Literal["public", "private"] = Field(
+        "private",
+        description="`public`: the public site shows the agreement's terms, versions and history, with the customer's name. `private` (default): only the customer's own site and the internal site do.",
+    )
+    results: Literal["public", "private"] = Field(
+        "private",
+        description="`public`: the public site also shows the measured results, credits and evidence (a status page); needs `terms: public`. `private` (default): results stay on the customer's and the internal site.",
+    )
+
+    @model_validator(mode="after")
+    def _results_need_terms(self) -> Publish:
+        if self.results == "public" and self.terms != "public":
+            raise ValueError("public results need public terms: expected `terms: public` with `results: public`")
+        return self
+
+
 class Terms(Model):
     """One version of an agreement: a complete YAML document in `agreement.yaml`.
 
@@ -493,6 +477,10 @@ class Terms(Model):
     summary: Text | None = Field(None, description="A paragraph on what the agreement promises. Markdown.")
     provider: Text = Field(description="The party that provides the service.")
     customer: Text = Field(description="The customer; for an internal agreement, a department.")
+    customer_id: Slug | None = Field(
+        None,
+        description="The customer's audience key: names the customer's own site (`customer:<id>`) and folder. Default: derived from `customer` (`Example Trading plc` -> `example-trading-plc`); needed when the name has no letters or digits to derive it from, or is longer than 60 characters. Every agreement of one customer has the same key.",
+    )
     owner: Text = Field(description="Who answers for the agreement.")
     service: Service = Field(description="The service and its scope.")
     standard: StandardRef | None = Field(
@@ -510,10 +498,21 @@ class Terms(Model):
         Field(default_factory=dict, description="Duties per party: `provider:`, `customer:` or a named team, each a list. Markdown.")
     )
     metrics: list[Metric] = Field(min_length=1, description="The service levels.")
+    calendars: dict[Slug, CalendarDefinition] = Field(
+        default_factory=dict,
+        description="Business calendars of this agreement, by name; calendars shared by several agreements live in `agreements/calendars/`, one file per calendar named by it (`berlin-office.yaml`).",
+    )
+    tickets: TicketExports | None = Field(
+        None,
+        description="How the ticket exports of `tickets` metrics read: `tickets/2026-Q1.csv` and so on, one per period, beside `agreement.yaml`.",
+    )
     credit_terms: CreditTerms | None = Field(None, description="Base, combining, cap, minimum and claims.")
     remedies: Remedies | None = Field(None, description="Escalation, chronic failure, earn-back.")
     exclusions: list[Text] = Field(default_factory=list, description="What does not count against the provider. Markdown.")
     maintenance: Maintenance | None = Field(None, description="The notice maintenance needs and the windows announced.")
+    publish: Publish | None = Field(
+        None, description="What the public site shows of this agreement; the latest version decides. Default: nothing (private)."
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -528,6 +527,25 @@ class Terms(Model):
 
     def metric(self, metric_id: str) -> Metric | None:
         return next((m for m in self.metrics if m.id == metric_id), None)
+
+
+# ---------------------------------------------------------------- the customers
+
+
+class Customer(Model):
+    """A customer that gets its own site."""
+
+    id: Slug = Field(
+        description="The customer's audience key (`customer:<id>`, and its site's folder); an agreement names it by `customer_id` or by a `customer` name whose slug it is."
+    )
+    name: Text = Field(description="The customer's name, spelled as its agreements spell it.")
+
+
+class Customers(Model):
+    """`customers.yaml` beside the agreement folders (optional): the customers that get their own site.
+    With it, every agreement's customer must be one of them."""
+
+    customers: list[Customer] = Field(min_length=1, description="The customers, each once.")
 
 
 # ---------------------------------------------------------------- the results

@@ -33,7 +33,7 @@ def local_time(moment: dt.datetime, timezone: str) -> str:
 def minutes_text(value: Fraction) -> str:
     """Minutes for the evidence tables: exact where a short decimal says it, else three decimals marked ≈."""
     text = display.exact(value)
-    if "/" not in text and len(text.partition(".")[2]) <= 6:
+    if text is not None and len(text.partition(".")[2]) <= 6:
         return f"{int(value):,}" if value.denominator == 1 else f"{int(value):,}.{text.partition('.')[2]}"
     return "≈" + f"{display.to_decimal(value, 3):,}".rstrip("0").rstrip(".")
 
@@ -83,7 +83,7 @@ def _excluded(x: Excluded, timezone: str, minimum) -> dict[str, Any]:
         "end": x.end.astimezone(zone(timezone)).isoformat(),
         "start_display": local_time(x.start, timezone),
         "end_display": local_time(x.end, timezone),
-        "minutes": display.exact(x.minutes),
+        "minutes": display.decimal(x.minutes),
         "minutes_display": minutes_text(x.minutes),
         "reason": x.reason.value,
         "reason_text": reason_text(x, minimum),
@@ -98,15 +98,17 @@ def _outage(o: OutageEvidence, timezone: str, minimum) -> dict[str, Any]:
         "id": outage.id,
         "start": o.entry.start.astimezone(zone(timezone)).isoformat(),
         "end": o.entry.end.astimezone(zone(timezone)).isoformat(),
+        "start_display": local_time(o.entry.start, timezone),
+        "end_display": local_time(o.entry.end, timezone),
         "in_period_start": local_time(o.start, timezone),
         "in_period_end": local_time(o.end, timezone),
         "split": (o.start, o.end) != (o.entry.start, o.entry.end),
-        "minutes": display.exact(o.minutes),
+        "minutes": display.decimal(o.minutes),
         "minutes_display": minutes_text(o.minutes),
-        "excluded_minutes": display.exact(o.excluded_minutes),
+        "excluded_minutes": display.decimal(o.excluded_minutes),
         "excluded_minutes_display": minutes_text(o.excluded_minutes),
         "weight": display.plain(outage.weight),
-        "counted_minutes": display.exact(o.counted),
+        "counted_minutes": display.decimal(o.counted),
         "counted_minutes_display": minutes_text(o.counted),
         "excluded": [_excluded(x, timezone, minimum) for x in o.excluded],
         "tags": list(outage.tags),
@@ -132,9 +134,9 @@ def _window(w: WindowEvidence, timezone: str) -> dict[str, Any]:
         "notice_given": notice_text(occ.given),
         "notice_required": notice_text(occ.notice),
         "enough_notice": occ.qualifies,
-        "excluded_minutes": display.exact(w.excluded_minutes),
+        "excluded_minutes": display.decimal(w.excluded_minutes),
         "excluded_minutes_display": minutes_text(w.excluded_minutes),
-        "counted_inside_minutes": display.exact(w.counted_inside),
+        "counted_inside_minutes": display.decimal(w.counted_inside),
         "counted_inside_display": minutes_text(w.counted_inside),
         "note": occ.window.note,
     }
@@ -143,9 +145,9 @@ def _window(w: WindowEvidence, timezone: str) -> dict[str, Any]:
 def downtime_document(evidence: DowntimeEvidence, timezone: str, minimum=None) -> dict[str, Any]:
     """The evidence of one metric that counts outages, in one period."""
     return {
-        "measured_minutes": display.exact(evidence.measured_minutes),
+        "measured_minutes": display.decimal(evidence.measured_minutes),
         "measured_minutes_display": minutes_text(evidence.measured_minutes),
-        "down_minutes": display.exact(evidence.down_minutes),
+        "down_minutes": display.decimal(evidence.down_minutes),
         "down_minutes_display": minutes_text(evidence.down_minutes),
         "outages": [_outage(o, timezone, minimum) for o in evidence.outages],
         "windows": [_window(w, timezone) for w in evidence.windows],

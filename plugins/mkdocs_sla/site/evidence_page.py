@@ -45,7 +45,8 @@ def _credit(outcome: PeriodOutcome, charges: str | None) -> str:
     combine = outcome.terms.credit_terms.combine if outcome.terms.credit_terms else "sum"
     credited = [m for m in outcome.metrics if m.credited]
     if len(credited) > 1:
-        joined = (" + " if combine == "sum" else ", the largest of ").join(display.percent(m.credit_percent) for m in credited)
+        shares = [display.percent(m.credit_percent) for m in credited]
+        joined = " + ".join(shares) if combine == "sum" else f"the largest of {', '.join(shares)}"
         parts.append(f"{joined} = {display.percent(credit.combined_percent)}")
     if credit.capped:
         parts.append(f"capped to {display.percent(credit.percent)}")
@@ -69,7 +70,7 @@ def _period_view(outcome: PeriodOutcome) -> dict[str, Any]:
         outages = []
         for n, o in enumerate(found.get("outages", ()), start=1):
             label = o["id"] or f"#{n}"
-            whole = f"{local_time_iso(o['start'], evidence['timezone'])} to {local_time_iso(o['end'], evidence['timezone'])}"
+            whole = f"{o['start_display']} to {o['end_display']}"
             outages.append({**o, "label": label, "whole": whole})
         metrics.append(
             {
@@ -86,7 +87,7 @@ def _period_view(outcome: PeriodOutcome) -> dict[str, Any]:
     return {
         "label": outcome.period.label,
         "summary": f"{period_name(outcome.period)}, version {outcome.version}, credit {credit}",
-        "charges": evidence["charges_display"] or (evidence["charges"] and f"{evidence['charges']}"),
+        "charges": evidence["charges_display"] or evidence["charges"],
         "base": evidence["credit_base"],
         "credit": credit,
         "source": evidence["results_file"],
@@ -94,15 +95,17 @@ def _period_view(outcome: PeriodOutcome) -> dict[str, Any]:
     }
 
 
-def local_time_iso(text: str, timezone: str) -> str:
-    return local_time(dt.datetime.fromisoformat(text), timezone)
-
-
 def _windows(record: Agreement, evaluation: AgreementEvaluation) -> tuple[list[dict[str, Any]], str]:
-    """Every window of the agreement (the terms in force and maintenance.yaml), with what it excluded over all periods."""
+    """Every window of the agreement (in any version's terms and in maintenance.yaml), with what it excluded over all periods."""
     terms = record.versions[-1].terms
     maintenance = terms.maintenance
-    declared = [*(maintenance.windows if maintenance else ()), *record.maintenance]
+    # Every version's windows (a window an older version declared excluded minutes in its periods),
+    # the latest declaration of an id first, then those of maintenance.yaml.
+    by_id = {}
+    for version in reversed(record.versions):
+        for window in version.terms.maintenance.windows if version.terms.maintenance else ():
+            by_id.setdefault(window.id, window)
+    declared = [*by_id.values(), *record.maintenance]
     excluded: dict[str, Fraction] = {}
     for outcome in evaluation.periods:
         for m in outcome.metrics:

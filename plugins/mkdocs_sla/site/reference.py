@@ -24,6 +24,7 @@ from mkdocs_sla.core.model import MaintenanceFile, OutageLog, Results, Terms
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.records import Agreement, PeriodResults, Version
 from mkdocs_sla.core.servicemodel import ServiceDefinition, ServiceOutageLog, StandardTerms
+from mkdocs_sla.core.ticketformat import TicketMapping
 from mkdocs_sla.present import display
 from mkdocs_sla.present.words import bounds_in_words, measured_words
 from mkdocs_sla.source.load import digest, validate
@@ -98,6 +99,20 @@ LAYOUT = """\
 | `agreements/services/<service>/service.yaml` | a service sold to many customers: name, description, family, components or regions (`services` is no agreement id) |
 | `agreements/services/<service>/standard.yaml` | its standard terms: one YAML document per version, the keys of an agreement without its parties |
 | `agreements/services/<service>/outages.yaml` | its outage log: each incident once, optionally scoped to a `component`; it counts for every agreement on that scope |
+| `agreements/<id>/tickets/<period>.csv` | a ticket export of one period, one row per ticket, columns by the agreement's `tickets:` mapping |
+| `agreements/<id>/tickets/<period>.status.csv` | the state changes of that period's tickets (ticket, time, from, to), for pauses |
+| `agreements/calendars/<name>.yaml` | a business calendar shared by agreements (a [CalendarDefinition](#calendardefinition)); an `.ics` file of closures beside it |
+
+**Ticket exports.** `tickets: {mapping: zendesk}` reads the Zendesk ticket fields `id`, `priority`
+(`urgent`, `high`, `normal`, `low`), `created_at`, `solved_at`, the first reply as a
+`first_reply_at` column (Zendesk reports the first reply time as minutes, not as a time, so the
+export adds it), and a status log of the ticket audits' `ticket_id`, `created_at`,
+`previous_value`, `value` (states `new`, `open`, `pending`, `hold`, `solved`, `closed`).
+`tickets: {mapping: jira}` reads the Jira Service Management issue navigator's CSV columns
+`Issue key`, `Priority`, `Created`, `Resolved` in its default date format `dd/MMM/yy h:mm a`
+(no offset: give `timezone:`), the first response as a `First response` column, and a status log
+`Issue key`, `Changed`, `From status`, `To status`. Any other export: write its `columns:` out, or
+put them in a mapping file (a [TicketMapping](#ticketmapping)) in `tickets/`.
 
 **Versions.** Every version stays in `agreement.yaml` as a complete document with its own
 `version` label and `effective` date, in the order they took effect. A period is evaluated under
@@ -144,6 +159,7 @@ def format_page() -> str:
 def format_reference() -> str:
     """Markdown: one section per part of the format, one table row per key."""
     lines: list[str] = []
+    shown: set[type] = set()  # a part met again (the mapping file's columns) is described once
     for title, root in (
         ("The agreement file", Terms),
         ("The results file", Results),
@@ -154,9 +170,13 @@ def format_reference() -> str:
         ("A service: services/<id>/service.yaml", ServiceDefinition),
         ("Standard terms: services/<id>/standard.yaml", StandardTerms),
         ("A service's outage log: services/<id>/outages.yaml", ServiceOutageLog),
+        ("A ticket mapping file", TicketMapping),
     ):
         lines += [f"## {title}", ""]
         for cls in _models(root):
+            if cls in shown and cls is not root:
+                continue
+            shown.add(cls)
             lines += [
                 f"### {cls.__name__}",
                 "",

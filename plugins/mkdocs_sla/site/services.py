@@ -10,8 +10,10 @@
   with its negotiated differences, the latest period's attainment and credit of each, and the
   credits of each period across customers (audience: internal: it names customers and amounts).
 
-Each page says its audience in its front matter (`sla_audience: public|internal`), so a
-build for an audience can drop the pages that are not its own. Like the listings, the pages
+Each page has a `Reach` (core.audiences): the standard terms `EVERYONE`, the finance view
+`INTERNAL_ONLY`; a build renders only the pages its audience reaches (site/audiences.py:
+`reaching`), so the public and the customers' sites never hold the finance view, not even
+in the navigation. Each page also says its audience in its front matter (`sla_audience:`). Like the listings, the pages
 are built from plain data (the service records and the agreements' summaries), never from
 another agreement's evaluation.
 """
@@ -25,13 +27,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from mkdocs_sla.compare.terms import compare_terms
+from mkdocs_sla.core.audiences import EVERYONE, INTERNAL_ONLY, Reach
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.records import ServiceRecord, StandardVersion
 from mkdocs_sla.present import display, markup
 from mkdocs_sla.present.words import credit_terms_lines, deadline_words, period_name, remedy_lines, responsibility_lines
+from mkdocs_sla.site.audiences import reaching
 from mkdocs_sla.site.listings import _totals
 from mkdocs_sla.site.navigation import NavPage, NavSection
-from mkdocs_sla.site.paths import Links, RenderOptions, definition_anchor
+from mkdocs_sla.site.paths import Links, RenderOptions, glossary_anchor
 from mkdocs_sla.site.templating import _env
 from mkdocs_sla.site.views import AgreementSummary, _metric_view
 
@@ -43,6 +47,11 @@ class PageAudience(enum.StrEnum):
     """Anyone: the standard terms of a service, as published."""
     INTERNAL = "internal"
     """The provider's staff: pages naming customers, their negotiated terms, results and credits."""
+
+    @property
+    def reach(self) -> Reach:
+        """The audiences whose sites hold such a page (site/audiences.py filters by it)."""
+        return EVERYONE if self is PageAudience.PUBLIC else INTERNAL_ONLY
 
 
 class ServicePages:
@@ -66,13 +75,15 @@ class ServicePages:
         """{path: text} of every service page; none when the tree has no services."""
         if not self.services:
             return {}
-        pages = {self.paths.services: self.index_page()}
+        planned = [(PageAudience.PUBLIC.reach, (self.paths.services, self.index_page))]
         for service in self.services:
-            pages[self.paths.service(service.id)] = self.service_page(service)
+            planned.append((PageAudience.PUBLIC.reach, (self.paths.service(service.id), lambda s=service: self.service_page(s))))
             for version in service.standards:
-                pages[self.paths.service_version(service.id, version.label)] = self.version_page(service, version)
-            pages[self.paths.service_finance(service.id)] = self.finance_page(service)
-        return pages
+                path = self.paths.service_version(service.id, version.label)
+                planned.append((PageAudience.PUBLIC.reach, (path, lambda s=service, v=version: self.version_page(s, v))))
+            planned.append((PageAudience.INTERNAL.reach, (self.paths.service_finance(service.id), lambda s=service: self.finance_page(s))))
+        # Only what the audience reaches is rendered at all (site/audiences.py).
+        return {path: make() for path, make in reaching(planned, self.options.audience)}
 
     def navigation(self) -> list[NavSection]:
         """One section "Services": the index, then each service's page and finance view."""
@@ -86,7 +97,10 @@ class ServicePages:
                     name,
                     (
                         NavPage(self.paths.service(service.id), "Standard terms"),
-                        NavPage(self.paths.service_finance(service.id), "Agreements and credits"),
+                        *reaching(
+                            [(PageAudience.INTERNAL.reach, NavPage(self.paths.service_finance(service.id), "Agreements and credits"))],
+                            self.options.audience,
+                        ),
                         *(NavPage(self.paths.service_version(service.id, v.label), f"Version {v.label}") for v in service.standards),
                     ),
                 )
@@ -123,7 +137,7 @@ class ServicePages:
         metrics = []
         for metric in terms.metrics:
             view = _metric_view(metric, terms)
-            view["glossary_href"] = self.links(path, self.paths.definition(definition_anchor(metric.definition)))
+            view["glossary_href"] = self.links(path, self.paths.definition(glossary_anchor(metric)))
             metrics.append(view)
         return {
             "terms": terms,

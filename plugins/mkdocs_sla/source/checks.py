@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
-from mkdocs_sla.core.diagnostics import Diagnostics, Position
-from mkdocs_sla.core.model import Metric
+from mkdocs_sla.core.diagnostics import Diagnostics, Position, excerpt
+from mkdocs_sla.core.model import RESERVED_IDS, SLUG, Metric, Terms
 from mkdocs_sla.core.spans import span_of
-from mkdocs_sla.core.tiers import attainment_range, missed_span
+from mkdocs_sla.core.tiers import attainment_range, missed_span, tier_gaps
 from mkdocs_sla.present.words import bounds_in_words, span_in_words
 
 
@@ -24,13 +25,12 @@ def check_tiers(metric: Metric, position: Callable[[int], Position], diagnostics
                     f"metric `{metric.id}`: tier {j + 1} ({bounds_in_words(tiers[j], metric.unit)}) overlaps tier {i + 1} "
                     f"({bounds_in_words(tiers[i], metric.unit)}) at {span_in_words(common, metric.unit)}; expected tiers that do not overlap",
                 )
-    uncovered = [missed_span(metric)]
-    for span in spans:
-        uncovered = [piece for part in uncovered for piece in part.minus(span)]
-    for gap in uncovered:
+    # A gap the agreement has on purpose (`gaps: intentional`) is shown on the page, not warned about.
+    for gap in tier_gaps(metric) if metric.credits.gaps == "reported" else ():
         diagnostics.warning(
             position(0),
-            f"metric `{metric.id}`: {span_in_words(gap, metric.unit)} misses the objective but falls in no credit tier; no credit is due there",
+            f"metric `{metric.id}`: {span_in_words(gap, metric.unit)} misses the objective but falls in no credit tier; "
+            "no credit is due there (if the agreement means it, say so with `gaps: intentional`)",
         )
     missed = missed_span(metric)
     for index, span in enumerate(spans):
@@ -41,3 +41,23 @@ def check_tiers(metric: Metric, position: Callable[[int], Position], diagnostics
                 position(index),
                 f"metric `{metric.id}`: tier {index + 1} ({bounds_in_words(tiers[index], metric.unit)}) includes attainments that meet the objective; it applies only to misses",
             )
+
+
+def check_id(terms: Terms, document, folder_name: str, diagnostics: Diagnostics) -> None:
+    """The id is the folder's name, and no page of the site takes it."""
+    if terms.id in RESERVED_IDS:
+        diagnostics.error(
+            document.position(("id",)),
+            f"id `{terms.id}` is reserved for a page of the site ({', '.join(sorted(RESERVED_IDS))}); expected another id",
+        )
+    elif terms.id != folder_name and not re.fullmatch(SLUG, folder_name):
+        diagnostics.error(
+            document.position(("id",)),
+            f"id `{terms.id}` differs from its folder `{excerpt(folder_name)}`, and the folder name is not a valid id "
+            f"(lower-case letters, digits and hyphens); expected the folder named `{terms.id}`",
+        )
+    elif terms.id != folder_name:
+        diagnostics.error(
+            document.position(("id",)),
+            f"id `{terms.id}` differs from its folder `{excerpt(folder_name)}`; expected `{excerpt(folder_name)}`",
+        )

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from mkdocs_sla.core.corrections import CORRECTIONS_FILE, CorrectionRecord, CorrectionsFile, is_closed_by
 from mkdocs_sla.core.diagnostics import Diagnostics, Position
+from mkdocs_sla.core.outages import Timeline
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.records import Agreement, PeriodResults, Version
 from mkdocs_sla.source.pydantic_errors import validate
@@ -24,30 +25,35 @@ from mkdocs_sla.source.yamlsource import display_path, parse, read_text
 _COVERED_RE = re.compile(r"^# periods: (\S+) to (\S+)$", re.MULTILINE)
 
 
-def with_corrections(folder: Path, versions: list[Version], results: list[PeriodResults], diagnostics: Diagnostics) -> list[PeriodResults]:
-    """The results with their corrections attached; the corrections' errors reported."""
+def with_corrections(
+    folder: Path, versions: list[Version], results: list[PeriodResults], diagnostics: Diagnostics, log: tuple | None = None
+) -> tuple[list[PeriodResults], tuple[CorrectionRecord, ...]]:
+    """The results with their corrections attached, and every correction (for the periods only the
+    outage log measures, which have no results file); the corrections' errors reported."""
     path = folder / CORRECTIONS_FILE
     if not os.path.lexists(path):
-        return results
+        return results, ()
     display = display_path(path)
     text = read_text(path, display, diagnostics)
     if text is None:
-        return results
+        return results, ()
     documents = parse(text, display, diagnostics)
     if len(documents) != 1:
         if documents or not diagnostics.errors:
             diagnostics.error(
                 documents[1].position() if len(documents) > 1 else Position(display), "corrections.yaml holds one YAML document"
             )
-        return results
+        return results, ()
     document = documents[0]
     loaded = validate(CorrectionsFile, document, diagnostics)
     if loaded is None:
-        return results
+        return results, ()
     stub = Agreement(folder.name, "", "", tuple(versions), ())
     kind = versions[0].terms.period
     by_period = {r.period: r for r in results}
     covered = _collected_periods(folder, kind)
+    if log:
+        covered |= Timeline(log).periods(kind, versions[-1].terms.timezone)
     attached: dict[Period, list[CorrectionRecord]] = {}
     for index, correction in enumerate(loaded.corrections):
         where = ("corrections", index)
@@ -67,7 +73,7 @@ def with_corrections(folder: Path, versions: list[Version], results: list[Period
         if period not in by_period and period not in covered:
             diagnostics.error(
                 document.position((*where, "period")),
-                f"period {period} has no results to correct; expected results/{period}.yaml (or an outage log covering it)",
+                f"period {period} has no results to correct; expected results/{period}.yaml, or outages of the period in the outage log",
             )
             continue
         terms = stub.version_for(period).terms
@@ -84,13 +90,15 @@ def with_corrections(folder: Path, versions: list[Version], results: list[Period
     for result in results:
         found = attached.get(result.period)
         out.append(dataclasses.replace(result, corrections=tuple(found)) if found else result)
-    return out
+    return out, tuple(record for period in sorted(attached) for record in attached[period])
 
 
 def _collected_periods(folder: Path, kind: str) -> set[Period]:
     """The periods the collector's outage logs say they cover."""
     periods: set[Period] = set()
     for path in sorted((folder / "outages").glob("collected-*.yaml")):
+        if path.is_symlink() or not path.is_file():
+            continue  # refused by the outage log's loader, at its position; never read here
         try:
             head = path.read_text(encoding="utf-8")[:2000]
         except OSError:

@@ -15,6 +15,7 @@ live here, beside the per-field checks of the model, so that `sla validate`,
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import gc
 import itertools
@@ -27,17 +28,28 @@ from typing import Any
 from mkdocs_sla.core import model
 from mkdocs_sla.core.diagnostics import Diagnostics, Position, excerpt
 from mkdocs_sla.core.measures import measured_window
-from mkdocs_sla.core.model import RESERVED_IDS, Results, Terms
+from mkdocs_sla.core.model import Results, Terms
 from mkdocs_sla.core.outages import measured_by_log
 from mkdocs_sla.core.periods import Period, localize
 from mkdocs_sla.core.records import Agreement, Catalog, Interval, PeriodResults, Version
-from mkdocs_sla.source import outagelog
-from mkdocs_sla.source.checks import check_tiers
+from mkdocs_sla.source import outagelog, ticketload
+from mkdocs_sla.source.audiences import (
+    CUSTOMERS_FILE,
+    check_customers,
+    check_version_key,
+    check_versions_agree,
+    fact_of,
+    key_position,
+    load_declared,
+)
+from mkdocs_sla.source.calendars import CALENDARS_DIR, shared_calendars
+from mkdocs_sla.source.checks import check_id, check_tiers
 from mkdocs_sla.source.collect.config import load_collection
 from mkdocs_sla.source.corrections import with_corrections
 from mkdocs_sla.source.intervals import read_intervals
 from mkdocs_sla.source.lock import AGREEMENT_FILE, LOCK_FILE, check_lock, digest, lock_text
 from mkdocs_sla.source.pydantic_errors import unknown, validate
+from mkdocs_sla.source.services import SERVICES_DIR
 from mkdocs_sla.source.yamlsource import Document, display_path, link_problem, parse, read_text
 
 # Names callers import from here (the CLI, the plugin, the site, the tests).
@@ -76,7 +88,17 @@ def load(root: Path | str, today: dt.date | None = None) -> Catalog:
             record = load_agreement(folder, diagnostics, today, services)
             if record is not None:
                 records.append(record)
+    diagnostics.items.extend(check_tree_customers(Path(root), [fact_of(r) for r in records], diagnostics))
     return Catalog(tuple(records), tuple(diagnostics.sorted()), tuple(s.record for s in services.values() if s.valid))
+
+
+def check_tree_customers(root: Path, facts, diagnostics: Diagnostics) -> list:
+    """The checks across agreements of a tree: one customer, one key, one spelling; every key
+    declared where `customers.yaml` is present (its own errors go to `diagnostics`)."""
+    if not root.is_dir():
+        return []
+    declared = load_declared(root, display_path(root / CUSTOMERS_FILE), diagnostics)
+    return check_customers([f for f in facts if f is not None], declared)
 
 
 @contextlib.contextmanager
@@ -107,13 +129,24 @@ def agreement_folders(root: Path, diagnostics: Diagnostics) -> list[Path]:
     links = {p for p in entries if p.is_symlink()}
     for link in sorted(links):
         diagnostics.error(Position(display_path(link)), link_problem(link) or "")
-    for stray in (p for p in entries if p not in links and p.is_file() and p.suffix in (".yaml", ".yml")):
+    # Shared business calendars live beside the agreements; their errors are the tree's, reported once.
+    for problem in shared_calendars(root, validate)[1]:
+        diagnostics.error(problem.position, problem.message)
+    if (root / CALENDARS_DIR / AGREEMENT_FILE).exists():
+        diagnostics.error(
+            Position(display_path(root / CALENDARS_DIR / AGREEMENT_FILE)),
+            f"`{CALENDARS_DIR}` is the folder of shared business calendars, not an agreement; expected the agreement in a folder with another id",
+        )
+    for stray in (p for p in entries if p not in links and p.is_file() and p.suffix in (".yaml", ".yml") and p.name != CUSTOMERS_FILE):
         diagnostics.error(
             Position(display_path(stray)),
             f"agreement files belong in a folder named by the agreement id: expected {excerpt(name)}/<id>/{AGREEMENT_FILE}",
         )
-    # `services/` holds the services the agreements inherit from (a reserved id, never an agreement).
-    return [p for p in entries if p not in links and p.is_dir() and not p.name.startswith(".") and p.name != "services"]
+    # `services/` holds the services the agreements inherit from, `calendars/` the shared business
+    # calendars (both reserved ids, never an agreement).
+    return [
+        p for p in entries if p not in links and p.is_dir() and not p.name.startswith(".") and p.name not in (SERVICES_DIR, CALENDARS_DIR)
+    ]
 
 
 def load_agreement(
@@ -138,7 +171,7 @@ def load_agreement(
         return None
     text = read_text(path, display, local)
     versions, complete, services = _load_versions(folder, text, display, local, services) if text is not None else ([], False, services)
-    log = outagelog.load_log(folder, versions, local) if complete else None
+    log = outagelog.load_log(folder, versions, local, today) if complete else None
     windows = outagelog.load_maintenance(folder, versions, local) if complete else ()
     inherited = versions[-1].inherited if versions else None
     service = services[inherited.service].record if inherited is not None and services else None
@@ -149,15 +182,34 @@ def load_agreement(
     results = _load_results(folder, versions if complete else [], local, today, has_log=log is not None or shared)
     if complete:
         outagelog.check_overlaps(log or (), results, versions, local)
-        results = with_corrections(folder, versions, results, local)
     if complete and shared:
-        # The service's outage log reaches this agreement: its entries join the agreement's own log.
+        # The service's outage log reaches this agreement: its entries join the agreement's own log
+        # (after the overlap check of its own entries, before corrections, which may name them).
         from mkdocs_sla.core.shared import service_outages
 
         log = (*(log or ()), *service_outages(service, versions[-1].terms))
+    if complete:
+        results, corrections = with_corrections(folder, versions, results, local, log)
+    calendars = {}
+    if versions and complete:
+        results, calendars = ticketload.attach(folder, versions, results, text, local, validate, today)
     if versions and not local.errors:
         check_lock(folder, versions, local)
-    record = Agreement(folder.name, display_path(folder), display, tuple(versions), tuple(results), log, windows) if versions else None
+    record = (
+        Agreement(
+            folder.name,
+            display_path(folder),
+            display,
+            tuple(versions),
+            tuple(results),
+            log,
+            windows,
+            corrections if complete else (),
+            calendars,
+        )
+        if versions
+        else None
+    )
     if record is not None and not local.errors:
         load_collection(folder, record, local)  # collect.yaml is checked with the agreement it names
     diagnostics.extend(local)
@@ -186,36 +238,24 @@ def _load_versions(
         if inheritance.inherits(document):
             if services is None:  # the service's own errors are reported when the tree is loaded
                 services = inheritance.load_services(folder.parent, Diagnostics())
-            for version in inheritance.inherited_versions(document, services, diagnostics):
-                _check_id(version.terms, document, folder_name, diagnostics)
-                versions.append(version)
+            for index, version in enumerate(inheritance.inherited_versions(document, services, diagnostics)):
+                check_id(version.terms, document, folder_name, diagnostics)
+                if index == 0:  # the parties are the document's: one check of its customer key
+                    check_version_key(version.terms, document, diagnostics)
+                versions.append(dataclasses.replace(version, customer_at=key_position(document, version.terms)))
             continue
         terms = validate(Terms, document, diagnostics)
         if terms is None:
             continue
-        _check_id(terms, document, folder_name, diagnostics)
+        check_id(terms, document, folder_name, diagnostics)
         _check_terms(terms, document, diagnostics)
-        versions.append(Version(terms, Position(display, document.start_line, 1), digest(terms)))
+        check_version_key(terms, document, diagnostics)
+        versions.append(Version(terms, Position(display, document.start_line, 1), digest(terms), customer_at=key_position(document, terms)))
     versions = inheritance.drop_superseded(versions)
     _check_version_order(versions, documents, diagnostics)
+    if versions:
+        check_versions_agree(versions, diagnostics)
     return versions, bool(versions) and len(diagnostics.errors) == before, services
-
-
-def _check_id(terms: Terms, document: Document, folder_name: str, diagnostics: Diagnostics) -> None:
-    """The id is the folder's name, and no page of the site takes it."""
-    if terms.id in RESERVED_IDS:
-        diagnostics.error(
-            document.position(("id",)),
-            f"id `{terms.id}` is reserved for a page of the site ({', '.join(sorted(RESERVED_IDS))}); expected another id",
-        )
-    elif terms.id != folder_name and not re.fullmatch(model.SLUG, folder_name):
-        diagnostics.error(
-            document.position(("id",)),
-            f"id `{terms.id}` differs from its folder `{folder_name}`, and the folder name is not a valid id "
-            f"(lower-case letters, digits and hyphens); expected the folder named `{terms.id}`",
-        )
-    elif terms.id != folder_name:
-        diagnostics.error(document.position(("id",)), f"id `{terms.id}` differs from its folder `{folder_name}`; expected `{folder_name}`")
 
 
 def _natural_key(label: str) -> tuple:
@@ -483,7 +523,7 @@ def _check_results(
         for key in sorted(given - expected):
             diagnostics.error(
                 document.position((*where, key), key=True),
-                f"`{key}` does not apply to metric `{metric_id}`, measured by `{kind}`; expected {_keys(expected)}",
+                f"`{key}` does not apply to metric `{metric_id}`, measured by `{kind}`; expected {_keys(expected) or 'nothing here (its results come from the ticket export)'}",
             )
         for key in sorted(required - given):
             diagnostics.error(document.position(where, key=True), f"metric `{metric_id}` is measured by `{kind}`: missing {_keys({key})}")
@@ -544,7 +584,9 @@ def _check_results(
             if rows is not None:
                 intervals[metric_id] = rows
     for metric in terms.metrics:
-        if metric.id not in results.metrics and not measured_by_log(metric.measure, has_log):
+        if (
+            metric.id not in results.metrics and metric.measure.required_keys and not measured_by_log(metric.measure, has_log)
+        ):  # tickets: warned by ticketload
             diagnostics.warning(
                 document.position(("metrics",), key=True),
                 f"no result for metric `{metric.id}` in period {period}; it is shown as not reported and earns no credit",

@@ -20,10 +20,10 @@ from mkdocs_sla.core.diagnostics import Diagnostics, Position
 from mkdocs_sla.core.maintenance import rule_problem
 from mkdocs_sla.core.model import MaintenanceFile, MaintenanceWindow, OutageLog, Terms
 from mkdocs_sla.core.outages import Entry, entry, log_metrics, overlapping
-from mkdocs_sla.core.periods import localize, zone
+from mkdocs_sla.core.periods import Period, localize, zone
 from mkdocs_sla.core.records import PeriodResults, Version
 from mkdocs_sla.source.pydantic_errors import validate
-from mkdocs_sla.source.yamlsource import display_path, parse, read_text
+from mkdocs_sla.source.yamlsource import display_path, link_problem, parse, read_text
 
 LOG_FILE = "outages.yaml"
 LOG_DIR = "outages"
@@ -37,7 +37,9 @@ def log_files(folder: Path, diagnostics: Diagnostics) -> list[Path] | None:
         files.append(folder / LOG_FILE)
     directory = folder / LOG_DIR
     if os.path.lexists(directory):
-        if not directory.is_dir():
+        if directory.is_symlink():  # links are never followed in the agreements tree (yamlsource.link_problem)
+            diagnostics.error(Position(display_path(directory)), link_problem(directory) or "")
+        elif not directory.is_dir():
             diagnostics.error(
                 Position(display_path(directory)), f"`{LOG_DIR}` is not a folder; expected a folder of outage log .yaml files"
             )
@@ -63,8 +65,10 @@ def _document(path: Path, diagnostics: Diagnostics):
     return documents[0]
 
 
-def load_log(folder: Path, versions: Sequence[Version], diagnostics: Diagnostics) -> tuple[Entry, ...] | None:
-    """Every entry of the agreement's outage log, in UTC with its position; None without a log."""
+def load_log(folder: Path, versions: Sequence[Version], diagnostics: Diagnostics, today: dt.date | None = None) -> tuple[Entry, ...] | None:
+    """Every entry of the agreement's outage log, in UTC with its position; None without a log.
+    With `today`, an entry with minutes in a period that has not ended is an error, as results of
+    such a period are."""
     files = log_files(folder, diagnostics)
     if files is None:
         return None
@@ -74,6 +78,8 @@ def load_log(folder: Path, versions: Sequence[Version], diagnostics: Diagnostics
     others = sorted({m.id for v in versions for m in v.terms.metrics} - set(known))
     first = versions[0].effective
     opening = dt.datetime.combine(first, dt.time(0), tzinfo=zone(versions[0].terms.timezone)).astimezone(dt.UTC)
+    current = Period.containing(today, terms.period) if today is not None else None
+    open_from = current.bounds(timezone)[0].astimezone(dt.UTC) if current is not None else None
     entries: list[Entry] = []
     for path in files:
         document = _document(path, diagnostics)
@@ -103,6 +109,12 @@ def load_log(folder: Path, versions: Sequence[Version], diagnostics: Diagnostics
                     document.position(("outages", index, "start")),
                     f"outage from {outage.start.isoformat()} lies outside every period of the agreement, which took effect on {first}; "
                     "expected an outage from then on",
+                )
+            elif open_from is not None and made.end > open_from:
+                diagnostics.error(
+                    document.position(("outages", index, "end")),
+                    f"outage to {outage.end.isoformat()} reaches period {current}, which has not ended (today is {today}); "
+                    "expected outages of ended periods only",
                 )
             elif made.start < opening:
                 diagnostics.warning(

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from mkdocs_sla.core.diagnostics import Diagnostic, Diagnostics
-from mkdocs_sla.source.load import agreement_folders, load_agreement, paused_gc
+from mkdocs_sla.source.audiences import fact_of
+from mkdocs_sla.source.load import agreement_folders, check_tree_customers, load_agreement, paused_gc
 from mkdocs_sla.source.services import load_services
 
 #: What every worker needs from the parent (the services), set before the fork.
@@ -41,25 +42,30 @@ def for_each_agreement(
     if workers is None:
         workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if workers <= 1 or len(folders) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        items, payloads = _run_chunk(folders, task, today)
+        items, payloads, facts = _run_chunk(folders, task, today)
     else:
         size = max(1, len(folders) // (workers * 4))
         chunks = [folders[i : i + size] for i in range(0, len(folders), size)]
-        items, payloads = [], []
+        items, payloads, facts = [], [], []
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for chunk_items, chunk_payloads in pool.map(_run_chunk, chunks, [task] * len(chunks), [today] * len(chunks)):
+            for chunk_items, chunk_payloads, chunk_facts in pool.map(_run_chunk, chunks, [task] * len(chunks), [today] * len(chunks)):
                 items.extend(chunk_items)
                 payloads.extend(chunk_payloads)
+                facts.extend(chunk_facts)
     diagnostics.items.extend(items)
+    # The customers across agreements: one key, one spelling, declared where customers.yaml is.
+    diagnostics.items.extend(check_tree_customers(Path(root), facts, diagnostics))
     return diagnostics.sorted(), payloads
 
 
-def _run_chunk(folders: list[Path], task, today: dt.date | None = None) -> tuple[list[Diagnostic], list[Any]]:
+def _run_chunk(folders: list[Path], task, today: dt.date | None = None) -> tuple[list[Diagnostic], list[Any], list[Any]]:
     diagnostics = Diagnostics()
-    payloads = []
+    payloads, facts = [], []
     with paused_gc():
         for folder in folders:
             record = load_agreement(folder, diagnostics, today, _SHARED.get("services"))
-            if record is not None and task is not None:
-                payloads.append(task(record))
-    return diagnostics.items, payloads
+            if record is not None:
+                facts.append(fact_of(record))
+                if task is not None:
+                    payloads.append(task(record))
+    return diagnostics.items, payloads, facts

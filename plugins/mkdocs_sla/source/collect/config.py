@@ -78,6 +78,12 @@ def check_collection(collection: Collection, document: Document, agreement: Agre
                         document.position(("statuspage", "components", component, index)),
                         unknown("metric", metric_id, known) + f" (the metrics of `{agreement.id}`)",
                     )
+                elif metric_id in collection.metrics:
+                    diagnostics.error(
+                        document.position(("statuspage", "components", component, index)),
+                        f"metric `{metric_id}` is also collected from Prometheus (`metrics.{metric_id}`); one source per metric, "
+                        "or the same minutes would be logged twice",
+                    )
                 elif metrics[metric_id].measure.kind != "downtime":
                     diagnostics.error(
                         document.position(("statuspage", "components", component, index)),

@@ -90,7 +90,7 @@ def plan_agreement(
     url = server or source.url
     with PrometheusClient(url, source.timeout_seconds, credentials(source)) as client:
         for metric_id, queries in collection.metrics.items():
-            metric = _metric(agreement, metric_id)
+            metric = metric_of(agreement, metric_id)
             if queries.availability is not None:
                 _plan_availability(agreement, folder, metric, queries, periods, client, url, plan, stream)
             else:
@@ -102,7 +102,7 @@ def _end_of(agreement: Agreement, since: dt.date) -> str:
     return Period.containing(since, terms.period).bounds(terms.timezone)[1].isoformat()
 
 
-def _metric(agreement: Agreement, metric_id: str) -> Metric:
+def metric_of(agreement: Agreement, metric_id: str) -> Metric:
     """The metric as the latest version that has it defines it."""
     return next(v.terms.metric(metric_id) for v in reversed(agreement.versions) if v.terms.metric(metric_id) is not None)
 
@@ -144,14 +144,14 @@ def _plan_availability(agreement, folder, metric, queries: CollectedMetric, peri
     # is evaluated too (at 100%: the monitoring answered every step), not left out as unreported.
     for period in periods:
         results = folder / "results" / f"{period.label}.yaml"
-        if _entry(plan, results, metric.id) is None:
+        if planned_entry(plan, results, metric.id) is None:
             note = f"Measured by `sla collect`: the outages are in outages/{path.name}."
-            _add_results_entry(plan, results, period, metric.id, {"outages": [], "note": note})
+            add_results_entry(plan, results, period, metric.id, {"outages": [], "note": note})
     if text == old_text:
         plan.notes.append(f"{agreement.id} {metric.id}: unchanged, {len(periods)} closed periods")
         return
     plan.files[path] = text
-    written_before = set(_labels_between(covered, periods[0].kind)) if covered else set()
+    written_before = set(labels_between(covered, periods[0].kind)) if covered else set()
     changed = [
         period
         for period in periods
@@ -161,7 +161,7 @@ def _plan_availability(agreement, folder, metric, queries: CollectedMetric, peri
         ours = display_path(path)
         kept = tuple(e for e in agreement.outage_log or () if e.position is None or e.position.file != ours)
         new_log = kept + tuple(_entry_of(span, metric.id, source, ours) for span in spans)
-        _add_corrections(
+        add_corrections(
             plan, folder, agreement, dataclasses.replace(agreement, outage_log=new_log), changed, metric, f"{source}, from {url}"
         )
     plan.notes.append(
@@ -178,7 +178,7 @@ def _check_grid(agreement: Agreement, periods: list[Period], start: int, step: i
             )
 
 
-def _labels_between(covered: tuple[str, str], kind: str) -> list[str]:
+def labels_between(covered: tuple[str, str], kind: str) -> list[str]:
     first, last = Period.parse(covered[0]), Period.parse(covered[1])
     labels, period = [], first
     while period <= last and period.kind == kind:
@@ -248,11 +248,11 @@ def _plan_period_counts(agreement, folder, metric, period, rows, note, queries, 
     results = folder / "results" / f"{period.label}.yaml"
     csv_name = files.intervals_name(metric.id, period.label)
     text = files.intervals_text(rows)
-    entry = _entry(plan, results, metric.id)
+    entry = planned_entry(plan, results, metric.id)
     named = entry.get("intervals") if entry is not None else None
     if named is None:
         entry = {"intervals": csv_name, "note": note} if note else {"intervals": csv_name}
-        _add_results_entry(plan, results, period, metric.id, entry)
+        add_results_entry(plan, results, period, metric.id, entry)
         plan.files[results.parent / csv_name] = text
         return 2
     csv_path = results.parent / named
@@ -266,11 +266,11 @@ def _plan_period_counts(agreement, folder, metric, period, rows, note, queries, 
             dataclasses.replace(r, intervals={**r.intervals, metric.id: records}) if r.period == period else r for r in agreement.results
         )
         evidence = f"requests `{queries.requests}`, errors `{queries.errors}`, from {url}"
-        _add_corrections(plan, folder, agreement, dataclasses.replace(agreement, results=results_after), [period], metric, evidence)
+        add_corrections(plan, folder, agreement, dataclasses.replace(agreement, results=results_after), [period], metric, evidence)
     return 1
 
 
-def _entry(plan: Plan, results: Path, metric_id: str) -> dict | None:
+def planned_entry(plan: Plan, results: Path, metric_id: str) -> dict | None:
     """The metric's entry in a results file as this run will leave it (planned, else on disk)."""
     if results in plan.files:
         return files.results_metric(plan.files[results], results, metric_id)
@@ -279,7 +279,7 @@ def _entry(plan: Plan, results: Path, metric_id: str) -> dict | None:
     return None
 
 
-def _add_results_entry(plan: Plan, results: Path, period: Period, metric_id: str, entry: dict) -> None:
+def add_results_entry(plan: Plan, results: Path, period: Period, metric_id: str, entry: dict) -> None:
     """Name the metric in the period's results file: a new file, or one more entry in the existing one."""
     if results in plan.files:
         plan.files[results] = files.with_metric(plan.files[results], results, metric_id, entry)
@@ -297,28 +297,42 @@ def _attainments(record: Agreement, metric_id: str) -> dict[Period, Fraction | N
     return {o.period: next((m.attainment for m in o.metrics if m.metric.id == metric_id), None) for o in evaluate(record).periods}
 
 
-def _add_corrections(
-    plan: Plan, folder: Path, before: Agreement, after: Agreement, periods: list[Period], metric: Metric, evidence: str
+def add_corrections(
+    plan: Plan,
+    folder: Path,
+    before: Agreement,
+    after: Agreement,
+    periods: list[Period],
+    metric: Metric,
+    evidence: str,
+    source: str = "the monitoring system",
+    only_changed: bool = False,
 ) -> None:
     """Closed periods whose answer changed: a correction each, with the attainment the engine gives
-    before (the files as they are) and after (the new answer)."""
+    before (the files as they are) and after (the new answer). `only_changed`: a period whose
+    attainment stays the same gets none (the evidence moved, the figure did not)."""
     shown, corrected = _attainments(before, metric.id), _attainments(after, metric.id)
     for period in periods:
         old, new = shown.get(period), corrected.get(period)
         if old is None or new is None:
-            plan.notes.append(f"{before.id} {metric.id}: {period} changed, but it has no attainment to compare; no correction recorded")
+            if not only_changed:
+                plan.notes.append(f"{before.id} {metric.id}: {period} changed, but it has no attainment to compare; no correction recorded")
             continue
-        _add_correction(plan, folder, period, metric, old, new, evidence)
+        if only_changed and old == new:
+            continue
+        _add_correction(plan, folder, period, metric, old, new, evidence, source)
 
 
-def _add_correction(plan: Plan, folder: Path, period: Period, metric: Metric, before: Fraction, after: Fraction, evidence: str) -> None:
+def _add_correction(
+    plan: Plan, folder: Path, period: Period, metric: Metric, before: Fraction, after: Fraction, evidence: str, source: str
+) -> None:
     """A closed period's answer changed: the collector's correction, dated the day it ran."""
     today = plan.today
     entry = {
         "period": period.label,
         "date": today.isoformat(),
         "category": CorrectionCategory.COLLECTOR.value,
-        "reason": f"sla collect read a different answer for `{metric.id}` from the monitoring system than the one written before",
+        "reason": f"sla collect read a different answer for `{metric.id}` from {source} than the one written before",
         "evidence": evidence,
         "metrics": {metric.id: {"before": str(recorded_figure(metric, before)), "after": str(recorded_figure(metric, after))}},
     }

@@ -27,6 +27,7 @@ if it is absent or was itself written by this import (a hand-written file is nev
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import json
@@ -35,10 +36,21 @@ from decimal import Decimal
 from pathlib import Path
 
 from mkdocs_sla.core.collection import Collection, Statuspage
+from mkdocs_sla.core.diagnostics import Position
+from mkdocs_sla.core.model import LoggedOutage, MaintenanceWindow
+from mkdocs_sla.core.outages import entry as outage_entry
 from mkdocs_sla.core.records import Agreement
 from mkdocs_sla.source.collect import files
 from mkdocs_sla.source.collect.prometheus import CollectError
-from mkdocs_sla.source.collect.run import Plan, closed_periods
+from mkdocs_sla.source.collect.run import (
+    Plan,
+    add_corrections,
+    add_results_entry,
+    closed_periods,
+    labels_between,
+    metric_of,
+    planned_entry,
+)
 from mkdocs_sla.source.yamlsource import display_path
 
 INCIDENTS = "incidents.json"
@@ -79,8 +91,17 @@ def plan_statuspage(agreement: Agreement, folder: Path, collection: Collection, 
     for metric_id in sorted(stretches):
         entries += _merged(metric_id, stretches[metric_id])
     outages_path = folder / files.OUTAGES_DIR / "statuspage.yaml"
-    head = f"{MARK}\n# Do not edit: the next import replaces this file.\n"
+    covered = (periods[0].label, periods[-1].label)
+    head = f"{MARK}\n# Do not edit: the next import replaces this file, and records a changed closed period as a correction.\n# periods: {covered[0]} to {covered[1]}\n"
+    before = _covered(outages_path, periods[0].kind)
     _plan_file(plan, outages_path, head + files.dump({"outages": entries}))
+    mapped = sorted({m for ids in config.components.values() for m in ids})
+    for period in periods:  # each closed period names the metrics, so a month without incidents counts too
+        results = folder / "results" / f"{period.label}.yaml"
+        for metric_id in mapped:
+            if planned_entry(plan, results, metric_id) is None:
+                note = f"Measured from the Statuspage export: the incidents are in outages/{outages_path.name}."
+                add_results_entry(plan, results, period, metric_id, {"outages": [], "note": note})
     plan.notes.append(
         f"{agreement.id} statuspage: {len(entries)} outages from {len(incidents)} incidents"
         + (f" ({open_count} still open, left for a later run)" if open_count else "")
@@ -95,6 +116,42 @@ def plan_statuspage(agreement: Agreement, folder: Path, collection: Collection, 
             )
         _plan_file(plan, path, head + files.dump({"windows": windows}))
         plan.notes.append(f"{agreement.id} statuspage: {len(windows)} maintenance windows")
+    else:
+        windows = None
+    if before and (outages_path in plan.files or folder / MAINTENANCE_FILE in plan.files):
+        _corrections(plan, folder, agreement, outages_path, entries, windows, [p for p in periods if p.label in before], mapped, export)
+
+
+def _covered(path: Path, kind: str) -> set[str]:
+    """The periods an earlier import wrote (its `# periods:` line), none for a new file."""
+    if not path.exists():
+        return set()
+    match = files.COVERED_RE.search(path.read_text(encoding="utf-8")[:2000])
+    return set(labels_between((match.group(1), match.group(2)), kind)) if match else set()
+
+
+def _corrections(plan, folder, agreement, outages_path, entries, windows, periods, mapped, export) -> None:
+    """Closed periods imported before whose attainment the new export changes: a correction each."""
+    ours = display_path(outages_path)
+    kept = tuple(e for e in agreement.outage_log or () if e.position is None or e.position.file != ours)
+    new_log = kept + tuple(
+        outage_entry(outage, "UTC", Position(ours), outage.metrics, logged=True)
+        for outage in (LoggedOutage.model_validate(e) for e in entries)
+    )
+    maintenance = tuple(MaintenanceWindow.model_validate(w) for w in windows) if windows is not None else agreement.maintenance
+    after = dataclasses.replace(agreement, outage_log=new_log, maintenance=maintenance)
+    for metric_id in mapped:
+        add_corrections(
+            plan,
+            folder,
+            agreement,
+            after,
+            periods,
+            metric_of(agreement, metric_id),
+            f"Statuspage export in {display_path(export)}",
+            source="the Statuspage export",
+            only_changed=True,
+        )
 
 
 def _plan_file(plan: Plan, path: Path, text: str) -> None:
