@@ -44,11 +44,6 @@ def _figures(record) -> set[str]:
         values = [Fraction(charges)] if charges else []
         if outcome.credit.issued:
             values.append(outcome.credit.issued)
-        for m in outcome.metrics:
-            # Attainment as pages, badges and charts show it (`99.984%`); round figures (`100%`) are no evidence.
-            shown = display.attainment(m.attainment, m.metric.unit, m.metric.better)
-            if re.fullmatch(r"\d+\.\d{2,}%", shown):
-                found.add(shown)
         for value in values:
             # As pages show it (`2,130.00 USD`), as statements and JSON write it (`2130.00`, or exact
             # `2130.5`); a whole number alone (`2130`) is no evidence: any file may hold one.

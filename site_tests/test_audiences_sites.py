@@ -88,7 +88,8 @@ def test_no_file_of_a_site_holds_anything_of_an_agreement_its_audience_may_not_s
 def test_the_public_site_shows_public_terms_and_public_results_only(sites):
     public = sites / "public" / "agreements"
     assert (public / "acme-compute" / "index.html").is_file()
-    assert not (public / "acme-compute" / "credits.json").exists()  # terms public, results not
+    # Terms public, results not: no JSON, badge or chart of its results, only its pages.
+    assert sorted(p.name for p in (public / "acme-compute").iterdir()) == ["history", "index.html", "versions"]
     assert "not published on this site" in (public / "acme-compute" / "index.html").read_text()
     assert (public / "code-hosting" / "credits.json").is_file()  # results public too
     assert not (public / "object-store").exists() and not (public / "statements").exists()

@@ -333,7 +333,6 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             env.globals["sla_catalog"] = page_url(self.paths.catalog, config.use_directory_urls)
             # Statuses ("in force", "overdue", "days left") hold on the build date: every page says which.
             env.globals["sla_as_of"] = self.today.isoformat() if self.today else None
-            env.globals["sla_audience"] = self.audience.name
         return env
 
     def on_serve(self, server, config, builder):

@@ -158,6 +158,12 @@ def _granted(out: list[Change], kind: str, subject: str, old: bool, new: bool, n
 # ---------------------------------------------------------------- lists of texts
 
 
+def _similarity(a: str, b: str) -> float:
+    """How alike two texts are (0 to 1), the same whichever comes first."""
+    first, second = sorted((a, b))
+    return difflib.SequenceMatcher(None, first, second, autojunk=False).ratio()
+
+
 def _pair_texts(old: Sequence[str], new: Sequence[str]) -> tuple[list[str], list[str], list[tuple[str, str]]]:
     """(removed, added, reworded pairs): equal texts match first, then the most similar (ratio >= 0.6)."""
     removed = list(old)
@@ -167,14 +173,17 @@ def _pair_texts(old: Sequence[str], new: Sequence[str]) -> tuple[list[str], list
             removed.remove(text)
         else:
             added.append(text)
+    # Symmetric on purpose: comparing B with A must pair the same texts as A with B, so that a
+    # change read backwards has the opposite effect. SequenceMatcher's ratio depends on the order
+    # of its arguments, so each pair is scored in the texts' own order, ties broken by the texts.
     candidates = sorted(
-        ((difflib.SequenceMatcher(None, a, b, autojunk=False).ratio(), i, j) for i, a in enumerate(removed) for j, b in enumerate(added)),
-        reverse=True,
+        ((_similarity(a, b), min(a, b), max(a, b), i, j) for i, a in enumerate(removed) for j, b in enumerate(added)),
+        key=lambda c: (-c[0], c[1], c[2]),
     )
     used_a: set[int] = set()
     used_b: set[int] = set()
     pairs = []
-    for ratio, i, j in candidates:
+    for ratio, _low, _high, i, j in candidates:
         if ratio < 0.6:
             break
         if i in used_a or j in used_b:
