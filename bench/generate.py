@@ -7,7 +7,12 @@ in % and in milliseconds; tiered and linear credits; sum or max, with or
 without a cap. Output depends only on `seed`, and every file is written from
 plain string templates, so 2,000 agreements (50,000 files) take seconds.
 
-    python bench/generate.py OUT_DIR --count 2000 [--metrics 5] [--periods 24] [--seed 0]
+    python bench/generate.py OUT_DIR --count 2000 [--metrics 5] [--periods 24] [--seed 0] [--services 15]
+
+With `--services N` the same number of agreements inherit the standard terms of N services
+(`OUT_DIR/services/<id>/`, two versions of the standard each): half follow version 1.0, half
+the `current` standard, and one in five writes a negotiated difference (a tier table, a cap
+or an extra exclusion); the results files are generated as for the catalog written in full.
 """
 
 from __future__ import annotations
@@ -325,6 +330,120 @@ def generate(root: Path, count: int, metrics: int = 5, periods: int = 24, seed: 
     return ids
 
 
+def _standard(service_id: str, number: int, metrics: int, rnd: random.Random) -> tuple[str, str, list]:
+    """service.yaml and standard.yaml (versions 1.0 and 1.1) of one service, and its metrics' result builders."""
+    name = SERVICES[(number - 1) % len(SERVICES)].capitalize()
+    family = FAMILIES[(number - 1) % len(FAMILIES)]
+    provider = PROVIDERS[(number - 1) % len(PROVIDERS)]
+    timezone = rnd.choice(TIMEZONES)
+    chosen, metric_texts = [], []
+    for n in range(metrics):
+        kind, terms, result = KINDS[n % len(KINDS)]
+        mid = f"{kind}-{n + 1}"
+        text, state = terms(mid, n + 1, rnd)
+        metric_texts.append(text)
+        chosen.append((mid, result, state))
+    service = f"format: 1\nid: {service_id}\nname: {name}\nfamily: {family}\nprovider: {provider}\ndescription: The {name.lower()} of {provider}.\n"
+    cap = rnd.choice((50, 100))
+
+    def version(label: str, effective: str, days: int, changes: str) -> str:
+        return (
+            "format: 1\n"
+            f'version: "{label}"\n'
+            f"effective: {effective}\n"
+            f"{changes}"
+            f"title: {name} standard SLA\n"
+            f"summary: Monthly service levels of the {name.lower()} that {provider} provides to every customer.\n"
+            f"provider: {provider}\n"
+            "owner: Service delivery manager\n"
+            "notice_days: 60\n"
+            "period: month\n"
+            f"timezone: {timezone}\n"
+            "responsibilities:\n"
+            "  provider:\n    - Operate the service and report each month's results within 10 days.\n"
+            "  customer:\n    - Report incidents through the support portal.\n"
+            "metrics:\n" + "".join(metric_texts) + "credit_terms:\n"
+            "  base: the month's charges for the service\n"
+            f"  currency: {rnd.choice(('USD', 'EUR', 'GBP')) if label == '1.0' else currency}\n"
+            f"  cap: {cap}\n"
+            "  minimum_amount: 1.00\n"
+            "  claim:\n"
+            '    how: Open a support case titled "SLA credit request".\n'
+            "    deadline:\n"
+            f"      days_after_period: {days}\n"
+            "exclusions:\n  - Scheduled maintenance announced at least 5 days ahead.\n"
+        )
+
+    first = version("1.0", f"{FIRST_YEAR}-{FIRST_MONTH:02d}-01", 30, "")
+    currency = first.split("  currency: ")[1].split("\n")[0]
+    second = version(
+        "1.1", f"{FIRST_YEAR + 1}-01-01", 45, "published: 2024-10-01\nchanges: Claims may be made up to 45 days after the month.\n"
+    )
+    return service, AGREEMENT_SCHEMA + first + "---\n" + second, chosen
+
+
+def _negotiated(kind: int, uptime_objective: str) -> str:
+    """One negotiated difference: a cap, an extra exclusion, or a tier table of higher credits."""
+    if kind == 0:
+        return "credit_terms:\n  cap: 100\n"
+    if kind == 1:
+        return "exclusions:\n  - Unavailability during the customer's own failover tests.\n"
+    higher = tuple((upper, lower, min(credit + 5, 100)) for upper, lower, credit in UPTIME_TIERS[uptime_objective])
+    return "metrics:\n  - id: uptime-1\n" + _tiers(higher)
+
+
+def generate_services(root: Path, count: int, services: int = 15, metrics: int = 5, periods: int = 24, seed: int = 0) -> list[str]:
+    """Write `services` services and `count` agreements that inherit their standards under `root`; returns the agreement ids."""
+    root = Path(root)
+    builders = []
+    for number in range(1, services + 1):
+        rnd = random.Random(seed * 1_000_003 + 7_000_000 + number)
+        service_id = f"svc-{number:02d}"
+        folder = root / "services" / service_id
+        folder.mkdir(parents=True, exist_ok=True)
+        service, standard, chosen = _standard(service_id, number, metrics, rnd)
+        (folder / "service.yaml").write_text(service, encoding="utf-8")
+        (folder / "standard.yaml").write_text(standard, encoding="utf-8")
+        objective = standard.split("objective: ", 1)[1].split("\n", 1)[0]  # of uptime-1, the first metric
+        builders.append((service_id, chosen, objective))
+    ids = []
+    width = max(4, len(str(count)))
+    for number in range(1, count + 1):
+        rnd = random.Random(seed * 1_000_003 + number)
+        service_id, chosen, objective = builders[(number - 1) % services]
+        agreement_id = f"sla-{number:0{width}d}"
+        customer = rnd.choice(CUSTOMERS)
+        negotiated = _negotiated((number // 5) % 3, objective) if number % 5 == 0 else ""
+        text = (
+            AGREEMENT_SCHEMA + "format: 1\n"
+            f"id: {agreement_id}\n"
+            'version: "1"\n'
+            f"effective: {FIRST_YEAR}-{FIRST_MONTH:02d}-01\n"
+            f"title: {service_id} for {customer} (no. {number})\n"
+            f"customer: {customer}\n"
+            "owner: Service delivery manager\n"
+            "standard:\n"
+            f"  service: {service_id}\n"
+            f'  version: "{"current" if number % 2 else "1.0"}"\n'
+            "review:\n  every_months: 18\n  last: 2023-12-01\n" + negotiated
+        )
+        folder = root / agreement_id
+        results = folder / "results"
+        results.mkdir(parents=True, exist_ok=True)
+        (folder / "agreement.yaml").write_text(text, encoding="utf-8")
+        base = rnd.choice((800, 2500, 12000, 48000))
+        for index in range(periods):
+            year, month = _period(index)
+            label = f"{year}-{month:02d}"
+            body = "".join(result(mid, year, month, rnd, state) for mid, result, state in chosen)
+            charges = base + rnd.randint(0, base // 10)
+            (results / f"{label}.yaml").write_text(
+                f"{RESULTS_SCHEMA}period: {label}\ncharges: {charges}.00\nmetrics:\n{body}", encoding="utf-8"
+            )
+        ids.append(agreement_id)
+    return ids
+
+
 OUTAGE_LOG_SCHEMA = "# yaml-language-server: $schema=https://example.github.io/mkdocs-sla/latest/schema/outages.schema.json\n"
 
 BUSY_MAINTENANCE = """maintenance:
@@ -381,9 +500,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--metrics", type=int, default=5, help="metrics per agreement (default 5)")
     parser.add_argument("--periods", type=int, default=24, help="monthly results per agreement, from 2024-01 (default 24)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument(
+        "--services", type=int, default=0, help="agreements inherit the standards of this many services (default 0: written in full)"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    ids = generate(args.out, args.count, args.metrics, args.periods, args.seed)
+    if args.services:
+        ids = generate_services(args.out, args.count, args.services, args.metrics, args.periods, args.seed)
+    else:
+        ids = generate(args.out, args.count, args.metrics, args.periods, args.seed)
     print(f"wrote {len(ids)} agreements to {args.out} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return 0
 

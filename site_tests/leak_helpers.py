@@ -84,6 +84,10 @@ def private_tokens(root: Path, audience: Audience) -> set[str]:
     # the same on every site), are no customer's.
     allowed: list[str] = [_squash(markup.plain(p.read_text(encoding="utf-8"))) for p in (REPO_ROOT / "docs").rglob("*.md")]
     allowed.append(_squash(html.unescape(reference.worked_examples())))
+    # A service's definition and standard terms are published on every site (its standard-terms
+    # pages reach everyone): what an agreement inherits from them is no customer's secret.
+    for name in ("service.yaml", "standard.yaml"):
+        allowed += [_squash(markup.plain(p.read_text(encoding="utf-8"))) for p in (root / "services").glob(f"*/{name}")]
     for record in catalog.agreements:
         seen = share(audience, record.versions[-1].terms)
         folder = Path(record.folder)

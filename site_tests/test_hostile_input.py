@@ -308,7 +308,8 @@ def test_sla_new_refuses_an_id_reserved_for_a_page_of_the_site(root):
     done = run_sla("new", "index", "--path", root.name, cwd=root.parent)
     assert done.returncode == 1
     assert (
-        "sla new: id `index` is reserved for a page of the site (credits, index, metrics, statements); expected another id" in done.stderr
+        "sla new: id `index` is reserved for a page of the site (calendars, credits, index, metrics, services, statements); expected another id"
+        in done.stderr
     )
     assert not (root / "index").exists()
 

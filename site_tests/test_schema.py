@@ -185,6 +185,7 @@ def test_every_field_of_the_model_is_in_the_schema():
         "mid_period_change",
         "remedies",
         "maintenance",
+        "standard",
         "customer_id",
         "publish",
         "calendars",

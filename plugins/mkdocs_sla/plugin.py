@@ -31,7 +31,7 @@ from mkdocs.structure.pages import Page
 
 from mkdocs_sla import clock
 from mkdocs_sla.core.audiences import INTERNAL, Audience, AudienceKind
-from mkdocs_sla.core.diagnostics import InvalidAgreements
+from mkdocs_sla.core.diagnostics import Diagnostics, InvalidAgreements
 from mkdocs_sla.core.model import RESERVED_IDS, SLUG
 from mkdocs_sla.present.feed import feed_title
 from mkdocs_sla.site import reference
@@ -42,6 +42,7 @@ from mkdocs_sla.site.render import render_listings, render_problem_page
 from mkdocs_sla.source.load import AGREEMENT_FILE
 from mkdocs_sla.source.parallel import for_each_agreement
 from mkdocs_sla.source.schema import all_schemas, schema_base, schema_text
+from mkdocs_sla.source.services import load_services
 
 log = get_plugin_logger(__name__)
 
@@ -204,8 +205,10 @@ class SlaPlugin(BasePlugin[SlaConfig]):
                 log.warning(str(diagnostic))
         errors = [d for d in diagnostics if d.severity == "error"]
         summaries = [r.summary for r in rendered]
+        # The services' own problems are among `diagnostics` already; the valid ones get their pages.
+        services = [s.record for s in load_services(self.agreements_dir, Diagnostics()).values() if s.valid]
         try:
-            listings, self.navigation = render_listings(summaries, today=self.today, options=options)
+            listings, self.navigation = render_listings(summaries, today=self.today, options=options, services=services)
         except InvalidAgreements as error:
             errors += [d for d in error.diagnostics if d.severity == "error"]
             taken = {Path(d.position.file).parent.name for d in error.diagnostics}
@@ -219,7 +222,9 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             # the agreements that load are shown, until the next valid edit.
             for diagnostic in errors:
                 log.error(str(diagnostic))
-            listings, self.navigation = render_listings(summaries, today=self.today, options=options, problems=[str(d) for d in errors])
+            listings, self.navigation = render_listings(
+                summaries, today=self.today, options=options, problems=[str(d) for d in errors], services=services
+            )
             for agreement_id, lines in self._problems_by_agreement(errors).items():
                 if agreement_id not in {s.id for s in summaries}:
                     problem_pages.update(render_problem_page(agreement_id, lines, options=options))

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 from mkdocs_sla.compare.agreements import AgreementDiff, NoticeViolation, compare_records
 from mkdocs_sla.compare.changes import ADVERSE, NEUTRAL, Change
+from mkdocs_sla.compare.standards import StandardDiff, compare_standards
 from mkdocs_sla.core.diagnostics import Diagnostic, Rule
 from mkdocs_sla.core.records import Snapshot
 
@@ -46,6 +47,7 @@ class CatalogDiff:
     today: dt.date
     agreements: tuple[AgreementDiff, ...]
     problems: tuple[str, ...] = field(default=())  # HEAD errors outside any agreement folder
+    standards: tuple[StandardDiff, ...] = field(default=())  # services whose standard changed, with every agreement on them
 
     @property
     def changed(self) -> tuple[AgreementDiff, ...]:
@@ -124,4 +126,7 @@ def compare_catalogs(base: Snapshot, head: Snapshot, *, today: dt.date | None = 
         diff = compare_records(old, new, today=today)
         if diff.changed:
             found.append(diff)
-    return CatalogDiff(base.name, head.name, today, tuple(found), _problem_lines(head.stray_problems()))
+    standards = compare_standards(
+        base.catalog, head.catalog, {a.id: a for a in found}, invalid=(a.id for a in found if a.status == "invalid")
+    )
+    return CatalogDiff(base.name, head.name, today, tuple(found), _problem_lines(head.stray_problems()), standards)

@@ -16,6 +16,7 @@ from typing import Any
 from mkdocs_sla.compare.agreements import AgreementDiff, ResultsDiff, VersionDiff
 from mkdocs_sla.compare.changes import Change
 from mkdocs_sla.compare.compare import CatalogDiff
+from mkdocs_sla.compare.standards import Reach, StandardDiff
 from mkdocs_sla.core.diagnostics import one_line
 from mkdocs_sla.present.display import decimal
 
@@ -31,6 +32,9 @@ def headline(diff: CatalogDiff) -> str:
     if not changed:
         return "No changes to agreements."
     parts = [f"{changed} agreement{'s' if changed != 1 else ''} changed"]
+    if diff.standards:
+        standards = len(diff.standards)
+        parts.insert(0, f"{standards} standard{'s' if standards != 1 else ''} changed")
     adverse = diff.adverse_count
     parts.append(f"{adverse} adverse change{'s' if adverse != 1 else ''}" if adverse else "no adverse changes")
     parts.append("history rewritten" if diff.rewrites_history else "history intact")
@@ -75,6 +79,19 @@ def _status_words(agreement: AgreementDiff) -> str:
     }[agreement.status]
 
 
+def standard_headline(standard: StandardDiff) -> str:
+    """One line per changed standard: "standard `acme-compute` (Acme Compute): 2.0 new; reaches 3 of 3 agreements: 2 adverse, 1 shielded, 1 notice violation"."""
+    versions = ", ".join(f"{v.label} {v.status}" for v in standard.versions)
+    reached = [a for a in standard.agreements if a.reach is not Reach.NOT_REACHED]
+    counts = [f"{standard.count(r)} {r}" for r in Reach if r is not Reach.NOT_REACHED and standard.count(r)]
+    text = f"standard `{standard.service}` ({standard.name}): {versions}; reaches {len(reached)} of {len(standard.agreements)} agreement{'s' if len(standard.agreements) != 1 else ''}"
+    if counts:
+        text += ": " + ", ".join(counts)
+    if standard.notice_violations:
+        text += f", {standard.notice_violations} notice violation{'s' if standard.notice_violations != 1 else ''}"
+    return text
+
+
 # ---------------------------------------------------------------- text
 
 
@@ -87,6 +104,14 @@ def to_text(diff: CatalogDiff) -> str:
     lines = [headline(diff), f"base {diff.base} -> head {diff.head}, as of {diff.today.isoformat()}"]
     for problem in diff.problems:
         lines.append(f"  {problem}")
+    for standard in diff.standards:
+        lines += ["", standard_headline(standard)]
+        for version in standard.versions:
+            for change in version.changes:
+                lines.append(f"  {version.label}: {MARK[change.effect]} {change.effect:<10}  {change.summary}")
+        for a in standard.agreements:
+            notice = f" — ERROR notice: {a.notice}" if a.notice else ""
+            lines.append(f"  {a.id:<24} {a.reach:<12} follows {a.follows:<8} {a.customer}{notice}")
     for agreement in diff.changed:
         lines.append("")
         lines.append(f"{agreement.id}: {_status_words(agreement)} — {agreement.title}")
@@ -188,6 +213,21 @@ def to_markdown(diff: CatalogDiff) -> str:
     lines = [f"**SLA changes:** {headline(diff)}", "", f"Base {code(diff.base)}, head {code(diff.head)}, as of {diff.today.isoformat()}."]
     if diff.problems:
         lines += ["", "Errors at HEAD outside any agreement:", ""] + [f"- {md(p)}" for p in diff.problems]
+    for standard in diff.standards:
+        lines += [
+            "",
+            f"## Standard {md(standard.service)} — {md(standard.name)}",
+            "",
+            md(standard_headline(standard).replace("`", "")) + ".",
+        ]
+        for version in standard.versions:
+            lines += ["", f"### Standard version {md(version.label)} ({version.status}, effective {version.effective})"]
+            if version.changes:
+                lines += ["", changes_markdown(version.changes)]
+        lines += ["", "| Agreement | Customer | Follows | Reach | Notice |", "| --- | --- | --- | --- | --- |"]
+        for a in standard.agreements:
+            notice = f"**violation:** {md(a.notice)}" if a.notice else "ok"
+            lines.append(f"| {md(a.id)} | {md(a.customer)} | {md(a.follows)} | {a.reach} | {notice} |")
     for agreement in diff.changed:
         lines += ["", f"## {md(agreement.id)} — {md(agreement.title)}", "", f"*{_status_words(agreement)}*"]
         if agreement.problems:
@@ -248,6 +288,30 @@ def to_document(diff: CatalogDiff) -> dict[str, Any]:
             "invalid_at_head": [a.id for a in diff.agreements if a.status == "invalid"],
         },
         "problems": list(diff.problems),
+        "standards": [
+            {
+                "service": st.service,
+                "name": st.name,
+                "summary": standard_headline(st),
+                "versions": [
+                    {"label": v.label, "status": v.status, "effective": v.effective, "changes": [c.to_dict() for c in v.changes]}
+                    for v in st.versions
+                ],
+                "agreements": [
+                    {
+                        "id": a.id,
+                        "customer": a.customer,
+                        "follows": a.follows,
+                        "reach": str(a.reach),
+                        "adverse": a.adverse,
+                        "notice_violation": a.notice,
+                    }
+                    for a in st.agreements
+                ],
+                "counts": {str(r): st.count(r) for r in Reach},
+            }
+            for st in diff.standards
+        ],
         "agreements": [
             {
                 "id": a.id,

@@ -61,7 +61,13 @@ from mkdocs_sla.core.ticketformat import TicketExports, TicketsMeasure
 #: Agreement ids the site keeps for its own pages beside the agreement pages
 #: (`<prefix>/index`, `<prefix>/metrics`, `<prefix>/credits`, `<prefix>/statements`): an agreement with such
 #: an id would share their URL, so the loader refuses it and the site never meets one.
-RESERVED_IDS = frozenset({"index", "metrics", "credits", "statements"})
+#: `services` is also the folder of the services (`agreements/services/<service>/`) and of
+#: their pages (`<prefix>/services/<service>`), and `calendars` the folder of the shared
+#: business calendars (`agreements/calendars/`), so no agreement may be named so.
+RESERVED_IDS = frozenset({"index", "metrics", "credits", "statements", "services", "calendars"})
+
+#: What the standard is followed at when an agreement takes every new version of it.
+CURRENT_STANDARD = "current"
 
 
 # ---------------------------------------------------------------- the terms
@@ -419,6 +425,21 @@ class Remedies(Model):
     earn_back: EarnBack | None = Field(None, description="Earn-back of credits.")
 
 
+class StandardRef(Model):
+    """The service standard an agreement inherits: its terms are the standard's, plus what the agreement writes."""
+
+    service: Slug = Field(description="The service id: a folder `agreements/services/<service>/` with `service.yaml` and `standard.yaml`.")
+    version: Annotated[str, StringConstraints(min_length=1, max_length=40)] = Field(
+        description="The standard version followed, e.g. `2.0`; or `current`: every new version of the standard, "
+        "each from its own `effective` date, with the agreement's `notice_days` checked by `sla diff` for adverse changes."
+    )
+    components: list[Slug] | None = Field(
+        None,
+        description="The service's components (or regions) this agreement covers; a service-wide outage scoped to another component "
+        "does not reach it. Default: every component.",
+    )
+
+
 class Publish(Model):
     """What the public site shows of this agreement. The customer's own site and the internal
     site always show all of it; without `publish`, the agreement is private."""
@@ -440,7 +461,11 @@ class Publish(Model):
 
 
 class Terms(Model):
-    """One version of an agreement: a complete YAML document in `agreement.yaml`."""
+    """One version of an agreement: a complete YAML document in `agreement.yaml`.
+
+    An agreement with `standard:` writes only what differs from its service's standard terms;
+    its effective terms (this model, complete) are the standard's merged with what it writes
+    (`core.inheritance`)."""
 
     format: Annotated[int, Field(ge=1, le=1)] = Field(1, description="The file format version: 1.")
     id: Slug = Field(description="Identifier, equal to the folder name; becomes URLs and file names.")
@@ -458,6 +483,9 @@ class Terms(Model):
     )
     owner: Text = Field(description="Who answers for the agreement.")
     service: Service = Field(description="The service and its scope.")
+    standard: StandardRef | None = Field(
+        None, description="The service standard this agreement inherits (then every other key but the parties is optional)."
+    )
     review: Review | None = Field(None, description="The review cycle.")
     notice_days: NonNegativeInt | None = Field(None, description="Days of notice before a change adverse to the customer may take effect.")
     period: Literal["month", "quarter"] = Field("month", description="Calendar periods: `month` or `quarter`.")

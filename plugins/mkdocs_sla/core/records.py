@@ -18,6 +18,7 @@ from mkdocs_sla.core.diagnostics import Diagnostic, Position
 from mkdocs_sla.core.model import MaintenanceWindow, Results, Terms
 from mkdocs_sla.core.outages import Entry, Timeline
 from mkdocs_sla.core.periods import Period
+from mkdocs_sla.core.servicemodel import ServiceDefinition, StandardTerms
 
 
 class VersionStatus(enum.StrEnum):
@@ -32,12 +33,31 @@ class VersionStatus(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class Inheritance:
+    """How an inheriting version's terms came about: the standard version followed, the
+    standard as this agreement would have it with nothing negotiated (`baseline`), and the
+    paths the agreement negotiated (`metrics.region-uptime.credits`, `credit_terms.cap`)."""
+
+    service: str
+    standard_version: str
+    baseline: Terms
+    negotiated: tuple[str, ...]
+    follows_current: bool
+
+
+@dataclass(frozen=True)
 class Version:
-    """One version of an agreement's terms, where it stands in the file, and its content hash."""
+    """One version of an agreement's terms, where it stands in the file, and its content hash.
+
+    An agreement that follows its service's `current` standard has one version per
+    standard version in force during each of its own documents (labelled `1.0+2.1`:
+    the agreement's version, then the standard's), so every period is governed by the
+    plain terms it was evaluated under."""
 
     terms: Terms
     position: Position
     digest: str
+    inherited: Inheritance | None = None
     customer_at: Position | None = None  # where `customer` (or `customer_id`) is written: the audience key's source
 
     @property
@@ -143,11 +163,60 @@ class Agreement:
 
 
 @dataclass(frozen=True)
+class StandardVersion:
+    """One version of a service's standard terms and where it stands in `standard.yaml`."""
+
+    terms: StandardTerms
+    position: Position
+
+    @property
+    def label(self) -> str:
+        return self.terms.version
+
+    @property
+    def effective(self) -> dt.date:
+        return self.terms.effective
+
+
+@dataclass(frozen=True)
+class ServiceRecord:
+    """A service: its definition, its standard terms (every version, oldest first) and its outage log."""
+
+    definition: ServiceDefinition
+    folder: str
+    file: str
+    standards: tuple[StandardVersion, ...]
+    # The outage log, each entry in UTC with its position (its `outage` a `ServiceOutage`, with
+    # its `component`); None: the service keeps no log.
+    outages: tuple[Entry, ...] | None = None
+    timezone: str = "UTC"  # of the outage log's times without an offset: the standard's time zone
+
+    @property
+    def id(self) -> str:
+        return self.definition.id
+
+    def standard(self, label: str) -> StandardVersion | None:
+        return next((s for s in self.standards if s.label == label), None)
+
+    def in_force(self, today: dt.date) -> StandardVersion:
+        """The standard version in force on a day (the first version before it took effect)."""
+        current = self.standards[0]
+        for version in self.standards:
+            if version.effective <= today:
+                current = version
+        return current
+
+
+@dataclass(frozen=True)
 class Catalog:
-    """All agreements of a tree, and every diagnostic found while loading them."""
+    """All agreements of a tree, the services they inherit from, and every diagnostic found while loading them."""
 
     agreements: tuple[Agreement, ...]
     diagnostics: tuple[Diagnostic, ...]
+    services: tuple[ServiceRecord, ...] = ()
+
+    def service(self, service_id: str) -> ServiceRecord | None:
+        return next((s for s in self.services if s.id == service_id), None)
 
     @property
     def errors(self) -> list[Diagnostic]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from mkdocs_sla.compare.deviations import deviations
 from mkdocs_sla.core.audiences import customer_key
 from mkdocs_sla.core.evaluate import AgreementEvaluation, PeriodOutcome, evaluate
 from mkdocs_sla.core.model import Terms
@@ -40,6 +41,7 @@ from mkdocs_sla.site.views import (
     PeriodEntry,
     PeriodTotal,
     RenderedAgreement,
+    StandardUse,
     _metric_charts,
     _metric_credit,
     _metric_view,
@@ -136,6 +138,7 @@ def render_agreement(
             termination_since=evaluation.termination_right_since,
             catalog_href=links(path, paths.catalog),
             json_href=links(path, paths.agreement_json(record.id)),
+            standard=_standard_view(version, links, path),
             credits_chart=customer_views.credits_chart(evaluation),
             calculator=customer_views.calculator_data(evaluation),
             formula=customer_views.formula_words(terms),
@@ -166,11 +169,40 @@ def render_agreement(
         ),
         periods=tuple(entry for _outcome, entry in periods),
         versions=history.entries(),
+        standard=_standard_use(version),
         statements=tuple(statement_line(record.id, outcome.terms.title, outcome) for outcome in evaluation.periods)
         if results_shown
         else (),
     )
     return RenderedAgreement(pages, summary)
+
+
+def _standard_use(version) -> StandardUse | None:
+    inherited = version.inherited
+    if inherited is None:
+        return None
+    scope = version.terms.standard.components if version.terms.standard else None
+    return StandardUse(
+        inherited.service,
+        inherited.standard_version,
+        inherited.follows_current,
+        tuple(scope) if scope is not None else None,
+        tuple((d.words, str(d.effect)) for d in deviations(version)),
+    )
+
+
+def _standard_view(version, links: Links, path: str) -> dict[str, Any] | None:
+    """What the page says of the standard an inheriting version follows, and each negotiated difference."""
+    inherited = version.inherited
+    if inherited is None:
+        return None
+    return {
+        "service": inherited.service,
+        "version": inherited.standard_version,
+        "current": inherited.follows_current,
+        "href": links(path, links.paths.service(inherited.service)),
+        "deviations": deviations(version),
+    }
 
 
 def _review(terms: Terms, today: dt.date) -> dict[str, Any] | None:
@@ -198,7 +230,15 @@ def _period_entry(agreement_id: str, outcome: PeriodOutcome) -> PeriodEntry:
         currency=terms.credit_terms.currency if terms.credit_terms else None,
         missed=tuple(m.metric.name for m in outcome.missed),
         earned_back=tuple((m.metric.name, m.earned_back.label) for m in outcome.metrics if m.earned_back),
+        attainment=tuple((m.metric.name, _attainment_text(m)) for m in outcome.metrics),
     )
+
+
+def _attainment_text(m) -> str:
+    """A metric's attainment as shown in the tables (rounded towards the worse side), or "—"."""
+    if m.attainment is None:
+        return "—"
+    return display.attainment(m.attainment, m.metric.unit, m.metric.better)
 
 
 def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Terms, version_hrefs: Mapping[str, str], today: dt.date) -> str:

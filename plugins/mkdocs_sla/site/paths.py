@@ -83,6 +83,22 @@ class Paths:
         """A version's terms: a permanent URL, named by the label alone, so a newer version changes nothing here."""
         return f"{self.prefix}/{agreement_id}/versions/{version_slug(label)}.md"
 
+    def service(self, service_id: str) -> str:
+        """A service's page: its standard terms, as the public site publishes them."""
+        return f"{self.prefix}/services/{service_id}.md"
+
+    def service_finance(self, service_id: str) -> str:
+        """A service's finance view: every agreement on it and their credits (internal only)."""
+        return f"{self.prefix}/services/{service_id}/agreements.md"
+
+    def service_version(self, service_id: str, label: str) -> str:
+        """A version of a service's standard terms: a permanent URL."""
+        return f"{self.prefix}/services/{service_id}/standard/{version_slug(label)}.md"
+
+    @property
+    def services(self) -> str:
+        return f"{self.prefix}/services/index.md"
+
     @property
     def statements(self) -> str:
         return f"{self.prefix}/statements/index.md"

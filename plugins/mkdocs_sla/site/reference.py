@@ -23,6 +23,7 @@ from mkdocs_sla.core.evaluate import AgreementEvaluation, evaluate
 from mkdocs_sla.core.model import MaintenanceFile, OutageLog, Results, Terms
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.records import Agreement, PeriodResults, Version
+from mkdocs_sla.core.servicemodel import ServiceDefinition, ServiceOutageLog, StandardTerms
 from mkdocs_sla.core.ticketformat import TicketMapping
 from mkdocs_sla.present import display
 from mkdocs_sla.present.words import bounds_in_words, measured_words
@@ -95,6 +96,9 @@ LAYOUT = """\
 | `agreements/<id>/outages/collected-<metric>.yaml` | the outage log of one metric, written by `sla collect` from its availability query |
 | `agreements/<id>/outages/statuspage.yaml` | the outage log written by `sla collect` from the Statuspage export's incidents |
 | `agreements/<id>/corrections.yaml` | corrections of closed periods: what changed, when, why, the figures before and after (`sla collect` appends to it) |
+| `agreements/services/<service>/service.yaml` | a service sold to many customers: name, description, family, components or regions (`services` is no agreement id) |
+| `agreements/services/<service>/standard.yaml` | its standard terms: one YAML document per version, the keys of an agreement without its parties |
+| `agreements/services/<service>/outages.yaml` | its outage log: each incident once, optionally scoped to a `component`; it counts for every agreement on that scope |
 | `agreements/<id>/tickets/<period>.csv` | a ticket export of one period, one row per ticket, columns by the agreement's `tickets:` mapping |
 | `agreements/<id>/tickets/<period>.status.csv` | the state changes of that period's tickets (ticket, time, from, to), for pauses |
 | `agreements/calendars/<name>.yaml` | a business calendar shared by agreements (a [CalendarDefinition](#calendardefinition)); an `.ics` file of closures beside it |
@@ -118,6 +122,15 @@ announces it and what it will change. Once a version is published, `sla lock` re
 hash in `versions.lock`; a later edit of that version fails validation, because the terms a
 customer read must not change under them: add a new version instead.
 
+**Standard terms.** An agreement with `standard: {service, version}` writes only its parties
+and what it negotiated: its terms are the standard version's with its own keys laid over them
+(metrics matched by `id`, each key written replacing the standard's; `credit_terms`,
+`credit_terms.claim`, `remedies`, `service` and `responsibilities` merged key by key; `exclusions`
+added to the standard's). `version: current` follows each new version of the standard from its
+`effective` date (the agreement's versions are then labelled `1+2.0`: its own, then the
+standard's) and needs `notice_days`, which `sla diff` checks for every adverse change of the
+standard. `standard.components` names the components the agreement covers (default: all).
+
 **Numbers** are exact: `99.99` means 99.99, not the nearest binary float. Percentages are written
 as numbers from 0 to 100. Bounds of credit tiers always say whether they include the bound.
 
@@ -136,7 +149,9 @@ def format_page() -> str:
         "This page is generated from the code that reads the files, so it always matches it. "
         "Editors check files against the JSON Schemas of the "
         "[agreement](../schema/agreement.schema.json), [results](../schema/results.schema.json), "
-        "[outage log](../schema/outages.schema.json) and [maintenance](../schema/maintenance.schema.json) files.\n\n"
+        "[outage log](../schema/outages.schema.json) and [maintenance](../schema/maintenance.schema.json) files, "
+        "and of a service's [definition](../schema/service.schema.json), [standard terms](../schema/standard.schema.json) "
+        "and [outage log](../schema/service-outages.schema.json).\n\n"
         f"{LAYOUT}\n{rules}\n\n{format_reference()}"
     )
 
@@ -152,6 +167,9 @@ def format_reference() -> str:
         ("The maintenance file", MaintenanceFile),
         ("The collector configuration: collect.yaml", Collection),
         ("Corrections: corrections.yaml", CorrectionsFile),
+        ("A service: services/<id>/service.yaml", ServiceDefinition),
+        ("Standard terms: services/<id>/standard.yaml", StandardTerms),
+        ("A service's outage log: services/<id>/outages.yaml", ServiceOutageLog),
         ("A ticket mapping file", TicketMapping),
     ):
         lines += [f"## {title}", ""]

@@ -29,12 +29,13 @@ from collections.abc import Iterable
 
 from mkdocs_sla.core.diagnostics import InvalidAgreements
 from mkdocs_sla.core.evaluate import AgreementEvaluation
-from mkdocs_sla.core.records import Catalog
+from mkdocs_sla.core.records import Catalog, ServiceRecord
 from mkdocs_sla.site.agreement_page import render_agreement
 from mkdocs_sla.site.audiences import shown
 from mkdocs_sla.site.listings import Listings
-from mkdocs_sla.site.navigation import NavPage, NavSection
-from mkdocs_sla.site.paths import Links, RenderOptions
+from mkdocs_sla.site.navigation import NavPage, NavSection, mkdocs_nav  # noqa: F401  (mkdocs_nav: `sla render --nav`)
+from mkdocs_sla.site.paths import STYLESHEET, Links, RenderOptions  # noqa: F401  (STYLESHEET: `sla render` copies it)
+from mkdocs_sla.site.services import ServicePages
 from mkdocs_sla.site.templating import _env
 from mkdocs_sla.site.views import AgreementSummary
 
@@ -42,13 +43,24 @@ from mkdocs_sla.site.views import AgreementSummary
 
 
 def render_listings(
-    summaries: Iterable[AgreementSummary], *, today: dt.date, options: RenderOptions | None = None, problems: Iterable[str] = ()
+    summaries: Iterable[AgreementSummary],
+    *,
+    today: dt.date,
+    options: RenderOptions | None = None,
+    problems: Iterable[str] = (),
+    services: Iterable[ServiceRecord] = (),
 ) -> tuple[dict[str, str], list[NavSection | NavPage | str]]:
-    """The catalog, glossary and credits pages and the navigation, from the agreements' summaries.
-    `problems`: error lines to show atop the catalog (a preview of a tree with errors).
+    """The catalog, glossary and credits pages, the service pages, and the navigation, from the
+    agreements' summaries (and the services' records). `problems`: error lines to show atop the
+    catalog (a preview of a tree with errors).
     Raises `InvalidAgreements` when an agreement id takes a reserved page name."""
-    listings = Listings(summaries, today, options or RenderOptions(), problems)
-    return listings.render(), listings.navigation()
+    summaries = list(summaries)
+    options = options or RenderOptions()
+    listings = Listings(summaries, today, options, problems)
+    service_pages = ServicePages(services, summaries, today, options)
+    pages = listings.render()
+    pages.update(service_pages.render())
+    return pages, [*listings.navigation(), *service_pages.navigation()]
 
 
 def render_problem_page(agreement_id: str, problems: Iterable[str], *, options: RenderOptions | None = None) -> dict[str, str]:
@@ -90,7 +102,7 @@ def render(
         done = render_agreement(visible, evaluation, today=today, options=options, results_shown=results_shown)
         pages.update(done.pages)
         summaries.append(done.summary)
-    listing_pages, nav = render_listings(summaries, today=today, options=options)
+    listing_pages, nav = render_listings(summaries, today=today, options=options, services=catalog.services)
     pages.update(listing_pages)
     return pages, nav
 

@@ -42,11 +42,13 @@ def _yaml_string(text: str) -> str:
     return "".join(out)
 
 
-def front_matter(title: str, search: bool = True) -> Markup:
+def front_matter(title: str, search: bool = True, audience: str | None = None) -> Markup:
     """Front matter with the page title as escaped plain text (`title` is Markdown from YAML).
-    `search=False` keeps the page out of Material's search index."""
+    `search=False` keeps the page out of Material's search index; `audience` (`public`,
+    `internal`) says who the page is for, as `sla_audience:`."""
     hidden = "search:\n  exclude: true\n" if not search else ""
-    return Markup(f"---\ntitle: {_yaml_string(markup.title(title))}\n{hidden}---\n")
+    who = f"sla_audience: {audience}\n" if audience else ""
+    return Markup(f"---\ntitle: {_yaml_string(markup.title(title))}\n{hidden}{who}---\n")
 
 
 def _finalize(value: Any) -> Any:

@@ -148,6 +148,7 @@ class PeriodEntry:
     currency: str | None
     missed: tuple[str, ...]  # metric names
     earned_back: tuple[tuple[str, str], ...]  # (metric name, period)
+    attainment: tuple[tuple[str, str], ...] = ()  # (metric name, attainment as shown, "—" if not reported)
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,17 @@ class VersionEntry:
     adverse: int
     neutral: int
     first: bool  # the agreement's first version: nothing to compare with
+
+
+@dataclass(frozen=True)
+class StandardUse:
+    """The service standard an agreement inherits, for the service pages: plain data."""
+
+    service: str
+    version: str  # the standard version in force for the agreement on the build date
+    current: bool  # follows each new version of the standard
+    components: tuple[str, ...] | None  # None: every component
+    deviations: tuple[tuple[str, str], ...]  # (words, effect) of each negotiated difference
 
 
 @dataclass(frozen=True)
@@ -258,6 +270,7 @@ class AgreementSummary:
     metrics: tuple[MetricUse, ...]
     periods: tuple[PeriodEntry, ...]
     versions: tuple[VersionEntry, ...] = ()  # oldest first
+    standard: StandardUse | None = None  # the standard it inherits; None for an agreement written in full
     statements: tuple[StatementLine, ...] = ()  # one per period with results, where the audience sees results
 
 

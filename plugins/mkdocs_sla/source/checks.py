@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
-from mkdocs_sla.core.diagnostics import Diagnostics, Position
-from mkdocs_sla.core.model import Metric
+from mkdocs_sla.core.diagnostics import Diagnostics, Position, excerpt
+from mkdocs_sla.core.model import RESERVED_IDS, SLUG, Metric, Terms
 from mkdocs_sla.core.spans import span_of
 from mkdocs_sla.core.tiers import attainment_range, missed_span, tier_gaps
 from mkdocs_sla.present.words import bounds_in_words, span_in_words
@@ -40,3 +41,23 @@ def check_tiers(metric: Metric, position: Callable[[int], Position], diagnostics
                 position(index),
                 f"metric `{metric.id}`: tier {index + 1} ({bounds_in_words(tiers[index], metric.unit)}) includes attainments that meet the objective; it applies only to misses",
             )
+
+
+def check_id(terms: Terms, document, folder_name: str, diagnostics: Diagnostics) -> None:
+    """The id is the folder's name, and no page of the site takes it."""
+    if terms.id in RESERVED_IDS:
+        diagnostics.error(
+            document.position(("id",)),
+            f"id `{terms.id}` is reserved for a page of the site ({', '.join(sorted(RESERVED_IDS))}); expected another id",
+        )
+    elif terms.id != folder_name and not re.fullmatch(SLUG, folder_name):
+        diagnostics.error(
+            document.position(("id",)),
+            f"id `{terms.id}` differs from its folder `{excerpt(folder_name)}`, and the folder name is not a valid id "
+            f"(lower-case letters, digits and hyphens); expected the folder named `{terms.id}`",
+        )
+    elif terms.id != folder_name:
+        diagnostics.error(
+            document.position(("id",)),
+            f"id `{terms.id}` differs from its folder `{excerpt(folder_name)}`; expected `{excerpt(folder_name)}`",
+        )

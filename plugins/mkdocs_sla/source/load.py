@@ -15,17 +15,20 @@ live here, beside the per-field checks of the model, so that `sla validate`,
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import gc
 import itertools
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from mkdocs_sla.core import model
 from mkdocs_sla.core.diagnostics import Diagnostics, Position, excerpt
 from mkdocs_sla.core.measures import measured_window
-from mkdocs_sla.core.model import RESERVED_IDS, Results, Terms
+from mkdocs_sla.core.model import Results, Terms
 from mkdocs_sla.core.outages import measured_by_log
 from mkdocs_sla.core.periods import Period, localize
 from mkdocs_sla.core.records import Agreement, Catalog, Interval, PeriodResults, Version
@@ -40,12 +43,13 @@ from mkdocs_sla.source.audiences import (
     load_declared,
 )
 from mkdocs_sla.source.calendars import CALENDARS_DIR, shared_calendars
-from mkdocs_sla.source.checks import check_tiers
+from mkdocs_sla.source.checks import check_id, check_tiers
 from mkdocs_sla.source.collect.config import load_collection
 from mkdocs_sla.source.corrections import with_corrections
 from mkdocs_sla.source.intervals import read_intervals
 from mkdocs_sla.source.lock import AGREEMENT_FILE, LOCK_FILE, check_lock, digest, lock_text
 from mkdocs_sla.source.pydantic_errors import unknown, validate
+from mkdocs_sla.source.services import SERVICES_DIR
 from mkdocs_sla.source.yamlsource import Document, display_path, link_problem, parse, read_text
 
 # Names callers import from here (the CLI, the plugin, the site, the tests).
@@ -74,15 +78,18 @@ def load(root: Path | str, today: dt.date | None = None) -> Catalog:
     """Load every agreement folder under `root`. Invalid agreements are left out of
     `agreements`, never silently: their problems are in `diagnostics`. With `today` (the
     adapter's clock), results of a period not ended by then are errors."""
+    from mkdocs_sla.source.services import load_services
+
     diagnostics = Diagnostics()
     records = []
     with paused_gc():
+        services = load_services(Path(root), diagnostics)
         for folder in agreement_folders(Path(root), diagnostics):
-            record = load_agreement(folder, diagnostics, today)
+            record = load_agreement(folder, diagnostics, today, services)
             if record is not None:
                 records.append(record)
     diagnostics.items.extend(check_tree_customers(Path(root), [fact_of(r) for r in records], diagnostics))
-    return Catalog(tuple(records), tuple(diagnostics.sorted()))
+    return Catalog(tuple(records), tuple(diagnostics.sorted()), tuple(s.record for s in services.values() if s.valid))
 
 
 def check_tree_customers(root: Path, facts, diagnostics: Diagnostics) -> list:
@@ -135,11 +142,19 @@ def agreement_folders(root: Path, diagnostics: Diagnostics) -> list[Path]:
             Position(display_path(stray)),
             f"agreement files belong in a folder named by the agreement id: expected {excerpt(name)}/<id>/{AGREEMENT_FILE}",
         )
-    return [p for p in entries if p not in links and p.is_dir() and not p.name.startswith(".") and p.name != CALENDARS_DIR]
+    # `services/` holds the services the agreements inherit from, `calendars/` the shared business
+    # calendars (both reserved ids, never an agreement).
+    return [
+        p for p in entries if p not in links and p.is_dir() and not p.name.startswith(".") and p.name not in (SERVICES_DIR, CALENDARS_DIR)
+    ]
 
 
-def load_agreement(folder: Path, diagnostics: Diagnostics, today: dt.date | None = None) -> Agreement | None:
-    """One agreement folder; None if any error was found in it (all of them reported)."""
+def load_agreement(
+    folder: Path, diagnostics: Diagnostics, today: dt.date | None = None, services: Mapping[str, Any] | None = None
+) -> Agreement | None:
+    """One agreement folder; None if any error was found in it (all of them reported).
+    `services`: the tree's services (`source.services.load_services`), loaded from beside the
+    folder when an agreement inherits and none are given."""
     local = Diagnostics()
     path = folder / AGREEMENT_FILE
     display = display_path(path)
@@ -155,15 +170,25 @@ def load_agreement(folder: Path, diagnostics: Diagnostics, today: dt.date | None
         diagnostics.extend(local)
         return None
     text = read_text(path, display, local)
-    versions, complete = _load_versions(folder.name, text, display, local) if text is not None else ([], False)
+    versions, complete, services = _load_versions(folder, text, display, local, services) if text is not None else ([], False, services)
     log = outagelog.load_log(folder, versions, local, today) if complete else None
     windows = outagelog.load_maintenance(folder, versions, local) if complete else ()
+    inherited = versions[-1].inherited if versions else None
+    service = services[inherited.service].record if inherited is not None and services else None
+    shared = service is not None and service.outages is not None
     # The results are read even when the terms are not (all errors at once), but checked
     # against the terms only when every version was read: against a partial history they
     # would give false errors ("before the agreement took effect").
-    results = _load_results(folder, versions if complete else [], local, today, has_log=log is not None)
+    results = _load_results(folder, versions if complete else [], local, today, has_log=log is not None or shared)
     if complete:
         outagelog.check_overlaps(log or (), results, versions, local)
+    if complete and shared:
+        # The service's outage log reaches this agreement: its entries join the agreement's own log
+        # (after the overlap check of its own entries, before corrections, which may name them).
+        from mkdocs_sla.core.shared import service_outages
+
+        log = (*(log or ()), *service_outages(service, versions[-1].terms))
+    if complete:
         results, corrections = with_corrections(folder, versions, results, local, log)
     calendars = {}
     if versions and complete:
@@ -196,40 +221,41 @@ def load_agreement(folder: Path, diagnostics: Diagnostics, today: dt.date | None
 # ---------------------------------------------------------------- versions
 
 
-def _load_versions(folder_name: str, text: str, display: str, diagnostics: Diagnostics) -> tuple[list[Version], bool]:
-    """The versions of `agreement.yaml`, and whether every one was read without an error."""
+def _load_versions(
+    folder: Path, text: str, display: str, diagnostics: Diagnostics, services: Mapping[str, Any] | None
+) -> tuple[list[Version], bool, Mapping[str, Any] | None]:
+    """The versions of `agreement.yaml`, whether every one was read without an error, and the
+    services (loaded here when an inheriting document needs them and none were given)."""
+    from mkdocs_sla.source import services as inheritance
+
+    folder_name = folder.name
     before = len(diagnostics.errors)
     documents = parse(text, display, diagnostics)
     if not documents and not diagnostics.errors:
         diagnostics.error(Position(display), "the file holds no agreement; expected one YAML document per version")
     versions = []
     for document in documents:
+        if inheritance.inherits(document):
+            if services is None:  # the service's own errors are reported when the tree is loaded
+                services = inheritance.load_services(folder.parent, Diagnostics())
+            for index, version in enumerate(inheritance.inherited_versions(document, services, diagnostics)):
+                check_id(version.terms, document, folder_name, diagnostics)
+                if index == 0:  # the parties are the document's: one check of its customer key
+                    check_version_key(version.terms, document, diagnostics)
+                versions.append(dataclasses.replace(version, customer_at=key_position(document, version.terms)))
+            continue
         terms = validate(Terms, document, diagnostics)
         if terms is None:
             continue
-        if terms.id in RESERVED_IDS:
-            diagnostics.error(
-                document.position(("id",)),
-                f"id `{terms.id}` is reserved for a page of the site ({', '.join(sorted(RESERVED_IDS))}); expected another id",
-            )
-        elif terms.id != folder_name and not re.fullmatch(model.SLUG, folder_name):
-            diagnostics.error(
-                document.position(("id",)),
-                f"id `{terms.id}` differs from its folder `{excerpt(folder_name)}`, and the folder name is not a valid id "
-                f"(lower-case letters, digits and hyphens); expected the folder named `{terms.id}`",
-            )
-        elif terms.id != folder_name:
-            diagnostics.error(
-                document.position(("id",)),
-                f"id `{terms.id}` differs from its folder `{excerpt(folder_name)}`; expected `{excerpt(folder_name)}`",
-            )
+        check_id(terms, document, folder_name, diagnostics)
         _check_terms(terms, document, diagnostics)
         check_version_key(terms, document, diagnostics)
-        versions.append(Version(terms, Position(display, document.start_line, 1), digest(terms), key_position(document, terms)))
+        versions.append(Version(terms, Position(display, document.start_line, 1), digest(terms), customer_at=key_position(document, terms)))
+    versions = inheritance.drop_superseded(versions)
     _check_version_order(versions, documents, diagnostics)
     if versions:
         check_versions_agree(versions, diagnostics)
-    return versions, bool(versions) and len(diagnostics.errors) == before
+    return versions, bool(versions) and len(diagnostics.errors) == before, services
 
 
 def _natural_key(label: str) -> tuple:

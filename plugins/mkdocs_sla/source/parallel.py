@@ -20,6 +20,10 @@ from typing import Any
 from mkdocs_sla.core.diagnostics import Diagnostic, Diagnostics
 from mkdocs_sla.source.audiences import fact_of
 from mkdocs_sla.source.load import agreement_folders, check_tree_customers, load_agreement, paused_gc
+from mkdocs_sla.source.services import load_services
+
+#: What every worker needs from the parent (the services), set before the fork.
+_SHARED: dict[str, Any] = {}
 
 # Below this many agreements one process is faster than starting workers.
 PARALLEL_FROM = 200
@@ -32,6 +36,8 @@ def for_each_agreement(
     record, and return every diagnostic (sorted) and the task's results in folder order.
     `today` is the adapter's date, as `load` takes it."""
     diagnostics = Diagnostics()
+    # The services are loaded once, before the workers fork: each worker inherits them.
+    _SHARED["services"] = load_services(Path(root), diagnostics)
     folders = agreement_folders(Path(root), diagnostics)
     if workers is None:
         workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -57,7 +63,7 @@ def _run_chunk(folders: list[Path], task, today: dt.date | None = None) -> tuple
     payloads, facts = [], []
     with paused_gc():
         for folder in folders:
-            record = load_agreement(folder, diagnostics, today)
+            record = load_agreement(folder, diagnostics, today, _SHARED.get("services"))
             if record is not None:
                 facts.append(fact_of(record))
                 if task is not None:

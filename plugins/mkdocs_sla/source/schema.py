@@ -36,6 +36,9 @@ AGREEMENT_SCHEMA_ID = BASE_URL + "agreement.schema.json"
 RESULTS_SCHEMA_ID = BASE_URL + "results.schema.json"
 OUTAGES_SCHEMA_ID = BASE_URL + "outages.schema.json"
 MAINTENANCE_SCHEMA_ID = BASE_URL + "maintenance.schema.json"
+SERVICE_SCHEMA_ID = BASE_URL + "service.schema.json"
+STANDARD_SCHEMA_ID = BASE_URL + "standard.schema.json"
+SERVICE_OUTAGES_SCHEMA_ID = BASE_URL + "service-outages.schema.json"
 #: mike's canonical version (mkdocs.yml: `canonical_version`): the schemas' stable address.
 CANONICAL_VERSION = "latest"
 
@@ -183,10 +186,57 @@ def _finish(schema: dict[str, Any], schema_id: str, title: str) -> dict[str, Any
     return {"$schema": DRAFT, "$id": schema_id, **{k: v for k, v in schema.items() if k not in ("$schema", "$id")}, "title": title}
 
 
+#: What a document that inherits a service's standard (`standard:`) must write itself.
+INHERITING_REQUIRED = ["id", "version", "effective", "standard"]
+
+
 def agreement_schema(base: str = BASE_URL) -> dict[str, Any]:
-    """The schema of one YAML document of `agreement.yaml` (one version), its `$id` in `base`."""
+    """The schema of one YAML document of `agreement.yaml` (one version), its `$id` in `base`. A
+    document with `standard:` inherits the rest from the service's standard, so it needs only its own keys."""
     raw = Terms.model_json_schema(schema_generator=YamlTextSchema, mode="validation")
+    defs = raw.setdefault("$defs", {})
+    # The parts an inheriting agreement merges key by key (core.inheritance): there, any key may be
+    # left to the standard (a metric needs its `id`). Every other part replaces the standard's whole.
+    partial = {name: f"Partial{name}" for name in ("CreditTerms", "Claim", "Remedies", "Service", "Metric") if name in defs}
+
+    def to_partial(node):
+        if isinstance(node, dict):
+            return {
+                k: (f"#/$defs/{partial[v.rsplit('/', 1)[1]]}" if k == "$ref" and v.rsplit("/", 1)[1] in partial else to_partial(v))
+                for k, v in node.items()
+            }
+        if isinstance(node, list):
+            return [to_partial(v) for v in node]
+        return node
+
+    for name, renamed in partial.items():
+        copy = to_partial(defs[name])
+        copy["required"] = ["id"] if name == "Metric" else []
+        defs[renamed] = copy
+    # The keys at the top are those of every document; a document written in full also meets the
+    # complete definitions (`else`), an inheriting one only the partial ones and its own keys (`then`).
+    strict = raw["properties"]
+    raw["properties"] = to_partial(strict)
+    differ = {key: value for key, value in strict.items() if raw["properties"][key] != value}
+    raw["if"] = {"required": ["standard"]}
+    raw["then"] = {"required": INHERITING_REQUIRED}
+    raw["else"] = {"required": raw.pop("required", []), "properties": differ}
     return _finish(raw, base + "agreement.schema.json", "Service level agreement, one version (format 1)")
+
+
+def service_schemas(base: str = BASE_URL) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """The schemas of a service's files: `service.yaml`, one document of `standard.yaml`, `outages.yaml`;
+    their `$id`s in `base`."""
+    from mkdocs_sla.core.servicemodel import ServiceDefinition, ServiceOutageLog, StandardTerms
+
+    return tuple(
+        (stem, _finish(cls.model_json_schema(schema_generator=YamlTextSchema, mode="validation"), base + stem + ".schema.json", title))
+        for stem, cls, title in (
+            ("service", ServiceDefinition, "A service (format 1)"),
+            ("standard", StandardTerms, "Standard terms of a service, one version (format 1)"),
+            ("service-outages", ServiceOutageLog, "Outage log of a service (format 1)"),
+        )
+    )
 
 
 def results_schema(base: str = BASE_URL) -> dict[str, Any]:
@@ -208,13 +258,14 @@ def maintenance_schema(base: str = BASE_URL) -> dict[str, Any]:
 
 
 def all_schemas(base: str = BASE_URL) -> tuple[tuple[str, dict[str, Any]], ...]:
-    """Every schema by its file name stem: `agreement`, `results`, `outages`, `maintenance`; their
+    """Every schema by its file name stem: `agreement`, `results`, `outages`, `maintenance`, and the services' files; their
     `$id`s in `base` (see `schema_base`)."""
     return (
         ("agreement", agreement_schema(base)),
         ("results", results_schema(base)),
         ("outages", outages_schema(base)),
         ("maintenance", maintenance_schema(base)),
+        *service_schemas(base),
     )
 
 

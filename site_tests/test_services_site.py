@@ -1,0 +1,92 @@
+"""Service pages in a real build of this repository's site: the published standard, its versions,
+the finance view across customers, and the negotiated differences on each agreement's page."""
+
+from __future__ import annotations
+
+import html
+import re
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from helpers import REPO_ROOT, build_site
+from mkdocs_sla.core.evaluate import evaluate
+from mkdocs_sla.present import display
+from mkdocs_sla.source.load import load
+
+EPOCH = {"SOURCE_DATE_EPOCH": "1794000000"}  # 2026-11-06: after the last example period (2026-10)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("site")
+    result = build_site(REPO_ROOT / "mkdocs.yml", folder, env=EPOCH)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return folder
+
+
+def page(site: Path, url: str) -> str:
+    text = (site / url / "index.html").read_text(encoding="utf-8")
+    return html.unescape(re.sub(r"<[^>]+>", " ", text[text.index("<article") : text.index("</article>")]))
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_a_service_page_publishes_the_standard_in_force_its_components_and_every_version(site):
+    text = words(page(site, "agreements/services/acme-compute"))
+    assert "Acme Compute standard terms" in text
+    assert "EU West (Dublin)" in text and "AP South (Mumbai)" in text
+    assert "below 99.99% and at least 99.5%" in text  # the tiers of version 2.0, in force, in words
+    assert "2.0" in text and "1.0" in text and "the first version" in text
+    # What 2.0 changed for customers, found by comparing the two versions' terms.
+    assert "at an attainment at least 99% and below 99.5% the credit rises from 10% to 30%" in text
+    assert "outages tagged customer-caused" in text
+
+
+def test_the_public_service_page_names_no_customer(site):
+    text = page(site, "agreements/services/acme-compute")
+    for customer in ("Contoso", "Fabrikam", "Tailspin"):
+        assert customer not in text
+
+
+def test_each_page_says_its_audience(site, tmp_path):
+    import datetime as dt
+
+    from mkdocs_sla.core.evaluate import evaluate_catalog
+    from mkdocs_sla.site.render import render_site
+
+    catalog = load(REPO_ROOT / "agreements")
+    pages = render_site(catalog, evaluate_catalog(catalog), today=dt.date(2026, 12, 1))
+    assert "sla_audience: public" in pages["agreements/services/acme-compute.md"]
+    assert "sla_audience: public" in pages["agreements/services/acme-compute/standard/1.0.md"]
+    assert "sla_audience: internal" in pages["agreements/services/acme-compute/agreements.md"]
+
+
+def test_an_agreement_page_marks_each_negotiated_difference_against_the_standard(site):
+    text = words(page(site, "agreements/fabrikam-compute"))
+    assert "Standard terms with 2 negotiated differences" in text
+    assert "the credit is 15% instead of the standard 10%" in text
+    assert "credit cap is 50% instead of the standard 100%" in text
+    plain = words(page(site, "agreements/contoso-storage"))
+    assert "with nothing negotiated" in plain
+
+
+def test_the_finance_view_totals_each_periods_credits_across_the_customers_on_the_service(site):
+    catalog = load(REPO_ROOT / "agreements")
+    text = words(page(site, "agreements/services/acme-compute/agreements"))
+    issued: dict[str, Fraction] = {}
+    for record in catalog.agreements:
+        inherited = record.versions[-1].inherited
+        if inherited is None or inherited.service != "acme-compute":
+            continue
+        assert record.versions[-1].terms.customer in text
+        for outcome in evaluate(record).periods:
+            if outcome.credit.issued:
+                issued[outcome.period.label] = issued.get(outcome.period.label, Fraction(0)) + outcome.credit.issued
+    assert issued, "the examples credit some period on acme-compute"
+    for period, total in issued.items():
+        row = text[text.index(f"({period})") :].split(" USD ")
+        assert display.money(total, "USD") in text[text.index(f"({period})") : text.index(f"({period})") + 400], (period, row[:3])
