@@ -36,7 +36,16 @@ import pytest
 from helpers import CHROMIUM_ARGS, CHROMIUM_PATH, serve_directory
 
 SLOW_MODULES = frozenset(
-    {"test_site_build", "test_versions_site", "test_serve", "test_publish", "test_review_workflow", "test_diff_cli", "test_reference_pages"}
+    {
+        "test_site_build",
+        "test_versions_site",
+        "test_serve",
+        "test_publish",
+        "test_review_workflow",
+        "test_diff_cli",
+        "test_reference_pages",
+        "test_zensical",
+    }
 )
 
 

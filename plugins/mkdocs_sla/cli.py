@@ -28,7 +28,6 @@ import csv
 import datetime as dt
 import functools
 import json
-import shutil
 import sys
 from pathlib import Path
 
@@ -89,6 +88,16 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--prefix", default="agreements", help="folder of the pages inside OUT_DIR (default: agreements)")
     render.add_argument("--group-by", default="family", choices=("family", "provider", "customer"))
     render.add_argument("--nav", help="also write the navigation as a MkDocs `nav:` list (YAML) to this file")
+    render.add_argument(
+        "--config", help="also write a whole mkdocs.yml for the tree to this file (Zensical and MkDocs build it without the plugin)"
+    )
+    render.add_argument(
+        "--zensical",
+        action="store_true",
+        help="links relative to each page's Markdown file, as Zensical reads the pages' HTML (MkDocs needs them relative to the page's URL)",
+    )
+    render.add_argument("--site-name", default="Service level agreements", help="the site's name (in --config and the feed)")
+    render.add_argument("--site-url", help="the site's address (in --config; the feed's links are absolute with it)")
     render.set_defaults(run=cmd_render)
 
     new = verbs.add_parser("new", help="write a new agreement from a commented template")
@@ -335,8 +344,14 @@ def _fraction(text: str | None):
 
 
 def cmd_render(args) -> int:
+    import os
+
+    import yaml
+
     from mkdocs_sla.clock import build_date
-    from mkdocs_sla.site import render as site
+    from mkdocs_sla.site import tree
+    from mkdocs_sla.site.navigation import mkdocs_nav
+    from mkdocs_sla.site.paths import RenderOptions
     from mkdocs_sla.source.load import load
 
     try:
@@ -349,23 +364,30 @@ def cmd_render(args) -> int:
         print_diagnostics(catalog.diagnostics, stream=sys.stderr)
         print(summary(len(catalog.agreements), list(catalog.diagnostics)), file=sys.stderr)
         return 1
-    options = site.RenderOptions(prefix=args.prefix, group_by=args.group_by)
-    pages, navigation = site.render(catalog, [evaluate(r) for r in catalog.agreements], today=today, options=options)
+    options = RenderOptions(
+        prefix=args.prefix, group_by=args.group_by, site_name=args.site_name, site_url=args.site_url, links_from_source=args.zensical
+    )
+    files, navigation = tree.docs_tree(catalog, [evaluate(r) for r in catalog.agreements], today=today, options=options)
     out = Path(args.out_dir)
-    for path, text in pages.items():
+    if not (out / "index.md").exists():
+        files["index.md"] = tree.home_page(options)
+    for path, text in files.items():
         target = out / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    # The stylesheet the pages' classes need, where the plugin would put it.
-    stylesheet = out / "assets" / "stylesheets" / "sla.css"
-    stylesheet.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(site.STYLESHEET, stylesheet)
     if args.nav:
-        import yaml
-
         # Titles escaped: MkDocs and Material print navigation titles as HTML.
-        Path(args.nav).write_text(yaml.safe_dump(site.mkdocs_nav(navigation), sort_keys=False, allow_unicode=True), encoding="utf-8")
-    print(f"wrote {len(pages)} files to {out}", file=sys.stderr)
+        Path(args.nav).write_text(yaml.safe_dump(mkdocs_nav(navigation), sort_keys=False, allow_unicode=True), encoding="utf-8")
+    if args.config:
+        config_path = Path(args.config)
+        docs_dir = Path(os.path.relpath(out.resolve(), config_path.resolve().parent)).as_posix()
+        config = tree.site_config(navigation, docs_dir=docs_dir, options=options)
+        config_path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        for name, text in tree.override_files().items():
+            target = config_path.parent / tree.OVERRIDES_DIR / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+    print(f"wrote {len(files)} files to {out}", file=sys.stderr)
     return 0
 
 

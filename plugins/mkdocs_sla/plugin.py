@@ -38,14 +38,12 @@ from mkdocs_sla.site.agreement_page import render_record
 from mkdocs_sla.site.navigation import NavPage, NavSection
 from mkdocs_sla.site.paths import GROUP_BY, STYLESHEET, Paths, RenderOptions
 from mkdocs_sla.site.render import render_listings, render_problem_page
+from mkdocs_sla.site.tree import STYLESHEET_URI, reference_files
 from mkdocs_sla.source.load import AGREEMENT_FILE
 from mkdocs_sla.source.parallel import for_each_agreement
-from mkdocs_sla.source.schema import agreement_schema, results_schema, schema_text
 
 log = get_plugin_logger(__name__)
 
-STYLESHEET_URI = "assets/stylesheets/sla.css"
-FORMAT_PAGE = "reference/format.md"
 # A hand-written page that holds this marker gets the engine's worked examples in its place.
 WORKED_EXAMPLES = "<!-- sla:worked-examples -->"
 # Pages the plugin needs: headings carry `{ #id }` anchors, which attr_list reads.
@@ -203,9 +201,9 @@ class SlaPlugin(BasePlugin[SlaConfig]):
 
     def _add_reference(self, files: Files, config) -> None:
         """The format reference and the JSON Schemas, generated from the model so they cannot drift."""
-        self._add(files, File.generated(config, FORMAT_PAGE, content=reference.format_page()), in_sections=False)
-        for name, schema in (("agreement", agreement_schema()), ("results", results_schema())):
-            self._add(files, File.generated(config, f"schema/{name}.schema.json", content=schema_text(schema)), in_sections=False)
+        # The same files `sla render` writes (site/tree.py), so both trees hold the same reference.
+        for path, content in reference_files().items():
+            self._add(files, File.generated(config, path, content=content), in_sections=False)
 
     def on_page_markdown(self, markdown: str, page: Page, config, files: Files) -> str:
         # Worked examples are computed by the engine at build time, never typed by hand.
