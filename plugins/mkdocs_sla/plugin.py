@@ -33,6 +33,7 @@ from mkdocs_sla import clock
 from mkdocs_sla.core.diagnostics import InvalidAgreements
 from mkdocs_sla.core.model import RESERVED_IDS, SLUG
 from mkdocs_sla.present.feed import feed_title
+from mkdocs_sla.preview import PageReuse
 from mkdocs_sla.site import reference
 from mkdocs_sla.site.agreement_page import render_record
 from mkdocs_sla.site.navigation import NavPage, NavSection
@@ -40,7 +41,7 @@ from mkdocs_sla.site.paths import GROUP_BY, STYLESHEET, Paths, RenderOptions
 from mkdocs_sla.site.render import render_listings, render_problem_page
 from mkdocs_sla.site.tree import STYLESHEET_URI, reference_files
 from mkdocs_sla.source.load import AGREEMENT_FILE
-from mkdocs_sla.source.parallel import for_each_agreement
+from mkdocs_sla.source.parallel import FolderCache, for_each_agreement
 
 log = get_plugin_logger(__name__)
 
@@ -109,6 +110,11 @@ class SlaPlugin(BasePlugin[SlaConfig]):
 
     def __init__(self) -> None:
         self.command = "build"
+        # Kept across the rebuilds of `mkdocs serve` (MkDocs reuses a plugin with on_startup):
+        # each agreement's phase-1 render, keyed by its folder's files, so an edit re-renders one.
+        self.rendered_cache = FolderCache()
+        # ...and what MkDocs made of each generated page, reused where its Markdown is unchanged.
+        self.reuse = PageReuse()
         self._reset()
 
     def _reset(self) -> None:
@@ -156,11 +162,18 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         )
         # Each agreement is loaded, evaluated and rendered on its own; a large tree does that in
         # worker processes. Not under `mkdocs serve`, whose server threads make forking unsafe.
+        serving = self.command == "serve"
         diagnostics, rendered = for_each_agreement(
             self.agreements_dir,
             functools.partial(render_record, today=self.today, options=options),
             workers=None if self.command in ("build", "gh-deploy") else 1,
+            cache=self.rendered_cache if serving else None,
+            key=(self.agreements_dir, self.today, options),
         )
+        if serving:
+            log.info(
+                f"sla: rendered {self.rendered_cache.loaded} of {len(self.rendered_cache.entries)} agreement folders (the others unchanged)"
+            )
         for diagnostic in diagnostics:
             if diagnostic.severity == "warning":
                 log.warning(str(diagnostic))
@@ -186,6 +199,11 @@ class SlaPlugin(BasePlugin[SlaConfig]):
                 if agreement_id not in {s.id for s in summaries}:
                     problem_pages.update(render_problem_page(agreement_id, lines, options=options))
         docs_dir = Path(config.docs_dir)
+        if serving:
+            self.reuse.start(
+                config,
+                {p: t for pages in [r.pages for r in rendered] + [listings, problem_pages] for p, t in pages.items() if p.endswith(".md")},
+            )
         for pages in [r.pages for r in rendered] + [listings, problem_pages]:
             for path, content in pages.items():
                 # NOT_IN_NAV: on_nav places the pages; MkDocs need not list 2,000 of them as "not in nav".
@@ -209,7 +227,33 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         # Worked examples are computed by the engine at build time, never typed by hand.
         if self.config.enabled and WORKED_EXAMPLES in markdown:
             markdown = markdown.replace(WORKED_EXAMPLES, reference.worked_examples())
+        if self._previewing():
+            self.reuse.page_markdown(page)
         return markdown
+
+    # ------------------------------------------------------------ live preview (preview.py)
+
+    def _previewing(self) -> bool:
+        return self.config.enabled and self.command == "serve"
+
+    def on_pre_page(self, page: Page, config, files: Files) -> Page:
+        if self._previewing():
+            self.reuse.pre_page(page)
+        return page
+
+    def on_page_content(self, html: str, page: Page, config, files: Files) -> str:
+        if self._previewing():
+            self.reuse.page_content(page, html)
+        return html
+
+    def on_post_page(self, output: str, page: Page, config) -> str:
+        return self.reuse.post_page(page, output) if self._previewing() else output
+
+    # Before the search plugin's on_post_build writes its index.
+    @event_priority(100)
+    def on_post_build(self, config) -> None:
+        if self._previewing():
+            self.reuse.before_search_index(config.plugins)
 
     def _problems_by_agreement(self, errors) -> dict[str, list[str]]:
         """Error lines by the agreement folder they are in (errors outside one are left out)."""
@@ -285,6 +329,8 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         # theme/main.html links the feed of versions from the head of every page.
         if self.config.enabled:
             env.globals["sla_feed"] = {"url": self.paths.feed, "title": f"{feed_title(config.site_name)} (Atom)"}
+        if self._previewing():
+            self.reuse.env(env)
         return env
 
     def on_serve(self, server, config, builder):
