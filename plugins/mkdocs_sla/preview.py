@@ -72,7 +72,7 @@ class PageReuse:
 
     def page_markdown(self, page) -> None:
         """A reused page is laid out by the empty template and left out of this build's search
-        indexing (its entries from the last build are added back in `before_search_index`)."""
+        indexing (its entries from the last build are added back: `add_reused_search_entries`)."""
         if page.file.src_uri in self.reused:
             page.meta = {**page.meta, "template": REUSED_TEMPLATE, "search": {**(page.meta.get("search") or {}), "exclude": True}}
 
@@ -94,22 +94,29 @@ class PageReuse:
         if not isinstance(env.loader, ChoiceLoader) or REUSED_TEMPLATE not in env.loader.list_templates():
             env.loader = ChoiceLoader([DictLoader({REUSED_TEMPLATE: ""}), env.loader])
 
-    def before_search_index(self, plugins) -> None:
-        """Before the search plugin writes its index: add the reused pages' entries, and keep
-        every generated page's entries for the next build. Without a search plugin that keeps
-        `search_index.entries` (MkDocs' and Material's both do), nothing is reused."""
+    def is_reused(self, page) -> bool:
+        return page.file.src_uri in self.reused
+
+    def add_reused_search_entries(self, plugins) -> None:
+        """Before the pages are built: the reused pages' search entries from the last build
+        (each reused page is left out of this build's indexing, see `page_markdown`)."""
+        index = _search_index(plugins)
+        if index is not None:
+            for path in sorted(self.reused):
+                index.entries.extend(self.built[path].search)
+
+    def keep_search_entries(self, plugins) -> None:
+        """After the build: every rebuilt page's search entries, for the next build. Without a
+        search plugin that keeps `search_index.entries` (MkDocs' and Material's both do), a
+        reused page has no entries to give back, and its search stays as the plugin makes it."""
         index = _search_index(plugins)
         if index is None:
-            for path in self.reused:
-                self.built[path].output = None  # unindexed: build it in full next time
             return
         urls = {built.url: path for path, built in self.built.items() if path not in self.reused and built.url}
         for entry in index.entries:
-            path = urls.get(entry.get("location", "").split("#", 1)[0])
+            path = urls.get(str(entry.get("location", "")).split("#", 1)[0])
             if path is not None:
                 self.built[path].search.append(entry)
-        for path in sorted(self.reused):
-            index.entries.extend(self.built[path].search)
 
 
 def _search_index(plugins):
