@@ -40,6 +40,7 @@ from mkdocs_sla.site.compact import compact_page
 from mkdocs_sla.site.navigation import NavPage, NavSection
 from mkdocs_sla.site.paths import GROUP_BY, STYLESHEET, Paths, RenderOptions
 from mkdocs_sla.site.render import render_listings, render_problem_page
+from mkdocs_sla.site.stash import Stash
 from mkdocs_sla.site.tree import STYLESHEET_URI, reference_files
 from mkdocs_sla.source.load import AGREEMENT_FILE
 from mkdocs_sla.source.parallel import FolderCache, for_each_agreement
@@ -132,6 +133,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         self.paths = Paths()
         self.today: dt.date | None = None
         self.generated: dict[str, File] = {}
+        self.stash = Stash()
         self.navigation: list[NavSection | NavPage | str] = []
 
     # ------------------------------------------------------------ events
@@ -239,6 +241,9 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             markdown = markdown.replace(WORKED_EXAMPLES, reference.worked_examples())
         if self._previewing():
             self.reuse.page_markdown(page)
+        if page.file.src_uri in self.generated and not (self._previewing() and self.reuse.is_reused(page)):
+            # Our HTML blocks skip the Markdown converter's HTML parsing (site/stash.py).
+            markdown = self.stash.stash(page.file.src_uri, markdown)
         return markdown
 
     # ------------------------------------------------------------ live preview (preview.py)
@@ -252,6 +257,9 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         return page
 
     def on_page_content(self, html: str, page: Page, config, files: Files) -> str:
+        html, anchors = self.stash.unstash(page.file.src_uri, html)
+        if anchors:
+            page.present_anchor_ids = (page.present_anchor_ids or set()) | anchors
         if self._previewing():
             self.reuse.page_content(page, html)
         return html
