@@ -334,7 +334,10 @@ def test_rounding_is_neutral():
 
 def test_a_shorter_claim_deadline_is_adverse():
     change = only(changes_after(set_in(("credit_terms", "claim", "deadline"), {"days_after_period": "15"})))
-    assert (change.effect, change.summary) == (ADVERSE, "claim deadline shortens from 30 days after the period to 15 days after the period")
+    assert (change.effect, change.summary) == (
+        ADVERSE,
+        "claim deadline shortens from 30 days after the end of the period to 15 days after the end of the period",
+    )
 
 
 def test_billing_cycles_compare_with_days_by_their_length():
@@ -346,6 +349,20 @@ def test_billing_cycles_compare_with_days_by_their_length():
     assert only(compare_terms(cycles, sixty)).effect == NEUTRAL  # 59 to 62 days: about the same
 
 
+@pytest.mark.parametrize(
+    "deadline", [{"days_after_period": "30"}, {"billing_cycles_after": "1"}, {"billing_cycles_after": "2"}, {"billing_cycles_after": "23"}]
+)
+def test_the_claim_deadline_reads_the_same_on_the_agreement_page_and_in_the_review(deadline):
+    # One rule (words.deadline_phrase): the review once said "1st billing cycle" where the page said "first".
+    from mkdocs_sla.present.words import deadline_words
+
+    new = terms(set_in(("credit_terms", "claim", "deadline"), deadline))
+    page = deadline_words(new)
+    change = only(compare_terms(OLD, new)) if new != OLD else None
+    if change is not None:
+        assert change.summary.endswith(page.removeprefix("within ").removeprefix("by "))
+
+
 def test_two_billing_cycles_always_last_longer_than_58_days():
     # The end of the 2nd monthly cycle after a period is 59 (February and March) to 62 days
     # after it, by the engine's own deadline rule; so replacing 58 days by it is favourable.
@@ -354,7 +371,7 @@ def test_two_billing_cycles_always_last_longer_than_58_days():
     change = only(compare_terms(fifty_eight, cycles))
     assert (change.effect, change.summary) == (
         FAVOURABLE,
-        "claim deadline lengthens from 58 days after the period to the end of the 2nd billing cycle after the period",
+        "claim deadline lengthens from 58 days after the end of the period to the end of the second billing cycle after the period",
     )
 
 

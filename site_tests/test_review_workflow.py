@@ -85,7 +85,14 @@ def load_workflow() -> dict:
     workflow = yaml.safe_load(WORKFLOW.read_text())
     triggers = workflow.get("on", workflow.get(True))  # PyYAML reads `on:` as True
     assert triggers["pull_request"]["paths"] == ["agreements/**"]
-    assert workflow["permissions"]["pull-requests"] == "write"
+    # Least privilege: nothing for the workflow; the job that runs the pull request's code
+    # reads only; the job that may write to the pull request runs none of it.
+    assert workflow["permissions"] == {}
+    review, comment = workflow["jobs"]["review"], workflow["jobs"]["comment"]
+    assert review["permissions"] == {"contents": "read"}
+    assert comment["permissions"]["pull-requests"] == "write"
+    assert comment["needs"] == "review"
+    assert not [s for s in comment["steps"] if "run" in s or s.get("uses", "").startswith("actions/checkout")]
     assert workflow["env"]["NO_MKDOCS_2_WARNING"] == "1"
     return workflow
 
@@ -105,9 +112,23 @@ def evaluate(value: str, outputs: dict[str, dict[str, str]], github: dict[str, s
 
 
 def run_workflow(workdir: Path, tmp: Path, state_file: Path, env: dict[str, str]) -> dict[str, subprocess.CompletedProcess]:
-    """Every step of the review job in `workdir`; returns the finished `run:` steps by name."""
+    """Both jobs: `review` in `workdir` (the checkout), then `comment` in an empty folder that
+    receives only the downloaded artifact; returns the finished `run:` steps by name."""
     workflow = load_workflow()
-    (job,) = workflow["jobs"].values()
+    artifacts: dict[str, Path] = {}
+    done = run_job(workflow, "review", workdir, tmp, state_file, env, artifacts)
+    assert set(artifacts) == {"site", "sla-diff"}
+    comment_dir = tmp / f"{workdir.name}-comment"
+    comment_dir.mkdir()
+    done.update(run_job(workflow, "comment", comment_dir, tmp, state_file, env, artifacts))
+    return done
+
+
+def run_job(
+    workflow: dict, job_id: str, workdir: Path, tmp: Path, state_file: Path, env: dict[str, str], artifacts: dict[str, Path]
+) -> dict[str, subprocess.CompletedProcess]:
+    """Every step of one job in `workdir`; uploads are copied into `artifacts`, downloads out of it."""
+    job = workflow["jobs"][job_id]
     github = {"base_ref": "main"}
     base_env = {**env, **{k: evaluate(v, {}, github) for k, v in workflow["env"].items()}}
     outputs: dict[str, dict[str, str]] = {}
@@ -116,11 +137,21 @@ def run_workflow(workdir: Path, tmp: Path, state_file: Path, env: dict[str, str]
         name = step.get("name", step.get("uses", step.get("run")))
         uses = step.get("uses", "")
         step_env = {k: evaluate(v, outputs, github) for k, v in step.get("env", {}).items()}
+        if uses:
+            # Pinned to a full commit, the version in a comment.
+            assert re.fullmatch(r"actions/[\w-]+@[0-9a-f]{40}", uses), f"{name}: {uses} is not pinned to a commit"
+        if uses.startswith("actions/checkout"):
+            assert step["with"]["persist-credentials"] is False, "the token must not stay in .git/config"
         if uses.startswith(("actions/checkout", "actions/setup-python")):
             continue  # played by the test: the clone at the merge commit, this interpreter
         if uses.startswith("actions/upload-artifact"):
-            assert (workdir / step["with"]["path"]).is_dir(), f"{name}: nothing to upload at {step['with']['path']}"
-            assert (workdir / step["with"]["path"] / "index.html").is_file()
+            source = workdir / step["with"]["path"]
+            assert source.is_dir(), f"{name}: nothing to upload at {step['with']['path']}"
+            artifacts[step["with"]["name"]] = tmp / f"artifact-{workdir.name}-{step['with']['name']}"
+            shutil.copytree(source, artifacts[step["with"]["name"]])
+            continue
+        if uses.startswith("actions/download-artifact"):
+            shutil.copytree(artifacts[step["with"]["name"]], workdir / step["with"]["path"])
             continue
         if uses.startswith("actions/github-script"):
             # No skip: `make test` and .ci/run install node (Debian's nodejs) with the browser.
@@ -221,7 +252,8 @@ def test_review_workflow_comments_once_labels_adverse_changes_and_fails_on_rewri
 
     for name in ("Validate the agreements", "Build the site", "Compare with the base branch"):
         assert steps[name].returncode == 0, f"{name}:\n{steps[name].stdout}\n{steps[name].stderr}"
-    report = (run1 / "diff.md").read_text()
+    assert (run1 / "site" / "index.html").is_file()
+    report = (run1 / "sla-diff" / "diff.md").read_text()
     assert report.splitlines()[0] == "**SLA changes:** 1 agreement changed, 2 adverse changes, history intact."
     assert f"## {AGREEMENT_ID} — Compute" in report
     assert "- 🔴 **adverse**: Monthly uptime: objective lowered from 99.9% to 99.8%" in report
@@ -248,7 +280,7 @@ def test_review_workflow_comments_once_labels_adverse_changes_and_fails_on_rewri
     steps = run_workflow(run2, tmp_path, state_file, env)
 
     assert steps["Compare with the base branch"].returncode == 0
-    report = (run2 / "diff.md").read_text()
+    report = (run2 / "sla-diff" / "diff.md").read_text()
     assert report.splitlines()[0] == "**SLA changes:** 1 agreement changed, 3 adverse changes, history rewritten."
     gate = steps["Fail on rewritten history, a notice violation or invalid input"]
     assert gate.returncode == 4

@@ -24,20 +24,20 @@ and exit 0, as for any period without results.
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import functools
 import json
+import re
 import sys
 from pathlib import Path
 
-from mkdocs_sla.core.diagnostics import Diagnostic
-from mkdocs_sla.core.evaluate import AgreementEvaluation, evaluate
-from mkdocs_sla.core.model import SLUG
+from mkdocs_sla.core.diagnostics import Diagnostic, excerpt
+from mkdocs_sla.core.evaluate import evaluate
+from mkdocs_sla.core.model import RESERVED_IDS, SLUG
 from mkdocs_sla.core.periods import Period
-from mkdocs_sla.present import display
-from mkdocs_sla.present.documents import period_document
+from mkdocs_sla.present.credits_report import credits_document, write_csv, write_table
 from mkdocs_sla.source.parallel import for_each_agreement
+from mkdocs_sla.source.yamlsource import display_path
 
 DEFAULT_ROOT = "agreements"
 
@@ -67,7 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="BASE",
         help="also report adverse changes since BASE (a git ref or a folder) that take effect sooner than the agreement's notice_days",
     )
-    validate.add_argument("--today", type=_date, help="the date of the change, for --against (default: today)")
+    validate.add_argument(
+        "--today",
+        type=_date,
+        help="today's date: results of a period not ended by then are errors; the date of the change for --against "
+        "(default: SOURCE_DATE_EPOCH, else today)",
+    )
     validate.set_defaults(run=cmd_validate)
 
     credits = verbs.add_parser("credits", help="attainment, tiers and credits per agreement and period")
@@ -79,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     credits.add_argument("--agreement", help="only this agreement id")
     credits.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    credits.add_argument(
+        "--today", type=_date, help="results of a period not ended by this date are errors (default: SOURCE_DATE_EPOCH, else today)"
+    )
     credits.set_defaults(run=cmd_credits)
 
     render = verbs.add_parser("render", help="write the site's Markdown pages without MkDocs")
@@ -149,6 +157,17 @@ def _date(text: str) -> dt.date:
 # ---------------------------------------------------------------- validate
 
 
+def _today(args) -> dt.date | None:
+    """The date a verb checks results against (`--today`, else the clock); None after saying why not."""
+    from mkdocs_sla.clock import build_date
+
+    try:
+        return build_date(getattr(args, "today", None))
+    except ValueError as exc:
+        print(f"sla {args.verb}: {exc}", file=sys.stderr)
+        return None
+
+
 def print_diagnostics(diagnostics, fmt: str = "text", stream=None) -> None:
     stream = stream or sys.stdout
     for diagnostic in diagnostics:
@@ -167,7 +186,10 @@ def _agreement_id(record) -> str:
 def cmd_validate(args) -> int:
     if args.against:
         return _validate_against(args)
-    diagnostics, valid = for_each_agreement(args.path, _agreement_id)
+    today = _today(args)
+    if today is None:
+        return 1
+    diagnostics, valid = for_each_agreement(args.path, _agreement_id, today=today)
     print_diagnostics(diagnostics, args.format)
     print(summary(len(valid), diagnostics), file=sys.stderr)
     return 1 if any(d.severity == "error" for d in diagnostics) else 0
@@ -187,7 +209,10 @@ def cmd_credits(args) -> int:
     # process would take longer than the evaluation itself.
     encode = args.format == "json"
     task = functools.partial(_credits_of, period=wanted_period if args.period else None, only=args.agreement, encode=encode)
-    diagnostics, entries = for_each_agreement(args.path, task)
+    today = _today(args)
+    if today is None:
+        return 1
+    diagnostics, entries = for_each_agreement(args.path, task, today=today)
     if any(d.severity == "error" for d in diagnostics):
         print_diagnostics(diagnostics, stream=sys.stderr)
         print(summary(len(entries), diagnostics), file=sys.stderr)
@@ -211,7 +236,9 @@ def cmd_credits(args) -> int:
                 file=sys.stderr,
             )
             return 1
-        entries = [entry for _has, entry in same_kind]
+        # The table shows only the agreements with results in P: an empty table per agreement
+        # is noise, and the JSON and CSV keep every agreement of the period's kind.
+        entries = [entry for has, entry in same_kind if has or args.format != "table"]
         if not any(has for has, _entry in same_kind):
             print(f"sla credits: no results for period {wanted_period} in any agreement measured per {wanted_period.kind}", file=sys.stderr)
     if encode:
@@ -237,109 +264,6 @@ def _credits_of(record, period: Period | None, only: str | None, encode: bool = 
     return kind, bool(entry["periods"]), json.dumps(entry, ensure_ascii=False, separators=(",", ":")) if encode else entry
 
 
-def credits_document(evaluations: list[AgreementEvaluation], period: Period | None = None) -> dict:
-    """The credits as plain data: exact values as strings (`"24775/248"` where a decimal would not end)."""
-    agreements = []
-    for evaluation in evaluations:
-        record = evaluation.record
-        periods = [period_document(outcome) for outcome in evaluation.periods if period is None or outcome.period == period]
-        agreements.append({"id": record.id, "title": record.versions[-1].terms.title, "periods": periods})
-    return {"format": 1, "agreements": agreements}
-
-
-CSV_COLUMNS = [
-    "agreement",
-    "period",
-    "version",
-    "metric",
-    "attainment",
-    "attainment_display",
-    "status",
-    "tier",
-    "credit_percent",
-    "period_credit_percent",
-    "period_amount",
-    "currency",
-    "below_minimum",
-    "misses_to_date",
-    "chronic_failure",
-    "termination_right",
-]
-
-
-def write_csv(document: dict, stream) -> None:
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for agreement in document["agreements"]:
-        for p in agreement["periods"]:
-            for m in p["metrics"]:
-                writer.writerow(
-                    [
-                        agreement["id"],
-                        p["period"],
-                        p["version"],
-                        m["metric"],
-                        m["attainment"],
-                        m["attainment_display"],
-                        m["status"],
-                        m["tier"],
-                        m["credit_percent"],
-                        p["credit"]["percent"],
-                        p["credit"]["issued"],
-                        p["credit"]["currency"],
-                        p["credit"]["below_minimum"],
-                        p["misses_to_date"],
-                        p["chronic_failure"],
-                        p["termination_right"],
-                    ]
-                )
-
-
-def write_table(document: dict, stream) -> None:
-    for agreement in document["agreements"]:
-        print(f"{agreement['id']} — {agreement['title']}", file=stream)
-        rows = [("period", "metric", "attainment", "status", "tier", "credit %")]
-        for p in agreement["periods"]:
-            for m in p["metrics"]:
-                rows.append(
-                    (
-                        p["period"],
-                        m["metric"],
-                        m["attainment_display"] or "—",
-                        m["status"],
-                        str(m["tier"] or "—"),
-                        display.percent(_fraction(m["credit_percent"])) + (" earned back" if m["earned_back_in"] else ""),
-                    )
-                )
-            credit = p["credit"]
-            total = display.percent(_fraction(credit["percent"]))
-            notes = []
-            if credit["capped"]:
-                notes.append("capped")
-            if credit["below_minimum"]:
-                notes.append("below minimum: not issued")
-            if credit["amount_display"]:
-                notes.insert(0, credit["amount_display"])
-            notes.append(f"misses to date {p['misses_to_date']}")
-            if p["chronic_failure"]:
-                notes.append("CHRONIC FAILURE")
-            if p["termination_right"]:
-                notes.append("TERMINATION RIGHT")
-            rows.append((p["period"], "= period total", "", "", "", f"{total} " + "; ".join(notes)))
-            for remedy in p["remedies"]:
-                rows.append((p["period"], f"! {remedy['kind'].replace('_', ' ')}", "", "", "", remedy["text"]))
-        widths = [max(len(r[i]) for r in rows) for i in range(5)]
-        for row in rows:
-            print("  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:5])) + "  " + row[5], file=stream)
-        print(file=stream)
-
-
-def _fraction(text: str | None):
-    from fractions import Fraction
-
-    return Fraction(text) if text is not None else None
-
-
 # ---------------------------------------------------------------- render
 
 
@@ -359,7 +283,7 @@ def cmd_render(args) -> int:
     except ValueError as exc:
         print(f"sla render: {exc}", file=sys.stderr)
         return 1
-    catalog = load(args.path)
+    catalog = load(args.path, today)
     if catalog.errors:
         print_diagnostics(catalog.diagnostics, stream=sys.stderr)
         print(summary(len(catalog.agreements), list(catalog.diagnostics)), file=sys.stderr)
@@ -395,11 +319,16 @@ def cmd_render(args) -> int:
 
 
 def cmd_new(args) -> int:
-    import re
-
-    if not re.fullmatch(SLUG, args.id):
+    if not re.fullmatch(SLUG, args.id) or len(args.id) > 80:
         print(
-            f"sla new: `{args.id}` is not a valid id; expected lower-case letters, digits and hyphens, starting with a letter or digit",
+            f"sla new: `{excerpt(args.id)}` is not a valid id; expected at most 80 lower-case letters, digits and hyphens, "
+            "starting with a letter or digit",
+            file=sys.stderr,
+        )
+        return 1
+    if args.id in RESERVED_IDS:
+        print(
+            f"sla new: id `{args.id}` is reserved for a page of the site ({', '.join(sorted(RESERVED_IDS))}); expected another id",
             file=sys.stderr,
         )
         return 1
@@ -481,6 +410,23 @@ def _folder(spec: str, path: str) -> Path | None:
     return inner if inner.is_dir() else folder
 
 
+def _same_trees(base: str, head: str | None, path: str) -> str | None:
+    """Why BASE and HEAD cannot be compared (an empty name, one folder twice), or None: a
+    comparison of a tree with itself says "no changes" and would pass any review."""
+    for name, spec in (("BASE", base), ("HEAD", head)):
+        if spec is not None and not spec.strip():
+            return f"{name} is empty; expected a git ref such as origin/main, or a folder"
+    base_folder = _folder(base, path)
+    head_folder = Path(path) if head is None else _folder(head, path)
+    if base_folder is not None and head_folder is not None and base_folder.resolve() == head_folder.resolve():
+        side = "the working tree" if head is None else f"`{excerpt(head)}`"
+        return (
+            f"BASE `{excerpt(base)}` is the folder {display_path(base_folder.resolve())}, the same as HEAD ({side}); "
+            "expected two different trees, e.g. `sla diff origin/main`"
+        )
+    return None
+
+
 def changed_only(base: str, head: str | None, path: str) -> set[str] | None:
     """Between git refs (or a ref and the working tree), the agreements that changed; None to compare all."""
     from mkdocs_sla.source.gitsource import changed_agreements
@@ -496,6 +442,10 @@ def cmd_diff(args) -> int:
     from mkdocs_sla.source.gitsource import GitSourceError
 
     today = args.today or dt.date.today()
+    problem = _same_trees(args.base, args.head, args.path)
+    if problem:
+        print(f"sla diff: {problem}", file=sys.stderr)
+        return 1
     try:
         # Agreements unchanged between the two sides cannot differ: only the others are read.
         only = changed_only(args.base, args.head, args.path)
@@ -562,7 +512,7 @@ def cmd_lock(args) -> int:
     from mkdocs_sla.source.load import LOCK_FILE, load, lock_text
 
     today = args.today or dt.date.today()
-    catalog = load(args.path)
+    catalog = load(args.path, today)
     errors = catalog.errors
     if errors:
         # An agreement whose versions no longer match its lock is invalid: it is never re-locked.

@@ -179,6 +179,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             self.agreements_dir,
             functools.partial(render_record, today=self.today, options=options),
             workers=None if self.command in ("build", "gh-deploy") else 1,
+            today=self.today,
             cache=self.rendered_cache if serving else None,
             key=(self.agreements_dir, self.today, options),
         )

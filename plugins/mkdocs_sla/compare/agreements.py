@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Literal
 
 from mkdocs_sla.compare.changes import ADVERSE, FAVOURABLE, NEUTRAL, ZERO, Change, Effect, _more, _pct
 from mkdocs_sla.compare.terms import compare_terms
@@ -48,7 +48,19 @@ class NoticeViolation:
         )
 
 
-VersionStatus = Literal["new", "revised", "rewritten", "removed", "withdrawn"]
+class VersionStatus(enum.StrEnum):
+    """What happened to one version between two snapshots."""
+
+    NEW = "new"
+    """Added: a version the base did not have."""
+    REVISED = "revised"
+    """Edited before customers saw it (not yet published nor in force): allowed."""
+    REWRITTEN = "rewritten"
+    """Edited after it was published or took effect: history rewritten."""
+    REMOVED = "removed"
+    """Deleted after it was published or took effect: history rewritten."""
+    WITHDRAWN = "withdrawn"
+    """Deleted before it was published: allowed."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +108,17 @@ class CreditView:
         return text
 
 
-ResultsStatus = Literal["added", "removed", "edited", "recomputed"]
+class ResultsStatus(enum.StrEnum):
+    """What happened to one period's results between two snapshots."""
+
+    ADDED = "added"
+    """A period with results for the first time."""
+    REMOVED = "removed"
+    """A period's results deleted."""
+    EDITED = "edited"
+    """The results file itself changed."""
+    RECOMPUTED = "recomputed"
+    """Same results, a different credit: the terms that govern the period changed."""
 
 
 @dataclass(frozen=True)
@@ -141,7 +163,21 @@ class ResultsDiff:
         return f"{self.period} {what}: credit before {before}, after {after}"
 
 
-AgreementStatus = Literal["added", "removed", "changed", "fixed", "invalid", "unchanged"]
+class AgreementStatus(enum.StrEnum):
+    """What happened to one agreement between two snapshots."""
+
+    ADDED = "added"
+    """New at head."""
+    REMOVED = "removed"
+    """Gone at head."""
+    CHANGED = "changed"
+    """Valid on both sides, with changes."""
+    FIXED = "fixed"
+    """Invalid at base, valid at head."""
+    INVALID = "invalid"
+    """Invalid at head: the review says why."""
+    UNCHANGED = "unchanged"
+    """Nothing a customer would see changed."""
 
 
 @dataclass(frozen=True)
@@ -161,7 +197,8 @@ class AgreementDiff:
     results: tuple[ResultsDiff, ...] = ()
     changes: tuple[Change, ...] = ()  # changes to the agreement as a whole (added, removed)
     problems: tuple[str, ...] = ()  # errors that kept BASE or HEAD from loading
-    history_removed: bool = False  # removed with versions that were in force
+    # Removed with versions that were in force, or (invalid at HEAD) a version in versions.lock edited.
+    history_removed: bool = False
 
     @property
     def all_changes(self) -> tuple[Change, ...]:
@@ -182,12 +219,6 @@ class AgreementDiff:
     @property
     def changed(self) -> bool:
         return self.status != "unchanged" or bool(self.versions or self.results or self.changes)
-
-
-def _published(version: Version, today: dt.date) -> bool:
-    """Whether customers have seen the version: in force, or published, by `today`."""
-    published = version.terms.published
-    return version.effective <= today or (published is not None and published <= today)
 
 
 def notice_violation(previous: Terms | None, version: Version, changes: Iterable[Change], today: dt.date) -> NoticeViolation | None:
@@ -256,14 +287,14 @@ def _version_diffs(base: Agreement, head: Agreement, today: dt.date) -> tuple[Ve
             )
         elif old.digest != version.digest:
             changes = tuple(compare_terms(old.terms, version.terms))
-            if _published(old, today):
+            if old.published_by(today):
                 found.append(VersionDiff(version.label, version.effective, "rewritten", old.label, changes, version.terms.changes))
             else:
                 notice = notice_violation(old.terms, version, changes, today)
                 found.append(VersionDiff(version.label, version.effective, "revised", old.label, changes, version.terms.changes, notice))
     for version in base.versions:
         if version.label not in after:
-            status: VersionStatus = "removed" if _published(version, today) else "withdrawn"
+            status: VersionStatus = "removed" if version.published_by(today) else "withdrawn"
             found.append(VersionDiff(version.label, version.effective, status, None, note=version.terms.changes))
     return tuple(found)
 

@@ -6,6 +6,7 @@ from mkdocs_sla.compare.changes import ADVERSE, FAVOURABLE, NEUTRAL, Change, _li
 from mkdocs_sla.core import credits as rules
 from mkdocs_sla.core.model import Terms
 from mkdocs_sla.core.periods import Period
+from mkdocs_sla.present.words import deadline_phrase
 
 # ---------------------------------------------------------------- credit terms and claims
 
@@ -118,16 +119,7 @@ def _deadline_days(deadline) -> tuple[int, int, str]:
     year, so billing cycles count with their real lengths."""
     months = [Period(year, month, "month") for year in (2023, 2024) for month in range(1, 13)]
     days = [(rules.deadline_after(deadline, p) - p.end).days + 1 for p in months]
-    if deadline.days_after_period is not None:
-        words = f"{deadline.days_after_period} days after the period"
-    else:
-        words = f"the end of the {_ordinal(deadline.billing_cycles_after)} billing cycle after the period"
-    return min(days), max(days), words
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+    return min(days), max(days), deadline_phrase(deadline)
 
 
 def _claim(out: list[Change], a, b) -> None:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from mkdocs_sla.compare.agreements import AgreementDiff, NoticeViolation, compare_records
 from mkdocs_sla.compare.changes import ADVERSE, NEUTRAL, Change
-from mkdocs_sla.core.diagnostics import Diagnostic
+from mkdocs_sla.core.diagnostics import Diagnostic, Rule
 from mkdocs_sla.core.records import Snapshot
 
 # ---------------------------------------------------------------- whole trees
@@ -88,9 +88,13 @@ def compare_catalogs(base: Snapshot, head: Snapshot, *, today: dt.date | None = 
         old_invalid = old is None and agreement_id in base.folders
         new_invalid = new is None and agreement_id in head.folders
         if new_invalid:
-            problems = _problem_lines(head.problems(agreement_id)) or ("invalid at HEAD",)
+            errors = head.problems(agreement_id)
+            problems = _problem_lines(errors) or ("invalid at HEAD",)
             title = old.versions[-1].terms.title if old else agreement_id
-            found.append(AgreementDiff(agreement_id, title, "invalid", problems=problems))
+            # A published version edited or removed is known from versions.lock even though
+            # HEAD cannot be loaded: the summary says history was rewritten, as the errors do.
+            rewritten = any(d.rule is Rule.PUBLISHED_VERSION_CHANGED for d in errors)
+            found.append(AgreementDiff(agreement_id, title, "invalid", problems=problems, history_removed=rewritten))
             continue
         if old_invalid and new is not None:
             diff = compare_records(None, new, today=today)

@@ -9,6 +9,7 @@ from mkdocs_sla.compare.changes import ADVERSE, FAVOURABLE, NEUTRAL, Change, _mo
 from mkdocs_sla.core import credits as rules
 from mkdocs_sla.core.model import Metric, Terms
 from mkdocs_sla.core.spans import Span, span_of
+from mkdocs_sla.core.tiers import attainment_range
 from mkdocs_sla.present.words import span_bounds
 
 # ---------------------------------------------------------------- credits at attainment levels
@@ -24,11 +25,8 @@ def credit_at(terms: Terms, metric: Metric, attainment: Fraction) -> Fraction:
 
 
 def _domain(metric: Metric) -> tuple[Fraction | None, Fraction | None]:
-    if metric.is_percent:
-        return Fraction(0), Fraction(100)
-    if metric.measure.kind in ("count", "average"):
-        return Fraction(0), None
-    return None, None
+    possible = attainment_range(metric)
+    return possible.low, possible.high
 
 
 def _breakpoints(metric: Metric) -> set[Fraction]:

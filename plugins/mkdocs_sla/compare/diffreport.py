@@ -16,6 +16,7 @@ from typing import Any
 from mkdocs_sla.compare.agreements import AgreementDiff, ResultsDiff, VersionDiff
 from mkdocs_sla.compare.changes import Change
 from mkdocs_sla.compare.compare import CatalogDiff
+from mkdocs_sla.core.diagnostics import one_line
 from mkdocs_sla.present.display import exact
 
 #: GitHub refuses comments over 65,536 characters; leave room for the marker and a note.
@@ -106,18 +107,48 @@ def to_text(diff: CatalogDiff) -> str:
             lines.append(f"  {MARK[results.effect]} {results.effect:<10}  {_results_line(results)}")
             for metric, before, after in results.attainments:
                 lines.append(f"        {metric}: {before} -> {after}")
-    return "\n".join(lines) + "\n"
+    # One line each: a title or a note from the YAML may hold line breaks or escape sequences.
+    return "\n".join(one_line(line) for line in lines) + "\n"
 
 
 # ---------------------------------------------------------------- markdown
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
+# Every character Markdown or GitHub gives a meaning to; `!` for images, `&` for entities.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~!&])")
+# A zero-width space after `@` keeps GitHub from reading `@name` as a mention, or `@org/team`
+# as a team to notify; it reads the same.
+_MENTION = "@\u200b"
 
 
 def md(text: str) -> str:
-    """Agreement text made inert in Markdown: no emphasis, links, tables or HTML from the data."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    """Agreement text made inert in Markdown: one line, no emphasis, links, images, headings,
+    tables, HTML (so no `<!-- sla-diff -->` marker) or mentions from the data."""
+    return _inert(text.strip())
+
+
+def _inert(text: str) -> str:
+    """`md` without trimming: runs of white space (line breaks too) become one space."""
+    return _MD_SPECIAL.sub(r"\\\1", one_line(re.sub(r"\s+", " ", text))).replace("@", _MENTION)
+
+
+def code(text: str) -> str:
+    """Text as a Markdown code span it cannot leave: the fence is one backtick longer than the
+    longest run inside, as CommonMark reads it; one line; no HTML comment or mention either."""
+    text = one_line(" ".join(text.split())).replace("<!--", "<!\u200b--").replace("@", _MENTION)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def md_message(text: str) -> str:
+    """One of our own messages, which quote values in backticks (`version \\`1.1\\``): the quoted
+    parts as code spans, the rest escaped, so GitHub shows code, not escaped backticks."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an odd number of backticks: no pairs to trust
+        return md(text)
+    return "".join(code(part) if index % 2 else _inert(part) for index, part in enumerate(parts)).strip()
 
 
 def _md_diff(change: Change) -> str:
@@ -152,13 +183,13 @@ def changes_markdown(changes: Sequence[Change]) -> str:
 
 
 def to_markdown(diff: CatalogDiff) -> str:
-    lines = [f"**SLA changes:** {headline(diff)}", "", f"Base `{md(diff.base)}`, head `{md(diff.head)}`, as of {diff.today.isoformat()}."]
+    lines = [f"**SLA changes:** {headline(diff)}", "", f"Base {code(diff.base)}, head {code(diff.head)}, as of {diff.today.isoformat()}."]
     if diff.problems:
         lines += ["", "Errors at HEAD outside any agreement:", ""] + [f"- {md(p)}" for p in diff.problems]
     for agreement in diff.changed:
         lines += ["", f"## {md(agreement.id)} — {md(agreement.title)}", "", f"*{_status_words(agreement)}*"]
         if agreement.problems:
-            lines += ["", "Errors:", ""] + [f"- `{p.replace('`', '')}`" for p in agreement.problems]
+            lines += ["", "Errors:", ""] + [f"- {code(p)}" for p in agreement.problems]
         if agreement.changes:
             lines += ["", changes_markdown(agreement.changes)]
         for version in agreement.versions:
@@ -166,7 +197,7 @@ def to_markdown(diff: CatalogDiff) -> str:
             if version.note:
                 lines += ["", f"> {md(version.note)}"]
             if version.notice:
-                lines += ["", f"**Notice violation:** {md(version.notice.message)}"]
+                lines += ["", f"**Notice violation:** {md_message(version.notice.message)}"]
             if version.changes:
                 lines += ["", changes_markdown(version.changes)]
             elif version.status in ("new", "revised", "rewritten") and version.compared_with:

@@ -1,11 +1,52 @@
-"""Errors and warnings with their source position: `file:line:column: error: message`."""
+"""Errors and warnings with their source position: `file:line:column: error: message`.
+
+A diagnostic is always one line: text from the input (a key, a value, a folder name) may hold
+line breaks or control characters, which are written as escapes (`\\n`, `\\x1b`), so that no
+input can start a line of its own (a GitHub workflow command such as `::error`, a forged
+diagnostic). Text quoted from the input is cut to a short excerpt (`excerpt`).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import enum
+import re
+from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+
+
+# C0 and C1 control characters, DEL, and the Unicode line and paragraph separators: each
+# ends or rewrites a line in some terminal, log viewer or parser.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+#: The most characters of input text a message quotes.
+EXCERPT_LENGTH = 60
+
+
+def one_line(text: str) -> str:
+    """`text` with every control character and line break written as an escape: one line, always."""
+    return _CONTROL.sub(
+        lambda m: _NAMED.get(m.group(), f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"), text
+    )
+
+
+def excerpt(text: object, limit: int = EXCERPT_LENGTH) -> str:
+    """Input text as a message quotes it: one line, at most `limit` characters, `…` where cut."""
+    line = one_line(str(text))
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def github_data(text: str) -> str:
+    """A workflow command's message, escaped as GitHub's runner reads it (`%`, CR, LF)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def github_property(text: str) -> str:
+    """A workflow command's property value (`file=…`), escaped as GitHub's runner reads it:
+    as a message, and `:` and `,` too, which would otherwise end the value."""
+    return github_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 @dataclass(frozen=True, order=True)
@@ -17,7 +58,15 @@ class Position:
     column: int = 1
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}"
+        return f"{one_line(self.file)}:{self.line}:{self.column}"
+
+
+class Rule(enum.Enum):
+    """The rules whose breach another stage acts on, beyond showing the message."""
+
+    PUBLISHED_VERSION_CHANGED = "published-version-changed"
+    """A version recorded in `versions.lock` was edited or removed: history rewritten, even
+    though the agreement cannot be loaded to compare it."""
 
 
 @dataclass(frozen=True, order=True)
@@ -25,15 +74,17 @@ class Diagnostic:
     position: Position
     severity: Severity
     message: str
+    rule: Rule | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
-        return f"{self.position}: {self.severity}: {self.message}"
+        return f"{self.position}: {self.severity}: {one_line(self.message)}"
 
     def github(self) -> str:
-        """A GitHub Actions workflow command, shown as an annotation on the line."""
+        """A GitHub Actions workflow command, shown as an annotation on the line; one line, the
+        file name and the message escaped as GitHub documents, so no input ends the command."""
         p = self.position
-        message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{self.severity} file={p.file},line={p.line},col={p.column}::{message}"
+        file = github_property(one_line(p.file))
+        return f"::{self.severity} file={file},line={p.line},col={p.column}::{github_data(one_line(self.message))}"
 
 
 class Diagnostics:
@@ -42,8 +93,8 @@ class Diagnostics:
     def __init__(self) -> None:
         self.items: list[Diagnostic] = []
 
-    def error(self, position: Position, message: str) -> None:
-        self.items.append(Diagnostic(position, "error", message))
+    def error(self, position: Position, message: str, rule: Rule | None = None) -> None:
+        self.items.append(Diagnostic(position, "error", message, rule))
 
     def warning(self, position: Position, message: str) -> None:
         self.items.append(Diagnostic(position, "warning", message))

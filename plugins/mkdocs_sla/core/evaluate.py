@@ -22,6 +22,23 @@ from mkdocs_sla.core.records import Agreement, Catalog, PeriodResults
 ZERO = Fraction(0)
 
 
+class Status(enum.StrEnum):
+    """How a metric, or a whole period, stands against its objectives; the values are the
+    words every page, table and JSON document uses."""
+
+    MET = "met"
+    """The objective was met (or the period was empty and `when_empty` says met)."""
+    MISSED = "missed"
+    """The objective was missed: a tier or a default may earn a credit."""
+    NOT_REPORTED = "not reported"
+    """No result for the metric (no metric at all, for a period)."""
+
+    @classmethod
+    def of(cls, met: bool | None) -> Status:
+        """The status of a `met` flag, where None means not reported."""
+        return cls.NOT_REPORTED if met is None else cls.MET if met else cls.MISSED
+
+
 @dataclass(frozen=True)
 class MetricOutcome:
     """One metric in one period."""
@@ -38,6 +55,10 @@ class MetricOutcome:
     @property
     def reported(self) -> bool:
         return self.met is not None
+
+    @property
+    def status(self) -> Status:
+        return Status.of(self.met)
 
     @property
     def credited(self) -> bool:
@@ -93,6 +114,13 @@ class PeriodOutcome:
     @property
     def missed(self) -> tuple[MetricOutcome, ...]:
         return tuple(m for m in self.metrics if m.met is False)
+
+    @property
+    def status(self) -> Status:
+        """Missed if any metric missed, met if every reported metric met, else not reported."""
+        if not any(m.reported for m in self.metrics):
+            return Status.NOT_REPORTED
+        return Status.MISSED if self.missed else Status.MET
 
     @property
     def termination_right(self) -> bool:

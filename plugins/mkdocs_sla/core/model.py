@@ -15,8 +15,10 @@ import datetime as dt
 import functools
 import re
 from decimal import Decimal
-from typing import Annotated, Literal
+from fractions import Fraction
+from typing import Annotated, ClassVar, Literal
 
+from dateutil.relativedelta import relativedelta
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from mkdocs_sla.core.spans import span_of
@@ -47,6 +49,19 @@ def _within_years(moment: dt.datetime) -> dt.datetime:
 Moment = Annotated[dt.datetime, AfterValidator(_within_years)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
 
+#: The most digits of a count in a results file, as in an interval CSV: room for any real
+#: count, and far from the sizes at which exact arithmetic and display slow down.
+COUNT_DIGITS = 30
+
+
+def _count_digits(value: int) -> int:
+    if value >= 10**COUNT_DIGITS:
+        raise ValueError(f"a count of {len(str(value))} digits; expected a whole number of at most {COUNT_DIGITS} digits")
+    return value
+
+
+Count = Annotated[int, Field(ge=0), AfterValidator(_count_digits)]
+
 
 #: Agreement ids the site keeps for its own pages beside the agreement pages
 #: (`<prefix>/index`, `<prefix>/metrics`, `<prefix>/credits`): an agreement with such
@@ -70,6 +85,12 @@ class Review(Model):
         description="Months between reviews (real agreements: 12 to 24; at most 120)."
     )
     last: Date = Field(description="Date of the last review; the next is due `every_months` later.")
+
+    @property
+    def due(self) -> dt.date:
+        """The next review: `every_months` after the last, on the same day of the month or
+        the month's last day (a review on 31 January every month is due on 28 or 29 February)."""
+        return self.last + relativedelta(months=self.every_months)
 
 
 class Service(Model):
@@ -150,17 +171,29 @@ Credits = Annotated[TieredCredits | LinearCredits | PoolCredits, Field(discrimin
 class ValueMeasure(Model):
     """The period's figure is reported directly (`value:` in the results)."""
 
+    #: Whether the attainment is a percentage (0..100), and its lowest possible value
+    #: (None: unbounded). One answer per kind, for the loader's checks, the tiers' domain
+    #: and the comparison of versions.
+    percent: ClassVar[bool | None] = None  # as its unit says: a figure reported in `%` is a percentage
+    floor: ClassVar[Fraction | None] = None  # a reported figure may be negative (a net score)
+
     kind: Literal["value"] = Field(description="`value`.")
 
 
 class CountMeasure(Model):
     """A count reported for the period (`count:` in the results), e.g. qualified leads delivered."""
 
+    percent: ClassVar[bool | None] = False
+    floor: ClassVar[Fraction | None] = Fraction(0)
+
     kind: Literal["count"] = Field(description="`count`.")
 
 
 class AverageMeasure(Model):
     """An average from a sum and a count (`sum:` and `count:` in the results), e.g. follow-up attempts per lead."""
+
+    percent: ClassVar[bool | None] = False
+    floor: ClassVar[Fraction | None] = Fraction(0)
 
     kind: Literal["average"] = Field(description="`average`.")
     when_empty: Literal["met", "missed"] = Field(
@@ -171,6 +204,9 @@ class AverageMeasure(Model):
 
 class DowntimeMeasure(Model):
     """Uptime % = (minutes − downtime minutes) / minutes × 100, from outages with start and end."""
+
+    percent: ClassVar[bool | None] = True
+    floor: ClassVar[Fraction | None] = Fraction(0)
 
     kind: Literal["downtime"] = Field(description="`downtime`.")
     minimum_outage_minutes: NonNegative = Field(
@@ -189,6 +225,9 @@ class IntervalsMeasure(Model):
     not local midnight. Intervals with no requests, and intervals missing from the data, count as 0% errors.
     """
 
+    percent: ClassVar[bool | None] = True
+    floor: ClassVar[Fraction | None] = Fraction(0)
+
     kind: Literal["intervals"] = Field(description="`intervals`.")
     # At most a day, so that every period (a partial first one too) holds at least one interval.
     interval_minutes: Annotated[int, Field(gt=0, le=1440)] = Field(
@@ -199,6 +238,9 @@ class IntervalsMeasure(Model):
 
 class EventsMeasure(Model):
     """Attainment % = good / total × 100 (`good:` and `total:` in the results), e.g. tickets answered within target."""
+
+    percent: ClassVar[bool | None] = True
+    floor: ClassVar[Fraction | None] = Fraction(0)
 
     kind: Literal["events"] = Field(description="`events`.")
     when_empty: Literal["met", "missed"] = Field(
@@ -211,8 +253,6 @@ Measure = Annotated[
     ValueMeasure | CountMeasure | AverageMeasure | DowntimeMeasure | IntervalsMeasure | EventsMeasure,
     Field(discriminator="kind"),
 ]
-
-PERCENT_MEASURES = ("downtime", "intervals", "events")
 
 
 class Metric(Model):
@@ -238,10 +278,11 @@ class Metric(Model):
 
     @property
     def is_percent(self) -> bool:
-        """Whether the attainment is a percentage, in 0..100: measured as one (PERCENT_MEASURES),
-        or a `value` reported in `%`. The one answer for the loader's checks, the tiers' domain
-        and the comparison of versions."""
-        return self.measure.kind in PERCENT_MEASURES or (self.measure.kind == "value" and self.unit.strip() == "%")
+        """Whether the attainment is a percentage, in 0..100: measured as one (the measure's
+        `percent`), or a figure reported in `%`. The one answer for the loader's checks, the
+        tiers' domain and the comparison of versions."""
+        percent = self.measure.percent
+        return self.unit.strip() == "%" if percent is None else percent
 
 
 class Deadline(Model):
@@ -400,10 +441,10 @@ class MetricResult(Model):
     """The raw measurements of one metric for one period; which keys apply depends on the measure."""
 
     value: Number | None = Field(None, description="`value` measure: the period's figure.")
-    count: NonNegativeInt | None = Field(None, description="`count` measure: the count; `average`: the number averaged over.")
+    count: Count | None = Field(None, description="`count` measure: the count; `average`: the number averaged over. At most 30 digits.")
     sum: NonNegative | None = Field(None, description="`average` measure: the sum over `count` items.")
-    good: NonNegativeInt | None = Field(None, description="`events` measure: events that met the target.")
-    total: NonNegativeInt | None = Field(None, description="`events` measure: all events.")
+    good: Count | None = Field(None, description="`events` measure: events that met the target. At most 30 digits.")
+    total: Count | None = Field(None, description="`events` measure: all events. At most 30 digits.")
     outages: list[Outage] | None = Field(None, description="`downtime` measure: the outages (an empty list: none).")
     intervals: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+\.csv$")] | None = Field(
         None, description="`intervals` measure: a CSV file beside the results file, columns `start,requests,errors`."

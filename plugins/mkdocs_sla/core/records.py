@@ -7,11 +7,23 @@ the site consume; they hold parsed values and their source positions, no text.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from dataclasses import dataclass, field
 
 from mkdocs_sla.core.diagnostics import Diagnostic, Position
 from mkdocs_sla.core.model import Results, Terms
 from mkdocs_sla.core.periods import Period
+
+
+class VersionStatus(enum.StrEnum):
+    """Where a version stands on a given day; the values are the words the pages use."""
+
+    SUPERSEDED = "superseded"
+    """Took effect, and a later version has taken effect since."""
+    IN_FORCE = "in force"
+    """The version that governs the day (the first version also before it took effect)."""
+    UPCOMING = "upcoming"
+    """Takes effect after the day."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +41,13 @@ class Version:
     @property
     def effective(self) -> dt.date:
         return self.terms.effective
+
+    def published_by(self, today: dt.date) -> bool:
+        """Whether customers have seen this version by `today`: in force, or published
+        (`published:` date) ahead of taking effect. Such a version is never rewritten: the
+        lock records it, the review calls an edit of it rewritten history."""
+        published = self.terms.published
+        return self.effective <= today or (published is not None and published <= today)
 
 
 @dataclass(frozen=True)
@@ -79,6 +98,12 @@ class Agreement:
             if version.effective <= today:
                 current = version
         return current
+
+    def status_of(self, version: Version, today: dt.date) -> VersionStatus:
+        """Whether a version is superseded, in force or upcoming on `today`."""
+        if version.effective > today:
+            return VersionStatus.UPCOMING
+        return VersionStatus.IN_FORCE if version is self.in_force(today) else VersionStatus.SUPERSEDED
 
     def upcoming(self, today: dt.date) -> tuple[Version, ...]:
         return tuple(v for v in self.versions if v.effective > today)

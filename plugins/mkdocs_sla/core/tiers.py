@@ -16,21 +16,24 @@ def tier_for(tiers: list[CreditTier] | tuple[CreditTier, ...], attainment: Fract
     return None
 
 
+def attainment_range(metric: Metric) -> Span:
+    """Every attainment a metric can have: 0 to 100 for a percentage, from the measure's
+    floor otherwise (0 for counts and averages, unbounded for a reported figure).
+
+    The one answer for which attainments miss the objective, where tiers are checked for
+    gaps, and where the comparison of versions looks for changed credits."""
+    if metric.is_percent:
+        return Span(Fraction(0), True, Fraction(100), True)
+    floor = metric.measure.floor
+    return Span(floor, floor is not None, None, False)
+
+
 def missed_span(metric: Metric) -> Span:
     """The attainments that miss the objective: where tiers are needed."""
     objective = Fraction(metric.objective)
     strict = metric.objective_strict
-    percent = metric.is_percent
-    floor = Fraction(0) if percent or metric.measure.kind in ("count", "average") else None
-    ceiling = Fraction(100) if percent else None
+    possible = attainment_range(metric)
     if metric.better == "higher":
         # met at or above the objective (strictly above if `objective_strict`)
-        return Span(floor, True, objective, strict)
-    return Span(objective, strict, ceiling, True)
-
-
-def domain(metric: Metric) -> Span:
-    """Every attainment a metric can have: 0 to 100 for a percentage, 0 and up otherwise."""
-    if metric.is_percent:
-        return Span(Fraction(0), True, Fraction(100), True)
-    return Span(Fraction(0), True, None, False)
+        return Span(possible.low, possible.low_closed, objective, strict)
+    return Span(objective, strict, possible.high, possible.high_closed)

@@ -9,8 +9,11 @@ ATTAINMENT_PLACES = 3
 
 
 def to_decimal(value: Fraction, places: int, rounding: str = ROUND_HALF_EVEN) -> Decimal:
+    """`value` rounded to `places` decimals. The precision fits the value's whole digits: a
+    fixed one (60) made `quantize` fail on a count of 58 digits that validation accepts."""
+    whole_digits = len(str(abs(value.numerator) // value.denominator))
     with localcontext() as ctx:
-        ctx.prec = 60
+        ctx.prec = max(60, whole_digits + places + 10)
         exact = Decimal(value.numerator) / Decimal(value.denominator)
         return exact.quantize(Decimal(1).scaleb(-places), rounding=rounding)
 

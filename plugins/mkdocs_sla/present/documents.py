@@ -34,7 +34,7 @@ def period_document(outcome: PeriodOutcome) -> dict[str, Any]:
                 else None,
                 "unit": m.metric.unit,
                 "objective": str(m.metric.objective),
-                "status": "not reported" if m.met is None else ("met" if m.met else "missed"),
+                "status": m.status.value,
                 "measured": measured_words(m),
                 "tier": m.tier,
                 "credit_percent": display.exact(m.credit_percent),

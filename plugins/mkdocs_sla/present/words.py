@@ -7,12 +7,11 @@ them come from `number` below and `display`, so they read as the agreement wrote
 from __future__ import annotations
 
 import calendar
-import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
 
-from mkdocs_sla.core.evaluate import MetricOutcome, Remedy, RemedyKind
-from mkdocs_sla.core.model import Bounds, Metric, Terms
+from mkdocs_sla.core.evaluate import MetricOutcome, Remedy, RemedyKind, Status
+from mkdocs_sla.core.model import Bounds, Deadline, Metric, Terms
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.spans import Span
 from mkdocs_sla.present import display, markup
@@ -87,14 +86,22 @@ def credit_model_words(metric: Metric, terms: Terms) -> list[str]:
 
 
 def deadline_words(terms: Terms) -> str | None:
+    """The claim deadline as the agreement page says it: "within 30 days after the end of the period"."""
     claim = terms.credit_terms.claim if terms.credit_terms else None
     if claim is None:
         return None
     deadline = claim.deadline
     if deadline.days_after_period is not None:
-        return f"within {deadline.days_after_period} days after the end of the period"
-    nth = _ordinal(deadline.billing_cycles_after)
-    return f"by the end of the {nth} billing cycle after the period"
+        return f"within {deadline_phrase(deadline)}"
+    return f"by {deadline_phrase(deadline)}"
+
+
+def deadline_phrase(deadline: Deadline) -> str:
+    """The last day to claim, in the words of every page and review: "30 days after the end of
+    the period", "the end of the first billing cycle after the period"."""
+    if deadline.days_after_period is not None:
+        return f"{deadline.days_after_period} days after the end of the period"
+    return f"the end of the {_ordinal(deadline.billing_cycles_after)} billing cycle after the period"
 
 
 def _ordinal(n: int) -> str:
@@ -110,13 +117,6 @@ def period_name(period: Period) -> str:
     if period.kind == "month":
         return f"{calendar.month_name[period.index]} {period.year}"
     return f"Q{period.index} {period.year}"
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return dt.date(year, month + 1, min(day.day, last))
 
 
 def credit_terms_lines(terms: Terms) -> list[tuple[str, str, bool]]:
@@ -243,7 +243,7 @@ def measured_words(outcome: MetricOutcome) -> str:
     """How a period's attainment was measured, for the periods table: "15 of 44,640 minutes down"."""
     m = outcome.measured
     if m is None:
-        return "not reported"
+        return Status.NOT_REPORTED.value
     if m.kind == "value":
         return "reported"
     if m.kind == "count":

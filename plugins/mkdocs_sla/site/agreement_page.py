@@ -11,11 +11,10 @@ from markupsafe import Markup
 
 from mkdocs_sla.core.evaluate import AgreementEvaluation, PeriodOutcome, evaluate
 from mkdocs_sla.core.model import Terms
-from mkdocs_sla.core.records import Agreement
+from mkdocs_sla.core.records import Agreement, VersionStatus
 from mkdocs_sla.present import display, markup
 from mkdocs_sla.present.documents import period_document
 from mkdocs_sla.present.words import (
-    add_months,
     credit_terms_lines,
     deadline_words,
     measured_words,
@@ -37,7 +36,6 @@ from mkdocs_sla.site.views import (
     RenderedAgreement,
     _metric_credit,
     _metric_view,
-    _period_mark,
     _sparkline,
 )
 
@@ -95,7 +93,7 @@ def render_agreement(
             metrics=metrics,
             today=today,
             versions=versions,
-            upcoming=[v for v in reversed(versions) if v.status == "upcoming"],
+            upcoming=[v for v in reversed(versions) if v.status is VersionStatus.UPCOMING],
             history_href=links(path, history.path),
             responsibilities=responsibility_lines(terms),
             credit_terms=credit_terms_lines(terms),
@@ -139,7 +137,7 @@ def render_agreement(
 def _review(terms: Terms, today: dt.date) -> dict[str, Any] | None:
     if not terms.review:
         return None
-    due = add_months(terms.review.last, terms.review.every_months)
+    due = terms.review.due
     return {"due": due, "overdue": due < today, "last": terms.review.last, "every": terms.review.every_months}
 
 
@@ -154,7 +152,7 @@ def _period_entry(agreement_id: str, outcome: PeriodOutcome) -> PeriodEntry:
         period=outcome.period,
         agreement_id=agreement_id,
         version=outcome.version,
-        mark=_period_mark(outcome).state,
+        mark=outcome.status,
         total=PeriodTotal.of(outcome),
         due=outcome.credit.combined_percent > 0 or any(m.earned_back for m in outcome.metrics),
         issued=outcome.credit.issued,
@@ -183,7 +181,7 @@ def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Terms, ver
         + (f' <span class="sla-note">claim by {e(total.claim_by)}</span>' if total.claim_by else "")
         + "</th></tr>"
     )
-    rows = [f'<tbody id="period-{label}" class="sla-period sla-period--{entry.mark}">', head]
+    rows = [f'<tbody id="period-{label}" class="sla-period sla-period--{Mark(entry.mark).state}">', head]
     for m in outcome.metrics:
         metric = m.metric
         name = markup.inline(metric.name)

@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from mkdocs_sla.compare.agreements import version_history
 from mkdocs_sla.compare.changes import WordDiff
-from mkdocs_sla.core.records import Agreement, Version
+from mkdocs_sla.core.records import Agreement, Version, VersionStatus
 from mkdocs_sla.present.words import (
     credit_terms_lines,
     deadline_words,
@@ -45,7 +45,7 @@ class VersionView:
     """A version as a page shows it, with links relative to that page."""
 
     version: Version
-    status: str  # "superseded", "in force", "upcoming" on the build date
+    status: VersionStatus  # on the build date
     previous: str | None  # the label of the version before
     until: dt.date | None  # its last day in force, when a later version has taken or will take over
     changes: tuple[ChangeView, ...]
@@ -86,12 +86,11 @@ class History:
         self.today = today
         self.links = links
         self.path = links.paths.history(record.id)
-        in_force = record.in_force(today)
         rows = version_history(record)
         self.versions: list[_VersionRow] = []
         for index, (previous, version, changes) in enumerate(rows):
             following = rows[index + 1][1] if index + 1 < len(rows) else None
-            status = "upcoming" if version.effective > today else "in force" if version is in_force else "superseded"
+            status = record.status_of(version, today)
             self.versions.append(
                 _VersionRow(
                     version,
@@ -160,7 +159,7 @@ class History:
                 credit_terms=credit_terms_lines(terms),
                 remedies=remedy_lines(terms),
                 deadline=deadline_words(terms),
-                in_force=next((v for v in views if v.status == "in force"), None),
+                in_force=next((v for v in views if v.status is VersionStatus.IN_FORCE), None),
                 agreement_href=self.links(row.path, paths.agreement(record.id)),
                 history_href=self.links(row.path, self.path, view.anchor),
                 changes_href=self.links(row.path, self.path, view.changes_anchor),

@@ -11,9 +11,10 @@ from typing import Any
 
 from markupsafe import Markup
 
-from mkdocs_sla.core.evaluate import AgreementEvaluation, MetricOutcome, PeriodOutcome
+from mkdocs_sla.core.evaluate import AgreementEvaluation, MetricOutcome, PeriodOutcome, Status
 from mkdocs_sla.core.model import Metric, Terms
 from mkdocs_sla.core.periods import Period
+from mkdocs_sla.core.records import VersionStatus
 from mkdocs_sla.present import display, markup
 from mkdocs_sla.present.sparkline import sparkline
 from mkdocs_sla.present.words import (
@@ -27,26 +28,32 @@ from mkdocs_sla.present.words import (
 # ---------------------------------------------------------------- small views
 
 
+# The stylesheet's class names of each status (`sla-mark--none` predates the enum).
+_CSS = {Status.MET: "met", Status.MISSED: "missed", Status.NOT_REPORTED: "none"}
+
+
 @dataclass(frozen=True)
 class Mark:
     """A met / missed / not reported mark: a word, and a symbol from the stylesheet; never colour alone."""
 
-    state: str  # "met", "missed", "none"
+    status: Status
 
     @classmethod
     def of(cls, met: bool | None) -> Mark:
-        return cls("none" if met is None else "met" if met else "missed")
+        return cls(Status.of(met))
+
+    @property
+    def state(self) -> str:
+        """The class-name suffix of the mark in the stylesheet."""
+        return _CSS[self.status]
 
     @property
     def html(self) -> Markup:
-        return _MARKS[self.state]
+        return _MARKS[self.status]
 
 
 # Few tags: a large site has 100,000 marks, and MkDocs, Markdown and the search index each parse every tag.
-_MARKS = {
-    state: Markup(f'<span class="sla-mark sla-mark--{state}">{text}</span>')
-    for state, text in (("met", "met"), ("missed", "missed"), ("none", "not reported"))
-}
+_MARKS = {status: Markup(f'<span class="sla-mark sla-mark--{_CSS[status]}">{status.value}</span>') for status in Status}
 
 
 @lru_cache(maxsize=65_536)
@@ -109,10 +116,6 @@ def _metric_credit(m: MetricOutcome) -> str:
     return percent(m.credit_percent)
 
 
-def _period_mark(outcome: PeriodOutcome) -> Mark:
-    return Mark.of(not outcome.missed if any(m.reported for m in outcome.metrics) else None)
-
-
 # ---------------------------------------------------------------- summaries (phase 1 -> phase 2)
 
 
@@ -136,7 +139,7 @@ class PeriodEntry:
     period: Period
     agreement_id: str
     version: str
-    mark: str
+    mark: Status
     total: PeriodTotal
     due: bool  # a credit was due, or cancelled by earn-back: the billing team wants to see it
     issued: Fraction | None
@@ -156,7 +159,7 @@ class VersionEntry:
     effective: dt.date
     published: dt.date | None
     changes: str | None  # the version's own summary of its changes (Markdown)
-    status: str  # "superseded", "in force" or "upcoming" on the build date
+    status: VersionStatus  # on the build date
     favourable: int  # changes for the customer, from the version before
     adverse: int
     neutral: int

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from mkdocs_sla.core.diagnostics import Diagnostics, Position
 from mkdocs_sla.core.model import Metric
 from mkdocs_sla.core.spans import span_of
-from mkdocs_sla.core.tiers import domain, missed_span
+from mkdocs_sla.core.tiers import attainment_range, missed_span
 from mkdocs_sla.present.words import bounds_in_words, span_in_words
 
 
@@ -36,7 +36,7 @@ def check_tiers(metric: Metric, position: Callable[[int], Position], diagnostics
     for index, span in enumerate(spans):
         outside = span.minus(missed)
         # A tier reaching into attainments that meet the objective never applies there.
-        if any(not p.intersect(domain(metric)).empty() for p in outside):
+        if any(not p.intersect(attainment_range(metric)).empty() for p in outside):
             diagnostics.warning(
                 position(index),
                 f"metric `{metric.id}`: tier {index + 1} ({bounds_in_words(tiers[index], metric.unit)}) includes attainments that meet the objective; it applies only to misses",

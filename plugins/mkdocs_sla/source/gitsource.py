@@ -22,7 +22,7 @@ import subprocess
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from mkdocs_sla.core.diagnostics import Diagnostic, Diagnostics, Position
+from mkdocs_sla.core.diagnostics import Diagnostics, Position
 from mkdocs_sla.core.records import Agreement, Catalog, Snapshot
 from mkdocs_sla.source.load import display_path, load, load_agreement
 
@@ -113,7 +113,10 @@ def snapshot_at_ref(
         meta, _, name = line.partition(b"\t")
         mode, kind, obj = meta.split()
         entries.append((mode.decode(), kind.decode(), obj.decode(), name.decode("utf-8", errors="surrogateescape")))
-    blobs = [e for e in entries if e[1] == "blob" and e[0] != "120000"]
+    # Symbolic links (mode 120000) are kept as links: the loader refuses them at their position,
+    # as it does in a working tree, so a link that validation reports is never silently
+    # missing from the comparison ("no changes").
+    blobs = [e for e in entries if e[1] == "blob"]
     if not blobs:
         raise GitSourceError(
             f"`{ref}` ({commit[:7]}) has no `{rel}/` folder; expected the agreements there (use --path if they live elsewhere)"
@@ -159,15 +162,17 @@ def _repo_relative(path: Path, top: Path) -> str:
 
 
 def _write_blobs(blobs: list[tuple[str, str, str, str]], tmp_root: Path, top: Path) -> None:
-    """Every blob's content through one `git cat-file --batch`, written under tmp_root."""
+    """Every blob's content through one `git cat-file --batch`, written under tmp_root; a link's
+    blob (its target's name) becomes a link again, never followed here."""
     request = "".join(f"{obj}\n" for _mode, _kind, obj, _name in blobs).encode()
+    links: list[tuple[Path, bytes]] = []
     proc = _git(["cat-file", "--batch"], top, input=request)
     if proc.returncode != 0:
         raise GitSourceError(f"git cat-file failed: {proc.stderr.decode(errors='replace').strip()}")
     data = proc.stdout
     offset = 0
     resolved_root = tmp_root.resolve()
-    for _mode, _kind, _obj, name in blobs:
+    for mode, _kind, _obj, name in blobs:
         end = data.index(b"\n", offset)
         header = data[offset:end].split()
         size = int(header[2])
@@ -180,7 +185,12 @@ def _write_blobs(blobs: list[tuple[str, str, str, str]], tmp_root: Path, top: Pa
         if not target.resolve().is_relative_to(resolved_root):
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
+        if mode == "120000":
+            links.append((target, content))  # made last, so no file is written through one
+        else:
+            target.write_bytes(content)
+    for target, content in links:
+        os.symlink(os.fsdecode(content), target)
 
 
 def _renamed(catalog: Catalog, tmp_display: str, rel: str) -> Catalog:
@@ -205,5 +215,5 @@ def _renamed(catalog: Catalog, tmp_display: str, rel: str) -> Catalog:
             results=tuple(dataclasses.replace(p, file=name(p.file)) for p in r.results),
         )
 
-    diagnostics = tuple(Diagnostic(position(d.position), d.severity, d.message) for d in catalog.diagnostics)
+    diagnostics = tuple(dataclasses.replace(d, position=position(d.position)) for d in catalog.diagnostics)
     return Catalog(tuple(record(r) for r in catalog.agreements), diagnostics)

@@ -15,53 +15,56 @@ live here, beside the per-field checks of the model, so that `sla validate`,
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
-import difflib
 import gc
-import hashlib
-import io
 import itertools
-import json
 import os
 import re
-import typing
 from pathlib import Path
-from typing import Any
-
-import pydantic
 
 from mkdocs_sla.core import model
-from mkdocs_sla.core.diagnostics import Diagnostics, Position
+from mkdocs_sla.core.diagnostics import Diagnostics, Position, excerpt
 from mkdocs_sla.core.measures import measured_window
 from mkdocs_sla.core.model import RESERVED_IDS, Results, Terms
 from mkdocs_sla.core.periods import Period, localize
 from mkdocs_sla.core.records import Agreement, Catalog, Interval, PeriodResults, Version
 from mkdocs_sla.source.checks import check_tiers
-from mkdocs_sla.source.yamlsource import Document, not_readable, parse, read_text
+from mkdocs_sla.source.intervals import read_intervals
+from mkdocs_sla.source.lock import AGREEMENT_FILE, LOCK_FILE, check_lock, digest, lock_text
+from mkdocs_sla.source.pydantic_errors import unknown, validate
+from mkdocs_sla.source.yamlsource import Document, display_path, link_problem, parse, read_text
 
-AGREEMENT_FILE = "agreement.yaml"
+# Names callers import from here (the CLI, the plugin, the site, the tests).
+__all__ = [
+    "AGREEMENT_FILE",
+    "LOCK_FILE",
+    "RESULTS_DIR",
+    "Agreement",
+    "Catalog",
+    "PeriodResults",
+    "Version",
+    "agreement_folders",
+    "digest",
+    "display_path",
+    "load",
+    "load_agreement",
+    "lock_text",
+    "paused_gc",
+    "validate",
+]
+
 RESULTS_DIR = "results"
-LOCK_FILE = "versions.lock"
 
 
-def display_path(path: Path) -> str:
-    """Paths in messages are relative to the working directory when inside it, as editors and CI expect."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
-    return str(path) if relative.startswith("..") else relative
-
-
-def load(root: Path | str) -> Catalog:
+def load(root: Path | str, today: dt.date | None = None) -> Catalog:
     """Load every agreement folder under `root`. Invalid agreements are left out of
-    `agreements`, never silently: their problems are in `diagnostics`."""
+    `agreements`, never silently: their problems are in `diagnostics`. With `today` (the
+    adapter's clock), results of a period not ended by then are errors."""
     diagnostics = Diagnostics()
     records = []
     with paused_gc():
         for folder in agreement_folders(Path(root), diagnostics):
-            record = load_agreement(folder, diagnostics)
+            record = load_agreement(folder, diagnostics, today)
             if record is not None:
                 records.append(record)
     return Catalog(tuple(records), tuple(diagnostics.sorted()))
@@ -92,19 +95,27 @@ def agreement_folders(root: Path, diagnostics: Diagnostics) -> list[Path]:
         return []
     # `sla validate .`: Path(".").name is empty; the folder's own name is what a reader knows.
     name = root.resolve().name or str(root.resolve())
-    for stray in (p for p in entries if p.is_file() and p.suffix in (".yaml", ".yml")):
+    links = {p for p in entries if p.is_symlink()}
+    for link in sorted(links):
+        diagnostics.error(Position(display_path(link)), link_problem(link) or "")
+    for stray in (p for p in entries if p not in links and p.is_file() and p.suffix in (".yaml", ".yml")):
         diagnostics.error(
             Position(display_path(stray)),
-            f"agreement files belong in a folder named by the agreement id: expected {name}/<id>/{AGREEMENT_FILE}",
+            f"agreement files belong in a folder named by the agreement id: expected {excerpt(name)}/<id>/{AGREEMENT_FILE}",
         )
-    return [p for p in entries if p.is_dir() and not p.name.startswith(".")]
+    return [p for p in entries if p not in links and p.is_dir() and not p.name.startswith(".")]
 
 
-def load_agreement(folder: Path, diagnostics: Diagnostics) -> Agreement | None:
+def load_agreement(folder: Path, diagnostics: Diagnostics, today: dt.date | None = None) -> Agreement | None:
     """One agreement folder; None if any error was found in it (all of them reported)."""
     local = Diagnostics()
     path = folder / AGREEMENT_FILE
     display = display_path(path)
+    try:
+        os.listdir(folder)  # an unreadable folder is not one without agreement.yaml
+    except OSError as exc:
+        diagnostics.error(Position(display_path(folder)), f"cannot read the agreement folder: {exc.strerror or exc}")
+        return None
     if not os.path.lexists(path):  # a folder, a link to nothing or a pipe there: read_text says what it is
         others = sorted(p.name for p in folder.glob("*.y*ml"))
         hint = f" (found {', '.join(others)})" if others else ""
@@ -112,10 +123,13 @@ def load_agreement(folder: Path, diagnostics: Diagnostics) -> Agreement | None:
         diagnostics.extend(local)
         return None
     text = read_text(path, display, local)
-    versions = _load_versions(folder.name, text, display, local) if text is not None else []
-    results = _load_results(folder, versions, local) if versions else []
+    versions, complete = _load_versions(folder.name, text, display, local) if text is not None else ([], False)
+    # The results are read even when the terms are not (all errors at once), but checked
+    # against the terms only when every version was read: against a partial history they
+    # would give false errors ("before the agreement took effect").
+    results = _load_results(folder, versions if complete else [], local, today)
     if versions and not local.errors:
-        _check_lock(folder, versions, local)
+        check_lock(folder, versions, local)
     diagnostics.extend(local)
     if local.errors or not versions:
         return None
@@ -125,7 +139,9 @@ def load_agreement(folder: Path, diagnostics: Diagnostics) -> Agreement | None:
 # ---------------------------------------------------------------- versions
 
 
-def _load_versions(folder_name: str, text: str, display: str, diagnostics: Diagnostics) -> list[Version]:
+def _load_versions(folder_name: str, text: str, display: str, diagnostics: Diagnostics) -> tuple[list[Version], bool]:
+    """The versions of `agreement.yaml`, and whether every one was read without an error."""
+    before = len(diagnostics.errors)
     documents = parse(text, display, diagnostics)
     if not documents and not diagnostics.errors:
         diagnostics.error(Position(display), "the file holds no agreement; expected one YAML document per version")
@@ -152,17 +168,7 @@ def _load_versions(folder_name: str, text: str, display: str, diagnostics: Diagn
         _check_terms(terms, document, diagnostics)
         versions.append(Version(terms, Position(display, document.start_line, 1), digest(terms)))
     _check_version_order(versions, documents, diagnostics)
-    return versions
-
-
-def digest(terms: Terms) -> str:
-    """A content hash of a version's terms, independent of formatting and comments.
-
-    Only the keys written in the file count (`exclude_unset`): a later release of the format
-    that adds an optional key with a default must not make every published version look
-    rewritten."""
-    canonical = json.dumps(terms.model_dump(mode="json", exclude_unset=True), sort_keys=True, separators=(",", ":"))
-    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+    return versions, bool(versions) and len(diagnostics.errors) == before
 
 
 def _natural_key(label: str) -> tuple:
@@ -213,7 +219,7 @@ def _check_terms(terms: Terms, document: Document, diagnostics: Diagnostics) -> 
             )
         seen[metric.id] = index
         if metric.is_percent and not 0 <= metric.objective <= 100:
-            what = f"a `{metric.measure.kind}` metric" if metric.measure.kind in model.PERCENT_MEASURES else "a metric in `%`"
+            what = f"a `{metric.measure.kind}` metric" if metric.measure.percent else "a metric in `%`"
             diagnostics.error(
                 document.position(("metrics", index, "objective")),
                 f"metrics[{index}].objective: objective of {what} is a percentage: expected 0 to 100, got {metric.objective}",
@@ -243,7 +249,7 @@ def _check_terms(terms: Terms, document: Document, diagnostics: Diagnostics) -> 
     remedies = terms.remedies
     if remedies and remedies.rolling_average and remedies.rolling_average.metric not in seen:
         diagnostics.error(
-            document.position(("remedies", "rolling_average", "metric")), _unknown("metric", remedies.rolling_average.metric, list(seen))
+            document.position(("remedies", "rolling_average", "metric")), unknown("metric", remedies.rolling_average.metric, list(seen))
         )
     if remedies:
         for index, step in enumerate(remedies.escalation):
@@ -259,12 +265,6 @@ def _check_terms(terms: Terms, document: Document, diagnostics: Diagnostics) -> 
             )
 
 
-def _unknown(what: str, name: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f"did you mean `{close[0]}`? " if close else ""
-    return f"unknown {what} `{name}`; {hint}expected one of: {', '.join(f'`{k}`' for k in known)}"
-
-
 # ---------------------------------------------------------------- results
 
 
@@ -278,9 +278,15 @@ MEASURE_KEYS = {
 }
 
 
-def _load_results(folder: Path, versions: list[Version], diagnostics: Diagnostics) -> list[PeriodResults]:
+def _load_results(folder: Path, versions: list[Version], diagnostics: Diagnostics, today: dt.date | None = None) -> list[PeriodResults]:
+    """The results files of one agreement. With `versions` empty (terms that could not be read),
+    each file is still checked on its own, and nothing is checked against the terms. With
+    `today`, a period that has not ended by then is an error."""
     directory = folder / RESULTS_DIR
     if not os.path.lexists(directory):
+        return []
+    if directory.is_symlink():
+        diagnostics.error(Position(display_path(directory)), link_problem(directory) or "")
         return []
     try:
         entries = sorted(directory.iterdir())
@@ -290,14 +296,15 @@ def _load_results(folder: Path, versions: list[Version], diagnostics: Diagnostic
         )
         return []
     except OSError as exc:
-        message = not_readable(directory, exc) if directory.is_symlink() else f"cannot read the folder: {exc.strerror or exc}"
-        diagnostics.error(
-            Position(display_path(directory)), message.replace("expected a regular file", "expected a folder of <period>.yaml files")
-        )
+        diagnostics.error(Position(display_path(directory)), f"cannot read the folder: {exc.strerror or exc}")
         return []
     record_stub = Agreement(folder.name, "", "", tuple(versions), ())
-    kind = versions[0].terms.period
+    kind = versions[0].terms.period if versions else None
     by_period: dict[Period, PeriodResults] = {}
+    named_csvs: set[str] = set()
+    all_read = True  # whether every results file was parsed, so the CSVs it names are known
+    csvs = [path for path in entries if path.suffix == ".csv"]
+    metric_ids = sorted({m.id for v in versions for m in v.terms.metrics})
     for path in entries:
         display = display_path(path)
         if path.suffix == ".csv":
@@ -307,18 +314,21 @@ def _load_results(folder: Path, versions: list[Version], diagnostics: Diagnostic
             continue
         text = read_text(path, display, diagnostics)
         if text is None:
+            all_read = False
             continue
         documents = parse(text, display, diagnostics)
         if len(documents) != 1:
+            all_read = False
             if documents or not diagnostics.errors:
                 diagnostics.error(Position(display), f"a results file holds one YAML document; found {len(documents)}")
             continue
         document = documents[0]
-        results = validate(Results, document, diagnostics)
+        named_csvs |= _named_csvs(document.data)
+        results = validate(Results, document, diagnostics, known_keys={("metrics",): ("metric", metric_ids)} if versions else None)
         if results is None:
             continue
         period = Period.parse(results.period)
-        if period.kind != kind:
+        if kind is not None and period.kind != kind:
             diagnostics.error(
                 document.position(("period",)),
                 f"period `{results.period}` is a {period.kind}, but this agreement is measured per {kind}; expected {'`YYYY-MM`' if kind == 'month' else '`YYYY-Qn`'}",
@@ -327,13 +337,22 @@ def _load_results(folder: Path, versions: list[Version], diagnostics: Diagnostic
         if path.stem != results.period:
             diagnostics.error(
                 document.position(("period",)),
-                f"period `{results.period}` differs from the file name `{path.name}`; expected `{results.period}.yaml`",
+                f"period `{results.period}` differs from the file name `{excerpt(path.name)}`; expected `{results.period}.yaml`",
             )
         if period in by_period:
             diagnostics.error(
                 document.position(("period",)),
                 f"a second result for period {period} (first in {by_period[period].file}); expected one results file per period",
             )
+            continue
+        if today is not None and period.end > today:
+            diagnostics.error(
+                document.position(("period",)),
+                f"period {period} has not ended (it ends on {period.end - dt.timedelta(days=1)}, after today, {today}); "
+                "expected results only for periods that have ended",
+            )
+            continue
+        if not versions:
             continue
         first = versions[0]
         if period.end <= first.effective:
@@ -345,7 +364,42 @@ def _load_results(folder: Path, versions: list[Version], diagnostics: Diagnostic
         terms = record_stub.version_for(period).terms
         intervals = _check_results(terms, period, results, document, directory, first.effective, diagnostics)
         by_period[period] = PeriodResults(period, results, display, intervals)
+    if all_read:
+        _report_unnamed_csvs(csvs, named_csvs, diagnostics)
     return [by_period[p] for p in sorted(by_period)]
+
+
+def _named_csvs(data: object) -> set[str]:
+    """The interval CSVs a results file names (`metrics.<id>.intervals`), read from the plain data
+    so that they are known even when the file has other errors."""
+    metrics = data.get("metrics") if isinstance(data, dict) else None
+    if not isinstance(metrics, dict):
+        return set()
+    return {m["intervals"] for m in metrics.values() if isinstance(m, dict) and isinstance(m.get("intervals"), str)}
+
+
+def _report_unnamed_csvs(csvs: list[Path], named: set[str], diagnostics: Diagnostics) -> None:
+    """A CSV in results/ that no results file names is read by nothing: an error, never skipped."""
+    for path in csvs:
+        if path.name in named:
+            continue
+        name = excerpt(path.name)
+        if _period_named(path.stem) is not None:
+            message = (
+                f"`{name}` is not read: the results of period {path.stem} are `{path.stem}.yaml`, and a CSV is read only "
+                "as the interval series a results file names (`intervals: <name>.csv`)"
+            )
+        else:
+            message = f"`{name}` is named by no results file, so nothing reads it; expected `intervals: {name}` in a results file, or no such file"
+        diagnostics.error(Position(display_path(path)), message)
+
+
+def _period_named(label: str) -> Period | None:
+    """The period a file stem names (`2026-03`), or None."""
+    try:
+        return Period.parse(label)
+    except ValueError:
+        return None
 
 
 def _check_results(
@@ -360,7 +414,7 @@ def _check_results(
         where = ("metrics", metric_id)
         if metric is None:
             diagnostics.error(
-                document.position(where, key=True), _unknown("metric", metric_id, known) + f" (the metrics of version `{terms.version}`)"
+                document.position(where, key=True), unknown("metric", metric_id, known) + f" (the metrics of version `{terms.version}`)"
             )
             continue
         kind = metric.measure.kind
@@ -387,7 +441,12 @@ def _check_results(
             for index, outage in enumerate(result.outages):
                 o_start, o_end = (localize(moment, terms.timezone).astimezone(dt.UTC) for moment in (outage.start, outage.end))
                 at = document.position((*where, "outages", index, "start"))
-                if o_end <= o_start:
+                if o_end == o_start:
+                    diagnostics.error(
+                        document.position((*where, "outages", index, "end")),
+                        f"outage ends when it starts ({outage.end.isoformat()}), so it lasts no time; expected an end after the start",
+                    )
+                elif o_end < o_start:
                     diagnostics.error(
                         document.position((*where, "outages", index, "end")),
                         f"outage ends ({outage.end.isoformat()}) before it starts ({outage.start.isoformat()}); expected an end after the start",
@@ -410,7 +469,7 @@ def _check_results(
                         f"outage from {outage.start.isoformat()} starts before the agreement took effect on {agreement_start}; only its part from then on counts",
                     )
         if kind == "intervals" and result.intervals:
-            rows = _read_intervals(
+            rows = read_intervals(
                 directory / result.intervals,
                 document.position((*where, "intervals")),
                 (start, end),
@@ -432,438 +491,3 @@ def _check_results(
 
 def _keys(keys: set[str]) -> str:
     return " and ".join(f"`{k}`" for k in sorted(keys))
-
-
-COUNT_RE = re.compile(r"[0-9]{1,30}")
-
-
-class _RecordLines:
-    """The lines of a CSV text as `csv.reader` takes them, keeping those of the current record:
-    a quoted field may hold line breaks, so a record's first line and its fields' columns come
-    from the source, not from the parsed fields."""
-
-    def __init__(self, text: str):
-        self._lines = iter(io.StringIO(text))
-        self._read = 0  # lines handed to the reader so far
-        self._current: list[str] = []
-        self.first_line = 1
-
-    def __iter__(self):
-        return self
-
-    def __next__(self) -> str:
-        line = next(self._lines)
-        self._read += 1
-        self._current.append(line)
-        return line
-
-    def begin(self) -> None:
-        """A new record starts on the next line."""
-        self._current = []
-        self.first_line = self._read + 1
-
-    def field_position(self, display: str, index: int) -> Position:
-        """Where field `index` of the current record starts (its first character inside any quotes)."""
-        source = "".join(self._current)
-        starts = _field_starts(source)
-        offset = starts[index] if index < len(starts) else 0
-        line = self.first_line + source.count("\n", 0, offset)
-        column = offset - (source.rfind("\n", 0, offset) + 1) + 1
-        return Position(display, line, column)
-
-
-def _field_starts(source: str) -> list[int]:
-    """Offsets of each field of one CSV record (the csv module's default dialect: `,` and `"`,
-    a doubled quote inside quotes is one quote); a quoted field's offset is its first character
-    after the opening quote."""
-    starts = [0]
-    in_quotes, at_field_start = False, True
-    i = 0
-    while i < len(source):
-        c = source[i]
-        if in_quotes:
-            if c == '"':
-                if source.startswith('"', i + 1):
-                    i += 2
-                    continue
-                in_quotes = False
-        elif c == ",":
-            starts.append(i + 1)
-            at_field_start = True
-            i += 1
-            continue
-        elif c == '"' and at_field_start:
-            in_quotes = True
-            starts[-1] = i + 1
-        elif c in "\r\n":
-            break
-        at_field_start = False
-        i += 1
-    return starts
-
-
-def _read_intervals(
-    path: Path,
-    named_at: Position,
-    bounds: tuple[dt.datetime, dt.datetime],
-    window: tuple[dt.datetime, dt.datetime],
-    minutes: int,
-    timezone: str,
-    diagnostics: Diagnostics,
-) -> tuple[Interval, ...] | None:
-    """The rows of an interval series. Intervals are consecutive spans of `minutes` of elapsed
-    time from the start of the measured window, the last one possibly shorter: the rule by which
-    `measures.interval_attainment` counts them. Times are compared in UTC, so a row's offset (or
-    its absence) never changes which instant it names, and a month with a clock change has its
-    real length."""
-    display = display_path(path)
-    if not os.path.lexists(path):
-        diagnostics.error(named_at, f"interval file `{path.name}` not found beside the results file")
-        return None
-    text = read_text(path, display, diagnostics)
-    if text is None:
-        return None
-    # Spreadsheets write UTF-8 CSV with a byte order mark; it is not part of the header.
-    record = _RecordLines(text.removeprefix("\ufeff"))
-    reader = csv.reader(record)
-    try:
-        header = next(reader, None)
-    except csv.Error as exc:
-        diagnostics.error(Position(display, 1, 1), f"not a CSV file: {exc}")
-        return None
-    if header is None or [h.strip() for h in header] != ["start", "requests", "errors"]:
-        diagnostics.error(Position(display, 1, 1), "expected the header `start,requests,errors`")
-        return None
-    rows: list[Interval] = []
-    seen: set[dt.datetime] = set()
-    step = dt.timedelta(minutes=minutes)
-    start, end = (moment.astimezone(dt.UTC) for moment in bounds)
-    grid = window[0].astimezone(dt.UTC)
-    ok = True
-    while True:
-        record.begin()
-        try:
-            row = next(reader, None)
-        except csv.Error as exc:
-            diagnostics.error(Position(display, record.first_line, 1), f"not a CSV row: {exc}")
-            return None
-        if row is None:
-            break
-        if not row:
-            continue
-        line_no = record.first_line  # a quoted field may go on over several lines: the row's first
-        where = Position(display, line_no, 1)
-        if len(row) != 3:
-            diagnostics.error(where, f"expected 3 fields (start, requests, errors), found {len(row)}")
-            ok = False
-            continue
-        try:
-            moment = localize(dt.datetime.fromisoformat(row[0].strip()), timezone).astimezone(dt.UTC)
-        except (ValueError, OverflowError):
-            diagnostics.error(where, f"`{row[0]}` is not a date and time; expected ISO 8601 such as 2026-10-01T00:05:00Z")
-            ok = False
-            continue
-        numbers = []
-        for field_index in (1, 2):
-            text_value = row[field_index]
-            value = text_value.strip()
-            # ASCII digits only: `str.isdigit` also admits `²` (which int() refuses) and
-            # fullwidth or Arabic-Indic digits (which int() reads, unlike any other tool).
-            is_count = COUNT_RE.fullmatch(value) is not None
-            if not is_count:
-                diagnostics.error(
-                    record.field_position(display, field_index),
-                    f"`{text_value}` is not a count; expected a whole number of 0 or more, in the digits 0-9 (at most 30)",
-                )
-                ok = False
-            numbers.append(int(value) if is_count else 0)
-        requests, errors = numbers
-        if errors > requests:
-            diagnostics.error(record.field_position(display, 2), f"{errors} errors out of {requests} requests; expected errors <= requests")
-            ok = False
-        if not (start <= moment < end):
-            diagnostics.error(
-                where,
-                f"interval {row[0]} lies outside the period; expected a start from {bounds[0].isoformat()} to before {bounds[1].isoformat()}",
-            )
-            ok = False
-        elif moment < grid:
-            diagnostics.warning(where, f"interval {row[0]} lies before the agreement took effect on {window[0].date()}; it does not count")
-        elif (moment - grid) % step:
-            diagnostics.error(
-                where,
-                f"interval {row[0]} does not start on a {minutes}-minute boundary of the period; "
-                f"intervals follow each other every {minutes} minutes of elapsed time from {grid.isoformat()} (UTC)",
-            )
-            ok = False
-        if moment in seen:
-            diagnostics.error(where, f"interval {row[0]} appears twice; expected one row per interval")
-            ok = False
-        seen.add(moment)
-        rows.append(Interval(moment, requests, errors, where))
-    return tuple(rows) if ok else None
-
-
-# ---------------------------------------------------------------- locks
-
-
-def _check_lock(folder: Path, versions: list[Version], diagnostics: Diagnostics) -> None:
-    """A version once published is never rewritten: its hash must match `versions.lock`."""
-    path = folder / LOCK_FILE
-    if not os.path.lexists(path):
-        return
-    display = display_path(path)
-    text = read_text(path, display, diagnostics)
-    if text is None:
-        return
-    documents = parse(text, display, diagnostics)
-    if not documents:
-        return
-    locked = documents[0].data
-    if not isinstance(locked, dict) or not all(isinstance(v, str) for v in locked.values()):
-        diagnostics.error(Position(display), "expected `version: sha256:…` lines, as written by `sla lock`")
-        return
-    labels = {v.label: v for v in versions}
-    for label, expected in locked.items():
-        version = labels.get(label)
-        where = documents[0].position((label,), key=True)
-        if version is None:
-            diagnostics.error(
-                where, f"version `{label}` was published but is no longer in {AGREEMENT_FILE}; published versions stay in the history"
-            )
-        elif version.digest != expected:
-            diagnostics.error(
-                version.position,
-                f"version `{label}` differs from the version published (hash in {display} line {where.line}); a version in force is never rewritten: add a new version instead",
-            )
-
-
-def lock_text(versions: typing.Iterable[Version], today: dt.date) -> str:
-    """The content of `versions.lock`: hashes of every version published or in force by `today`."""
-    lines = [
-        "# Content hashes of published versions, written by `sla lock`. Do not edit by hand:",
-        "# a version that no longer matches its hash was rewritten after publication.",
-        "",
-    ]
-    for version in versions:
-        if version.effective <= today or (version.terms.published and version.terms.published <= today):
-            lines.append(f'"{version.label}": {version.digest}')
-    return "\n".join(lines) + "\n"
-
-
-# ---------------------------------------------------------------- model validation
-
-
-def validate(cls: type[pydantic.BaseModel], document: Document, diagnostics: Diagnostics) -> Any:
-    """Validate a document against a model; report each error at its position."""
-    if not isinstance(document.data, dict):
-        diagnostics.error(
-            document.position(), f"expected a mapping of keys to values at the top of the document, found {_kind_of(document.data)}"
-        )
-        return None
-    try:
-        return cls.model_validate(document.data)
-    except pydantic.ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            _report(cls, error, document, diagnostics)
-        return None
-
-
-def _kind_of(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    return {"list": "a list", "str": f"the text `{value}`", "dict": "a mapping"}.get(type(value).__name__, type(value).__name__)
-
-
-def _report(cls: type, error: dict, document: Document, diagnostics: Diagnostics) -> None:
-    loc = tuple(error["loc"])
-    kind = error["type"]
-    # An error on a mapping's key (a results metric id that is not a slug): pydantic ends the
-    # location with `[key]`; the position is the key's, not its value's.
-    on_key = bool(loc) and loc[-1] == "[key]"
-    if on_key:
-        loc = loc[:-1]
-    path = _path_text(cls, loc)
-    where = _source_loc(cls, loc)  # the location in the YAML: pydantic's union tags left out
-    if kind == "extra_forbidden":
-        name = str(loc[-1])
-        allowed = sorted(_fields_at(cls, loc[:-1]))
-        close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
-        hint = f"did you mean `{close[0]}`? " if close else ""
-        section = ".".join(str(p) for p in _path_parts(cls, loc[:-1])) or "the top level"
-        diagnostics.error(
-            document.position(where, key=True),
-            f"unknown key `{name}` in {section}; {hint}expected one of: {', '.join(f'`{a}`' for a in allowed)}",
-        )
-        return
-    if kind in ("union_tag_invalid", "union_tag_not_found"):
-        # `kind:` of a measure, `model:` of credits: pydantic's message names the union, not the value.
-        ctx = error.get("ctx", {})
-        tag_field = str(ctx.get("discriminator", "")).strip("'")
-        expected = re.findall(r"'([^']*)'", str(ctx.get("expected_tags", "")))
-        if not expected:
-            expected = _tags_at(cls, loc, tag_field)
-        what = {"kind": "measure", "model": "credit model"}.get(tag_field, tag_field)
-        section = _path_text(cls, loc)
-        if kind == "union_tag_not_found":
-            choices = ", ".join(f"`{e}`" for e in expected)
-            diagnostics.error(
-                document.position(where),
-                f"missing key `{tag_field}` in {section}; expected one of: {choices}"
-                if choices
-                else f"missing key `{tag_field}` in {section}",
-            )
-        else:
-            diagnostics.error(
-                document.position((*where, tag_field)), f"{section}.{tag_field}: " + _unknown(what, str(ctx.get("tag", "")), expected)
-            )
-        return
-    if kind == "missing":
-        diagnostics.error(
-            document.position(where[:-1]),
-            f"missing key `{loc[-1]}`" + (f" in {_path_text(cls, loc[:-1])}" if loc[:-1] else "") + _description(cls, loc),
-        )
-        return
-    message = error["msg"]
-    if message.startswith("Value error, "):
-        message = message[len("Value error, ") :]
-    elif message.startswith("Input should be"):
-        message = "expected a value that should be" + message[len("Input should be") :]
-        given = error.get("input")
-        if isinstance(given, (str, int)) or given is None:
-            message = f"`{given if given is not None else 'nothing'}` is not valid: {message}"
-    if kind == "string_pattern_mismatch":
-        given = error.get("input")
-        pattern = error.get("ctx", {}).get("pattern", "")
-        if pattern == model.SLUG:
-            message = f"`{given}` is not a slug; expected lower-case letters, digits and hyphens, starting with a letter or digit"
-        elif pattern == model.PERIOD_RE.pattern:
-            message = (
-                f"`{given}` is not a period; expected a month `YYYY-MM` (01 to 12) or a quarter `YYYY-Qn` (1 to 4), years 1900 to 2999"
-            )
-        elif loc and loc[-1] == "intervals":
-            message = f"`{given}` is not a CSV file name; expected a name like `errors-2026-10.csv` beside the results file"
-    if on_key:  # the path names the mapping; the key itself is quoted by the message or the position
-        path = _path_text(cls, loc[:-1])
-        if not str(loc[-1]).strip():
-            message = "a key is empty; expected a name"
-    diagnostics.error(document.position(where, key=on_key), f"{path}: {message}" if path else message)
-
-
-def _tags_at(cls: type, loc: tuple, tag_field: str) -> list[str]:
-    """The tags a discriminated union at `loc` admits (`downtime`, `intervals`…), in model order."""
-    info = _field_info(cls, loc)
-    tp = _unwrap(info.annotation) if info is not None else None
-    tags: list[str] = []
-    for member in typing.get_args(tp):
-        member = _unwrap(member)
-        if isinstance(member, type) and issubclass(member, pydantic.BaseModel) and tag_field in member.model_fields:
-            tags.extend(typing.get_args(member.model_fields[tag_field].annotation))
-    return tags
-
-
-def _description(cls: type, loc: tuple) -> str:
-    info = _field_info(cls, loc)
-    return f"; expected {info.description[0].lower()}{info.description[1:]}" if info is not None and info.description else ""
-
-
-def _path_parts(cls: type, loc: tuple) -> list[str]:
-    """A readable path: union tags that pydantic puts into locations are left out."""
-    parts: list[str] = []
-    for item in _walk(cls, loc):
-        part, _tp, skipped = item
-        if skipped:
-            continue
-        if isinstance(part, int):
-            if parts:
-                parts[-1] = f"{parts[-1]}[{part}]"
-            else:
-                parts.append(f"[{part}]")
-        else:
-            parts.append(str(part))
-    return parts
-
-
-def _source_loc(cls: type, loc: tuple) -> tuple:
-    """The error location as keys and indexes of the document. A discriminated union puts its
-    tag into the location (`credits.tiers.tiers[1]`); the tag `tiers` is also a key there,
-    so left in, it would stop the walk on the wrong node."""
-    tags = {index for index, (_part, _tp, skipped) in enumerate(_walk(cls, loc)) if skipped}
-    return tuple(part for index, part in enumerate(loc) if index not in tags)
-
-
-def _path_text(cls: type, loc: tuple) -> str:
-    return ".".join(_path_parts(cls, loc))
-
-
-def _walk(cls: type, loc: tuple):
-    """Follow a pydantic error location through the model's types, yielding (part, type, is_union_tag)."""
-    tp: Any = cls
-    for part in loc:
-        tp = _unwrap(tp)
-        origin = typing.get_origin(tp)
-        if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
-            field_info = tp.model_fields.get(part) if isinstance(part, str) else None
-            tp = field_info.annotation if field_info else Any
-            yield part, tp, False
-        elif origin is list:
-            tp = typing.get_args(tp)[0]
-            yield part, tp, False
-        elif origin is dict:
-            tp = typing.get_args(tp)[1]
-            yield part, tp, False
-        elif origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
-            members = [_unwrap(m) for m in typing.get_args(tp) if m is not type(None)]
-            match = None
-            for member in members:
-                if isinstance(member, type) and issubclass(member, pydantic.BaseModel):
-                    tag_field = next((f for f in ("model", "kind") if f in member.model_fields), None)
-                    if tag_field and part in typing.get_args(member.model_fields[tag_field].annotation):
-                        match = member
-            if match is not None:
-                tp = match
-                yield part, tp, True
-            elif len(members) == 1:
-                # `X | None`: the location continues inside X
-                tp = members[0]
-                yield from _walk(tp, (part,))
-                return
-            else:
-                yield part, Any, True
-                tp = Any
-        else:
-            yield part, Any, False
-            tp = Any
-
-
-def _unwrap(tp: Any) -> Any:
-    while typing.get_origin(tp) is typing.Annotated:
-        tp = typing.get_args(tp)[0]
-    args = (
-        [a for a in typing.get_args(tp) if a is not type(None)]
-        if typing.get_origin(tp) in (typing.Union, getattr(__import__("types"), "UnionType", None))
-        else None
-    )
-    if args is not None and len(args) == 1:
-        return _unwrap(args[0])
-    return tp
-
-
-def _fields_at(cls: type, loc: tuple) -> list[str]:
-    tp: Any = cls
-    for step in _walk(cls, loc):
-        tp = step[1]  # the type at the end of the path
-    tp = _unwrap(tp)
-    if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
-        return list(tp.model_fields)
-    return []
-
-
-def _field_info(cls: type, loc: tuple):
-    parent: Any = cls
-    for _part, tp, _tag in _walk(cls, loc[:-1]):
-        parent = tp
-    parent = _unwrap(parent)
-    if isinstance(parent, type) and issubclass(parent, pydantic.BaseModel):
-        return parent.model_fields.get(loc[-1])
-    return None

@@ -9,6 +9,7 @@ stay in one process, where starting workers would cost more than it saves.
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -65,12 +66,14 @@ def for_each_agreement(
     task: Callable[[Any], Any] | None = None,
     workers: int | None = None,
     *,
+    today: dt.date | None = None,
     cache: FolderCache | None = None,
     key: object = None,
 ) -> tuple[list[Diagnostic], list[Any]]:
     """Load every agreement under `root`, apply `task` (a module-level function) to each valid
     record, and return every diagnostic (sorted) and the task's results in folder order.
-    With `cache`, unchanged folders are not loaded again (`key`: see `FolderCache`)."""
+    `today` is the adapter's date, as `load` takes it. With `cache`, unchanged folders are not
+    loaded again (`key`: see `FolderCache`; it must hold `today` when the results depend on it)."""
     root = Path(root)
     diagnostics = Diagnostics()
     folders = agreement_folders(root, diagnostics)
@@ -78,7 +81,7 @@ def for_each_agreement(
     todo = folders
     if cache is not None:
         names = {f.name for f in folders}
-        shared = (key, fingerprint_top(root, names))
+        shared = (key, today, fingerprint_top(root, names))
         if cache.key != shared:
             cache.key, cache.entries = shared, {}
         prints = {f: fingerprint(f) for f in folders}
@@ -86,13 +89,13 @@ def for_each_agreement(
     if workers is None:
         workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if workers <= 1 or len(todo) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        done = _run_chunk(todo, task)
+        done = _run_chunk(todo, task, today)
     else:
         size = max(1, len(todo) // (workers * 4))
         chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
         done = []
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for chunk_done in pool.map(_run_chunk, chunks, [task] * len(chunks)):
+            for chunk_done in pool.map(_run_chunk, chunks, [task] * len(chunks), [today] * len(chunks)):
                 done.extend(chunk_done)
     results = dict(zip(todo, done, strict=True))
     payloads: list[Any] = []
@@ -126,13 +129,13 @@ def fingerprint_top(root: Path, folders: set[str]) -> tuple:
     return tuple(found)
 
 
-def _run_chunk(folders: list[Path], task) -> list[tuple[list[Diagnostic], list[Any]]]:
+def _run_chunk(folders: list[Path], task, today: dt.date | None = None) -> list[tuple[list[Diagnostic], list[Any]]]:
     """Each folder's (diagnostics, results), in order."""
     done = []
     with paused_gc():
         for folder in folders:
             diagnostics = Diagnostics()
-            record = load_agreement(folder, diagnostics)
+            record = load_agreement(folder, diagnostics, today)
             payloads = [task(record)] if record is not None and task is not None else []
             done.append((diagnostics.items, payloads))
     return done

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
 
-from mkdocs_sla.core.diagnostics import Diagnostics, Position
+from mkdocs_sla.core.diagnostics import Diagnostics, Position, excerpt
 
 try:  # the C loader is about ten times faster; fall back for exotic builds
     from yaml import CSafeLoader as _BaseLoader
@@ -59,18 +60,20 @@ class Document:
     node: yaml.Node
     start_line: int
     end_line: int
+    _index: dict = field(default_factory=dict, repr=False, compare=False)
 
     def position(self, loc: tuple = (), *, key: bool = False) -> Position:
-        """The position of the value at `loc` (a path of keys and indexes), or of its key."""
+        """The position of the value at `loc` (a path of keys and indexes), or of its key.
+
+        A mapping's keys are looked up in an index built once per mapping, so that reporting
+        every one of 200,000 unknown keys takes linear time, not a scan per key."""
         node, key_node = self.node, None
         for part in loc:
             if isinstance(node, yaml.MappingNode):
-                for k, v in node.value:
-                    if k.value == part:
-                        node, key_node = v, k
-                        break
-                else:
+                found = self._keys(node).get(part)
+                if found is None:
                     continue  # a union tag or a key that is missing: stay on the mapping
+                key_node, node = found
             elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
                 node, key_node = node.value[part], None
             else:
@@ -79,19 +82,44 @@ class Document:
         mark = target.start_mark
         return Position(self.file, mark.line + 1, mark.column + 1)
 
+    def _keys(self, node: yaml.MappingNode) -> dict:
+        """{key text: (key node, value node)} of one mapping, the first of equal keys, built once."""
+        index = self._index.get(id(node))
+        if index is None:
+            index = {}
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode):
+                    index.setdefault(k.value, (k, v))
+            self._index[id(node)] = index
+        return index
 
-def read_text(path, display: str, diagnostics: Diagnostics) -> str | None:
+
+def display_path(path) -> str:
+    """Paths in messages are relative to the working directory when inside it, as editors and CI expect."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def read_text(path, display: str, diagnostics: Diagnostics, *, what: str = "YAML") -> str | None:
     """The file's text, or None after reporting why it cannot be read.
 
-    Only a regular file (or a link to one) is read: a folder would fail to open and a named
-    pipe would block the run forever, so what it is gets said before anything is opened."""
+    Only a regular file is read: a symbolic link is refused (see `link_problem`), a folder
+    would fail to open and a named pipe would block the run forever, so what it is gets said
+    before anything is opened. `what` names the expected content in the UTF-8 message."""
+    problem = link_problem(path)
+    if problem is not None:
+        diagnostics.error(Position(display), problem)
+        return None
     try:
         info = path.stat()
     except OSError as exc:
         diagnostics.error(Position(display), not_readable(path, exc))
         return None
     if not stat.S_ISREG(info.st_mode):
-        diagnostics.error(Position(display), f"`{path.name}` is {file_kind(info.st_mode)}, not a file; expected a regular file")
+        diagnostics.error(Position(display), f"`{excerpt(path.name)}` is {file_kind(info.st_mode)}, not a file; expected a regular file")
         return None
     size = info.st_size
     if size > MAX_BYTES:
@@ -114,7 +142,7 @@ def read_text(path, display: str, diagnostics: Diagnostics) -> str | None:
         column = len(raw[line_start : exc.start].decode("utf-8", errors="replace")) + 1
         diagnostics.error(
             Position(display, line, column),
-            f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); expected UTF-8 encoded YAML",
+            f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); expected UTF-8 encoded {what}",
         )
         return None
 
@@ -132,17 +160,31 @@ def file_kind(mode: int) -> str:
     return "a special file"
 
 
+def link_problem(path) -> str | None:
+    """Why a symbolic link in the agreements tree is refused, or None for anything else.
+
+    Git stores a link as a link (mode 120000), not the file it points to: a review of the
+    change (`sla diff`, the pull-request check) would compare the link's text while validation
+    and the site read its target, anywhere on the machine. So the rule is one for every
+    reader: a link is an error at its position, never followed."""
+    if not os.path.islink(path):
+        return None
+    try:
+        target = os.readlink(path)
+    except OSError:
+        target = "?"
+    name = excerpt(Path(path).name)
+    if not os.path.exists(path):
+        return f"`{name}` is a symbolic link to `{excerpt(target)}`, which does not exist; expected a regular file"
+    return (
+        f"`{name}` is a symbolic link to `{excerpt(target)}`; links are not followed (git stores the link, "
+        "not its target, so a review would not see what it points to): expected the file or folder itself"
+    )
+
+
 def not_readable(path, exc: OSError) -> str:
-    """Why `stat` failed, in words: a link to nothing says so, rather than "no such file"."""
-    if path.is_symlink():
-        try:
-            target = os.readlink(path)
-        except OSError:
-            target = "?"
-        if isinstance(exc, FileNotFoundError):
-            return f"`{path.name}` is a symbolic link to `{target}`, which does not exist; expected a regular file"
-        return f"`{path.name}` is a symbolic link to `{target}` that cannot be followed: {exc.strerror or exc}"
-    return f"cannot read the file: {exc.strerror or exc}"
+    """Why `stat` failed, in words."""
+    return link_problem(path) or f"cannot read the file: {exc.strerror or exc}"
 
 
 def parse(text: str, display: str, diagnostics: Diagnostics) -> list[Document]:
