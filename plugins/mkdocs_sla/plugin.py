@@ -212,11 +212,6 @@ class SlaPlugin(BasePlugin[SlaConfig]):
                 if agreement_id not in {s.id for s in summaries}:
                     problem_pages.update(render_problem_page(agreement_id, lines, options=options))
         docs_dir = Path(config.docs_dir)
-        if serving:
-            self.reuse.start(
-                config,
-                {p: t for pages in [r.pages for r in rendered] + [listings, problem_pages] for p, t in pages.items() if p.endswith(".md")},
-            )
         for pages in [r.pages for r in rendered] + [listings, problem_pages]:
             for path, content in pages.items():
                 # NOT_IN_NAV: on_nav places the pages; MkDocs need not list 2,000 of them as "not in nav".
@@ -226,6 +221,9 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             source = self.agreements_dir / agreement_id / AGREEMENT_FILE
             # `edit_uri` points at docs_dir in the repository, so the YAML file is found from there.
             self.generated[self.paths.agreement(agreement_id)].edit_uri = Path(os.path.relpath(source, docs_dir)).as_posix()
+        if serving:
+            texts = {path: text for pages in [r.pages for r in rendered] + [listings, problem_pages] for path, text in pages.items()}
+            self.reuse.start(files, {path: (text, self.generated[path]) for path, text in texts.items() if path in self.generated})
         self._add(files, File.generated(config, STYLESHEET_URI, abs_src_path=str(STYLESHEET)))
         self._add_reference(files, config)
         return files
@@ -261,24 +259,29 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         html, anchors = self.stash.unstash(page.file.src_uri, html)
         if anchors:
             page.present_anchor_ids = (page.present_anchor_ids or set()) | anchors
-        if self._previewing():
-            self.reuse.page_content(page, html)
         return html
 
     def on_post_page(self, output: str, page: Page, config) -> str:
         if not self.config.enabled:
             return output
         if self._previewing() and self.reuse.is_reused(page):
-            return self.reuse.post_page(page, output)
+            return output  # empty: the page stays in the site as the last build wrote it
         if self.config.compact_html:
             output = compact_page(output, page.content)
-        return self.reuse.post_page(page, output) if self._previewing() else output
+        if self._previewing():
+            self.reuse.post_page(page)
+        return output
+
+    def on_pre_build(self, config) -> None:
+        if self._previewing():
+            self.reuse.keep(config, self.paths.prefix)
 
     # After every other plugin has written its files (the search index, the sitemap).
     @event_priority(-100)
     def on_post_build(self, config) -> None:
         if self._previewing():
             self.reuse.keep_search_entries(config.plugins)
+            self.reuse.finish(config)
         elif self.config.enabled and self.config.size_budget_mb is not None:
             self._check_size(Path(config.site_dir), self.config.size_budget_mb)
 
