@@ -32,6 +32,7 @@ import yaml
 from helpers import REPO_ROOT, tool_env, venv_script
 
 EPOCH = {"SOURCE_DATE_EPOCH": str(int(dt.datetime(2026, 11, 26, tzinfo=dt.UTC).timestamp()))}
+TODAY = dt.date(2026, 11, 26)
 PROJECT_FILES = ["mkdocs.yml", "docs", "theme", "agreements"]
 #: The longest any one wait may take: the first build, or a rebuild after an edit.
 WAIT = 60.0
@@ -263,3 +264,14 @@ def test_a_preview_rebuild_renders_only_the_edited_agreement_and_brings_listings
         assert amount != display.money(outcome.credit.amount, outcome.terms.credit_terms.currency)
         wait_until(server, "the new credit on the credits page", page_shows(server, f"agreements/credits/{outcome.period.label}/", amount))
         assert page_shows(server, f"agreements/{record.id}/", amount)()
+        # The unchanged agreements' pages, kept from the first build, still answer with their titles.
+        for other in load(root).agreements:
+            title = other.in_force(TODAY).terms.title
+            assert page_shows(server, f"agreements/{other.id}/", title)(), f"{other.id}: no page after the rebuilds"
+            assert fetch(server.url + f"agreements/{other.id}/history/")[0] == 200
+
+        # A removed agreement: its pages go, the catalog no longer lists it.
+        gone = next(r.id for r in load(root).agreements if r.id not in (record.id, edits.agreement_id))
+        shutil.rmtree(root / gone)
+        wait_until(server, "the removed agreement's page gone", lambda: fetch(server.url + f"agreements/{gone}/")[0] == 404)
+        assert f"{gone}/" not in fetch(server.url + "agreements/")[1]
