@@ -45,6 +45,7 @@ SLOW_MODULES = frozenset(
         "test_diff_cli",
         "test_reference_pages",
         "test_zensical",
+        "test_site_size",
     }
 )
 
