@@ -1,10 +1,12 @@
 # Developer and CI entry points. Every target is safe to run twice.
 #   make site    build the site into site/ (strict: warnings are errors)
+#   make sites   every audience's site into sites/: public/, internal/, one folder per customer
 #   make serve   live preview on http://127.0.0.1:8000/
 #   make test    the whole test suite, browser tests included (2 workers)
 #   make test-fast  the quick loop: no whole-site builds, no browser
 #   make lint    ruff (lint and format check) and the layers contract
 #   make bench   the benchmark (bench/run.py)
+#   make examples  extend the example results up to the last closed period (TODAY=YYYY-MM-DD)
 #   make clean   remove build outputs; `make distclean` also removes .venv
 
 # Material >= 9.7 prints a banner about MkDocs 2 on every build; silence it.
@@ -18,7 +20,9 @@ STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
 
-.PHONY: venv browser site serve test test-fast lint bench clean distclean
+SITES ?= sites
+
+.PHONY: venv browser site sites serve test test-fast lint bench examples clean distclean
 
 venv: $(STAMP)
 
@@ -42,19 +46,25 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 # Playwright cannot download browsers here; the tests use Debian's chromium.
-# node runs the review workflow's github-script step in its test.
+# node runs the review workflow's github-script step in its test; prometheus and
+# promtool serve the collector's tests (`sla collect` against a real server).
 browser:
-	@if [ -x $(CHROMIUM) ] && command -v node >/dev/null; then \
-	  echo "browser: $(CHROMIUM); node: $$(command -v node)"; \
+	@if [ -x $(CHROMIUM) ] && command -v node >/dev/null && command -v prometheus >/dev/null && command -v promtool >/dev/null; then \
+	  echo "browser: $(CHROMIUM); node: $$(command -v node); prometheus: $$(command -v prometheus)"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium nodejs; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium nodejs prometheus; \
 	else \
-	  echo "error: $(CHROMIUM) or node is missing; install them with: sudo apt-get update && sudo apt-get install -y chromium nodejs" >&2; \
+	  echo "error: $(CHROMIUM), node or prometheus is missing; install them with: sudo apt-get update && sudo apt-get install -y chromium nodejs prometheus" >&2; \
 	  exit 1; \
 	fi
 
 site: venv
 	$(VENV)/bin/mkdocs build --strict
+
+# Each a complete site (own search index, sitemap, feed, 404); customer sites are private:
+# see the README on hosting them.
+sites: venv
+	$(VENV)/bin/sla sites $(SITES)
 
 serve: venv
 	$(VENV)/bin/mkdocs serve
@@ -66,15 +76,20 @@ test-fast: venv
 	$(PY) -m pytest -n 2 -m "not slow and not browser" $(PYTEST_ARGS)
 
 lint: venv
-	$(VENV)/bin/ruff check plugins site_tests bench
-	$(VENV)/bin/ruff format --check plugins site_tests bench
+	$(VENV)/bin/ruff check plugins site_tests bench scripts
+	$(VENV)/bin/ruff format --check plugins site_tests bench scripts
 	$(VENV)/bin/lint-imports --no-cache
 
 bench: venv
 	$(PY) bench/run.py
 
+# The site tests pin the build date 2026-11-26; the loader refuses results of a period not yet ended.
+TODAY ?= 2026-11-26
+examples: venv
+	$(PY) scripts/extend_examples.py --today $(TODAY)
+
 clean:
-	rm -rf site build bench/out .pytest_cache .hypothesis
+	rm -rf site sites build bench/out .pytest_cache .hypothesis
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
 	find . -path ./$(VENV) -prune -o -type d -name '*.egg-info' -exec rm -rf {} +
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import calendar
 import random
+import re
 import sys
 import time
 from pathlib import Path
@@ -322,6 +323,55 @@ def generate(root: Path, count: int, metrics: int = 5, periods: int = 24, seed: 
             )
         ids.append(agreement_id)
     return ids
+
+
+OUTAGE_LOG_SCHEMA = "# yaml-language-server: $schema=https://example.github.io/mkdocs-sla/latest/schema/outages.schema.json\n"
+
+BUSY_MAINTENANCE = """maintenance:
+  notice_days: 5
+  windows:
+    - id: weekly-patching
+      start: 2024-01-07T02:00:00
+      rrule: FREQ=WEEKLY;BYDAY=SU
+      duration_minutes: 120
+      announced: 2023-12-01
+"""
+
+
+def make_busy(folder: Path, outages: int = 10_000, periods: int = 24, seed: int = 0) -> None:
+    """Turn a generated agreement into a busy service's: `outages` outages over `periods` months
+    in an outage log (short, some tagged maintenance, some across month ends), a weekly
+    maintenance window, and results files whose own outage lists are emptied (the log holds them)."""
+    rnd = random.Random(seed)
+    year, month = _period(periods)
+    minutes = int((time.mktime((year, month, 1, 0, 0, 0, 0, 0, 0)) - time.mktime((FIRST_YEAR, FIRST_MONTH, 1, 0, 0, 0, 0, 0, 0))) // 60)
+    gap = minutes // outages
+    lines = [OUTAGE_LOG_SCHEMA + "outages:"]
+    at = 0
+    for n in range(outages):
+        at += rnd.randint(1, 2 * gap - 40)
+        length = rnd.randint(1, 30)
+        start, end = at, at + length
+        at = end
+        s, e = (_moment(m) for m in (start, end))
+        lines.append(f"  - id: INC-{n + 1:05d}\n    start: {s}\n    end: {e}")
+        if rnd.random() < 0.05:
+            lines.append("    tags: [maintenance]")
+        if rnd.random() < 0.2:
+            lines.append("    note: Synthetic incident from the monitoring system.")
+    (folder / "outages.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    terms = folder / "agreement.yaml"
+    terms.write_text(terms.read_text(encoding="utf-8") + BUSY_MAINTENANCE, encoding="utf-8")
+    for path in (folder / "results").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r"    outages:\n(?:      - .*\n|        .*\n)+", "    outages: []\n", text), encoding="utf-8")
+
+
+def _moment(minute: int) -> str:
+    """Minutes after the first period's start, as an ISO time in UTC."""
+    day, rest = divmod(minute, 1440)
+    first = calendar.timegm((FIRST_YEAR, FIRST_MONTH, 1, 0, 0, 0)) + day * 86_400 + rest * 60
+    return time.strftime("%Y-%m-%dT%H:%M:00Z", time.gmtime(first))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,10 +16,16 @@
    edit to an agreement's title, then to a results file; the time until the
    served pages (agreement page, catalog, credits by period) show each edit
    (target: ≤ 5 s). The server is stopped at the end, whatever happens.
+5. Outage log (outage-log issue): one agreement with 10,000 outages over 24 months in its
+   outage log and a weekly maintenance window, alone and among the 2,000 agreements of (1):
+   `sla validate` and `sla credits --format json`, against the targets of (1) at 2,000.
+6. Tickets (tickets issue): 1,000,000 tickets over a year through `sla validate` and
+   `sla credits --format json`. Targets: ≤ 30 s each on 2 cores, < 2 GB.
 
 Figures are printed as a table; nothing is asserted, the reader compares.
 Options: `--sizes 500,1000,2000,10000`, `--large-sites`, `--skip-site`,
-`--skip-core`, `--skip-serve`, `--keep` (leave bench/out).
+`--skip-core`, `--skip-serve`, `--skip-outages`, `--skip-tickets`, `--tickets N`,
+`--keep` (leave bench/out).
 """
 
 from __future__ import annotations
@@ -50,7 +56,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
+from generate import generate, make_busy  # noqa: E402
 from mkdocs_sla.present import display  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -79,6 +85,13 @@ def tree_rss(pid: int) -> int:
 #: CPU seconds (user + system) of the last `measure`d command and the processes it waited for:
 #: on a machine shared with other jobs, wall time says more about them than about us.
 LAST_CPU = [0.0]
+
+
+def cpu_seconds() -> float:
+    """User and system CPU time of the finished child processes of this process, and theirs:
+    on a machine shared with other work, the figure that wall time hides."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def measure(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
@@ -136,6 +149,65 @@ def core(out: Path, sizes: list[int]) -> None:
         ):
             seconds, peak = measure(command)
             print(f"{n:>10} {label:32} {seconds:7.2f}s {LAST_CPU[0]:7.2f}s {mb(peak):>12}", flush=True)
+
+
+def outage_log(out: Path) -> None:
+    """A busy service: 10,000 outages over 24 months in one agreement's outage log, with a weekly
+    maintenance window; alone, and as one of the 2,000 agreements of the core figures."""
+    print("\n## Outage log: 10,000 outages over 24 months (targets: those of the 2,000 agreements)\n")
+    print(f"{'command':52} {'wall':>8} {'CPU':>8} {'peak memory':>12}")
+    alone = out / "busy" / "agreements"
+    if alone.exists():
+        shutil.rmtree(alone)
+    generate(alone, 1, metrics=5, periods=24, seed=0)
+    make_busy(alone / "sla-0001")
+    tree = out / "core" / "agreements"
+    if not tree.exists():
+        generate(tree, 2000, metrics=5, periods=24, seed=0)
+    busy = tree / "sla-0001"
+    shutil.rmtree(busy)
+    shutil.copytree(alone / "sla-0001", busy)
+    for label, root in (("one busy agreement", alone), ("2,000 agreements, one of them busy", tree)):
+        for verb, command in (
+            ("sla validate", [str(BIN / "sla"), "validate", str(root)]),
+            ("sla credits --format json", [str(BIN / "sla"), "credits", "--format", "json", str(root)]),
+        ):
+            before = cpu_seconds()
+            seconds, peak = measure(command)
+            print(f"{verb + ', ' + label:52} {seconds:7.2f}s {cpu_seconds() - before:7.2f}s {mb(peak):>12}", flush=True)
+
+
+def tickets_bench(out: Path, count: int = 1_000_000) -> None:
+    """Tickets issue: `count` tickets over a year (four quarterly Zendesk-shaped exports with
+    status logs) on the Berlin office calendar, through `sla validate` and `sla credits --format json`."""
+    from tickets import write_period
+
+    root = out / "tickets" / "agreements"
+    if root.exists():
+        shutil.rmtree(root)
+    (root / "calendars").mkdir(parents=True)
+    shutil.copyfile(REPO / "agreements" / "calendars" / "berlin-office.yaml", root / "calendars" / "berlin-office.yaml")
+    folder = root / "support-bench"
+    folder.mkdir()
+    # The ticket version of the support-desk example, alone: the last document of its agreement.yaml.
+    text = (REPO / "agreements" / "support-desk" / "agreement.yaml").read_text(encoding="utf-8").split("\n---\n")[-1]
+    (folder / "agreement.yaml").write_text(text.replace("id: support-desk", "id: support-bench"), encoding="utf-8")
+    started = time.perf_counter()
+    for index, label in enumerate(("2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4")):
+        write_period(folder, label, count // 4, seed=index)
+    print(f"\n## Tickets: {count:,} tickets over a year, 5 ticket metrics, status logs (targets: ≤ 30 s each, < 2 GB)")
+    print(f"(exports written in {time.perf_counter() - started:.0f} s)\n")
+    # CPU seconds beside the wall time: on a shared machine the wall time also counts the waiting.
+    print(f"{'command':40} {'wall':>8} {'CPU':>8} {'peak memory':>12}  (load average {os.getloadavg()[0]:.1f})")
+    for label, command in (
+        ("sla validate", [str(BIN / "sla"), "validate", str(root)]),
+        ("sla credits --format json", [str(BIN / "sla"), "credits", "--format", "json", str(root)]),
+    ):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        seconds, peak = measure(command)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        print(f"{label:40} {seconds:7.2f}s {cpu:7.2f}s {mb(peak):>12}", flush=True)
 
 
 def site_config(base: dict, project: Path, plugin: bool, nav=None, agreements: Path | None = None) -> Path:
@@ -415,6 +487,9 @@ def main() -> None:
     parser.add_argument("--skip-site", action="store_true")
     parser.add_argument("--skip-core", action="store_true")
     parser.add_argument("--skip-serve", action="store_true")
+    parser.add_argument("--skip-outages", action="store_true", help="skip the busy outage log")
+    parser.add_argument("--skip-tickets", action="store_true")
+    parser.add_argument("--tickets", type=int, default=1_000_000, help="tickets in the ticket benchmark (default 1,000,000)")
     parser.add_argument("--keep", action="store_true", help="keep the generated trees in bench/out")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -424,6 +499,10 @@ def main() -> None:
     try:
         if not args.skip_core:
             core(out, sizes)
+        if not args.skip_outages:
+            outage_log(out)
+        if not args.skip_tickets:
+            tickets_bench(out, args.tickets)
         if not args.skip_site:
             largest = site(out, sizes, args.large_sites)
             if largest is not None:

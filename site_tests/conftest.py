@@ -46,6 +46,12 @@ SLOW_MODULES = frozenset(
         "test_reference_pages",
         "test_zensical",
         "test_site_size",
+        "test_audiences_sites",
+        "test_publish_audiences",
+        "test_customer_site",
+        "test_site_hardening",
+        "test_diff_hardening",
+        "test_workflow_policy",
     }
 )
 

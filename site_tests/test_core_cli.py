@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 from site_tests.core_helpers import agreement, outages_result, run_sla, write_agreement
@@ -98,7 +99,9 @@ def test_credits_json_gives_exact_values_and_their_display_form(tree):
     [uptime] = january["metrics"]
     assert uptime == {
         "metric": "uptime",
-        "attainment": "9275/93",  # (44,640 − 120) / 44,640 × 100, exact
+        # (44,640 − 120) / 44,640 × 100 = 9275/93: a decimal that repeats, so 20 decimals, half even;
+        # never the fraction, which a spreadsheet may read as a date (issue 12).
+        "attainment": "99.73118279569892473118",
         "attainment_display": "99.731%",  # rounded down, never better than the exact value
         "unit": "%",
         "objective": "99.9",
@@ -151,7 +154,7 @@ def test_credits_csv_has_a_row_per_agreement_period_and_metric(tree):
     ]
     january = rows[1]
     assert (january["attainment"], january["attainment_display"], january["status"], january["tier"]) == (
-        "9275/93",
+        "99.73118279569892473118",  # 9275/93 as a decimal string, not a fraction
         "99.731%",
         "missed",
         "1",
@@ -299,3 +302,29 @@ def test_new_refuses_an_id_with_a_trailing_newline(tmp_path):
     done = run_sla("new", "edge\n", cwd=tmp_path)
     assert done.returncode == 1 and "is not a valid id" in done.stderr
     assert not (tmp_path / "agreements" / "edge\n").exists()
+
+
+def test_credits_json_and_csv_hold_no_fraction_anywhere(tree):
+    """Every number in `sla credits --format json` and `csv` is a decimal string: no `a/b`."""
+    as_json = credits(tree, "--format", "json")
+    as_csv = credits(tree, "--format", "csv")
+    assert as_json.returncode == 0 and as_csv.returncode == 0
+
+    def strings(value):
+        if isinstance(value, dict):
+            for item in value.values():
+                yield from strings(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from strings(item)
+        elif isinstance(value, str):
+            yield value
+
+    numeric = re.compile(r"^-?\d+(\.\d+)?$")
+    fractions = re.compile(r"^-?\d+/\d+$")
+    found = [s for s in strings(json.loads(as_json.stdout)) if fractions.match(s)]
+    found += [cell for row in csv.reader(io.StringIO(as_csv.stdout)) for cell in row if fractions.match(cell)]
+    assert found == []
+    document = json.loads(as_json.stdout)
+    attainments = [m["attainment"] for a in document["agreements"] for p in a["periods"] for m in p["metrics"] if m["attainment"]]
+    assert attainments and all(numeric.match(a) for a in attainments), attainments

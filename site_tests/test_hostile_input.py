@@ -113,6 +113,14 @@ def test_a_results_folder_lock_or_interval_csv_that_is_a_link_is_an_error_at_the
     assert_reported(root, where, 1, 1, "is a symbolic link to", "links are not followed", cli=False)
 
 
+def test_an_outage_log_folder_that_is_a_link_is_an_error_at_the_link(root):
+    folder = write_agreement(root, "svc", agreement())
+    (root.parent / "real-outages").mkdir()
+    (folder / "outages").symlink_to(root.parent / "real-outages", target_is_directory=True)
+    assert_reported(root, "svc/outages", 1, 1, "`outages` is a symbolic link to", "links are not followed", cli=False)
+
+
+@pytest.mark.slow  # a real git repository
 def test_a_symbolic_link_committed_to_git_is_an_error_in_sla_diff_not_no_changes(tmp_path):
     from site_tests.diff_helpers import GitRepo, sla
 
@@ -299,7 +307,9 @@ def test_a_csv_cell_from_agreement_text_that_starts_like_a_formula_is_neutralise
 def test_sla_new_refuses_an_id_reserved_for_a_page_of_the_site(root):
     done = run_sla("new", "index", "--path", root.name, cwd=root.parent)
     assert done.returncode == 1
-    assert "sla new: id `index` is reserved for a page of the site (credits, index, metrics); expected another id" in done.stderr
+    assert (
+        "sla new: id `index` is reserved for a page of the site (credits, index, metrics, statements); expected another id" in done.stderr
+    )
     assert not (root / "index").exists()
 
 

@@ -29,6 +29,8 @@ from helpers import REPO_ROOT, tool_env
 WORKFLOW = REPO_ROOT / ".github" / "workflows" / "publish.yml"
 PROJECT_FILES = ["mkdocs.yml", "docs", "theme", "agreements"]
 BOT = "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
+# The provider's opt-in to publishing main's unreleased terms as `dev`.
+OPT_IN_DEV = {"SLA_PUBLISH_DEV": "true"}
 
 
 def git(*args: str, cwd: Path, env: dict[str, str]) -> str:
@@ -44,6 +46,7 @@ def workflow_steps() -> tuple[dict[str, str], list[tuple[str, str]]]:
     triggers = workflow.get("on", workflow.get(True))
     assert triggers["push"]["branches"] == ["main"]
     assert triggers["push"]["tags"] == ["v*"]
+    assert triggers["schedule"], "the site is rebuilt daily, so statuses and days left hold on today"
     # Write access only where it is used: the deploy job, not the workflow as a whole.
     assert workflow["permissions"] == {}
     (job,) = workflow["jobs"].values()
@@ -64,8 +67,11 @@ def workflow_steps() -> tuple[dict[str, str], list[tuple[str, str]]]:
     return {k: str(v) for k, v in env.items()}, steps
 
 
-def run_workflow(origin: Path, ref: str, workdir: Path, env: dict[str, str]) -> None:
-    """Play one run of the publish workflow for `ref` (refs/heads/... or refs/tags/...)."""
+def run_workflow(
+    origin: Path, ref: str, workdir: Path, env: dict[str, str], overrides: dict[str, str] | None = None, event: str = "push"
+) -> None:
+    """Play one run of the publish workflow for `ref` (refs/heads/... or refs/tags/...), triggered
+    by `event`; `overrides`: the workflow's env as a provider sets it (e.g. SLA_PUBLISH_DEV)."""
     wf_env, steps = workflow_steps()
     kind, name = re.fullmatch(r"refs/(heads|tags)/(.+)", ref).groups()
     # actions/checkout with fetch-depth 0: every branch and tag, then the ref.
@@ -77,6 +83,8 @@ def run_workflow(origin: Path, ref: str, workdir: Path, env: dict[str, str]) -> 
         "GITHUB_REF": ref,
         "GITHUB_REF_NAME": name,
         "GITHUB_REF_TYPE": "tag" if kind == "tags" else "branch",
+        "GITHUB_EVENT_NAME": event,
+        **(overrides or {}),
     }
     for step_name, script in steps:
         # GitHub's default `run` shell: bash --noprofile --norc -eo pipefail.
@@ -130,15 +138,18 @@ def test_publish_workflow_deploys_versions_and_selector_switches(tmp_path, page,
     git("push", "--quiet", "origin", "main", cwd=src, env=env)
 
     # A push to main before any release: `dev`, and the root points at it.
-    run_workflow(origin, "refs/heads/main", tmp_path / "run-main", env)
+    run_workflow(origin, "refs/heads/main", tmp_path / "run-main", env, OPT_IN_DEV)
     assert versions(origin, env) == {"dev": []}
     assert root_redirect(origin, env) == "dev/"
+    # The root 404.html comes from dev/ until there is a release, its links pointed there.
+    first_404 = gh_pages_file(origin, "404.html", env)
+    assert "/mkdocs-sla/dev/agreements/" in first_404 and "/mkdocs-sla/latest/" not in first_404
 
     for tag in ["v1.0", "v2.0"]:
         git(*dev, "commit", "--quiet", "--allow-empty", "-m", f"Release {tag}", cwd=src, env=env)
         git(*dev, "tag", "-a", "-m", tag, tag, cwd=src, env=env)
         git("push", "--quiet", "origin", "main", tag, cwd=src, env=env)
-        run_workflow(origin, f"refs/tags/{tag}", tmp_path / f"run-{tag}", env)
+        run_workflow(origin, f"refs/tags/{tag}", tmp_path / f"run-{tag}", env, OPT_IN_DEV)
 
     # `latest` moved from 1.0 to 2.0 (--update-aliases), dev untouched.
     assert versions(origin, env) == {"2.0": ["latest"], "1.0": [], "dev": []}
@@ -181,4 +192,18 @@ def test_publish_workflow_deploys_versions_and_selector_switches(tmp_path, page,
     page.wait_for_url(base + "2.0/")
     current.wait_for()
     assert current.inner_text().strip() == "2.0"
+    assert page.console_errors == []
+
+    # A root 404.html (the only one GitHub Pages shows), styled, with a way back to the catalog.
+    # Its links are absolute (site_url's path), so it is served here where GitHub serves it.
+    served = tmp_path / "served"
+    served.mkdir()
+    (served / "mkdocs-sla").symlink_to(pages, target_is_directory=True)
+    base = serve_dir(served) + "mkdocs-sla/"
+    page.goto(base + "404.html")
+    assert page.locator("article h1").inner_text().startswith("Page not found")
+    assert page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") in ("sticky", "fixed")
+    page.locator("article a", has_text="All agreements").click()
+    page.wait_for_url(base + "latest/agreements/")
+    assert page.locator("article h1").inner_text().startswith("Agreements")
     assert page.console_errors == []

@@ -178,5 +178,16 @@ def test_duplicate_keys_are_a_limit_of_the_schema(tmp_path):
 
 def test_every_field_of_the_model_is_in_the_schema():
     schema = agreement_schema()
-    assert set(schema["properties"]) == set(TERMS) | {"changes", "review", "timezone", "mid_period_change", "remedies"}
+    assert set(schema["properties"]) == set(TERMS) | {
+        "changes",
+        "review",
+        "timezone",
+        "mid_period_change",
+        "remedies",
+        "maintenance",
+        "customer_id",
+        "publish",
+        "calendars",
+        "tickets",
+    }
     assert schema["additionalProperties"] is False

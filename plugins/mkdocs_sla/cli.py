@@ -31,6 +31,8 @@ import re
 import sys
 from pathlib import Path
 
+from mkdocs_sla.builds import add_render_verb, add_sites_verb
+from mkdocs_sla.core.audiences import Audience, customer_key
 from mkdocs_sla.core.diagnostics import Diagnostic, excerpt
 from mkdocs_sla.core.evaluate import evaluate
 from mkdocs_sla.core.model import RESERVED_IDS, SLUG
@@ -83,30 +85,16 @@ def build_parser() -> argparse.ArgumentParser:
         "period are left out (exit 1 if that is every one; a note on stderr if none has results then)",
     )
     credits.add_argument("--agreement", help="only this agreement id")
+    credits.add_argument("--customer", help="only the agreements of this customer (its audience key, e.g. example-trading-plc)")
     credits.add_argument("--format", choices=("table", "json", "csv"), default="table")
     credits.add_argument(
         "--today", type=_date, help="results of a period not ended by this date are errors (default: SOURCE_DATE_EPOCH, else today)"
     )
     credits.set_defaults(run=cmd_credits)
 
-    render = verbs.add_parser("render", help="write the site's Markdown pages without MkDocs")
-    render.add_argument("out_dir", help="folder to write the pages into (created; existing files are overwritten)")
-    render.add_argument("--path", default=DEFAULT_ROOT, help="agreements folder (default: agreements)")
-    render.add_argument("--today", type=dt.date.fromisoformat, help="build date (default: SOURCE_DATE_EPOCH, else today)")
-    render.add_argument("--prefix", default="agreements", help="folder of the pages inside OUT_DIR (default: agreements)")
-    render.add_argument("--group-by", default="family", choices=("family", "provider", "customer"))
-    render.add_argument("--nav", help="also write the navigation as a MkDocs `nav:` list (YAML) to this file")
-    render.add_argument(
-        "--config", help="also write a whole mkdocs.yml for the tree to this file (Zensical and MkDocs build it without the plugin)"
-    )
-    render.add_argument(
-        "--zensical",
-        action="store_true",
-        help="links relative to each page's Markdown file, as Zensical reads the pages' HTML (MkDocs needs them relative to the page's URL)",
-    )
-    render.add_argument("--site-name", default="Service level agreements", help="the site's name (in --config and the feed)")
-    render.add_argument("--site-url", help="the site's address (in --config; the feed's links are absolute with it)")
-    render.set_defaults(run=cmd_render)
+    add_render_verb(verbs, DEFAULT_ROOT, cmd_render)
+
+    add_sites_verb(verbs, DEFAULT_ROOT)
 
     new = verbs.add_parser("new", help="write a new agreement from a commented template")
     new.add_argument("id", help="the agreement id: lower-case letters, digits and hyphens")
@@ -144,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--results", action="store_true", help="the results file's schema instead of the agreement's")
     schema.add_argument("--out", metavar="DIR", help="write agreement.schema.json and results.schema.json into DIR")
     schema.set_defaults(run=cmd_schema)
+    add_collect_parser(verbs)
     return parser
 
 
@@ -208,7 +197,9 @@ def cmd_credits(args) -> int:
     # JSON is encoded in the workers: for thousands of agreements, encoding in one
     # process would take longer than the evaluation itself.
     encode = args.format == "json"
-    task = functools.partial(_credits_of, period=wanted_period if args.period else None, only=args.agreement, encode=encode)
+    task = functools.partial(
+        _credits_of, period=wanted_period if args.period else None, only=args.agreement, encode=encode, customer=args.customer
+    )
     today = _today(args)
     if today is None:
         return 1
@@ -220,6 +211,9 @@ def cmd_credits(args) -> int:
     found = [e for e in entries if e is not None]
     if args.agreement and not found:
         print(f"sla credits: no agreement `{args.agreement}` in {args.path}", file=sys.stderr)
+        return 1
+    if args.customer and not found:
+        print(f"sla credits: no agreement of customer `{args.customer}` in {args.path}", file=sys.stderr)
         return 1
     entries = [entry for _kind, _has, entry in found]
     if args.period:
@@ -254,10 +248,14 @@ def cmd_credits(args) -> int:
     return 0
 
 
-def _credits_of(record, period: Period | None, only: str | None, encode: bool = False) -> tuple[str, bool, dict | str] | None:
+def _credits_of(
+    record, period: Period | None, only: str | None, encode: bool = False, customer: str | None = None
+) -> tuple[str, bool, dict | str] | None:
     """Runs in a worker: evaluate one agreement and return (its kind of period, whether it has
     results in `period`, its plain-data credits or their JSON)."""
     if only is not None and record.id != only:
+        return None
+    if customer is not None and customer_key(record.versions[-1].terms) != customer:
         return None
     entry = credits_document([evaluate(record)], period)["agreements"][0]
     kind = record.versions[-1].terms.period
@@ -268,18 +266,14 @@ def _credits_of(record, period: Period | None, only: str | None, encode: bool = 
 
 
 def cmd_render(args) -> int:
-    import os
-
-    import yaml
-
+    from mkdocs_sla.builds import write_docs
     from mkdocs_sla.clock import build_date
-    from mkdocs_sla.site import tree
-    from mkdocs_sla.site.navigation import mkdocs_nav
     from mkdocs_sla.site.paths import RenderOptions
     from mkdocs_sla.source.load import load
 
     try:
         today = build_date(args.today)
+        audience = Audience.parse(args.audience)
     except ValueError as exc:
         print(f"sla render: {exc}", file=sys.stderr)
         return 1
@@ -289,29 +283,16 @@ def cmd_render(args) -> int:
         print(summary(len(catalog.agreements), list(catalog.diagnostics)), file=sys.stderr)
         return 1
     options = RenderOptions(
-        prefix=args.prefix, group_by=args.group_by, site_name=args.site_name, site_url=args.site_url, links_from_source=args.zensical
+        prefix=args.prefix,
+        group_by=args.group_by,
+        audience=audience,
+        site_name=args.site_name,
+        site_url=args.site_url,
+        links_from_source=args.zensical,
     )
-    files, navigation = tree.docs_tree(catalog, [evaluate(r) for r in catalog.agreements], today=today, options=options)
-    out = Path(args.out_dir)
-    if not (out / "index.md").exists():
-        files["index.md"] = tree.home_page(options)
-    for path, text in files.items():
-        target = out / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    if args.nav:
-        # Titles escaped: MkDocs and Material print navigation titles as HTML.
-        Path(args.nav).write_text(yaml.safe_dump(mkdocs_nav(navigation), sort_keys=False, allow_unicode=True), encoding="utf-8")
-    if args.config:
-        config_path = Path(args.config)
-        docs_dir = Path(os.path.relpath(out.resolve(), config_path.resolve().parent)).as_posix()
-        config = tree.site_config(navigation, docs_dir=docs_dir, options=options)
-        config_path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
-        for name, text in tree.override_files().items():
-            target = config_path.parent / tree.OVERRIDES_DIR / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-    print(f"wrote {len(files)} files to {out}", file=sys.stderr)
+    # site/tree.py: the whole docs folder, and with --config a mkdocs.yml Zensical builds as it is.
+    count = write_docs(catalog, Path(args.out_dir), today=today, options=options, nav_file=args.nav, config_file=args.config)
+    print(f"wrote {count} files to {args.out_dir}", file=sys.stderr)
     return 0
 
 
@@ -345,11 +326,14 @@ def cmd_new(args) -> int:
     else:
         today = dt.date.today()
         effective = Period.containing(today, "month").end
+    from mkdocs_sla.source.schema import schema_base
+
     template = (Path(__file__).parent / "scaffold" / "agreement.yaml").read_text(encoding="utf-8")
     folder.mkdir(parents=True)
     (folder / "results").mkdir()
+    schema = schema_base(site_url()) + "agreement.schema.json"
     (folder / "agreement.yaml").write_text(
-        template.replace("{id}", args.id).replace("{effective}", effective.isoformat()), encoding="utf-8"
+        template.replace("{schema}", schema).replace("{id}", args.id).replace("{effective}", effective.isoformat()), encoding="utf-8"
     )
     print(f"wrote {folder / 'agreement.yaml'}; add one results/<period>.yaml per period, then run `sla validate`")
     return 0
@@ -534,15 +518,71 @@ def cmd_lock(args) -> int:
     return 0
 
 
-def cmd_schema(args) -> int:
-    from mkdocs_sla.source.schema import agreement_schema, results_schema, schema_text, write_schemas
+def site_url(config: Path = Path("mkdocs.yml")) -> str | None:
+    """`site_url` of the mkdocs.yml in the working folder (None without one): the one address a
+    provider sets, from which the schemas' addresses follow. Tags such as `!ENV` read as null."""
+    import yaml
 
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    _Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    try:
+        data = yaml.load(config.read_text(encoding="utf-8"), Loader=_Loader)
+    except (OSError, yaml.YAMLError):
+        return None
+    value = data.get("site_url") if isinstance(data, dict) else None
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def cmd_schema(args) -> int:
+    from mkdocs_sla.source.schema import agreement_schema, results_schema, schema_base, schema_text, write_schemas
+
+    base = schema_base(site_url())
     if args.out:
-        for path in write_schemas(args.out):
+        for path in write_schemas(args.out, base):
             print(f"wrote {path}")
         return 0
-    sys.stdout.write(schema_text(results_schema() if args.results else agreement_schema()))
+    sys.stdout.write(schema_text(results_schema(base) if args.results else agreement_schema(base)))
     return 0
+
+
+# ---------------------------------------------------------------- collect
+
+
+def add_collect_parser(verbs) -> None:
+    """`sla collect`: measurements of closed periods from each agreement's collect.yaml."""
+    collect = verbs.add_parser(
+        "collect",
+        help="measurements of closed periods from Prometheus-compatible APIs and status page exports (collect.yaml)",
+        description="For each agreement with a collect.yaml: query the Prometheus-compatible API and import the status page "
+        "export, for closed periods only, into the outage log (outages/), interval counts (results/), maintenance windows "
+        "(maintenance.yaml) and corrections (corrections.yaml). Nothing is written unless every query succeeds; a file "
+        "that would not change is not touched. Exit 1 on any error.",
+    )
+    collect.add_argument("path", nargs="?", default=DEFAULT_ROOT, help="agreements folder (default: agreements)")
+    collect.add_argument("--agreement", metavar="ID", help="only this agreement")
+    collect.add_argument("--server", metavar="URL", help="the API's base URL, instead of the one in collect.yaml")
+    collect.add_argument(
+        "--until", type=_date, metavar="DATE", help="as if run at 00:00 UTC on DATE: only periods closed by then (default: now)"
+    )
+    collect.set_defaults(run=cmd_collect)
+
+
+def cmd_collect(args) -> int:
+    """Now is read here, from the clock (or `--until`); everything else is in source.collect.command."""
+    from mkdocs_sla.source.collect.command import run_collect
+
+    now = dt.datetime.now(dt.UTC)
+    if args.until is not None:
+        until = dt.datetime.combine(args.until, dt.time(0), tzinfo=dt.UTC)
+        if until > now:
+            print(
+                f"sla collect: error: --until {args.until} is in the future; a period is collected only once it has closed", file=sys.stderr
+            )
+            return 1
+        now = until
+    return run_collect(Path(args.path), now, agreement=args.agreement, server=args.server, report=print_diagnostics)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -30,18 +30,19 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
 from mkdocs_sla import clock
+from mkdocs_sla.core.audiences import INTERNAL, Audience, AudienceKind
 from mkdocs_sla.core.diagnostics import InvalidAgreements
 from mkdocs_sla.core.model import RESERVED_IDS, SLUG
 from mkdocs_sla.present.feed import feed_title
 from mkdocs_sla.preview import PageReuse
 from mkdocs_sla.site import reference
-from mkdocs_sla.site.agreement_page import render_record
+from mkdocs_sla.site.audiences import render_for
 from mkdocs_sla.site.compact import compact_page
 from mkdocs_sla.site.navigation import NavPage, NavSection
-from mkdocs_sla.site.paths import GROUP_BY, STYLESHEET, Paths, RenderOptions
+from mkdocs_sla.site.paths import GROUP_BY, SCRIPT, STYLESHEET, Paths, RenderOptions, page_url
 from mkdocs_sla.site.render import render_listings, render_problem_page
 from mkdocs_sla.site.stash import Stash
-from mkdocs_sla.site.tree import STYLESHEET_URI, reference_files
+from mkdocs_sla.site.tree import SCRIPT_URI, STYLESHEET_URI, reference_files
 from mkdocs_sla.source.load import AGREEMENT_FILE
 from mkdocs_sla.source.parallel import FolderCache, for_each_agreement
 
@@ -103,6 +104,12 @@ class SlaConfig(base.Config):
     """Warn when the built site is larger than this many megabytes (GitHub Pages refuses
     sites over 1 GB, and mike keeps a whole copy per version). Not checked by `mkdocs serve`."""
 
+    audience = c.Type(str, default="internal")
+    """Who the site is for: `public` (terms marked public, definitions, history, feed, schemas),
+    `customer:<id>` (that customer's agreements with results, credits and statements) or
+    `internal` (everything). The environment variable `SLA_AUDIENCE`, when set, overrides it
+    for one build (`sla sites` builds every audience that way)."""
+
     today = c.Optional(_Date())
     """The build date: which version is in force and whether a review is overdue. Default:
     the date of `SOURCE_DATE_EPOCH` when set (reproducible builds), else the real date."""
@@ -114,6 +121,20 @@ def build_date(configured: dt.date | None) -> dt.date:
         return clock.build_date(configured)
     except ValueError as exc:
         raise PluginError(str(exc)) from None
+
+
+#: Overrides the plugin's `audience` for one build.
+AUDIENCE_VARIABLE = "SLA_AUDIENCE"
+
+
+def audience_of(configured: str) -> Audience:
+    """The build's audience: `SLA_AUDIENCE` when set, else the configured one."""
+    text = os.environ.get(AUDIENCE_VARIABLE) or configured
+    try:
+        return Audience.parse(text)
+    except ValueError as exc:
+        source = f"the environment variable {AUDIENCE_VARIABLE}" if os.environ.get(AUDIENCE_VARIABLE) else "the plugin's `audience`"
+        raise PluginError(f"sla: {exc} (from {source})") from None
 
 
 class SlaPlugin(BasePlugin[SlaConfig]):
@@ -132,6 +153,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         self.agreements_dir: Path | None = None
         self.paths = Paths()
         self.today: dt.date | None = None
+        self.audience: Audience = INTERNAL
         self.generated: dict[str, File] = {}
         self.stash = Stash()
         self.navigation: list[NavSection | NavPage | str] = []
@@ -153,11 +175,14 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             raise PluginError("sla: `prefix` must name a folder, e.g. `agreements`")
         self.paths = Paths(prefix)
         self.today = build_date(self.config.today)
+        self.audience = audience_of(self.config.audience)
         for name in MARKDOWN_EXTENSIONS:
             if name not in config.markdown_extensions and f"markdown.extensions.{name}" not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
         if STYLESHEET_URI not in config.extra_css:
             config.extra_css.append(STYLESHEET_URI)
+        if SCRIPT_URI not in [str(script) for script in config.extra_javascript]:
+            config.extra_javascript.append(SCRIPT_URI)
         return config
 
     def on_files(self, files: Files, config) -> Files:
@@ -171,13 +196,14 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             site_url=config.site_url,
             site_name=config.site_name,
             site_author=config.site_author,
+            audience=self.audience,
         )
         # Each agreement is loaded, evaluated and rendered on its own; a large tree does that in
         # worker processes. Not under `mkdocs serve`, whose server threads make forking unsafe.
         serving = self.command == "serve"
         diagnostics, rendered = for_each_agreement(
             self.agreements_dir,
-            functools.partial(render_record, today=self.today, options=options),
+            functools.partial(render_for, today=self.today, options=options),
             workers=None if self.command in ("build", "gh-deploy") else 1,
             today=self.today,
             cache=self.rendered_cache if serving else None,
@@ -186,6 +212,13 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         if serving:
             log.info(
                 f"sla: rendered {self.rendered_cache.loaded} of {len(self.rendered_cache.entries)} agreement folders (the others unchanged)"
+            )
+        # What the audience may not see was never rendered (site/audiences.py).
+        rendered = [r for r in rendered if r is not None]
+        if self.audience.kind is AudienceKind.CUSTOMER and not rendered and not any(d.severity == "error" for d in diagnostics):
+            raise PluginError(
+                f"sla: no agreement has the customer `{self.audience.customer}`; expected the key of a customer "
+                "(its `customer_id`, or the slug of its name), e.g. as `sla sites` lists them"
             )
         for diagnostic in diagnostics:
             if diagnostic.severity == "warning":
@@ -225,13 +258,14 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             texts = {path: text for pages in [r.pages for r in rendered] + [listings, problem_pages] for path, text in pages.items()}
             self.reuse.start(files, {path: (text, self.generated[path]) for path, text in texts.items() if path in self.generated})
         self._add(files, File.generated(config, STYLESHEET_URI, abs_src_path=str(STYLESHEET)))
+        self._add(files, File.generated(config, SCRIPT_URI, abs_src_path=str(SCRIPT)))
         self._add_reference(files, config)
         return files
 
     def _add_reference(self, files: Files, config) -> None:
         """The format reference and the JSON Schemas, generated from the model so they cannot drift."""
         # The same files `sla render` writes (site/tree.py), so both trees hold the same reference.
-        for path, content in reference_files().items():
+        for path, content in reference_files(config.site_url).items():
             self._add(files, File.generated(config, path, content=content), in_sections=False)
 
     def on_page_markdown(self, markdown: str, page: Page, config, files: Files) -> str:
@@ -368,6 +402,10 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         # theme/main.html links the feed of versions from the head of every page.
         if self.config.enabled:
             env.globals["sla_feed"] = {"url": self.paths.feed, "title": f"{feed_title(config.site_name)} (Atom)"}
+            # theme/404.html links the catalog, wherever `prefix` puts it.
+            env.globals["sla_catalog"] = page_url(self.paths.catalog, config.use_directory_urls)
+            # Statuses ("in force", "overdue", "days left") hold on the build date: every page says which.
+            env.globals["sla_as_of"] = self.today.isoformat() if self.today else None
         if self._previewing():
             self.reuse.env(env)
             self.reuse.add_reused_search_entries(config.plugins)

@@ -41,6 +41,7 @@ class NoticeViolation:
 
     @property
     def message(self) -> str:
+        """The violation in one line, for the review and the terminal."""
         return (
             f"version `{self.label}` makes {self.adverse} adverse change(s) effective {self.effective.isoformat()}, "
             f"sooner than the {self.notice_days} days of notice the agreement promises; "
@@ -84,6 +85,7 @@ class VersionDiff:
 
     @property
     def rewrites_history(self) -> bool:
+        """Whether this version's change rewrites history: a published or in-force version edited or removed."""
         return self.status in ("rewritten", "removed")
 
 
@@ -98,9 +100,11 @@ class CreditView:
 
     @property
     def issued(self) -> Fraction | None:
+        """The credit actually issued: none below the minimum amount."""
         return None if self.amount is None else ZERO if self.below_minimum else self.amount
 
     def words(self) -> str:
+        """The credit in words, as the review shows it."""
         text = _pct(self.percent)
         if self.amount is not None and self.currency:
             money = display.money(self.amount, self.currency)
@@ -119,6 +123,9 @@ class ResultsStatus(enum.StrEnum):
     """The results file itself changed."""
     RECOMPUTED = "recomputed"
     """Same results, a different credit: the terms that govern the period changed."""
+    CORRECTED = "corrected"
+    """A past period's results changed with a correction recorded for it (compare.corrections):
+    a correction, not rewritten history."""
 
 
 @dataclass(frozen=True)
@@ -126,7 +133,9 @@ class ResultsDiff:
     """One period whose results or credit differ.
 
     `recomputed`: the results are unchanged but the credit changed, because
-    the terms that govern the period did.
+    the terms that govern the period did. `corrected`: the results of a past
+    period changed and HEAD records a correction for it that BASE did not
+    (compare.corrections): a correction, not rewritten history.
     """
 
     period: str
@@ -135,13 +144,18 @@ class ResultsDiff:
     before: CreditView | None
     after: CreditView | None
     attainments: tuple[tuple[str, str, str], ...] = ()  # (metric, before, after) that differ
+    corrections: tuple[str, ...] = ()  # `corrected`: each new correction in words
+    late: bool = False  # `corrected`: a correction made after the claim deadline
+    correction_effect: Effect | None = None  # `corrected`: which way the figures moved, when the credit did not
 
     @property
     def rewrites_history(self) -> bool:
+        """Whether this period's change rewrites history: results of a past period edited, removed or recomputed."""
         return self.past and self.status in ("removed", "edited", "recomputed")
 
     @property
     def effect(self) -> Effect:
+        """Whether the change is favourable or adverse for the customer: a higher credit is favourable."""
         before = self.before.percent if self.before else ZERO
         after = self.after.percent if self.after else ZERO
         if self.before and self.after and self.before.issued is not None and self.after.issued is not None:
@@ -149,16 +163,21 @@ class ResultsDiff:
             before, after = self.before.issued, self.after.issued
         if self.status == "added" or not self.past:
             return NEUTRAL  # a period still running is measured as it goes
+        if self.status == "corrected" and before == after and self.correction_effect is not None:
+            return self.correction_effect  # the same credit: the corrected figures decide
         return _more(before, after, more_is=FAVOURABLE)
 
     @property
     def summary(self) -> str:
+        """The change in one line: the credit before and after, or what happened to the results."""
         before = self.before.words() if self.before else "none"
         after = self.after.words() if self.after else "none"
         if self.status == "added":
             return f"results added for {self.period}: credit {after}"
         if self.status == "removed":
             return f"results of {self.period} removed: the credit was {before}"
+        if self.status == "corrected":
+            return f"{self.period} {'; '.join(self.corrections)}: credit before {before}, after {after}"
         what = "results edited" if self.status == "edited" else "credit recomputed under changed terms"
         return f"{self.period} {what}: credit before {before}, after {after}"
 
@@ -202,22 +221,27 @@ class AgreementDiff:
 
     @property
     def all_changes(self) -> tuple[Change, ...]:
+        """Every change of every version, in order."""
         return self.changes + tuple(c for v in self.versions for c in v.changes)
 
     @property
     def adverse(self) -> tuple[Change, ...]:
+        """The changes that are adverse for the customer."""
         return tuple(c for c in self.all_changes if c.effect == ADVERSE)
 
     @property
     def rewrites_history(self) -> bool:
+        """Whether any version or past period of this agreement was rewritten."""
         return self.history_removed or any(v.rewrites_history for v in self.versions) or any(r.rewrites_history for r in self.results)
 
     @property
     def notice_violations(self) -> tuple[NoticeViolation, ...]:
+        """The versions whose adverse changes take effect with less notice than the agreement promises."""
         return tuple(v.notice for v in self.versions if v.notice is not None)
 
     @property
     def changed(self) -> bool:
+        """Whether the review has anything to say about this agreement."""
         return self.status != "unchanged" or bool(self.versions or self.results or self.changes)
 
 
@@ -316,6 +340,7 @@ def _results_key(results: PeriodResults) -> tuple:
 
 
 def _results_diffs(base: Agreement, head: Agreement, today: dt.date) -> tuple[ResultsDiff, ...]:
+    from mkdocs_sla.compare.corrections import as_corrections
     from mkdocs_sla.core.evaluate import evaluate
     from mkdocs_sla.present.display import attainment as show
 
@@ -355,4 +380,4 @@ def _results_diffs(base: Agreement, head: Agreement, today: dt.date) -> tuple[Re
                     (m.metric.id, show(o.attainment, o.metric.unit, o.metric.better), show(m.attainment, m.metric.unit, m.metric.better))
                 )
         found.append(ResultsDiff(period.label, "edited" if edited else "recomputed", past, before, after, tuple(attainments)))
-    return tuple(found)
+    return tuple(as_corrections(found, base, head, new_outcomes))

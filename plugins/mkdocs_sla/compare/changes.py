@@ -52,6 +52,7 @@ class Change:
     word_diff: WordDiff | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The change as plain data for the JSON report."""
         data: dict[str, Any] = {"kind": self.kind, "subject": self.subject, "summary": self.summary, "effect": self.effect}
         if self.word_diff is not None:
             op_names = {"=": "same", "-": "removed", "+": "added"}
@@ -66,7 +67,7 @@ KINDS = {
     "objective": "the agreed level raised or lowered, with `better` taken into account",
     "objective-strict": "whether exactly the objective counts as met",
     "better": "whether a higher or lower figure is better",
-    "measure": "how raw results become attainment (minimum outage, excluded tags, intervals, empty periods)",
+    "measure": "how raw results become attainment (minimum outage, excluded tags, service hours, error-rate threshold, intervals, empty periods)",
     "credit": "the credit at given attainment levels, from the credit tables or credit models",
     "credit-model": "the kind of credit (tiers, linear, pool), or credits added or removed",
     "credit-terms": "base, currency, combining, cap, minimum amount, rounding and the at-risk pool",
@@ -75,6 +76,7 @@ KINDS = {
     "exclusion": "what does not count against the provider",
     "responsibility": "the duties of each party",
     "notice": "days of notice before an adverse change",
+    "maintenance": "the notice maintenance needs, and maintenance windows added, changed or removed",
     "period": "period length, time zone, and which version governs a period with a change",
     "text": "display texts and definitions, as word diffs",
     "review": "the review cycle",
@@ -96,6 +98,7 @@ def word_diff(old: str, new: str) -> WordDiff:
     segments: list[tuple[str, str]] = []
 
     def add(op: str, text: str) -> None:
+        """Append a segment, joining it to the last one of the same kind."""
         if not text:
             return
         if segments and segments[-1][0] == op:
@@ -138,6 +141,18 @@ def _more(old: Any, new: Any, *, more_is: Effect) -> Effect:
 
 def _raised(old: Any, new: Any) -> str:
     return "raised" if new > old else "lowered"
+
+
+def _moved(out: list[Change], kind: str, subject: str, old: Any, new: Any, summary: str, *, more_is: Effect) -> None:
+    """Records a number that differs between the versions; `more_is` is what its growing does for the customer."""
+    if old != new:
+        out.append(Change(kind, subject, summary, _more(old, new, more_is=more_is)))
+
+
+def _granted(out: list[Change], kind: str, subject: str, old: bool, new: bool, now: str, no_longer: str) -> None:
+    """Records a right the new version grants (`now`, favourable) or withdraws (`no_longer`, adverse)."""
+    if old != new:
+        out.append(Change(kind, subject, now if new else no_longer, FAVOURABLE if new else ADVERSE))
 
 
 # ---------------------------------------------------------------- lists of texts

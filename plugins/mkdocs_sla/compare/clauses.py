@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mkdocs_sla.compare.changes import ADVERSE, FAVOURABLE, NEUTRAL, Change, _listed, _more, _pct, _quote, _raised, word_diff
+from mkdocs_sla.compare.changes import ADVERSE, FAVOURABLE, NEUTRAL, Change, _granted, _listed, _moved, _pct, _quote, _raised, word_diff
 from mkdocs_sla.core import credits as rules
 from mkdocs_sla.core.model import Terms
 from mkdocs_sla.core.periods import Period
@@ -50,14 +50,8 @@ def _credit_terms(out: list[Change], old: Terms, new: Terms) -> None:
         elif b.cap is None:
             out.append(Change("credit-terms", "credit_terms.cap", f"the cap of {_pct(a.cap)} on a period's credit is removed", FAVOURABLE))
         else:
-            out.append(
-                Change(
-                    "credit-terms",
-                    "credit_terms.cap",
-                    f"credit cap {_raised(a.cap, b.cap)} from {_pct(a.cap)} to {_pct(b.cap)}",
-                    _more(a.cap, b.cap, more_is=FAVOURABLE),
-                )
-            )
+            words = f"credit cap {_raised(a.cap, b.cap)} from {_pct(a.cap)} to {_pct(b.cap)}"
+            _moved(out, "credit-terms", "credit_terms.cap", a.cap, b.cap, words, more_is=FAVOURABLE)
     if a.minimum_amount != b.minimum_amount:
         if a.minimum_amount is None:
             out.append(
@@ -78,14 +72,19 @@ def _credit_terms(out: list[Change], old: Terms, new: Terms) -> None:
                 )
             )
         else:
-            out.append(
-                Change(
-                    "credit-terms",
-                    "credit_terms.minimum_amount",
-                    f"minimum credit issued {_raised(a.minimum_amount, b.minimum_amount)} from {a.minimum_amount} to {b.minimum_amount} {b.currency}",
-                    _more(a.minimum_amount, b.minimum_amount, more_is=ADVERSE),
-                )
-            )
+            words = f"minimum credit issued {_raised(a.minimum_amount, b.minimum_amount)} from {a.minimum_amount} to {b.minimum_amount} {b.currency}"
+            _moved(out, "credit-terms", "credit_terms.minimum_amount", a.minimum_amount, b.minimum_amount, words, more_is=ADVERSE)
+    if a.minimum_amount is not None and b.minimum_amount is not None:
+        exactly = f"a credit of exactly {b.minimum_amount} {b.currency} is "
+        _granted(
+            out,
+            "credit-terms",
+            "credit_terms.minimum_amount_issued",
+            a.minimum_amount_issued,
+            b.minimum_amount_issued,
+            exactly + "now issued",
+            exactly + "no longer issued: only a credit greater than it is",
+        )
     if a.round_to != b.round_to:
         words = f"credit amounts rounded to {b.round_to}" if b.round_to is not None else "credit amounts no longer rounded"
         out.append(
@@ -101,14 +100,9 @@ def _credit_terms(out: list[Change], old: Terms, new: Terms) -> None:
         elif b.pool is None:
             out.append(Change("credit-terms", "credit_terms.pool", f"the at-risk pool of {_pct(a.pool.at_risk)} is removed", ADVERSE))
         else:
-            out.append(
-                Change(
-                    "credit-terms",
-                    "credit_terms.pool.at_risk",
-                    f"amount at risk {_raised(a.pool.at_risk, b.pool.at_risk)} from {_pct(a.pool.at_risk)} to {_pct(b.pool.at_risk)} of the charges",
-                    _more(a.pool.at_risk, b.pool.at_risk, more_is=FAVOURABLE),
-                )
-            )
+            x, y = a.pool.at_risk, b.pool.at_risk
+            words = f"amount at risk {_raised(x, y)} from {_pct(x)} to {_pct(y)} of the charges"
+            _moved(out, "credit-terms", "credit_terms.pool.at_risk", x, y, words, more_is=FAVOURABLE)
     _claim(out, a.claim, b.claim)
 
 
@@ -189,14 +183,8 @@ def _remedies(out: list[Change], old: Terms, new: Terms) -> None:
             out.append(Change("remedy", subject, "earn-back removed: a credit once earned stays", FAVOURABLE))
         else:
             # More met periods needed to earn a credit back: credits are kept more often.
-            out.append(
-                Change(
-                    "remedy",
-                    subject + ".met_periods",
-                    f"earning a credit back takes {y.met_periods} met periods (was {x.met_periods})",
-                    _more(x.met_periods, y.met_periods, more_is=FAVOURABLE),
-                )
-            )
+            words = f"earning a credit back takes {y.met_periods} met periods (was {x.met_periods})"
+            _moved(out, "remedy", subject + ".met_periods", x.met_periods, y.met_periods, words, more_is=FAVOURABLE)
 
 
 def _escalation(out: list[Change], old, new) -> None:
@@ -237,24 +225,8 @@ def _escalation(out: list[Change], old, new) -> None:
             )
         )
     for x, y in pairs:
-        if x.misses != y.misses:
-            out.append(
-                Change(
-                    "remedy",
-                    subject,
-                    f"escalation {_quote(y.action, 60)} after {y.misses} misses (was {x.misses})",
-                    _more(x.misses, y.misses, more_is=ADVERSE),
-                )
-            )
-        if x.within != y.within:
-            out.append(
-                Change(
-                    "remedy",
-                    subject,
-                    f"escalation {_quote(y.action, 60)} counts misses within {y.within} periods (was {x.within})",
-                    _more(x.within, y.within, more_is=FAVOURABLE),
-                )
-            )
+        action = f"escalation {_quote(y.action, 60)}"
+        _misses_within(out, subject, subject, x, y, action)
         if x.action != y.action:
             out.append(Change("remedy", subject, "escalation action reworded", NEUTRAL, word_diff(x.action, y.action)))
 
@@ -277,35 +249,8 @@ def _chronic(out: list[Change], x, y) -> None:
     if y is None:
         out.append(Change("remedy", subject, f"chronic failure ({x.misses} misses within {x.within} periods) removed", ADVERSE))
         return
-    if x.misses != y.misses:
-        out.append(
-            Change(
-                "remedy",
-                subject + ".misses",
-                f"chronic failure takes {y.misses} misses (was {x.misses})",
-                _more(x.misses, y.misses, more_is=ADVERSE),
-            )
-        )
-    if x.within != y.within:
-        out.append(
-            Change(
-                "remedy",
-                subject + ".within",
-                f"chronic failure counts misses within {y.within} periods (was {x.within})",
-                _more(x.within, y.within, more_is=FAVOURABLE),
-            )
-        )
-    if x.termination_right != y.termination_right:
-        out.append(
-            Change(
-                "remedy",
-                subject + ".termination_right",
-                "chronic failure now gives a right to terminate"
-                if y.termination_right
-                else "chronic failure no longer gives a right to terminate",
-                FAVOURABLE if y.termination_right else ADVERSE,
-            )
-        )
+    _misses_within(out, subject + ".misses", subject + ".within", x, y, "chronic failure", takes="takes")
+    _termination_right(out, subject, x, y, "chronic failure")
     if x.consequence != y.consequence:
         if x.consequence and y.consequence:
             out.append(
@@ -351,22 +296,20 @@ def _rolling(out: list[Change], x, y) -> None:
         out.append(Change("remedy", subject + ".periods", f"the rolling average runs over {y.periods} periods (was {x.periods})", NEUTRAL))
     if x.below != y.below:
         # The right triggers on an average strictly below the level: a higher level triggers sooner.
-        out.append(
-            Change(
-                "remedy",
-                subject + ".below",
-                f"the rolling-average level {_raised(x.below, y.below)} from {x.below} to {y.below}",
-                _more(x.below, y.below, more_is=FAVOURABLE),
-            )
-        )
-    if x.termination_right != y.termination_right:
-        out.append(
-            Change(
-                "remedy",
-                subject + ".termination_right",
-                "a low rolling average now gives a right to terminate"
-                if y.termination_right
-                else "a low rolling average no longer gives a right to terminate",
-                FAVOURABLE if y.termination_right else ADVERSE,
-            )
-        )
+        words = f"the rolling-average level {_raised(x.below, y.below)} from {x.below} to {y.below}"
+        _moved(out, "remedy", subject + ".below", x.below, y.below, words, more_is=FAVOURABLE)
+    _termination_right(out, subject, x, y, "a low rolling average")
+
+
+def _misses_within(out: list[Change], misses_at: str, within_at: str, x, y, what: str, takes: str = "after") -> None:
+    """A remedy's trigger of so many misses within so many periods: more misses needed is adverse, a longer window favourable."""
+    misses_words = f"{what} {takes} {y.misses} misses (was {x.misses})"
+    _moved(out, "remedy", misses_at, x.misses, y.misses, misses_words, more_is=ADVERSE)
+    within_words = f"{what} counts misses within {y.within} periods (was {x.within})"
+    _moved(out, "remedy", within_at, x.within, y.within, within_words, more_is=FAVOURABLE)
+
+
+def _termination_right(out: list[Change], subject: str, x, y, what: str) -> None:
+    """A remedy that now gives, or no longer gives, the customer a right to terminate."""
+    now, no_longer = f"{what} now gives a right to terminate", f"{what} no longer gives a right to terminate"
+    _granted(out, "remedy", subject + ".termination_right", x.termination_right, y.termination_right, now, no_longer)

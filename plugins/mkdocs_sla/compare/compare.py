@@ -49,10 +49,12 @@ class CatalogDiff:
 
     @property
     def changed(self) -> tuple[AgreementDiff, ...]:
+        """The agreements that changed, in the order of their ids."""
         return tuple(a for a in self.agreements if a.changed)
 
     @property
     def adverse(self) -> tuple[Change, ...]:
+        """Every adverse change of every agreement."""
         return tuple(c for a in self.agreements for c in a.adverse)
 
     @property
@@ -62,14 +64,17 @@ class CatalogDiff:
 
     @property
     def rewrites_history(self) -> bool:
+        """Whether any agreement's history was rewritten."""
         return any(a.rewrites_history for a in self.agreements)
 
     @property
     def notice_violations(self) -> tuple[tuple[str, NoticeViolation], ...]:
+        """Every notice violation, with the id of its agreement."""
         return tuple((a.id, n) for a in self.agreements for n in a.notice_violations)
 
     @property
     def invalid_head(self) -> tuple[str, ...]:
+        """The agreements (and `(tree)` for problems outside them) that are invalid at head."""
         return tuple(a.id for a in self.agreements if a.status == "invalid") + (("(tree)",) if self.problems else ())
 
 

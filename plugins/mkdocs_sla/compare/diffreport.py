@@ -17,7 +17,7 @@ from mkdocs_sla.compare.agreements import AgreementDiff, ResultsDiff, VersionDif
 from mkdocs_sla.compare.changes import Change
 from mkdocs_sla.compare.compare import CatalogDiff
 from mkdocs_sla.core.diagnostics import one_line
-from mkdocs_sla.present.display import exact
+from mkdocs_sla.present.display import decimal
 
 #: GitHub refuses comments over 65,536 characters; leave room for the marker and a note.
 MARKDOWN_LIMIT = 60_000
@@ -83,6 +83,7 @@ def _text_diff(change: Change) -> str:
 
 
 def to_text(diff: CatalogDiff) -> str:
+    """The comparison for a terminal: one line per change, grouped by agreement."""
     lines = [headline(diff), f"base {diff.base} -> head {diff.head}, as of {diff.today.isoformat()}"]
     for problem in diff.problems:
         lines.append(f"  {problem}")
@@ -183,6 +184,7 @@ def changes_markdown(changes: Sequence[Change]) -> str:
 
 
 def to_markdown(diff: CatalogDiff) -> str:
+    """The comparison as the pull-request comment: Markdown in which no text from the data can act as Markdown."""
     lines = [f"**SLA changes:** {headline(diff)}", "", f"Base {code(diff.base)}, head {code(diff.head)}, as of {diff.today.isoformat()}."]
     if diff.problems:
         lines += ["", "Errors at HEAD outside any agreement:", ""] + [f"- {md(p)}" for p in diff.problems]
@@ -222,10 +224,10 @@ def _credit(view) -> dict[str, Any] | None:
     if view is None:
         return None
     return {
-        "percent": exact(view.percent),
-        "amount": exact(view.amount),
+        "percent": decimal(view.percent),
+        "amount": decimal(view.amount),
         "below_minimum": view.below_minimum,
-        "issued": exact(view.issued),
+        "issued": decimal(view.issued),
         "currency": view.currency,
     }
 
@@ -284,6 +286,8 @@ def to_document(diff: CatalogDiff) -> dict[str, Any]:
                         "credit_before": _credit(r.before),
                         "credit_after": _credit(r.after),
                         "attainments": [{"metric": m, "before": b, "after": x} for m, b, x in r.attainments],
+                        "corrections": list(r.corrections),
+                        "correction_after_claim_deadline": r.late,
                     }
                     for r in a.results
                 ],
@@ -294,4 +298,5 @@ def to_document(diff: CatalogDiff) -> dict[str, Any]:
 
 
 def to_json(diff: CatalogDiff) -> str:
+    """The comparison as JSON for tools: decimal strings, never fractions."""
     return json.dumps(to_document(diff), indent=1, ensure_ascii=False) + "\n"

@@ -7,6 +7,7 @@ from typing import Any
 from mkdocs_sla.compare.changes import ADVERSE, FAVOURABLE, NEUTRAL, Change, _listed, _more, _num, _quote, _raised, word_diff
 from mkdocs_sla.compare.clauses import _credit_terms, _remedies
 from mkdocs_sla.compare.credit_levels import _metric_credits
+from mkdocs_sla.compare.tickets import service_hours_change, ticket_measure_changes
 from mkdocs_sla.core.model import Metric, Terms
 from mkdocs_sla.present.words import objective_words
 
@@ -35,6 +36,7 @@ def compare_terms(old: Terms, new: Terms) -> list[Change]:
     _metrics(out, old, new)
     _credit_terms(out, old, new)
     _remedies(out, old, new)
+    _maintenance(out, old, new)
     _listed(
         out,
         "exclusion",
@@ -97,6 +99,47 @@ def _notice(out: list[Change], old: Terms, new: Terms) -> None:
                 _more(a, b, more_is=FAVOURABLE),
             )
         )
+
+
+def _maintenance(out: list[Change], old: Terms, new: Terms) -> None:
+    """Shorter notice for maintenance, and windows added, exclude more outage minutes: adverse."""
+    a, b = old.maintenance, new.maintenance
+    if a == b:
+        return
+    notice_a = a.notice_days if a else None
+    notice_b = b.notice_days if b else None
+    if notice_a != notice_b and notice_a is not None and notice_b is not None:
+        out.append(
+            Change(
+                "maintenance",
+                "maintenance.notice_days",
+                f"maintenance needs {notice_b} days of notice (was {notice_a})",
+                _more(notice_a, notice_b, more_is=FAVOURABLE),
+            )
+        )
+    elif notice_a != notice_b:
+        out.append(Change("maintenance", "maintenance.notice_days", f"maintenance needs {notice_b} days of notice", NEUTRAL))
+    windows_a = {w.id: w for w in (a.windows if a else ())}
+    windows_b = {w.id: w for w in (b.windows if b else ())}
+    for window_id, window in windows_b.items():
+        if window_id not in windows_a:
+            out.append(
+                Change(
+                    "maintenance",
+                    "maintenance.windows",
+                    f"maintenance window `{window_id}` added: outage minutes inside it do not count",
+                    ADVERSE,
+                )
+            )
+        elif windows_a[window_id] != window:
+            out.append(Change("maintenance", "maintenance.windows", f"maintenance window `{window_id}` changed", NEUTRAL))
+    for window_id in windows_a:
+        if window_id not in windows_b:
+            out.append(
+                Change(
+                    "maintenance", "maintenance.windows", f"maintenance window `{window_id}` removed: outage minutes then count", FAVOURABLE
+                )
+            )
 
 
 def _period(out: list[Change], old: Terms, new: Terms) -> None:
@@ -236,7 +279,11 @@ def _measure(out: list[Change], subject: str, name: str, a: Metric, b: Metric) -
     if x.kind != y.kind:
         out.append(Change("measure", subject + ".kind", f"{name}: measured by `{y.kind}` instead of `{x.kind}`", NEUTRAL))
         return
+    if y.kind == "tickets":
+        ticket_measure_changes(out, subject, name, a, b)
     if y.kind == "downtime":
+        service_hours_change(out, subject, name, a, b)
+    if y.counts_outages:
         if x.minimum_outage_minutes != y.minimum_outage_minutes:
             # A longer minimum leaves more short outages uncounted.
             out.append(
@@ -247,13 +294,27 @@ def _measure(out: list[Change], subject: str, name: str, a: Metric, b: Metric) -
                     _more(x.minimum_outage_minutes, y.minimum_outage_minutes, more_is=ADVERSE),
                 )
             )
+        if x.service_hours != y.service_hours:
+            hours = "every minute" if y.service_hours is None else "only minutes within the service hours"
+            out.append(Change("measure", subject + ".service_hours", f"{name}: {hours} are measured now", NEUTRAL))
+    if y.reads_log:
         for tag in y.exclude_tags:
             if tag not in x.exclude_tags:
                 out.append(Change("measure", subject + ".exclude_tags", f"{name}: outages tagged `{tag}` no longer count", ADVERSE))
         for tag in x.exclude_tags:
             if tag not in y.exclude_tags:
                 out.append(Change("measure", subject + ".exclude_tags", f"{name}: outages tagged `{tag}` now count", FAVOURABLE))
-    elif y.kind == "intervals":
+    if y.kind == "error_rate_minutes" and x.threshold != y.threshold:
+        # A higher threshold leaves more minutes with errors counted as up.
+        out.append(
+            Change(
+                "measure",
+                subject + ".threshold",
+                f"{name}: a minute is down above {y.threshold}% errors (was {x.threshold}%)",
+                _more(x.threshold, y.threshold, more_is=ADVERSE),
+            )
+        )
+    if y.kind in ("intervals", "error_rate_minutes"):
         if x.interval_minutes != y.interval_minutes:
             out.append(
                 Change(
@@ -263,7 +324,7 @@ def _measure(out: list[Change], subject: str, name: str, a: Metric, b: Metric) -
                     NEUTRAL,
                 )
             )
-    elif y.kind in ("events", "average") and x.when_empty != y.when_empty:
+    elif y.kind in ("events", "average", "available_minutes") and x.when_empty != y.when_empty:
         # An empty period judged missed can earn a credit; judged met it cannot.
         out.append(
             Change(

@@ -56,7 +56,7 @@ def misses_minimum(metric: Metric, attainment: Fraction) -> bool:
 
 def pool_credit(terms: CreditTerms, metric: Metric) -> Fraction:
     """A service level default earns allocation % of the at-risk amount, as % of the charges."""
-    return fraction(terms.pool.at_risk) * fraction(metric.credits.allocation) / HUNDRED
+    return fraction(terms.pool.at_risk) * fraction(metric.credits.share) / HUNDRED
 
 
 @dataclass(frozen=True)
@@ -80,8 +80,11 @@ def metric_credit(terms: CreditTerms | None, metric: Metric, attainment: Fractio
         return MetricCredit(percent, tier=tier)
     if credits.model == "linear":
         return MetricCredit(linear_credit(metric, attainment))
-    # pool: a default is a miss of the minimum, or a run of misses of the expected level
-    default = misses_minimum(metric, attainment) or misses_running >= credits.expected_misses
+    # pool: a default is a miss of the minimum, or (unless only the minimum counts) a run of
+    # misses of the expected level
+    default = misses_minimum(metric, attainment) or (
+        credits.default_on == "minimum_or_expected" and misses_running >= credits.expected_misses
+    )
     percent = pool_credit(terms, metric) if default and terms is not None and terms.pool is not None else ZERO
     return MetricCredit(percent, default=default)
 
@@ -135,16 +138,31 @@ def period_credit(terms: CreditTerms | None, credits: list[tuple[str, Fraction]]
     if terms.round_to is not None and amount:
         step = fraction(terms.round_to)
         rounded = math.floor(amount / step + Fraction(1, 2)) * step  # half up, exactly
-        # The cap and the at-risk amount are ceilings that rounding must not lift the amount above.
-        ceilings = [fraction(terms.cap)] if terms.cap is not None else []
-        if terms.pool is not None and pool:
-            at_risk = fraction(terms.pool.at_risk)
-            ceilings.append(at_risk + sum(other, ZERO) if terms.combine == "sum" else max([at_risk, *other]))
-        if ceilings and rounded > fraction(charges) * min(ceilings) / HUNDRED:
+        ceiling = rounding_ceiling(terms, credits)
+        if ceiling is not None and rounded > fraction(charges) * ceiling / HUNDRED:
             rounded = math.floor(amount / step) * step
         amount = rounded
-    below = terms.minimum_amount is not None and ZERO < amount < fraction(terms.minimum_amount)
+    below = terms.minimum_amount is not None and amount > ZERO and below_minimum_amount(terms, amount)
     return PeriodCredit(combined, percent, capped, amount, below)
+
+
+def rounding_ceiling(terms: CreditTerms, credits: list[tuple[str, Fraction]]) -> Fraction | None:
+    """The % of the charges that rounding the amount must not lift it above: the cap, and the
+    at-risk amount of pool credits (with the others beside it). None: no ceiling."""
+    ceilings = [fraction(terms.cap)] if terms.cap is not None else []
+    pool = [p for model, p in credits if model == "pool"]
+    other = [p for model, p in credits if model != "pool"]
+    if terms.pool is not None and pool:
+        at_risk = fraction(terms.pool.at_risk)
+        ceilings.append(at_risk + sum(other, ZERO) if terms.combine == "sum" else max([at_risk, *other]))
+    return min(ceilings) if ceilings else None
+
+
+def below_minimum_amount(terms: CreditTerms, amount: Fraction) -> bool:
+    """Whether an amount is too small to issue: under `minimum_amount`, or at it too when the
+    agreement issues only amounts greater than the minimum (`minimum_amount_issued: false`)."""
+    minimum = fraction(terms.minimum_amount)
+    return amount < minimum if terms.minimum_amount_issued else amount <= minimum
 
 
 def claim_deadline(terms: CreditTerms | None, period: Period) -> dt.date | None:

@@ -33,9 +33,11 @@ def one_line(text: str) -> str:
 
 
 def excerpt(text: object, limit: int = EXCERPT_LENGTH) -> str:
-    """Input text as a message quotes it: one line, at most `limit` characters, `…` where cut."""
-    line = one_line(str(text))
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+    """Input text as a message quotes it: at most `limit` characters, `…` where cut. Its line
+    breaks and control characters stay in the message, and are escaped wherever it is written
+    (`Diagnostic.__str__`, `Diagnostic.github`, the `sla diff` reports)."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def github_data(text: str) -> str:
@@ -71,6 +73,8 @@ class Rule(enum.Enum):
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
+    """One problem found in the input: where, how serious, what is wrong and what was expected."""
+
     position: Position
     severity: Severity
     message: str
@@ -94,23 +98,29 @@ class Diagnostics:
         self.items: list[Diagnostic] = []
 
     def error(self, position: Position, message: str, rule: Rule | None = None) -> None:
+        """Record an error: the tree is invalid."""
         self.items.append(Diagnostic(position, "error", message, rule))
 
     def warning(self, position: Position, message: str) -> None:
+        """Record a warning: the tree is valid, but something deserves a look."""
         self.items.append(Diagnostic(position, "warning", message))
 
     def extend(self, other: Diagnostics) -> None:
+        """Take over every diagnostic of another collection."""
         self.items.extend(other.items)
 
     @property
     def errors(self) -> list[Diagnostic]:
+        """The errors so far."""
         return [d for d in self.items if d.severity == "error"]
 
     @property
     def warnings(self) -> list[Diagnostic]:
+        """The warnings so far."""
         return [d for d in self.items if d.severity == "warning"]
 
     def sorted(self) -> list[Diagnostic]:
+        """Every diagnostic in file, line and column order."""
         return sorted(self.items)
 
     def __bool__(self) -> bool:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from fractions import Fraction
 
 from mkdocs_sla.core import credits as rules
 from mkdocs_sla.core.measures import Attainment, measured_window
 from mkdocs_sla.core.measures import attainment as measure_attainment
-from mkdocs_sla.core.model import Metric, Terms
+from mkdocs_sla.core.model import Metric, Results, Terms
+from mkdocs_sla.core.outages import measured_by_log
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.records import Agreement, Catalog, PeriodResults
 
@@ -54,14 +56,17 @@ class MetricOutcome:
 
     @property
     def reported(self) -> bool:
+        """Whether the metric had a result in the period."""
         return self.met is not None
 
     @property
     def status(self) -> Status:
+        """Met, missed or not reported."""
         return Status.of(self.met)
 
     @property
     def credited(self) -> bool:
+        """Whether the metric earned a credit that still stands (not earned back)."""
         return self.credit_percent > 0 and self.earned_back is None
 
 
@@ -94,6 +99,7 @@ class Remedy:
 
     @property
     def metric_id(self) -> str:
+        """The id of the metric the remedy concerns."""
         return self.metric.id
 
 
@@ -113,6 +119,7 @@ class PeriodOutcome:
 
     @property
     def missed(self) -> tuple[MetricOutcome, ...]:
+        """The metrics that missed their objective."""
         return tuple(m for m in self.metrics if m.met is False)
 
     @property
@@ -124,41 +131,65 @@ class PeriodOutcome:
 
     @property
     def termination_right(self) -> bool:
+        """Whether a remedy reached in this period gives the customer a right to terminate."""
         return any(r.termination_right for r in self.remedies)
 
     @property
     def chronic(self) -> bool:
+        """Whether the period reached chronic failure of any metric."""
         return any(r.kind is RemedyKind.CHRONIC for r in self.remedies)
 
 
 @dataclass(frozen=True)
 class AgreementEvaluation:
+    """Every period of one agreement, evaluated under the version that governs it."""
+
     record: Agreement
     periods: tuple[PeriodOutcome, ...]
 
     @property
     def last(self) -> PeriodOutcome | None:
+        """The latest period with results, if any."""
         return self.periods[-1] if self.periods else None
 
     @property
     def termination_right_since(self) -> Period | None:
+        """The first period that gave the customer a right to terminate, if any."""
         return next((p.period for p in self.periods if p.termination_right), None)
 
 
 def evaluate_catalog(catalog: Catalog) -> tuple[AgreementEvaluation, ...]:
+    """Evaluate every agreement of a catalog."""
     return tuple(evaluate(record) for record in catalog.agreements)
 
 
+def evaluated_periods(record: Agreement) -> tuple[PeriodResults, ...]:
+    """The periods the engine evaluates: those with a results file, and those the outage log has
+    minutes in (with no results file: no charges, only the metrics the log measures reported)."""
+    if not record.outage_log:
+        return record.results
+    last = record.versions[-1].terms
+    have = {r.period for r in record.results}
+    start = record.versions[0].effective
+    extra = [
+        PeriodResults(p, Results(period=p.label, metrics={}), "", corrections=record.corrections_of(p))
+        for p in record.timeline.periods(last.period, last.timezone)
+        if p not in have and p.end > start
+    ]
+    return tuple(sorted((*record.results, *extra), key=lambda r: r.period))
+
+
 def evaluate(record: Agreement) -> AgreementEvaluation:
+    """Every period of one agreement: attainment, credits, remedies and claim deadlines, in period order."""
     agreement_start = record.versions[0].effective
     raw: list[tuple[PeriodResults, Terms, list[MetricOutcome]]] = []
     consecutive: dict[str, int] = {}  # metric id -> consecutive periods below the expected level
     last_period: Period | None = None
-    for results in record.results:
+    for results in evaluated_periods(record):
         terms = record.version_for(results.period).terms
         if last_period is not None and results.period != last_period.next():
             consecutive.clear()  # a gap in the results breaks every run of misses
-        outcomes = [_metric_outcome(metric, results, terms, agreement_start, consecutive) for metric in terms.metrics]
+        outcomes = [_metric_outcome(record, metric, results, terms, agreement_start, consecutive) for metric in terms.metrics]
         raw.append((results, terms, outcomes))
         last_period = results.period
     raw = _apply_earn_back(raw)
@@ -199,16 +230,30 @@ def _claimable(credit: rules.PeriodCredit) -> bool:
 
 
 def _metric_outcome(
-    metric: Metric, results: PeriodResults, terms: Terms, agreement_start: dt.date, consecutive: dict[str, int]
+    record: Agreement, metric: Metric, results: PeriodResults, terms: Terms, agreement_start: dt.date, consecutive: dict[str, int]
 ) -> MetricOutcome:
     result = results.results.metrics.get(metric.id)
-    if result is None:
+    if result is None and not measured_by_log(metric.measure, record.outage_log is not None):
         consecutive.pop(metric.id, None)
         return MetricOutcome(metric, None, None, None)
     window = measured_window(results.period, terms, agreement_start)
-    measured = measure_attainment(metric, result, window, terms.timezone, results.intervals.get(metric.id, ()))
+    measure = metric.measure
+    more = {}
+    if measure.counts_outages:
+        maintenance = terms.maintenance
+        more["windows"] = (*(maintenance.windows if maintenance else ()), *record.maintenance)
+        more["notice_days"] = maintenance.notice_days if maintenance else Decimal(0)
+    if measure.reads_log:
+        more["outages"] = tuple(record.timeline.touching(*window)) if record.outage_log else ()
+        more["positions"] = results.outage_positions.get(metric.id, ())
+    if measure.kind == "tickets" or getattr(measure, "calendar", None):
+        more["tickets"] = results.tickets
+        more["calendars"] = record.calendars
+        more["ticket_summaries"] = results.ticket_summaries
+    measured = measure_attainment(metric, result, window, terms.timezone, results.intervals.get(metric.id, ()), **more)
     if measured.value is None:
-        met = metric.measure.when_empty == "met"
+        # Measures with nothing to measure say how that counts; a window without service hours is met.
+        met = getattr(metric.measure, "when_empty", "met") == "met"
         consecutive[metric.id] = 0 if met else consecutive.get(metric.id, 0) + 1
         return MetricOutcome(metric, None, measured, met)
     met = rules.meets(metric, measured.value)
@@ -259,6 +304,7 @@ def _remedies(terms: Terms, period: Period, history: dict[Period, PeriodOutcome]
     earliest = next(iter(history))  # history holds the periods in order
 
     def misses(metric_id: str, within: int) -> int:
+        """How many of the `within` periods up to this one missed the metric."""
         count = 0
         for k in range(within):  # a window may reach far before the first result: stop there
             if period.offset(-k) < earliest:

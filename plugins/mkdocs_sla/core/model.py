@@ -12,67 +12,56 @@ YAML turn `99.99` into a float), so `99.99` means exactly 99.99.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from decimal import Decimal
 from fractions import Fraction
 from typing import Annotated, ClassVar, Literal
 
 from dateutil.relativedelta import relativedelta
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from mkdocs_sla.core.spans import span_of
-
-SLUG = r"^[a-z0-9][a-z0-9-]*$"
-
-Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=80)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
-# At most 40 significant digits (an exponent counts its zeros): `1e999999999` is an
-# error here, not a billion-digit integer in the exact arithmetic.
-Number = Annotated[Decimal, Field(max_digits=40)]
-Percent = Annotated[Number, Field(ge=0, le=100)]
-NonNegative = Annotated[Number, Field(ge=0)]
-PositiveInt = Annotated[int, Field(gt=0)]
-
-# Years 1900 to 2999: room for any agreement, and far from the ends of Python's calendar
-# (years 1 and 9999), where the next period, a review date or a time in UTC does not exist.
-FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
-Date = Annotated[dt.date, Field(ge=FIRST_DAY, le=LAST_DAY)]
-
-
-def _within_years(moment: dt.datetime) -> dt.datetime:
-    if not FIRST_DAY.year <= moment.year <= LAST_DAY.year:
-        raise ValueError(f"{moment.isoformat()} is out of range; expected a time in the years 1900 to 2999")
-    return moment
-
-
-Moment = Annotated[dt.datetime, AfterValidator(_within_years)]
-NonNegativeInt = Annotated[int, Field(ge=0)]
-
-#: The most digits of a count in a results file, as in an interval CSV: room for any real
-#: count, and far from the sizes at which exact arithmetic and display slow down.
-COUNT_DIGITS = 30
-
-
-def _count_digits(value: int) -> int:
-    if value >= 10**COUNT_DIGITS:
-        raise ValueError(f"a count of {len(str(value))} digits; expected a whole number of at most {COUNT_DIGITS} digits")
-    return value
-
-
-Count = Annotated[int, Field(ge=0), AfterValidator(_count_digits)]
-
+from mkdocs_sla.core.calendarformat import CalendarDefinition
+from mkdocs_sla.core.creditmodel import (  # noqa: F401  (re-exported)
+    Allocation,
+    Bounds,
+    Credits,
+    CreditTier,
+    LinearCredits,
+    PoolCredits,
+    TieredCredits,
+)
+from mkdocs_sla.core.fields import (  # noqa: F401  (re-exported: the format's names stay in `core.model`)
+    COUNT_DIGITS,
+    FIRST_DAY,
+    LAST_DAY,
+    SLUG,
+    Count,
+    Date,
+    Model,
+    Moment,
+    NonNegative,
+    NonNegativeInt,
+    Number,
+    Percent,
+    PositiveInt,
+    Slug,
+    Text,
+)
+from mkdocs_sla.core.logmodel import (  # noqa: F401
+    LoggedOutage,
+    Maintenance,
+    MaintenanceFile,
+    MaintenanceWindow,
+    Outage,
+    OutageLog,
+    Running,
+)
+from mkdocs_sla.core.ticketformat import TicketExports, TicketsMeasure
 
 #: Agreement ids the site keeps for its own pages beside the agreement pages
-#: (`<prefix>/index`, `<prefix>/metrics`, `<prefix>/credits`): an agreement with such
+#: (`<prefix>/index`, `<prefix>/metrics`, `<prefix>/credits`, `<prefix>/statements`): an agreement with such
 #: an id would share their URL, so the loader refuses it and the site never meets one.
-RESERVED_IDS = frozenset({"index", "metrics", "credits"})
-
-
-class Model(BaseModel):
-    """Base: frozen, unknown keys rejected, no silent coercion of floats."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=False)
+RESERVED_IDS = frozenset({"index", "metrics", "credits", "statements"})
 
 
 # ---------------------------------------------------------------- the terms
@@ -101,122 +90,141 @@ class Service(Model):
     family: Text | None = Field(None, description="Service family, used to group the catalog.")
 
 
-class Bounds(Model):
-    """Bounds of a credit tier, each explicit about inclusion.
+class MeasureKind(Model):
+    """What every measure declares about itself, read by the loader, the engine and the schema.
 
-    A tier has at most one upper bound (`below` or `at_or_below`) and at most
-    one lower bound (`above` or `at_or_above`), and at least one of them.
-    """
+    `result_keys`: the keys of a period's results that apply to the measure; `required_keys`: those a
+    results file must give; `percent`: whether the attainment is a percentage (0..100; None: as the
+    metric's unit says) and `floor` its lowest possible value (None: unbounded), one answer per kind
+    for the loader's checks, the tiers' domain and the comparison of versions; `counts_outages`: downtime
+    comes from outages, to which the minimum outage and maintenance windows apply; `reads_log`: the
+    outages come from `outages:` in the results and from the agreement's outage log (with a log,
+    `outages:` may be left out)."""
 
-    below: Number | None = Field(None, description="Upper bound, exclusive: attainment < value.")
-    at_or_below: Number | None = Field(None, description="Upper bound, inclusive: attainment <= value.")
-    above: Number | None = Field(None, description="Lower bound, exclusive: attainment > value.")
-    at_or_above: Number | None = Field(None, description="Lower bound, inclusive: attainment >= value.")
-
-    @model_validator(mode="after")
-    def _one_bound_per_side(self) -> Bounds:
-        if self.below is not None and self.at_or_below is not None:
-            raise ValueError("a tier takes one upper bound: `below` or `at_or_below`, not both")
-        if self.above is not None and self.at_or_above is not None:
-            raise ValueError("a tier takes one lower bound: `above` or `at_or_above`, not both")
-        if all(v is None for v in (self.below, self.at_or_below, self.above, self.at_or_above)):
-            raise ValueError("a tier needs a bound: `below`, `at_or_below`, `above` or `at_or_above`")
-        return self
+    result_keys: ClassVar[frozenset[str]] = frozenset()
+    required_keys: ClassVar[frozenset[str]] = frozenset()
+    percent: ClassVar[bool | None] = False
+    floor: ClassVar[Fraction | None] = Fraction(0)
+    counts_outages: ClassVar[bool] = False
+    reads_log: ClassVar[bool] = False
 
 
-class CreditTier(Bounds):
-    """One row of a credit table: attainment within the bounds earns `credit`."""
-
-    credit: Percent = Field(description="Credit as a percentage of the credit base.")
-
-    @functools.cached_property
-    def span(self):
-        """The bounds as an exact interval, computed once per tier (the engine asks for every period)."""
-        return span_of(self)
-
-
-class TieredCredits(Model):
-    """Credit by tier: the tier containing the attainment gives the credit %."""
-
-    model: Literal["tiers"] = Field(description="`tiers`.")
-    tiers: list[CreditTier] = Field(min_length=1, description="Tiers; they must not overlap. Gaps are reported as warnings.")
-
-
-class LinearCredits(Model):
-    """Linear shortfall: credit % = (objective − attainment) × `per_point`, up to `max`."""
-
-    model: Literal["linear"] = Field(description="`linear`.")
-    per_point: NonNegative = Field(Decimal(1), description="Credit % per point of shortfall (default 1).")
-    max: Percent | None = Field(None, description="Largest credit % this metric can earn.")
-
-
-class PoolCredits(Model):
-    """Outsourcing pool: a service level default earns `allocation` % of the at-risk amount.
-
-    A default is a period below `minimum`, or a run of `expected_misses`
-    consecutive periods below the objective (the expected level).
-    """
-
-    model: Literal["pool"] = Field(description="`pool`.")
-    allocation: Annotated[Number, Field(gt=0, le=100)] = Field(
-        description="Share of the at-risk amount this metric's default earns, in %. Allocations may add up to more than 100%."
-    )
-    minimum: Number = Field(description="Minimum service level: missing it in any period is a default.")
-    expected_misses: PositiveInt = Field(1, description="Consecutive periods below the expected level (the objective) that make a default.")
-
-
-Credits = Annotated[TieredCredits | LinearCredits | PoolCredits, Field(discriminator="model")]
-
-
-class ValueMeasure(Model):
+class ValueMeasure(MeasureKind):
     """The period's figure is reported directly (`value:` in the results)."""
 
-    #: Whether the attainment is a percentage (0..100), and its lowest possible value
-    #: (None: unbounded). One answer per kind, for the loader's checks, the tiers' domain
-    #: and the comparison of versions.
-    percent: ClassVar[bool | None] = None  # as its unit says: a figure reported in `%` is a percentage
-    floor: ClassVar[Fraction | None] = None  # a reported figure may be negative (a net score)
-
+    result_keys = required_keys = frozenset({"value"})
+    percent = None  # as its unit says: a figure reported in `%` is a percentage
+    floor = None  # a reported figure may be negative (a net score)
     kind: Literal["value"] = Field(description="`value`.")
 
 
-class CountMeasure(Model):
+class CountMeasure(MeasureKind):
     """A count reported for the period (`count:` in the results), e.g. qualified leads delivered."""
 
-    percent: ClassVar[bool | None] = False
-    floor: ClassVar[Fraction | None] = Fraction(0)
-
+    result_keys = required_keys = frozenset({"count"})
     kind: Literal["count"] = Field(description="`count`.")
 
 
-class AverageMeasure(Model):
+WhenEmpty = Literal["met", "missed"]
+
+
+class AverageMeasure(MeasureKind):
     """An average from a sum and a count (`sum:` and `count:` in the results), e.g. follow-up attempts per lead."""
 
-    percent: ClassVar[bool | None] = False
-    floor: ClassVar[Fraction | None] = Fraction(0)
-
+    result_keys = required_keys = frozenset({"sum", "count"})
     kind: Literal["average"] = Field(description="`average`.")
-    when_empty: Literal["met", "missed"] = Field(
+    when_empty: WhenEmpty = Field(
         "met",
         description="How a period with count 0 is judged. `missed` counts for remedies (escalation, chronic failure) but earns no credit: with no attainment there is no tier or shortfall.",
     )
 
 
-class DowntimeMeasure(Model):
-    """Uptime % = (minutes − downtime minutes) / minutes × 100, from outages with start and end."""
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
-    percent: ClassVar[bool | None] = True
-    floor: ClassVar[Fraction | None] = Fraction(0)
 
-    kind: Literal["downtime"] = Field(description="`downtime`.")
+class ServiceHours(Model):
+    """The hours in which a service is measured, in the agreement's time zone (a business-hours service).
+
+    Minutes outside them count neither as measured minutes nor as downtime."""
+
+    days: list[Weekday] = Field(min_length=1, description="The weekdays, e.g. `[monday, tuesday, wednesday, thursday, friday]`.")
+    start: dt.time = Field(description="Local start of each day's hours, e.g. `08:00`.")
+    end: dt.time = Field(description="Local end of each day's hours, after the start, e.g. `18:00`.")
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> ServiceHours:
+        if self.end <= self.start:
+            raise ValueError(f"service hours end ({self.end}) at or before they start ({self.start}); expected an end after the start")
+        return self
+
+
+class OutageMeasure(MeasureKind):
+    """What the measures that count outages share: the minimum outage, service hours (and maintenance windows)."""
+
+    percent = True
+    counts_outages = True
+    kind: str = Field(description="The measure.")  # first in every subclass, which narrows it to its own name
     minimum_outage_minutes: NonNegative = Field(
         Decimal(0),
         description="Only downtime of at least this many consecutive minutes counts (Google Cloud: 1 or 10 minutes): outages that overlap or touch are joined into one stretch first, and a stretch shorter than this does not count.",
     )
+    service_hours: ServiceHours | None = Field(
+        None, description="If given, only minutes within these hours are measured; outage minutes outside them do not count."
+    )
+
+
+class LoggedOutageMeasure(OutageMeasure):
+    """A measure of logged outages (`outages:` in the results and the outage log), which carry tags."""
+
+    reads_log = True
     exclude_tags: list[Slug] = Field(default_factory=list, description="Outages with any of these tags do not count, e.g. `maintenance`.")
+    calendar: Slug | None = Field(
+        None,
+        description="Availability in service hours: only the minutes inside this business calendar's hours count, for the period and for the downtime. Without it, every minute counts.",
+    )
 
 
-class IntervalsMeasure(Model):
+class DowntimeMeasure(LoggedOutageMeasure):
+    """Uptime % = (minutes − downtime minutes) / minutes × 100, from outages with start and end."""
+
+    result_keys = required_keys = frozenset({"outages"})
+    kind: Literal["downtime"] = Field(description="`downtime`.")
+
+
+class AvailableMinutesMeasure(LoggedOutageMeasure):
+    """Uptime % = (available minutes − downtime minutes) / available minutes × 100 (Azure).
+
+    Available minutes are only the minutes the deployment ran (`running:` in the results: spans
+    with start and end); downtime counts only within them."""
+
+    result_keys = frozenset({"outages", "running"})
+    required_keys = frozenset({"outages", "running"})
+    kind: Literal["available_minutes"] = Field(description="`available_minutes`.")
+    when_empty: WhenEmpty = Field(
+        "met",
+        description="How a period in which the deployment never ran is judged. `missed` counts for remedies but earns no credit.",
+    )
+
+
+class ErrorRateMinutesMeasure(OutageMeasure):
+    """Uptime % = (minutes − down minutes) / minutes × 100, where an interval is down when its error
+    rate (errors / requests × 100) exceeds `threshold` (GitHub Enterprise: 5%; Google: 10%).
+
+    From interval counts (`intervals:` in the results, a CSV `start,requests,errors`, as for
+    `intervals`). Consecutive down intervals form one outage, to which the minimum outage and the
+    maintenance windows apply; an interval without requests, or missing from the data, is not down."""
+
+    result_keys = required_keys = frozenset({"intervals"})
+    kind: Literal["error_rate_minutes"] = Field(description="`error_rate_minutes`.")
+    threshold: Annotated[Number, Field(ge=0, lt=100)] = Field(
+        description="The error rate in % above which an interval is down (strictly above: 5 means more than 5% of requests failed)."
+    )
+    interval_minutes: Annotated[int, Field(gt=0, le=60)] = Field(
+        1, description="Length of one interval in minutes of elapsed time (default 1: error-rate minutes), at most 60."
+    )
+
+
+class IntervalsMeasure(MeasureKind):
     """Uptime % = 100 − mean error rate over fixed intervals (Amazon S3).
 
     Intervals are consecutive spans of `interval_minutes` of elapsed time from the start of the
@@ -225,9 +233,8 @@ class IntervalsMeasure(Model):
     not local midnight. Intervals with no requests, and intervals missing from the data, count as 0% errors.
     """
 
-    percent: ClassVar[bool | None] = True
-    floor: ClassVar[Fraction | None] = Fraction(0)
-
+    result_keys = required_keys = frozenset({"intervals"})
+    percent = True
     kind: Literal["intervals"] = Field(description="`intervals`.")
     # At most a day, so that every period (a partial first one too) holds at least one interval.
     interval_minutes: Annotated[int, Field(gt=0, le=1440)] = Field(
@@ -236,21 +243,39 @@ class IntervalsMeasure(Model):
     )
 
 
-class EventsMeasure(Model):
+class EventsMeasure(MeasureKind):
     """Attainment % = good / total × 100 (`good:` and `total:` in the results), e.g. tickets answered within target."""
 
-    percent: ClassVar[bool | None] = True
-    floor: ClassVar[Fraction | None] = Fraction(0)
-
+    result_keys = required_keys = frozenset({"good", "total"})
+    percent = True
     kind: Literal["events"] = Field(description="`events`.")
-    when_empty: Literal["met", "missed"] = Field(
+    when_empty: WhenEmpty = Field(
         "met",
         description="How a period with no events is judged. `missed` counts for remedies (escalation, chronic failure) but earns no credit: with no attainment there is no tier or shortfall.",
     )
 
 
+MEASURES = (
+    ValueMeasure,
+    CountMeasure,
+    AverageMeasure,
+    DowntimeMeasure,
+    IntervalsMeasure,
+    EventsMeasure,
+    AvailableMinutesMeasure,
+    ErrorRateMinutesMeasure,
+    TicketsMeasure,
+)
 Measure = Annotated[
-    ValueMeasure | CountMeasure | AverageMeasure | DowntimeMeasure | IntervalsMeasure | EventsMeasure,
+    ValueMeasure
+    | CountMeasure
+    | AverageMeasure
+    | DowntimeMeasure
+    | IntervalsMeasure
+    | EventsMeasure
+    | AvailableMinutesMeasure
+    | ErrorRateMinutesMeasure
+    | TicketsMeasure,
     Field(discriminator="kind"),
 ]
 
@@ -261,6 +286,10 @@ class Metric(Model):
     id: Slug = Field(description="Identifier, unique in the agreement; results name it.")
     name: Text = Field(description="Display name.")
     definition: Text = Field(description="What exactly is measured. Markdown. Shared definitions form the glossary.")
+    glossary: Slug | None = Field(
+        None,
+        description="The metric's entry in the metrics glossary, a permanent address (`metrics/<glossary>/`) that rewording the definition does not move; metrics of several agreements that give the same one share the entry. Default: the metric's `id`.",
+    )
     target: Text | None = Field(None, description="The per-event target counted as good, e.g. `first response within 1 hour, 24×7`.")
     unit: Text = Field(description="Unit of the attainment: `%`, `leads`, `attempts`, `ms`…")
     better: Literal["higher", "lower"] = Field(description="Whether a higher or a lower figure is better for the customer.")
@@ -330,12 +359,23 @@ class CreditTerms(Model):
     )
     cap: Percent | None = Field(None, description="Largest total credit in a period, as % of the base (Google: 50).")
     minimum_amount: NonNegative | None = Field(None, description="A period's credit below this amount is not issued (AWS: 1 USD).")
+    minimum_amount_issued: bool = Field(
+        True,
+        description='Whether a credit of exactly `minimum_amount` is issued: true for "at least" (the default), false for '
+        '"greater than" (AWS: a credit is issued only if it is greater than one dollar).',
+    )
     round_to: Annotated[Number, Field(gt=0)] | None = Field(
         None,
         description="If the agreement says so, the credit amount is rounded half up to this step (e.g. 0.01), or down where rounding up would exceed the cap or the at-risk amount. Otherwise amounts stay exact and are rounded for display only.",
     )
     pool: Pool | None = Field(None, description="The at-risk pool, required by metrics with `model: pool`.")
     claim: Claim | None = Field(None, description="How and by when to claim.")
+
+    @model_validator(mode="after")
+    def _issued_needs_a_minimum(self) -> CreditTerms:
+        if "minimum_amount_issued" in self.model_fields_set and self.minimum_amount is None:
+            raise ValueError("`minimum_amount_issued` says whether `minimum_amount` itself is issued; expected a `minimum_amount`")
+        return self
 
 
 class Escalation(Model):
@@ -379,6 +419,26 @@ class Remedies(Model):
     earn_back: EarnBack | None = Field(None, description="Earn-back of credits.")
 
 
+class Publish(Model):
+    """What the public site shows of this agreement. The customer's own site and the internal
+    site always show all of it; without `publish`, the agreement is private."""
+
+    terms: Literal["public", "private"] = Field(
+        "private",
+        description="`public`: the public site shows the agreement's terms, versions and history, with the customer's name. `private` (default): only the customer's own site and the internal site do.",
+    )
+    results: Literal["public", "private"] = Field(
+        "private",
+        description="`public`: the public site also shows the measured results, credits and evidence (a status page); needs `terms: public`. `private` (default): results stay on the customer's and the internal site.",
+    )
+
+    @model_validator(mode="after")
+    def _results_need_terms(self) -> Publish:
+        if self.results == "public" and self.terms != "public":
+            raise ValueError("public results need public terms: expected `terms: public` with `results: public`")
+        return self
+
+
 class Terms(Model):
     """One version of an agreement: a complete YAML document in `agreement.yaml`."""
 
@@ -392,6 +452,10 @@ class Terms(Model):
     summary: Text | None = Field(None, description="A paragraph on what the agreement promises. Markdown.")
     provider: Text = Field(description="The party that provides the service.")
     customer: Text = Field(description="The customer; for an internal agreement, a department.")
+    customer_id: Slug | None = Field(
+        None,
+        description="The customer's audience key: names the customer's own site (`customer:<id>`) and folder. Default: derived from `customer` (`Example Trading plc` -> `example-trading-plc`); needed when the name has no letters or digits to derive it from, or is longer than 60 characters. Every agreement of one customer has the same key.",
+    )
     owner: Text = Field(description="Who answers for the agreement.")
     service: Service = Field(description="The service and its scope.")
     review: Review | None = Field(None, description="The review cycle.")
@@ -406,9 +470,21 @@ class Terms(Model):
         Field(default_factory=dict, description="Duties per party: `provider:`, `customer:` or a named team, each a list. Markdown.")
     )
     metrics: list[Metric] = Field(min_length=1, description="The service levels.")
+    calendars: dict[Slug, CalendarDefinition] = Field(
+        default_factory=dict,
+        description="Business calendars of this agreement, by name; calendars shared by several agreements live in `agreements/calendars/`, one file per calendar named by it (`berlin-office.yaml`).",
+    )
+    tickets: TicketExports | None = Field(
+        None,
+        description="How the ticket exports of `tickets` metrics read: `tickets/2026-Q1.csv` and so on, one per period, beside `agreement.yaml`.",
+    )
     credit_terms: CreditTerms | None = Field(None, description="Base, combining, cap, minimum and claims.")
     remedies: Remedies | None = Field(None, description="Escalation, chronic failure, earn-back.")
     exclusions: list[Text] = Field(default_factory=list, description="What does not count against the provider. Markdown.")
+    maintenance: Maintenance | None = Field(None, description="The notice maintenance needs and the windows announced.")
+    publish: Publish | None = Field(
+        None, description="What the public site shows of this agreement; the latest version decides. Default: nothing (private)."
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -425,16 +501,26 @@ class Terms(Model):
         return next((m for m in self.metrics if m.id == metric_id), None)
 
 
+# ---------------------------------------------------------------- the customers
+
+
+class Customer(Model):
+    """A customer that gets its own site."""
+
+    id: Slug = Field(
+        description="The customer's audience key (`customer:<id>`, and its site's folder); an agreement names it by `customer_id` or by a `customer` name whose slug it is."
+    )
+    name: Text = Field(description="The customer's name, spelled as its agreements spell it.")
+
+
+class Customers(Model):
+    """`customers.yaml` beside the agreement folders (optional): the customers that get their own site.
+    With it, every agreement's customer must be one of them."""
+
+    customers: list[Customer] = Field(min_length=1, description="The customers, each once.")
+
+
 # ---------------------------------------------------------------- the results
-
-
-class Outage(Model):
-    """One outage of a `downtime` metric."""
-
-    start: Moment = Field(description="Start, ISO 8601; without offset it is in the agreement's time zone.")
-    end: Moment = Field(description="End, after the start.")
-    tags: list[Slug] = Field(default_factory=list, description="Tags such as `maintenance`, matched by `exclude_tags`.")
-    note: Text | None = Field(None, description="What happened.")
 
 
 class MetricResult(Model):
@@ -445,9 +531,13 @@ class MetricResult(Model):
     sum: NonNegative | None = Field(None, description="`average` measure: the sum over `count` items.")
     good: Count | None = Field(None, description="`events` measure: events that met the target. At most 30 digits.")
     total: Count | None = Field(None, description="`events` measure: all events. At most 30 digits.")
-    outages: list[Outage] | None = Field(None, description="`downtime` measure: the outages (an empty list: none).")
+    outages: list[Outage] | None = Field(
+        None, description="`downtime`, `available_minutes`: the outages (an empty list: none); the outage log adds its own."
+    )
+    running: list[Running] | None = Field(None, description="`available_minutes` measure: the spans during which the deployment ran.")
     intervals: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+\.csv$")] | None = Field(
-        None, description="`intervals` measure: a CSV file beside the results file, columns `start,requests,errors`."
+        None,
+        description="`intervals`, `error_rate_minutes`: a CSV file beside the results file, columns `start,requests,errors`.",
     )
     note: Text | None = Field(None, description="A remark shown with the period.")
 

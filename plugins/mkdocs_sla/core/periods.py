@@ -27,6 +27,7 @@ class Period(NamedTuple):
 
     @classmethod
     def parse(cls, label: str) -> Period:
+        """The period a label such as `2026-10` or `2026-Q4` names."""
         match = PERIOD_RE.match(label)
         if not match:
             raise ValueError(f"invalid period {label!r}: expected a month `YYYY-MM` or a quarter `YYYY-Qn`")
@@ -37,12 +38,14 @@ class Period(NamedTuple):
 
     @classmethod
     def containing(cls, day: dt.date, kind: PeriodKind) -> Period:
+        """The month or quarter that contains a day."""
         if kind == "month":
             return cls(day.year, day.month, kind)
         return cls(day.year, (day.month - 1) // 3 + 1, kind)
 
     @property
     def label(self) -> str:
+        """The period's label: `2026-10` for a month, `2026-Q4` for a quarter."""
         return f"{self.year}-{self.index:02d}" if self.kind == "month" else f"{self.year}-Q{self.index}"
 
     def __str__(self) -> str:
@@ -53,6 +56,7 @@ class Period(NamedTuple):
 
     @property
     def months(self) -> int:
+        """How many months the period spans: 1 or 3."""
         return 1 if self.kind == "month" else 3
 
     @property
@@ -67,10 +71,12 @@ class Period(NamedTuple):
         return self.next().start
 
     def next(self) -> Period:
+        """The period right after this one."""
         last = 12 if self.kind == "month" else 4
         return Period(self.year + 1, 1, self.kind) if self.index == last else Period(self.year, self.index + 1, self.kind)
 
     def previous(self) -> Period:
+        """The period right before this one."""
         last = 12 if self.kind == "month" else 4
         return Period(self.year - 1, last, self.kind) if self.index == 1 else Period(self.year, self.index - 1, self.kind)
 
@@ -87,6 +93,7 @@ class Period(NamedTuple):
 
 @lru_cache(maxsize=64)
 def zone(name: str) -> ZoneInfo:
+    """The IANA time zone of that name (cached: every period and outage asks)."""
     return ZoneInfo(name)
 
 

@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from mkdocs_sla.core.calendars import BusinessCalendar
+from mkdocs_sla.core.corrections import CorrectionRecord
 from mkdocs_sla.core.diagnostics import Diagnostic, Position
-from mkdocs_sla.core.model import Results, Terms
+from mkdocs_sla.core.model import MaintenanceWindow, Results, Terms
+from mkdocs_sla.core.outages import Entry, Timeline
 from mkdocs_sla.core.periods import Period
 
 
@@ -33,13 +38,16 @@ class Version:
     terms: Terms
     position: Position
     digest: str
+    customer_at: Position | None = None  # where `customer` (or `customer_id`) is written: the audience key's source
 
     @property
     def label(self) -> str:
+        """The version's label, such as `1.2`."""
         return self.terms.version
 
     @property
     def effective(self) -> dt.date:
+        """The day the version takes effect."""
         return self.terms.effective
 
     def published_by(self, today: dt.date) -> bool:
@@ -68,17 +76,41 @@ class PeriodResults:
     results: Results
     file: str
     intervals: dict[str, tuple[Interval, ...]] = field(default_factory=dict)
+    # Where each of a metric's `outages:` stands in the results file, in order; for the evidence.
+    outage_positions: dict[str, tuple[Position, ...]] = field(default_factory=dict)
+    # Corrections of this (closed) period, oldest first: `corrections.yaml` (core.corrections).
+    corrections: tuple[CorrectionRecord, ...] = ()
+    tickets: tuple = ()  # the period's ticket export: `core.tickets.Ticket`s, in file order
+    ticket_file: str | None = None  # where the export was read, for the evidence
+    # The ticket metrics' tickets judged (`measures.ticket_summary`), by metric id: the loader
+    # computes them while it reads the export (on several cores for a large one) and then keeps
+    # these instead of the tickets.
+    ticket_summaries: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Agreement:
-    """Everything about one agreement: its versions, oldest first, and its results by period."""
+    """Everything about one agreement: its versions, oldest first, its results by period, its
+    outage log (None: the agreement keeps none) and the maintenance windows of `maintenance.yaml`."""
 
     id: str
     folder: str
     file: str
     versions: tuple[Version, ...]
     results: tuple[PeriodResults, ...]
+    outage_log: tuple[Entry, ...] | None = None
+    maintenance: tuple[MaintenanceWindow, ...] = ()
+    corrections: tuple[CorrectionRecord, ...] = ()  # every correction of `corrections.yaml`, oldest first
+    calendars: Mapping[str, BusinessCalendar] = field(default_factory=dict)  # by name: shared and the agreement's own
+
+    def corrections_of(self, period: Period) -> tuple[CorrectionRecord, ...]:
+        """The corrections of one period (also of a period only the outage log measures)."""
+        return tuple(c for c in self.corrections if c.period == period)
+
+    @functools.cached_property
+    def timeline(self) -> Timeline:
+        """The outage log sorted for look-ups by period, built once."""
+        return Timeline(self.outage_log or ())
 
     def version_for(self, period: Period) -> Version:
         """The version that governs a period, by the agreement's `mid_period_change` rule."""
@@ -106,6 +138,7 @@ class Agreement:
         return VersionStatus.IN_FORCE if version is self.in_force(today) else VersionStatus.SUPERSEDED
 
     def upcoming(self, today: dt.date) -> tuple[Version, ...]:
+        """The versions that take effect after `today`, oldest first."""
         return tuple(v for v in self.versions if v.effective > today)
 
 
@@ -118,9 +151,11 @@ class Catalog:
 
     @property
     def errors(self) -> list[Diagnostic]:
+        """The errors among the diagnostics: any makes the tree invalid."""
         return [d for d in self.diagnostics if d.severity == "error"]
 
     def get(self, agreement_id: str) -> Agreement | None:
+        """The agreement with that id, if the tree has one."""
         return next((a for a in self.agreements if a.id == agreement_id), None)
 
 
@@ -153,6 +188,7 @@ class Snapshot:
         return Snapshot(self.name, catalog, self.root, tuple(f for f in self.folders if f in ids), self.date, self.commit)
 
     def problems(self, agreement_id: str) -> tuple[Diagnostic, ...]:
+        """The diagnostics of one agreement of the snapshot."""
         prefix = f"{self.root.rstrip('/')}/{agreement_id}"
         return tuple(
             d

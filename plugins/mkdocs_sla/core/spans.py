@@ -18,16 +18,19 @@ class Span:
     high_closed: bool
 
     def contains(self, x: Fraction) -> bool:
+        """Whether an attainment lies inside the span, ends included as the span says."""
         if self.low is not None and (x < self.low or (x == self.low and not self.low_closed)):
             return False
         return not (self.high is not None and (x > self.high or (x == self.high and not self.high_closed)))
 
     def empty(self) -> bool:
+        """Whether no attainment lies inside the span."""
         if self.low is None or self.high is None:
             return False
         return self.low > self.high or (self.low == self.high and not (self.low_closed and self.high_closed))
 
     def intersect(self, other: Span) -> Span:
+        """The attainments inside both spans."""
         low, low_closed = _max_low((self.low, self.low_closed), (other.low, other.low_closed))
         high, high_closed = _min_high((self.high, self.high_closed), (other.high, other.high_closed))
         return Span(low, low_closed, high, high_closed)

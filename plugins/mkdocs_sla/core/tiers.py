@@ -37,3 +37,13 @@ def missed_span(metric: Metric) -> Span:
         # met at or above the objective (strictly above if `objective_strict`)
         return Span(possible.low, possible.low_closed, objective, strict)
     return Span(objective, strict, possible.high, possible.high_closed)
+
+
+def tier_gaps(metric: Metric) -> list[Span]:
+    """The attainments that miss the objective but fall in no tier: they earn no credit. The
+    loader warns about them unless the agreement says they are intentional (`gaps:`), and the
+    tier table then shows them."""
+    uncovered = [missed_span(metric)]
+    for tier in metric.credits.tiers:
+        uncovered = [piece for part in uncovered for piece in part.minus(tier.span)]
+    return uncovered

@@ -1,6 +1,6 @@
 """credits_report: the credits of agreements as plain data, a CSV file and a terminal table (`sla credits`).
 
-Exact values stay exact in the data (`"24775/248"` where a decimal would not end); the table
+Numbers are decimal strings in the data (see `present.documents`: never a fraction); the table
 rounds for display only, towards the worse side. The CSV neutralises cells a spreadsheet would
 read as formulas, since agreement text (a version label, a tier) reaches it.
 """
@@ -18,7 +18,7 @@ from mkdocs_sla.present.documents import period_document
 
 
 def credits_document(evaluations: list[AgreementEvaluation], period: Period | None = None) -> dict:
-    """The credits as plain data: exact values as strings (`"24775/248"` where a decimal would not end)."""
+    """The credits as plain data: numbers as decimal strings (see `present.documents`)."""
     agreements = []
     for evaluation in evaluations:
         record = evaluation.record
@@ -48,7 +48,7 @@ CSV_COLUMNS = [
 
 
 # A cell a spreadsheet would read as a formula (OWASP "CSV injection"): `=`, `+`, `-`, `@`,
-# or a tab or carriage return before one. Numbers (`-2.5`, `24775/248`) stay as they are.
+# or a tab or carriage return before one. Numbers (`-2.5`, `99.89919354838709677419`) stay as they are.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?(/[0-9]+)?")
 

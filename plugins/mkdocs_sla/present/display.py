@@ -19,14 +19,13 @@ def to_decimal(value: Fraction, places: int, rounding: str = ROUND_HALF_EVEN) ->
 
 
 def plain(value: Decimal) -> str:
+    """A decimal as written for people: no exponent, no trailing zeros."""
     text = format(value, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def exact(value: Fraction | None) -> str | None:
-    """The exact value as text: a terminating decimal where there is one, else `numerator/denominator`."""
-    if value is None:
-        return None
+def _terminating_places(value: Fraction) -> int | None:
+    """The decimal places of a terminating decimal, or None when the decimal repeats."""
     d, twos, fives = value.denominator, 0, 0
     while d % 2 == 0:
         d //= 2
@@ -34,16 +33,97 @@ def exact(value: Fraction | None) -> str | None:
     while d % 5 == 0:
         d //= 5
         fives += 1
-    if d != 1:
-        return f"{value.numerator}/{value.denominator}"
-    places = max(twos, fives)
-    if not places:
-        return str(value.numerator)
-    # Integer arithmetic: the scaled value is a whole number, so no rounding happens.
-    scaled = abs(value.numerator) * 10**places // value.denominator
+    return max(twos, fives) if d == 1 else None
+
+
+def _fixed(value: Fraction, places: int) -> str:
+    """`value` to `places` decimals, truncated towards zero: integer arithmetic, no float."""
     sign = "-" if value < 0 else ""
+    scaled = abs(value.numerator) * 10**places // value.denominator
+    if not places:
+        return f"{sign}{scaled}"
     whole, fraction = divmod(scaled, 10**places)
-    return f"{sign}{whole}.{str(fraction).rjust(places, '0').rstrip('0')}"
+    return f"{sign}{whole}.{str(fraction).rjust(places, '0')}"
+
+
+def exact(value: Fraction | None) -> str | None:
+    """The exact value as a terminating decimal, or None when its decimal repeats (see `readable`)."""
+    if value is None:
+        return None
+    places = _terminating_places(value)
+    if places is None:
+        return None
+    text = _fixed(value, places)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+#: Decimals of a value written into JSON and CSV when its decimal does not end.
+DOCUMENT_PLACES = 20
+
+
+def decimal(value: Fraction | None) -> str | None:
+    """A value as a decimal string for machines (JSON, CSV): exact when the decimal ends, else to
+    `DOCUMENT_PLACES` decimals, half even. Never `numerator/denominator`, which a spreadsheet may
+    read as a date."""
+    if value is None:
+        return None
+    found = exact(value)
+    if found is not None:
+        return found
+    return format(to_decimal(value, DOCUMENT_PLACES), "f")
+
+
+#: The longest repeating block written out with an overline; a longer one is cut at `READABLE_PLACES`.
+REPETEND_MAX = 6
+READABLE_PLACES = 12
+OVERLINE = "\u0305"  # combining overline: 33.3̅ is 33.333…
+
+
+def _repeating(value: Fraction) -> tuple[str, str] | None:
+    """(digits before the repeating block, the block) of a repeating decimal, if the block is short."""
+    rest = abs(value) - int(abs(value))
+    d = value.denominator
+    # The block starts after as many digits as the 2s and 5s of the denominator need.
+    twos = fives = 0
+    while d % 2 == 0:
+        d //= 2
+        twos += 1
+    while d % 5 == 0:
+        d //= 5
+        fives += 1
+    lead = max(twos, fives)
+    # The block's length: the order of 10 modulo the rest of the denominator.
+    length, power = 1, 10 % d
+    while power != 1:
+        power = power * 10 % d
+        length += 1
+        if length > REPETEND_MAX:
+            return None
+    digits = _fixed(rest, lead + length).split(".")[1]
+    sign = "-" if value < 0 else ""
+    return f"{sign}{int(abs(value))}.{digits[:lead]}", digits[lead:]
+
+
+def readable(value: Fraction) -> tuple[str, bool]:
+    """(text, whether it is exact) for people: a terminating decimal; a repeating one with its
+    short repeating block overlined (33.3̅); else 12 decimals, rounded towards zero, and "…"."""
+    found = exact(value)
+    if found is not None:
+        return found, True
+    repeating = _repeating(value)
+    if repeating is not None:
+        head, block = repeating
+        return head + "".join(digit + OVERLINE for digit in block), True
+    return _fixed(value, READABLE_PLACES) + "…", False
+
+
+def exactly(value: Fraction, unit: str) -> str:
+    """The exact value in words for a tooltip and a tap: "exactly 33.3̅%", or "99.731182795698…%
+    (12 decimals; the decimal goes on)" where it would be too long to write out."""
+    text, is_exact = readable(value)
+    if is_exact:
+        return f"exactly {with_unit(text, unit)}"
+    return f"{with_unit(text, unit)} ({READABLE_PLACES} decimals; the decimal goes on)"
 
 
 def attainment(value: Fraction | None, unit: str, better: str) -> str:
@@ -57,6 +137,7 @@ def attainment(value: Fraction | None, unit: str, better: str) -> str:
 
 
 def with_unit(text: str, unit: str) -> str:
+    """A figure followed by its unit: `99.9%`, `300 ms`."""
     unit = unit.strip()
     if unit == "%":
         return f"{text}%"
@@ -64,6 +145,7 @@ def with_unit(text: str, unit: str) -> str:
 
 
 def percent(value: Fraction | None) -> str:
+    """A percentage for display, to `ATTAINMENT_PLACES` places (a credit percentage of a tier or a shortfall)."""
     if value is None:
         return "—"
     return f"{plain(to_decimal(value, ATTAINMENT_PLACES))}%"
@@ -77,6 +159,7 @@ def money(value: Fraction | None, currency: str) -> str:
 
 
 def minutes(value: Fraction) -> str:
+    """Minutes for people: whole minutes with thousands separators, else to at most two places."""
     if value.denominator == 1:
         return f"{int(value):,}"
     return f"{to_decimal(value, 2):,}".rstrip("0").rstrip(".")
@@ -87,6 +170,6 @@ def long(value: Fraction | None) -> str:
     if value is None:
         return "—"
     text = exact(value)
-    if "/" not in text:
+    if text is not None:
         return text
     return plain(to_decimal(value, 12, ROUND_FLOOR)) + "…"

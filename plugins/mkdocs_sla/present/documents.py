@@ -1,8 +1,9 @@
 """Evaluations as plain data (JSON-ready), one shape for `sla credits` and the site's JSON files.
 
-Exact values are strings: a terminating decimal (`"99.5"`) or a fraction
-(`"24775/248"`), so nothing is lost to floating point; each has its display
-form beside it.
+Numbers are decimal strings, never binary floats and never fractions (a
+spreadsheet reads `"3700/41"` as a date): exact where the decimal ends
+(`"99.5"`), else to `display.DOCUMENT_PLACES` (20) decimals, half even
+(`"99.89919354838709677419"`); each has its display form beside it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from typing import Any
 
 from mkdocs_sla.core.evaluate import PeriodOutcome
 from mkdocs_sla.present import display
+from mkdocs_sla.present.corrections import corrections_document
+from mkdocs_sla.present.evidence import metric_evidence
+from mkdocs_sla.present.ticketwords import tickets_document
 from mkdocs_sla.present.words import measured_words, remedy_words
 
 
@@ -28,7 +32,7 @@ def period_document(outcome: PeriodOutcome) -> dict[str, Any]:
         "metrics": [
             {
                 "metric": m.metric.id,
-                "attainment": display.exact(m.attainment),
+                "attainment": display.decimal(m.attainment),
                 "attainment_display": display.attainment(m.attainment, m.metric.unit, m.metric.better)
                 if m.attainment is not None
                 else None,
@@ -37,20 +41,25 @@ def period_document(outcome: PeriodOutcome) -> dict[str, Any]:
                 "status": m.status.value,
                 "measured": measured_words(m),
                 "tier": m.tier,
-                "credit_percent": display.exact(m.credit_percent),
+                "credit_percent": display.decimal(m.credit_percent),
                 "default": m.default,
                 "earned_back_in": m.earned_back.label if m.earned_back else None,
+                **(
+                    {"tickets": tickets_document(m.measured, terms.timezone, outcome.results.ticket_file)}
+                    if m.measured is not None and m.measured.tickets is not None
+                    else {}
+                ),
             }
             for m in outcome.metrics
         ],
         "credit": {
-            "combined_percent": display.exact(credit.combined_percent),
-            "percent": display.exact(credit.percent),
+            "combined_percent": display.decimal(credit.combined_percent),
+            "percent": display.decimal(credit.percent),
             "capped": credit.capped,
-            "amount": display.exact(credit.amount),
+            "amount": display.decimal(credit.amount),
             "amount_display": display.money(credit.amount, currency) if credit.amount is not None and currency else None,
             "below_minimum": credit.below_minimum,
-            "issued": display.exact(credit.issued),
+            "issued": display.decimal(credit.issued),
             "currency": currency,
         },
         "claim_deadline": outcome.claim_deadline.isoformat() if outcome.claim_deadline else None,
@@ -61,4 +70,22 @@ def period_document(outcome: PeriodOutcome) -> dict[str, Any]:
             {"kind": r.kind.value, "metric": r.metric_id, "text": remedy_words(r), "termination_right": r.termination_right}
             for r in outcome.remedies
         ],
+        "corrections": corrections_document(outcome),
     }
+
+
+def evidenced_period_document(outcome: PeriodOutcome) -> dict[str, Any]:
+    """A period as the agreement's JSON on the site gives it: `period_document` with the evidence
+    of each metric (outages, counted and excluded minutes and why, maintenance windows, the note)
+    and, next to the credit, the charges it applies to and what they are (the credit base)."""
+    document = period_document(outcome)
+    terms = outcome.terms
+    charges = outcome.results.results.charges
+    document["credit"] = {
+        "base": terms.credit_terms.base if terms.credit_terms else None,
+        "charges": str(charges) if charges is not None else None,
+        **document["credit"],
+    }
+    for entry, m in zip(document["metrics"], outcome.metrics, strict=True):
+        entry["evidence"] = metric_evidence(m, outcome)
+    return document

@@ -94,6 +94,7 @@ class _EntryLinks(BaseEntryExtension):
         self.links: list[dict[str, str]] = []
 
     def extend_atom(self, entry):
+        """Write the entry's own links (alternate and related pages) in place of feedgen's."""
         for element in entry.findall("link"):
             entry.remove(element)
         for attributes in self.links:
@@ -121,4 +122,5 @@ class FeedEntry:
 
     @property
     def updated(self) -> dt.date:
+        """The day the entry last changed: published, else taking effect."""
         return self.published or self.effective

@@ -12,6 +12,9 @@ instance stripped to plain CommonMark-like features:
   escapes) keeps only known tags and attributes and drops links and images
   whose URL, once entities are decoded, has a scheme other than http, https
   or mailto (`javascript:`, `data:`, `vbscript:` ...);
+- the converter's HTML then goes through `nh3` (the ammonia sanitiser) with the same
+  allow-list of tags, attributes and URL schemes: what the tree processor shapes for
+  the reader (an unsafe link kept as text), nh3 guarantees, whatever the converter did;
 - the result is one line: newlines become spaces, or `&#10;` inside `<pre>`,
   so the site's line-based Markdown preprocessors (fences, snippets) never see
   a line that came from an agreement file when the HTML is embedded in a page.
@@ -28,6 +31,7 @@ import xml.etree.ElementTree as etree
 from functools import lru_cache
 
 import markdown
+import nh3
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup, escape
 
@@ -64,6 +68,7 @@ class _Sanitize(Treeprocessor):
     """Keep known tags and attributes; turn unsafe links into plain text."""
 
     def run(self, root: etree.Element) -> None:
+        """Sanitise the converted tree in place."""
         for element in root.iter():
             if element is root:
                 continue
@@ -88,6 +93,7 @@ class _Sanitize(Treeprocessor):
 
 class _Extension(markdown.Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
+        """Strip the converter to the features the format allows."""
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         # A heading inside a definition would break the page's outline; keep it as text.
@@ -98,6 +104,14 @@ class _Extension(markdown.Extension):
 
 
 _md = markdown.Markdown(extensions=[_Extension(), "sane_lists"], output_format="html")
+
+_NH3 = nh3.Cleaner(
+    tags=set(ALLOWED) | {"span"},
+    attributes={tag: set(names) | ({"loading"} if tag == "img" else set()) for tag, names in ALLOWED.items()},
+    url_schemes=set(SAFE_SCHEMES),
+    link_rel=None,  # keep links as written: the site adds no rel, and neither does the sanitiser
+    strip_comments=True,
+)
 
 # Prose without Markdown syntax skips the converter: most texts are plain sentences.
 _MARKDOWN_CHARS = re.compile(r"[\\`*_\[\]<>&!#|~\n\r]|^\s*(?:\d+[.)]\s|[-+*>=]|\s{4})")
@@ -115,7 +129,7 @@ def _convert(text: str) -> str:
     if not _MARKDOWN_CHARS.search(text):
         return f"<p>{escape(text.strip())}</p>"
     _md.reset()
-    return _one_line(_md.convert(text))
+    return _one_line(_NH3.clean(_md.convert(text)))
 
 
 def block(text: str | None) -> Markup:

@@ -7,6 +7,7 @@ them come from `number` below and `display`, so they read as the agreement wrote
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
 
@@ -14,7 +15,8 @@ from mkdocs_sla.core.evaluate import MetricOutcome, Remedy, RemedyKind, Status
 from mkdocs_sla.core.model import Bounds, Deadline, Metric, Terms
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.spans import Span
-from mkdocs_sla.present import display, markup
+from mkdocs_sla.present import display, markup, ticketwords
+from mkdocs_sla.present.billing import days_left
 from mkdocs_sla.present.display import exact, plain, to_decimal
 
 
@@ -45,17 +47,38 @@ def measure_words(metric: Metric) -> list[str]:
         return [
             f"Events that met the target as a share of all events in the period (good ÷ total × 100). A period without events counts as {empty}."
         ]
-    if kind == "downtime":
-        words = ["(Minutes in the period − minutes of downtime) ÷ minutes in the period × 100; overlapping outages count once."]
+    if measure.counts_outages:
+        if kind == "available_minutes":
+            words = [
+                "(Available minutes − minutes of downtime) ÷ available minutes × 100, where available minutes are the minutes the deployment ran; downtime counts only while it ran."
+            ]
+        elif kind == "error_rate_minutes":
+            words = [
+                f"(Minutes in the period − down minutes) ÷ minutes in the period × 100, where a {measure.interval_minutes}-minute interval is down when more than {display.plain(measure.threshold)}% of its requests failed; an interval without requests is not down."
+            ]
+        else:
+            words = ["(Minutes in the period − minutes of downtime) ÷ minutes in the period × 100; overlapping outages count once."]
         if measure.minimum_outage_minutes:
             minutes = measure.minimum_outage_minutes
             words.append(
                 f"Only downtime of at least {display.plain(minutes)} consecutive {plural(minutes, 'minute', 'minutes')} counts; outages that overlap or touch are joined first."
             )
-        if measure.exclude_tags:
+        if measure.service_hours is not None:
+            hours = measure.service_hours
+            days = ", ".join(d.capitalize() for d in hours.days)
+            words.append(
+                f"Only minutes from {hours.start.strftime('%H:%M')} to {hours.end.strftime('%H:%M')} on {days} (the agreement's time zone) are measured; downtime outside them does not count."
+            )
+        if getattr(measure, "exclude_tags", None):
             tags = " or ".join(f"`{tag}`" for tag in measure.exclude_tags)
             words.append(f"Outages tagged {tags} do not count.")
+        if measure.calendar is not None:
+            words.append(
+                f"Availability in service hours: only the minutes inside the hours of the calendar `{measure.calendar}` count, in the period and in the outages."
+            )
         return words
+    if kind == "tickets":
+        return ticketwords.ticket_measure_words(metric)
     if kind == "intervals":
         return [
             f"100% − the mean error rate over the {measure.interval_minutes}-minute intervals of the period; an interval without requests counts as 0% errors."
@@ -68,7 +91,10 @@ def credit_model_words(metric: Metric, terms: Terms) -> list[str]:
     if credits is None:
         return ["No service credit: a miss of this metric is handled by the remedies below."]
     if credits.model == "tiers":
-        return ["A missed period earns the credit of the tier its attainment falls in."]
+        words = ["A missed period earns the credit of the tier its attainment falls in."]
+        if credits.gaps == "intentional":
+            words.append("An attainment in no tier earns no credit; the agreement leaves those gaps on purpose.")
+        return words
     if credits.model == "linear":
         side = "objective − attainment" if metric.better == "higher" else "attainment − objective"
         words = [f"Credit = ({side}) × {display.plain(credits.per_point)}% of the base per point of shortfall."]
@@ -76,13 +102,23 @@ def credit_model_words(metric: Metric, terms: Terms) -> list[str]:
             words.append(f"At most {number(credits.max, '%')} for this metric.")
         return words
     at_risk = terms.credit_terms.pool.at_risk if terms.credit_terms and terms.credit_terms.pool else None
-    share = f" ({number(Fraction(at_risk) * Fraction(credits.allocation) / 100, '%')} of the charges)" if at_risk is not None else ""
+    share = f" ({number(Fraction(at_risk) * Fraction(credits.share) / 100, '%')} of the charges)" if at_risk is not None else ""
+    product = (
+        ""
+        if credits.allocation is not None
+        else f", its pool allocation of {number(credits.pool_allocation, '%')} × its service level allocation of "
+        f"{number(credits.service_level_allocation, '%')}"
+    )
     below = "below" if metric.better == "higher" else "above"
-    runs = "" if credits.expected_misses == 1 else f" or {credits.expected_misses} consecutive periods {below} the objective"
-    return [
-        f"A service level default earns {number(credits.allocation, '%')} of the at-risk amount{share}.",
-        f"A default is a period {below} the minimum service level of {number(credits.minimum, metric.unit)}{runs}.",
-    ]
+    minimum = f"the minimum service level of {number(credits.minimum, metric.unit)}"
+    # The same rule as credits.metric_credit, in words.
+    if credits.default_on == "minimum":
+        default = f"A default is a period {below} {minimum}; a period that misses the objective but not the minimum is no default."
+    elif credits.expected_misses == 1:
+        default = f"A default is any period that misses the objective (the expected level), and so every period {below} {minimum}."
+    else:
+        default = f"A default is a period {below} {minimum}, or {credits.expected_misses} consecutive periods that miss the objective."
+    return [f"A service level default earns {number(credits.share, '%')} of the at-risk amount{product}{share}.", default]
 
 
 def deadline_words(terms: Terms) -> str | None:
@@ -139,7 +175,16 @@ def credit_terms_lines(terms: Terms) -> list[tuple[str, str, bool]]:
         )
     lines.append(("Cap", f"at most {number(ct.cap, '%')} of the base in a period" if ct.cap is not None else "none", False))
     if ct.minimum_amount is not None:
-        lines.append(("Minimum", f"a period's credit under {display.plain(ct.minimum_amount)} {ct.currency} is not issued", False))
+        amount = f"{display.plain(ct.minimum_amount)} {ct.currency}"
+        lines.append(
+            (
+                "Minimum",
+                f"a period's credit under {amount} is not issued"
+                if ct.minimum_amount_issued
+                else f"a period's credit is issued only if it is greater than {amount}",
+                False,
+            )
+        )
     if ct.round_to is not None:
         lines.append(("Rounding", f"amounts are rounded half up to {display.plain(ct.round_to)} {ct.currency}", False))
     else:
@@ -202,7 +247,7 @@ def responsibility_lines(terms: Terms) -> list[tuple[str, str | None, list[str]]
 def number(value: Decimal | Fraction, unit: str = "") -> str:
     """A bound as written: exact, trailing zeros kept as the agreement wrote them."""
     if isinstance(value, Fraction):
-        text = exact(value) if exact(value) and "/" not in exact(value) else plain(to_decimal(value, 6))
+        text = exact(value) or plain(to_decimal(value, 6))
     else:
         text = str(value)
     return f"{text}%" if unit.strip() == "%" else (f"{text} {unit}" if unit else text)
@@ -252,8 +297,13 @@ def measured_words(outcome: MetricOutcome) -> str:
         return "nothing to average" if m.empty else f"{m.sum} over {m.count}"
     if m.kind == "events":
         return "no events" if m.empty else f"{m.good:,} of {m.total:,}"
-    if m.kind == "downtime":
-        return f"{display.minutes(m.down_minutes)} of {display.minutes(m.window_minutes)} minutes down"
+    if m.kind == "tickets":
+        return ticketwords.tickets_measured_words(m)
+    if m.evidence is not None:  # every measure that counts outages
+        if m.empty:
+            return "not running in the period"
+        hours = " service-hour" if m.calendar is not None else ""
+        return f"{display.minutes(m.down_minutes)} of {display.minutes(m.window_minutes)}{hours} minutes down"
     return f"{m.intervals_with_errors:,} of {m.intervals:,} intervals with errors"
 
 
@@ -269,3 +319,13 @@ def remedy_words(remedy: Remedy) -> str:
     shown = display.attainment(remedy.average, metric.unit, metric.better)
     level = display.with_unit(str(remedy.level), metric.unit)
     return f"{metric.name}: average over {remedy.within} periods {shown} is below {level}"
+
+
+def claim_status(deadline: dt.date, today: dt.date) -> str:
+    """How a claim deadline stands on the build date: `12 days left`, `1 day left`, `last day` or `passed`."""
+    left = days_left(deadline, today)
+    if left < 0:
+        return "passed"
+    if left == 0:
+        return "last day"
+    return f"{left} {plural(left, 'day', 'days')} left"

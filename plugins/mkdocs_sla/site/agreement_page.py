@@ -9,12 +9,14 @@ from typing import Any
 
 from markupsafe import Markup
 
+from mkdocs_sla.core.audiences import customer_key
 from mkdocs_sla.core.evaluate import AgreementEvaluation, PeriodOutcome, evaluate
 from mkdocs_sla.core.model import Terms
 from mkdocs_sla.core.records import Agreement, VersionStatus
 from mkdocs_sla.present import display, markup
-from mkdocs_sla.present.documents import period_document
+from mkdocs_sla.present.documents import evidenced_period_document
 from mkdocs_sla.present.words import (
+    claim_status,
     credit_terms_lines,
     deadline_words,
     measured_words,
@@ -24,9 +26,13 @@ from mkdocs_sla.present.words import (
     remedy_words,
     responsibility_lines,
 )
+from mkdocs_sla.site import customer_views
+from mkdocs_sla.site.corrections_view import correction_rows
+from mkdocs_sla.site.evidence_page import evidence_section
 from mkdocs_sla.site.history import History
-from mkdocs_sla.site.paths import Links, RenderOptions, definition_anchor
+from mkdocs_sla.site.paths import Links, RenderOptions, glossary_anchor, page_url
 from mkdocs_sla.site.templating import _env, _json
+from mkdocs_sla.site.tickets import calendar_pages, ticket_section
 from mkdocs_sla.site.views import (
     AgreementSummary,
     Mark,
@@ -34,19 +40,27 @@ from mkdocs_sla.site.views import (
     PeriodEntry,
     PeriodTotal,
     RenderedAgreement,
+    _metric_charts,
     _metric_credit,
     _metric_view,
-    _sparkline,
+    statement_line,
 )
 
 # ---------------------------------------------------------------- phase 1: one agreement
 
 
 def render_agreement(
-    record: Agreement, evaluation: AgreementEvaluation, *, today: dt.date, options: RenderOptions | None = None
+    record: Agreement,
+    evaluation: AgreementEvaluation,
+    *,
+    today: dt.date,
+    options: RenderOptions | None = None,
+    results_shown: bool = True,
 ) -> RenderedAgreement:
-    """An agreement's page, its history page, a page per version, credits JSON and sparklines,
-    and its summary for the listings."""
+    """An agreement's page (with its charts, credit calculator and badge), its history page, a
+    page per version, credits JSON and the badge's SVG, and its summary for the listings.
+    `results_shown=False` (an audience that sees the terms only, see site/audiences.py): the
+    record comes without results, and there is no credits JSON."""
     options = options or RenderOptions()
     links = Links(options)
     paths = links.paths
@@ -57,26 +71,38 @@ def render_agreement(
     history = History(record, today, links)
 
     periods = [(outcome, _period_entry(record.id, outcome)) for outcome in evaluation.periods]
-    pages[paths.agreement_json(record.id)] = (
-        _json(
-            {
-                "agreement": record.id,
-                "file": record.file,
-                "periods": [period_document(outcome) for outcome in evaluation.periods],
-            }
+    if results_shown:
+        pages[paths.agreement_json(record.id)] = (
+            _json(
+                {
+                    "agreement": record.id,
+                    "file": record.file,
+                    "periods": [evidenced_period_document(outcome) for outcome in evaluation.periods],
+                }
+            )
+            + "\n"
         )
-        + "\n"
-    )
 
     metrics = []
     for metric in terms.metrics:
         view = _metric_view(metric, terms)
-        view["glossary_href"] = links(path, paths.definition(definition_anchor(metric.definition)))
-        found = _sparkline(metric, evaluation)
-        if found:
-            pages[paths.sparkline(record.id, metric.id)] = found[0]
-            view["sparkline"] = {"src": links(path, paths.sparkline(record.id, metric.id)), "alt": found[1]}
+        view["glossary_href"] = links(path, paths.definition(glossary_anchor(metric)))
+        view["charts"] = _metric_charts(metric, evaluation)
         metrics.append(view)
+
+    badge = customer_views.badge_of(evaluation)
+    embed = None
+    if badge:
+        pages[paths.badge(record.id)] = badge[0]
+        site = (options.site_url or "").rstrip("/") + "/"
+        absolute = (
+            (lambda target: site + page_url(target, options.use_directory_urls))
+            if options.site_url
+            else (lambda target: links(path, target))
+        )
+        embed = customer_views.embed_snippet(
+            links(path, paths.badge(record.id)), absolute(paths.badge(record.id)), absolute(path), badge[1]
+        )
 
     review = _review(terms, today)
     last = periods[-1] if periods else None
@@ -92,6 +118,7 @@ def render_agreement(
             review=review,
             metrics=metrics,
             today=today,
+            results_shown=results_shown,
             versions=versions,
             upcoming=[v for v in reversed(versions) if v.status is VersionStatus.UPCOMING],
             history_href=links(path, history.path),
@@ -101,15 +128,24 @@ def render_agreement(
             deadline=deadline_words(terms),
             periods=len(periods),
             misses=evaluation.periods[-1].misses_to_date if periods else 0,
-            periods_html=Markup("\n".join(_period_rows(outcome, entry, terms, version_hrefs) for outcome, entry in reversed(periods))),
+            periods_html=Markup(
+                "\n".join(_period_rows(outcome, entry, terms, version_hrefs, today) for outcome, entry in reversed(periods))
+            ),
             last=last[1] if last else None,
             last_name=period_name(last[0].period) if last else None,
             termination_since=evaluation.termination_right_since,
             catalog_href=links(path, paths.catalog),
             json_href=links(path, paths.agreement_json(record.id)),
+            credits_chart=customer_views.credits_chart(evaluation),
+            calculator=customer_views.calculator_data(evaluation),
+            formula=customer_views.formula_words(terms),
+            badge=embed,
+            evidence_html=evidence_section(record, evaluation),
+            tickets=ticket_section(record, evaluation, links, path, links(path, paths.agreement_json(record.id))),
         )
     )
-    in_glossary = {definition_anchor(m.definition) for m in terms.metrics}
+    pages.update(calendar_pages(record, evaluation, links, path))
+    in_glossary = {glossary_anchor(m) for m in terms.metrics}
     pages.update(history.pages(in_glossary))
 
     summary = AgreementSummary(
@@ -119,17 +155,20 @@ def render_agreement(
         title=terms.title,
         provider=terms.provider,
         customer=terms.customer,
+        customer_key=customer_key(terms),
         family=terms.service.family,
         version=terms.version,
         last=last[1] if last else None,
         last_reported=sum(m.reported for m in last[0].metrics) if last else 0,
         periods_with_credits=sum(1 for outcome, _entry in periods if outcome.credit.percent > 0),
         metrics=tuple(
-            MetricUse(record.id, m.id, m.name, m.definition, m.unit, objective_words(m), definition_anchor(m.definition))
-            for m in terms.metrics
+            MetricUse(record.id, m.id, m.name, m.definition, m.unit, objective_words(m), glossary_anchor(m)) for m in terms.metrics
         ),
         periods=tuple(entry for _outcome, entry in periods),
         versions=history.entries(),
+        statements=tuple(statement_line(record.id, outcome.terms.title, outcome) for outcome in evaluation.periods)
+        if results_shown
+        else (),
     )
     return RenderedAgreement(pages, summary)
 
@@ -162,7 +201,7 @@ def _period_entry(agreement_id: str, outcome: PeriodOutcome) -> PeriodEntry:
     )
 
 
-def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Terms, version_hrefs: Mapping[str, str]) -> str:
+def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Terms, version_hrefs: Mapping[str, str], today: dt.date) -> str:
     """One period of the periods table: a heading row with the period's total and the version
     that governed it (a link to its terms), a row per metric, and the remedies reached. Built
     without Jinja: 24 periods × 5 metrics per page."""
@@ -174,11 +213,15 @@ def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Terms, ver
         version = f'<a href="{e(version_hrefs[outcome.version])}">{version}</a>'
     head = (
         f'<tr class="sla-period__head"><th colspan="4" scope="rowgroup"><span class="sla-period__label">{label}</span> '
-        f'<span class="sla-period__meta">{e(period_name(outcome.period))} · version {version}</span> '
+        f'<span class="sla-period__meta">{e(period_name(outcome.period))} · terms version {version}</span> '
         f'{Mark(entry.mark).html} <span class="sla-period__total{" sla-total--credited" if total.credited else ""}">'
-        f"{'Period total: ' + e(total.text) if total.text != '—' else 'No credit'}</span>"
+        f"{'Your credit: ' + e(total.text) if total.text != '—' else 'No credit'}</span>"
         + "".join(f' <span class="sla-note">({e(note)})</span>' for note in total.notes)
-        + (f' <span class="sla-note">claim by {e(total.claim_by)}</span>' if total.claim_by else "")
+        + (
+            f' <span class="sla-note">claim by {e(total.claim_by)} ({e(claim_status(outcome.claim_deadline, today))})</span>'
+            if total.claim_by and outcome.claim_deadline
+            else ""
+        )
         + "</th></tr>"
     )
     rows = [f'<tbody id="period-{label}" class="sla-period sla-period--{Mark(entry.mark).state}">', head]
@@ -187,20 +230,27 @@ def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Terms, ver
         name = markup.inline(metric.name)
         if current.metric(metric.id) is not None:
             name = f'<a href="#metric-{e(metric.id)}">{name}</a>'
-        exact = display.exact(m.attainment)
-        title = f' title="exactly {e(display.with_unit(exact, metric.unit))}"' if exact else ""
+        shown = e(display.attainment(m.attainment, metric.unit, metric.better))
+        if m.attainment is not None:
+            # The exact value on hover (title) and on a tap or a key (a <details>: no script needed).
+            exactly = e(display.exactly(m.attainment, metric.unit))
+            title = f' title="{exactly}"'
+            figure = f'<details class="sla-exact"><summary><strong>{shown}</strong></summary><span>{exactly}</span></details>'
+        else:
+            title, figure = "", f"<strong>{shown}</strong>"
         detail = f" <small>{e(measured_words(m))}</small>"
         mark = Mark.of(m.met)
         note = f'<br><small class="sla-note">earned back in {e(m.earned_back.label)}</small>' if m.earned_back else ""
         rows.append(
             f'<tr class="sla-row--{mark.state}"><td>{name}</td> '
-            f'<td class="sla-att"{title}><strong>{e(display.attainment(m.attainment, metric.unit, metric.better))}</strong>{detail}</td> '
+            f'<td class="sla-att"{title}>{figure}{detail}</td> '
             f"<td>{mark.html}</td> <td>{e(_metric_credit(m))}{note}</td></tr>"
         )
     if outcome.remedies:
         items = "".join(
             f"<li>{markup.inline(remedy_words(r) + (' — termination right' if r.termination_right else ''))}</li>" for r in outcome.remedies
         )
-        rows.append(f'<tr class="sla-row--remedies"><td colspan="4"><strong>Remedies reached</strong><ul>{items}</ul></td></tr>')
+        rows.append(f'<tr class="sla-row--remedies"><td colspan="4"><strong>What these misses bring</strong><ul>{items}</ul></td></tr>')
+    rows.extend(correction_rows(outcome))
     rows.append("</tbody>")
     return "\n".join(rows)

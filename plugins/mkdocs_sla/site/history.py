@@ -19,7 +19,7 @@ from mkdocs_sla.present.words import (
     remedy_lines,
     responsibility_lines,
 )
-from mkdocs_sla.site.paths import Links, definition_anchor, version_slug
+from mkdocs_sla.site.paths import Links, glossary_anchor, version_slug
 from mkdocs_sla.site.templating import _env
 from mkdocs_sla.site.views import VersionEntry, _metric_view
 
@@ -145,7 +145,7 @@ class History:
             metrics = []
             for metric in terms.metrics:
                 metric_view = _metric_view(metric, terms)
-                anchor = definition_anchor(metric.definition)
+                anchor = glossary_anchor(metric)
                 if anchor in in_glossary:
                     metric_view["glossary_href"] = self.links(row.path, paths.definition(anchor))
                 metrics.append(metric_view)

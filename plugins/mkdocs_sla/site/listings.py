@@ -18,11 +18,14 @@ from mkdocs_sla.core.periods import Period
 from mkdocs_sla.present import display, markup
 from mkdocs_sla.present.feed import FeedEntry, atom, feed_title, version_title
 from mkdocs_sla.present.words import (
+    claim_status,
     period_name,
     plural,
 )
+from mkdocs_sla.site.audiences import with_statements
 from mkdocs_sla.site.navigation import NavPage, NavSection, _chunked
-from mkdocs_sla.site.paths import OTHER_FAMILY, Links, RenderOptions, page_url, relative_url, slug, version_slug
+from mkdocs_sla.site.paths import OTHER_FAMILY, Links, RenderOptions, legacy_definition_anchor, page_url, relative_url, slug, version_slug
+from mkdocs_sla.site.statements import Statements
 from mkdocs_sla.site.templating import _env
 from mkdocs_sla.site.views import AgreementSummary, Mark, MetricUse, PeriodEntry, VersionEntry
 
@@ -52,14 +55,22 @@ class Listings:
                 ]
             )
         self.by_id = {s.id: s for s in self.summaries}
+        # Credit statements: on a customer's site (its own) and the internal one (all), never the public one.
+        self.statements = Statements(self.summaries, today, options) if with_statements(options.audience) else None
 
     def render(self) -> dict[str, str]:
         pages = {self.paths.catalog: self.catalog_page(), self.paths.glossary: self.glossary_page(), self.paths.feed: self.feed()}
+        taken = {entry.anchor for entry in self.glossary}
         for entry in self.glossary:
             pages[self.paths.definition(entry.anchor)] = self.definition_page(entry)
+            # The entry's old addresses (from its definition's words) keep answering.
+            for legacy in entry.legacy_anchors - taken:
+                pages[self.paths.definition(legacy)] = self.moved_page(entry, legacy)
         pages[self.paths.credits] = self.credits_page()
         for period, entries in self.by_period.items():
             pages[self.paths.period(period.label)] = self.period_page(period, entries)
+        if self.statements is not None:
+            pages.update(self.statements.render())
         return pages
 
     def _render(self, template: str, **context: Any) -> str:
@@ -131,13 +142,13 @@ class Listings:
 
     @property
     def glossary(self) -> list[GlossaryEntry]:
-        """Each distinct definition once (whitespace aside), with the metrics that use it."""
+        """An entry per glossary id (`glossary_anchor`), with the metrics that use it."""
         entries: dict[str, GlossaryEntry] = {}
         for summary in self.summaries:
             for use in summary.metrics:
                 entry = entries.get(use.anchor)
                 if entry is None:
-                    entry = entries[use.anchor] = GlossaryEntry(use.anchor, use.definition)
+                    entry = entries[use.anchor] = GlossaryEntry(use.anchor)
                 entry.uses.append(use)
         return sorted(entries.values(), key=lambda e: (markup.plain(e.name).casefold(), e.anchor))
 
@@ -163,6 +174,11 @@ class Listings:
                 }
             )
         return self._render("glossary.md.j2", entries=entries, catalog_href=self.link(self.paths.glossary, self.paths.catalog))
+
+    def moved_page(self, entry: GlossaryEntry, legacy: str) -> str:
+        """The page at an entry's old address: where it is now, and the definition."""
+        path = self.paths.definition(legacy)
+        return self._render("moved.md.j2", entry=entry, href=self.link(path, self.paths.definition(entry.anchor)))
 
     def definition_page(self, entry: GlossaryEntry) -> str:
         path = self.paths.definition(entry.anchor)
@@ -208,7 +224,13 @@ class Listings:
                     "totals": _totals(entries),
                 }
             )
-        return self._render("credits_index.md.j2", years=dict(years), catalog_href=self.link(self.paths.credits, self.paths.catalog))
+        statements_href = self.link(self.paths.credits, self.paths.statements) if self.statements and self.statements.by_customer else None
+        return self._render(
+            "credits_index.md.j2",
+            years=dict(years),
+            catalog_href=self.link(self.paths.credits, self.paths.catalog),
+            statements_href=statements_href,
+        )
 
     def period_page(self, period: Period, entries: list[PeriodEntry]) -> str:
         path = self.paths.period(period.label)
@@ -238,8 +260,14 @@ class Listings:
             f"version {e(entry.version)}</small></td> <td>{markup.inline(s.customer)}</td> "
             f"<td>{'; '.join(markup.inline(name) for name in entry.missed)}</td> "
             f'<td class="sla-total{" sla-total--credited" if total.credited else ""}">{e(total.text)}{notes}</td> '
-            f"<td>{e(total.claim_by or '—')}</td></tr>"
+            f"<td>{e(total.claim_by or '—')}{self._claim_status(total.claim_by)}</td></tr>"
         )
+
+    def _claim_status(self, claim_by: str | None) -> str:
+        """` (12 days left)` or ` (passed)` after a claim deadline, on the build date."""
+        if not claim_by:
+            return ""
+        return f" <small>({_escape(claim_status(dt.date.fromisoformat(claim_by), self.today))})</small>"
 
     # ------------------------------------------------------------ feed of versions
 
@@ -302,18 +330,38 @@ class Listings:
         for period in self.by_period:
             years[period.year].append(NavPage(self.paths.period(period.label), period_name(period)))
         credits.extend(NavSection(str(year), tuple(pages)) for year, pages in years.items())
-        return [
+        sections = [
             NavSection("Agreements", tuple(agreements)),
             NavSection("Metrics glossary", tuple(glossary)),
             NavSection("Credits by period", tuple(credits)),
         ]
+        # A customer's own statements are its site's point: a section of their own. The internal
+        # site's (every customer's, every period) would put thousands of entries in every page's
+        # navigation; there the credits page links the statements' index.
+        statements = self.statements.navigation() if self.statements is not None and self.options.audience.customer else None
+        return [*sections, statements] if statements else sections
 
 
 @dataclass
 class GlossaryEntry:
     anchor: str
-    definition: str
     uses: list[MetricUse] = field(default_factory=list)
+
+    @property
+    def definition(self) -> str:
+        """The wording most uses give (whitespace aside; ties: the first alphabetically)."""
+        counts = Counter(" ".join(use.definition.split()) for use in self.uses)
+        return min(counts, key=lambda d: (-counts[d], d))
+
+    @property
+    def other_definitions(self) -> list[str]:
+        """Other wordings of the same entry, by agreements that share its glossary id."""
+        return sorted({" ".join(use.definition.split()) for use in self.uses} - {self.definition})
+
+    @property
+    def legacy_anchors(self) -> set[str]:
+        """The addresses this entry had when entries were named by their definition's words."""
+        return {legacy_definition_anchor(use.definition) for use in self.uses}
 
     @property
     def name(self) -> str:

@@ -9,10 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from mkdocs_sla.core.audiences import INTERNAL, Audience
+from mkdocs_sla.core.model import Metric
 from mkdocs_sla.present import markup
 
 TEMPLATES = Path(__file__).parent / "templates"
 STYLESHEET = TEMPLATES / "assets" / "sla.css"
+SCRIPT = TEMPLATES / "assets" / "sla.js"
 
 GroupBy = Literal["family", "provider", "customer"]
 GROUP_BY: tuple[str, ...] = ("family", "provider", "customer")
@@ -35,6 +38,7 @@ class RenderOptions:
     # Links relative to each page's Markdown file instead of its URL: Zensical rewrites every
     # relative URL in a page's HTML as MkDocs rewrites Markdown links (`sla render --zensical`).
     links_from_source: bool = False
+    audience: Audience = INTERNAL  # who the site is for: what site/audiences.py lets through
 
 
 # ---------------------------------------------------------------- paths and links
@@ -66,8 +70,8 @@ class Paths:
     def agreement_json(self, agreement_id: str) -> str:
         return f"{self.prefix}/{agreement_id}/credits.json"
 
-    def sparkline(self, agreement_id: str, metric_id: str) -> str:
-        return f"{self.prefix}/{agreement_id}/{metric_id}.svg"
+    def badge(self, agreement_id: str) -> str:
+        return f"{self.prefix}/{agreement_id}/badge.svg"
 
     def definition(self, anchor: str) -> str:
         return f"{self.prefix}/metrics/{anchor}.md"
@@ -81,6 +85,14 @@ class Paths:
     def version(self, agreement_id: str, label: str) -> str:
         """A version's terms: a permanent URL, named by the label alone, so a newer version changes nothing here."""
         return f"{self.prefix}/{agreement_id}/versions/{version_slug(label)}.md"
+
+    @property
+    def statements(self) -> str:
+        return f"{self.prefix}/statements/index.md"
+
+    def statement(self, customer: str, label: str, suffix: str = "md") -> str:
+        """A customer's credit statement of one period: the page (`md`), `csv` or `json`."""
+        return f"{self.prefix}/statements/{customer}/{label}.{suffix}"
 
     @property
     def feed(self) -> str:
@@ -126,9 +138,16 @@ class Links:
         return f"{href}#{anchor}" if anchor else href
 
 
-def definition_anchor(definition: str) -> str:
-    """The glossary entry of a definition, from its words alone, so every agreement finds it on
-    its own: the first words as a slug, and a hash of the whole text (whitespace aside)."""
+def glossary_anchor(metric: Metric) -> str:
+    """A metric's glossary entry: the id its agreement gives (`glossary`), else the metric's own id,
+    so the address stays when the definition is reworded. Every agreement finds it on its own."""
+    anchor = metric.glossary or metric.id
+    return f"{anchor}-metric" if anchor == "index" else anchor  # `index` is the glossary itself
+
+
+def legacy_definition_anchor(definition: str) -> str:
+    """The entry's address before glossary ids (the definition's first words and a hash of the
+    whole text), still answered by a page pointing at the new address."""
     text = " ".join(definition.split())
     words = "-".join(slug(markup.plain(text)).split("-")[:5])[:40].strip("-")
     return f"{words}-{hashlib.sha256(text.encode()).hexdigest()[:6]}"

@@ -16,11 +16,14 @@ from decimal import Decimal
 import pydantic
 from markupsafe import escape
 
+from mkdocs_sla.core.collection import Collection
+from mkdocs_sla.core.corrections import CorrectionsFile
 from mkdocs_sla.core.diagnostics import Diagnostics
 from mkdocs_sla.core.evaluate import AgreementEvaluation, evaluate
-from mkdocs_sla.core.model import Results, Terms
+from mkdocs_sla.core.model import MaintenanceFile, OutageLog, Results, Terms
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.records import Agreement, PeriodResults, Version
+from mkdocs_sla.core.ticketformat import TicketMapping
 from mkdocs_sla.present import display
 from mkdocs_sla.present.words import bounds_in_words, measured_words
 from mkdocs_sla.source.load import digest, validate
@@ -85,7 +88,27 @@ LAYOUT = """\
 | `agreements/<id>/agreement.yaml` | the terms: one YAML document per version, oldest first, separated by `---` |
 | `agreements/<id>/results/<period>.yaml` | the measured results of one period: `2026-10` (month) or `2026-Q4` (quarter) |
 | `agreements/<id>/results/<name>.csv` | an interval series (`start,requests,errors`) named by a results file |
+| `agreements/<id>/outages.yaml`, `agreements/<id>/outages/*.yaml` | the outage log: each outage once with its real start and end; the engine splits it at period boundaries in the agreement's time zone |
+| `agreements/<id>/maintenance.yaml` | maintenance windows announced after the terms (one-off, or recurring by an RFC 5545 rule) |
 | `agreements/<id>/versions.lock` | content hashes of the versions already published (written by `sla lock`) |
+| `agreements/<id>/collect.yaml` | where `sla collect` reads the measurements: a Prometheus-compatible API's queries per metric, a Statuspage export's mapping |
+| `agreements/<id>/outages/collected-<metric>.yaml` | the outage log of one metric, written by `sla collect` from its availability query |
+| `agreements/<id>/outages/statuspage.yaml` | the outage log written by `sla collect` from the Statuspage export's incidents |
+| `agreements/<id>/corrections.yaml` | corrections of closed periods: what changed, when, why, the figures before and after (`sla collect` appends to it) |
+| `agreements/<id>/tickets/<period>.csv` | a ticket export of one period, one row per ticket, columns by the agreement's `tickets:` mapping |
+| `agreements/<id>/tickets/<period>.status.csv` | the state changes of that period's tickets (ticket, time, from, to), for pauses |
+| `agreements/calendars/<name>.yaml` | a business calendar shared by agreements (a [CalendarDefinition](#calendardefinition)); an `.ics` file of closures beside it |
+
+**Ticket exports.** `tickets: {mapping: zendesk}` reads the Zendesk ticket fields `id`, `priority`
+(`urgent`, `high`, `normal`, `low`), `created_at`, `solved_at`, the first reply as a
+`first_reply_at` column (Zendesk reports the first reply time as minutes, not as a time, so the
+export adds it), and a status log of the ticket audits' `ticket_id`, `created_at`,
+`previous_value`, `value` (states `new`, `open`, `pending`, `hold`, `solved`, `closed`).
+`tickets: {mapping: jira}` reads the Jira Service Management issue navigator's CSV columns
+`Issue key`, `Priority`, `Created`, `Resolved` in its default date format `dd/MMM/yy h:mm a`
+(no offset: give `timezone:`), the first response as a `First response` column, and a status log
+`Issue key`, `Changed`, `From status`, `To status`. Any other export: write its `columns:` out, or
+put them in a mapping file (a [TicketMapping](#ticketmapping)) in `tickets/`.
 
 **Versions.** Every version stays in `agreement.yaml` as a complete document with its own
 `version` label and `effective` date, in the order they took effect. A period is evaluated under
@@ -112,7 +135,8 @@ def format_page() -> str:
         "# File format reference\n\n"
         "This page is generated from the code that reads the files, so it always matches it. "
         "Editors check files against the JSON Schemas of the "
-        "[agreement](../schema/agreement.schema.json) and [results](../schema/results.schema.json) files.\n\n"
+        "[agreement](../schema/agreement.schema.json), [results](../schema/results.schema.json), "
+        "[outage log](../schema/outages.schema.json) and [maintenance](../schema/maintenance.schema.json) files.\n\n"
         f"{LAYOUT}\n{rules}\n\n{format_reference()}"
     )
 
@@ -120,9 +144,21 @@ def format_page() -> str:
 def format_reference() -> str:
     """Markdown: one section per part of the format, one table row per key."""
     lines: list[str] = []
-    for title, root in (("The agreement file", Terms), ("The results file", Results)):
+    shown: set[type] = set()  # a part met again (the mapping file's columns) is described once
+    for title, root in (
+        ("The agreement file", Terms),
+        ("The results file", Results),
+        ("The outage log", OutageLog),
+        ("The maintenance file", MaintenanceFile),
+        ("The collector configuration: collect.yaml", Collection),
+        ("Corrections: corrections.yaml", CorrectionsFile),
+        ("A ticket mapping file", TicketMapping),
+    ):
         lines += [f"## {title}", ""]
         for cls in _models(root):
+            if cls in shown and cls is not root:
+                continue
+            shown.add(cls)
             lines += [
                 f"### {cls.__name__}",
                 "",

@@ -31,6 +31,7 @@ from mkdocs_sla.core.diagnostics import InvalidAgreements
 from mkdocs_sla.core.evaluate import AgreementEvaluation
 from mkdocs_sla.core.records import Catalog
 from mkdocs_sla.site.agreement_page import render_agreement
+from mkdocs_sla.site.audiences import shown
 from mkdocs_sla.site.listings import Listings
 from mkdocs_sla.site.navigation import NavPage, NavSection
 from mkdocs_sla.site.paths import Links, RenderOptions
@@ -69,8 +70,9 @@ def render(
 ) -> tuple[dict[str, str], list[NavSection | NavPage | str]]:
     """Every generated file ({path relative to the docs root: text}) and the navigation.
 
-    Raises `InvalidAgreements` when the catalog has errors (an invalid tree is
-    never published) or an agreement id takes a reserved page name.
+    Only what `options.audience` may see is rendered (site/audiences.py). Raises
+    `InvalidAgreements` when the catalog has errors (an invalid tree is never
+    published) or an agreement id takes a reserved page name.
     """
     if catalog.errors:
         raise InvalidAgreements(list(catalog.diagnostics))
@@ -79,7 +81,13 @@ def render(
     pages: dict[str, str] = {}
     summaries = []
     for record in catalog.agreements:
-        done = render_agreement(record, by_id.get(record.id) or AgreementEvaluation(record, ()), today=today, options=options)
+        # The audience's cut, before anything is rendered (site/audiences.py).
+        found = shown(record, options.audience)
+        if found is None:
+            continue
+        visible, results_shown = found
+        evaluation = (by_id.get(record.id) if results_shown else None) or AgreementEvaluation(visible, ())
+        done = render_agreement(visible, evaluation, today=today, options=options, results_shown=results_shown)
         pages.update(done.pages)
         summaries.append(done.summary)
     listing_pages, nav = render_listings(summaries, today=today, options=options)

@@ -18,14 +18,16 @@ from mkdocs_sla.core.records import Catalog
 from mkdocs_sla.present.feed import feed_title
 from mkdocs_sla.site import reference
 from mkdocs_sla.site.navigation import NavPage, NavSection, mkdocs_nav
-from mkdocs_sla.site.paths import STYLESHEET, TEMPLATES, Paths, RenderOptions
+from mkdocs_sla.site.paths import SCRIPT, STYLESHEET, TEMPLATES, Paths, RenderOptions
 from mkdocs_sla.site.render import render
-from mkdocs_sla.source.schema import agreement_schema, results_schema, schema_text
+from mkdocs_sla.source.schema import all_schemas, schema_base, schema_text
 
-#: Where the plugin puts the stylesheet, the format reference and the schemas; the same here.
+#: Where the plugin puts the stylesheet, the calculator's script, the format reference and the schemas; the same here.
 STYLESHEET_URI = "assets/stylesheets/sla.css"
+# The credit calculator of the agreement pages (exact arithmetic in the page, no request).
+SCRIPT_URI = "assets/javascripts/sla.js"
 FORMAT_PAGE = "reference/format.md"
-SCHEMAS = {"agreement": "schema/agreement.schema.json", "results": "schema/results.schema.json"}
+SCHEMAS = {name: f"schema/{name}.schema.json" for name, _ in all_schemas()}
 #: Theme overrides written beside the generated mkdocs.yml (`theme.custom_dir`): the feed link in every head.
 OVERRIDES_DIR = "overrides"
 OVERRIDES = {"main.html": TEMPLATES / "overrides" / "main.html"}
@@ -35,11 +37,12 @@ MARKDOWN_EXTENSIONS: list[Any] = ["tables", "attr_list", "admonition", {"toc": {
 THEME_FEATURES = ["navigation.sections", "navigation.prune", "navigation.indexes", "navigation.top", "search.suggest", "search.highlight"]
 
 
-def reference_files() -> dict[str, str]:
-    """The format reference page and the JSON Schemas, generated from the model so they cannot drift."""
+def reference_files(site_url: str | None = None) -> dict[str, str]:
+    """The format reference page and the JSON Schemas, generated from the model so they cannot
+    drift; the schemas' `$id`s on the site at `site_url` (`schema_base`)."""
     files = {FORMAT_PAGE: reference.format_page()}
-    files[SCHEMAS["agreement"]] = schema_text(agreement_schema())
-    files[SCHEMAS["results"]] = schema_text(results_schema())
+    for name, schema in all_schemas(schema_base(site_url)):
+        files[SCHEMAS[name]] = schema_text(schema)
     return files
 
 
@@ -51,7 +54,8 @@ def docs_tree(
     pages, navigation = render(catalog, evaluations, today=today, options=options)
     files = dict(pages)
     files[STYLESHEET_URI] = STYLESHEET.read_text(encoding="utf-8")
-    files.update(reference_files())
+    files[SCRIPT_URI] = SCRIPT.read_text(encoding="utf-8")
+    files.update(reference_files((options or RenderOptions()).site_url))
     return files, navigation
 
 
@@ -79,6 +83,7 @@ def site_config(
         "docs_dir": docs_dir,
         "theme": theme,
         "extra_css": [STYLESHEET_URI],
+        "extra_javascript": [SCRIPT_URI],
         "markdown_extensions": list(MARKDOWN_EXTENSIONS),
         "extra": {"sla_feed": {"url": Paths(options.prefix).feed, "title": f"{feed_title(options.site_name)} (Atom)"}},
         "nav": site_nav(navigation),

@@ -12,17 +12,19 @@ from typing import Any
 from markupsafe import Markup
 
 from mkdocs_sla.core.evaluate import AgreementEvaluation, MetricOutcome, PeriodOutcome, Status
+from mkdocs_sla.core.measures import error_budget
 from mkdocs_sla.core.model import Metric, Terms
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.records import VersionStatus
-from mkdocs_sla.present import display, markup
-from mkdocs_sla.present.sparkline import sparkline
+from mkdocs_sla.core.tiers import tier_gaps
+from mkdocs_sla.present import charts, display, markup
 from mkdocs_sla.present.words import (
     bounds_in_words,
     credit_model_words,
     measure_words,
     number,
     objective_words,
+    span_in_words,
 )
 
 # ---------------------------------------------------------------- small views
@@ -167,6 +169,77 @@ class VersionEntry:
 
 
 @dataclass(frozen=True)
+class StatementMetric:
+    """One metric of one agreement in a credit statement, in display form."""
+
+    metric_id: str
+    name: str  # Markdown
+    attainment: str  # rounded towards the worse side, with its unit
+    exact: str | None  # the exact attainment (a decimal or a fraction), for the page's title attribute
+    status: str  # "met", "missed", "none"
+    credit: str  # "tier 1 · 10%", "—"
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One agreement's credit in one period, as a customer's credit statement lists it."""
+
+    period: Period
+    agreement_id: str
+    title: str  # Markdown
+    version: str
+    metrics: tuple[StatementMetric, ...]
+    base: str | None  # what the credit applies to, in the agreement's words (Markdown)
+    charges: Fraction | None  # the period's charges: the base amount
+    currency: str | None
+    percent: Fraction  # the period's credit % after combining and caps
+    capped: bool
+    amount: Fraction | None
+    below_minimum: bool
+    issued: Fraction | None
+    claim_deadline: dt.date | None
+    claim_how: str | None  # Markdown
+    claim_evidence: tuple[str, ...]
+
+
+def statement_line(agreement_id: str, title: str, outcome: PeriodOutcome) -> StatementLine:
+    """A period's outcome as a statement line: what the page, the CSV and the JSON show."""
+    terms = outcome.terms
+    credit_terms = terms.credit_terms
+    claim = credit_terms.claim if credit_terms else None
+    charges = outcome.results.results.charges
+    metrics = tuple(
+        StatementMetric(
+            m.metric.id,
+            m.metric.name,
+            display.attainment(m.attainment, m.metric.unit, m.metric.better),
+            display.exact(m.attainment),
+            Mark.of(m.met).state,
+            _metric_credit(m),
+        )
+        for m in outcome.metrics
+    )
+    return StatementLine(
+        period=outcome.period,
+        agreement_id=agreement_id,
+        title=title,
+        version=outcome.version,
+        metrics=metrics,
+        base=credit_terms.base if credit_terms else None,
+        charges=Fraction(charges) if charges is not None else None,
+        currency=credit_terms.currency if credit_terms else None,
+        percent=outcome.credit.percent,
+        capped=outcome.credit.capped,
+        amount=outcome.credit.amount,
+        below_minimum=outcome.credit.below_minimum,
+        issued=outcome.credit.issued,
+        claim_deadline=outcome.claim_deadline,
+        claim_how=claim.how if claim else None,
+        claim_evidence=tuple(claim.evidence) if claim else (),
+    )
+
+
+@dataclass(frozen=True)
 class AgreementSummary:
     """What the listings need to know about an agreement: plain data, cheap to send between processes."""
 
@@ -176,6 +249,7 @@ class AgreementSummary:
     title: str
     provider: str
     customer: str
+    customer_key: str | None  # the customer's audience key (core.audiences.customer_key)
     family: str | None
     version: str
     last: PeriodEntry | None
@@ -184,6 +258,7 @@ class AgreementSummary:
     metrics: tuple[MetricUse, ...]
     periods: tuple[PeriodEntry, ...]
     versions: tuple[VersionEntry, ...] = ()  # oldest first
+    statements: tuple[StatementLine, ...] = ()  # one per period with results, where the audience sees results
 
 
 @dataclass(frozen=True)
@@ -197,6 +272,9 @@ def _metric_view(metric: Metric, terms: Terms) -> dict[str, Any]:
     tiers = []
     if credits is not None and credits.model == "tiers":
         tiers = [(index, bounds_in_words(tier, metric.unit), number(tier.credit, "%")) for index, tier in enumerate(credits.tiers, 1)]
+        if credits.gaps == "intentional":
+            # The gap the agreement leaves on purpose, said where a reader looks for the credit.
+            tiers += [("—", span_in_words(gap, metric.unit), "no credit (no tier, as the agreement says)") for gap in tier_gaps(metric)]
     return {
         "metric": metric,
         "anchor": f"metric-{metric.id}",
@@ -204,24 +282,38 @@ def _metric_view(metric: Metric, terms: Terms) -> dict[str, Any]:
         "measure": measure_words(metric),
         "credit_words": credit_model_words(metric, terms),
         "tiers": tiers,
-        "sparkline": None,
+        "charts": None,
         "glossary_href": None,
     }
 
 
-def _sparkline(metric: Metric, evaluation: AgreementEvaluation) -> tuple[str, str] | None:
-    """(SVG, its text alternative) of a metric's attainment over the periods, or None."""
-    points = []
+BUDGET_UNITS = {
+    "downtime": "minutes",
+    "available_minutes": "minutes",
+    "error_rate_minutes": "minutes",
+    "events": "events",
+    "tickets": "tickets",
+    "intervals": "points of error rate",
+}
+
+
+def _metric_charts(metric: Metric, evaluation: AgreementEvaluation) -> Markup | None:
+    """The charts of a metric over the periods: attainment against the objective and the credit
+    tiers, and the error budget used (for the measures that have one); None without results."""
+    points, spends = [], []
     for outcome in evaluation.periods:
         m = next((m for m in outcome.metrics if m.metric.id == metric.id), None)
-        points.append((outcome.period.label, m.attainment if m else None, m.met if m else None))
-    measured = [p for p in points if p[1] is not None]
-    if len(measured) < 2:
-        return None
-    missed = sum(1 for p in measured if p[2] is False)
-    alt = (
-        f"{markup.plain(metric.name)}: attainment in {len(measured)} periods from {measured[0][0]} to "
-        f"{measured[-1][0]}, {missed} missed; the dashed line is the objective, {objective_words(metric)}"
-    )
-    svg = sparkline(points, Fraction(metric.objective), alt)
-    return (svg, alt) if svg else None
+        points.append(charts.Point(outcome.period.label, m.attainment if m else None, m.met if m else None, m.tier if m else None))
+        budget = error_budget(metric, m.measured) if m is not None and m.measured is not None else None
+        if budget is not None:
+            spends.append(charts.Spend(outcome.period.label, budget[0], budget[1], BUDGET_UNITS[m.measured.kind]))
+    bands = []
+    if metric.credits is not None and metric.credits.model == "tiers":
+        bands = [charts.Band(index, tier.span, number(tier.credit, "%")) for index, tier in enumerate(metric.credits.tiers, 1)]
+    name = markup.plain(metric.name)
+    found = [
+        charts.attainment_chart(metric.id, name, metric.unit, metric.better, Fraction(metric.objective), bands, points, metric.is_percent),
+        charts.budget_chart(metric.id, name, spends),
+    ]
+    found = [chart for chart in found if chart]
+    return Markup("".join(found)) if found else None

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from mkdocs_sla.core.diagnostics import Diagnostics, Position
 from mkdocs_sla.core.model import Metric
 from mkdocs_sla.core.spans import span_of
-from mkdocs_sla.core.tiers import attainment_range, missed_span
+from mkdocs_sla.core.tiers import attainment_range, missed_span, tier_gaps
 from mkdocs_sla.present.words import bounds_in_words, span_in_words
 
 
@@ -24,13 +24,12 @@ def check_tiers(metric: Metric, position: Callable[[int], Position], diagnostics
                     f"metric `{metric.id}`: tier {j + 1} ({bounds_in_words(tiers[j], metric.unit)}) overlaps tier {i + 1} "
                     f"({bounds_in_words(tiers[i], metric.unit)}) at {span_in_words(common, metric.unit)}; expected tiers that do not overlap",
                 )
-    uncovered = [missed_span(metric)]
-    for span in spans:
-        uncovered = [piece for part in uncovered for piece in part.minus(span)]
-    for gap in uncovered:
+    # A gap the agreement has on purpose (`gaps: intentional`) is shown on the page, not warned about.
+    for gap in tier_gaps(metric) if metric.credits.gaps == "reported" else ():
         diagnostics.warning(
             position(0),
-            f"metric `{metric.id}`: {span_in_words(gap, metric.unit)} misses the objective but falls in no credit tier; no credit is due there",
+            f"metric `{metric.id}`: {span_in_words(gap, metric.unit)} misses the objective but falls in no credit tier; "
+            "no credit is due there (if the agreement means it, say so with `gaps: intentional`)",
         )
     missed = missed_span(metric)
     for index, span in enumerate(spans):

@@ -41,6 +41,7 @@ def _git(args: list[str], cwd: Path, *, input: bytes | None = None) -> subproces
 
 
 def repository_root(cwd: Path | str = ".") -> Path:
+    """The top folder of the git repository that holds `cwd`."""
     proc = _git(["rev-parse", "--show-toplevel"], Path(cwd))
     if proc.returncode != 0:
         raise GitSourceError(f"{Path(cwd).resolve()} is not inside a git repository; expected a git checkout to read refs from")
@@ -197,6 +198,7 @@ def _renamed(catalog: Catalog, tmp_display: str, rel: str) -> Catalog:
     """Positions named as in the repository: `agreements/...`, not the temporary folder."""
 
     def name(file: str) -> str:
+        """A file name of the snapshot as the working tree would name it."""
         if file == tmp_display:
             return rel
         if file.startswith(tmp_display + os.sep) or file.startswith(tmp_display + "/"):
@@ -204,9 +206,11 @@ def _renamed(catalog: Catalog, tmp_display: str, rel: str) -> Catalog:
         return file
 
     def position(p: Position) -> Position:
+        """A position in the snapshot's files as the working tree would name it."""
         return dataclasses.replace(p, file=name(p.file))
 
     def record(r: Agreement) -> Agreement:
+        """An agreement of the snapshot with its files named as the working tree would name them."""
         return dataclasses.replace(
             r,
             folder=name(r.folder),

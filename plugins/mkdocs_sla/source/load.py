@@ -26,9 +26,23 @@ from mkdocs_sla.core import model
 from mkdocs_sla.core.diagnostics import Diagnostics, Position, excerpt
 from mkdocs_sla.core.measures import measured_window
 from mkdocs_sla.core.model import RESERVED_IDS, Results, Terms
+from mkdocs_sla.core.outages import measured_by_log
 from mkdocs_sla.core.periods import Period, localize
 from mkdocs_sla.core.records import Agreement, Catalog, Interval, PeriodResults, Version
+from mkdocs_sla.source import outagelog, ticketload
+from mkdocs_sla.source.audiences import (
+    CUSTOMERS_FILE,
+    check_customers,
+    check_version_key,
+    check_versions_agree,
+    fact_of,
+    key_position,
+    load_declared,
+)
+from mkdocs_sla.source.calendars import CALENDARS_DIR, shared_calendars
 from mkdocs_sla.source.checks import check_tiers
+from mkdocs_sla.source.collect.config import load_collection
+from mkdocs_sla.source.corrections import with_corrections
 from mkdocs_sla.source.intervals import read_intervals
 from mkdocs_sla.source.lock import AGREEMENT_FILE, LOCK_FILE, check_lock, digest, lock_text
 from mkdocs_sla.source.pydantic_errors import unknown, validate
@@ -67,7 +81,17 @@ def load(root: Path | str, today: dt.date | None = None) -> Catalog:
             record = load_agreement(folder, diagnostics, today)
             if record is not None:
                 records.append(record)
+    diagnostics.items.extend(check_tree_customers(Path(root), [fact_of(r) for r in records], diagnostics))
     return Catalog(tuple(records), tuple(diagnostics.sorted()))
+
+
+def check_tree_customers(root: Path, facts, diagnostics: Diagnostics) -> list:
+    """The checks across agreements of a tree: one customer, one key, one spelling; every key
+    declared where `customers.yaml` is present (its own errors go to `diagnostics`)."""
+    if not root.is_dir():
+        return []
+    declared = load_declared(root, display_path(root / CUSTOMERS_FILE), diagnostics)
+    return check_customers([f for f in facts if f is not None], declared)
 
 
 @contextlib.contextmanager
@@ -98,12 +122,20 @@ def agreement_folders(root: Path, diagnostics: Diagnostics) -> list[Path]:
     links = {p for p in entries if p.is_symlink()}
     for link in sorted(links):
         diagnostics.error(Position(display_path(link)), link_problem(link) or "")
-    for stray in (p for p in entries if p not in links and p.is_file() and p.suffix in (".yaml", ".yml")):
+    # Shared business calendars live beside the agreements; their errors are the tree's, reported once.
+    for problem in shared_calendars(root, validate)[1]:
+        diagnostics.error(problem.position, problem.message)
+    if (root / CALENDARS_DIR / AGREEMENT_FILE).exists():
+        diagnostics.error(
+            Position(display_path(root / CALENDARS_DIR / AGREEMENT_FILE)),
+            f"`{CALENDARS_DIR}` is the folder of shared business calendars, not an agreement; expected the agreement in a folder with another id",
+        )
+    for stray in (p for p in entries if p not in links and p.is_file() and p.suffix in (".yaml", ".yml") and p.name != CUSTOMERS_FILE):
         diagnostics.error(
             Position(display_path(stray)),
             f"agreement files belong in a folder named by the agreement id: expected {excerpt(name)}/<id>/{AGREEMENT_FILE}",
         )
-    return [p for p in entries if p not in links and p.is_dir() and not p.name.startswith(".")]
+    return [p for p in entries if p not in links and p.is_dir() and not p.name.startswith(".") and p.name != CALENDARS_DIR]
 
 
 def load_agreement(folder: Path, diagnostics: Diagnostics, today: dt.date | None = None) -> Agreement | None:
@@ -124,16 +156,41 @@ def load_agreement(folder: Path, diagnostics: Diagnostics, today: dt.date | None
         return None
     text = read_text(path, display, local)
     versions, complete = _load_versions(folder.name, text, display, local) if text is not None else ([], False)
+    log = outagelog.load_log(folder, versions, local, today) if complete else None
+    windows = outagelog.load_maintenance(folder, versions, local) if complete else ()
     # The results are read even when the terms are not (all errors at once), but checked
     # against the terms only when every version was read: against a partial history they
     # would give false errors ("before the agreement took effect").
-    results = _load_results(folder, versions if complete else [], local, today)
+    results = _load_results(folder, versions if complete else [], local, today, has_log=log is not None)
+    if complete:
+        outagelog.check_overlaps(log or (), results, versions, local)
+        results, corrections = with_corrections(folder, versions, results, local, log)
+    calendars = {}
+    if versions and complete:
+        results, calendars = ticketload.attach(folder, versions, results, text, local, validate, today)
     if versions and not local.errors:
         check_lock(folder, versions, local)
+    record = (
+        Agreement(
+            folder.name,
+            display_path(folder),
+            display,
+            tuple(versions),
+            tuple(results),
+            log,
+            windows,
+            corrections if complete else (),
+            calendars,
+        )
+        if versions
+        else None
+    )
+    if record is not None and not local.errors:
+        load_collection(folder, record, local)  # collect.yaml is checked with the agreement it names
     diagnostics.extend(local)
     if local.errors or not versions:
         return None
-    return Agreement(folder.name, display_path(folder), display, tuple(versions), tuple(results))
+    return record
 
 
 # ---------------------------------------------------------------- versions
@@ -158,16 +215,20 @@ def _load_versions(folder_name: str, text: str, display: str, diagnostics: Diagn
         elif terms.id != folder_name and not re.fullmatch(model.SLUG, folder_name):
             diagnostics.error(
                 document.position(("id",)),
-                f"id `{terms.id}` differs from its folder `{folder_name}`, and the folder name is not a valid id "
+                f"id `{terms.id}` differs from its folder `{excerpt(folder_name)}`, and the folder name is not a valid id "
                 f"(lower-case letters, digits and hyphens); expected the folder named `{terms.id}`",
             )
         elif terms.id != folder_name:
             diagnostics.error(
-                document.position(("id",)), f"id `{terms.id}` differs from its folder `{folder_name}`; expected `{folder_name}`"
+                document.position(("id",)),
+                f"id `{terms.id}` differs from its folder `{excerpt(folder_name)}`; expected `{excerpt(folder_name)}`",
             )
         _check_terms(terms, document, diagnostics)
-        versions.append(Version(terms, Position(display, document.start_line, 1), digest(terms)))
+        check_version_key(terms, document, diagnostics)
+        versions.append(Version(terms, Position(display, document.start_line, 1), digest(terms), key_position(document, terms)))
     _check_version_order(versions, documents, diagnostics)
+    if versions:
+        check_versions_agree(versions, diagnostics)
     return versions, bool(versions) and len(diagnostics.errors) == before
 
 
@@ -211,6 +272,7 @@ def _check_version_order(versions: list[Version], documents: list[Document], dia
 
 def _check_terms(terms: Terms, document: Document, diagnostics: Diagnostics) -> None:
     """The rules that span several fields of one version."""
+    outagelog.check_terms_windows(terms, document.position, diagnostics)
     seen: dict[str, int] = {}
     for index, metric in enumerate(terms.metrics):
         if metric.id in seen:
@@ -268,20 +330,17 @@ def _check_terms(terms: Terms, document: Document, diagnostics: Diagnostics) -> 
 # ---------------------------------------------------------------- results
 
 
-MEASURE_KEYS = {
-    "value": {"value"},
-    "count": {"count"},
-    "average": {"sum", "count"},
-    "downtime": {"outages"},
-    "intervals": {"intervals"},
-    "events": {"good", "total"},
-}
+# Every key of a period's results that belongs to some measure (each measure names its own: `result_keys`).
+RESULT_KEYS = frozenset().union(*(m.result_keys for m in model.MEASURES))
 
 
-def _load_results(folder: Path, versions: list[Version], diagnostics: Diagnostics, today: dt.date | None = None) -> list[PeriodResults]:
+def _load_results(
+    folder: Path, versions: list[Version], diagnostics: Diagnostics, today: dt.date | None = None, has_log: bool = False
+) -> list[PeriodResults]:
     """The results files of one agreement. With `versions` empty (terms that could not be read),
     each file is still checked on its own, and nothing is checked against the terms. With
-    `today`, a period that has not ended by then is an error."""
+    `today`, a period that has not ended by then is an error. With `has_log`, outages may be in
+    the agreement's outage log instead of the results."""
     directory = folder / RESULTS_DIR
     if not os.path.lexists(directory):
         return []
@@ -362,8 +421,13 @@ def _load_results(folder: Path, versions: list[Version], diagnostics: Diagnostic
             )
             continue
         terms = record_stub.version_for(period).terms
-        intervals = _check_results(terms, period, results, document, directory, first.effective, diagnostics)
-        by_period[period] = PeriodResults(period, results, display, intervals)
+        intervals = _check_results(terms, period, results, document, directory, first.effective, diagnostics, has_log)
+        positions = {
+            metric_id: tuple(document.position(("metrics", metric_id, "outages", n)) for n in range(len(result.outages)))
+            for metric_id, result in results.metrics.items()
+            if result.outages
+        }
+        by_period[period] = PeriodResults(period, results, display, intervals, positions)
     if all_read:
         _report_unnamed_csvs(csvs, named_csvs, diagnostics)
     return [by_period[p] for p in sorted(by_period)]
@@ -403,7 +467,14 @@ def _period_named(label: str) -> Period | None:
 
 
 def _check_results(
-    terms: Terms, period: Period, results: Results, document: Document, directory: Path, agreement_start: dt.date, diagnostics: Diagnostics
+    terms: Terms,
+    period: Period,
+    results: Results,
+    document: Document,
+    directory: Path,
+    agreement_start: dt.date,
+    diagnostics: Diagnostics,
+    has_log: bool = False,
 ) -> dict[str, tuple[Interval, ...]]:
     intervals: dict[str, tuple[Interval, ...]] = {}
     known = [m.id for m in terms.metrics]
@@ -417,27 +488,33 @@ def _check_results(
                 document.position(where, key=True), unknown("metric", metric_id, known) + f" (the metrics of version `{terms.version}`)"
             )
             continue
-        kind = metric.measure.kind
-        given = {
-            k
-            for k in MEASURE_KEYS["value"]
-            | MEASURE_KEYS["average"]
-            | MEASURE_KEYS["downtime"]
-            | MEASURE_KEYS["intervals"]
-            | MEASURE_KEYS["events"]
-            if getattr(result, k) is not None
-        }
-        expected = MEASURE_KEYS[kind]
+        measure = metric.measure
+        kind = measure.kind
+        given = {k for k in RESULT_KEYS if getattr(result, k) is not None}
+        expected = measure.result_keys
+        # With an outage log, a metric's outages may all be in the log.
+        required = measure.required_keys - {"outages"} if has_log and measure.reads_log else measure.required_keys
         for key in sorted(given - expected):
             diagnostics.error(
                 document.position((*where, key), key=True),
-                f"`{key}` does not apply to metric `{metric_id}`, measured by `{kind}`; expected {_keys(expected)}",
+                f"`{key}` does not apply to metric `{metric_id}`, measured by `{kind}`; expected {_keys(expected) or 'nothing here (its results come from the ticket export)'}",
             )
-        for key in sorted(expected - given):
+        for key in sorted(required - given):
             diagnostics.error(document.position(where, key=True), f"metric `{metric_id}` is measured by `{kind}`: missing {_keys({key})}")
+        for index, span in enumerate(result.running or ()):
+            r_start, r_end = (localize(moment, terms.timezone).astimezone(dt.UTC) for moment in (span.start, span.end))
+            if r_end <= r_start:
+                diagnostics.error(
+                    document.position((*where, "running", index, "end")), "the span ends before it starts; expected an end after the start"
+                )
+            elif r_end <= start or r_start >= end:
+                diagnostics.error(
+                    document.position((*where, "running", index, "start")),
+                    f"the span from {span.start.isoformat()} lies outside period {period}; expected it in the file of its own period",
+                )
         if kind == "value" and result.value is not None and metric.is_percent and not 0 <= result.value <= 100:
             diagnostics.error(document.position((*where, "value")), f"{result.value} is not a percentage; expected 0 to 100")
-        if kind == "downtime" and result.outages:
+        if measure.reads_log and result.outages:
             for index, outage in enumerate(result.outages):
                 o_start, o_end = (localize(moment, terms.timezone).astimezone(dt.UTC) for moment in (outage.start, outage.end))
                 at = document.position((*where, "outages", index, "start"))
@@ -468,7 +545,7 @@ def _check_results(
                         at,
                         f"outage from {outage.start.isoformat()} starts before the agreement took effect on {agreement_start}; only its part from then on counts",
                     )
-        if kind == "intervals" and result.intervals:
+        if "intervals" in measure.result_keys and result.intervals:
             rows = read_intervals(
                 directory / result.intervals,
                 document.position((*where, "intervals")),
@@ -481,7 +558,9 @@ def _check_results(
             if rows is not None:
                 intervals[metric_id] = rows
     for metric in terms.metrics:
-        if metric.id not in results.metrics:
+        if (
+            metric.id not in results.metrics and metric.measure.required_keys and not measured_by_log(metric.measure, has_log)
+        ):  # tickets: warned by ticketload
             diagnostics.warning(
                 document.position(("metrics",), key=True),
                 f"no result for metric `{metric.id}` in period {period}; it is shown as not reported and earns no credit",

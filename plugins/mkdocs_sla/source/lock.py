@@ -22,13 +22,18 @@ AGREEMENT_FILE = "agreement.yaml"
 LOCK_FILE = "versions.lock"
 
 
+#: Keys of a version that are not agreed terms: left out of its content hash.
+NOT_TERMS = frozenset({"publish", "customer_id"})
+
+
 def digest(terms: Terms) -> str:
     """A content hash of a version's terms, independent of formatting and comments.
 
     Only the keys written in the file count (`exclude_unset`): a later release of the format
     that adds an optional key with a default must not make every published version look
-    rewritten."""
-    canonical = json.dumps(terms.model_dump(mode="json", exclude_unset=True), sort_keys=True, separators=(",", ":"))
+    rewritten. Nor do `publish` and `customer_id`: where the provider shows an agreement and
+    which site it goes to are the provider's bookkeeping, not terms the customer agreed to."""
+    canonical = json.dumps(terms.model_dump(mode="json", exclude_unset=True, exclude=NOT_TERMS), sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 

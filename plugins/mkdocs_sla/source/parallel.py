@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from mkdocs_sla.core.diagnostics import Diagnostic, Diagnostics
-from mkdocs_sla.source.load import agreement_folders, load_agreement, paused_gc
+from mkdocs_sla.source.audiences import fact_of
+from mkdocs_sla.source.load import agreement_folders, check_tree_customers, load_agreement, paused_gc
 
 # Below this many agreements one process is faster than starting workers.
 PARALLEL_FROM = 200
@@ -33,7 +34,7 @@ class FolderCache:
     render options) and the files at the top of the tree; when it changes, all is redone."""
 
     key: object = None
-    entries: dict[Path, tuple[tuple, list[Diagnostic], list[Any]]] = field(default_factory=dict)
+    entries: dict[Path, tuple[tuple, list[Diagnostic], list[Any], list[Any]]] = field(default_factory=dict)
     #: How many folders the last call loaded (the others came from the cache).
     loaded: int = 0
 
@@ -99,19 +100,23 @@ def for_each_agreement(
                 done.extend(chunk_done)
     results = dict(zip(todo, done, strict=True))
     payloads: list[Any] = []
+    facts: list[Any] = []
     for folder in folders:
         if folder in results:
-            items, folder_payloads = results[folder]
+            items, folder_payloads, folder_facts = results[folder]
             if cache is not None:
-                cache.entries[folder] = (prints[folder], items, folder_payloads)
+                cache.entries[folder] = (prints[folder], items, folder_payloads, folder_facts)
         else:
-            _, items, folder_payloads = cache.entries[folder]
+            _, items, folder_payloads, folder_facts = cache.entries[folder]
         diagnostics.items.extend(items)
         payloads.extend(folder_payloads)
+        facts.extend(folder_facts)
     if cache is not None:
         for gone in set(cache.entries) - set(folders):
             del cache.entries[gone]
         cache.loaded = len(todo)
+    # The customers across agreements: one key, one spelling, declared where customers.yaml is.
+    diagnostics.items.extend(check_tree_customers(root, facts, diagnostics))
     return diagnostics.sorted(), payloads
 
 
@@ -129,13 +134,17 @@ def fingerprint_top(root: Path, folders: set[str]) -> tuple:
     return tuple(found)
 
 
-def _run_chunk(folders: list[Path], task, today: dt.date | None = None) -> list[tuple[list[Diagnostic], list[Any]]]:
-    """Each folder's (diagnostics, results), in order."""
+def _run_chunk(folders: list[Path], task, today: dt.date | None = None) -> list[tuple[list[Diagnostic], list[Any], list[Any]]]:
+    """Each folder's (diagnostics, results, customer facts), in order."""
     done = []
     with paused_gc():
         for folder in folders:
             diagnostics = Diagnostics()
             record = load_agreement(folder, diagnostics, today)
-            payloads = [task(record)] if record is not None and task is not None else []
-            done.append((diagnostics.items, payloads))
+            payloads, facts = [], []
+            if record is not None:
+                facts.append(fact_of(record))
+                if task is not None:
+                    payloads.append(task(record))
+            done.append((diagnostics.items, payloads, facts))
     return done

@@ -165,14 +165,14 @@ _EXPECTED = {
     "date_from_datetime_parsing": "a valid date, YYYY-MM-DD",
     "date_parsing": "a valid date, YYYY-MM-DD",
     "date_type": "a valid date, YYYY-MM-DD",
-    "datetime_from_date_parsing": "a date and time, ISO 8601 such as 2026-10-01T00:05:00Z",
-    "datetime_parsing": "a date and time, ISO 8601 such as 2026-10-01T00:05:00Z",
-    "datetime_type": "a date and time, ISO 8601 such as 2026-10-01T00:05:00Z",
-    "string_type": "text",
-    "list_type": "a list",
-    "dict_type": "a mapping of keys to values",
-    "model_type": "a mapping of keys to values",
-    "model_attributes_type": "a mapping of keys to values",
+    "datetime_from_date_parsing": "a valid datetime, ISO 8601 such as 2026-10-01T00:05:00Z",
+    "datetime_parsing": "a valid datetime, ISO 8601 such as 2026-10-01T00:05:00Z",
+    "datetime_type": "a valid datetime, ISO 8601 such as 2026-10-01T00:05:00Z",
+    "string_type": "a valid string (text)",
+    "list_type": "a valid list",
+    "dict_type": "a valid dictionary (a mapping of keys to values)",
+    "model_type": "a valid dictionary (a mapping of keys to values)",
+    "model_attributes_type": "a valid dictionary (a mapping of keys to values)",
 }
 
 

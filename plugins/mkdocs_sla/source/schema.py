@@ -28,11 +28,31 @@ from typing import Any
 from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import core_schema
 
-from mkdocs_sla.core.model import Results, Terms
+from mkdocs_sla.core.model import MaintenanceFile, OutageLog, Results, Terms
 
+#: The example site's schema folder: what `sla schema` writes where no mkdocs.yml names a site_url.
 BASE_URL = "https://example.github.io/mkdocs-sla/latest/schema/"
 AGREEMENT_SCHEMA_ID = BASE_URL + "agreement.schema.json"
 RESULTS_SCHEMA_ID = BASE_URL + "results.schema.json"
+OUTAGES_SCHEMA_ID = BASE_URL + "outages.schema.json"
+MAINTENANCE_SCHEMA_ID = BASE_URL + "maintenance.schema.json"
+#: mike's canonical version (mkdocs.yml: `canonical_version`): the schemas' stable address.
+CANONICAL_VERSION = "latest"
+
+
+def schema_base(site_url: str | None) -> str:
+    """The folder of the JSON Schemas on the published site, from `site_url` alone, so a provider
+    who sets site_url ships its own address: `<site_url>latest/schema/`. Under `mike deploy`
+    site_url already ends in `latest/` (canonical_version); it is not doubled. No site_url:
+    the example's address."""
+    if not site_url:
+        return BASE_URL
+    root = site_url if site_url.endswith("/") else site_url + "/"
+    if root.endswith(f"/{CANONICAL_VERSION}/"):
+        root = root[: -len(CANONICAL_VERSION) - 1]
+    return f"{root}{CANONICAL_VERSION}/schema/"
+
+
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 #: Rules `sla validate` checks that the JSON Schema cannot express.
@@ -50,6 +70,8 @@ SCHEMA_LIMITS: tuple[str, ...] = (
     "Results name only metrics of the version that governs the period, with the keys of each metric's measure (`good` and `total` for `events`, `outages` for `downtime`…), `good` at most `total`.",
     "Outages end after they start and lie in the period of their file; interval CSV files exist beside the results file, with one row per interval inside the period.",
     "A number written as a quoted string is checked for its form; its range (0 to 100 for a percentage) only where noted by a pattern.",
+    "A metric's `calendar` names a calendar of the agreement's `calendars:` or of `agreements/calendars/<name>.yaml` (or `24x7`); holiday countries and subdivisions are those the `holidays` package knows; a calendar's hours on one day do not overlap (the pattern says `HH:MM-HH:MM`, the loader checks 00:00 to 24:00).",
+    "Ticket exports (`tickets/<period>.csv`) are named by a period of the agreement and checked on load: the mapped columns, known priorities and states, one row per ticket id, responses and pauses after creation, pauses that do not overlap, timestamps with an offset unless the mapping names a zone.",
     "A tier has at most one upper and one lower bound, and at least one bound; a claim deadline has exactly one of its two forms (the schema says these too, without the loader's wording).",
 )
 
@@ -76,6 +98,7 @@ class YamlTextSchema(GenerateJsonSchema):
     """Pydantic's generator, widened to what a YAML editor sees for values the loader reads as text."""
 
     def decimal_schema(self, schema: core_schema.DecimalSchema) -> dict[str, Any]:
+        """Numbers are YAML text in the files: a decimal is a number or a numeric string."""
         number: dict[str, Any] = {"type": "number"}
         for key, json_key in (("ge", "minimum"), ("le", "maximum"), ("gt", "exclusiveMinimum"), ("lt", "exclusiveMaximum")):
             if schema.get(key) is not None:
@@ -91,6 +114,7 @@ class YamlTextSchema(GenerateJsonSchema):
         return {"anyOf": [number, {"type": "string", "pattern": pattern}]}
 
     def int_schema(self, schema: core_schema.IntSchema) -> dict[str, Any]:
+        """Whole numbers are YAML text in the files: an integer or a string of digits."""
         number = super().int_schema(schema)
         ge, gt, le = schema.get("ge"), schema.get("gt"), schema.get("le")
         if ge is not None and le is not None and ge == le:
@@ -104,17 +128,21 @@ class YamlTextSchema(GenerateJsonSchema):
         return {"anyOf": [number, {"type": "string", "pattern": pattern}]}
 
     def bool_schema(self, schema: core_schema.BoolSchema) -> dict[str, Any]:
+        """Booleans as YAML writes them."""
         return {"anyOf": [{"type": "boolean"}, {"type": "string", "pattern": _BOOLEAN}, {"enum": [0, 1]}]}
 
     def date_schema(self, schema: core_schema.DateSchema) -> dict[str, Any]:
+        """Dates as YAML writes them: `YYYY-MM-DD`."""
         return {"type": "string", "format": "date", "pattern": _DATE}
 
     def datetime_schema(self, schema: core_schema.DatetimeSchema) -> dict[str, Any]:
         # Not `format: date-time`: RFC 3339 needs an offset, and a time without one is valid here
         # (it is read in the agreement's time zone).
+        """Moments as ISO 8601 text."""
         return {"type": "string", "pattern": _DATETIME}
 
     def str_schema(self, schema: core_schema.StringSchema) -> dict[str, Any]:
+        """Texts, with the constraints the model sets."""
         text = super().str_schema(schema)
         # `version: 1.0` is the text "1.0" to the loader, a number to an editor.
         return {**text, "type": ["string", "number", "boolean"]}
@@ -122,6 +150,7 @@ class YamlTextSchema(GenerateJsonSchema):
     def dict_schema(self, schema: core_schema.DictSchema) -> dict[str, Any]:
         # Pydantic says a key pattern with `patternProperties`, which lets other keys through;
         # the loader rejects them, so the key's constraints go to `propertyNames`.
+        """Mappings with the constraints the model sets on their keys."""
         result: dict[str, Any] = {"type": "object"}
         values = self.generate_inner(schema["values_schema"]).copy() if "values_schema" in schema else {}
         values.pop("title", None)
@@ -154,29 +183,54 @@ def _finish(schema: dict[str, Any], schema_id: str, title: str) -> dict[str, Any
     return {"$schema": DRAFT, "$id": schema_id, **{k: v for k, v in schema.items() if k not in ("$schema", "$id")}, "title": title}
 
 
-def agreement_schema() -> dict[str, Any]:
-    """The schema of one YAML document of `agreement.yaml` (one version)."""
+def agreement_schema(base: str = BASE_URL) -> dict[str, Any]:
+    """The schema of one YAML document of `agreement.yaml` (one version), its `$id` in `base`."""
     raw = Terms.model_json_schema(schema_generator=YamlTextSchema, mode="validation")
-    return _finish(raw, AGREEMENT_SCHEMA_ID, "Service level agreement, one version (format 1)")
+    return _finish(raw, base + "agreement.schema.json", "Service level agreement, one version (format 1)")
 
 
-def results_schema() -> dict[str, Any]:
-    """The schema of `results/<period>.yaml`."""
+def results_schema(base: str = BASE_URL) -> dict[str, Any]:
+    """The schema of `results/<period>.yaml`, its `$id` in `base`."""
     raw = Results.model_json_schema(schema_generator=YamlTextSchema, mode="validation")
-    return _finish(raw, RESULTS_SCHEMA_ID, "Results of one period (format 1)")
+    return _finish(raw, base + "results.schema.json", "Results of one period (format 1)")
+
+
+def outages_schema(base: str = BASE_URL) -> dict[str, Any]:
+    """The schema of the outage log: `outages.yaml` and `outages/*.yaml`, its `$id` in `base`."""
+    raw = OutageLog.model_json_schema(schema_generator=YamlTextSchema, mode="validation")
+    return _finish(raw, base + "outages.schema.json", "Outage log of an agreement (format 1)")
+
+
+def maintenance_schema(base: str = BASE_URL) -> dict[str, Any]:
+    """The schema of `maintenance.yaml`, its `$id` in `base`."""
+    raw = MaintenanceFile.model_json_schema(schema_generator=YamlTextSchema, mode="validation")
+    return _finish(raw, base + "maintenance.schema.json", "Maintenance windows of an agreement (format 1)")
+
+
+def all_schemas(base: str = BASE_URL) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """Every schema by its file name stem: `agreement`, `results`, `outages`, `maintenance`; their
+    `$id`s in `base` (see `schema_base`)."""
+    return (
+        ("agreement", agreement_schema(base)),
+        ("results", results_schema(base)),
+        ("outages", outages_schema(base)),
+        ("maintenance", maintenance_schema(base)),
+    )
 
 
 def schema_text(schema: dict[str, Any]) -> str:
+    """A schema as the text of its file: indented JSON ending with a newline."""
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_schemas(folder: Path | str) -> list[Path]:
-    """Write agreement.schema.json and results.schema.json into `folder`; returns the paths."""
+def write_schemas(folder: Path | str, base: str = BASE_URL) -> list[Path]:
+    """Write agreement, results, outages and maintenance `.schema.json` files into `folder`, their
+    `$id`s in `base`; returns the paths."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, schema in (("agreement.schema.json", agreement_schema()), ("results.schema.json", results_schema())):
-        path = folder / name
+    for stem, schema in all_schemas(base):
+        path = folder / f"{stem}.schema.json"
         path.write_text(schema_text(schema), encoding="utf-8")
         written.append(path)
     return written

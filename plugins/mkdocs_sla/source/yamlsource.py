@@ -30,15 +30,18 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     parses it, and skipping YAML's regex-based resolver halves the time of a large catalog."""
 
     def resolve(self, kind, value, implicit):
+        """Every scalar is text: pydantic parses numbers and dates exactly, never through float."""
         if kind is yaml.ScalarNode:
             return "tag:yaml.org,2002:str"
         return super().resolve(kind, value, implicit)
 
     # Path resolvers are never used: skip their bookkeeping on every node.
     def descend_resolver(self, current_node, current_index):
+        """Path-based resolution is never used: nothing to track."""
         pass
 
     def ascend_resolver(self):
+        """Path-based resolution is never used: nothing to track."""
         pass
 
 
@@ -103,7 +106,7 @@ def display_path(path) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
-def read_text(path, display: str, diagnostics: Diagnostics, *, what: str = "YAML") -> str | None:
+def read_text(path, display: str, diagnostics: Diagnostics, *, what: str = "YAML", max_bytes: int = MAX_BYTES) -> str | None:
     """The file's text, or None after reporting why it cannot be read.
 
     Only a regular file is read: a symbolic link is refused (see `link_problem`), a folder
@@ -122,10 +125,11 @@ def read_text(path, display: str, diagnostics: Diagnostics, *, what: str = "YAML
         diagnostics.error(Position(display), f"`{excerpt(path.name)}` is {file_kind(info.st_mode)}, not a file; expected a regular file")
         return None
     size = info.st_size
-    if size > MAX_BYTES:
+    if size > max_bytes:
+        files = "agreement and results files" if max_bytes == MAX_BYTES else f"{what} files"
         diagnostics.error(
             Position(display),
-            f"file is {size / 1024 / 1024:.1f} MB; agreement and results files may be at most {MAX_BYTES // 1024 // 1024} MB",
+            f"file is {size / 1024 / 1024:.1f} MB; {files} may be at most {max_bytes // 1024 // 1024} MB",
         )
         return None
     try:
@@ -255,10 +259,10 @@ def _report_anchors(text: str, display: str, diagnostics: Diagnostics) -> bool:
             mark = event.start_mark
             where = Position(display, mark.line + 1, mark.column + 1)
             if isinstance(event, yaml.AliasEvent):
-                diagnostics.error(where, f"YAML alias `*{event.anchor}` is not allowed: write the value out in full")
+                diagnostics.error(where, f"YAML alias `*{excerpt(event.anchor)}` is not allowed: write the value out in full")
                 found = True
             elif getattr(event, "anchor", None):
-                diagnostics.error(where, f"YAML anchor `&{event.anchor}` is not allowed: write the value out in full")
+                diagnostics.error(where, f"YAML anchor `&{excerpt(event.anchor)}` is not allowed: write the value out in full")
                 found = True
     except yaml.YAMLError:
         return False  # the syntax error is reported by the regular parse
@@ -267,14 +271,16 @@ def _report_anchors(text: str, display: str, diagnostics: Diagnostics) -> bool:
 
 def _to_data(root: yaml.Node, display: str, diagnostics: Diagnostics) -> Any:
     def position(node: yaml.Node) -> Position:
+        """Where a node starts in the file."""
         return Position(display, node.start_mark.line + 1, node.start_mark.column + 1)
 
     def convert(node: yaml.Node, depth: int = 0) -> Any:
+        """A node to plain Python values (mappings keep their key positions), refusing what the format does not allow."""
         if depth > MAX_DEPTH:
             raise _TooDeep(node)
         if isinstance(node, yaml.ScalarNode):
             if node.tag not in PLAIN_TAGS:
-                diagnostics.error(position(node), f"YAML tag `{node.tag}` is not allowed; expected a plain value")
+                diagnostics.error(position(node), f"YAML tag `{excerpt(node.tag)}` is not allowed; expected a plain value")
                 return None
             # libyaml's C composer marks plain scalars with style "", the Python one with None.
             if node.style in (None, "") and node.value in NULLS:
@@ -294,7 +300,7 @@ def _to_data(root: yaml.Node, display: str, diagnostics: Diagnostics) -> Any:
                     first = seen[key].start_mark
                     diagnostics.error(
                         position(key_node),
-                        f"duplicate key `{key}` (first at line {first.line + 1}, column {first.column + 1}); each key may appear once",
+                        f"duplicate key `{excerpt(key)}` (first at line {first.line + 1}, column {first.column + 1}); each key may appear once",
                     )
                     continue
                 seen[key] = key_node

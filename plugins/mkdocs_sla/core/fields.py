@@ -1,0 +1,58 @@
+"""The building blocks of the format: the base model and the constrained types every file uses.
+
+Kept apart from `core.model` so that the format's parts (terms, results, the outage log and
+maintenance windows in `core.logmodel`) share them without importing each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+SLUG = r"^[a-z0-9][a-z0-9-]*$"
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=80)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+# At most 40 significant digits (an exponent counts its zeros): `1e999999999` is an
+# error here, not a billion-digit integer in the exact arithmetic.
+Number = Annotated[Decimal, Field(max_digits=40)]
+Percent = Annotated[Number, Field(ge=0, le=100)]
+NonNegative = Annotated[Number, Field(ge=0)]
+PositiveInt = Annotated[int, Field(gt=0)]
+
+# Years 1900 to 2999: room for any agreement, and far from the ends of Python's calendar
+# (years 1 and 9999), where the next period, a review date or a time in UTC does not exist.
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+Date = Annotated[dt.date, Field(ge=FIRST_DAY, le=LAST_DAY)]
+
+
+def _within_years(moment: dt.datetime) -> dt.datetime:
+    if not FIRST_DAY.year <= moment.year <= LAST_DAY.year:
+        raise ValueError(f"{moment.isoformat()} is out of range; expected a time in the years 1900 to 2999")
+    return moment
+
+
+Moment = Annotated[dt.datetime, AfterValidator(_within_years)]
+NonNegativeInt = Annotated[int, Field(ge=0)]
+
+#: The most digits of a count in a results file, as in an interval CSV: room for any real
+#: count, and far from the sizes at which exact arithmetic and display slow down.
+COUNT_DIGITS = 30
+
+
+def _count_digits(value: int) -> int:
+    if value >= 10**COUNT_DIGITS:
+        raise ValueError(f"a count of {len(str(value))} digits; expected a whole number of at most {COUNT_DIGITS} digits")
+    return value
+
+
+Count = Annotated[int, Field(ge=0), AfterValidator(_count_digits)]
+
+
+class Model(BaseModel):
+    """Base: frozen, unknown keys rejected, no silent coercion of floats."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=False)

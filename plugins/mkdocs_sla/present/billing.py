@@ -1,0 +1,77 @@
+"""Figures and cells for billing systems: credit statements as CSV and JSON.
+
+Amounts are decimal strings with two places (half up, as an invoice shows them, the
+same rule as `display.money`), percentages decimal strings; never fractions. CSV
+cells never start a formula and never look like a date or a number where they are
+text (OWASP's CSV injection advice: a leading apostrophe), so a spreadsheet opens
+the file as it was written.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_FLOOR, ROUND_HALF_UP
+from fractions import Fraction
+
+from mkdocs_sla.present import display
+
+#: Characters that make a spreadsheet read a cell as a formula (OWASP: = + - @, tab, carriage return).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# Text a spreadsheet would turn into a date, a time or a number: digits with separators,
+# `2025-12`, `1.1` (1 January in some locales), `3/4`, `12:30`, `1e5`.
+_LOOKS_PARSED = re.compile(r"[\d\s.,:/+-]*\d[\d\s.,:/+-]*|\d+[eE]\d+", re.ASCII)
+
+
+def amount(value: Fraction | None) -> str | None:
+    """A money amount as a decimal string with two places, half up (the invoice rule of `display.money`)."""
+    if value is None:
+        return None
+    return f"{display.to_decimal(value, 2, ROUND_HALF_UP):f}"
+
+
+def percent(value: Fraction | None) -> str | None:
+    """A percentage as a decimal string: exact where it ends within three places, else three
+    places rounded down (a credit never reads as more than it is)."""
+    if value is None:
+        return None
+    exact = display.exact(value)
+    if "/" not in exact and len(exact.partition(".")[2]) <= display.ATTAINMENT_PLACES:
+        return exact
+    return display.plain(display.to_decimal(value, display.ATTAINMENT_PLACES, ROUND_FLOOR))
+
+
+def days_left(deadline: dt.date, today: dt.date) -> int:
+    """Days from `today` to a claim deadline: 0 on the day itself, negative once it has passed."""
+    return (deadline - today).days
+
+
+def text_cell(value: object) -> str:
+    """A text cell a spreadsheet keeps as text: a leading apostrophe before a formula character
+    or before text it would read as a date or number."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_STARTS) or _LOOKS_PARSED.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def number_cell(value: str | None) -> str:
+    """A decimal string meant as a number (an amount, a percentage): as is, never a formula."""
+    if value is None:
+        return ""
+    if not re.fullmatch(r"\d+(\.\d+)?", value):
+        raise ValueError(f"not a non-negative decimal: {value!r}")
+    return value
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[tuple[str, object]]]) -> str:
+    """CSV with a header; each row's cells given as (kind, value), kind `number` or `text`."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow([text_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([number_cell(value) if kind == "number" else text_cell(value) for kind, value in row])
+    return out.getvalue()

@@ -1,0 +1,320 @@
+"""Charts of an agreement's periods as small SVG, written at build time and set inline in the page.
+
+Three charts: a metric's attainment per period against its objective, with the credit
+tiers as bands and the misses marked; the error budget a metric used per period (what
+the objective allows against what was spent); the credit of each period.
+
+Hand-made rather than from a charting library: the libraries at hand (matplotlib,
+pygal, Vega) draw from floats, weigh megabytes or need JavaScript in the page, and
+these charts are a few dozen elements. Every coordinate is computed exactly from the
+`Fraction`s and rounded to two decimals only when written. The SVG is inline, so its
+colours come from the page's CSS variables and `currentColor` (light and dark schemes
+alike), and it needs no request. Each chart carries its numbers twice for those who
+cannot see it: a text alternative (`role="img"`, `<title>`, `<desc>`) and a table of
+the figures beside it. Each point and band also names its data in `data-` attributes,
+so a test can check a chart against the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from html import escape
+
+from mkdocs_sla.core.spans import Span
+from mkdocs_sla.present import display
+
+WIDTH, HEIGHT = 640, 220
+LEFT, RIGHT, TOP, BOTTOM = 64, 16, 14, 34
+PLOT_W = WIDTH - LEFT - RIGHT
+PLOT_H = HEIGHT - TOP - BOTTOM
+HUNDRED = Fraction(100)
+
+
+def _n(value: Fraction) -> str:
+    """A coordinate for drawing: the exact value rounded to two decimals, here and nowhere else."""
+    return display.plain(display.to_decimal(value, 2))
+
+
+def _e(text: object) -> str:
+    return escape(str(text), quote=True)
+
+
+@dataclass(frozen=True)
+class Point:
+    """One period of a metric: its attainment (None: not reported), whether it met, its tier."""
+
+    period: str
+    value: Fraction | None
+    met: bool | None
+    tier: int | None = None
+
+
+@dataclass(frozen=True)
+class Band:
+    """A credit tier as an interval of attainment, with its credit in words ("10%")."""
+
+    tier: int
+    span: Span
+    credit: str
+
+
+@dataclass(frozen=True)
+class Spend:
+    """A period's error budget: what the objective allows and what was used, in `unit` (minutes, events…)."""
+
+    period: str
+    allowed: Fraction
+    used: Fraction
+    unit: str
+
+
+@dataclass(frozen=True)
+class PeriodCredit:
+    """A period's credit: % of the base after caps, its amount in words, whether it is issued."""
+
+    period: str
+    percent: Fraction
+    amount: str | None
+    issued: bool
+
+
+def _x(index: int, count: int) -> Fraction:
+    """The centre of the index-th of `count` equal slots across the plot."""
+    return LEFT + Fraction(PLOT_W * (2 * index + 1), 2 * count)
+
+
+def _x_labels(periods: Sequence[str]) -> str:
+    """The periods under the plot; at most 12 labels, so they never overlap."""
+    step = max(1, -(-len(periods) // 12))
+    out = []
+    for index, period in enumerate(periods):
+        if index % step and index != len(periods) - 1:
+            continue
+        out.append(
+            f'<text class="sla-chart__label" x="{_n(_x(index, len(periods)))}" y="{HEIGHT - 12}" text-anchor="middle">{_e(period)}</text>'
+        )
+    return "".join(out)
+
+
+def _svg(kind: str, uid: str, title: str, description: str, body: str) -> str:
+    ident = _e(f"sla-chart-{kind}-{uid}")
+    return (
+        f'<svg class="sla-chart__svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'role="img" aria-labelledby="{ident}-t {ident}-d" focusable="false">'
+        f'<title id="{ident}-t">{_e(title)}</title><desc id="{ident}-d">{_e(description)}</desc>{body}</svg>'
+    )
+
+
+def _figure(kind: str, svg: str, caption: str, head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """The chart, its caption, and its figures as a table (for screen readers, and for anyone on a tap)."""
+    table = (
+        '<table class="sla-chart__data"><thead><tr>'
+        + "".join(f'<th scope="col">{_e(h)}</th>' for h in head)
+        + "</tr></thead><tbody>"
+        + "".join("<tr>" + "".join(f"<td>{_e(cell)}</td>" for cell in row) + "</tr>" for row in rows)
+        + "</tbody></table>"
+    )
+    return (
+        f'<figure class="sla-chart sla-chart--{kind}">{svg}'
+        f"<figcaption>{_e(caption)}</figcaption>"
+        f'<details class="sla-chart__figures"><summary>The figures as a table</summary>{table}</details></figure>'
+    )
+
+
+# ---------------------------------------------------------------- attainment against the objective and the tiers
+
+
+def attainment_chart(
+    uid: str, name: str, unit: str, better: str, objective: Fraction, bands: Sequence[Band], points: Sequence[Point], percent: bool
+) -> str | None:
+    """A metric's attainment per period (oldest first): a line and a dot per period, missed
+    periods as larger crossed dots, the objective dashed, the credit tiers as shaded bands.
+    None when no period has an attainment."""
+    values = [p.value for p in points if p.value is not None]
+    if not values:
+        return None
+    low, high = min([*values, objective]), max([*values, objective])
+    pad = (high - low) / 8 if high > low else Fraction(1)
+    low, high = low - pad, high + pad
+    if percent:
+        low, high = max(low, Fraction(0)), min(high, HUNDRED)
+    span = high - low
+
+    def y(value: Fraction) -> Fraction:
+        return TOP + (high - value) * PLOT_H / span
+
+    body = []
+    for band in bands:
+        top = high if band.span.high is None else min(band.span.high, high)
+        bottom = low if band.span.low is None else max(band.span.low, low)
+        if top <= bottom:
+            continue
+        body.append(
+            f'<rect class="sla-chart__band sla-chart__band--{band.tier % 3}" data-tier="{band.tier}" '
+            f'data-low="{_e(display.exact(band.span.low) if band.span.low is not None else "")}" '
+            f'data-high="{_e(display.exact(band.span.high) if band.span.high is not None else "")}" '
+            f'x="{LEFT}" y="{_n(y(top))}" width="{PLOT_W}" height="{_n(y(bottom) - y(top))}">'
+            f"<title>tier {band.tier}: credit {_e(band.credit)}</title></rect>"
+        )
+        body.append(
+            f'<text class="sla-chart__band-label" x="{WIDTH - RIGHT - 4}" y="{_n(min(y(bottom) - 4, y(top) + 12))}" '
+            f'text-anchor="end">tier {band.tier} · {_e(band.credit)}</text>'
+        )
+    target = y(objective)
+    body.append(f'<line class="sla-chart__axis" x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + PLOT_H}"/>')
+    body.append(f'<line class="sla-chart__axis" x1="{LEFT}" y1="{TOP + PLOT_H}" x2="{WIDTH - RIGHT}" y2="{TOP + PLOT_H}"/>')
+    body.append(f'<line class="sla-chart__objective" x1="{LEFT}" y1="{_n(target)}" x2="{WIDTH - RIGHT}" y2="{_n(target)}"/>')
+    placed: list[Fraction] = []
+    for value, anchor in ((objective, "middle"), (high, "hanging"), (low, "auto")):
+        if any(abs(y(value) - other) < 16 for other in placed):
+            continue  # would overlap a label already there (the objective's comes first)
+        placed.append(y(value))
+        rounding = display.attainment(value, unit, better)
+        body.append(
+            f'<text class="sla-chart__label" x="{LEFT - 6}" y="{_n(y(value))}" text-anchor="end" dominant-baseline="{anchor}">{_e(rounding)}</text>'
+        )
+    count = len(points)
+    line = " ".join(f"{_n(_x(i, count))},{_n(y(p.value))}" for i, p in enumerate(points) if p.value is not None)
+    body.append(f'<polyline class="sla-chart__line" points="{line}"/>')
+    for i, p in enumerate(points):
+        if p.value is None:
+            continue
+        state = "missed" if p.met is False else "met"
+        shown = display.attainment(p.value, unit, better)
+        words = f"{p.period}: {shown}, {state}" + (f", tier {p.tier}" if p.tier else "")
+        cx, cy = _n(_x(i, count)), _n(y(p.value))
+        mark = f'<circle class="sla-chart__dot sla-chart__dot--{state}" cx="{cx}" cy="{cy}" r="{5 if state == "missed" else 3.5}"/>'
+        if state == "missed":
+            # A cross through the dot: a miss is told by shape, not by colour alone.
+            mark += f'<path class="sla-chart__cross" d="M{cx} {cy}m-3 -3l6 6m0 -6l-6 6"/>'
+        body.append(
+            f'<g class="sla-chart__point" data-period="{_e(p.period)}" data-value="{_e(display.decimal(p.value))}" '
+            f'data-met="{"true" if p.met else "false"}" data-tier="{p.tier or ""}"><title>{_e(words)}</title>{mark}</g>'
+        )
+    body.append(_x_labels([p.period for p in points]))
+    measured = [p for p in points if p.value is not None]
+    missed = sum(1 for p in measured if p.met is False)
+    objective_text = display.with_unit(display.readable(objective)[0], unit)
+    title = f"{name}: attainment per period"
+    description = (
+        f"{len(measured)} periods from {measured[0].period} to {measured[-1].period}; {missed} missed the objective of "
+        f"{objective_text}. " + "; ".join(f"{p.period} {display.attainment(p.value, unit, better)}" for p in measured)
+    )
+    rows = [
+        (
+            p.period,
+            display.attainment(p.value, unit, better),
+            "not reported" if p.met is None else "met" if p.met else "missed",
+            f"tier {p.tier}" if p.tier else "—",
+        )
+        for p in points
+    ]
+    caption = (
+        f"Attainment per period, oldest first. Dashed: the objective ({objective_text}); shaded: the credit tiers; crossed dots: missed."
+    )
+    return _figure(
+        "attainment", _svg("attainment", uid, title, description, "".join(body)), caption, ("Period", "Attainment", "Result", "Tier"), rows
+    )
+
+
+# ---------------------------------------------------------------- the error budget
+
+
+def budget_chart(uid: str, name: str, spends: Sequence[Spend]) -> str | None:
+    """The error budget per period: a bar for the share of it used (100% = all the objective
+    allows), the 100% line dashed. A bar over the line is a missed period; bars taller than
+    the plot are cut, and say so."""
+    if not spends:
+        return None
+    shares = [(s.used / s.allowed * HUNDRED) if s.allowed else (HUNDRED * 2 if s.used else Fraction(0)) for s in spends]
+    top = max([HUNDRED * Fraction(5, 4), *(min(v, HUNDRED * 3) for v in shares)])
+
+    def y(value: Fraction) -> Fraction:
+        return TOP + (top - min(value, top)) * PLOT_H / top
+
+    count = len(spends)
+    width = Fraction(PLOT_W, count) * Fraction(3, 5)
+    body = [
+        f'<line class="sla-chart__axis" x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + PLOT_H}"/>',
+        f'<line class="sla-chart__axis" x1="{LEFT}" y1="{TOP + PLOT_H}" x2="{WIDTH - RIGHT}" y2="{TOP + PLOT_H}"/>',
+    ]
+    for i, (spend, share) in enumerate(zip(spends, shares, strict=True)):
+        over = share > HUNDRED
+        words = f"{spend.period}: {_amount(spend.used)} of {_amount(spend.allowed)} {spend.unit} allowed ({display.percent(share)} of the budget)"
+        body.append(
+            f'<g class="sla-chart__bar sla-chart__bar--{"over" if over else "within"}" data-period="{_e(spend.period)}" '
+            f'data-used="{_e(display.decimal(spend.used))}" data-allowed="{_e(display.decimal(spend.allowed))}"><title>{_e(words)}</title>'
+            f'<rect x="{_n(_x(i, count) - width / 2)}" y="{_n(y(share))}" width="{_n(width)}" height="{_n(TOP + PLOT_H - y(share))}"/></g>'
+        )
+        if share > top:
+            body.append(f'<text class="sla-chart__label" x="{_n(_x(i, count))}" y="{TOP + 10}" text-anchor="middle">↑</text>')
+    budget = y(HUNDRED)
+    body.append(f'<line class="sla-chart__objective" x1="{LEFT}" y1="{_n(budget)}" x2="{WIDTH - RIGHT}" y2="{_n(budget)}"/>')
+    for value, text in ((HUNDRED, "budget"), (Fraction(0), "0%")):
+        body.append(
+            f'<text class="sla-chart__label" x="{LEFT - 6}" y="{_n(y(value))}" text-anchor="end" dominant-baseline="middle">{text}</text>'
+        )
+    body.append(_x_labels([s.period for s in spends]))
+    unit = spends[-1].unit
+    title = f"{name}: error budget used per period"
+    description = "; ".join(f"{s.period} {_amount(s.used)} of {_amount(s.allowed)} {s.unit}" for s in spends)
+    rows = [(s.period, _amount(s.allowed), _amount(s.used), display.percent(share)) for s, share in zip(spends, shares, strict=True)]
+    caption = f"The error budget: the {unit} the objective allows in each period (dashed line), and the share of it used; above the line, the objective was missed."
+    return _figure(
+        "budget",
+        _svg("budget", uid, title, description, "".join(body)),
+        caption,
+        ("Period", f"Allowed ({unit})", f"Used ({unit})", "Of the budget"),
+        rows,
+    )
+
+
+def _amount(value: Fraction) -> str:
+    return display.minutes(value)
+
+
+# ---------------------------------------------------------------- credits over time
+
+
+def credits_chart(uid: str, credits: Sequence[PeriodCredit]) -> str | None:
+    """The credit of each period (% of the base after caps) as bars; None when no period earned one."""
+    if not credits or not any(c.percent for c in credits):
+        return None
+    top = max(c.percent for c in credits) * Fraction(6, 5)
+
+    def y(value: Fraction) -> Fraction:
+        return TOP + (top - value) * PLOT_H / top
+
+    count = len(credits)
+    width = Fraction(PLOT_W, count) * Fraction(3, 5)
+    body = [
+        f'<line class="sla-chart__axis" x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + PLOT_H}"/>',
+        f'<line class="sla-chart__axis" x1="{LEFT}" y1="{TOP + PLOT_H}" x2="{WIDTH - RIGHT}" y2="{TOP + PLOT_H}"/>',
+    ]
+    for i, c in enumerate(credits):
+        words = (
+            f"{c.period}: {display.percent(c.percent)}"
+            + (f", {c.amount}" if c.amount else "")
+            + ("" if c.issued or not c.percent else ", not issued")
+        )
+        body.append(
+            f'<g class="sla-chart__bar sla-chart__bar--{"credit" if c.issued else "withheld"}" data-period="{_e(c.period)}" '
+            f'data-percent="{_e(display.decimal(c.percent))}"><title>{_e(words)}</title>'
+            f'<rect x="{_n(_x(i, count) - width / 2)}" y="{_n(y(c.percent))}" width="{_n(width)}" height="{_n(TOP + PLOT_H - y(c.percent))}"/></g>'
+        )
+    for value in (max(c.percent for c in credits), Fraction(0)):
+        body.append(
+            f'<text class="sla-chart__label" x="{LEFT - 6}" y="{_n(y(value))}" text-anchor="end" dominant-baseline="middle">{display.percent(value)}</text>'
+        )
+    body.append(_x_labels([c.period for c in credits]))
+    earned = [c for c in credits if c.percent]
+    description = f"{len(earned)} of {len(credits)} periods earned a credit: " + "; ".join(
+        f"{c.period} {display.percent(c.percent)}" + (f" ({c.amount})" if c.amount else "") for c in earned
+    )
+    rows = [(c.period, display.percent(c.percent), c.amount or "—") for c in credits]
+    caption = "The credit of each period, as a percentage of its fee after any cap; oldest first."
+    return _figure(
+        "credits", _svg("credits", uid, "Credits per period", description, "".join(body)), caption, ("Period", "Credit", "Amount"), rows
+    )

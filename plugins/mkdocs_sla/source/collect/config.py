@@ -1,0 +1,91 @@
+"""Reading `collect.yaml` beside an agreement, checked against the agreement's metrics."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from mkdocs_sla.core.collection import COLLECT_FILE, Collection, duration_seconds
+from mkdocs_sla.core.diagnostics import Diagnostics, Position
+from mkdocs_sla.core.records import Agreement
+from mkdocs_sla.source.pydantic_errors import unknown, validate
+from mkdocs_sla.source.yamlsource import Document, display_path, parse, read_text
+
+
+def load_collection(folder: Path, agreement: Agreement, diagnostics: Diagnostics) -> tuple[Collection, Document] | None:
+    """The agreement's collector configuration, or None if it has none or it is invalid (errors reported)."""
+    path = folder / COLLECT_FILE
+    if not os.path.lexists(path):
+        return None
+    display = display_path(path)
+    text = read_text(path, display, diagnostics)
+    if text is None:
+        return None
+    documents = parse(text, display, diagnostics)
+    if len(documents) != 1:
+        if documents or not diagnostics.errors:
+            diagnostics.error(Position(display), f"{COLLECT_FILE} holds one YAML document; found {len(documents)}")
+        return None
+    document = documents[0]
+    collection = validate(Collection, document, diagnostics)
+    if collection is None:
+        return None
+    before = len(diagnostics.errors)
+    check_collection(collection, document, agreement, diagnostics, unknown)
+    return (collection, document) if len(diagnostics.errors) == before else None
+
+
+def check_collection(collection: Collection, document: Document, agreement: Agreement, diagnostics: Diagnostics, unknown) -> None:
+    """Every metric named is one of the agreement's, measured the way its queries measure."""
+    metrics = {}
+    for version in agreement.versions:  # every version's metrics: a past period may be collected again
+        for metric in version.terms.metrics:
+            metrics[metric.id] = metric
+    known = sorted(metrics)
+    for metric_id, queries in collection.metrics.items():
+        where = ("metrics", metric_id)
+        metric = metrics.get(metric_id)
+        if metric is None:
+            diagnostics.error(
+                document.position(where, key=True), unknown("metric", metric_id, known) + f" (the metrics of `{agreement.id}`)"
+            )
+            continue
+        kind = metric.measure.kind
+        if queries.availability is not None and kind != "downtime":
+            diagnostics.error(
+                document.position((*where, "availability"), key=True),
+                f"metric `{metric_id}` is measured by `{kind}`; an `availability` query measures a `downtime` metric",
+            )
+        if queries.requests is not None and kind != "intervals":
+            diagnostics.error(
+                document.position((*where, "requests"), key=True),
+                f"metric `{metric_id}` is measured by `{kind}`; `requests` and `errors` counters measure an `intervals` metric",
+            )
+        if queries.requests is not None and kind == "intervals":
+            for version in agreement.versions:
+                measure = version.terms.metric(metric_id)
+                if measure is not None and (measure.measure.interval_minutes * 60) % duration_seconds(queries.step):
+                    diagnostics.error(
+                        document.position((*where, "step")),
+                        f"step `{queries.step}` does not divide the {measure.measure.interval_minutes}-minute intervals of `{metric_id}` "
+                        f"(version `{version.label}`); expected a step that does",
+                    )
+    if collection.statuspage is not None:
+        for component, ids in collection.statuspage.components.items():
+            for index, metric_id in enumerate(ids):
+                if metric_id not in metrics:
+                    diagnostics.error(
+                        document.position(("statuspage", "components", component, index)),
+                        unknown("metric", metric_id, known) + f" (the metrics of `{agreement.id}`)",
+                    )
+                elif metric_id in collection.metrics:
+                    diagnostics.error(
+                        document.position(("statuspage", "components", component, index)),
+                        f"metric `{metric_id}` is also collected from Prometheus (`metrics.{metric_id}`); one source per metric, "
+                        "or the same minutes would be logged twice",
+                    )
+                elif metrics[metric_id].measure.kind != "downtime":
+                    diagnostics.error(
+                        document.position(("statuspage", "components", component, index)),
+                        f"metric `{metric_id}` is measured by `{metrics[metric_id].measure.kind}`; status page incidents are outages of a `downtime` metric",
+                    )
