@@ -239,12 +239,14 @@ def test_a_preview_rebuild_renders_only_the_edited_agreement_and_brings_listings
         edits.write("Renamed in the preview")
         wait_until(server, "the new title in the catalog", page_shows(server, "agreements/", "Renamed in the preview"))
         assert page_shows(server, f"agreements/{edits.agreement_id}/", "Renamed in the preview")()
-        folders = len([p for p in root.iterdir() if p.is_dir()])
+        folders = len([p for p in root.iterdir() if (p / "agreement.yaml").is_file()])
         assert f"sla: rendered 1 of {folders} agreement folders" in server.output, server.output
         _, index = fetch(server.url + "search/search_index.json")
         locations = {entry["location"].split("#")[0] for entry in json.loads(index)["docs"]}
         assert any("Renamed in the preview" in entry["title"] for entry in json.loads(index)["docs"]), "search lost the edit"
-        assert {f"agreements/{p.name}/" for p in root.iterdir() if p.is_dir()} <= locations, "search lost unchanged pages"
+        assert {f"agreements/{p.name}/" for p in root.iterdir() if (p / "agreement.yaml").is_file()} <= locations, (
+            "search lost unchanged pages"
+        )
 
         # A results file: new charges change the credit on the agreement's credits-by-period page.
         record, outcome = next(
