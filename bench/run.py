@@ -1,36 +1,54 @@
 """`make bench`: the figures the issues ask for, measured in one run.
 
-1. Core (agreement-format issue): `sla validate` and `sla credits --format json`
-   on 2,000 synthetic agreements (5 metrics, 24 periods): wall time and peak
-   memory of the whole process tree. Targets: ≤ 10 s each, < 1 GB.
-2. Site (published-site issue): for 500, 1,000 and 2,000 agreements, the plugin
-   build against the floor, i.e. the same Markdown pages written by `sla render`
-   and built by plain MkDocs with the same theme and navigation, without the
-   plugin. Targets: plugin ≤ 1.25 × floor at 2,000; time at 2,000 ≤ 2.2 × time
-   at 1,000; one agreement page ≤ 150 KB; peak memory < 1.5 GB.
-
-3. Outage log (outage-log issue): one agreement with 10,000 outages over 24 months in its
+1. Core: `sla validate` and `sla credits --format json` on synthetic agreements
+   (5 metrics, 24 periods) at each size of `--sizes` (default 500, 1,000, 2,000
+   and 10,000): wall time and peak memory of the whole process tree. Targets:
+   ≤ 10 s each at 2,000; at 10,000 validate ≤ 10 s, credits ≤ 15 s, < 2 GB.
+2. Site: for the sizes up to 2,000, the plugin build against the floor, i.e. the
+   same Markdown pages written by `sla render` and built by plain MkDocs with the
+   same theme and navigation, without the plugin. Targets: plugin ≤ 1.10 × floor
+   at 2,000; time at 2,000 ≤ 2.05 × time at 1,000; peak memory < 1.5 GB. Larger
+   sizes build the plugin site only with `--large-sites` (target: within 24 GB).
+3. Size: where the bytes of the largest site go, by page type and asset, per
+   agreement, and how many mike versions fit in GitHub Pages' 1 GB (target:
+   ≤ 150 MB at 2,000, so at least six versions fit). MB here is 10^6 bytes.
+4. Live preview: `mkdocs serve` of the largest site on a free loopback port; an
+   edit to an agreement's title, then to a results file; the time until the
+   served pages (agreement page, catalog, credits by period) show each edit
+   (target: ≤ 5 s). The server is stopped at the end, whatever happens.
+5. Outage log (outage-log issue): one agreement with 10,000 outages over 24 months in its
    outage log and a weekly maintenance window, alone and among the 2,000 agreements of (1):
-   `sla validate` and `sla credits --format json`, against the targets of (1).
-4. Tickets (tickets issue): 1,000,000 tickets over a year through `sla validate` and
+   `sla validate` and `sla credits --format json`, against the targets of (1) at 2,000.
+6. Tickets (tickets issue): 1,000,000 tickets over a year through `sla validate` and
    `sla credits --format json`. Targets: ≤ 30 s each on 2 cores, < 2 GB.
 
 Figures are printed as a table; nothing is asserted, the reader compares.
-Options: `--sizes 500,1000,2000`, `--skip-site`, `--skip-core`, `--skip-outages`, `--keep` (leave bench/out).
+Options: `--sizes 500,1000,2000,10000`, `--large-sites`, `--skip-site`,
+`--skip-core`, `--skip-serve`, `--skip-outages`, `--skip-tickets`, `--tickets N`,
+`--keep` (leave bench/out).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
+import re
 import resource
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from html import unescape
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -38,7 +56,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from generate import generate, generate_services, make_busy  # noqa: E402
+from generate import generate, make_busy  # noqa: E402
+from mkdocs_sla.present import display  # noqa: E402
 
 BIN = Path(sys.executable).parent
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1790000000"}
@@ -63,6 +82,11 @@ def tree_rss(pid: int) -> int:
     return total
 
 
+#: CPU seconds (user + system) of the last `measure`d command and the processes it waited for:
+#: on a machine shared with other jobs, wall time says more about them than about us.
+LAST_CPU = [0.0]
+
+
 def cpu_seconds() -> float:
     """User and system CPU time of the finished child processes of this process, and theirs:
     on a machine shared with other work, the figure that wall time hides."""
@@ -71,8 +95,10 @@ def cpu_seconds() -> float:
 
 
 def measure(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
-    """(wall seconds, peak resident bytes of the process tree), sampling every 20 ms."""
+    """(wall seconds, peak resident bytes of the process tree), sampling every 20 ms; the CPU
+    seconds go to LAST_CPU."""
     peak = 0
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(command, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     stop = threading.Event()
@@ -87,6 +113,8 @@ def measure(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
     sampler.start()
     _, stderr = proc.communicate()
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    LAST_CPU[0] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     stop.set()
     sampler.join()
     if proc.returncode != 0:
@@ -95,29 +123,32 @@ def measure(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
 
 
 def mb(n: int) -> str:
-    return f"{n / 1024 / 1024:,.0f} MB"
+    return f"{n / 1_000_000:,.0f} MB"
 
 
-def core(out: Path) -> None:
-    """Both catalogs: written in full, and inheriting the standards of 15 services (services issue)."""
-    print("\n## Core: 2,000 agreements, 5 metrics, 24 periods (targets: ≤ 10 s, < 1 GB)\n")
-    print(f"{'catalog':10} {'command':28} {'wall':>8} {'cpu':>8} {'peak memory':>12} {'input':>9}")
-    for kind in ("full", "services"):
-        root = out / "core" / kind / "agreements"
-        if root.exists():
-            shutil.rmtree(root)
-        if kind == "full":
-            generate(root, 2000, metrics=5, periods=24, seed=0)
-        else:
-            generate_services(root, 2000, services=15, metrics=5, periods=24, seed=0)
-        size = sum(f.stat().st_size for f in root.rglob("*.yaml"))
+#: Site sizes built against the floor by default; larger ones only with --large-sites.
+LARGEST_FLOOR = 2000
+
+
+def catalog(out: Path, n: int) -> Path:
+    """The synthetic agreements for size `n` (written once per run, shared by core and site)."""
+    root = out / f"agreements-{n}"
+    if not root.exists():
+        generate(root, n, metrics=5, periods=24, seed=0)
+    return root
+
+
+def core(out: Path, sizes: list[int]) -> None:
+    print("\n## Core: 5 metrics, 24 periods (targets: ≤ 10 s at 2,000; at 10,000 validate ≤ 10 s, credits ≤ 15 s, < 2 GB)\n")
+    print(f"{'agreements':>10} {'command':32} {'wall':>8} {'CPU':>8} {'peak memory':>12}")
+    for n in sizes:
+        root = catalog(out, n)
         for label, command in (
             ("sla validate", [str(BIN / "sla"), "validate", str(root)]),
             ("sla credits --format json", [str(BIN / "sla"), "credits", "--format", "json", str(root)]),
         ):
-            before = cpu_seconds()
             seconds, peak = measure(command)
-            print(f"{kind:10} {label:28} {seconds:7.2f}s {cpu_seconds() - before:7.2f}s {mb(peak):>12} {mb(size):>9}", flush=True)
+            print(f"{n:>10} {label:32} {seconds:7.2f}s {LAST_CPU[0]:7.2f}s {mb(peak):>12}", flush=True)
 
 
 def outage_log(out: Path) -> None:
@@ -179,7 +210,7 @@ def tickets_bench(out: Path, count: int = 1_000_000) -> None:
         print(f"{label:40} {seconds:7.2f}s {cpu:7.2f}s {mb(peak):>12}", flush=True)
 
 
-def site_config(base: dict, project: Path, plugin: bool, nav=None) -> Path:
+def site_config(base: dict, project: Path, plugin: bool, nav=None, agreements: Path | None = None) -> Path:
     """A mkdocs.yml for a generated catalog: this repository's theme and features."""
     config = dict(base)
     config["docs_dir"] = "docs"
@@ -187,7 +218,7 @@ def site_config(base: dict, project: Path, plugin: bool, nav=None) -> Path:
     config["theme"] = {**base["theme"], "custom_dir": str(REPO / "theme")}
     plugins = ["search"]
     if plugin:
-        plugins.append({"sla": {"agreements": "agreements", "today": "2026-11-26"}})
+        plugins.append({"sla": {"agreements": str(agreements or "agreements"), "today": "2026-11-26"}})
     config["plugins"] = plugins
     config.pop("nav", None)
     if nav is not None:
@@ -197,92 +228,289 @@ def site_config(base: dict, project: Path, plugin: bool, nav=None) -> Path:
     return path
 
 
-def site(out: Path, sizes: list[int], services: bool = False) -> None:
-    """`services`: the catalog inheriting the standards of 15 services instead of the one written in full."""
+def plugin_project(out: Path, n: int, base: dict) -> tuple[Path, Path]:
+    """(project folder, plugin config) for size `n`: a home page and the shared catalog."""
+    project = out / f"site-{n}"
+    if project.exists():
+        shutil.rmtree(project)
+    (project / "docs").mkdir(parents=True)
+    (project / "docs" / "index.md").write_text("# Agreements\n")
+    return project, site_config(base, project, plugin=True, agreements=catalog(out, n))
+
+
+def site(out: Path, sizes: list[int], large: bool) -> Path | None:
+    """Plugin against floor for each size up to LARGEST_FLOOR (the plugin alone above it, with
+    `large`); returns the largest plugin site built against the floor, for `where_bytes_go`."""
     base = yaml.load((REPO / "mkdocs.yml").read_text(), Loader=yaml.SafeLoader)
-    which = "inheriting the standards of 15 services" if services else "written in full"
-    print(f"\n## Site ({which}): plugin build against the floor (plain MkDocs on the pages `sla render` writes)\n")
-    print(f"{'agreements':>10} {'plugin':>9} {'floor':>9} {'ratio':>6} {'plugin peak':>12} {'floor peak':>11} {'page':>9} {'site':>9}")
-    times = {}
+    print("\n## Site: plugin build against the floor (plain MkDocs on the pages `sla render` writes)\n")
+    print("wall time, then CPU seconds (user + system, all processes): the machine may be shared\n")
+    print(
+        f"{'agreements':>10} {'plugin':>9} {'floor':>9} {'ratio':>6} {'plugin CPU':>11} {'floor CPU':>10} {'ratio':>6} "
+        f"{'plugin peak':>12} {'floor peak':>11} {'page':>9} {'site':>9}"
+    )
+    times: dict[int, float] = {}
+    cpus: dict[int, float] = {}
+    largest = None
     for n in sizes:
-        project = out / f"site-{n}"
-        if project.exists():
-            shutil.rmtree(project)
-        (project / "docs").mkdir(parents=True)
-        (project / "docs" / "index.md").write_text("# Agreements\n")
-        if services:
-            generate_services(project / "agreements", n, services=15, metrics=5, periods=24, seed=0)
-        else:
-            generate(project / "agreements", n, metrics=5, periods=24, seed=0)
-        plugin_cfg = site_config(base, project, plugin=True)
+        if n > LARGEST_FLOOR and not large:
+            continue
+        project, plugin_cfg = plugin_project(out, n, base)
         plugin_time, plugin_peak = measure(
             [str(BIN / "mkdocs"), "build", "-q", "-f", str(plugin_cfg), "-d", str(project / "site-plugin")], cwd=project
         )
-
-        # The floor: the same pages as files, the same navigation, no plugin.
-        floor_docs = project / "floor-docs"
-        subprocess.run(
-            [
-                str(BIN / "sla"),
-                "render",
-                str(floor_docs),
-                "--path",
-                str(project / "agreements"),
-                "--today",
-                "2026-11-26",
-                "--nav",
-                str(project / "nav.yml"),
-            ],
-            check=True,
-            env=ENV,
-            cwd=project,
-        )
-        (floor_docs / "index.md").write_text("# Agreements\n")
-        nav = yaml.safe_load((project / "nav.yml").read_text())
-        floor_cfg = site_config(base, project, plugin=False, nav=[{"Home": "index.md"}, *nav])
-        floor_cfg.write_text(floor_cfg.read_text().replace("docs_dir: docs", f"docs_dir: {floor_docs.name}"))
-        floor_time, floor_peak = measure(
-            [str(BIN / "mkdocs"), "build", "-q", "-f", str(floor_cfg), "-d", str(project / "site-floor")], cwd=project
-        )
-
-        first = sorted(p.name for p in (project / "agreements").iterdir() if p.name != "services")[0]
+        plugin_cpu = LAST_CPU[0]
+        floor_time = floor_peak = floor_cpu = None
+        if n <= LARGEST_FLOOR:
+            # The floor: the same pages as files, the same navigation, no plugin.
+            floor_docs = project / "floor-docs"
+            subprocess.run(
+                [
+                    str(BIN / "sla"),
+                    "render",
+                    str(floor_docs),
+                    "--path",
+                    str(catalog(out, n)),
+                    "--today",
+                    "2026-11-26",
+                    "--nav",
+                    str(project / "nav.yml"),
+                ],
+                check=True,
+                env=ENV,
+                cwd=project,
+                stderr=subprocess.DEVNULL,
+            )
+            (floor_docs / "index.md").write_text("# Agreements\n")
+            nav = yaml.safe_load((project / "nav.yml").read_text())
+            floor_cfg = site_config(base, project, plugin=False, nav=[{"Home": "index.md"}, *nav, {"Reference": ["reference/format.md"]}])
+            floor_cfg.write_text(floor_cfg.read_text().replace("docs_dir: docs", f"docs_dir: {floor_docs.name}"))
+            floor_time, floor_peak = measure(
+                [str(BIN / "mkdocs"), "build", "-q", "-f", str(floor_cfg), "-d", str(project / "site-floor")], cwd=project
+            )
+            floor_cpu = LAST_CPU[0]
+            shutil.rmtree(project / "site-floor")
+            shutil.rmtree(floor_docs)
+        first = sorted(p.name for p in catalog(out, n).iterdir())[0]
         page = project / "site-plugin" / "agreements" / first / "index.html"
         page_size = page.stat().st_size
         site_size = sum(f.stat().st_size for f in (project / "site-plugin").rglob("*") if f.is_file())
-        times[n] = plugin_time
+        times[n], cpus[n] = plugin_time, plugin_cpu
+        ratio = f"{plugin_time / floor_time:6.2f}" if floor_time else f"{'—':>6}"
+        floor = f"{floor_time:8.1f}s" if floor_time else f"{'—':>9}"
+        cpu_ratio = f"{plugin_cpu / floor_cpu:6.2f}" if floor_cpu else f"{'—':>6}"
+        floor_cpu_text = f"{floor_cpu:9.1f}s" if floor_cpu else f"{'—':>10}"
+        floor_mem = mb(floor_peak) if floor_peak else "—"
         print(
-            f"{n:>10} {plugin_time:8.1f}s {floor_time:8.1f}s {plugin_time / floor_time:6.2f} {mb(plugin_peak):>12} "
-            f"{mb(floor_peak):>11} {page_size / 1024:7.0f}KB {site_size / 1024 / 1024:7.0f}MB",
+            f"{n:>10} {plugin_time:8.1f}s {floor} {ratio} {plugin_cpu:10.1f}s {floor_cpu_text} {cpu_ratio} {mb(plugin_peak):>12} "
+            f"{floor_mem:>11} {page_size / 1000:7.0f}KB {site_size / 1_000_000:7.0f}MB",
             flush=True,
         )
-        shutil.rmtree(project / "site-floor")
-    if 1000 in times and 2000 in times:
-        print(f"\ntime at 2,000 / time at 1,000: {times[2000] / times[1000]:.2f} (target ≤ 2.2)")
+        if n <= LARGEST_FLOOR:
+            if largest is not None:
+                shutil.rmtree(largest.parent / "site-plugin", ignore_errors=True)
+            largest = project / "site-plugin"
+        else:
+            shutil.rmtree(project / "site-plugin")
+    for n in sorted(times):
+        if 2 * n in times:
+            print(
+                f"\ntime at {2 * n:,} / time at {n:,}: {times[2 * n] / times[n]:.2f} wall, {cpus[2 * n] / cpus[n]:.2f} CPU "
+                "(target ≤ 2.05 for 2,000 / 1,000)"
+            )
+    return largest
+
+
+# ---------------------------------------------------------------- where the bytes go
+
+#: (kind, rule on the path relative to the site root), first match wins.
+KINDS = [
+    ("agreement pages", re.compile(r"agreements/[^/]+/index\.html$")),
+    ("history pages", re.compile(r"agreements/[^/]+/history/index\.html$")),
+    ("version pages", re.compile(r"agreements/[^/]+/versions/[^/]+/index\.html$")),
+    ("credits-by-period pages", re.compile(r"agreements/credits/.*\.html$")),
+    ("glossary pages", re.compile(r"agreements/metrics/.*\.html$")),
+    ("catalog page", re.compile(r"agreements/index\.html$")),
+    ("other pages", re.compile(r"\.html$")),
+    ("credits.json (one per agreement)", re.compile(r"agreements/[^/]+/credits\.json$")),
+    ("charts (SVG)", re.compile(r"agreements/.*\.svg$")),
+    ("search index", re.compile(r"^search/")),
+    ("theme assets (CSS, JS, images)", re.compile(r"^assets/")),
+    ("feed and sitemap", re.compile(r"^(feed\.xml|sitemap\.xml(\.gz)?)$")),
+    ("JSON Schemas", re.compile(r"^schema/")),
+    ("other files", re.compile(r"")),
+]
+
+
+def where_bytes_go(site_dir: Path, agreements: int) -> None:
+    sizes: Counter[str] = Counter()
+    counts: Counter[str] = Counter()
+    for file in site_dir.rglob("*"):
+        if file.is_file():
+            relative = file.relative_to(site_dir).as_posix()
+            kind = next(name for name, rule in KINDS if rule.search(relative))
+            sizes[kind] += file.stat().st_size
+            counts[kind] += 1
+    total = sum(sizes.values())
+    print(f"\n## Size: where the bytes of the {agreements:,}-agreement site go (target: ≤ 150 MB)\n")
+    print(f"{'':36} {'size':>9} {'share':>6} {'files':>7} {'per agreement':>14}")
+    for kind, _ in KINDS:
+        if counts[kind]:
+            print(
+                f"{kind:36} {mb(sizes[kind]):>9} {sizes[kind] / total:6.1%} {counts[kind]:>7,} {sizes[kind] / agreements / 1000:11.1f} KB"
+            )
+    print(f"{'whole site':36} {mb(total):>9} {'':6} {sum(counts.values()):>7,} {total / agreements / 1000:11.1f} KB")
+    print(f"\nmike versions of this site that fit in GitHub Pages' 1 GB: {int(1_000_000_000 // total)} (target ≥ 6)")
+
+
+# ---------------------------------------------------------------- live preview
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.read().decode("utf-8", "replace") if response.status == 200 else None
+    except (OSError, urllib.error.URLError):
+        return None
+
+
+def until(what: str, check, proc: subprocess.Popen, timeout: float) -> float:
+    """Seconds until `check()` holds, polling every 0.1 s."""
+    start = time.perf_counter()
+    while not check():
+        if proc.poll() is not None:
+            raise SystemExit(f"mkdocs serve exited ({proc.returncode}) while waiting for {what}")
+        if time.perf_counter() - start > timeout:
+            raise SystemExit(f"no {what} within {timeout:.0f} s")
+        time.sleep(0.1)
+    return time.perf_counter() - start
+
+
+def period_outcome(folder: Path, label: str):
+    """The engine's outcome of one period of one agreement folder (what the pages must show)."""
+    from mkdocs_sla.core.diagnostics import Diagnostics
+    from mkdocs_sla.core.evaluate import evaluate
+    from mkdocs_sla.source.load import load_agreement
+
+    record = load_agreement(folder, Diagnostics(), dt.date(2026, 11, 26))
+    return next(o for o in evaluate(record).periods if o.period.label == label)
+
+
+def serve(out: Path, n: int) -> None:
+    """`mkdocs serve` at `n` agreements: first build, then an agreement edit and a results edit."""
+    sys.path.insert(0, str(REPO / "plugins"))
+
+    base = yaml.load((REPO / "mkdocs.yml").read_text(), Loader=yaml.SafeLoader)
+    project, config = plugin_project(out, n, base)
+    root = catalog(out, n)
+    prefix = urlsplit(base["site_url"]).path.strip("/")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/" + (prefix + "/" if prefix else "")
+    lines: list[str] = []
+    proc = subprocess.Popen(
+        [str(BIN / "mkdocs"), "serve", "-f", str(config), "-a", f"127.0.0.1:{port}"],
+        cwd=project,
+        env={**ENV, "TMPDIR": str(project)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True)
+    reader.start()
+    print(f"\n## Live preview: `mkdocs serve` at {n:,} agreements (target: an edit shows within 5 s)\n")
+    try:
+        agreement = sorted(p.name for p in root.iterdir())[n // 2]
+        page = f"{url}agreements/{agreement}/"
+        first = until("first build", lambda: get(page) is not None, proc, 3600)
+        print(f"{'first build (until the agreement page answers)':58} {first:7.1f}s", flush=True)
+
+        # An agreement file: a new title, on its page and in the catalog.
+        terms = root / agreement / "agreement.yaml"
+        text = terms.read_text(encoding="utf-8")
+        title = "Edited while serving (bench)"
+        terms.write_text(re.sub(r"(?m)^title: .*$", f"title: {title}", text, count=1), encoding="utf-8")
+        shown = until("the new title", lambda: title in unescape(get(page) or ""), proc, 600)
+        listed = until("the new title in the catalog", lambda: title in unescape(get(url + "agreements/") or ""), proc, 600)
+        print(f"{'agreement edit: its page shows the new title':58} {shown:7.1f}s")
+        print(f"{'agreement edit: the catalog too (after the page)':58} {listed:7.1f}s", flush=True)
+
+        # A results file: the newest period's first reported value made a clear miss (1.234).
+        results = sorted((root / agreement / "results").glob("*.yaml"))[-1]
+        label = results.stem
+        before = period_outcome(root / agreement, label)
+        text = results.read_text(encoding="utf-8")
+        found = re.search(r"(?m)^  ([a-z0-9-]+):\n    value: [0-9.]+$", text)
+        if found is None:
+            print("results edit: no reported value in the newest results file; not measured")
+            return
+        metric_id = found.group(1)
+        results.write_text(text[: found.start()] + f"  {metric_id}:\n    value: 1.234" + text[found.end() :], encoding="utf-8")
+        after = period_outcome(root / agreement, label)
+        metric = next(m for m in after.metrics if m.metric.id == metric_id)
+        figure = display.attainment(metric.attainment, metric.metric.unit, metric.metric.better)
+        shown = until("the edited results", lambda: f"<strong>{figure}</strong>" in (get(page) or ""), proc, 600)
+        print(f"{'results edit: the agreement page shows the new attainment':58} {shown:7.1f}s")
+        currency = after.terms.credit_terms.currency if after.terms.credit_terms else None
+        if after.credit.amount and currency and after.credit.amount != before.credit.amount:
+            amount = display.money(after.credit.amount, currency)
+            listed = until(
+                "the new credit on the credits-by-period page",
+                lambda: amount in unescape(get(f"{url}agreements/credits/{label}/") or ""),
+                proc,
+                600,
+            )
+            print(f"{'results edit: the credits-by-period page too (after the page)':58} {listed:7.1f}s")
+        rendered = [line.strip() for line in lines if "sla: rendered" in line]
+        if rendered:
+            print(f"\nlast rebuild: {rendered[-1]}")
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=30)
+        reader.join(timeout=5)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="500,1000,2000")
+    parser.add_argument("--sizes", default="500,1000,2000,10000", help="catalog sizes (core at each; sites up to 2,000)")
+    parser.add_argument("--large-sites", action="store_true", help="also build the plugin site above 2,000 agreements")
     parser.add_argument("--skip-site", action="store_true")
     parser.add_argument("--skip-core", action="store_true")
-    parser.add_argument("--services", action="store_true", help="build the sites of the catalog inheriting 15 services' standards")
+    parser.add_argument("--skip-serve", action="store_true")
     parser.add_argument("--skip-outages", action="store_true", help="skip the busy outage log")
     parser.add_argument("--skip-tickets", action="store_true")
     parser.add_argument("--tickets", type=int, default=1_000_000, help="tickets in the ticket benchmark (default 1,000,000)")
     parser.add_argument("--keep", action="store_true", help="keep the generated trees in bench/out")
     args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
     out = HERE / "out" if args.keep else Path(tempfile.mkdtemp(prefix="sla-bench-"))
     out.mkdir(parents=True, exist_ok=True)
-    print(f"# mkdocs-sla benchmark ({os.cpu_count()} cores)")
+    print(f"# mkdocs-sla benchmark ({os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f})")
     try:
         if not args.skip_core:
-            core(out)
+            core(out, sizes)
         if not args.skip_outages:
             outage_log(out)
         if not args.skip_tickets:
             tickets_bench(out, args.tickets)
         if not args.skip_site:
-            site(out, [int(s) for s in args.sizes.split(",")], services=args.services)
+            largest = site(out, sizes, args.large_sites)
+            if largest is not None:
+                where_bytes_go(largest, int(largest.parent.name.split("-")[1]))
+                shutil.rmtree(largest)
+        served = [n for n in sizes if n <= LARGEST_FLOOR]
+        if not args.skip_serve and served:
+            serve(out, max(served))
     finally:
         if not args.keep:
             shutil.rmtree(out, ignore_errors=True)

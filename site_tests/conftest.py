@@ -44,6 +44,8 @@ SLOW_MODULES = frozenset(
         "test_review_workflow",
         "test_diff_cli",
         "test_reference_pages",
+        "test_zensical",
+        "test_site_size",
         "test_audiences_sites",
         "test_publish_audiences",
         "test_customer_site",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import re
 import shutil
 import signal
@@ -31,6 +32,7 @@ import yaml
 from helpers import REPO_ROOT, tool_env, venv_script
 
 EPOCH = {"SOURCE_DATE_EPOCH": str(int(dt.datetime(2026, 11, 26, tzinfo=dt.UTC).timestamp()))}
+TODAY = dt.date(2026, 11, 26)
 PROJECT_FILES = ["mkdocs.yml", "docs", "theme", "agreements"]
 #: The longest any one wait may take: the first build, or a rebuild after an edit.
 WAIT = 60.0
@@ -220,3 +222,58 @@ def test_serve_answers_pages_while_the_last_edit_is_invalid(project):
         assert "Renamed while serving" in unescape(html) or error_at(edits).search(unescape(html)), (
             "the page should be the last good one or show the error"
         )
+
+
+def test_a_preview_rebuild_renders_only_the_edited_agreement_and_brings_listings_and_search_up_to_date(project):
+    """The plugin keeps each agreement's render across rebuilds and MkDocs' pages where their
+    Markdown is unchanged (preview.py): an edit re-renders one agreement; the catalog, the
+    credits by period and the search index still show the edit, and keep every other page."""
+    from mkdocs_sla.core.evaluate import evaluate
+    from mkdocs_sla.present import display
+    from mkdocs_sla.source.load import load
+
+    config, edits = project
+    root = config.parent / "agreements"
+    with serving("mkdocs", config) as server:
+        wait_until(server, "catalog page", page_shows(server, "agreements/", edits.agreement_id))
+        edits.write("Renamed in the preview")
+        wait_until(server, "the new title in the catalog", page_shows(server, "agreements/", "Renamed in the preview"))
+        assert page_shows(server, f"agreements/{edits.agreement_id}/", "Renamed in the preview")()
+        folders = len([p for p in root.iterdir() if (p / "agreement.yaml").is_file()])
+        assert f"sla: rendered 1 of {folders} agreement folders" in server.output, server.output
+        _, index = fetch(server.url + "search/search_index.json")
+        locations = {entry["location"].split("#")[0] for entry in json.loads(index)["docs"]}
+        assert any("Renamed in the preview" in entry["title"] for entry in json.loads(index)["docs"]), "search lost the edit"
+        assert {f"agreements/{p.name}/" for p in root.iterdir() if (p / "agreement.yaml").is_file()} <= locations, (
+            "search lost unchanged pages"
+        )
+
+        # A results file: new charges change the credit on the agreement's credits-by-period page.
+        record, outcome = next(
+            (r, o)
+            for r in load(root).agreements
+            for o in evaluate(r).periods
+            if o.credit.percent > 0 and o.credit.amount and o.results.results.charges
+        )
+        results = next(root.joinpath(record.id, "results").glob(f"{outcome.period.label}.*"))
+        text, count = re.subn(
+            r"(?m)^charges: .*$", f"charges: {outcome.results.results.charges * 3}", results.read_text(encoding="utf-8"), count=1
+        )
+        assert count == 1
+        results.write_text(text, encoding="utf-8")
+        after = next(o for o in evaluate(load(root).get(record.id)).periods if o.period.label == outcome.period.label)
+        amount = display.money(after.credit.amount, after.terms.credit_terms.currency)
+        assert amount != display.money(outcome.credit.amount, outcome.terms.credit_terms.currency)
+        wait_until(server, "the new credit on the credits page", page_shows(server, f"agreements/credits/{outcome.period.label}/", amount))
+        assert page_shows(server, f"agreements/{record.id}/", amount)()
+        # The unchanged agreements' pages, kept from the first build, still answer with their titles.
+        for other in load(root).agreements:
+            title = other.in_force(TODAY).terms.title
+            assert page_shows(server, f"agreements/{other.id}/", title)(), f"{other.id}: no page after the rebuilds"
+            assert fetch(server.url + f"agreements/{other.id}/history/")[0] == 200
+
+        # A removed agreement: its pages go, the catalog no longer lists it.
+        gone = next(r.id for r in load(root).agreements if r.id not in (record.id, edits.agreement_id))
+        shutil.rmtree(root / gone)
+        wait_until(server, "the removed agreement's page gone", lambda: fetch(server.url + f"agreements/{gone}/")[0] == 404)
+        assert f"{gone}/" not in fetch(server.url + "agreements/")[1]

@@ -31,7 +31,7 @@ import re
 import sys
 from pathlib import Path
 
-from mkdocs_sla.builds import add_sites_verb
+from mkdocs_sla.builds import add_render_verb, add_sites_verb
 from mkdocs_sla.core.audiences import Audience, customer_key
 from mkdocs_sla.core.diagnostics import Diagnostic, excerpt
 from mkdocs_sla.core.evaluate import evaluate
@@ -92,19 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     credits.set_defaults(run=cmd_credits)
 
-    render = verbs.add_parser("render", help="write the site's Markdown pages without MkDocs")
-    render.add_argument("out_dir", help="folder to write the pages into (created; existing files are overwritten)")
-    render.add_argument("--path", default=DEFAULT_ROOT, help="agreements folder (default: agreements)")
-    render.add_argument("--today", type=dt.date.fromisoformat, help="build date (default: SOURCE_DATE_EPOCH, else today)")
-    render.add_argument("--prefix", default="agreements", help="folder of the pages inside OUT_DIR (default: agreements)")
-    render.add_argument("--group-by", default="family", choices=("family", "provider", "customer"))
-    render.add_argument("--nav", help="also write the navigation as a MkDocs `nav:` list (YAML) to this file")
-    render.add_argument(
-        "--audience",
-        default="internal",
-        help="who the pages are for: public, internal (default) or customer:<id>; only what it may see is written",
-    )
-    render.set_defaults(run=cmd_render)
+    add_render_verb(verbs, DEFAULT_ROOT, cmd_render)
 
     add_sites_verb(verbs, DEFAULT_ROOT)
 
@@ -278,12 +266,14 @@ def _credits_of(
 
 
 def cmd_render(args) -> int:
+    from mkdocs_sla.builds import write_docs
     from mkdocs_sla.clock import build_date
-    from mkdocs_sla.site import render as site
+    from mkdocs_sla.site.paths import RenderOptions
     from mkdocs_sla.source.load import load
 
     try:
         today = build_date(args.today)
+        audience = Audience.parse(args.audience)
     except ValueError as exc:
         print(f"sla render: {exc}", file=sys.stderr)
         return 1
@@ -292,15 +282,16 @@ def cmd_render(args) -> int:
         print_diagnostics(catalog.diagnostics, stream=sys.stderr)
         print(summary(len(catalog.agreements), list(catalog.diagnostics)), file=sys.stderr)
         return 1
-    try:
-        audience = Audience.parse(args.audience)
-    except ValueError as exc:
-        print(f"sla render: {exc}", file=sys.stderr)
-        return 1
-    options = site.RenderOptions(prefix=args.prefix, group_by=args.group_by, audience=audience)
-    from mkdocs_sla.builds import write_docs
-
-    count = write_docs(catalog, Path(args.out_dir), today=today, options=options, nav_file=args.nav)
+    options = RenderOptions(
+        prefix=args.prefix,
+        group_by=args.group_by,
+        audience=audience,
+        site_name=args.site_name,
+        site_url=args.site_url,
+        links_from_source=args.zensical,
+    )
+    # site/tree.py: the whole docs folder, and with --config a mkdocs.yml Zensical builds as it is.
+    count = write_docs(catalog, Path(args.out_dir), today=today, options=options, nav_file=args.nav, config_file=args.config)
     print(f"wrote {count} files to {args.out_dir}", file=sys.stderr)
     return 0
 
@@ -505,7 +496,7 @@ def cmd_lock(args) -> int:
     from mkdocs_sla.source.load import LOCK_FILE, load, lock_text
 
     today = args.today or dt.date.today()
-    catalog = load(args.path)
+    catalog = load(args.path, today)
     errors = catalog.errors
     if errors:
         # An agreement whose versions no longer match its lock is invalid: it is never re-locked.

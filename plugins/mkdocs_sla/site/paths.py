@@ -35,6 +35,9 @@ class RenderOptions:
     site_url: str | None = None  # the site's address: the feed's ids and links are absolute with it
     site_name: str = "Service level agreements"  # names the feed
     site_author: str | None = None  # the feed's author (default: site_name)
+    # Links relative to each page's Markdown file instead of its URL: Zensical rewrites every
+    # relative URL in a page's HTML as MkDocs rewrites Markdown links (`sla render --zensical`).
+    links_from_source: bool = False
     audience: Audience = INTERNAL  # who the site is for: what site/audiences.py lets through
 
 
@@ -142,9 +145,12 @@ class Links:
     def __init__(self, options: RenderOptions):
         self.paths = Paths(options.prefix.strip("/"))
         self.use_directory_urls = options.use_directory_urls
+        self.links_from_source = options.links_from_source
 
     def __call__(self, source_path: str, target_path: str, anchor: str | None = None) -> str:
-        href = relative_url(page_url(target_path, self.use_directory_urls), page_url(source_path, self.use_directory_urls))
+        # From the folder of the Markdown file (`a/b.md` -> `a/`) or from the page's URL (`a/b/`).
+        base = posixpath.dirname(source_path) + "/" if self.links_from_source else page_url(source_path, self.use_directory_urls)
+        href = relative_url(page_url(target_path, self.use_directory_urls), base if base != "/" else "")
         return f"{href}#{anchor}" if anchor else href
 
 

@@ -14,6 +14,7 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,43 +30,127 @@ _SHARED: dict[str, Any] = {}
 PARALLEL_FROM = 200
 
 
+@dataclass
+class FolderCache:
+    """Each agreement folder's diagnostics and results, keyed by what the folder holds.
+
+    `key` is what every result depends on besides its folder: the caller's (build date,
+    render options) and the files at the top of the tree; when it changes, all is redone."""
+
+    key: object = None
+    entries: dict[Path, tuple[tuple, list[Diagnostic], list[Any], list[Any]]] = field(default_factory=dict)
+    #: How many folders the last call loaded (the others came from the cache).
+    loaded: int = 0
+
+
+def fingerprint(folder: Path) -> tuple:
+    """Every file under `folder`: (relative path, size, modification time in ns), sorted.
+    An edit, a new file or a removed one changes it; reading no file's content keeps it cheap."""
+    found = []
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            with os.scandir(current) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=True):
+                        stack.append(Path(entry.path))
+                    else:
+                        try:
+                            stat = entry.stat()
+                        except OSError:
+                            continue  # a dangling link: the loader reports it
+                        found.append((os.path.relpath(entry.path, folder), stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            continue
+    return tuple(sorted(found))
+
+
 def for_each_agreement(
-    root: Path | str, task: Callable[[Any], Any] | None = None, workers: int | None = None, today: dt.date | None = None
+    root: Path | str,
+    task: Callable[[Any], Any] | None = None,
+    workers: int | None = None,
+    *,
+    today: dt.date | None = None,
+    cache: FolderCache | None = None,
+    key: object = None,
 ) -> tuple[list[Diagnostic], list[Any]]:
     """Load every agreement under `root`, apply `task` (a module-level function) to each valid
     record, and return every diagnostic (sorted) and the task's results in folder order.
-    `today` is the adapter's date, as `load` takes it."""
+    `today` is the adapter's date, as `load` takes it. With `cache`, unchanged folders are not
+    loaded again (`key`: see `FolderCache`; it must hold `today` when the results depend on it)."""
+    root = Path(root)
     diagnostics = Diagnostics()
     # The services are loaded once, before the workers fork: each worker inherits them.
     _SHARED["services"] = load_services(Path(root), diagnostics)
-    folders = agreement_folders(Path(root), diagnostics)
+    folders = agreement_folders(root, diagnostics)
+    prints: dict[Path, tuple] = {}
+    todo = folders
+    if cache is not None:
+        names = {f.name for f in folders}
+        shared = (key, today, fingerprint_top(root, names))
+        if cache.key != shared:
+            cache.key, cache.entries = shared, {}
+        prints = {f: fingerprint(f) for f in folders}
+        todo = [f for f in folders if f not in cache.entries or cache.entries[f][0] != prints[f]]
     if workers is None:
         workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if workers <= 1 or len(folders) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        items, payloads, facts = _run_chunk(folders, task, today)
+    if workers <= 1 or len(todo) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        done = _run_chunk(todo, task, today)
     else:
-        size = max(1, len(folders) // (workers * 4))
-        chunks = [folders[i : i + size] for i in range(0, len(folders), size)]
-        items, payloads, facts = [], [], []
+        size = max(1, len(todo) // (workers * 4))
+        chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+        done = []
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for chunk_items, chunk_payloads, chunk_facts in pool.map(_run_chunk, chunks, [task] * len(chunks), [today] * len(chunks)):
-                items.extend(chunk_items)
-                payloads.extend(chunk_payloads)
-                facts.extend(chunk_facts)
-    diagnostics.items.extend(items)
+            for chunk_done in pool.map(_run_chunk, chunks, [task] * len(chunks), [today] * len(chunks)):
+                done.extend(chunk_done)
+    results = dict(zip(todo, done, strict=True))
+    payloads: list[Any] = []
+    facts: list[Any] = []
+    for folder in folders:
+        if folder in results:
+            items, folder_payloads, folder_facts = results[folder]
+            if cache is not None:
+                cache.entries[folder] = (prints[folder], items, folder_payloads, folder_facts)
+        else:
+            _, items, folder_payloads, folder_facts = cache.entries[folder]
+        diagnostics.items.extend(items)
+        payloads.extend(folder_payloads)
+        facts.extend(folder_facts)
+    if cache is not None:
+        for gone in set(cache.entries) - set(folders):
+            del cache.entries[gone]
+        cache.loaded = len(todo)
     # The customers across agreements: one key, one spelling, declared where customers.yaml is.
-    diagnostics.items.extend(check_tree_customers(Path(root), facts, diagnostics))
+    diagnostics.items.extend(check_tree_customers(root, facts, diagnostics))
     return diagnostics.sorted(), payloads
 
 
-def _run_chunk(folders: list[Path], task, today: dt.date | None = None) -> tuple[list[Diagnostic], list[Any], list[Any]]:
-    diagnostics = Diagnostics()
-    payloads, facts = [], []
+def fingerprint_top(root: Path, folders: set[str]) -> tuple:
+    """The files and hidden folders at the top of the tree, beside the agreement folders."""
+    found = []
+    try:
+        for entry in sorted(os.scandir(root), key=lambda e: e.name):
+            if entry.name in folders:
+                continue
+            stat = entry.stat()
+            found.append((entry.name, stat.st_size, stat.st_mtime_ns, fingerprint(Path(entry.path)) if entry.is_dir() else ()))
+    except OSError:
+        pass
+    return tuple(found)
+
+
+def _run_chunk(folders: list[Path], task, today: dt.date | None = None) -> list[tuple[list[Diagnostic], list[Any], list[Any]]]:
+    """Each folder's (diagnostics, results, customer facts), in order."""
+    done = []
     with paused_gc():
         for folder in folders:
+            diagnostics = Diagnostics()
             record = load_agreement(folder, diagnostics, today, _SHARED.get("services"))
+            payloads, facts = [], []
             if record is not None:
                 facts.append(fact_of(record))
                 if task is not None:
                     payloads.append(task(record))
-    return diagnostics.items, payloads, facts
+            done.append((diagnostics.items, payloads, facts))
+    return done

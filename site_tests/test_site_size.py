@@ -1,0 +1,55 @@
+"""The size of the built site: compact pages, and a warning past `size_budget_mb`."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from helpers import REPO_ROOT, build_site
+
+EPOCH = {"SOURCE_DATE_EPOCH": "1795651200"}
+
+
+def project(tmp_path: Path, **options) -> Path:
+    for name in ("docs", "theme", "agreements"):
+        shutil.copytree(REPO_ROOT / name, tmp_path / name)
+    config = yaml.load((REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    for plugin in config["plugins"]:
+        if isinstance(plugin, dict) and "sla" in plugin:
+            plugin["sla"].update(options)
+    path = tmp_path / "mkdocs.yml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def size(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
+@pytest.mark.parametrize(("budget", "warns"), [(0.5, True), (1000, False)])
+def test_a_site_over_its_size_budget_fails_a_strict_build_with_a_warning_that_names_both_sizes(tmp_path, budget, warns):
+    result = build_site(project(tmp_path, size_budget_mb=budget), tmp_path / "site", env=EPOCH)
+    output = result.stdout + result.stderr
+    assert ("over the size budget" in output) is warns, output
+    assert (result.returncode != 0) is warns, output
+    if warns:
+        megabytes = size(tmp_path / "site") / 1_000_000
+        assert f"the built site is {megabytes:,.1f} MB, over the size budget of {budget:g} MB" in output, output
+
+
+def test_compacted_pages_are_smaller_and_hold_the_same_text(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    compact = build_site(project(tmp_path / "a"), tmp_path / "a" / "site", env=EPOCH)
+    plain = build_site(project(tmp_path / "b", compact_html=False), tmp_path / "b" / "site", env=EPOCH)
+    assert compact.returncode == 0 and plain.returncode == 0, compact.stderr + plain.stderr
+    page = "agreements/acme-compute/index.html"
+    small = (tmp_path / "a" / "site" / page).read_text(encoding="utf-8")
+    large = (tmp_path / "b" / "site" / page).read_text(encoding="utf-8")
+    assert len(small) < 0.9 * len(large), (len(small), len(large))
+    # the same words in the same order: only the runs of whitespace between them differ
+    assert small.split() == large.split()
+    assert size(tmp_path / "a" / "site") < size(tmp_path / "b" / "site")
