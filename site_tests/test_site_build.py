@@ -29,7 +29,7 @@ from mkdocs_sla.source.load import load
 PROJECT_FILES = ["mkdocs.yml", "docs", "theme"]
 # A fixed build date (2026-11-26, after the last period of every example), so "in force" and "review overdue" do not move with the clock.
 EPOCH = {"SOURCE_DATE_EPOCH": "1795651200"}
-TODAY = dt.date(2026, 1, 31)
+TODAY = dt.date(2026, 11, 26)
 
 
 # ---------------------------------------------------------------- helpers

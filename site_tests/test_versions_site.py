@@ -24,14 +24,19 @@ from helpers import REPO_ROOT, build_site
 from mkdocs_sla.core.evaluate import evaluate
 from mkdocs_sla.site.paths import version_slug
 from mkdocs_sla.source.load import load
-from test_site_build import EPOCH, TODAY, Links, article, assert_built, copy_project, elements, read
+from test_site_build import Links, article, assert_built, copy_project, elements, read
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONFIG = yaml.safe_load((REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
 SITE_URL = CONFIG["site_url"].rstrip("/") + "/"
 
-#: A version of acme-compute that takes effect after the build date (2026-01-31).
-UPCOMING = dt.date(2026, 5, 1)
+#: The build date of these tests, 2027-01-31: after the last period of every example, and
+#: before the upcoming version below (the dates of the earlier suite, a year on).
+TODAY = dt.date(2027, 1, 31)
+EPOCH = {"SOURCE_DATE_EPOCH": "1801353600"}
+
+#: A version of acme-compute that takes effect after the build date (2027-01-31).
+UPCOMING = dt.date(2027, 5, 1)
 
 
 def add_upcoming_version(agreements: Path, effective: dt.date = UPCOMING, edit=None) -> None:
@@ -43,7 +48,7 @@ def add_upcoming_version(agreements: Path, effective: dt.date = UPCOMING, edit=N
     terms.update(
         version="1.2",
         effective=effective,
-        published=dt.date(2026, 1, 15),
+        published=dt.date(2027, 1, 15),
         changes="Objective lowered to 99.95%; a latency metric; claims within one billing cycle.",
     )
     uptime = terms["metrics"][0]
@@ -86,7 +91,7 @@ def change_items(html: str, anchor: str) -> list[tuple[str, str]]:
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory):
     """This repository's site as it is ("before"), and with acme-compute's version 1.2 added
-    ("after"), both built on 2026-01-31; and their agreement trees."""
+    ("after"), both built on 2027-01-31; and their agreement trees."""
     built = {}
     for name in ("before", "after"):
         root = tmp_path_factory.mktemp(name)
@@ -168,7 +173,7 @@ def test_an_upcoming_version_is_announced_on_the_agreement_page_with_a_link_to_i
     site = sites["after"] / "site"
     html = article(read(site, "agreements/acme-compute"))
     notice = between(html, 'class="admonition warning sla-alert sla-upcoming"', "</p></div>\n")
-    assert "Version 1.2 takes effect on 2026-05-01" in notice
+    assert "Version 1.2 takes effect on 2027-05-01" in notice
     assert "5 adverse, 1 favourable, 1 neutral" in notice
     link = re.search(r'<a href="([^"]+)">What will change</a>', notice)
     assert link, notice
@@ -188,13 +193,13 @@ def test_on_the_day_a_version_takes_effect_it_is_in_force_and_no_longer_announce
     config = copy_project(tmp_path)
     add_upcoming_version(tmp_path / "agreements")
     # The build date from the plugin's `today` option, which wins over SOURCE_DATE_EPOCH.
-    text = config.read_text(encoding="utf-8").replace("      # today: 2026-01-31", "      today: 2026-05-01")
-    assert "today: 2026-05-01" in text
+    text = config.read_text(encoding="utf-8").replace("      # today: 2026-01-31", "      today: 2027-05-01")
+    assert "today: 2027-05-01" in text
     config.write_text(text, encoding="utf-8")
     assert_built(build_site(config, tmp_path / "site", env=EPOCH))
     html = article(read(tmp_path / "site", "agreements/acme-compute"))
     assert "sla-upcoming" not in html
-    assert "1.2, in force since 2026-05-01" in html
+    assert "1.2, in force since 2027-05-01" in html
     history = read(tmp_path / "site", "agreements/acme-compute/history")
     assert re.search(r'<tr class="sla-version--in-force"><td><a href="../versions/1.2/">1.2</a>', history)
 
@@ -376,8 +381,8 @@ def test_the_feed_is_valid_atom_with_an_entry_per_version(sites):
 
     by_id = {single(e, "id").text: e for e in entries}
     upcoming = by_id[SITE_URL + "agreements/acme-compute/versions/1.2/"]
-    assert upcoming.findtext(f"{ATOM}title") == "Acme Compute virtual machines 1.2: upcoming from 2026-05-01"
-    assert upcoming.findtext(f"{ATOM}updated").startswith("2026-01-15")  # published
+    assert upcoming.findtext(f"{ATOM}title") == "Acme Compute virtual machines 1.2: upcoming from 2027-05-01"
+    assert upcoming.findtext(f"{ATOM}updated").startswith("2027-01-15")  # published
     assert upcoming.findtext(f"{ATOM}summary").endswith("Changes for the customer: 5 adverse, 1 favourable, 1 neutral.")
     assert [link.get("href") for link in upcoming.findall(f"{ATOM}link") if link.get("rel") == "related"] == [
         SITE_URL + "agreements/acme-compute/history/#changes-1.2"
