@@ -182,9 +182,12 @@ def test_a_missed_period_shows_its_mark_tier_and_credit(built, catalog):
 
 def test_the_catalog_lists_every_agreement(built, catalog):
     html = read(built[0], "agreements")
-    # `agreements/calendars/` holds the shared business calendars, not an agreement.
+    # `agreements/calendars/` holds the shared business calendars and `agreements/services/` the
+    # services and their standard terms: neither is an agreement.
     folders = sorted(
-        p.name for p in (REPO_ROOT / "agreements").iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != "calendars"
+        p.name
+        for p in (REPO_ROOT / "agreements").iterdir()
+        if p.is_dir() and not p.name.startswith(".") and p.name not in ("calendars", "services")
     )
     assert folders == sorted(r.id for r in catalog.agreements)
     for agreement_id in folders:

@@ -10,7 +10,7 @@ from helpers import build_site
 from test_site_build import EPOCH, copy_project
 
 # SOURCE_DATE_EPOCH of EPOCH is 2026-01-31: January 2026 has not ended then.
-BUILD_DAY = "2026-01-31"
+BUILD_DAY = "2026-11-26"  # EPOCH of test_site_build
 
 
 def test_a_results_file_that_is_a_link_fails_the_build_at_the_link(tmp_path):
@@ -28,15 +28,15 @@ def test_a_results_file_that_is_a_link_fails_the_build_at_the_link(tmp_path):
 def test_results_of_a_period_not_ended_on_the_build_date_fail_the_build_at_the_period(tmp_path):
     config = copy_project(tmp_path)
     results = tmp_path / "agreements" / "acme-compute" / "results"
-    text = (results / "2025-03.yaml").read_text().replace("2025-03", "2026-01")
-    (results / "2026-01.yaml").write_text(text)
+    text = (results / "2025-03.yaml").read_text().replace("2025-03", "2026-11")
+    (results / "2026-11.yaml").write_text(text)
     line = next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith("period:"))
     result = build_site(config, tmp_path / "site", env=EPOCH)
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert re.search(
-        rf"agreements/acme-compute/results/2026-01\.yaml:{line}:\d+: error: period 2026-01 has not ended "
-        rf"\(it ends on 2026-01-31, after today, {BUILD_DAY}\)",
+        rf"agreements/acme-compute/results/2026-11\.yaml:{line}:\d+: error: period 2026-11 has not ended "
+        rf"\(it ends on 2026-11-30, after today, {BUILD_DAY}\)",
         output,
     ), output
 

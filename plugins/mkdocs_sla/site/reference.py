@@ -78,7 +78,11 @@ def _models(root: type[pydantic.BaseModel]) -> list[type[pydantic.BaseModel]]:
 
 
 def _cell(text: str) -> str:
-    return str(escape(text)).replace("|", "\\|").replace("\n", " ")
+    """A description as a table cell: HTML escaped outside code spans only, since Markdown
+    escapes a code span's own text (escaping it here too showed `&lt;id&gt;` on the page)."""
+    parts = text.split("`")
+    escaped = "`".join(part if index % 2 else str(escape(part)) for index, part in enumerate(parts))
+    return escaped.replace("|", "\\|").replace("\n", " ")
 
 
 LAYOUT = """\
