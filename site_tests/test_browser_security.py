@@ -63,6 +63,8 @@ def hostile_agreement(folder: Path) -> None:
         "summary": TEXT,
         "provider": TEXT,
         "customer": TEXT,
+        # A hostile name cannot become a folder name: the agreement names its customer's site.
+        "customer_id": "hostile-customer",
         "owner": TEXT,
         "service": {"name": TEXT, "family": TEXT, "scope": TEXT},
         "responsibilities": {"provider": [TEXT], "customer": [TEXT]},

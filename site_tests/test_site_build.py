@@ -345,6 +345,8 @@ def hostile_agreement(folder: Path) -> None:
         "summary": text,
         "provider": text,
         "customer": HOSTILE["img"],
+        # A hostile name cannot become a folder name: the agreement names its customer's site.
+        "customer_id": "hostile-customer",
         "owner": HOSTILE["link"],
         "service": {
             "name": text,
