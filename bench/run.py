@@ -12,6 +12,8 @@
 3. Outage log (outage-log issue): one agreement with 10,000 outages over 24 months in its
    outage log and a weekly maintenance window, alone and among the 2,000 agreements of (1):
    `sla validate` and `sla credits --format json`, against the targets of (1).
+4. Tickets (tickets issue): 1,000,000 tickets over a year through `sla validate` and
+   `sla credits --format json`. Targets: ≤ 30 s each on 2 cores, < 2 GB.
 
 Figures are printed as a table; nothing is asserted, the reader compares.
 Options: `--sizes 500,1000,2000`, `--skip-site`, `--skip-core`, `--skip-outages`, `--keep` (leave bench/out).
@@ -137,6 +139,39 @@ def outage_log(out: Path) -> None:
             print(f"{verb + ', ' + label:52} {seconds:7.2f}s {cpu_seconds() - before:7.2f}s {mb(peak):>12}", flush=True)
 
 
+def tickets_bench(out: Path, count: int = 1_000_000) -> None:
+    """Tickets issue: `count` tickets over a year (four quarterly Zendesk-shaped exports with
+    status logs) on the Berlin office calendar, through `sla validate` and `sla credits --format json`."""
+    from tickets import write_period
+
+    root = out / "tickets" / "agreements"
+    if root.exists():
+        shutil.rmtree(root)
+    (root / "calendars").mkdir(parents=True)
+    shutil.copyfile(REPO / "agreements" / "calendars" / "berlin-office.yaml", root / "calendars" / "berlin-office.yaml")
+    folder = root / "support-bench"
+    folder.mkdir()
+    # The ticket version of the support-desk example, alone: the last document of its agreement.yaml.
+    text = (REPO / "agreements" / "support-desk" / "agreement.yaml").read_text(encoding="utf-8").split("\n---\n")[-1]
+    (folder / "agreement.yaml").write_text(text.replace("id: support-desk", "id: support-bench"), encoding="utf-8")
+    started = time.perf_counter()
+    for index, label in enumerate(("2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4")):
+        write_period(folder, label, count // 4, seed=index)
+    print(f"\n## Tickets: {count:,} tickets over a year, 5 ticket metrics, status logs (targets: ≤ 30 s each, < 2 GB)")
+    print(f"(exports written in {time.perf_counter() - started:.0f} s)\n")
+    # CPU seconds beside the wall time: on a shared machine the wall time also counts the waiting.
+    print(f"{'command':40} {'wall':>8} {'CPU':>8} {'peak memory':>12}  (load average {os.getloadavg()[0]:.1f})")
+    for label, command in (
+        ("sla validate", [str(BIN / "sla"), "validate", str(root)]),
+        ("sla credits --format json", [str(BIN / "sla"), "credits", "--format", "json", str(root)]),
+    ):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        seconds, peak = measure(command)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        print(f"{label:40} {seconds:7.2f}s {cpu:7.2f}s {mb(peak):>12}", flush=True)
+
+
 def site_config(base: dict, project: Path, plugin: bool, nav=None) -> Path:
     """A mkdocs.yml for a generated catalog: this repository's theme and features."""
     config = dict(base)
@@ -219,6 +254,8 @@ def main() -> None:
     parser.add_argument("--skip-site", action="store_true")
     parser.add_argument("--skip-core", action="store_true")
     parser.add_argument("--skip-outages", action="store_true", help="skip the busy outage log")
+    parser.add_argument("--skip-tickets", action="store_true")
+    parser.add_argument("--tickets", type=int, default=1_000_000, help="tickets in the ticket benchmark (default 1,000,000)")
     parser.add_argument("--keep", action="store_true", help="keep the generated trees in bench/out")
     args = parser.parse_args()
     out = HERE / "out" if args.keep else Path(tempfile.mkdtemp(prefix="sla-bench-"))
@@ -229,6 +266,8 @@ def main() -> None:
             core(out)
         if not args.skip_outages:
             outage_log(out)
+        if not args.skip_tickets:
+            tickets_bench(out, args.tickets)
         if not args.skip_site:
             site(out, [int(s) for s in args.sizes.split(",")])
     finally:

@@ -187,5 +187,7 @@ def test_every_field_of_the_model_is_in_the_schema():
         "maintenance",
         "customer_id",
         "publish",
+        "calendars",
+        "tickets",
     }
     assert schema["additionalProperties"] is False

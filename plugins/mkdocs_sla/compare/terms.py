@@ -7,6 +7,7 @@ from typing import Any
 from mkdocs_sla.compare.changes import ADVERSE, FAVOURABLE, NEUTRAL, Change, _listed, _more, _num, _quote, _raised, word_diff
 from mkdocs_sla.compare.clauses import _credit_terms, _remedies
 from mkdocs_sla.compare.credit_levels import _metric_credits
+from mkdocs_sla.compare.tickets import service_hours_change, ticket_measure_changes
 from mkdocs_sla.core.model import Metric, Terms
 from mkdocs_sla.present.words import objective_words
 
@@ -278,6 +279,10 @@ def _measure(out: list[Change], subject: str, name: str, a: Metric, b: Metric) -
     if x.kind != y.kind:
         out.append(Change("measure", subject + ".kind", f"{name}: measured by `{y.kind}` instead of `{x.kind}`", NEUTRAL))
         return
+    if y.kind == "tickets":
+        ticket_measure_changes(out, subject, name, a, b)
+    if y.kind == "downtime":
+        service_hours_change(out, subject, name, a, b)
     if y.counts_outages:
         if x.minimum_outage_minutes != y.minimum_outage_minutes:
             # A longer minimum leaves more short outages uncounted.

@@ -246,9 +246,14 @@ def _metric_outcome(
     if measure.reads_log:
         more["outages"] = tuple(record.timeline.touching(*window)) if record.outage_log else ()
         more["positions"] = results.outage_positions.get(metric.id, ())
+    if measure.kind == "tickets" or getattr(measure, "calendar", None):
+        more["tickets"] = results.tickets
+        more["calendars"] = record.calendars
+        more["ticket_summaries"] = results.ticket_summaries
     measured = measure_attainment(metric, result, window, terms.timezone, results.intervals.get(metric.id, ()), **more)
     if measured.value is None:
-        met = metric.measure.when_empty == "met"
+        # Measures with nothing to measure say how that counts; a window without service hours is met.
+        met = getattr(metric.measure, "when_empty", "met") == "met"
         consecutive[metric.id] = 0 if met else consecutive.get(metric.id, 0) + 1
         return MetricOutcome(metric, None, measured, met)
     met = rules.meets(metric, measured.value)

@@ -9,17 +9,20 @@ from __future__ import annotations
 import datetime as dt
 import math
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from mkdocs_sla.core import tickets as ticket_rules
+from mkdocs_sla.core.calendars import BusinessCalendar, always_open
 from mkdocs_sla.core.diagnostics import Position
 from mkdocs_sla.core.evidence import DowntimeEvidence, count_downtime, service_spans
 from mkdocs_sla.core.maintenance import applies, occurrences
 from mkdocs_sla.core.model import MaintenanceWindow, Metric, MetricResult, Outage, Terms, Weekday
 from mkdocs_sla.core.outages import Entry
 from mkdocs_sla.core.outages import entry as outage_entry
-from mkdocs_sla.core.periods import Period, localize, minutes_between
+from mkdocs_sla.core.periods import Period, localize, minutes_between, zone
 
 HUNDRED = Fraction(100)
 WEEKDAYS = typing.get_args(Weekday)
@@ -46,6 +49,8 @@ class Attainment:
     sum: object = None  # average: the sum reported (a Decimal)
     count: int | None = None  # average: the number of items
     evidence: DowntimeEvidence | None = None  # measures that count outages: each outage, counted and excluded
+    tickets: ticket_rules.TicketSummary | None = None  # tickets: counts, breached tickets, durations
+    calendar: BusinessCalendar | None = None  # tickets, downtime in service hours: the calendar the clock ran on
 
 
 def measured_window(period: Period, terms: Terms, agreement_start: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -73,6 +78,16 @@ class Inputs:
     windows: tuple[MaintenanceWindow, ...] = ()
     notice_days: Decimal = Decimal(0)
     positions: tuple[Position, ...] = ()  # of the results' own `outages:`, in order
+    tickets: tuple = ()  # the period's ticket export (tickets measures)
+    calendars: Mapping[str, BusinessCalendar] | None = None  # the agreement's business calendars by name
+    ticket_summaries: Mapping[str, ticket_rules.TicketSummary] | None = None  # judged by the loader, by metric id
+
+    def calendar(self, name: str | None) -> BusinessCalendar | None:
+        """A calendar by name; `24x7` is always there."""
+        if name is None:
+            return None
+        found = (self.calendars or {}).get(name)
+        return found if found is not None else (always_open() if name == "24x7" else None)
 
 
 def attainment(
@@ -80,7 +95,8 @@ def attainment(
 ) -> Attainment:
     """The attainment of one metric in one period, by the rule of its measure's kind (`MEASURES`).
 
-    `more` takes the rest of `Inputs` (`outages`, `windows`, `notice_days`, `positions`)."""
+    `more` takes the rest of `Inputs` (`outages`, `windows`, `notice_days`, `positions`,
+    `tickets`, `calendars`, `ticket_summaries`)."""
     inputs = Inputs(metric, result, window, timezone, tuple(intervals), **more)
     return MEASURES[metric.measure.kind](inputs)
 
@@ -127,6 +143,9 @@ def _evidence(i: Inputs, entries: list[Entry], running=None) -> DowntimeEvidence
     if service is not None:
         days = [WEEKDAYS.index(d) for d in service.days]
         hours = service_spans(days, service.start, service.end, i.window, i.timezone)
+    calendar = i.calendar(getattr(measure, "calendar", None))
+    if calendar is not None:
+        hours = calendar_spans(calendar, i.window)
     return count_downtime(
         entries,
         i.window,
@@ -138,15 +157,34 @@ def _evidence(i: Inputs, entries: list[Entry], running=None) -> DowntimeEvidence
     )
 
 
-def _uptime(kind: str, evidence: DowntimeEvidence, when_empty_possible: bool = False) -> Attainment:
+def calendar_spans(calendar: BusinessCalendar, window: tuple[dt.datetime, dt.datetime]) -> list[tuple[dt.datetime, dt.datetime]]:
+    """A business calendar's open hours within a window, in UTC: the service hours of a downtime
+    metric measured on a calendar (holidays and closures included)."""
+    start, end = (int(moment.timestamp()) for moment in window)
+    tz = zone(calendar.timezone)  # the calendar's local dates, whatever the agreement's zone
+    first = window[0].astimezone(tz).date() - dt.timedelta(days=1)
+    last = window[1].astimezone(tz).date()
+    spans = []
+    day = first
+    while day <= last:
+        for s, e in calendar.open_spans(day):
+            s, e = max(s, start), min(e, end)
+            if e > s:
+                spans.append((dt.datetime.fromtimestamp(s, dt.UTC), dt.datetime.fromtimestamp(e, dt.UTC)))
+        day += dt.timedelta(days=1)
+    return sorted(set(spans))
+
+
+def _uptime(kind: str, evidence: DowntimeEvidence, calendar: BusinessCalendar | None = None) -> Attainment:
     minutes, down = evidence.measured_minutes, evidence.down_minutes
-    if minutes == 0:
-        return Attainment(kind, None, empty=True, down_minutes=down, window_minutes=minutes, evidence=evidence)
-    return Attainment(kind, (minutes - down) / minutes * HUNDRED, down_minutes=down, window_minutes=minutes, evidence=evidence)
+    if minutes == 0:  # a window without service hours (a partial first period on a holiday): nothing to measure
+        return Attainment(kind, None, empty=True, down_minutes=down, window_minutes=minutes, evidence=evidence, calendar=calendar)
+    value = (minutes - down) / minutes * HUNDRED
+    return Attainment(kind, value, down_minutes=down, window_minutes=minutes, evidence=evidence, calendar=calendar)
 
 
 def _downtime(i: Inputs) -> Attainment:
-    return _uptime("downtime", _evidence(i, _entries(i)))
+    return _uptime("downtime", _evidence(i, _entries(i)), i.calendar(i.metric.measure.calendar))
 
 
 def _available_minutes(i: Inputs) -> Attainment:
@@ -178,6 +216,51 @@ def _intervals(i: Inputs) -> Attainment:
     return interval_attainment(i.metric, i.intervals, i.window)
 
 
+def _tickets(i: Inputs) -> Attainment:
+    summary = (i.ticket_summaries or {}).get(i.metric.id)
+    return ticket_attainment(i.metric, i.tickets, i.window, i.calendar(i.metric.measure.calendar), summary)
+
+
+def ticket_summary(metric: Metric, tickets, window, calendar: BusinessCalendar | None) -> ticket_rules.TicketSummary:
+    """A ticket metric's tickets of one period, judged: the one way the engine (and the loader,
+    which computes it while reading a large export on several cores) gets them."""
+    measure = metric.measure
+    calendar = calendar or always_open()
+    start, end = (int(moment.timestamp()) for moment in window)
+    return ticket_rules.summarize(
+        tickets,
+        column=measure.select.column,
+        values=frozenset(measure.select.values),
+        target=ticket_rules.TicketTarget(measure.target),
+        seconds=measure.within.seconds,
+        calendar=calendar,
+        period=(start, end),
+        rule=ticket_rules.PeriodRule(measure.period_rule),
+        met_at_deadline=measure.met_at_deadline,
+    )
+
+
+def ticket_attainment(metric: Metric, tickets, window, calendar: BusinessCalendar | None, summary=None) -> Attainment:
+    """The share of tickets met (or a percentile or the average of their business durations), from
+    the period's ticket export, or from its summary if the loader computed it (`ticket_summary`).
+    The loader checks that the calendar exists."""
+    measure = metric.measure
+    calendar = calendar or always_open()
+    if summary is None:
+        summary = ticket_summary(metric, tickets, window, calendar)
+    statistic = ticket_rules.Statistic(measure.statistic)
+    if statistic is ticket_rules.Statistic.SHARE:
+        value = ticket_rules.share(summary)
+    else:
+        seconds = (
+            ticket_rules.percentile(summary.durations, Fraction(measure.percentile))
+            if statistic is ticket_rules.Statistic.PERCENTILE
+            else ticket_rules.average(summary.durations)
+        )
+        value = None if seconds is None else Fraction(seconds) / (60 if measure.duration_unit == "minutes" else 3600)
+    return Attainment("tickets", value, empty=value is None, good=summary.met, total=summary.counted, tickets=summary, calendar=calendar)
+
+
 MEASURES = {
     "value": _value,
     "count": _count,
@@ -187,6 +270,7 @@ MEASURES = {
     "available_minutes": _available_minutes,
     "error_rate_minutes": _error_rate_minutes,
     "intervals": _intervals,
+    "tickets": _tickets,
 }
 """The attainment rule of each measure kind: the one place a kind's arithmetic lives."""
 
@@ -215,9 +299,9 @@ def error_budget(metric: Metric, measured: Attainment) -> tuple[Fraction, Fracti
     if metric.better != "higher" or measured.value is None:
         return None
     share = (HUNDRED - Fraction(metric.objective)) / HUNDRED
-    if measured.kind == "downtime" and measured.window_minutes is not None and measured.down_minutes is not None:
+    if measured.evidence is not None and measured.window_minutes is not None and measured.down_minutes is not None:
         return measured.window_minutes * share, measured.down_minutes
-    if measured.kind == "events" and measured.total:
+    if measured.kind in ("events", "tickets") and measured.total and metric.is_percent:
         return measured.total * share, Fraction(measured.total - (measured.good or 0))
     if measured.kind == "intervals":
         return HUNDRED - Fraction(metric.objective), HUNDRED - measured.value

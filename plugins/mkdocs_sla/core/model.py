@@ -20,6 +20,7 @@ from typing import Annotated, ClassVar, Literal
 from dateutil.relativedelta import relativedelta
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
+from mkdocs_sla.core.calendarformat import CalendarDefinition
 from mkdocs_sla.core.creditmodel import (  # noqa: F401  (re-exported)
     Allocation,
     Bounds,
@@ -55,6 +56,7 @@ from mkdocs_sla.core.logmodel import (  # noqa: F401
     OutageLog,
     Running,
 )
+from mkdocs_sla.core.ticketformat import TicketExports, TicketsMeasure
 
 #: Agreement ids the site keeps for its own pages beside the agreement pages
 #: (`<prefix>/index`, `<prefix>/metrics`, `<prefix>/credits`, `<prefix>/statements`): an agreement with such
@@ -176,6 +178,10 @@ class LoggedOutageMeasure(OutageMeasure):
 
     reads_log = True
     exclude_tags: list[Slug] = Field(default_factory=list, description="Outages with any of these tags do not count, e.g. `maintenance`.")
+    calendar: Slug | None = Field(
+        None,
+        description="Availability in service hours: only the minutes inside this business calendar's hours count, for the period and for the downtime. Without it, every minute counts.",
+    )
 
 
 class DowntimeMeasure(LoggedOutageMeasure):
@@ -258,6 +264,7 @@ MEASURES = (
     EventsMeasure,
     AvailableMinutesMeasure,
     ErrorRateMinutesMeasure,
+    TicketsMeasure,
 )
 Measure = Annotated[
     ValueMeasure
@@ -267,7 +274,8 @@ Measure = Annotated[
     | IntervalsMeasure
     | EventsMeasure
     | AvailableMinutesMeasure
-    | ErrorRateMinutesMeasure,
+    | ErrorRateMinutesMeasure
+    | TicketsMeasure,
     Field(discriminator="kind"),
 ]
 
@@ -462,6 +470,14 @@ class Terms(Model):
         Field(default_factory=dict, description="Duties per party: `provider:`, `customer:` or a named team, each a list. Markdown.")
     )
     metrics: list[Metric] = Field(min_length=1, description="The service levels.")
+    calendars: dict[Slug, CalendarDefinition] = Field(
+        default_factory=dict,
+        description="Business calendars of this agreement, by name; calendars shared by several agreements live in `agreements/calendars/`, one file per calendar named by it (`berlin-office.yaml`).",
+    )
+    tickets: TicketExports | None = Field(
+        None,
+        description="How the ticket exports of `tickets` metrics read: `tickets/2026-Q1.csv` and so on, one per period, beside `agreement.yaml`.",
+    )
     credit_terms: CreditTerms | None = Field(None, description="Base, combining, cap, minimum and claims.")
     remedies: Remedies | None = Field(None, description="Escalation, chronic failure, earn-back.")
     exclusions: list[Text] = Field(default_factory=list, description="What does not count against the provider. Markdown.")

@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from mkdocs_sla.core.calendars import BusinessCalendar
 from mkdocs_sla.core.corrections import CorrectionRecord
 from mkdocs_sla.core.diagnostics import Diagnostic, Position
 from mkdocs_sla.core.model import MaintenanceWindow, Results, Terms
@@ -78,6 +80,12 @@ class PeriodResults:
     outage_positions: dict[str, tuple[Position, ...]] = field(default_factory=dict)
     # Corrections of this (closed) period, oldest first: `corrections.yaml` (core.corrections).
     corrections: tuple[CorrectionRecord, ...] = ()
+    tickets: tuple = ()  # the period's ticket export: `core.tickets.Ticket`s, in file order
+    ticket_file: str | None = None  # where the export was read, for the evidence
+    # The ticket metrics' tickets judged (`measures.ticket_summary`), by metric id: the loader
+    # computes them while it reads the export (on several cores for a large one) and then keeps
+    # these instead of the tickets.
+    ticket_summaries: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,7 @@ class Agreement:
     outage_log: tuple[Entry, ...] | None = None
     maintenance: tuple[MaintenanceWindow, ...] = ()
     corrections: tuple[CorrectionRecord, ...] = ()  # every correction of `corrections.yaml`, oldest first
+    calendars: Mapping[str, BusinessCalendar] = field(default_factory=dict)  # by name: shared and the agreement's own
 
     def corrections_of(self, period: Period) -> tuple[CorrectionRecord, ...]:
         """The corrections of one period (also of a period only the outage log measures)."""

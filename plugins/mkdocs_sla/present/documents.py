@@ -14,6 +14,7 @@ from mkdocs_sla.core.evaluate import PeriodOutcome
 from mkdocs_sla.present import display
 from mkdocs_sla.present.corrections import corrections_document
 from mkdocs_sla.present.evidence import metric_evidence
+from mkdocs_sla.present.ticketwords import tickets_document
 from mkdocs_sla.present.words import measured_words, remedy_words
 
 
@@ -43,6 +44,11 @@ def period_document(outcome: PeriodOutcome) -> dict[str, Any]:
                 "credit_percent": display.decimal(m.credit_percent),
                 "default": m.default,
                 "earned_back_in": m.earned_back.label if m.earned_back else None,
+                **(
+                    {"tickets": tickets_document(m.measured, terms.timezone, outcome.results.ticket_file)}
+                    if m.measured is not None and m.measured.tickets is not None
+                    else {}
+                ),
             }
             for m in outcome.metrics
         ],

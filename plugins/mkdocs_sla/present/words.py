@@ -15,7 +15,7 @@ from mkdocs_sla.core.evaluate import MetricOutcome, Remedy, RemedyKind, Status
 from mkdocs_sla.core.model import Bounds, Deadline, Metric, Terms
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.spans import Span
-from mkdocs_sla.present import display, markup
+from mkdocs_sla.present import display, markup, ticketwords
 from mkdocs_sla.present.billing import days_left
 from mkdocs_sla.present.display import exact, plain, to_decimal
 
@@ -72,7 +72,13 @@ def measure_words(metric: Metric) -> list[str]:
         if getattr(measure, "exclude_tags", None):
             tags = " or ".join(f"`{tag}`" for tag in measure.exclude_tags)
             words.append(f"Outages tagged {tags} do not count.")
+        if measure.calendar is not None:
+            words.append(
+                f"Availability in service hours: only the minutes inside the hours of the calendar `{measure.calendar}` count, in the period and in the outages."
+            )
         return words
+    if kind == "tickets":
+        return ticketwords.ticket_measure_words(metric)
     if kind == "intervals":
         return [
             f"100% − the mean error rate over the {measure.interval_minutes}-minute intervals of the period; an interval without requests counts as 0% errors."
@@ -291,10 +297,13 @@ def measured_words(outcome: MetricOutcome) -> str:
         return "nothing to average" if m.empty else f"{m.sum} over {m.count}"
     if m.kind == "events":
         return "no events" if m.empty else f"{m.good:,} of {m.total:,}"
+    if m.kind == "tickets":
+        return ticketwords.tickets_measured_words(m)
     if m.evidence is not None:  # every measure that counts outages
         if m.empty:
             return "not running in the period"
-        return f"{display.minutes(m.down_minutes)} of {display.minutes(m.window_minutes)} minutes down"
+        hours = " service-hour" if m.calendar is not None else ""
+        return f"{display.minutes(m.down_minutes)} of {display.minutes(m.window_minutes)}{hours} minutes down"
     return f"{m.intervals_with_errors:,} of {m.intervals:,} intervals with errors"
 
 

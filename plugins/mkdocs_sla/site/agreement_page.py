@@ -32,6 +32,7 @@ from mkdocs_sla.site.evidence_page import evidence_section
 from mkdocs_sla.site.history import History
 from mkdocs_sla.site.paths import Links, RenderOptions, glossary_anchor, page_url
 from mkdocs_sla.site.templating import _env, _json
+from mkdocs_sla.site.tickets import calendar_pages, ticket_section
 from mkdocs_sla.site.views import (
     AgreementSummary,
     Mark,
@@ -140,8 +141,10 @@ def render_agreement(
             formula=customer_views.formula_words(terms),
             badge=embed,
             evidence_html=evidence_section(record, evaluation),
+            tickets=ticket_section(record, evaluation, links, path, links(path, paths.agreement_json(record.id))),
         )
     )
+    pages.update(calendar_pages(record, evaluation, links, path))
     in_glossary = {glossary_anchor(m) for m in terms.metrics}
     pages.update(history.pages(in_glossary))
 

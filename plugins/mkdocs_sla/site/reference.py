@@ -23,6 +23,7 @@ from mkdocs_sla.core.evaluate import AgreementEvaluation, evaluate
 from mkdocs_sla.core.model import MaintenanceFile, OutageLog, Results, Terms
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.records import Agreement, PeriodResults, Version
+from mkdocs_sla.core.ticketformat import TicketMapping
 from mkdocs_sla.present import display
 from mkdocs_sla.present.words import bounds_in_words, measured_words
 from mkdocs_sla.source.load import digest, validate
@@ -94,6 +95,20 @@ LAYOUT = """\
 | `agreements/<id>/outages/collected-<metric>.yaml` | the outage log of one metric, written by `sla collect` from its availability query |
 | `agreements/<id>/outages/statuspage.yaml` | the outage log written by `sla collect` from the Statuspage export's incidents |
 | `agreements/<id>/corrections.yaml` | corrections of closed periods: what changed, when, why, the figures before and after (`sla collect` appends to it) |
+| `agreements/<id>/tickets/<period>.csv` | a ticket export of one period, one row per ticket, columns by the agreement's `tickets:` mapping |
+| `agreements/<id>/tickets/<period>.status.csv` | the state changes of that period's tickets (ticket, time, from, to), for pauses |
+| `agreements/calendars/<name>.yaml` | a business calendar shared by agreements (a [CalendarDefinition](#calendardefinition)); an `.ics` file of closures beside it |
+
+**Ticket exports.** `tickets: {mapping: zendesk}` reads the Zendesk ticket fields `id`, `priority`
+(`urgent`, `high`, `normal`, `low`), `created_at`, `solved_at`, the first reply as a
+`first_reply_at` column (Zendesk reports the first reply time as minutes, not as a time, so the
+export adds it), and a status log of the ticket audits' `ticket_id`, `created_at`,
+`previous_value`, `value` (states `new`, `open`, `pending`, `hold`, `solved`, `closed`).
+`tickets: {mapping: jira}` reads the Jira Service Management issue navigator's CSV columns
+`Issue key`, `Priority`, `Created`, `Resolved` in its default date format `dd/MMM/yy h:mm a`
+(no offset: give `timezone:`), the first response as a `First response` column, and a status log
+`Issue key`, `Changed`, `From status`, `To status`. Any other export: write its `columns:` out, or
+put them in a mapping file (a [TicketMapping](#ticketmapping)) in `tickets/`.
 
 **Versions.** Every version stays in `agreement.yaml` as a complete document with its own
 `version` label and `effective` date, in the order they took effect. A period is evaluated under
@@ -129,6 +144,7 @@ def format_page() -> str:
 def format_reference() -> str:
     """Markdown: one section per part of the format, one table row per key."""
     lines: list[str] = []
+    shown: set[type] = set()  # a part met again (the mapping file's columns) is described once
     for title, root in (
         ("The agreement file", Terms),
         ("The results file", Results),
@@ -136,9 +152,13 @@ def format_reference() -> str:
         ("The maintenance file", MaintenanceFile),
         ("The collector configuration: collect.yaml", Collection),
         ("Corrections: corrections.yaml", CorrectionsFile),
+        ("A ticket mapping file", TicketMapping),
     ):
         lines += [f"## {title}", ""]
         for cls in _models(root):
+            if cls in shown and cls is not root:
+                continue
+            shown.add(cls)
             lines += [
                 f"### {cls.__name__}",
                 "",

@@ -287,7 +287,14 @@ def _metric_view(metric: Metric, terms: Terms) -> dict[str, Any]:
     }
 
 
-BUDGET_UNITS = {"downtime": "minutes", "events": "events", "intervals": "points of error rate"}
+BUDGET_UNITS = {
+    "downtime": "minutes",
+    "available_minutes": "minutes",
+    "error_rate_minutes": "minutes",
+    "events": "events",
+    "tickets": "tickets",
+    "intervals": "points of error rate",
+}
 
 
 def _metric_charts(metric: Metric, evaluation: AgreementEvaluation) -> Markup | None:
@@ -299,7 +306,7 @@ def _metric_charts(metric: Metric, evaluation: AgreementEvaluation) -> Markup | 
         points.append(charts.Point(outcome.period.label, m.attainment if m else None, m.met if m else None, m.tier if m else None))
         budget = error_budget(metric, m.measured) if m is not None and m.measured is not None else None
         if budget is not None:
-            spends.append(charts.Spend(outcome.period.label, budget[0], budget[1], BUDGET_UNITS[metric.measure.kind]))
+            spends.append(charts.Spend(outcome.period.label, budget[0], budget[1], BUDGET_UNITS[m.measured.kind]))
     bands = []
     if metric.credits is not None and metric.credits.model == "tiers":
         bands = [charts.Band(index, tier.span, number(tier.credit, "%")) for index, tier in enumerate(metric.credits.tiers, 1)]

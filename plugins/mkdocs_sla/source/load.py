@@ -29,7 +29,7 @@ from mkdocs_sla.core.model import RESERVED_IDS, Results, Terms
 from mkdocs_sla.core.outages import measured_by_log
 from mkdocs_sla.core.periods import Period, localize
 from mkdocs_sla.core.records import Agreement, Catalog, Interval, PeriodResults, Version
-from mkdocs_sla.source import outagelog
+from mkdocs_sla.source import outagelog, ticketload
 from mkdocs_sla.source.audiences import (
     CUSTOMERS_FILE,
     check_customers,
@@ -39,6 +39,7 @@ from mkdocs_sla.source.audiences import (
     key_position,
     load_declared,
 )
+from mkdocs_sla.source.calendars import CALENDARS_DIR, shared_calendars
 from mkdocs_sla.source.checks import check_tiers
 from mkdocs_sla.source.collect.config import load_collection
 from mkdocs_sla.source.corrections import with_corrections
@@ -121,12 +122,20 @@ def agreement_folders(root: Path, diagnostics: Diagnostics) -> list[Path]:
     links = {p for p in entries if p.is_symlink()}
     for link in sorted(links):
         diagnostics.error(Position(display_path(link)), link_problem(link) or "")
+    # Shared business calendars live beside the agreements; their errors are the tree's, reported once.
+    for problem in shared_calendars(root, validate)[1]:
+        diagnostics.error(problem.position, problem.message)
+    if (root / CALENDARS_DIR / AGREEMENT_FILE).exists():
+        diagnostics.error(
+            Position(display_path(root / CALENDARS_DIR / AGREEMENT_FILE)),
+            f"`{CALENDARS_DIR}` is the folder of shared business calendars, not an agreement; expected the agreement in a folder with another id",
+        )
     for stray in (p for p in entries if p not in links and p.is_file() and p.suffix in (".yaml", ".yml") and p.name != CUSTOMERS_FILE):
         diagnostics.error(
             Position(display_path(stray)),
             f"agreement files belong in a folder named by the agreement id: expected {excerpt(name)}/<id>/{AGREEMENT_FILE}",
         )
-    return [p for p in entries if p not in links and p.is_dir() and not p.name.startswith(".")]
+    return [p for p in entries if p not in links and p.is_dir() and not p.name.startswith(".") and p.name != CALENDARS_DIR]
 
 
 def load_agreement(folder: Path, diagnostics: Diagnostics, today: dt.date | None = None) -> Agreement | None:
@@ -156,11 +165,22 @@ def load_agreement(folder: Path, diagnostics: Diagnostics, today: dt.date | None
     if complete:
         outagelog.check_overlaps(log or (), results, versions, local)
         results, corrections = with_corrections(folder, versions, results, local, log)
+    calendars = {}
+    if versions and complete:
+        results, calendars = ticketload.attach(folder, versions, results, text, local, validate, today)
     if versions and not local.errors:
         check_lock(folder, versions, local)
     record = (
         Agreement(
-            folder.name, display_path(folder), display, tuple(versions), tuple(results), log, windows, corrections if complete else ()
+            folder.name,
+            display_path(folder),
+            display,
+            tuple(versions),
+            tuple(results),
+            log,
+            windows,
+            corrections if complete else (),
+            calendars,
         )
         if versions
         else None
@@ -477,7 +497,7 @@ def _check_results(
         for key in sorted(given - expected):
             diagnostics.error(
                 document.position((*where, key), key=True),
-                f"`{key}` does not apply to metric `{metric_id}`, measured by `{kind}`; expected {_keys(expected)}",
+                f"`{key}` does not apply to metric `{metric_id}`, measured by `{kind}`; expected {_keys(expected) or 'nothing here (its results come from the ticket export)'}",
             )
         for key in sorted(required - given):
             diagnostics.error(document.position(where, key=True), f"metric `{metric_id}` is measured by `{kind}`: missing {_keys({key})}")
@@ -538,7 +558,9 @@ def _check_results(
             if rows is not None:
                 intervals[metric_id] = rows
     for metric in terms.metrics:
-        if metric.id not in results.metrics and not measured_by_log(metric.measure, has_log):
+        if (
+            metric.id not in results.metrics and metric.measure.required_keys and not measured_by_log(metric.measure, has_log)
+        ):  # tickets: warned by ticketload
             diagnostics.warning(
                 document.position(("metrics",), key=True),
                 f"no result for metric `{metric.id}` in period {period}; it is shown as not reported and earns no credit",

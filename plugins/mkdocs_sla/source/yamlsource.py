@@ -107,7 +107,7 @@ def display_path(path) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
-def read_text(path, display: str, diagnostics: Diagnostics, *, what: str = "YAML") -> str | None:
+def read_text(path, display: str, diagnostics: Diagnostics, *, what: str = "YAML", max_bytes: int = MAX_BYTES) -> str | None:
     """The file's text, or None after reporting why it cannot be read.
 
     Only a regular file is read: a symbolic link is refused (see `link_problem`), a folder
@@ -126,10 +126,11 @@ def read_text(path, display: str, diagnostics: Diagnostics, *, what: str = "YAML
         diagnostics.error(Position(display), f"`{excerpt(path.name)}` is {file_kind(info.st_mode)}, not a file; expected a regular file")
         return None
     size = info.st_size
-    if size > MAX_BYTES:
+    if size > max_bytes:
+        files = "agreement and results files" if max_bytes == MAX_BYTES else f"{what} files"
         diagnostics.error(
             Position(display),
-            f"file is {size / 1024 / 1024:.1f} MB; agreement and results files may be at most {MAX_BYTES // 1024 // 1024} MB",
+            f"file is {size / 1024 / 1024:.1f} MB; {files} may be at most {max_bytes // 1024 // 1024} MB",
         )
         return None
     try:
