@@ -149,6 +149,7 @@ class CollectedMetric(Model):
 
     @property
     def step_seconds(self) -> int:
+        """The query's step, the resolution of the samples, in seconds."""
         return duration_seconds(self.step)
 
     @property

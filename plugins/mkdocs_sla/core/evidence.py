@@ -64,6 +64,7 @@ class Excluded:
 
     @property
     def minutes(self) -> Fraction:
+        """The excluded minutes of the outage."""
         return minutes_between(self.start, self.end)
 
 
@@ -84,10 +85,12 @@ class OutageEvidence:
 
     @property
     def excluded_minutes(self) -> Fraction:
+        """The outage's minutes in the period that the agreement excludes, all reasons together."""
         return sum((x.minutes for x in self.excluded), ZERO)
 
     @property
     def weight(self) -> Fraction:
+        """The share of its minutes the outage counts (a partial outage counts less than 1)."""
         return self.entry.weight
 
 

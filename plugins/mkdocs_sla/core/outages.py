@@ -39,6 +39,7 @@ class Entry:
 
     @property
     def tags(self) -> list[str]:
+        """The outage's tags, which exclusions and measures match on."""
         return self.outage.tags
 
     @property
@@ -47,6 +48,7 @@ class Entry:
         return Fraction(self.outage.weight) / 100
 
     def applies_to(self, metric_id: str) -> bool:
+        """Whether the outage counts for the metric: an entry naming no metrics counts for all."""
         return self.metrics is None or metric_id in self.metrics
 
 

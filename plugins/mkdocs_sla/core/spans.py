@@ -48,22 +48,22 @@ class Span:
 
 
 def _max_low(a, b):
-    if a[0] is None:
-        return b
-    if b[0] is None:
-        return a
-    if a[0] != b[0]:
-        return a if a[0] > b[0] else b
-    return a[0], a[1] and b[1]
+    return _tighter(a, b, max)
 
 
 def _min_high(a, b):
+    return _tighter(a, b, min)
+
+
+def _tighter(a, b, pick):
+    """The tighter of two bounds (value, closed), `pick` choosing the value; None is unbounded,
+    and at the same value the bound is closed only if both are."""
     if a[0] is None:
         return b
     if b[0] is None:
         return a
     if a[0] != b[0]:
-        return a if a[0] < b[0] else b
+        return a if pick(a[0], b[0]) == a[0] else b
     return a[0], a[1] and b[1]
 
 

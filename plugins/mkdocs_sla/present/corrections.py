@@ -39,6 +39,7 @@ class CorrectionView:
 
     @property
     def date(self) -> dt.date:
+        """The day the correction was made."""
         return self.record.correction.date
 
     @property
@@ -48,10 +49,12 @@ class CorrectionView:
 
     @property
     def figures_text(self) -> str:
+        """Each corrected figure before and after, in one line."""
         return "; ".join(f"{f.name}: {f.before} before, {f.after} after" for f in self.figures)
 
     @property
     def late_text(self) -> str | None:
+        """Why a correction after the claim deadline matters, or None when it came in time."""
         if self.late is None:
             return None
         return f"after the claim deadline of {self.late.isoformat()}: the customer could no longer claim on the corrected figures"

@@ -62,6 +62,7 @@ def csv_cell(value: object) -> object:
 
 
 def write_csv(document: dict, stream) -> None:
+    """The credits document as CSV, one row a metric and period (`sla credits --format csv`)."""
     # RFC 4180 line ends: the writer then quotes a cell holding a CR too, which with "\n" it
     # leaves bare, splitting the row for every reader.
     writer = csv.writer(stream, lineterminator="\r\n")
@@ -93,6 +94,7 @@ def write_csv(document: dict, stream) -> None:
 
 
 def write_table(document: dict, stream) -> None:
+    """The credits document as a plain text table for people, one block an agreement."""
     for agreement in document["agreements"]:
         print(f"{agreement['id']} — {agreement['title']}", file=stream)
         rows = [("period", "metric", "attainment", "status", "tier", "credit %")]

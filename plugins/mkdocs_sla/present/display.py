@@ -24,8 +24,8 @@ def plain(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _terminating_places(value: Fraction) -> int | None:
-    """The decimal places of a terminating decimal, or None when the decimal repeats."""
+def _split_denominator(value: Fraction) -> tuple[int, int]:
+    """(the denominator without its 2s and 5s, how many decimals those 2s and 5s take)."""
     d, twos, fives = value.denominator, 0, 0
     while d % 2 == 0:
         d //= 2
@@ -33,7 +33,13 @@ def _terminating_places(value: Fraction) -> int | None:
     while d % 5 == 0:
         d //= 5
         fives += 1
-    return max(twos, fives) if d == 1 else None
+    return d, max(twos, fives)
+
+
+def _terminating_places(value: Fraction) -> int | None:
+    """The decimal places of a terminating decimal, or None when the decimal repeats."""
+    d, places = _split_denominator(value)
+    return places if d == 1 else None
 
 
 def _fixed(value: Fraction, places: int) -> str:
@@ -82,16 +88,8 @@ OVERLINE = "\u0305"  # combining overline: 33.3̅ is 33.333…
 def _repeating(value: Fraction) -> tuple[str, str] | None:
     """(digits before the repeating block, the block) of a repeating decimal, if the block is short."""
     rest = abs(value) - int(abs(value))
-    d = value.denominator
     # The block starts after as many digits as the 2s and 5s of the denominator need.
-    twos = fives = 0
-    while d % 2 == 0:
-        d //= 2
-        twos += 1
-    while d % 5 == 0:
-        d //= 5
-        fives += 1
-    lead = max(twos, fives)
+    d, lead = _split_denominator(value)
     # The block's length: the order of 10 modulo the rest of the denominator.
     length, power = 1, 10 % d
     while power != 1:

@@ -19,7 +19,7 @@ from mkdocs_sla.core.outages import Timeline
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.records import Agreement, PeriodResults, Version
 from mkdocs_sla.source.pydantic_errors import validate
-from mkdocs_sla.source.yamlsource import display_path, parse, read_text
+from mkdocs_sla.source.yamlsource import single_document
 
 # The first lines of an outage log written by `sla collect` name the periods it covers.
 _COVERED_RE = re.compile(r"^# periods: (\S+) to (\S+)$", re.MULTILINE)
@@ -33,18 +33,16 @@ def with_corrections(
     path = folder / CORRECTIONS_FILE
     if not os.path.lexists(path):
         return results, ()
-    display = display_path(path)
-    text = read_text(path, display, diagnostics)
-    if text is None:
+    document = single_document(
+        path,
+        diagnostics,
+        lambda documents, display: (
+            documents[1].position() if len(documents) > 1 else Position(display),
+            "corrections.yaml holds one YAML document",
+        ),
+    )
+    if document is None:
         return results, ()
-    documents = parse(text, display, diagnostics)
-    if len(documents) != 1:
-        if documents or not diagnostics.errors:
-            diagnostics.error(
-                documents[1].position() if len(documents) > 1 else Position(display), "corrections.yaml holds one YAML document"
-            )
-        return results, ()
-    document = documents[0]
     loaded = validate(CorrectionsFile, document, diagnostics)
     if loaded is None:
         return results, ()

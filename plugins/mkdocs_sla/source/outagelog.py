@@ -23,7 +23,7 @@ from mkdocs_sla.core.outages import Entry, entry, log_metrics, overlapping
 from mkdocs_sla.core.periods import Period, localize, zone
 from mkdocs_sla.core.records import PeriodResults, Version
 from mkdocs_sla.source.pydantic_errors import validate
-from mkdocs_sla.source.yamlsource import display_path, link_problem, parse, read_text
+from mkdocs_sla.source.yamlsource import display_path, link_problem, single_document
 
 LOG_FILE = "outages.yaml"
 LOG_DIR = "outages"
@@ -53,16 +53,9 @@ def log_files(folder: Path, diagnostics: Diagnostics) -> list[Path] | None:
 
 
 def _document(path: Path, diagnostics: Diagnostics):
-    display = display_path(path)
-    text = read_text(path, display, diagnostics)
-    if text is None:
-        return None
-    documents = parse(text, display, diagnostics)
-    if len(documents) != 1:
-        if documents or not diagnostics.errors:
-            diagnostics.error(Position(display), f"expected one YAML document; found {len(documents)}")
-        return None
-    return documents[0]
+    return single_document(
+        path, diagnostics, lambda documents, display: (Position(display), f"expected one YAML document; found {len(documents)}")
+    )
 
 
 def load_log(folder: Path, versions: Sequence[Version], diagnostics: Diagnostics, today: dt.date | None = None) -> tuple[Entry, ...] | None:

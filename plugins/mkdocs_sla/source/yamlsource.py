@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -222,6 +223,22 @@ def parse(text: str, display: str, diagnostics: Diagnostics) -> list[Document]:
         if len(diagnostics.errors) == before:
             documents.append(Document(display, data, node, node.start_mark.line + 1, node.end_mark.line + 1))
     return documents
+
+
+def single_document(path, diagnostics: Diagnostics, misfit: Callable[[list[Document], str], tuple[Position, str]]) -> Document | None:
+    """The one YAML document a file must hold, or None with the reason reported; `misfit` words
+    the error (where, what) for a file holding none or several."""
+    display = display_path(path)
+    text = read_text(path, display, diagnostics)
+    if text is None:
+        return None
+    documents = parse(text, display, diagnostics)
+    if len(documents) != 1:
+        # No documents after a reported parse error needs no second error.
+        if documents or not diagnostics.errors:
+            diagnostics.error(*misfit(documents, display))
+        return None
+    return documents[0]
 
 
 def _reader_position(text: str, display: str, exc: yaml.reader.ReaderError) -> Position:

@@ -9,7 +9,7 @@ from mkdocs_sla.core.collection import COLLECT_FILE, Collection, duration_second
 from mkdocs_sla.core.diagnostics import Diagnostics, Position
 from mkdocs_sla.core.records import Agreement
 from mkdocs_sla.source.pydantic_errors import unknown, validate
-from mkdocs_sla.source.yamlsource import Document, display_path, parse, read_text
+from mkdocs_sla.source.yamlsource import Document, single_document
 
 
 def load_collection(folder: Path, agreement: Agreement, diagnostics: Diagnostics) -> tuple[Collection, Document] | None:
@@ -17,16 +17,11 @@ def load_collection(folder: Path, agreement: Agreement, diagnostics: Diagnostics
     path = folder / COLLECT_FILE
     if not os.path.lexists(path):
         return None
-    display = display_path(path)
-    text = read_text(path, display, diagnostics)
-    if text is None:
+    document = single_document(
+        path, diagnostics, lambda documents, display: (Position(display), f"{COLLECT_FILE} holds one YAML document; found {len(documents)}")
+    )
+    if document is None:
         return None
-    documents = parse(text, display, diagnostics)
-    if len(documents) != 1:
-        if documents or not diagnostics.errors:
-            diagnostics.error(Position(display), f"{COLLECT_FILE} holds one YAML document; found {len(documents)}")
-        return None
-    document = documents[0]
     collection = validate(Collection, document, diagnostics)
     if collection is None:
         return None

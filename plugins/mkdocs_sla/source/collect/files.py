@@ -31,14 +31,17 @@ NO_DATA_TAG = "no-data"
 
 
 def outage_log_path(folder: Path, metric_id: str) -> Path:
+    """Where `sla collect` writes a metric's outage log in the agreement's folder."""
     return folder / OUTAGES_DIR / f"collected-{metric_id}.yaml"
 
 
 def intervals_name(metric_id: str, period: str) -> str:
+    """The file name of a metric's collected intervals for one period."""
     return f"collected-{metric_id}-{period}.csv"
 
 
 def utc_moment(seconds: int) -> dt.datetime:
+    """A Unix time in seconds as an aware UTC datetime."""
     return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
 
 
@@ -85,10 +88,12 @@ def read_outage_log(path: Path) -> tuple[tuple[str, str] | None, list[Span]]:
 
 
 def intervals_text(rows: list[tuple[int, int, int]]) -> str:
+    """Collected intervals as CSV: a header, then one `start,requests,errors` row an interval."""
     return "start,requests,errors\n" + "".join(f"{stamp(t)},{r},{e}\n" for t, r, e in rows)
 
 
 def read_intervals(path: Path) -> list[tuple[int, int, int]]:
+    """The (start, requests, errors) rows of an intervals CSV an earlier run wrote."""
     rows = []
     for line in path.read_text(encoding="utf-8").lstrip("\ufeff").splitlines()[1:]:
         if line.strip():
@@ -145,10 +150,12 @@ def _indented(block: str, indent: str) -> str:
 
 
 def corrections_path(folder: Path) -> Path:
+    """Where the agreement's `corrections.yaml` lives."""
     return folder / CORRECTIONS_FILE
 
 
 def write_atomically(path: Path, text: str) -> None:
+    """Writes the file whole or not at all: a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(text, encoding="utf-8")

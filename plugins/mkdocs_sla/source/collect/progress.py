@@ -28,6 +28,7 @@ class Progress:
             self.stream.flush()
 
     def close(self) -> None:
+        """Ends the progress line, if one was drawn."""
         if self.enabled and self.done:
             self.stream.write("\n")
             self.stream.flush()

@@ -38,6 +38,7 @@ class Series:
 
     @property
     def name(self) -> str:
+        """The series' labels as Prometheus writes them: `{job="api", ...}`."""
         return "{" + ", ".join(f'{k}="{v}"' for k, v in self.labels) + "}"
 
 
@@ -68,6 +69,7 @@ class _Bearer(httpx.Auth):
         return "Bearer(***)"
 
     def auth_flow(self, request):
+        """Adds the bearer token to each request."""
         request.headers["Authorization"] = f"Bearer {self._token}"
         yield request
 

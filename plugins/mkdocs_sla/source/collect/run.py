@@ -179,6 +179,7 @@ def _check_grid(agreement: Agreement, periods: list[Period], start: int, step: i
 
 
 def labels_between(covered: tuple[str, str], kind: str) -> list[str]:
+    """The labels of the periods of `kind` from the first covered period to the last, in order."""
     first, last = Period.parse(covered[0]), Period.parse(covered[1])
     labels, period = [], first
     while period <= last and period.kind == kind:

@@ -36,6 +36,7 @@ ONE, ZERO = Decimal(1), Decimal(0)
 
 
 def utc(seconds: int) -> dt.datetime:
+    """A Unix time in seconds as an aware UTC datetime."""
     return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
 
 
