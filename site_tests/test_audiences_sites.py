@@ -175,6 +175,21 @@ def test_a_text_cell_that_a_spreadsheet_would_evaluate_or_convert_is_prefixed(te
     assert billing.text_cell(text) == cell
 
 
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        (Fraction(10), "10"),
+        (Fraction(25, 2), "12.5"),
+        (Fraction(1, 8), "0.125"),
+        (Fraction(1, 16), "0.062"),  # ends, but past three places: rounded down
+        (Fraction(100, 3), "33.333"),  # a repeating decimal: three places, rounded down
+        (Fraction(200, 3), "66.666"),
+    ],
+)
+def test_a_credit_percentage_in_a_statement_csv_is_a_decimal_never_above_the_exact_one(value, cell):
+    assert billing.percent(value) == cell
+
+
 def test_two_audiences_that_would_write_to_one_folder_are_an_error(tmp_path, capsys):
     status = build_sites(REPO_ROOT / "mkdocs.yml", tmp_path, [PUBLIC, Audience.parse("customer:public")])
     assert status == 1

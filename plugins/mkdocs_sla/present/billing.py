@@ -39,7 +39,7 @@ def percent(value: Fraction | None) -> str | None:
     if value is None:
         return None
     exact = display.exact(value)
-    if "/" not in exact and len(exact.partition(".")[2]) <= display.ATTAINMENT_PLACES:
+    if exact is not None and len(exact.partition(".")[2]) <= display.ATTAINMENT_PLACES:
         return exact
     return display.plain(display.to_decimal(value, display.ATTAINMENT_PLACES, ROUND_FLOOR))
 

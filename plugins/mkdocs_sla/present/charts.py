@@ -127,11 +127,20 @@ def _figure(kind: str, svg: str, caption: str, head: Sequence[str], rows: Sequen
 
 
 def attainment_chart(
-    uid: str, name: str, unit: str, better: str, objective: Fraction, bands: Sequence[Band], points: Sequence[Point], percent: bool
+    uid: str,
+    name: str,
+    unit: str,
+    better: str,
+    objective: Fraction,
+    bands: Sequence[Band],
+    points: Sequence[Point],
+    percent: bool,
+    earlier: int = 0,
 ) -> str | None:
     """A metric's attainment per period (oldest first): a line and a dot per period, missed
     periods as larger crossed dots, the objective dashed, the credit tiers as shaded bands.
-    None when no period has an attainment."""
+    `earlier` periods were measured under terms with another objective or other tiers and are
+    left out (the caption says so). None when no period has an attainment."""
     values = [p.value for p in points if p.value is not None]
     if not values:
         return None
@@ -214,6 +223,11 @@ def attainment_chart(
     caption = (
         f"Attainment per period, oldest first. Dashed: the objective ({objective_text}); shaded: the credit tiers; crossed dots: missed."
     )
+    if earlier:
+        caption += (
+            f" Not drawn: {earlier} earlier period{'s' if earlier != 1 else ''} measured under terms with another objective"
+            " or other tiers (see the version history)."
+        )
     return _figure(
         "attainment", _svg("attainment", uid, title, description, "".join(body)), caption, ("Period", "Attainment", "Result", "Tier"), rows
     )

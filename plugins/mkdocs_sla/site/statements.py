@@ -137,7 +137,7 @@ class Statements:
         e = _escape
         rows = []
         for m in line.metrics:
-            title = f' title="exactly {e(m.exact)}"' if m.exact else ""
+            title = f' title="{e(m.exact)}"' if m.exact else ""
             rows.append(
                 f"<tr><td>{markup.inline(m.name)}</td> <td{title}>{e(m.attainment)}</td> <td>{Mark(m.status).html}</td> <td>{e(m.credit)}</td></tr>"
             )

@@ -187,7 +187,7 @@ class StatementMetric:
     metric_id: str
     name: str  # Markdown
     attainment: str  # rounded towards the worse side, with its unit
-    exact: str | None  # the exact attainment (a decimal or a fraction), for the page's title attribute
+    exact: str | None  # the exact attainment in words ("exactly 99.95%"), for the page's title attribute
     status: str  # "met", "missed", "none"
     credit: str  # "tier 1 · 10%", "—"
 
@@ -225,7 +225,7 @@ def statement_line(agreement_id: str, title: str, outcome: PeriodOutcome) -> Sta
             m.metric.id,
             m.metric.name,
             display.attainment(m.attainment, m.metric.unit, m.metric.better),
-            display.exact(m.attainment),
+            display.exactly(m.attainment, m.metric.unit) if m.attainment is not None else None,
             Mark.of(m.met).state,
             _metric_credit(m),
         )
@@ -313,9 +313,14 @@ BUDGET_UNITS = {
 def _metric_charts(metric: Metric, evaluation: AgreementEvaluation) -> Markup | None:
     """The charts of a metric over the periods: attainment against the objective and the credit
     tiers, and the error budget used (for the measures that have one); None without results."""
-    points, spends = [], []
+    points, spends, earlier = [], [], 0
     for outcome in evaluation.periods:
         m = next((m for m in outcome.metrics if m.metric.id == metric.id), None)
+        if m is not None and (m.metric.objective != metric.objective or m.metric.credits != metric.credits):
+            # Measured under earlier terms with another objective or other tiers: drawn against
+            # today's bands it would sit in the wrong tier; its version page shows it.
+            earlier += 1
+            continue
         points.append(charts.Point(outcome.period.label, m.attainment if m else None, m.met if m else None, m.tier if m else None))
         budget = error_budget(metric, m.measured) if m is not None and m.measured is not None else None
         if budget is not None:
@@ -325,7 +330,9 @@ def _metric_charts(metric: Metric, evaluation: AgreementEvaluation) -> Markup | 
         bands = [charts.Band(index, tier.span, number(tier.credit, "%")) for index, tier in enumerate(metric.credits.tiers, 1)]
     name = markup.plain(metric.name)
     found = [
-        charts.attainment_chart(metric.id, name, metric.unit, metric.better, Fraction(metric.objective), bands, points, metric.is_percent),
+        charts.attainment_chart(
+            metric.id, name, metric.unit, metric.better, Fraction(metric.objective), bands, points, metric.is_percent, earlier
+        ),
         charts.budget_chart(metric.id, name, spends),
     ]
     found = [chart for chart in found if chart]
