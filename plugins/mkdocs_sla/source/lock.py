@@ -33,7 +33,19 @@ def digest(terms: Terms) -> str:
     that adds an optional key with a default must not make every published version look
     rewritten. Nor do `publish` and `customer_id`: where the provider shows an agreement and
     which site it goes to are the provider's bookkeeping, not terms the customer agreed to."""
-    canonical = json.dumps(terms.model_dump(mode="json", exclude_unset=True, exclude=NOT_TERMS), sort_keys=True, separators=(",", ":"))
+    return digest_of(terms_data(terms))
+
+
+def terms_data(terms, exclude: frozenset[str] = frozenset()) -> dict:
+    """The plain data that a version's content hash is taken over (`digest`): the keys written,
+    without `NOT_TERMS` and `exclude`. Parts of one version's terms dumped apart and joined hash
+    as the whole does (an inheriting agreement joins its standard's, dumped once, to its parties)."""
+    return terms.model_dump(mode="json", exclude_unset=True, exclude=NOT_TERMS | exclude)
+
+
+def digest_of(data: dict) -> str:
+    """The content hash of a version's plain data (`terms_data`)."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 

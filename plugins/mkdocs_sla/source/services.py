@@ -18,6 +18,7 @@ agreement's `standard:` line ("standard `2.0` leaves this agreement invalid").
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 from collections.abc import Mapping
@@ -33,7 +34,7 @@ from mkdocs_sla.core.model import CURRENT_STANDARD, Service, StandardRef, Terms
 from mkdocs_sla.core.outages import Entry, entry, log_metrics
 from mkdocs_sla.core.records import Inheritance, ServiceRecord, StandardVersion, Version
 from mkdocs_sla.core.servicemodel import ServiceDefinition, ServiceOutageLog, StandardTerms
-from mkdocs_sla.source.lock import digest
+from mkdocs_sla.source.lock import digest, digest_of, terms_data
 from mkdocs_sla.source.pydantic_errors import _report, validate
 from mkdocs_sla.source.pydantic_errors import unknown as _unknown
 from mkdocs_sla.source.yamlsource import Document, display_path, parse, read_text
@@ -52,7 +53,12 @@ class LoadedStandard:
     version: StandardVersion
     data: dict
     document: Document
-    validated: dict[str, Terms] = field(default_factory=dict, compare=False)
+    validated: dict[str, tuple[Terms, dict]] = field(default_factory=dict, compare=False)
+
+    @functools.cached_property
+    def plain(self) -> Terms:
+        """The standard version's terms as plain `Terms` (made once: every agreement's baseline copies it)."""
+        return Terms.model_construct(**dict(self.version.terms))
 
 
 @dataclass(frozen=True)
@@ -315,7 +321,8 @@ def inherited_versions(document: Document, services: Mapping[str, LoadedService]
             continue
         proxy = _MergedDocument(merged, document, standard.document)
         local = Diagnostics()
-        terms = _effective_terms(merged, proxy, standard, over, local)
+        effective = _effective_terms(merged, proxy, standard, over, local)
+        terms, terms_digest = effective if effective is not None else (None, "")
         if terms is not None and ref.version == CURRENT_STANDARD and terms.notice_days is None:
             local.error(
                 document.position(("standard", "version")),
@@ -327,16 +334,17 @@ def inherited_versions(document: Document, services: Mapping[str, LoadedService]
         inheritance = Inheritance(
             ref.service,
             standard.version.label,
-            standard_baseline(standard.version.terms, terms),
+            standard_baseline(standard.plain, terms),
             merged.negotiated,
             ref.version == CURRENT_STANDARD,
         )
-        versions.append(Version(terms, Position(document.file, document.start_line, 1), digest(terms), inheritance))
+        versions.append(Version(terms, Position(document.file, document.start_line, 1), terms_digest, inheritance))
     return versions
 
 
 #: The keys of the terms that say who and when (`core.inheritance.PARTY_KEYS`), validated on their own.
 _PARTY_FIELDS = tuple(name for name in Terms.model_fields if name in PARTY_KEYS)
+_PARTY_SET = frozenset(_PARTY_FIELDS)
 _Parties = pydantic.create_model(
     "Parties", __base__=Model, **{name: (Terms.model_fields[name].annotation, Terms.model_fields[name]) for name in _PARTY_FIELDS}
 )
@@ -350,29 +358,36 @@ class _Subset:
         self.position = document.position
 
 
-def _effective_terms(merged, proxy: _MergedDocument, standard: LoadedStandard, over: dict, diagnostics: Diagnostics) -> Terms | None:
-    """The effective terms, validated. Many agreements follow one standard version with the same
-    negotiated keys (most with none): their terms differ only in the parties. The first is
-    validated and checked in full; the others validate their parties alone and take the rest
-    from it, which is what makes a catalog of inheriting agreements cheaper than one written in full."""
+def _effective_terms(
+    merged, proxy: _MergedDocument, standard: LoadedStandard, over: dict, diagnostics: Diagnostics
+) -> tuple[Terms, str] | None:
+    """The effective terms, validated, and their content hash. Many agreements follow one standard
+    version with the same negotiated keys (most with none): their terms differ only in the parties.
+    The first is validated, checked and dumped for its hash in full; the others validate their
+    parties alone and take the rest from it (terms and dumped data), which is what makes a catalog
+    of inheriting agreements cheaper than one written in full."""
     from mkdocs_sla.source.load import _check_terms
 
     key = json.dumps({k: v for k, v in over.items() if k not in PARTY_KEYS}, sort_keys=True, default=str)
-    base = standard.validated.get(key)
-    if base is None:
+    cached = standard.validated.get(key)
+    if cached is None:
         before = len(diagnostics.items)
         terms = validate(Terms, proxy, diagnostics)
-        if terms is not None:
-            _check_terms(terms, proxy, diagnostics)
-        if terms is not None and len(diagnostics.items) == before:
-            standard.validated[key] = terms  # only terms without a warning: a warning is reported for each agreement
-        return terms
+        if terms is None:
+            return None
+        _check_terms(terms, proxy, diagnostics)
+        if len(diagnostics.items) == before:
+            # Only terms without a warning: a warning is reported for each agreement.
+            standard.validated[key] = (terms, terms_data(terms, exclude=_PARTY_SET))
+        return terms, digest(terms)
+    base, base_data = cached
     parties = validate(_Parties, _Subset(proxy, _PARTY_FIELDS), diagnostics)
     if parties is None:
         return None
-    values = {**dict(base), **{name: getattr(parties, name) for name in _PARTY_FIELDS}}
-    written = (base.model_fields_set - set(_PARTY_FIELDS)) | parties.model_fields_set
-    return Terms.model_construct(_fields_set=written, **values)
+    terms = base.model_copy(update={name: getattr(parties, name) for name in _PARTY_FIELDS})
+    # The keys written are the base's terms and this agreement's parties, as if validated whole.
+    object.__setattr__(terms, "__pydantic_fields_set__", (base.model_fields_set - _PARTY_SET) | parties.model_fields_set)
+    return terms, digest_of({**base_data, **terms_data(parties)})
 
 
 def _attribute(
