@@ -494,6 +494,7 @@ def _effective_position(version):
 
 def cmd_lock(args) -> int:
     from mkdocs_sla.source.load import LOCK_FILE, load, lock_text
+    from mkdocs_sla.source.services import SERVICES_DIR
 
     today = args.today or dt.date.today()
     catalog = load(args.path, today)
@@ -501,9 +502,12 @@ def cmd_lock(args) -> int:
     if errors:
         # An agreement whose versions no longer match its lock is invalid: it is never re-locked.
         print_diagnostics(errors, stream=sys.stderr)
-    for record in catalog.agreements:
-        path = Path(args.path) / record.id / LOCK_FILE
-        text = lock_text(record.versions, today)
+    # The services' standard versions, then the agreements' versions, each folder its own lock.
+    folders = [(Path(args.path) / SERVICES_DIR / s.id, s.standards) for s in catalog.services]
+    folders += [(Path(args.path) / record.id, record.versions) for record in catalog.agreements]
+    for folder, versions in folders:
+        path = folder / LOCK_FILE
+        text = lock_text(versions, today)
         locked = sum(1 for line in text.splitlines() if line.startswith('"'))
         if not locked and not path.exists():
             continue
@@ -513,7 +517,7 @@ def cmd_lock(args) -> int:
         path.write_text(text, encoding="utf-8")
         print(f"wrote {path} ({locked} version(s))")
     if errors:
-        print(f"sla lock: {len(errors)} error(s); invalid agreements were not locked", file=sys.stderr)
+        print(f"sla lock: {len(errors)} error(s); invalid agreements and services were not locked", file=sys.stderr)
         return 1
     return 0
 

@@ -71,11 +71,15 @@ class Version:
         return self.terms.effective
 
     def published_by(self, today: dt.date) -> bool:
-        """Whether customers have seen this version by `today`: in force, or published
-        (`published:` date) ahead of taking effect. Such a version is never rewritten: the
-        lock records it, the review calls an edit of it rewritten history."""
-        published = self.terms.published
-        return self.effective <= today or (published is not None and published <= today)
+        """Whether customers have seen this version by `today` (`published_by`)."""
+        return published_by(self.terms, today)
+
+
+def published_by(terms: Terms, today: dt.date) -> bool:
+    """Whether customers have seen a version (of an agreement or a standard) by `today`: in
+    force, or published (`published:` date) ahead of taking effect. Such a version is never
+    rewritten: the lock records it, the review calls an edit of it rewritten history."""
+    return terms.effective <= today or (terms.published is not None and terms.published <= today)
 
 
 @dataclass(frozen=True)
@@ -164,10 +168,16 @@ class Agreement:
 
 @dataclass(frozen=True)
 class StandardVersion:
-    """One version of a service's standard terms and where it stands in `standard.yaml`."""
+    """One version of a service's standard terms, where it stands in `standard.yaml`, and its
+    content hash (of the keys written there, as `versions.lock` records it)."""
 
     terms: StandardTerms
     position: Position
+    digest: str = ""
+
+    def published_by(self, today: dt.date) -> bool:
+        """Whether customers have seen this version by `today` (`published_by`)."""
+        return published_by(self.terms, today)
 
     @property
     def label(self) -> str:

@@ -103,6 +103,7 @@ LAYOUT = """\
 | `agreements/services/<service>/service.yaml` | a service sold to many customers: name, description, family, components or regions (`services` is no agreement id) |
 | `agreements/services/<service>/standard.yaml` | its standard terms: one YAML document per version, the keys of an agreement without its parties |
 | `agreements/services/<service>/outages.yaml` | its outage log: each incident once, optionally scoped to a `component`; it counts for every agreement on that scope |
+| `agreements/services/<service>/versions.lock` | content hashes of the standard versions already published (written by `sla lock`), checked as an agreement's |
 | `agreements/<id>/tickets/<period>.csv` | a ticket export of one period, one row per ticket, columns by the agreement's `tickets:` mapping |
 | `agreements/<id>/tickets/<period>.status.csv` | the state changes of that period's tickets (ticket, time, from, to), for pauses |
 | `agreements/calendars/<name>.yaml` | a business calendar shared by agreements (a [CalendarDefinition](#calendardefinition)); an `.ics` file of closures beside it |
@@ -124,7 +125,8 @@ the version in force on its first day (`mid_period_change: start_governs`, the d
 last day (`end_governs`). A version whose `effective` date is still ahead is *upcoming*: the site
 announces it and what it will change. Once a version is published, `sla lock` records its content
 hash in `versions.lock`; a later edit of that version fails validation, because the terms a
-customer read must not change under them: add a new version instead.
+customer read must not change under them: add a new version instead. A service's standard
+versions are locked the same way, in `agreements/services/<service>/versions.lock`.
 
 **Standard terms.** An agreement with `standard: {service, version}` writes only its parties
 and what it negotiated: its terms are the standard version's with its own keys laid over them

@@ -1,7 +1,9 @@
 """lock: `versions.lock`, the content hashes of published versions (written by `sla lock`).
 
 A version once published is never rewritten; its hash, taken over the keys written in the
-file, is what `sla validate` checks it against.
+file, is what `sla validate` checks it against. The same lock keeps an agreement's versions
+(`agreements/<id>/versions.lock`) and a service's standard versions
+(`agreements/services/<id>/versions.lock`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 
 from mkdocs_sla.core.diagnostics import Diagnostics, Position, Rule, excerpt
 from mkdocs_sla.core.model import Terms
-from mkdocs_sla.core.records import Version
+from mkdocs_sla.core.records import StandardVersion, Version
 from mkdocs_sla.source.yamlsource import display_path, parse, read_text
 
 AGREEMENT_FILE = "agreement.yaml"
@@ -49,8 +51,11 @@ def digest_of(data: dict) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def check_lock(folder: Path, versions: list[Version], diagnostics: Diagnostics) -> None:
-    """A version once published is never rewritten: its hash must match `versions.lock`."""
+def check_lock(
+    folder: Path, versions: typing.Sequence[Version | StandardVersion], diagnostics: Diagnostics, file: str = AGREEMENT_FILE
+) -> None:
+    """A version once published is never rewritten: its hash must match `versions.lock`. The
+    versions of an agreement (in `agreement.yaml`) or of a service's standard (`file`: `standard.yaml`)."""
     path = folder / LOCK_FILE
     if not os.path.lexists(path):
         return
@@ -72,7 +77,7 @@ def check_lock(folder: Path, versions: list[Version], diagnostics: Diagnostics) 
         if version is None:
             diagnostics.error(
                 where,
-                f"version `{excerpt(label)}` was published but is no longer in {AGREEMENT_FILE}; published versions stay in the history",
+                f"version `{excerpt(label)}` was published but is no longer in {file}; published versions stay in the history",
                 Rule.PUBLISHED_VERSION_CHANGED,
             )
         elif version.digest != expected:
@@ -83,7 +88,7 @@ def check_lock(folder: Path, versions: list[Version], diagnostics: Diagnostics) 
             )
 
 
-def lock_text(versions: typing.Iterable[Version], today: dt.date) -> str:
+def lock_text(versions: typing.Iterable[Version | StandardVersion], today: dt.date) -> str:
     """The content of `versions.lock`: hashes of every version published or in force by `today`."""
     lines = [
         "# Content hashes of published versions, written by `sla lock`. Do not edit by hand:",

@@ -5,6 +5,7 @@ Layout of one service (documented in the format reference):
     agreements/services/<id>/service.yaml    the service: name, description, family, components
     agreements/services/<id>/standard.yaml   its standard terms, one YAML document per version, oldest first
     agreements/services/<id>/outages.yaml    its outage log (optional): every agreement on the service counts it
+    agreements/services/<id>/versions.lock   content hashes of its published standard versions (written by `sla lock`)
 
 `services` is a reserved agreement id, so the folder never collides with an agreement's.
 
@@ -34,7 +35,7 @@ from mkdocs_sla.core.model import CURRENT_STANDARD, Service, StandardRef, Terms
 from mkdocs_sla.core.outages import Entry, entry, log_metrics
 from mkdocs_sla.core.records import Inheritance, ServiceRecord, StandardVersion, Version
 from mkdocs_sla.core.servicemodel import ServiceDefinition, ServiceOutageLog, StandardTerms
-from mkdocs_sla.source.lock import digest, digest_of, terms_data
+from mkdocs_sla.source.lock import check_lock, digest, digest_of, terms_data
 from mkdocs_sla.source.pydantic_errors import _report, validate
 from mkdocs_sla.source.pydantic_errors import unknown as _unknown
 from mkdocs_sla.source.yamlsource import Document, display_path, parse, read_text
@@ -122,6 +123,8 @@ def _load_service(folder: Path, diagnostics: Diagnostics) -> LoadedService | Non
     if definition is None or not standards:
         diagnostics.extend(local)
         return None
+    if not local.errors:  # a standard version once published is never rewritten, as an agreement's
+        check_lock(folder, [s.version for s in standards], local, STANDARD_FILE)
     timezone = standards[-1].version.terms.timezone
     record = ServiceRecord(definition, display_path(folder), display, tuple(s.version for s in standards), timezone=timezone)
     outages = _load_outages(folder, record, local, _unknown, validate)
@@ -155,6 +158,7 @@ def _load_standards(folder, definition, diagnostics, check_terms, check_version_
             )
             continue
         data = dict(document.data)
+        written = digest(terms)  # of the keys written in standard.yaml, before the service fills in its own
         if definition is not None and "service" not in data:
             service = {"name": definition.name}
             if definition.family:
@@ -164,7 +168,7 @@ def _load_standards(folder, definition, diagnostics, check_terms, check_version_
             data["service"] = service
             terms = terms.model_copy(update={"service": Service.model_validate(service)})
         check_terms(terms, document, diagnostics)
-        loaded.append(LoadedStandard(StandardVersion(terms, Position(display, document.start_line, 1)), data, document))
+        loaded.append(LoadedStandard(StandardVersion(terms, Position(display, document.start_line, 1), written), data, document))
     check_version_order([Version(s.version.terms, s.version.position, "") for s in loaded], documents, diagnostics)
     return loaded
 
