@@ -21,10 +21,15 @@
    `sla validate` and `sla credits --format json`, against the targets of (1) at 2,000.
 6. Tickets (tickets issue): 1,000,000 tickets over a year through `sla validate` and
    `sla credits --format json`. Targets: ≤ 30 s each on 2 cores, < 2 GB.
+7. Services (services issue): at each size of `--sizes`, the catalog of agreements that
+   inherit the standards of 15 services (`bench/generate.py --services 15`) beside the one
+   written in full of (1): `sla validate` and `sla credits --format json` (wall, CPU, peak
+   memory) and, up to 2,000 agreements, the size of the plugin's site. Targets: inheriting
+   at least as fast as written in full, and its site smaller.
 
 Figures are printed as a table; nothing is asserted, the reader compares.
 Options: `--sizes 500,1000,2000,10000`, `--large-sites`, `--skip-site`,
-`--skip-core`, `--skip-serve`, `--skip-outages`, `--skip-tickets`, `--tickets N`,
+`--skip-core`, `--skip-serve`, `--skip-outages`, `--skip-tickets`, `--skip-services`, `--tickets N`,
 `--keep` (leave bench/out).
 """
 
@@ -57,74 +62,8 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from generate import generate, make_busy  # noqa: E402
+from measuring import BIN, ENV, LAST_CPU, cpu_seconds, mb, measure  # noqa: E402
 from mkdocs_sla.present import display  # noqa: E402
-
-BIN = Path(sys.executable).parent
-ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1790000000"}
-
-
-def tree_rss(pid: int) -> int:
-    """Resident memory of a process and all its descendants, in bytes."""
-    total = 0
-    stack = [pid]
-    while stack:
-        current = stack.pop()
-        try:
-            with open(f"/proc/{current}/status") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
-            for task in os.listdir(f"/proc/{current}/task"):
-                with open(f"/proc/{current}/task/{task}/children") as children:
-                    stack.extend(int(c) for c in children.read().split())
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
-            continue
-    return total
-
-
-#: CPU seconds (user + system) of the last `measure`d command and the processes it waited for:
-#: on a machine shared with other jobs, wall time says more about them than about us.
-LAST_CPU = [0.0]
-
-
-def cpu_seconds() -> float:
-    """User and system CPU time of the finished child processes of this process, and theirs:
-    on a machine shared with other work, the figure that wall time hides."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def measure(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
-    """(wall seconds, peak resident bytes of the process tree), sampling every 20 ms; the CPU
-    seconds go to LAST_CPU."""
-    peak = 0
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    proc = subprocess.Popen(command, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    stop = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not stop.is_set():
-            peak = max(peak, tree_rss(proc.pid))
-            stop.wait(0.02)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, stderr = proc.communicate()
-    elapsed = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    LAST_CPU[0] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    stop.set()
-    sampler.join()
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed ({proc.returncode}):\n{stderr.decode()[-3000:]}")
-    return elapsed, peak
-
-
-def mb(n: int) -> str:
-    return f"{n / 1_000_000:,.0f} MB"
-
 
 #: Site sizes built against the floor by default; larger ones only with --large-sites.
 LARGEST_FLOOR = 2000
@@ -210,6 +149,84 @@ def tickets_bench(out: Path, count: int = 1_000_000) -> None:
         print(f"{label:40} {seconds:7.2f}s {cpu:7.2f}s {mb(peak):>12}", flush=True)
 
 
+def inheriting_catalog(out: Path, n: int) -> Path:
+    """The synthetic agreements for size `n` inheriting the standards of 15 services (written once
+    per run), through the generator's command line."""
+    root = out / f"agreements-{n}-services"
+    if not root.exists():
+        subprocess.run(
+            [
+                sys.executable,
+                str(HERE / "generate.py"),
+                str(root),
+                "--count",
+                str(n),
+                "--services",
+                "15",
+                "--metrics",
+                "5",
+                "--periods",
+                "24",
+            ],
+            check=True,
+            env=ENV,
+            stderr=subprocess.DEVNULL,
+        )
+    return root
+
+
+def site_bytes(site_dir: Path) -> int:
+    """Bytes of every file of a built site."""
+    return sum(f.stat().st_size for f in site_dir.rglob("*") if f.is_file())
+
+
+def services_bench(out: Path, sizes: list[int]) -> None:
+    """The catalog inheriting from 15 services beside the one written in full, measured in one run:
+    validate and credits at each size, the plugin's site size up to LARGEST_FLOOR."""
+    print("\n## Services: agreements inheriting 15 services' standards beside the same number written in full")
+    print("(targets: inheriting at least as fast, and its site smaller)\n")
+    print(f"load average {os.getloadavg()[0]:.1f}; ratio: inheriting / in full (below 1: inheriting is cheaper)\n")
+    print(
+        f"{'agreements':>10} {'command':26} {'full wall':>10} {'inh. wall':>10} {'full CPU':>9} {'inh. CPU':>9} {'ratio':>6} "
+        f"{'full peak':>10} {'inh. peak':>10}"
+    )
+    for n in sizes:
+        trees = (catalog(out, n), inheriting_catalog(out, n))
+        for label, verb in (("sla validate", ["validate"]), ("sla credits --format json", ["credits", "--format", "json"])):
+            figures = []
+            for root in trees:
+                seconds, peak = measure([str(BIN / "sla"), *verb, str(root)])
+                figures.append((seconds, LAST_CPU[0], peak))
+            (full_s, full_cpu, full_peak), (inh_s, inh_cpu, inh_peak) = figures
+            print(
+                f"{n:>10} {label:26} {full_s:9.2f}s {inh_s:9.2f}s {full_cpu:8.2f}s {inh_cpu:8.2f}s {inh_cpu / full_cpu:6.2f} "
+                f"{mb(full_peak):>10} {mb(inh_peak):>10}",
+                flush=True,
+            )
+    base = yaml.load((REPO / "mkdocs.yml").read_text(), Loader=yaml.SafeLoader)
+    built = [n for n in sizes if n <= LARGEST_FLOOR]
+    if not built:
+        return
+    print(f"\n{'agreements':>10} {'site':26} {'full':>10} {'inheriting':>10} {'ratio':>6} {'full build':>11} {'inh. build':>11}")
+    for n in built:
+        row = []
+        for kind, root in (("full", catalog(out, n)), ("services", inheriting_catalog(out, n))):
+            project = out / f"site-{n}-{kind}"
+            if project.exists():
+                shutil.rmtree(project)
+            (project / "docs").mkdir(parents=True)
+            (project / "docs" / "index.md").write_text("# Agreements\n")
+            config = site_config(base, project, plugin=True, agreements=root)
+            seconds, _ = measure([str(BIN / "mkdocs"), "build", "-q", "-f", str(config), "-d", str(project / "site")], cwd=project)
+            row.append((site_bytes(project / "site"), seconds))
+            shutil.rmtree(project)
+        (full_size, full_s), (inh_size, inh_s) = row
+        print(
+            f"{n:>10} {'whole site':26} {mb(full_size):>10} {mb(inh_size):>10} {inh_size / full_size:6.2f} {full_s:10.1f}s {inh_s:10.1f}s",
+            flush=True,
+        )
+
+
 def site_config(base: dict, project: Path, plugin: bool, nav=None, agreements: Path | None = None) -> Path:
     """A mkdocs.yml for a generated catalog: this repository's theme and features."""
     config = dict(base)
@@ -293,7 +310,7 @@ def site(out: Path, sizes: list[int], large: bool) -> Path | None:
         first = sorted(p.name for p in catalog(out, n).iterdir())[0]
         page = project / "site-plugin" / "agreements" / first / "index.html"
         page_size = page.stat().st_size
-        site_size = sum(f.stat().st_size for f in (project / "site-plugin").rglob("*") if f.is_file())
+        site_size = site_bytes(project / "site-plugin")
         times[n], cpus[n] = plugin_time, plugin_cpu
         ratio = f"{plugin_time / floor_time:6.2f}" if floor_time else f"{'—':>6}"
         floor = f"{floor_time:8.1f}s" if floor_time else f"{'—':>9}"
@@ -489,6 +506,7 @@ def main() -> None:
     parser.add_argument("--skip-serve", action="store_true")
     parser.add_argument("--skip-outages", action="store_true", help="skip the busy outage log")
     parser.add_argument("--skip-tickets", action="store_true")
+    parser.add_argument("--skip-services", action="store_true", help="skip the catalog inheriting from services")
     parser.add_argument("--tickets", type=int, default=1_000_000, help="tickets in the ticket benchmark (default 1,000,000)")
     parser.add_argument("--keep", action="store_true", help="keep the generated trees in bench/out")
     args = parser.parse_args()
@@ -503,6 +521,8 @@ def main() -> None:
             outage_log(out)
         if not args.skip_tickets:
             tickets_bench(out, args.tickets)
+        if not args.skip_services:
+            services_bench(out, sizes)
         if not args.skip_site:
             largest = site(out, sizes, args.large_sites)
             if largest is not None:
