@@ -90,3 +90,32 @@ def test_the_finance_view_totals_each_periods_credits_across_the_customers_on_th
     for period, total in issued.items():
         row = text[text.index(f"({period})") :].split(" USD ")
         assert display.money(total, "USD") in text[text.index(f"({period})") : text.index(f"({period})") + 400], (period, row[:3])
+
+
+def version_links(site: Path, agreement_id: str) -> dict[str, str]:
+    """{version label: href} of the history page's "version … in full" links."""
+    text = (site / "agreements" / agreement_id / "history" / "index.html").read_text(encoding="utf-8")
+    return {label: href for href, label in re.findall(r'<a href="([^"]+)">version ([^<]+) in full</a>', text)}
+
+
+def test_a_version_inheriting_with_nothing_negotiated_reads_its_terms_on_the_standards_version_page(site):
+    record = load(REPO_ROOT / "agreements").get("contoso-storage")
+    version = record.versions[-1]
+    assert version.inherited is not None and version.inherited.negotiated == ()
+    links = version_links(site, "contoso-storage")
+    target = f"../../services/{version.inherited.service}/standard/{version.inherited.standard_version}/"
+    assert links[version.label] == target
+    assert (site / "agreements" / "contoso-storage" / "history" / target / "index.html").resolve().is_file()
+    # Its own address keeps answering: a redirect to its section of the history page, not a second copy of the terms.
+    stub = (site / "agreements" / "contoso-storage" / "versions" / version.label / "index.html").read_text(encoding="utf-8")
+    assert f'http-equiv="refresh" content="0; url=../../history/#version-{version.label}"' in stub
+    assert "<article" not in stub and len(stub) < 1000
+
+
+def test_a_version_with_negotiated_differences_keeps_its_page_of_effective_terms(site):
+    record = load(REPO_ROOT / "agreements").get("fabrikam-compute")
+    version = record.versions[-1]
+    assert version.inherited.negotiated
+    assert version_links(site, "fabrikam-compute")[version.label] == f"../versions/{version.label}/"
+    text = words(page(site, f"agreements/fabrikam-compute/versions/{version.label}"))
+    assert "15%" in text and version.terms.customer in text  # its negotiated first tier, its parties

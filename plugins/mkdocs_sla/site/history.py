@@ -1,4 +1,11 @@
-"""Phase 1: an agreement's version history, what changed between consecutive versions, and a page per version."""
+"""Phase 1: an agreement's version history, what changed between consecutive versions, and a page per version.
+
+A version that inherits its service's standard with nothing negotiated reads as that standard
+version does: its terms in full are the standard version's page (`services/<id>/standard/<v>`),
+written once for every agreement on it, and its own address keeps answering with a small
+redirect to its section of the history page (dates, status, what it changed). A version with
+negotiated differences keeps its page of effective terms.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +26,7 @@ from mkdocs_sla.present.words import (
     remedy_lines,
     responsibility_lines,
 )
-from mkdocs_sla.site.paths import Links, glossary_anchor, version_slug
+from mkdocs_sla.site.paths import Links, glossary_anchor, page_url, relative_url, version_slug
 from mkdocs_sla.site.templating import _env
 from mkdocs_sla.site.views import VersionEntry, _metric_view
 
@@ -99,6 +106,7 @@ class History:
                     following.effective - dt.timedelta(days=1) if following else None,
                     tuple(ChangeView(c.effect, c.summary, _word_diff_html(c.word_diff)) for c in changes),
                     links.paths.version(record.id, version.label),
+                    standard_page(version, links) or links.paths.version(record.id, version.label),
                 )
             )
 
@@ -117,7 +125,7 @@ class History:
                     row.changes,
                     anchor,
                     changes_anchor,
-                    self.links(source, row.path),
+                    self.links(source, row.terms),
                     self.links(source, self.path, changes_anchor),
                 )
             )
@@ -141,6 +149,9 @@ class History:
             )
         }
         for view, row in zip(views, reversed(self.versions), strict=False):
+            if row.terms != row.path:  # the standard's page holds its terms: its own address redirects
+                pages.update(self._redirect(row.path, self.path, view.anchor, view.label))
+                continue
             terms = view.version.terms
             metrics = []
             for metric in terms.metrics:
@@ -165,6 +176,22 @@ class History:
                 changes_href=self.links(row.path, self.path, view.changes_anchor),
             )
         return pages
+
+    def _redirect(self, path: str, target: str, anchor: str, label: str) -> dict[str, str]:
+        """{file: text} of a static page at the address of the page `path` would be, sending the
+        reader to `target#anchor` (a permanent address stays valid: the feed and old links use it)."""
+        url = page_url(path, self.links.use_directory_urls)
+        href = _escape(f"{relative_url(page_url(target, self.links.use_directory_urls), url)}#{anchor}")
+        file = url + "index.html" if url.endswith("/") else url
+        title = _escape(f"Version {label}")
+        return {
+            file: (
+                f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+                f'<meta name="robots" content="noindex"><link rel="canonical" href="{href}">'
+                f'<meta http-equiv="refresh" content="0; url={href}"></head>'
+                f'<body><p><a href="{href}">{title}</a></p></body></html>\n'
+            )
+        }
 
     def entries(self) -> tuple[VersionEntry, ...]:
         """The versions, oldest first, as plain data for the feed."""
@@ -199,3 +226,14 @@ class _VersionRow:
     until: dt.date | None
     changes: tuple[ChangeView, ...]
     path: str  # the version's page
+    terms: str  # the page of its terms in full: its own, or its standard version's (`standard_page`)
+
+
+def standard_page(version: Version, links: Links) -> str | None:
+    """The service's standard version page, when it holds a version's terms in full: the version
+    inherits with nothing negotiated (its terms are the standard's, its parties aside: those are the
+    agreement page's, its dates and changes the history page's). None: the version's own page does."""
+    inherited = version.inherited
+    if inherited is not None and not inherited.negotiated:
+        return links.paths.service_version(inherited.service, inherited.standard_version)
+    return None
