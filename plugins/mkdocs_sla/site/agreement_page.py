@@ -72,7 +72,7 @@ def render_agreement(
     version = record.in_force(today)
     terms = version.terms
     pages: dict[str, str] = {}
-    history = History(record, today, links)
+    history = History(record, today, links, options.site_name)
 
     years = earlier_years(evaluation.periods)
     periods = [(outcome, _period_entry(record.id, outcome, years.get(outcome.period.label))) for outcome in evaluation.periods]

@@ -20,6 +20,7 @@ from markupsafe import Markup
 from mkdocs_sla.compare.agreements import version_history
 from mkdocs_sla.compare.changes import WordDiff
 from mkdocs_sla.core.records import Agreement, Version, VersionStatus
+from mkdocs_sla.present.feed import feed_title
 from mkdocs_sla.present.words import (
     credit_terms_lines,
     deadline_words,
@@ -88,8 +89,9 @@ class History:
     customer (compare's engine): the history page, a page per version, the versions area of the
     agreement page and the entries of the feed."""
 
-    def __init__(self, record: Agreement, today: dt.date, links: Links):
+    def __init__(self, record: Agreement, today: dt.date, links: Links, site_name: str = "Service level agreements"):
         self.record = record
+        self.site_name = site_name  # names the feed that every page, a redirect too, links from its head
         self.today = today
         self.links = links
         self.path = links.paths.history(record.id)
@@ -184,11 +186,14 @@ class History:
         href = _escape(f"{relative_url(page_url(target, self.links.use_directory_urls), url)}#{anchor}")
         file = url + "index.html" if url.endswith("/") else url
         title = _escape(f"Version {label}")
+        feed = _escape(relative_url(self.links.paths.feed, url))
+        feed_name = _escape(f"{feed_title(self.site_name)} (Atom)")
         return {
             file: (
                 f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
                 f'<meta name="robots" content="noindex"><link rel="canonical" href="{href}">'
-                f'<meta http-equiv="refresh" content="0; url={href}"></head>'
+                f'<meta http-equiv="refresh" content="0; url={href}">'
+                f'<link rel="alternate" type="application/atom+xml" title="{feed_name}" href="{feed}"></head>'
                 f'<body><p><a href="{href}">{title}</a></p></body></html>\n'
             )
         }
