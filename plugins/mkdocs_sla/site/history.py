@@ -194,7 +194,9 @@ class History:
                 f'<meta name="robots" content="noindex"><link rel="canonical" href="{href}">'
                 f'<meta http-equiv="refresh" content="0; url={href}">'
                 f'<link rel="alternate" type="application/atom+xml" title="{feed_name}" href="{feed}"></head>'
-                f'<body><p><a href="{href}">{title}</a></p></body></html>\n'
+                f'<body><p><a href="{href}">{title}</a></p>'
+                f'<p class="sla-as-of">As of {self.today.isoformat()}: statuses, deadlines and days left on this site hold on that day.</p>'
+                "</body></html>\n"
             )
         }
 
