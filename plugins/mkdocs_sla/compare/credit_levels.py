@@ -10,7 +10,7 @@ from mkdocs_sla.core import credits as rules
 from mkdocs_sla.core.model import Metric, Terms
 from mkdocs_sla.core.spans import Span, span_of
 from mkdocs_sla.core.tiers import attainment_range
-from mkdocs_sla.present.words import span_bounds
+from mkdocs_sla.present.words import span_in_words
 
 # ---------------------------------------------------------------- credits at attainment levels
 
@@ -153,10 +153,10 @@ def credit_changes(old_terms: Terms, new_terms: Terms, a: Metric, b: Metric) -> 
 
 
 def _span_words(span: Span, unit: str) -> str:
+    """Where on the attainment scale a credit changes: "at 99.5%", "at an attainment below 99%"."""
     if span.low is not None and span.low == span.high:
         return f"at {_num(span.low, unit)}"
-    bounds = span_bounds(span, unit)
-    return f"at an attainment {bounds}" if bounds else "at any attainment"
+    return f"at {span_in_words(span, unit)}"
 
 
 def _model_words(metric: Metric) -> str:

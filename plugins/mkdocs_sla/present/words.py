@@ -255,29 +255,25 @@ def number(value: Decimal | Fraction, unit: str = "") -> str:
 
 def bounds_in_words(bounds: Bounds, unit: str) -> str:
     """ "below 99.99% and at least 99.0%": the words a reader of the agreement expects."""
-    parts = []
-    if bounds.below is not None:
-        parts.append(f"below {number(bounds.below, unit)}")
-    if bounds.at_or_below is not None:
-        parts.append(f"at most {number(bounds.at_or_below, unit)}")
-    if bounds.above is not None:
-        parts.append(f"above {number(bounds.above, unit)}")
-    if bounds.at_or_above is not None:
-        parts.append(f"at least {number(bounds.at_or_above, unit)}")
-    return " and ".join(parts)
+    return _bound_words(
+        unit, ("below", bounds.below), ("at most", bounds.at_or_below), ("above", bounds.above), ("at least", bounds.at_or_above)
+    )
 
 
 def span_bounds(span: Span, unit: str) -> str:
     """ "at least 95.0% and below 95.5%"; empty for a span without bounds."""
-    parts = []
-    if span.low is not None:
-        parts.append(f"{'at least' if span.low_closed else 'above'} {number(span.low, unit)}")
-    if span.high is not None:
-        parts.append(f"{'at most' if span.high_closed else 'below'} {number(span.high, unit)}")
-    return " and ".join(parts)
+    return _bound_words(
+        unit, ("at least" if span.low_closed else "above", span.low), ("at most" if span.high_closed else "below", span.high)
+    )
+
+
+def _bound_words(unit: str, *bounds: tuple[str, Decimal | Fraction | None]) -> str:
+    """The bounds that are set, each as its word and number, joined by "and"."""
+    return " and ".join(f"{word} {number(value, unit)}" for word, value in bounds if value is not None)
 
 
 def span_in_words(span: Span, unit: str) -> str:
+    """ "an attainment of exactly 99%", "an attainment below 99.5%", "any attainment": a stretch of the scale."""
     if span.low is not None and span.high is not None and span.low == span.high:
         return f"an attainment of exactly {number(span.low, unit)}"
     bounds = span_bounds(span, unit)
