@@ -279,7 +279,7 @@ def _measure(out: list[Change], subject: str, name: str, a: Metric, b: Metric) -
     if x.kind != y.kind:
         out.append(Change("measure", subject + ".kind", f"{name}: measured by `{y.kind}` instead of `{x.kind}`", NEUTRAL))
         return
-    if y.kind == "tickets":
+    if y.reads_tickets:
         ticket_measure_changes(out, subject, name, a, b)
     if y.kind == "downtime":
         service_hours_change(out, subject, name, a, b)
@@ -304,7 +304,9 @@ def _measure(out: list[Change], subject: str, name: str, a: Metric, b: Metric) -
         for tag in x.exclude_tags:
             if tag not in y.exclude_tags:
                 out.append(Change("measure", subject + ".exclude_tags", f"{name}: outages tagged `{tag}` now count", FAVOURABLE))
-    if y.kind == "error_rate_minutes" and x.threshold != y.threshold:
+    # By the settings the measure has, not by its kind: a new measure with them is compared too.
+    fields = type(y).model_fields
+    if "threshold" in fields and x.threshold != y.threshold:
         # A higher threshold leaves more minutes with errors counted as up.
         out.append(
             Change(
@@ -314,7 +316,7 @@ def _measure(out: list[Change], subject: str, name: str, a: Metric, b: Metric) -
                 _more(x.threshold, y.threshold, more_is=ADVERSE),
             )
         )
-    if y.kind in ("intervals", "error_rate_minutes"):
+    if "interval_minutes" in fields:
         if x.interval_minutes != y.interval_minutes:
             out.append(
                 Change(

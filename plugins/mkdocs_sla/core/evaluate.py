@@ -246,7 +246,7 @@ def _metric_outcome(
     if measure.reads_log:
         more["outages"] = tuple(record.timeline.touching(*window)) if record.outage_log else ()
         more["positions"] = results.outage_positions.get(metric.id, ())
-    if measure.kind == "tickets" or getattr(measure, "calendar", None):
+    if measure.reads_tickets or getattr(measure, "calendar", None):
         more["tickets"] = results.tickets
         more["calendars"] = record.calendars
         more["ticket_summaries"] = results.ticket_summaries

@@ -22,8 +22,10 @@ from pydantic import Field, StringConstraints, model_validator
 
 from mkdocs_sla.core.calendarformat import CalendarDefinition
 from mkdocs_sla.core.creditmodel import (  # noqa: F401  (re-exported)
+    CREDIT_MODELS,
     Allocation,
     Bounds,
+    CreditModel,
     Credits,
     CreditTier,
     LinearCredits,
@@ -106,7 +108,8 @@ class MeasureKind(Model):
     for the loader's checks, the tiers' domain and the comparison of versions; `counts_outages`: downtime
     comes from outages, to which the minimum outage and maintenance windows apply; `reads_log`: the
     outages come from `outages:` in the results and from the agreement's outage log (with a log,
-    `outages:` may be left out)."""
+    `outages:` may be left out); `reads_tickets`: the attainment comes from the period's ticket
+    export, which the loader reads for it."""
 
     result_keys: ClassVar[frozenset[str]] = frozenset()
     required_keys: ClassVar[frozenset[str]] = frozenset()
@@ -114,6 +117,7 @@ class MeasureKind(Model):
     floor: ClassVar[Fraction | None] = Fraction(0)
     counts_outages: ClassVar[bool] = False
     reads_log: ClassVar[bool] = False
+    reads_tickets: ClassVar[bool] = False
 
 
 class ValueMeasure(MeasureKind):
