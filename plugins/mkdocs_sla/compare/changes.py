@@ -53,7 +53,7 @@ class Change:
 
     def to_dict(self) -> dict[str, Any]:
         """The change as plain data for the JSON report."""
-        data: dict[str, Any] = {"kind": self.kind, "subject": self.subject, "summary": self.summary, "effect": self.effect}
+        data: dict[str, Any] = {"kind": self.kind, "subject": self.subject, "summary": self.summary, "effect": self.effect.value}
         if self.word_diff is not None:
             op_names = {"=": "same", "-": "removed", "+": "added"}
             data["word_diff"] = [{"op": op_names[op], "text": text} for op, text in self.word_diff]
