@@ -12,6 +12,7 @@ from site_tests.core_helpers import (
     DOWNTIME_METRIC,
     agreement,
     assert_reported,
+    metric_text,
     outages_result,
     position_of,
     run_sla,
@@ -21,27 +22,24 @@ from site_tests.core_helpers import (
 
 from mkdocs_sla.source.load import load
 
-COUNT_METRIC = """\
-  - id: leads
-    name: Qualified leads
-    definition: Leads accepted by sales.
-    unit: leads
-    better: higher
-    objective: 400
-    measure:
-      kind: count
-"""
+COUNT_METRIC = metric_text(
+    "leads",
+    name="Qualified leads",
+    definition="Leads accepted by sales.",
+    unit="leads",
+    objective="400",
+    measure="kind: count",
+    credits=None,
+)
 
-PERCENT_VALUE_METRIC = """\
-  - id: availability
-    name: Availability
-    definition: Availability as reported by the provider's monitoring.
-    unit: "%"
-    better: higher
-    objective: 99.5
-    measure:
-      kind: value
-"""
+PERCENT_VALUE_METRIC = metric_text(
+    "availability",
+    name="Availability",
+    definition="Availability as reported by the provider's monitoring.",
+    objective="99.5",
+    measure="kind: value",
+    credits=None,
+)
 
 
 @pytest.fixture
@@ -748,17 +746,13 @@ def test_credits_for_the_largest_accepted_charges_print_without_a_traceback(root
 
 
 def test_an_interval_longer_than_a_day_is_refused_not_divided_by_zero(root):
-    metric = """\
-  - id: availability
-    name: Availability
-    definition: Error rate over intervals.
-    unit: "%"
-    better: higher
-    objective: 99.9
-    measure:
-      kind: intervals
-      interval_minutes: 50000
-"""
+    metric = metric_text(
+        "availability",
+        name="Availability",
+        definition="Error rate over intervals.",
+        measure="kind: intervals\ninterval_minutes: 50000\n",
+        credits=None,
+    )
     text = agreement(metrics=metric, credit_terms="")
     results = 'period: "2026-01"\nmetrics:\n  availability:\n    intervals: e.csv\n'
     write_agreement(root, "svc", text, {"2026-01.yaml": results, "e.csv": "start,requests,errors\n"})
