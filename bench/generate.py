@@ -303,6 +303,21 @@ def _agreement(agreement_id: str, number: int, metrics: int, rnd: random.Random)
     return text, chosen
 
 
+def _write_results(results: Path, chosen: list, periods: int, rnd: random.Random) -> None:
+    """One agreement's results files, a month each from the first: every metric's result
+    (`chosen`: id, builder, state) and the month's charges, around a base drawn first."""
+    results.mkdir(parents=True, exist_ok=True)
+    base = rnd.choice((800, 2500, 12000, 48000))
+    for index in range(periods):
+        year, month = _period(index)
+        label = f"{year}-{month:02d}"
+        body = "".join(result(mid, year, month, rnd, state) for mid, result, state in chosen)
+        charges = base + rnd.randint(0, base // 10)
+        (results / f"{label}.yaml").write_text(
+            f"{RESULTS_SCHEMA}period: {label}\ncharges: {charges}.00\nmetrics:\n{body}", encoding="utf-8"
+        )
+
+
 def generate(root: Path, count: int, metrics: int = 5, periods: int = 24, seed: int = 0) -> list[str]:
     """Write `count` agreements under `root` (created if needed); returns their ids."""
     root = Path(root)
@@ -313,19 +328,10 @@ def generate(root: Path, count: int, metrics: int = 5, periods: int = 24, seed: 
         rnd = random.Random(seed * 1_000_003 + number)
         agreement_id = f"sla-{number:0{width}d}"
         folder = root / agreement_id
-        results = folder / "results"
-        results.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
         text, chosen = _agreement(agreement_id, number, metrics, rnd)
         (folder / "agreement.yaml").write_text(text, encoding="utf-8")
-        base = rnd.choice((800, 2500, 12000, 48000))
-        for index in range(periods):
-            year, month = _period(index)
-            label = f"{year}-{month:02d}"
-            body = "".join(result(mid, year, month, rnd, state) for mid, result, state in chosen)
-            charges = base + rnd.randint(0, base // 10)
-            (results / f"{label}.yaml").write_text(
-                f"{RESULTS_SCHEMA}period: {label}\ncharges: {charges}.00\nmetrics:\n{body}", encoding="utf-8"
-            )
+        _write_results(folder / "results", chosen, periods, rnd)
         ids.append(agreement_id)
     return ids
 
@@ -428,18 +434,9 @@ def generate_services(root: Path, count: int, services: int = 15, metrics: int =
             "review:\n  every_months: 18\n  last: 2023-12-01\n" + negotiated
         )
         folder = root / agreement_id
-        results = folder / "results"
-        results.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
         (folder / "agreement.yaml").write_text(text, encoding="utf-8")
-        base = rnd.choice((800, 2500, 12000, 48000))
-        for index in range(periods):
-            year, month = _period(index)
-            label = f"{year}-{month:02d}"
-            body = "".join(result(mid, year, month, rnd, state) for mid, result, state in chosen)
-            charges = base + rnd.randint(0, base // 10)
-            (results / f"{label}.yaml").write_text(
-                f"{RESULTS_SCHEMA}period: {label}\ncharges: {charges}.00\nmetrics:\n{body}", encoding="utf-8"
-            )
+        _write_results(folder / "results", chosen, periods, rnd)
         ids.append(agreement_id)
     return ids
 
