@@ -10,15 +10,32 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 #: The repository root (the folder holding mkdocs.yml).
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+#: What a copy of this project's site needs besides the agreements.
+SITE_FILES = ("mkdocs.yml", "docs", "theme")
+
+
+def copy_project(destination: Path, agreements: bool = True, *, ignore: Sequence[str] = ("__pycache__",)) -> Path:
+    """Copy this project's site (mkdocs.yml, docs, theme and, unless `agreements=False`, the example
+    agreements) into `destination`, leaving out `ignore`d names; returns the copy's mkdocs.yml."""
+    for name in [*SITE_FILES, *(["agreements"] if agreements else [])]:
+        source = REPO_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns(*ignore))
+        else:
+            shutil.copy2(source, destination / name)
+    return destination / "mkdocs.yml"
+
 
 #: Debian's chromium; Playwright cannot download its own browser here.
 #: CHROMIUM_PATH overrides it on machines that keep the browser elsewhere.

@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
-from helpers import REPO_ROOT, build_site, serve_directory
+from helpers import build_site, copy_project, serve_directory
 
 EPOCH = {"SOURCE_DATE_EPOCH": str(int(dt.datetime(2026, 11, 26, tzinfo=dt.UTC).timestamp()))}
-PROJECT_FILES = ["mkdocs.yml", "docs", "theme"]
 
 SCRIPT = "<script>window.__pwned=1</script>"
 IMG = '<img src=x onerror="window.__pwned=1">'
@@ -100,12 +98,7 @@ def hostile_site(tmp_path_factory):
     """(site folder, base URL): the project with the hostile agreement only, built and
     served under site_url's path, as GitHub Pages would serve it."""
     project = tmp_path_factory.mktemp("hostile-project")
-    for name in PROJECT_FILES:
-        source = REPO_ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, project / name)
-        else:
-            shutil.copy2(source, project / name)
+    copy_project(project, agreements=False)
     hostile_agreement(project / "agreements" / "hostile")
     config = yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))
     prefix = urlsplit(config["site_url"]).path.strip("/")

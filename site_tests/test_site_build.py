@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -20,13 +19,12 @@ from xml.etree import ElementTree
 import pytest
 import yaml
 
-from helpers import REPO_ROOT, build_site, tool_env, venv_script
+from helpers import REPO_ROOT, build_site, copy_project, tool_env, venv_script
 from mkdocs_sla.core.evaluate import evaluate
 from mkdocs_sla.present import display
 from mkdocs_sla.present.words import bounds_in_words
 from mkdocs_sla.source.load import load
 
-PROJECT_FILES = ["mkdocs.yml", "docs", "theme"]
 # A fixed build date (2026-11-26, after the last period of every example), so "in force" and "review overdue" do not move with the clock.
 EPOCH = {"SOURCE_DATE_EPOCH": "1795651200"}
 TODAY = dt.date(2026, 11, 26)
@@ -97,16 +95,6 @@ def section(html: str, element_id: str) -> str:
     start = html.index(f'id="{element_id}"')
     end = html.find("</tbody>", start)
     return html[start : end if end != -1 else None]
-
-
-def copy_project(destination: Path, agreements: bool = True) -> Path:
-    for name in PROJECT_FILES + (["agreements"] if agreements else []):
-        source = REPO_ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, destination / name)
-        else:
-            shutil.copy2(source, destination / name)
-    return destination / "mkdocs.yml"
 
 
 def listing(folder: Path) -> dict[str, tuple[int, int]]:
