@@ -74,14 +74,14 @@ def metric_text(
         f"    definition: {definition}\n"
         f"    unit: {unit}\n"
         f"    better: {better}\n"
-        f"    objective: {objective}\n" + ("    objective_strict: true\n" if strict else "") + "    measure:\n" + _indented(measure)
+        f"    objective: {objective}\n" + ("    objective_strict: true\n" if strict else "") + "    measure:\n" + indented(measure)
     )
     if credits is not None:
-        text += "    credits:\n" + _indented(credits)
+        text += "    credits:\n" + indented(credits)
     return text
 
 
-def _indented(block: str) -> str:
+def indented(block: str) -> str:
     """A section's YAML, under its key in a metric (six spaces)."""
     return "".join(f"      {line}\n" for line in block.splitlines())
 

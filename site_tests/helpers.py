@@ -37,6 +37,44 @@ def copy_project(destination: Path, agreements: bool = True, *, ignore: Sequence
     return destination / "mkdocs.yml"
 
 
+def hostile_terms(agreement_id: str, text: str) -> dict:
+    """An agreement's terms, valid for the loader, with `text` in every field that takes text:
+    title, parties, service, duties, the metric, credit terms, claims, remedies, exclusions and
+    changes. The hostile-input tests write their payloads this way, then aim sharper ones at the
+    fields they are about."""
+    return {
+        "id": agreement_id,
+        "version": "1.0",
+        "effective": "2025-01-01",
+        "title": f"Hostile {text}",
+        "summary": text,
+        "provider": text,
+        "customer": text,
+        # A hostile name cannot become a folder name: the agreement names its customer's site.
+        "customer_id": "hostile-customer",
+        "owner": text,
+        "service": {"name": text, "family": text, "scope": text},
+        "responsibilities": {"provider": [text], "customer": [text]},
+        "metrics": [
+            {
+                "id": "uptime",
+                "name": text,
+                "definition": text,
+                "target": text,
+                "unit": "%",
+                "better": "higher",
+                "objective": "99.9",
+                "measure": {"kind": "events"},
+                "credits": {"model": "tiers", "tiers": [{"below": "99.9", "credit": "10"}]},
+            }
+        ],
+        "credit_terms": {"base": text, "claim": {"how": text, "deadline": {"days_after_period": 30}, "evidence": [text]}},
+        "remedies": {"chronic": {"misses": 1, "within": 2, "consequence": text}},
+        "exclusions": [text],
+        "changes": text,
+    }
+
+
 #: Debian's chromium; Playwright cannot download its own browser here.
 #: CHROMIUM_PATH overrides it on machines that keep the browser elsewhere.
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
