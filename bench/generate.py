@@ -30,6 +30,15 @@ RESULTS_SCHEMA = "# yaml-language-server: $schema=https://example.github.io/mkdo
 
 FIRST_YEAR, FIRST_MONTH = 2024, 1
 
+# What agreements written in full and standards say alike: the parties' duties, and the minimum
+# credit and how to claim (the deadline's days follow).
+DUTIES = (
+    "responsibilities:\n"
+    "  provider:\n    - Operate the service and report each month's results within 10 days.\n"
+    "  customer:\n    - Report incidents through the support portal.\n"
+)
+CLAIM = '  minimum_amount: 1.00\n  claim:\n    how: Open a support case titled "SLA credit request".\n    deadline:\n'
+
 FAMILIES = ("Compute", "Storage", "Databases", "Networking", "Analytics", "Support", "Security", "Messaging")
 SERVICES = (
     "virtual machines",
@@ -286,19 +295,16 @@ def _agreement(agreement_id: str, number: int, metrics: int, rnd: random.Random)
         f"  name: {service.capitalize()}\n"
         f"  family: {family}\n"
         "review:\n  every_months: 18\n  last: 2023-12-01\n"
-        "period: month\n"
-        f"timezone: {timezone}\n"
-        "responsibilities:\n"
-        "  provider:\n    - Operate the service and report each month's results within 10 days.\n"
-        "  customer:\n    - Report incidents through the support portal.\n"
+        f"period: month\ntimezone: {timezone}\n{DUTIES}"
         "metrics:\n" + "".join(metric_texts) + "credit_terms:\n"
         "  base: the month's charges for the service\n"
         f"  currency: {rnd.choice(('USD', 'EUR', 'GBP'))}\n"
-        f"  combine: {combine}\n" + cap + "  minimum_amount: 1.00\n"
-        "  claim:\n"
-        '    how: Open a support case titled "SLA credit request".\n'
-        "    deadline:\n"
-        "      days_after_period: 30\n" + escalation + "exclusions:\n  - Scheduled maintenance announced at least 5 days ahead.\n"
+        f"  combine: {combine}\n"
+        + cap
+        + CLAIM
+        + "      days_after_period: 30\n"
+        + escalation
+        + "exclusions:\n  - Scheduled maintenance announced at least 5 days ahead.\n"
     )
     return text, chosen
 
@@ -363,20 +369,11 @@ def _standard(service_id: str, number: int, metrics: int, rnd: random.Random) ->
             f"provider: {provider}\n"
             "owner: Service delivery manager\n"
             "notice_days: 60\n"
-            "period: month\n"
-            f"timezone: {timezone}\n"
-            "responsibilities:\n"
-            "  provider:\n    - Operate the service and report each month's results within 10 days.\n"
-            "  customer:\n    - Report incidents through the support portal.\n"
+            f"period: month\ntimezone: {timezone}\n{DUTIES}"
             "metrics:\n" + "".join(metric_texts) + "credit_terms:\n"
             "  base: the month's charges for the service\n"
             f"  currency: {rnd.choice(('USD', 'EUR', 'GBP')) if label == '1.0' else currency}\n"
-            f"  cap: {cap}\n"
-            "  minimum_amount: 1.00\n"
-            "  claim:\n"
-            '    how: Open a support case titled "SLA credit request".\n'
-            "    deadline:\n"
-            f"      days_after_period: {days}\n"
+            f"  cap: {cap}\n" + CLAIM + f"      days_after_period: {days}\n"
             "exclusions:\n  - Scheduled maintenance announced at least 5 days ahead.\n"
         )
 

@@ -75,6 +75,20 @@ def hostile_terms(agreement_id: str, text: str) -> dict:
     }
 
 
+def missed_period_with_credit(catalog):
+    """(record, outcome): the newest missed period that earned a credit %, of the first example
+    agreement that has one."""
+    import pytest
+
+    from mkdocs_sla.core.evaluate import evaluate
+
+    for record in catalog.agreements:
+        for outcome in reversed(evaluate(record).periods):
+            if outcome.missed and outcome.credit.percent > 0:
+                return record, outcome
+    pytest.fail("the examples should hold at least one missed period with a credit")
+
+
 #: Debian's chromium; Playwright cannot download its own browser here.
 #: CHROMIUM_PATH overrides it on machines that keep the browser elsewhere.
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
