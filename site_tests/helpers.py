@@ -180,3 +180,19 @@ def serve_directory(path: str | os.PathLike[str]) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+#: The periods an agreement's page shows in full; the earlier ones are on a page per year.
+RECENT_PERIODS = 12
+
+
+def results_page(evaluation, label: str) -> str:
+    """The page (relative to `agreements/`, with a trailing slash) that shows period `label` of an
+    evaluated agreement, as the site promises it: the latest 12 periods on the agreement's own
+    page, every earlier one on the page of the year it starts in."""
+    periods = [o.period for o in evaluation.periods]
+    index = next(i for i, p in enumerate(periods) if p.label == label)
+    agreement = evaluation.record.id
+    if index >= len(periods) - RECENT_PERIODS:
+        return f"{agreement}/"
+    return f"{agreement}/periods/{periods[index].start.year}/"

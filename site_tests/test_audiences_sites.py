@@ -96,6 +96,21 @@ def test_the_public_site_shows_public_terms_and_public_results_only(sites):
     assert private_tokens(REPO_ROOT / "agreements", PUBLIC) >= {"Fabrikam Media Ltd", "Tailspin Toys AG", "14,200.00 USD"}
 
 
+def test_edit_this_page_is_offered_on_the_internal_site_only(sites):
+    """The provider's people edit the YAML; a customer or the public reading the terms are not
+    sent to an editor of the repository."""
+    edit = re.compile(r'<a href="[^"]*/edit/[^"]*" title="Edit this page"')
+    internal = (sites / "internal" / "agreements" / "acme-compute" / "index.html").read_text()
+    assert edit.search(internal), "the internal site offers to edit the agreement"
+    for audience in AUDIENCES:
+        if audience.kind is AudienceKind.INTERNAL:
+            continue
+        found = [
+            path.relative_to(sites) for path, text in site_texts(sites / audience.folder) if path.suffix == ".html" and edit.search(text)
+        ]
+        assert found == [], audience
+
+
 def statement(sites: Path, customer: str, period: str) -> dict:
     return json.loads((sites / customer / "agreements" / "statements" / customer / f"{period}.json").read_text())
 

@@ -300,6 +300,13 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             page.present_anchor_ids = (page.present_anchor_ids or set()) | anchors
         return html
 
+    def on_page_context(self, context, page: Page, config, nav):
+        # "Edit this page" is for the provider's own people: a customer or the public reading
+        # the terms would be sent to an editor of the repository.
+        if self.config.enabled and self.audience.kind is not AudienceKind.INTERNAL:
+            page.edit_url = None
+        return context
+
     def on_post_page(self, output: str, page: Page, config) -> str:
         if not self.config.enabled:
             return output

@@ -332,17 +332,22 @@ _MEASURED_WORDS: dict[str, Callable[[Attainment], str]] = {
 
 
 def remedy_words(remedy: Remedy) -> str:
-    """A remedy reached, as the periods table and the JSON say it."""
+    """A remedy reached, as the JSON says it: the metric's name, then `remedy_clause`."""
+    return f"{remedy.metric.name}: {remedy_clause(remedy)}"
+
+
+def remedy_clause(remedy: Remedy) -> str:
+    """A remedy reached, without its metric's name (the periods table lists them by metric)."""
     metric = remedy.metric
     if remedy.kind is RemedyKind.ESCALATION:
-        return f"{metric.name}: missed {remedy.misses} times in {remedy.within} periods — {remedy.action}"
+        return f"missed {remedy.misses} times in {remedy.within} periods — {remedy.action}"
     if remedy.kind is RemedyKind.CHRONIC:
-        text = f"{metric.name}: chronic failure, missed {remedy.misses} times in {remedy.within} periods"
+        text = f"chronic failure, missed {remedy.misses} times in {remedy.within} periods"
         return f"{text} — {remedy.action}" if remedy.action else text
     # Rounded towards the worse side, as every attainment shown: never "97% is below 97".
     shown = display.attainment(remedy.average, metric.unit, metric.better)
     level = display.with_unit(str(remedy.level), metric.unit)
-    return f"{metric.name}: average over {remedy.within} periods {shown} is below {level}"
+    return f"average over {remedy.within} periods {shown} is below {level}"
 
 
 def claim_status(deadline: dt.date, today: dt.date) -> str:

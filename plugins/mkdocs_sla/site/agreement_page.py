@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import replace
 from html import escape as _escape
 from typing import Any
 
@@ -23,8 +24,8 @@ from mkdocs_sla.present.words import (
     measured_words,
     objective_words,
     period_name,
+    remedy_clause,
     remedy_lines,
-    remedy_words,
     responsibility_lines,
 )
 from mkdocs_sla.site import customer_views
@@ -45,6 +46,7 @@ from mkdocs_sla.site.views import (
     _metric_charts,
     _metric_credit,
     _metric_view,
+    earlier_years,
     statement_line,
 )
 
@@ -72,7 +74,10 @@ def render_agreement(
     pages: dict[str, str] = {}
     history = History(record, today, links)
 
-    periods = [(outcome, _period_entry(record.id, outcome)) for outcome in evaluation.periods]
+    years = earlier_years(evaluation.periods)
+    periods = [(outcome, _period_entry(record.id, outcome, years.get(outcome.period.label))) for outcome in evaluation.periods]
+    # The page shows the latest periods in full; each earlier year has a page of its own.
+    recent = replace(evaluation, periods=tuple(o for o in evaluation.periods if o.period.label not in years))
     if results_shown:
         pages[paths.agreement_json(record.id)] = (
             _json(
@@ -89,7 +94,7 @@ def render_agreement(
     for metric in terms.metrics:
         view = _metric_view(metric, terms)
         view["glossary_href"] = links(path, paths.definition(glossary_anchor(metric)))
-        view["charts"] = _metric_charts(metric, evaluation)
+        view["charts"] = _metric_charts(metric, recent)
         metrics.append(view)
 
     badge = customer_views.badge_of(evaluation)
@@ -130,8 +135,14 @@ def render_agreement(
             deadline=deadline_words(terms),
             periods=len(periods),
             misses=evaluation.periods[-1].misses_to_date if periods else 0,
+            shown=len(recent.periods),
+            earlier=[(year, links(path, paths.earlier_periods(record.id, year))) for year in sorted(set(years.values()), reverse=True)],
             periods_html=Markup(
-                "\n".join(_period_rows(outcome, entry, terms, version_hrefs, today) for outcome, entry in reversed(periods))
+                "\n".join(
+                    _period_rows(outcome, entry, terms, version_hrefs, today)
+                    for outcome, entry in reversed(periods)
+                    if entry.earlier_year is None
+                )
             ),
             last=last[1] if last else None,
             last_name=period_name(last[0].period) if last else None,
@@ -139,14 +150,25 @@ def render_agreement(
             catalog_href=links(path, paths.catalog),
             json_href=links(path, paths.agreement_json(record.id)),
             standard=_standard_view(version, links, path),
-            credits_chart=customer_views.credits_chart(evaluation),
+            credits_chart=customer_views.credits_chart(recent),
             calculator=customer_views.calculator_data(evaluation),
             formula=customer_views.formula_words(terms),
             badge=embed,
-            evidence_html=evidence_section(record, evaluation),
+            evidence_html=evidence_section(record, recent),
             tickets=ticket_section(record, evaluation, links, path, links(path, paths.agreement_json(record.id))),
         )
     )
+    for year in sorted(set(years.values())):
+        page = paths.earlier_periods(record.id, year)
+        pages[page] = _earlier_periods_page(
+            record,
+            replace(evaluation, periods=tuple(o for o in evaluation.periods if years.get(o.period.label) == year)),
+            year,
+            page,
+            links,
+            history,
+            today,
+        )
     pages.update(calendar_pages(record, evaluation, links, path))
     in_glossary = {glossary_anchor(m) for m in terms.metrics}
     pages.update(history.pages(in_glossary))
@@ -170,7 +192,9 @@ def render_agreement(
         periods=tuple(entry for _outcome, entry in periods),
         versions=history.entries(),
         standard=_standard_use(version),
-        statements=tuple(statement_line(record.id, outcome.terms.title, outcome) for outcome in evaluation.periods)
+        statements=tuple(
+            statement_line(record.id, outcome.terms.title, outcome, years.get(outcome.period.label)) for outcome in evaluation.periods
+        )
         if results_shown
         else (),
     )
@@ -217,7 +241,44 @@ def render_record(record: Agreement, today: dt.date, options: RenderOptions) -> 
     return render_agreement(record, evaluate(record), today=today, options=options)
 
 
-def _period_entry(agreement_id: str, outcome: PeriodOutcome) -> PeriodEntry:
+def _earlier_periods_page(
+    record: Agreement, evaluation: AgreementEvaluation, year: int, path: str, links: Links, history: History, today: dt.date
+) -> str:
+    """The page of one earlier year's periods: the same table, charts and evidence as the
+    agreement's page, for the periods it no longer shows."""
+    home = links(path, links.paths.agreement(record.id))
+    terms = evaluation.periods[-1].terms  # the terms of the year's last period: its charts' objectives and tiers
+    version_hrefs = {v.label: v.href for v in history.views(path)}
+    rows = [
+        _period_rows(outcome, _period_entry(record.id, outcome, year), terms, version_hrefs, today, metrics_href=home)
+        for outcome in reversed(evaluation.periods)
+    ]
+    charts = [(metric, _metric_charts(metric, evaluation)) for metric in terms.metrics]
+    return (
+        _env()
+        .get_template("earlier_periods.md.j2")
+        .render(
+            record=record,
+            terms=record.versions[-1].terms,
+            year=year,
+            home=home,
+            periods=len(evaluation.periods),
+            charts=[(metric, chart) for metric, chart in charts if chart],
+            credits_chart=customer_views.credits_chart(evaluation),
+            periods_html=Markup("\n".join(rows)),
+            evidence_html=evidence_section(record, evaluation),
+        )
+    )
+
+
+def _remedy_text(remedy, last: bool) -> str:
+    """One remedy of a metric in the periods table; all but the last lose a closing full stop,
+    as they are followed by a semicolon."""
+    text = remedy_clause(remedy) + (" — termination right" if remedy.termination_right else "")
+    return text if last else text.rstrip(".")
+
+
+def _period_entry(agreement_id: str, outcome: PeriodOutcome, earlier_year: int | None = None) -> PeriodEntry:
     terms = outcome.terms
     return PeriodEntry(
         period=outcome.period,
@@ -231,6 +292,7 @@ def _period_entry(agreement_id: str, outcome: PeriodOutcome) -> PeriodEntry:
         missed=tuple(m.metric.name for m in outcome.missed),
         earned_back=tuple((m.metric.name, m.earned_back.label) for m in outcome.metrics if m.earned_back),
         attainment=tuple((m.metric.name, _attainment_text(m)) for m in outcome.metrics),
+        earlier_year=earlier_year,
     )
 
 
@@ -241,10 +303,18 @@ def _attainment_text(m) -> str:
     return display.attainment(m.attainment, m.metric.unit, m.metric.better)
 
 
-def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Terms, version_hrefs: Mapping[str, str], today: dt.date) -> str:
+def _period_rows(
+    outcome: PeriodOutcome,
+    entry: PeriodEntry,
+    current: Terms,
+    version_hrefs: Mapping[str, str],
+    today: dt.date,
+    metrics_href: str = "",
+) -> str:
     """One period of the periods table: a heading row with the period's total and the version
-    that governed it (a link to its terms), a row per metric, and the remedies reached. Built
-    without Jinja: 24 periods × 5 metrics per page."""
+    that governed it (a link to its terms), a row per metric (its name a link to the metric on
+    the agreement's page, at `metrics_href`), and the remedies reached. Built without Jinja:
+    12 periods × 5 metrics per page."""
     e = _escape
     total = entry.total
     label = e(outcome.period.label)
@@ -269,13 +339,13 @@ def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Terms, ver
         metric = m.metric
         name = markup.inline(metric.name)
         if current.metric(metric.id) is not None:
-            name = f'<a href="#metric-{e(metric.id)}">{name}</a>'
+            name = f'<a href="{e(metrics_href)}#metric-{e(metric.id)}">{name}</a>'
         shown = e(display.attainment(m.attainment, metric.unit, metric.better))
         if m.attainment is not None:
             # The exact value on hover (title) and on a tap or a key (a <details>: no script needed).
             exactly = e(display.exactly(m.attainment, metric.unit))
             title = f' title="{exactly}"'
-            figure = f'<details class="sla-exact"><summary><strong>{shown}</strong></summary><span>{exactly}</span></details>'
+            figure = f'<details class="sla-exact"><summary>{shown}</summary><span>{exactly}</span></details>'
         else:
             title, figure = "", f"<strong>{shown}</strong>"
         detail = f" <small>{e(measured_words(m))}</small>"
@@ -287,8 +357,15 @@ def _period_rows(outcome: PeriodOutcome, entry: PeriodEntry, current: Terms, ver
             f"<td>{mark.html}</td> <td>{e(_metric_credit(m))}{note}</td></tr>"
         )
     if outcome.remedies:
+        # By metric, its remedies one after another: a metric's name once per period, not per remedy.
+        by_metric: dict[str, list] = {}
+        for r in outcome.remedies:
+            by_metric.setdefault(r.metric.id, []).append(r)
         items = "".join(
-            f"<li>{markup.inline(remedy_words(r) + (' — termination right' if r.termination_right else ''))}</li>" for r in outcome.remedies
+            f"<li>{markup.inline(found[0].metric.name)}: "
+            + "; ".join(markup.inline(_remedy_text(r, last=r is found[-1])) for r in found)
+            + "</li>"
+            for found in by_metric.values()
         )
         rows.append(f'<tr class="sla-row--remedies"><td colspan="4"><strong>What these misses bring</strong><ul>{items}</ul></td></tr>')
     rows.extend(correction_rows(outcome))

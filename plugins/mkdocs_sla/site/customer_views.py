@@ -77,6 +77,8 @@ def calculator_data(evaluation: AgreementEvaluation) -> Markup | None:
     periods = calculator_periods(evaluation)
     if not periods:
         return None
+    # Keys without a value are left out (the script reads a missing key as none): 24 periods of nulls add up.
+    periods = [{key: value for key, value in period.items() if value is not None} for period in periods]
     text = json.dumps({"periods": periods}, ensure_ascii=True, separators=(",", ":")).replace("<", "\\u003c").replace(">", "\\u003e")
     return Markup(f'<script type="application/json" class="sla-calculator__data">{text}</script>')
 

@@ -250,7 +250,7 @@ class Listings:
         e = _escape
         s = self.by_id[entry.agreement_id]
         total = entry.total
-        href = e(self.link(path, self.paths.agreement(s.id), f"period-{entry.period.label}"))
+        href = e(self.link(path, self.paths.period_results(s.id, entry.earlier_year), f"period-{entry.period.label}"))
         notes = "".join(f'<br><small class="sla-note">{e(note)}</small>' for note in total.notes)
         notes += "".join(
             f'<br><small class="sla-note">{markup.inline(name)}: earned back in {e(when)}</small>' for name, when in entry.earned_back

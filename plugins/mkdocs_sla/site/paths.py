@@ -91,6 +91,14 @@ class Paths:
         """An agreement's version history."""
         return f"{self.prefix}/{agreement_id}/history.md"
 
+    def earlier_periods(self, agreement_id: str, year: int) -> str:
+        """The results of one calendar year that the agreement's page no longer shows in full."""
+        return f"{self.prefix}/{agreement_id}/periods/{year}.md"
+
+    def period_results(self, agreement_id: str, earlier_year: int | None) -> str:
+        """The page that shows a period's results: the agreement's, or that of an earlier year."""
+        return self.agreement(agreement_id) if earlier_year is None else self.earlier_periods(agreement_id, earlier_year)
+
     def version(self, agreement_id: str, label: str) -> str:
         """A version's terms: a permanent URL, named by the label alone, so a newer version changes nothing here."""
         return f"{self.prefix}/{agreement_id}/versions/{version_slug(label)}.md"

@@ -230,7 +230,7 @@ class ServicePages:
                     "credited": [
                         {
                             "customer": s.customer,
-                            "href": self.links(path, self.paths.agreement(s.id), f"period-{period.label}"),
+                            "href": self.links(path, self.paths.period_results(s.id, e.earlier_year), f"period-{period.label}"),
                             "amount": display.money(e.issued, e.currency or ""),
                         }
                         for s, e in credited

@@ -154,7 +154,7 @@ class Statements:
         return {
             "line": line,
             "anchor": f"agreement-{line.agreement_id}",
-            "href": self.link(path, self.paths.agreement(line.agreement_id), f"period-{line.period.label}"),
+            "href": self.link(path, self.paths.period_results(line.agreement_id, line.earlier_year), f"period-{line.period.label}"),
             "metrics_html": Markup("\n".join(rows)),
             "charges": display.money(line.charges, currency) if line.charges is not None else "not reported",
             "percent": display.percent(line.percent),

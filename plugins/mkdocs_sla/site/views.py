@@ -4,6 +4,7 @@ that phase 1 (one agreement) hands to phase 2 (the listings)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -149,6 +150,7 @@ class PeriodEntry:
     missed: tuple[str, ...]  # metric names
     earned_back: tuple[tuple[str, str], ...]  # (metric name, period)
     attainment: tuple[tuple[str, str], ...] = ()  # (metric name, attainment as shown, "—" if not reported)
+    earlier_year: int | None = None  # on the agreement's page of that year's results (see `on_page`), None: on its page
 
 
 @dataclass(frozen=True)
@@ -212,9 +214,22 @@ class StatementLine:
     claim_deadline: dt.date | None
     claim_how: str | None  # Markdown
     claim_evidence: tuple[str, ...]
+    earlier_year: int | None = None  # where the period's results are shown: see `PeriodEntry.earlier_year`
 
 
-def statement_line(agreement_id: str, title: str, outcome: PeriodOutcome) -> StatementLine:
+#: How many of an agreement's latest periods its page shows in full (table, evidence, charts);
+#: the earlier ones are on a page per calendar year, so that a long history keeps the page small.
+RECENT_PERIODS = 12
+
+
+def earlier_years(outcomes: Sequence[PeriodOutcome], recent: int = RECENT_PERIODS) -> dict[str, int]:
+    """The periods that are not on the agreement's own page, by label, with the year of the page
+    that shows them: every period before the latest `recent`, by the year it starts in."""
+    earlier = outcomes[: max(len(outcomes) - recent, 0)]
+    return {outcome.period.label: outcome.period.start.year for outcome in earlier}
+
+
+def statement_line(agreement_id: str, title: str, outcome: PeriodOutcome, earlier_year: int | None = None) -> StatementLine:
     """A period's outcome as a statement line: what the page, the CSV and the JSON show."""
     terms = outcome.terms
     credit_terms = terms.credit_terms
@@ -248,6 +263,7 @@ def statement_line(agreement_id: str, title: str, outcome: PeriodOutcome) -> Sta
         claim_deadline=outcome.claim_deadline,
         claim_how=claim.how if claim else None,
         claim_evidence=tuple(claim.evidence) if claim else (),
+        earlier_year=earlier_year,
     )
 
 
