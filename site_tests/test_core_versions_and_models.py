@@ -1,5 +1,6 @@
 """Rules that now have one home in the core: which version is in force on a day (agreements and
-service standards alike), and what each credit model declares about itself."""
+service standards alike), what each credit model declares about itself, and the error budget
+read from the counts a measure produced."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from fractions import Fraction
 from types import SimpleNamespace
 
 import pytest
+from site_tests.core_helpers import agreement, metric_outcome, metric_text, write_agreement
 
+from mkdocs_sla.core.measures import error_budget
 from mkdocs_sla.core.model import CREDIT_MODELS, LinearCredits, Metric, PoolCredits, TieredCredits
 from mkdocs_sla.core.records import in_force_on
 
@@ -70,3 +73,25 @@ def test_only_pool_credits_are_held_to_the_at_risk_amount_and_only_linear_credit
     assert {"tiers": TieredCredits, "linear": LinearCredits, "pool": PoolCredits} == CREDIT_MODELS
     assert [name for name, model in CREDIT_MODELS.items() if model.pooled] == ["pool"]
     assert [name for name, model in CREDIT_MODELS.items() if model.varies] == ["linear"]
+
+
+@pytest.mark.parametrize(
+    ("measure", "result", "budget"),
+    [
+        # Events: 5% of 200 events may be bad; 12 were.
+        ("kind: events", "    good: 188\n    total: 200\n", (Fraction(10), Fraction(12))),
+        # Downtime: 5% of January's 44,640 minutes; 60 minutes down.
+        (
+            "kind: downtime",
+            "    outages:\n      - {start: 2026-01-10T10:00:00Z, end: 2026-01-10T11:00:00Z}\n",
+            (Fraction(2232), Fraction(60)),
+        ),
+        ("kind: value", "    value: 97\n", None),  # a reported figure has no counts to spend
+        ("kind: events", "    good: 0\n    total: 0\n", None),  # nothing measured: no budget
+    ],
+)
+def test_the_error_budget_is_read_from_the_counts_the_measure_produced(tmp_path, measure, result, budget):
+    text = agreement(metrics=metric_text(objective="95", measure=measure, credits=None))
+    write_agreement(tmp_path, "svc", text, {"2026-01.yaml": f'period: "2026-01"\nmetrics:\n  uptime:\n{result}'})
+    outcome = metric_outcome(tmp_path, "2026-01")
+    assert error_budget(outcome.metric, outcome.measured) == budget
