@@ -237,6 +237,13 @@ def _terms(metric: str, extra: str = TICKETS):
             "adverse",
         ),
         (
+            "an empty period judged missed instead of met is favourable",
+            "pause_states: [pending]",
+            "pause_states: [pending]\n      when_empty: missed",
+            "a period with nothing measured is now judged missed (was met)",
+            "favourable",
+        ),
+        (
             "a pause state dropped is favourable",
             "pause_states: [pending]",
             "pause_states: []",

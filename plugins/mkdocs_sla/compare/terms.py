@@ -281,7 +281,7 @@ def _measure(out: list[Change], subject: str, name: str, a: Metric, b: Metric) -
         return
     if y.reads_tickets:
         ticket_measure_changes(out, subject, name, a, b)
-    if y.kind == "downtime":
+    if y.reads_log:  # downtime and available minutes: both may count only a calendar's hours
         service_hours_change(out, subject, name, a, b)
     if y.counts_outages:
         if x.minimum_outage_minutes != y.minimum_outage_minutes:
@@ -326,7 +326,7 @@ def _measure(out: list[Change], subject: str, name: str, a: Metric, b: Metric) -
                     NEUTRAL,
                 )
             )
-    elif y.kind in ("events", "average", "available_minutes") and x.when_empty != y.when_empty:
+    elif "when_empty" in fields and x.when_empty != y.when_empty:
         # An empty period judged missed can earn a credit; judged met it cannot.
         out.append(
             Change(
