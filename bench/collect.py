@@ -20,35 +20,18 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # site_tests.prometheus_helpers
 
+from site_tests.core_helpers import agreement, metric_text  # noqa: E402
 from site_tests.prometheus_helpers import minutes, prometheus_server  # noqa: E402
 
-AGREEMENT = """\
-id: api
-version: "1.0"
-effective: 2024-01-01
-title: API
-provider: Provider
-customer: Customer
-owner: Owner
-service:
-  name: API
-metrics:
-  - id: uptime
-    name: Monthly uptime
-    definition: Minutes the API answered its probe.
-    unit: "%"
-    better: higher
-    objective: 99.9
-    measure:
-      kind: downtime
-    credits:
-      model: tiers
-      tiers:
-        - below: 99.9
-          credit: 10
-credit_terms:
-  base: the monthly charges
-"""
+AGREEMENT = agreement(
+    "api",
+    effective="2024-01-01",
+    title="API",
+    service="API",
+    metrics=metric_text(
+        definition="Minutes the API answered its probe.", credits="model: tiers\ntiers:\n  - below: 99.9\n    credit: 10\n"
+    ),
+)
 
 
 def main() -> int:

@@ -30,6 +30,15 @@ RESULTS_SCHEMA = "# yaml-language-server: $schema=https://example.github.io/mkdo
 
 FIRST_YEAR, FIRST_MONTH = 2024, 1
 
+# What agreements written in full and standards say alike: the parties' duties, and the minimum
+# credit and how to claim (the deadline's days follow).
+DUTIES = (
+    "responsibilities:\n"
+    "  provider:\n    - Operate the service and report each month's results within 10 days.\n"
+    "  customer:\n    - Report incidents through the support portal.\n"
+)
+CLAIM = '  minimum_amount: 1.00\n  claim:\n    how: Open a support case titled "SLA credit request".\n    deadline:\n'
+
 FAMILIES = ("Compute", "Storage", "Databases", "Networking", "Analytics", "Support", "Security", "Messaging")
 SERVICES = (
     "virtual machines",
@@ -286,21 +295,33 @@ def _agreement(agreement_id: str, number: int, metrics: int, rnd: random.Random)
         f"  name: {service.capitalize()}\n"
         f"  family: {family}\n"
         "review:\n  every_months: 18\n  last: 2023-12-01\n"
-        "period: month\n"
-        f"timezone: {timezone}\n"
-        "responsibilities:\n"
-        "  provider:\n    - Operate the service and report each month's results within 10 days.\n"
-        "  customer:\n    - Report incidents through the support portal.\n"
+        f"period: month\ntimezone: {timezone}\n{DUTIES}"
         "metrics:\n" + "".join(metric_texts) + "credit_terms:\n"
         "  base: the month's charges for the service\n"
         f"  currency: {rnd.choice(('USD', 'EUR', 'GBP'))}\n"
-        f"  combine: {combine}\n" + cap + "  minimum_amount: 1.00\n"
-        "  claim:\n"
-        '    how: Open a support case titled "SLA credit request".\n'
-        "    deadline:\n"
-        "      days_after_period: 30\n" + escalation + "exclusions:\n  - Scheduled maintenance announced at least 5 days ahead.\n"
+        f"  combine: {combine}\n"
+        + cap
+        + CLAIM
+        + "      days_after_period: 30\n"
+        + escalation
+        + "exclusions:\n  - Scheduled maintenance announced at least 5 days ahead.\n"
     )
     return text, chosen
+
+
+def _write_results(results: Path, chosen: list, periods: int, rnd: random.Random) -> None:
+    """One agreement's results files, a month each from the first: every metric's result
+    (`chosen`: id, builder, state) and the month's charges, around a base drawn first."""
+    results.mkdir(parents=True, exist_ok=True)
+    base = rnd.choice((800, 2500, 12000, 48000))
+    for index in range(periods):
+        year, month = _period(index)
+        label = f"{year}-{month:02d}"
+        body = "".join(result(mid, year, month, rnd, state) for mid, result, state in chosen)
+        charges = base + rnd.randint(0, base // 10)
+        (results / f"{label}.yaml").write_text(
+            f"{RESULTS_SCHEMA}period: {label}\ncharges: {charges}.00\nmetrics:\n{body}", encoding="utf-8"
+        )
 
 
 def generate(root: Path, count: int, metrics: int = 5, periods: int = 24, seed: int = 0) -> list[str]:
@@ -313,19 +334,10 @@ def generate(root: Path, count: int, metrics: int = 5, periods: int = 24, seed: 
         rnd = random.Random(seed * 1_000_003 + number)
         agreement_id = f"sla-{number:0{width}d}"
         folder = root / agreement_id
-        results = folder / "results"
-        results.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
         text, chosen = _agreement(agreement_id, number, metrics, rnd)
         (folder / "agreement.yaml").write_text(text, encoding="utf-8")
-        base = rnd.choice((800, 2500, 12000, 48000))
-        for index in range(periods):
-            year, month = _period(index)
-            label = f"{year}-{month:02d}"
-            body = "".join(result(mid, year, month, rnd, state) for mid, result, state in chosen)
-            charges = base + rnd.randint(0, base // 10)
-            (results / f"{label}.yaml").write_text(
-                f"{RESULTS_SCHEMA}period: {label}\ncharges: {charges}.00\nmetrics:\n{body}", encoding="utf-8"
-            )
+        _write_results(folder / "results", chosen, periods, rnd)
         ids.append(agreement_id)
     return ids
 
@@ -357,20 +369,11 @@ def _standard(service_id: str, number: int, metrics: int, rnd: random.Random) ->
             f"provider: {provider}\n"
             "owner: Service delivery manager\n"
             "notice_days: 60\n"
-            "period: month\n"
-            f"timezone: {timezone}\n"
-            "responsibilities:\n"
-            "  provider:\n    - Operate the service and report each month's results within 10 days.\n"
-            "  customer:\n    - Report incidents through the support portal.\n"
+            f"period: month\ntimezone: {timezone}\n{DUTIES}"
             "metrics:\n" + "".join(metric_texts) + "credit_terms:\n"
             "  base: the month's charges for the service\n"
             f"  currency: {rnd.choice(('USD', 'EUR', 'GBP')) if label == '1.0' else currency}\n"
-            f"  cap: {cap}\n"
-            "  minimum_amount: 1.00\n"
-            "  claim:\n"
-            '    how: Open a support case titled "SLA credit request".\n'
-            "    deadline:\n"
-            f"      days_after_period: {days}\n"
+            f"  cap: {cap}\n" + CLAIM + f"      days_after_period: {days}\n"
             "exclusions:\n  - Scheduled maintenance announced at least 5 days ahead.\n"
         )
 
@@ -428,18 +431,9 @@ def generate_services(root: Path, count: int, services: int = 15, metrics: int =
             "review:\n  every_months: 18\n  last: 2023-12-01\n" + negotiated
         )
         folder = root / agreement_id
-        results = folder / "results"
-        results.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
         (folder / "agreement.yaml").write_text(text, encoding="utf-8")
-        base = rnd.choice((800, 2500, 12000, 48000))
-        for index in range(periods):
-            year, month = _period(index)
-            label = f"{year}-{month:02d}"
-            body = "".join(result(mid, year, month, rnd, state) for mid, result, state in chosen)
-            charges = base + rnd.randint(0, base // 10)
-            (results / f"{label}.yaml").write_text(
-                f"{RESULTS_SCHEMA}period: {label}\ncharges: {charges}.00\nmetrics:\n{body}", encoding="utf-8"
-            )
+        _write_results(folder / "results", chosen, periods, rnd)
         ids.append(agreement_id)
     return ids
 

@@ -18,24 +18,75 @@ from mkdocs_sla.source.load import Catalog, load
 
 SLA = [sys.executable, "-m", "mkdocs_sla.cli"]
 
-DOWNTIME_METRIC = """\
-  - id: uptime
-    name: Monthly uptime
-    definition: Minutes available as a share of all minutes.
-    unit: "%"
-    better: higher
-    objective: 99.9
-    measure:
-      kind: downtime
-    credits:
-      model: tiers
-      tiers:
-        - below: 99.9
-          at_or_above: 99.0
-          credit: 10
-        - below: 99.0
-          credit: 25
+#: Credit tables for `metric_text(credits=...)`: the YAML under `credits:`, unindented.
+TIERS_10_25 = """\
+model: tiers
+tiers:
+  - below: 99.9
+    at_or_above: 99.0
+    credit: 10
+  - below: 99.0
+    credit: 25
 """
+AWS_TIERS = """\
+model: tiers
+tiers:
+  - below: 99.99
+    at_or_above: 99.0
+    credit: 10
+  - below: 99.0
+    at_or_above: 95.0
+    credit: 30
+  - below: 95.0
+    credit: 100
+"""
+GITHUB_TIERS = """\
+model: tiers
+tiers:
+  - at_or_below: 99.9
+    above: 99.0
+    credit: 10
+  - below: 99.0
+    credit: 25
+"""
+
+
+def metric_text(
+    metric_id: str = "uptime",
+    *,
+    name: str = "Monthly uptime",
+    definition: str = "Minutes available as a share of all minutes.",
+    unit: str = '"%"',
+    better: str = "higher",
+    objective: str = "99.9",
+    strict: bool = False,
+    measure: str = "kind: downtime\n",
+    credits: str | None = TIERS_10_25,
+) -> str:
+    """The YAML text of one item of `metrics:`, indented for `agreement(metrics=...)`.
+
+    `measure` and `credits` are the YAML of those sections, unindented (`credits=None`: none);
+    `strict` writes `objective_strict: true`. Every test builds its metrics here, so a change
+    to the format's required keys is made once."""
+    text = (
+        f"  - id: {metric_id}\n"
+        f"    name: {name}\n"
+        f"    definition: {definition}\n"
+        f"    unit: {unit}\n"
+        f"    better: {better}\n"
+        f"    objective: {objective}\n" + ("    objective_strict: true\n" if strict else "") + "    measure:\n" + indented(measure)
+    )
+    if credits is not None:
+        text += "    credits:\n" + indented(credits)
+    return text
+
+
+def indented(block: str) -> str:
+    """A section's YAML, under its key in a metric (six spaces)."""
+    return "".join(f"      {line}\n" for line in block.splitlines())
+
+
+DOWNTIME_METRIC = metric_text()
 
 
 def agreement(
@@ -47,12 +98,15 @@ def agreement(
     effective: str = "2026-01-01",
     credit_terms: str | None = None,
     head: str = "",
+    title: str | None = None,
+    service: str = "The service",
 ) -> str:
     """The YAML text of one agreement version: the required keys, then `metrics`, then `extra`.
 
     `metrics` is the list under `metrics:` (items indented by two spaces);
     `credit_terms` replaces the default `credit_terms:` section (pass "" for none);
-    `head` is inserted right after `id:` (e.g. `period: quarter`).
+    `head` is inserted right after `id:` (e.g. `period: quarter`); `title` defaults to
+    `Test agreement <id>`.
     """
     if credit_terms is None:
         credit_terms = "credit_terms:\n  base: the monthly charges\n"
@@ -61,12 +115,12 @@ def agreement(
         f"{head}"
         f'version: "{version}"\n'
         f"effective: {effective}\n"
-        f"title: Test agreement {agreement_id}\n"
+        f"title: {title or f'Test agreement {agreement_id}'}\n"
         "provider: Provider\n"
         "customer: Customer\n"
         "owner: Owner\n"
         "service:\n"
-        "  name: The service\n"
+        f"  name: {service}\n"
         "metrics:\n"
         f"{metrics}"
         f"{credit_terms}"

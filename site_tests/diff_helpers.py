@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from site_tests.core_helpers import write_agreement as write_files
 
 from mkdocs_sla.cli import main
 from mkdocs_sla.core.model import Terms
@@ -125,15 +126,10 @@ def dump(data: Any) -> str:
 
 
 def write_agreement(root: Path, versions: list[dict], results: dict[str, dict] | None = None, agreement_id: str = "compute") -> Path:
-    """agreements/<id>/agreement.yaml with one document per version, and results/<period>.yaml."""
-    folder = root / agreement_id
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "agreement.yaml").write_text(yaml.safe_dump_all(versions, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    if results:
-        (folder / "results").mkdir(exist_ok=True)
-        for period, data in results.items():
-            (folder / "results" / f"{period}.yaml").write_text(dump(data), encoding="utf-8")
-    return folder
+    """agreements/<id>/agreement.yaml with one document per version, and results/<period>.yaml
+    (written by the core tests' writer, from the data as YAML)."""
+    text = yaml.safe_dump_all(versions, sort_keys=False, allow_unicode=True)
+    return write_files(root, agreement_id, text, {f"{period}.yaml": dump(data) for period, data in (results or {}).items()})
 
 
 # ---------------------------------------------------------------- git
@@ -171,6 +167,16 @@ class GitRepo:
         self.git("add", "--all")
         self.git("commit", "--quiet", "--allow-empty", "-m", message, env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp})
         return self.git("rev-parse", "HEAD").strip()
+
+
+def compute_repo(path: Path, date: str) -> GitRepo:
+    """A repository whose `main` holds the compute agreement (`terms_data()`, in force since 2025-01)
+    and the results of 2025-03, committed on `date`, with a branch `base` there."""
+    repo = GitRepo(path)
+    write_agreement(repo.agreements, [terms_data()], {"2025-03": outage_results("2025-03", 60)})
+    repo.commit("Compute agreement", date)
+    repo.git("branch", "base")
+    return repo
 
 
 @dataclass

@@ -10,15 +10,84 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 #: The repository root (the folder holding mkdocs.yml).
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+#: What a copy of this project's site needs besides the agreements.
+SITE_FILES = ("mkdocs.yml", "docs", "theme")
+
+
+def copy_project(destination: Path, agreements: bool = True, *, ignore: Sequence[str] = ("__pycache__",)) -> Path:
+    """Copy this project's site (mkdocs.yml, docs, theme and, unless `agreements=False`, the example
+    agreements) into `destination`, leaving out `ignore`d names; returns the copy's mkdocs.yml."""
+    for name in [*SITE_FILES, *(["agreements"] if agreements else [])]:
+        source = REPO_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns(*ignore))
+        else:
+            shutil.copy2(source, destination / name)
+    return destination / "mkdocs.yml"
+
+
+def hostile_terms(agreement_id: str, text: str) -> dict:
+    """An agreement's terms, valid for the loader, with `text` in every field that takes text:
+    title, parties, service, duties, the metric, credit terms, claims, remedies, exclusions and
+    changes. The hostile-input tests write their payloads this way, then aim sharper ones at the
+    fields they are about."""
+    return {
+        "id": agreement_id,
+        "version": "1.0",
+        "effective": "2025-01-01",
+        "title": f"Hostile {text}",
+        "summary": text,
+        "provider": text,
+        "customer": text,
+        # A hostile name cannot become a folder name: the agreement names its customer's site.
+        "customer_id": "hostile-customer",
+        "owner": text,
+        "service": {"name": text, "family": text, "scope": text},
+        "responsibilities": {"provider": [text], "customer": [text]},
+        "metrics": [
+            {
+                "id": "uptime",
+                "name": text,
+                "definition": text,
+                "target": text,
+                "unit": "%",
+                "better": "higher",
+                "objective": "99.9",
+                "measure": {"kind": "events"},
+                "credits": {"model": "tiers", "tiers": [{"below": "99.9", "credit": "10"}]},
+            }
+        ],
+        "credit_terms": {"base": text, "claim": {"how": text, "deadline": {"days_after_period": 30}, "evidence": [text]}},
+        "remedies": {"chronic": {"misses": 1, "within": 2, "consequence": text}},
+        "exclusions": [text],
+        "changes": text,
+    }
+
+
+def missed_period_with_credit(catalog):
+    """(record, outcome): the newest missed period that earned a credit %, of the first example
+    agreement that has one."""
+    import pytest
+
+    from mkdocs_sla.core.evaluate import evaluate
+
+    for record in catalog.agreements:
+        for outcome in reversed(evaluate(record).periods):
+            if outcome.missed and outcome.credit.percent > 0:
+                return record, outcome
+    pytest.fail("the examples should hold at least one missed period with a credit")
+
 
 #: Debian's chromium; Playwright cannot download its own browser here.
 #: CHROMIUM_PATH overrides it on machines that keep the browser elsewhere.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from site_tests.core_helpers import DOWNTIME_METRIC
+from site_tests.core_helpers import DOWNTIME_METRIC, TIERS_10_25, indented
 
 
 def standard(
@@ -75,6 +75,12 @@ def inheriting(
         f"{scope}"
         f"{extra}"
     )
+
+
+def negotiated_tiers(credit: int) -> str:
+    """`extra` for `inheriting`: the uptime metric's credit table negotiated, its first tier
+    earning `credit` % instead of the standard's 10."""
+    return "metrics:\n  - id: uptime\n    credits:\n" + indented(TIERS_10_25.replace("credit: 10\n", f"credit: {credit}\n"))
 
 
 def outage_log(*entries: tuple[str, str, str]) -> str:

@@ -23,7 +23,7 @@ from mike.versions import Versions
 
 from helpers import REPO_ROOT, build_site, serve_directory, tool_env, venv_script
 from mkdocs_sla.core import credits as rules
-from mkdocs_sla.core.evaluate import evaluate
+from mkdocs_sla.core.evaluate import credit_pairs, evaluate
 from mkdocs_sla.present import display
 from mkdocs_sla.site.paths import version_slug
 from mkdocs_sla.source.load import load
@@ -217,7 +217,7 @@ def test_the_calculator_gives_the_engines_credit_for_every_example_period(page, 
             select.select_option(str(index))
             document = engine_credits[record.id][outcome.period.label]
             terms = outcome.terms.credit_terms
-            credited = [(m.metric.credits.model, m.credit_percent) for m in outcome.metrics if m.credited]
+            credited = credit_pairs(outcome.metrics)
             cases = []
             if document["charges"] is not None:
                 # The period's own charges, as the page starts: the engine's figures, from `sla credits`.
@@ -258,7 +258,7 @@ def test_the_calculator_reads_a_fee_with_separators_and_says_when_it_is_not_a_nu
     periods = [o for o in reversed(evaluate(record).periods) if o.terms.credit_terms is not None]
     page.locator("#sla-calc-period").select_option(str(periods.index(outcome)))
     page.locator("#sla-calc-fee").fill("1,000,000.10")
-    credited = [(m.metric.credits.model, m.credit_percent) for m in outcome.metrics if m.credited]
+    credited = credit_pairs(outcome.metrics)
     expected = rules.period_credit(outcome.terms.credit_terms, credited, Decimal("1000000.10"))
     assert calculator_readout(page)["amount"].startswith(display.money(expected.amount, outcome.terms.credit_terms.currency))
     page.locator("#sla-calc-fee").fill("ten euros")

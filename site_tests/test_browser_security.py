@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
-from helpers import REPO_ROOT, build_site, serve_directory
+from helpers import build_site, copy_project, hostile_terms, serve_directory
 
 EPOCH = {"SOURCE_DATE_EPOCH": str(int(dt.datetime(2026, 11, 26, tzinfo=dt.UTC).timestamp()))}
-PROJECT_FILES = ["mkdocs.yml", "docs", "theme"]
 
 SCRIPT = "<script>window.__pwned=1</script>"
 IMG = '<img src=x onerror="window.__pwned=1">'
@@ -55,40 +53,10 @@ DANGER_JS = """
 
 def hostile_agreement(folder: Path) -> None:
     """One agreement, valid for the loader, with the payloads in every text field."""
-    terms = {
-        "id": folder.name,
-        "version": "1.0",
-        "effective": "2025-01-01",
-        "title": f"Hostile {TEXT}",
-        "summary": TEXT,
-        "provider": TEXT,
-        "customer": TEXT,
-        # A hostile name cannot become a folder name: the agreement names its customer's site.
-        "customer_id": "hostile-customer",
-        "owner": TEXT,
-        "service": {"name": TEXT, "family": TEXT, "scope": TEXT},
-        "responsibilities": {"provider": [TEXT], "customer": [TEXT]},
-        "metrics": [
-            {
-                "id": "uptime",
-                "name": f"Uptime {TEXT}",
-                "definition": f"{TEXT}\n\n{TEXT}",
-                "target": TEXT,
-                "unit": "%",
-                "better": "higher",
-                "objective": "99.9",
-                "measure": {"kind": "events"},
-                "credits": {"model": "tiers", "tiers": [{"below": "99.9", "credit": "10"}]},
-            }
-        ],
-        "credit_terms": {
-            "base": TEXT,
-            "claim": {"how": TEXT, "deadline": {"days_after_period": 30}, "evidence": [TEXT, TEXT]},
-        },
-        "remedies": {"chronic": {"misses": 1, "within": 2, "consequence": TEXT}},
-        "exclusions": [TEXT, TEXT],
-        "changes": TEXT,
-    }
+    terms = hostile_terms(folder.name, TEXT)
+    terms["metrics"][0].update(name=f"Uptime {TEXT}", definition=f"{TEXT}\n\n{TEXT}")
+    terms["credit_terms"]["claim"]["evidence"] = [TEXT, TEXT]
+    terms["exclusions"] = [TEXT, TEXT]
     (folder / "results").mkdir(parents=True)
     (folder / "agreement.yaml").write_text(yaml.safe_dump(terms, sort_keys=False, allow_unicode=True), encoding="utf-8")
     results = {"period": "2025-01", "charges": "100", "metrics": {"uptime": {"good": 90, "total": 100, "note": TEXT}}}
@@ -100,12 +68,7 @@ def hostile_site(tmp_path_factory):
     """(site folder, base URL): the project with the hostile agreement only, built and
     served under site_url's path, as GitHub Pages would serve it."""
     project = tmp_path_factory.mktemp("hostile-project")
-    for name in PROJECT_FILES:
-        source = REPO_ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, project / name)
-        else:
-            shutil.copy2(source, project / name)
+    copy_project(project, agreements=False)
     hostile_agreement(project / "agreements" / "hostile")
     config = yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))
     prefix = urlsplit(config["site_url"]).path.strip("/")

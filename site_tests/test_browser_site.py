@@ -25,8 +25,7 @@ from lxml import etree
 from mike.versions import Versions
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from helpers import REPO_ROOT, build_site, serve_directory
-from mkdocs_sla.core.evaluate import evaluate
+from helpers import REPO_ROOT, build_site, missed_period_with_credit, serve_directory
 from mkdocs_sla.present import display
 from mkdocs_sla.present.words import bounds_in_words, number
 from mkdocs_sla.site.paths import version_slug
@@ -161,15 +160,6 @@ def test_the_search_box_finds_an_agreement_by_a_metric_name(page, site, catalog)
     page.wait_for_url(lambda url: same_page(url, expected))
     assert metric.name in page.locator("article").inner_text()
     assert page.console_errors == []
-
-
-def missed_period_with_credit(catalog):
-    """The newest missed period that earned a credit %, of the first agreement that has one."""
-    for record in catalog.agreements:
-        for outcome in reversed(evaluate(record).periods):
-            if outcome.missed and outcome.credit.percent > 0:
-                return record, outcome
-    pytest.fail("the examples should hold at least one missed period with a credit")
 
 
 def test_an_agreement_page_shows_its_tiers_in_words_and_a_missed_period_with_its_credit(page, site, catalog):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from site_tests.core_helpers import DOWNTIME_METRIC, agreement, assert_reported, position_of, write_agreement
+from site_tests.core_helpers import DOWNTIME_METRIC, agreement, assert_reported, metric_text, position_of, write_agreement
 
 from mkdocs_sla.source.load import load
 
@@ -18,16 +18,14 @@ metrics:
     step: 60s
 """
 
-EVENTS_METRIC = """\
-  - id: tickets
-    name: Tickets answered in time
-    definition: Tickets answered within the target.
-    unit: "%"
-    better: higher
-    objective: 95
-    measure:
-      kind: events
-"""
+EVENTS_METRIC = metric_text(
+    "tickets",
+    name="Tickets answered in time",
+    definition="Tickets answered within the target.",
+    objective="95",
+    measure="kind: events",
+    credits=None,
+)
 
 
 @pytest.fixture

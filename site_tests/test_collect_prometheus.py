@@ -19,30 +19,17 @@ import json
 from fractions import Fraction
 
 import pytest
-from site_tests.core_helpers import DOWNTIME_METRIC, agreement, run_sla, write_agreement
+from site_tests.core_helpers import DOWNTIME_METRIC, agreement, metric_text, run_sla, write_agreement
 from site_tests.prometheus_helpers import at, minutes, prometheus_server
 
 pytestmark = pytest.mark.slow
 
-INTERVALS_METRIC = """\
-  - id: store-uptime
-    name: Storage uptime
-    definition: 100% minus the mean error rate of every 5-minute interval.
-    unit: "%"
-    better: higher
-    objective: 99.9
-    measure:
-      kind: intervals
-      interval_minutes: 5
-    credits:
-      model: tiers
-      tiers:
-        - below: 99.9
-          at_or_above: 99.0
-          credit: 10
-        - below: 99.0
-          credit: 25
-"""
+INTERVALS_METRIC = metric_text(
+    "store-uptime",
+    name="Storage uptime",
+    definition="100% minus the mean error rate of every 5-minute interval.",
+    measure="kind: intervals\ninterval_minutes: 5\n",
+)
 
 GAP = (at("2025-02-10T12:00"), at("2025-02-10T12:30"))
 RESET = at("2025-01-20T08:02")

@@ -165,6 +165,16 @@ def test_an_empty_period_judged_missed_instead_of_met_is_favourable():
     assert only(compare_terms(new, old), "measure").effect == ADVERSE
 
 
+def test_an_available_minutes_metric_that_starts_counting_only_a_calendars_hours_says_so():
+    def available(calendar):
+        measure = {"kind": "available_minutes", **({"calendar": calendar} if calendar else {})}
+        return lambda d: d["metrics"].__setitem__(0, {**d["metrics"][0], "measure": measure})
+
+    change = only(compare_terms(terms(available(None)), terms(available("office"))), "measure")
+    assert (change.subject, change.effect) == ("metrics.uptime.measure.calendar", NEUTRAL)
+    assert change.summary == "Monthly uptime: only the minutes in the hours of the calendar `office` count now (was every minute)"
+
+
 def test_a_reworded_definition_is_neutral_with_a_word_diff():
     change = only(
         changes_after(

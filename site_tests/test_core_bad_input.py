@@ -3,8 +3,9 @@ expected, and never ends in a traceback — through `load()` and through `sla va
 
 from __future__ import annotations
 
+import contextlib
 import os
-import time
+import resource
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,7 @@ from site_tests.core_helpers import (
     DOWNTIME_METRIC,
     agreement,
     assert_reported,
+    metric_text,
     outages_result,
     position_of,
     run_sla,
@@ -21,27 +23,42 @@ from site_tests.core_helpers import (
 
 from mkdocs_sla.source.load import load
 
-COUNT_METRIC = """\
-  - id: leads
-    name: Qualified leads
-    definition: Leads accepted by sales.
-    unit: leads
-    better: higher
-    objective: 400
-    measure:
-      kind: count
-"""
+COUNT_METRIC = metric_text(
+    "leads",
+    name="Qualified leads",
+    definition="Leads accepted by sales.",
+    unit="leads",
+    objective="400",
+    measure="kind: count",
+    credits=None,
+)
 
-PERCENT_VALUE_METRIC = """\
-  - id: availability
-    name: Availability
-    definition: Availability as reported by the provider's monitoring.
-    unit: "%"
-    better: higher
-    objective: 99.5
-    measure:
-      kind: value
-"""
+PERCENT_VALUE_METRIC = metric_text(
+    "availability",
+    name="Availability",
+    definition="Availability as reported by the provider's monitoring.",
+    objective="99.5",
+    measure="kind: value",
+    credits=None,
+)
+
+
+@contextlib.contextmanager
+def cpu_seconds_under(limit: float):
+    """The work inside costs under `limit` CPU seconds, this process's and its finished children's
+    (`sla` runs) together. CPU time, not the wall clock: on a machine shared with other jobs the
+    wall clock measures the neighbours, while a parser that goes quadratic or expands an alias
+    bomb spends the CPU itself."""
+
+    def used() -> float:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+    started = used()
+    yield
+    spent = used() - started
+    assert spent < limit, f"{spent:.2f} CPU seconds, expected under {limit}"
 
 
 @pytest.fixture
@@ -93,17 +110,15 @@ def test_an_alias_bomb_is_rejected_within_two_seconds_without_expanding_it(root)
         lines.append(f"lol{level}: &lol{level} [" + ", ".join([f"*lol{level - 1}"] * 10) + "]")
     text = agreement(extra="exclusions: *lol9\n") + "\n".join(lines) + "\n"
     write_agreement(root, "svc", text)
-    started = time.monotonic()
-    catalog = load(root)
-    assert time.monotonic() - started < 2
+    with cpu_seconds_under(2):
+        catalog = load(root)
     assert catalog.agreements == ()
     line, column = position_of(text, "*lol9")
     assert any(
         (d.position.line, d.position.column) == (line, column) and "alias `*lol9` is not allowed" in d.message for d in catalog.errors
     )
-    started = time.monotonic()
-    done = run_sla("validate", "agreements", cwd=root.parent)
-    assert time.monotonic() - started < 2 + 1  # the interpreter's start-up on top of the two seconds
+    with cpu_seconds_under(2 + 1):  # the interpreter's start-up on top of the two seconds
+        done = run_sla("validate", "agreements", cwd=root.parent)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert f"agreements/svc/agreement.yaml:{line}:{column}: error: YAML alias `*lol9` is not allowed" in done.stdout
 
@@ -144,15 +159,13 @@ def test_a_control_character_is_reported_at_its_line_and_column_in_one_line(root
 def test_a_20_mb_file_is_refused_within_two_seconds_naming_its_size_and_the_limit(root):
     text = agreement() + "summary: " + "x" * (20 * 1024 * 1024) + "\n"
     write_agreement(root, "svc", text)
-    started = time.monotonic()
-    catalog = load(root)
-    assert time.monotonic() - started < 2
+    with cpu_seconds_under(2):
+        catalog = load(root)
     assert [str(d) for d in catalog.errors] == [
         f"{root}/svc/agreement.yaml:1:1: error: file is 20.0 MB; agreement and results files may be at most 5 MB"
     ]
-    started = time.monotonic()
-    assert_reported(root, "svc/agreement.yaml", 1, 1, "20.0 MB", "at most 5 MB")
-    assert time.monotonic() - started < 2 * 3 + 1  # three runs of the command (load, text, github)
+    with cpu_seconds_under(2 * 3 + 1):  # three runs of the command (load, text, github)
+        assert_reported(root, "svc/agreement.yaml", 1, 1, "20.0 MB", "at most 5 MB")
 
 
 def test_a_20_mb_results_file_is_refused(root):
@@ -172,18 +185,15 @@ def test_a_20_mb_results_file_is_refused(root):
 def test_a_document_nested_10000_levels_deep_gets_a_clear_error_within_two_seconds(root, style, nested):
     text = agreement() + "summary:\n  " + nested + "\n"
     write_agreement(root, "svc", text)
-    started = time.monotonic()
-    catalog = load(root)
-    elapsed = time.monotonic() - started
-    assert elapsed < 2, f"{style}: {elapsed:.2f} s"
+    with cpu_seconds_under(2):
+        catalog = load(root)
     [error] = catalog.errors
     assert error.position.file == str(root / "svc/agreement.yaml")
     # libyaml stops at its depth limit of 1,000: the error names the place it stopped, on the nested line.
     assert error.position.line == position_of(text, nested[:10])[0]
     assert "nested too deeply" in error.message and "expected" in error.message
-    started = time.monotonic()
-    done = run_sla("validate", "agreements", cwd=root.parent)
-    assert time.monotonic() - started < 3
+    with cpu_seconds_under(3):
+        done = run_sla("validate", "agreements", cwd=root.parent)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert (
         f"agreements/svc/agreement.yaml:{error.position.line}:{error.position.column}: error: invalid YAML: document is nested too deeply"
@@ -727,9 +737,8 @@ def test_credits_on_an_invalid_tree_lists_the_errors_and_exits_1(root):
 def test_a_number_too_large_or_too_precise_to_compute_with_is_refused_within_two_seconds(root, text):
     results = outages_result("2026-01", [("2026-01-02T00:00:00Z", "2026-01-02T01:00:00Z")], charges=text)
     write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
-    started = time.monotonic()
-    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, text), "charges", "digits")
-    assert time.monotonic() - started < 2 * 3 + 1  # load() plus two runs of the command
+    with cpu_seconds_under(2 * 3 + 1):  # load() plus two runs of the command
+        assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, text), "charges", "digits")
 
 
 def test_an_objective_written_with_an_exponent_within_reason_is_accepted(root):
@@ -748,17 +757,13 @@ def test_credits_for_the_largest_accepted_charges_print_without_a_traceback(root
 
 
 def test_an_interval_longer_than_a_day_is_refused_not_divided_by_zero(root):
-    metric = """\
-  - id: availability
-    name: Availability
-    definition: Error rate over intervals.
-    unit: "%"
-    better: higher
-    objective: 99.9
-    measure:
-      kind: intervals
-      interval_minutes: 50000
-"""
+    metric = metric_text(
+        "availability",
+        name="Availability",
+        definition="Error rate over intervals.",
+        measure="kind: intervals\ninterval_minutes: 50000\n",
+        credits=None,
+    )
     text = agreement(metrics=metric, credit_terms="")
     results = 'period: "2026-01"\nmetrics:\n  availability:\n    intervals: e.csv\n'
     write_agreement(root, "svc", text, {"2026-01.yaml": results, "e.csv": "start,requests,errors\n"})
@@ -782,9 +787,8 @@ def test_a_window_of_a_trillion_periods_is_evaluated_within_two_seconds(root, re
         for m in (1, 2, 3)
     }
     write_agreement(root, "svc", agreement(extra=remedy), results)
-    started = time.monotonic()
-    done = run_sla("credits", "agreements", "--format", "json", cwd=root.parent, timeout=30)
-    assert time.monotonic() - started < 3
+    with cpu_seconds_under(3):
+        done = run_sla("credits", "agreements", "--format", "json", cwd=root.parent, timeout=30)
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
 
 

@@ -7,35 +7,23 @@ written in the results file and each test reads as the clause it checks.
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from fractions import Fraction
 
 import pytest
-from site_tests.core_helpers import agreement, evaluated, metric_outcome, period_outcome, value_result, write_agreement
+from site_tests.core_helpers import (
+    AWS_TIERS,
+    GITHUB_TIERS,
+    agreement,
+    evaluated,
+    metric_outcome,
+    metric_text,
+    period_outcome,
+    value_result,
+    write_agreement,
+)
 
 from mkdocs_sla.present.words import remedy_words
-
-AWS_TIERS = """\
-      model: tiers
-      tiers:
-        - below: 99.99
-          at_or_above: 99.0
-          credit: 10
-        - below: 99.0
-          at_or_above: 95.0
-          credit: 30
-        - below: 95.0
-          credit: 100
-"""
-
-GITHUB_TIERS = """\
-      model: tiers
-      tiers:
-        - at_or_below: 99.9
-          above: 99.0
-          credit: 10
-        - below: 99.0
-          credit: 25
-"""
 
 
 def metric(
@@ -47,17 +35,18 @@ def metric(
     better: str = "higher",
     unit: str = '"%"',
 ) -> str:
-    text = (
-        f"  - id: {metric_id}\n"
-        f"    name: Metric {metric_id}\n"
-        "    definition: As reported by monitoring.\n"
-        f"    unit: {unit}\n"
-        f"    better: {better}\n"
-        f"    objective: {objective}\n" + ("    objective_strict: true\n" if strict else "") + "    measure:\n      kind: value\n"
+    """A `value` metric with the given credits (YAML, as indented under `credits:` or not)."""
+    return metric_text(
+        metric_id,
+        name=f"Metric {metric_id}",
+        definition="As reported by monitoring.",
+        unit=unit,
+        better=better,
+        objective=objective,
+        strict=strict,
+        measure="kind: value",
+        credits=None if credits is None else textwrap.dedent(credits),
     )
-    if credits is not None:
-        text += "    credits:\n" + credits
-    return text
 
 
 def terms(**keys: str) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from site_tests.core_helpers import agreement, evaluated, outages_result, value_result, write_agreement
+from site_tests.core_helpers import AWS_TIERS, agreement, evaluated, metric_text, outages_result, value_result, write_agreement
 
 from mkdocs_sla.cli import credits_document
 from mkdocs_sla.core import credits as rules
@@ -207,56 +207,22 @@ def test_a_period_total_never_exceeds_the_cap_nor_the_at_risk_amount(credits, co
 # ---------------------------------------------------------------- the order of input files does not matter
 
 
-DOWNTIME = """\
-  - id: uptime
-    name: Uptime
-    definition: Minutes available.
-    unit: "%"
-    better: higher
-    objective: 99.9
-    measure:
-      kind: downtime
-      minimum_outage_minutes: 5
-      exclude_tags: [maintenance]
-    credits:
-      model: tiers
-      tiers:
-        - below: 99.9
-          at_or_above: 99.0
-          credit: 10
-        - below: 99.0
-          credit: 25
-"""
+DOWNTIME = metric_text(
+    name="Uptime", definition="Minutes available.", measure="kind: downtime\nminimum_outage_minutes: 5\nexclude_tags: [maintenance]\n"
+)
 
-INTERVALS = """\
-  - id: errors
-    name: Error rate
-    definition: 100% minus the mean error rate.
-    unit: "%"
-    better: higher
-    objective: 99.9
-    measure:
-      kind: intervals
-    credits:
-      model: linear
-      max: 20
-"""
+INTERVALS = metric_text(
+    "errors", name="Error rate", definition="100% minus the mean error rate.", measure="kind: intervals", credits="model: linear\nmax: 20\n"
+)
 
-EVENTS = """\
-  - id: tickets
-    name: Tickets in time
-    definition: Tickets answered within target.
-    unit: "%"
-    better: higher
-    objective: 95
-    measure:
-      kind: events
-    credits:
-      model: pool
-      allocation: 60
-      minimum: 90
-      expected_misses: 2
-"""
+EVENTS = metric_text(
+    "tickets",
+    name="Tickets in time",
+    definition="Tickets answered within target.",
+    objective="95",
+    measure="kind: events",
+    credits="model: pool\nallocation: 60\nminimum: 90\nexpected_misses: 2\n",
+)
 
 TERMS = """\
 credit_terms:
@@ -458,27 +424,7 @@ def test_three_outages_totalling_exactly_one_percent_of_a_month_land_exactly_on_
         begin = start + k * 36_000 * 10  # ten hours apart, so they never touch
         outages.append((_at(begin), _at(begin + length)))
         start = begin + length
-    metric = """\
-  - id: uptime
-    name: Uptime
-    definition: Minutes available.
-    unit: "%"
-    better: higher
-    objective: 99.99
-    measure:
-      kind: downtime
-    credits:
-      model: tiers
-      tiers:
-        - below: 99.99
-          at_or_above: 99.0
-          credit: 10
-        - below: 99.0
-          at_or_above: 95.0
-          credit: 30
-        - below: 95.0
-          credit: 100
-"""
+    metric = metric_text(name="Uptime", definition="Minutes available.", objective="99.99", credits=AWS_TIERS)
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         write_agreement(root, "svc", agreement(metrics=metric), {"2026-01.yaml": outages_result("2026-01", outages)})

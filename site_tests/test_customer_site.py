@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
 from lxml import etree, html
 
-from helpers import REPO_ROOT, build_site, results_page, tool_env, venv_script
+from helpers import REPO_ROOT, build_site, copy_project, results_page, tool_env, venv_script
 from mkdocs_sla.core.evaluate import evaluate
 from mkdocs_sla.core.measures import error_budget
 from mkdocs_sla.present import display
@@ -179,12 +178,7 @@ def test_setting_site_url_and_repo_url_is_the_whole_rebranding(tmp_path):
     `sla new` and `sla schema` in the copy use the new address too."""
     copy = tmp_path / "repo"
     copy.mkdir()
-    for name in ("mkdocs.yml", "docs", "theme", "agreements"):
-        source = REPO_ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, copy / name)
-        else:
-            shutil.copy2(source, copy / name)
+    copy_project(copy)
     config = (copy / "mkdocs.yml").read_text(encoding="utf-8")
     config, sites = re.subn(r"(?m)^site_url: .*$", "site_url: https://sla.acme.test/agreements-site/", config)
     config, repos = re.subn(r"(?m)^repo_url: .*$", "repo_url: https://git.acme.test/legal/agreements", config)

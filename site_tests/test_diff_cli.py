@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from diff_helpers import GitRepo, outage_results, sla, terms_data, uptime, write_agreement
+from diff_helpers import GitRepo, compute_repo, outage_results, sla, terms_data, uptime, write_agreement
 from mkdocs_sla.cli import DIFF_EXIT_STATUS
 from mkdocs_sla.source.schema import AGREEMENT_SCHEMA_ID, RESULTS_SCHEMA_ID, agreement_schema, results_schema
 
@@ -26,11 +26,7 @@ HEAD_DATE = "2025-06-15"  # 90 days of notice: adverse changes from 2025-09-13
 @pytest.fixture
 def repo(tmp_path) -> GitRepo:
     """A repository whose `main` holds one agreement in force since 2025-01 and the results of 2025-03."""
-    repo = GitRepo(tmp_path / "repo")
-    write_agreement(repo.agreements, [terms_data()], {"2025-03": outage_results("2025-03", 60)})
-    repo.commit("Compute agreement", BASE_DATE)
-    repo.git("branch", "base")
-    return repo
+    return compute_repo(tmp_path / "repo", BASE_DATE)
 
 
 def new_version(edit, effective="2025-10-01", **top):

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from diff_helpers import GitRepo, outage_results, sla, terms_data, uptime, write_agreement
+from diff_helpers import GitRepo, compute_repo, outage_results, sla, terms_data, uptime, write_agreement
 
 BASE_DATE = "2025-05-01"
 HEAD_DATE = "2025-06-15"
@@ -18,11 +18,7 @@ PAYLOAD = "Compute\n## Injected heading\n@admin @org/team ![pixel](https://evil.
 
 @pytest.fixture
 def repo(tmp_path) -> GitRepo:
-    repo = GitRepo(tmp_path / "repo")
-    write_agreement(repo.agreements, [terms_data()], {"2025-03": outage_results("2025-03", 60)})
-    repo.commit("Compute agreement", BASE_DATE)
-    repo.git("branch", "base")
-    return repo
+    return compute_repo(tmp_path / "repo", BASE_DATE)
 
 
 def assert_inert(markdown: str) -> None:

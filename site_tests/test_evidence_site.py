@@ -12,8 +12,8 @@ from fractions import Fraction
 import pytest
 from lxml import html as lxml_html
 
-from helpers import build_site
-from test_site_build import assert_built, copy_project, read
+from helpers import build_site, copy_project
+from test_site_build import assert_built, read
 
 pytestmark = pytest.mark.slow
 

@@ -11,53 +11,26 @@ import os
 import time
 
 import pytest
-from site_tests.core_helpers import (
-    agreement,
-    assert_reported,
-    outages_result,
-    position_of,
-    run_sla,
-    write_agreement,
-)
+from site_tests.core_helpers import agreement, assert_reported, metric_text, outages_result, position_of, run_sla, write_agreement
 
 from mkdocs_sla.cli import main
 from mkdocs_sla.source.load import load
 
-COUNT_METRIC = """\
-  - id: leads
-    name: Qualified leads
-    definition: Leads accepted by sales.
-    unit: leads
-    better: higher
-    objective: 400
-    measure:
-      kind: count
-    credits:
-      model: linear
-      per_point: 1
-"""
+COUNT_METRIC = metric_text(
+    "leads",
+    name="Qualified leads",
+    definition="Leads accepted by sales.",
+    unit="leads",
+    objective="400",
+    measure="kind: count",
+    credits="model: linear\nper_point: 1\n",
+)
 
-EVENTS_METRIC = """\
-  - id: p2-response
-    name: P2 response
-    definition: Tickets answered in time.
-    unit: "%"
-    better: higher
-    objective: 95
-    measure:
-      kind: events
-"""
+EVENTS_METRIC = metric_text(
+    "p2-response", name="P2 response", definition="Tickets answered in time.", objective="95", measure="kind: events", credits=None
+)
 
-INTERVALS_METRIC = """\
-  - id: uptime
-    name: Uptime
-    definition: Error rate per five minutes.
-    unit: "%"
-    better: higher
-    objective: 99.9
-    measure:
-      kind: intervals
-"""
+INTERVALS_METRIC = metric_text(name="Uptime", definition="Error rate per five minutes.", measure="kind: intervals", credits=None)
 
 
 @pytest.fixture

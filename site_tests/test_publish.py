@@ -17,17 +17,15 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import yaml
 from playwright.sync_api import expect
 
-from helpers import REPO_ROOT, tool_env
+from helpers import REPO_ROOT, copy_project, tool_env
 
 WORKFLOW = REPO_ROOT / ".github" / "workflows" / "publish.yml"
-PROJECT_FILES = ["mkdocs.yml", "docs", "theme", "agreements"]
 BOT = "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
 # The provider's opt-in to publishing main's unreleased terms as `dev`.
 OPT_IN_DEV = {"SLA_PUBLISH_DEV": "true"}
@@ -114,28 +112,31 @@ def root_redirect(origin: Path, env: dict[str, str]) -> str:
     return match.group(1)
 
 
-def test_publish_workflow_deploys_versions_and_selector_switches(tmp_path, page, serve_dir):
+def pushed_project(
+    tmp_path: Path, maintainer: tuple[str, str] = ("Maintainer", "maintainer@example.com")
+) -> tuple[Path, Path, dict[str, str]]:
+    """(the bare "GitHub" repository, the maintainers' clone, the environment) with this project's
+    site committed by `maintainer` (name, e-mail) and pushed to main."""
     # Isolated git: no user/system config (the identity must come from the
     # workflow's own step), fixed identity only for the project commits below.
     (tmp_path / "gitconfig").write_text("")
     env = tool_env({"GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"), "GIT_CONFIG_NOSYSTEM": "1"})
     origin = tmp_path / "origin.git"
     git("init", "--quiet", "--bare", "--initial-branch=main", str(origin), cwd=tmp_path, env=env)
-
     # The maintainers' repository: this project's site, pushed to "GitHub".
     src = tmp_path / "src"
     git("clone", "--quiet", origin.as_uri(), str(src), cwd=tmp_path, env=env)
-    for name in PROJECT_FILES:
-        path = REPO_ROOT / name
-        if path.is_dir():
-            shutil.copytree(path, src / name, ignore=shutil.ignore_patterns("__pycache__"))
-        elif path.exists():
-            shutil.copy2(path, src / name)
+    copy_project(src)
+    git("add", ".", cwd=src, env=env)
+    git("-c", f"user.name={maintainer[0]}", "-c", f"user.email={maintainer[1]}", "commit", "--quiet", "-m", "Site", cwd=src, env=env)
+    git("push", "--quiet", "origin", "main", cwd=src, env=env)
+    return origin, src, env
+
+
+def test_publish_workflow_deploys_versions_and_selector_switches(tmp_path, page, serve_dir):
+    origin, src, env = pushed_project(tmp_path)
     assert (src / "mkdocs.yml").exists()
     dev = ["-c", "user.name=Maintainer", "-c", "user.email=maintainer@example.com"]
-    git("add", ".", cwd=src, env=env)
-    git(*dev, "commit", "--quiet", "-m", "Site", cwd=src, env=env)
-    git("push", "--quiet", "origin", "main", cwd=src, env=env)
 
     # A push to main before any release: `dev`, and the root points at it.
     run_workflow(origin, "refs/heads/main", tmp_path / "run-main", env, OPT_IN_DEV)

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import subprocess
 import tarfile
 from pathlib import Path
 
-from helpers import REPO_ROOT, tool_env
+from helpers import REPO_ROOT
 from leak_helpers import private_tokens
 from mkdocs_sla.builds import tree_audiences
 from mkdocs_sla.core.audiences import PUBLIC, AudienceKind
-from test_publish import PROJECT_FILES, git, run_workflow
+from test_publish import git, pushed_project, run_workflow
 
 
 def epoch(day: str) -> str:
@@ -27,22 +26,7 @@ def epoch(day: str) -> str:
 
 def project(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
     """(the bare "GitHub" repository, the maintainers' clone, the environment) with this project's site on main."""
-    (tmp_path / "gitconfig").write_text("")
-    env = tool_env({"GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"), "GIT_CONFIG_NOSYSTEM": "1"})
-    origin = tmp_path / "origin.git"
-    git("init", "--quiet", "--bare", "--initial-branch=main", str(origin), cwd=tmp_path, env=env)
-    src = tmp_path / "src"
-    git("clone", "--quiet", origin.as_uri(), str(src), cwd=tmp_path, env=env)
-    for name in PROJECT_FILES:
-        path = REPO_ROOT / name
-        if path.is_dir():
-            shutil.copytree(path, src / name, ignore=shutil.ignore_patterns("__pycache__"))
-        elif path.exists():
-            shutil.copy2(path, src / name)
-    git("add", ".", cwd=src, env=env)
-    git("-c", "user.name=M", "-c", "user.email=m@example.com", "commit", "--quiet", "-m", "Site", cwd=src, env=env)
-    git("push", "--quiet", "origin", "main", cwd=src, env=env)
-    return origin, src, env
+    return pushed_project(tmp_path, ("M", "m@example.com"))
 
 
 def event_file(tmp_path: Path, visibility: str) -> dict[str, str]:

@@ -27,11 +27,10 @@ from pathlib import Path
 import yaml
 
 from diff_helpers import GitRepo, terms_data, uptime, write_agreement
-from helpers import REPO_ROOT, tool_env
+from helpers import REPO_ROOT, copy_project, tool_env
 
 WORKFLOW = REPO_ROOT / ".github" / "workflows" / "review.yml"
 HOOKS = REPO_ROOT / ".pre-commit-hooks.yaml"
-PROJECT_FILES = ["mkdocs.yml", "docs", "theme", "agreements"]
 AGREEMENT_ID = "review-fixture"
 
 # Runs a github-script `script:` as actions/github-script does (an async function of
@@ -218,12 +217,7 @@ def test_review_workflow_comments_once_labels_adverse_changes_and_fails_on_rewri
     env = {**tool_env(), **{k: v for k, v in src.env.items() if k.startswith("GIT_")}}
     origin = tmp_path / "origin.git"
     subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(origin)], env=env, check=True)
-    for name in PROJECT_FILES:
-        path = REPO_ROOT / name
-        if path.is_dir():
-            shutil.copytree(path, src.path / name, ignore=shutil.ignore_patterns("__pycache__", "site"))
-        elif path.exists():
-            shutil.copy2(path, src.path / name)
+    copy_project(src.path, ignore=("__pycache__", "site"))
     write_agreement(src.agreements, [terms_data(id=AGREEMENT_ID)], agreement_id=AGREEMENT_ID)
     src.commit("Site and agreements", "2025-05-01")
     src.git("remote", "add", "origin", origin.as_uri())

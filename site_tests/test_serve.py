@@ -29,11 +29,10 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from helpers import REPO_ROOT, tool_env, venv_script
+from helpers import copy_project, tool_env, venv_script
 
 EPOCH = {"SOURCE_DATE_EPOCH": str(int(dt.datetime(2026, 11, 26, tzinfo=dt.UTC).timestamp()))}
 TODAY = dt.date(2026, 11, 26)
-PROJECT_FILES = ["mkdocs.yml", "docs", "theme", "agreements"]
 #: The longest any one wait may take: the first build, or a rebuild after an edit.
 WAIT = 60.0
 #: How long a page request may take while the last edit is invalid.
@@ -145,12 +144,7 @@ class Edits:
 def project(tmp_path) -> tuple[Path, Edits]:
     """A copy of the project (mkdocs.yml, docs, theme, agreements) and an agreement to edit:
     the first one whose file has a single top-level `title:` (one version)."""
-    for name in PROJECT_FILES:
-        source = REPO_ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, tmp_path / name)
-        else:
-            shutil.copy2(source, tmp_path / name)
+    copy_project(tmp_path)
     # The edits below rewrite a published version, which `versions.lock` rightly refuses; this
     # test is about the preview's rebuilds, so the copy drops the locks.
     for lock in (tmp_path / "agreements").glob("*/versions.lock"):

@@ -9,23 +9,13 @@ from pathlib import Path
 
 import pytest
 from site_tests.core_helpers import assert_reported, evaluated, loaded, position_of, write_agreement
-from site_tests.service_helpers import inheriting, outage_log, results, standard, write_service
+from site_tests.service_helpers import inheriting, negotiated_tiers, outage_log, results, standard, write_service
 
 from mkdocs_sla.core.inheritance import merge_terms
 
 MONTH_31 = 31 * 24 * 60
 
-TIERS_15 = """metrics:
-  - id: uptime
-    credits:
-      model: tiers
-      tiers:
-        - below: 99.9
-          at_or_above: 99.0
-          credit: 15
-        - below: 99.0
-          credit: 25
-"""
+TIERS_15 = negotiated_tiers(15)
 
 
 def terms_of(root: Path, agreement_id: str = "svc"):

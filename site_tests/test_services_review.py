@@ -6,19 +6,9 @@ import json
 
 from site_tests.core_helpers import write_agreement
 from site_tests.diff_helpers import GitRepo, sla
-from site_tests.service_helpers import inheriting, standard, write_service
+from site_tests.service_helpers import inheriting, negotiated_tiers, standard, write_service
 
-SHIELDED = """metrics:
-  - id: uptime
-    credits:
-      model: tiers
-      tiers:
-        - below: 99.9
-          at_or_above: 99.0
-          credit: 12
-        - below: 99.0
-          credit: 25
-"""
+SHIELDED = negotiated_tiers(12)
 
 
 def _repo(tmp_path) -> GitRepo:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -20,13 +19,12 @@ from xml.etree import ElementTree
 import pytest
 import yaml
 
-from helpers import REPO_ROOT, build_site, results_page, tool_env, venv_script
+from helpers import REPO_ROOT, build_site, copy_project, hostile_terms, results_page, tool_env, venv_script
 from mkdocs_sla.core.evaluate import evaluate
 from mkdocs_sla.present import display
 from mkdocs_sla.present.words import bounds_in_words
 from mkdocs_sla.source.load import load
 
-PROJECT_FILES = ["mkdocs.yml", "docs", "theme"]
 # A fixed build date (2026-11-26, after the last period of every example), so "in force" and "review overdue" do not move with the clock.
 EPOCH = {"SOURCE_DATE_EPOCH": "1795651200"}
 TODAY = dt.date(2026, 11, 26)
@@ -97,16 +95,6 @@ def section(html: str, element_id: str) -> str:
     start = html.index(f'id="{element_id}"')
     end = html.find("</tbody>", start)
     return html[start : end if end != -1 else None]
-
-
-def copy_project(destination: Path, agreements: bool = True) -> Path:
-    for name in PROJECT_FILES + (["agreements"] if agreements else []):
-        source = REPO_ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, destination / name)
-        else:
-            shutil.copy2(source, destination / name)
-    return destination / "mkdocs.yml"
 
 
 def listing(folder: Path) -> dict[str, tuple[int, int]]:
@@ -339,44 +327,18 @@ HOSTILE = {
 
 def hostile_agreement(folder: Path) -> None:
     text = " ".join(HOSTILE.values())
-    terms = {
-        "id": "hostile",
-        "version": "1.0",
-        "effective": "2025-01-01",
-        "title": f"Hostile {text} </title><script>alert(2)</script>",
-        "summary": text,
-        "provider": text,
-        "customer": HOSTILE["img"],
-        # A hostile name cannot become a folder name: the agreement names its customer's site.
-        "customer_id": "hostile-customer",
-        "owner": HOSTILE["link"],
-        "service": {
-            "name": text,
-            "family": f"</a>{HOSTILE['script']}",
-            "scope": f"[x](JaVaScRiPt:alert(1)) ![i](javascript:alert(1)) [y](jav&#97;script:alert(1)) {text}",
-        },
-        "responsibilities": {HOSTILE["script"]: [text]},
-        "metrics": [
-            {
-                "id": "uptime",
-                "name": text,
-                "definition": f"{text}\n\n```\n</div>{HOSTILE['script']}\n```\n\n{{: onclick=alert(1) }}",
-                "target": text,
-                "unit": "%",
-                "better": "higher",
-                "objective": "99.9",
-                "measure": {"kind": "events"},
-                "credits": {"model": "tiers", "tiers": [{"below": "99.9", "credit": "10"}]},
-            }
-        ],
-        "credit_terms": {
-            "base": text,
-            "claim": {"how": text, "deadline": {"days_after_period": 30}, "evidence": [text]},
-        },
-        "remedies": {"chronic": {"misses": 1, "within": 2, "consequence": text}},
-        "exclusions": [text],
-        "changes": text,
-    }
+    terms = hostile_terms("hostile", text)
+    terms.update(
+        title=f"Hostile {text} </title><script>alert(2)</script>",
+        customer=HOSTILE["img"],
+        owner=HOSTILE["link"],
+        responsibilities={HOSTILE["script"]: [text]},
+    )
+    terms["service"].update(
+        family=f"</a>{HOSTILE['script']}",
+        scope=f"[x](JaVaScRiPt:alert(1)) ![i](javascript:alert(1)) [y](jav&#97;script:alert(1)) {text}",
+    )
+    terms["metrics"][0]["definition"] = f"{text}\n\n```\n</div>{HOSTILE['script']}\n```\n\n{{: onclick=alert(1) }}"
     (folder / "results").mkdir(parents=True)
     (folder / "agreement.yaml").write_text(yaml.safe_dump(terms, sort_keys=False, allow_unicode=True))
     for period, good in (("2025-01", 90), ("2025-02", 99)):

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from helpers import build_site
-from test_site_build import EPOCH, copy_project
+from helpers import build_site, copy_project
+from test_site_build import EPOCH
 
 # SOURCE_DATE_EPOCH of EPOCH is 2026-01-31: January 2026 has not ended then.
 BUILD_DAY = "2026-11-26"  # EPOCH of test_site_build

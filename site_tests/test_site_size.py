@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
-from helpers import REPO_ROOT, build_site
+from helpers import REPO_ROOT, build_site, copy_project
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1795651200"}
 
 
 def project(tmp_path: Path, **options) -> Path:
-    for name in ("docs", "theme", "agreements"):
-        shutil.copytree(REPO_ROOT / name, tmp_path / name)
+    copy_project(tmp_path)  # its mkdocs.yml is written again below, with the options
     config = yaml.load((REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     for plugin in config["plugins"]:
         if isinstance(plugin, dict) and "sla" in plugin:

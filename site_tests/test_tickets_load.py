@@ -7,23 +7,16 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from site_tests.core_helpers import agreement, diagnostics_text, evaluated, loaded, run_sla, write_agreement
+from site_tests.core_helpers import agreement, diagnostics_text, evaluated, loaded, metric_text, run_sla, write_agreement
 
-TICKET_METRIC = """\
-  - id: p3
-    name: Priority 3 first response
-    definition: Share of priority 3 tickets answered within 2 business hours.
-    unit: "%"
-    better: higher
-    objective: 90
-    measure:
-      kind: tickets
-      select: {values: [P3]}
-      target: first_response
-      within: {hours: 2}
-      calendar: office
-      pause_states: [pending]
-"""
+TICKET_METRIC = metric_text(
+    "p3",
+    name="Priority 3 first response",
+    definition="Share of priority 3 tickets answered within 2 business hours.",
+    objective="90",
+    measure="kind: tickets\nselect: {values: [P3]}\ntarget: first_response\nwithin: {hours: 2}\ncalendar: office\npause_states: [pending]\n",
+    credits=None,
+)
 
 TICKETS = """\
 tickets:
@@ -242,6 +235,13 @@ def _terms(metric: str, extra: str = TICKETS):
             "pause_states: [pending, hold]",
             "stops while a ticket is `hold`",
             "adverse",
+        ),
+        (
+            "an empty period judged missed instead of met is favourable",
+            "pause_states: [pending]",
+            "pause_states: [pending]\n      when_empty: missed",
+            "a period with nothing measured is now judged missed (was met)",
+            "favourable",
         ),
         (
             "a pause state dropped is favourable",

@@ -20,11 +20,11 @@ import pytest
 import yaml
 from lxml import etree
 
-from helpers import REPO_ROOT, build_site
+from helpers import REPO_ROOT, build_site, copy_project
 from mkdocs_sla.core.evaluate import evaluate
 from mkdocs_sla.site.paths import version_slug
 from mkdocs_sla.source.load import load
-from test_site_build import Links, article, assert_built, copy_project, elements, read
+from test_site_build import Links, article, assert_built, elements, read
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONFIG = yaml.safe_load((REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8"))

@@ -23,8 +23,7 @@ import pytest
 import yaml
 from lxml import etree
 
-from helpers import REPO_ROOT, serve_directory, tool_env, venv_script
-from mkdocs_sla.core.evaluate import evaluate
+from helpers import REPO_ROOT, missed_period_with_credit, serve_directory, tool_env, venv_script
 from mkdocs_sla.present import display
 from mkdocs_sla.present.words import bounds_in_words, number
 from mkdocs_sla.site.tree import FORMAT_PAGE, SCHEMAS, STYLESHEET_URI
@@ -122,14 +121,6 @@ def test_sla_render_config_names_every_generated_page_in_its_navigation(rendered
 
 
 # ---------------------------------------------------------------- Zensical in a browser
-
-
-def missed_period_with_credit(catalog):
-    for record in catalog.agreements:
-        for outcome in reversed(evaluate(record).periods):
-            if outcome.missed and outcome.credit.percent > 0:
-                return record, outcome
-    pytest.fail("the examples should hold at least one missed period with a credit")
 
 
 def goto(page, url: str) -> None:

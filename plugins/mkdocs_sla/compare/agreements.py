@@ -86,7 +86,7 @@ class VersionDiff:
     @property
     def rewrites_history(self) -> bool:
         """Whether this version's change rewrites history: a published or in-force version edited or removed."""
-        return self.status in ("rewritten", "removed")
+        return self.status in (VersionStatus.REWRITTEN, VersionStatus.REMOVED)
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,7 @@ class ResultsDiff:
     @property
     def rewrites_history(self) -> bool:
         """Whether this period's change rewrites history: results of a past period edited, removed or recomputed."""
-        return self.past and self.status in ("removed", "edited", "recomputed")
+        return self.past and self.status in (ResultsStatus.REMOVED, ResultsStatus.EDITED, ResultsStatus.RECOMPUTED)
 
     @property
     def effect(self) -> Effect:
@@ -161,9 +161,9 @@ class ResultsDiff:
         if self.before and self.after and self.before.issued is not None and self.after.issued is not None:
             # What the customer receives decides: 10% below the minimum is as much as 0%.
             before, after = self.before.issued, self.after.issued
-        if self.status == "added" or not self.past:
+        if self.status is ResultsStatus.ADDED or not self.past:
             return NEUTRAL  # a period still running is measured as it goes
-        if self.status == "corrected" and before == after and self.correction_effect is not None:
+        if self.status is ResultsStatus.CORRECTED and before == after and self.correction_effect is not None:
             return self.correction_effect  # the same credit: the corrected figures decide
         return _more(before, after, more_is=FAVOURABLE)
 
@@ -172,13 +172,13 @@ class ResultsDiff:
         """The change in one line: the credit before and after, or what happened to the results."""
         before = self.before.words() if self.before else "none"
         after = self.after.words() if self.after else "none"
-        if self.status == "added":
+        if self.status is ResultsStatus.ADDED:
             return f"results added for {self.period}: credit {after}"
-        if self.status == "removed":
+        if self.status is ResultsStatus.REMOVED:
             return f"results of {self.period} removed: the credit was {before}"
-        if self.status == "corrected":
+        if self.status is ResultsStatus.CORRECTED:
             return f"{self.period} {'; '.join(self.corrections)}: credit before {before}, after {after}"
-        what = "results edited" if self.status == "edited" else "credit recomputed under changed terms"
+        what = "results edited" if self.status is ResultsStatus.EDITED else "credit recomputed under changed terms"
         return f"{self.period} {what}: credit before {before}, after {after}"
 
 
@@ -242,7 +242,7 @@ class AgreementDiff:
     @property
     def changed(self) -> bool:
         """Whether the review has anything to say about this agreement."""
-        return self.status != "unchanged" or bool(self.versions or self.results or self.changes)
+        return self.status is not AgreementStatus.UNCHANGED or bool(self.versions or self.results or self.changes)
 
 
 def notice_violation(previous: Terms | None, version: Version, changes: Iterable[Change], today: dt.date) -> NoticeViolation | None:
@@ -274,23 +274,23 @@ def compare_records(base: Agreement | None, head: Agreement | None, *, today: dt
         return AgreementDiff(
             base.id,
             base.versions[-1].terms.title,
-            "removed",
+            AgreementStatus.REMOVED,
             changes=(Change("agreement", base.id, words, ADVERSE),),
             history_removed=in_force,
         )
     title = head.versions[-1].terms.title
     if base is None:
-        versions = tuple(VersionDiff(v.label, v.effective, "new", None, note=v.terms.changes) for v in head.versions)
+        versions = tuple(VersionDiff(v.label, v.effective, VersionStatus.NEW, None, note=v.terms.changes) for v in head.versions)
         return AgreementDiff(
             head.id,
             title,
-            "added",
+            AgreementStatus.ADDED,
             versions=versions,
             changes=(Change("agreement", head.id, f"agreement added with {len(head.versions)} version(s)", NEUTRAL),),
         )
     versions = _version_diffs(base, head, today)
     results = _results_diffs(base, head, today)
-    status: AgreementStatus = "changed" if versions or results else "unchanged"
+    status = AgreementStatus.CHANGED if versions or results else AgreementStatus.UNCHANGED
     return AgreementDiff(head.id, title, status, versions=versions, results=results)
 
 
@@ -306,19 +306,29 @@ def _version_diffs(base: Agreement, head: Agreement, today: dt.date) -> tuple[Ve
             notice = notice_violation(_in_force_terms(base, version.effective), version, changes, today) if previous else None
             found.append(
                 VersionDiff(
-                    version.label, version.effective, "new", previous.label if previous else None, changes, version.terms.changes, notice
+                    version.label,
+                    version.effective,
+                    VersionStatus.NEW,
+                    previous.label if previous else None,
+                    changes,
+                    version.terms.changes,
+                    notice,
                 )
             )
         elif old.digest != version.digest:
             changes = tuple(compare_terms(old.terms, version.terms))
             if old.published_by(today):
-                found.append(VersionDiff(version.label, version.effective, "rewritten", old.label, changes, version.terms.changes))
+                found.append(
+                    VersionDiff(version.label, version.effective, VersionStatus.REWRITTEN, old.label, changes, version.terms.changes)
+                )
             else:
                 notice = notice_violation(old.terms, version, changes, today)
-                found.append(VersionDiff(version.label, version.effective, "revised", old.label, changes, version.terms.changes, notice))
+                found.append(
+                    VersionDiff(version.label, version.effective, VersionStatus.REVISED, old.label, changes, version.terms.changes, notice)
+                )
     for version in base.versions:
         if version.label not in after:
-            status: VersionStatus = "removed" if version.published_by(today) else "withdrawn"
+            status = VersionStatus.REMOVED if version.published_by(today) else VersionStatus.WITHDRAWN
             found.append(VersionDiff(version.label, version.effective, status, None, note=version.terms.changes))
     return tuple(found)
 
@@ -362,10 +372,10 @@ def _results_diffs(base: Agreement, head: Agreement, today: dt.date) -> tuple[Re
         past = period.end <= today
         a, b = old_outcomes.get(period), new_outcomes.get(period)
         if a is None:
-            found.append(ResultsDiff(period.label, "added", past, None, _credit_view(b)))
+            found.append(ResultsDiff(period.label, ResultsStatus.ADDED, past, None, _credit_view(b)))
             continue
         if b is None:
-            found.append(ResultsDiff(period.label, "removed", past, _credit_view(a), None))
+            found.append(ResultsDiff(period.label, ResultsStatus.REMOVED, past, _credit_view(a), None))
             continue
         edited = _results_key(old_results[period]) != _results_key(new_results[period])
         before, after = _credit_view(a), _credit_view(b)
@@ -379,5 +389,7 @@ def _results_diffs(base: Agreement, head: Agreement, today: dt.date) -> tuple[Re
                 attainments.append(
                     (m.metric.id, show(o.attainment, o.metric.unit, o.metric.better), show(m.attainment, m.metric.unit, m.metric.better))
                 )
-        found.append(ResultsDiff(period.label, "edited" if edited else "recomputed", past, before, after, tuple(attainments)))
+        found.append(
+            ResultsDiff(period.label, ResultsStatus.EDITED if edited else ResultsStatus.RECOMPUTED, past, before, after, tuple(attainments))
+        )
     return tuple(as_corrections(found, base, head, new_outcomes))

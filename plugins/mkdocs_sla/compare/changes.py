@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import enum
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -53,7 +53,7 @@ class Change:
 
     def to_dict(self) -> dict[str, Any]:
         """The change as plain data for the JSON report."""
-        data: dict[str, Any] = {"kind": self.kind, "subject": self.subject, "summary": self.summary, "effect": self.effect}
+        data: dict[str, Any] = {"kind": self.kind, "subject": self.subject, "summary": self.summary, "effect": self.effect.value}
         if self.word_diff is not None:
             op_names = {"=": "same", "-": "removed", "+": "added"}
             data["word_diff"] = [{"op": op_names[op], "text": text} for op, text in self.word_diff]
@@ -155,7 +155,42 @@ def _granted(out: list[Change], kind: str, subject: str, old: bool, new: bool, n
         out.append(Change(kind, subject, now if new else no_longer, FAVOURABLE if new else ADVERSE))
 
 
+def _whole(
+    out: list[Change],
+    kind: str,
+    subject: str,
+    old: Any,
+    new: Any,
+    added: Callable[[Any], str],
+    removed: Callable[[Any], str],
+    effects: tuple[Effect, Effect] = (FAVOURABLE, ADVERSE),
+) -> bool:
+    """Records a clause added (`added(new)`, first effect) or removed (`removed(old)`, second) as
+    a whole. True when there is nothing more to compare: the same clause, or one side absent."""
+    if old == new:
+        return True
+    if old is None:
+        out.append(Change(kind, subject, added(new), effects[0]))
+        return True
+    if new is None:
+        out.append(Change(kind, subject, removed(old), effects[1]))
+        return True
+    return False
+
+
 # ---------------------------------------------------------------- lists of texts
+
+
+def _unmatched(old: Sequence[Any], new: Sequence[Any]) -> tuple[list[Any], list[Any]]:
+    """(in `old` only, in `new` only), in their order: each item of `new` cancels one equal item of `old`."""
+    removed = list(old)
+    added = []
+    for item in new:
+        if item in removed:
+            removed.remove(item)
+        else:
+            added.append(item)
+    return removed, added
 
 
 def _similarity(a: str, b: str) -> float:
@@ -166,13 +201,7 @@ def _similarity(a: str, b: str) -> float:
 
 def _pair_texts(old: Sequence[str], new: Sequence[str]) -> tuple[list[str], list[str], list[tuple[str, str]]]:
     """(removed, added, reworded pairs): equal texts match first, then the most similar (ratio >= 0.6)."""
-    removed = list(old)
-    added = []
-    for text in new:
-        if text in removed:
-            removed.remove(text)
-        else:
-            added.append(text)
+    removed, added = _unmatched(old, new)
     # Symmetric on purpose: comparing B with A must pair the same texts as A with B, so that a
     # change read backwards has the opposite effect. SequenceMatcher's ratio depends on the order
     # of its arguments, so each pair is scored in the texts' own order, ties broken by the texts.

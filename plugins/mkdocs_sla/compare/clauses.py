@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from mkdocs_sla.compare.changes import ADVERSE, FAVOURABLE, NEUTRAL, Change, _granted, _listed, _moved, _pct, _quote, _raised, word_diff
+from mkdocs_sla.compare.changes import (
+    ADVERSE,
+    FAVOURABLE,
+    NEUTRAL,
+    Change,
+    _granted,
+    _listed,
+    _moved,
+    _pct,
+    _quote,
+    _raised,
+    _unmatched,
+    _whole,
+    word_diff,
+)
 from mkdocs_sla.core import credits as rules
 from mkdocs_sla.core.model import Terms
 from mkdocs_sla.core.periods import Period
@@ -13,13 +27,15 @@ from mkdocs_sla.present.words import deadline_phrase
 
 def _credit_terms(out: list[Change], old: Terms, new: Terms) -> None:
     a, b = old.credit_terms, new.credit_terms
-    if a == b:
-        return
-    if a is None:
-        out.append(Change("credit-terms", "credit_terms", f"credit terms added: credits are a share of {_quote(b.base)}", FAVOURABLE))
-        return
-    if b is None:
-        out.append(Change("credit-terms", "credit_terms", "credit terms removed: no credit can be computed", ADVERSE))
+    if _whole(
+        out,
+        "credit-terms",
+        "credit_terms",
+        a,
+        b,
+        lambda b: f"credit terms added: credits are a share of {_quote(b.base)}",
+        lambda _a: "credit terms removed: no credit can be computed",
+    ):
         return
     if a.base != b.base:
         out.append(Change("credit-terms", "credit_terms.base", "credit base reworded", NEUTRAL, word_diff(a.base, b.base)))
@@ -117,16 +133,16 @@ def _deadline_days(deadline) -> tuple[int, int, str]:
 
 
 def _claim(out: list[Change], a, b) -> None:
-    if a == b:
-        return
-    if a is None:
-        words = _deadline_days(b.deadline)[2]
-        out.append(Change("claim", "credit_terms.claim", f"credits must now be claimed, by {words}", ADVERSE))
-        return
-    if b is None:
-        out.append(
-            Change("claim", "credit_terms.claim", "the claim process is removed: the agreement no longer says how to claim", NEUTRAL)
-        )
+    if _whole(
+        out,
+        "claim",
+        "credit_terms.claim",
+        a,
+        b,
+        lambda b: f"credits must now be claimed, by {_deadline_days(b.deadline)[2]}",
+        lambda _a: "the claim process is removed: the agreement no longer says how to claim",
+        (ADVERSE, NEUTRAL),
+    ):
         return
     if a.how != b.how:
         out.append(Change("claim", "credit_terms.claim.how", "how to claim reworded", NEUTRAL, word_diff(a.how, b.how)))
@@ -168,33 +184,24 @@ def _remedies(out: list[Change], old: Terms, new: Terms) -> None:
     _chronic(out, a.chronic, b.chronic)
     _rolling(out, a.rolling_average, b.rolling_average)
     x, y = a.earn_back, b.earn_back
-    if x != y:
-        subject = "remedies.earn_back"
-        if x is None:
-            out.append(
-                Change(
-                    "remedy",
-                    subject,
-                    f"earn-back added: a credit is cancelled when the objective is met in the next {y.met_periods} periods",
-                    ADVERSE,
-                )
-            )
-        elif y is None:
-            out.append(Change("remedy", subject, "earn-back removed: a credit once earned stays", FAVOURABLE))
-        else:
-            # More met periods needed to earn a credit back: credits are kept more often.
-            words = f"earning a credit back takes {y.met_periods} met periods (was {x.met_periods})"
-            _moved(out, "remedy", subject + ".met_periods", x.met_periods, y.met_periods, words, more_is=FAVOURABLE)
+    subject = "remedies.earn_back"
+    if not _whole(
+        out,
+        "remedy",
+        subject,
+        x,
+        y,
+        lambda y: f"earn-back added: a credit is cancelled when the objective is met in the next {y.met_periods} periods",
+        lambda _x: "earn-back removed: a credit once earned stays",
+        (ADVERSE, FAVOURABLE),
+    ):
+        # More met periods needed to earn a credit back: credits are kept more often.
+        words = f"earning a credit back takes {y.met_periods} met periods (was {x.met_periods})"
+        _moved(out, "remedy", subject + ".met_periods", x.met_periods, y.met_periods, words, more_is=FAVOURABLE)
 
 
 def _escalation(out: list[Change], old, new) -> None:
-    remaining = list(old)
-    added = []
-    for step in new:
-        if step in remaining:
-            remaining.remove(step)
-        else:
-            added.append(step)
+    remaining, added = _unmatched(old, new)
     # Steps with the same action, or else in the same place, are the same step changed.
     pairs = []
     for step in list(added):
@@ -233,21 +240,18 @@ def _escalation(out: list[Change], old, new) -> None:
 
 def _chronic(out: list[Change], x, y) -> None:
     subject = "remedies.chronic"
-    if x == y:
-        return
-    if x is None:
-        out.append(
-            Change(
-                "remedy",
-                subject,
-                f"chronic failure added: {y.misses} misses within {y.within} periods"
-                + (" give a termination right" if y.termination_right else ""),
-                FAVOURABLE,
-            )
-        )
-        return
-    if y is None:
-        out.append(Change("remedy", subject, f"chronic failure ({x.misses} misses within {x.within} periods) removed", ADVERSE))
+    if _whole(
+        out,
+        "remedy",
+        subject,
+        x,
+        y,
+        lambda y: (
+            f"chronic failure added: {y.misses} misses within {y.within} periods"
+            + (" give a termination right" if y.termination_right else "")
+        ),
+        lambda x: f"chronic failure ({x.misses} misses within {x.within} periods) removed",
+    ):
         return
     _misses_within(out, subject + ".misses", subject + ".within", x, y, "chronic failure", takes="takes")
     _termination_right(out, subject, x, y, "chronic failure")
@@ -275,20 +279,15 @@ def _chronic(out: list[Change], x, y) -> None:
 
 def _rolling(out: list[Change], x, y) -> None:
     subject = "remedies.rolling_average"
-    if x == y:
-        return
-    if x is None:
-        out.append(
-            Change(
-                "remedy",
-                subject,
-                f"a right to terminate when the average of `{y.metric}` over {y.periods} periods falls below {y.below} is added",
-                FAVOURABLE,
-            )
-        )
-        return
-    if y is None:
-        out.append(Change("remedy", subject, f"the right to terminate on a low rolling average of `{x.metric}` is removed", ADVERSE))
+    if _whole(
+        out,
+        "remedy",
+        subject,
+        x,
+        y,
+        lambda y: f"a right to terminate when the average of `{y.metric}` over {y.periods} periods falls below {y.below} is added",
+        lambda x: f"the right to terminate on a low rolling average of `{x.metric}` is removed",
+    ):
         return
     if x.metric != y.metric:
         out.append(Change("remedy", subject + ".metric", f"the rolling average is of `{y.metric}` instead of `{x.metric}`", NEUTRAL))

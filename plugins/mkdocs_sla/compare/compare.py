@@ -29,7 +29,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from mkdocs_sla.compare.agreements import AgreementDiff, NoticeViolation, compare_records
+from mkdocs_sla.compare.agreements import AgreementDiff, AgreementStatus, NoticeViolation, compare_records
 from mkdocs_sla.compare.changes import ADVERSE, NEUTRAL, Change
 from mkdocs_sla.compare.standards import StandardDiff, compare_standards
 from mkdocs_sla.core.diagnostics import Diagnostic, Rule
@@ -77,7 +77,7 @@ class CatalogDiff:
     @property
     def invalid_head(self) -> tuple[str, ...]:
         """The agreements (and `(tree)` for problems outside them) that are invalid at head."""
-        return tuple(a.id for a in self.agreements if a.status == "invalid") + (("(tree)",) if self.problems else ())
+        return tuple(a.id for a in self.agreements if a.status is AgreementStatus.INVALID) + (("(tree)",) if self.problems else ())
 
 
 def _problem_lines(diagnostics: Iterable[Diagnostic]) -> tuple[str, ...]:
@@ -101,7 +101,7 @@ def compare_catalogs(base: Snapshot, head: Snapshot, *, today: dt.date | None = 
             # A published version edited or removed is known from versions.lock even though
             # HEAD cannot be loaded: the summary says history was rewritten, as the errors do.
             rewritten = any(d.rule is Rule.PUBLISHED_VERSION_CHANGED for d in errors)
-            found.append(AgreementDiff(agreement_id, title, "invalid", problems=problems, history_removed=rewritten))
+            found.append(AgreementDiff(agreement_id, title, AgreementStatus.INVALID, problems=problems, history_removed=rewritten))
             continue
         if old_invalid and new is not None:
             diff = compare_records(None, new, today=today)
@@ -110,7 +110,7 @@ def compare_catalogs(base: Snapshot, head: Snapshot, *, today: dt.date | None = 
                 AgreementDiff(
                     agreement_id,
                     diff.title,
-                    "fixed",
+                    AgreementStatus.FIXED,
                     versions=diff.versions,
                     changes=(
                         Change(
@@ -127,6 +127,6 @@ def compare_catalogs(base: Snapshot, head: Snapshot, *, today: dt.date | None = 
         if diff.changed:
             found.append(diff)
     standards = compare_standards(
-        base.catalog, head.catalog, {a.id: a for a in found}, invalid=(a.id for a in found if a.status == "invalid")
+        base.catalog, head.catalog, {a.id: a for a in found}, invalid=(a.id for a in found if a.status is AgreementStatus.INVALID)
     )
     return CatalogDiff(base.name, head.name, today, tuple(found), _problem_lines(head.stray_problems()), standards)

@@ -27,7 +27,7 @@ def as_corrections(found: list[ResultsDiff], base: Agreement, head: Agreement, h
     for diff in found:
         outcome = next((o for p, o in head_outcomes.items() if p.label == diff.period), None)
         views = [v for v in correction_views(outcome) if _key(v.record) not in known] if outcome is not None else []
-        if not views or diff.status not in ("edited", "recomputed") or not diff.past:
+        if not views or diff.status not in (ResultsStatus.EDITED, ResultsStatus.RECOMPUTED) or not diff.past:
             out.append(diff)
             continue
         words = []

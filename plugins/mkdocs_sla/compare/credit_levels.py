@@ -7,10 +7,10 @@ from fractions import Fraction
 
 from mkdocs_sla.compare.changes import ADVERSE, FAVOURABLE, NEUTRAL, Change, _more, _num, _pct
 from mkdocs_sla.core import credits as rules
-from mkdocs_sla.core.model import Metric, Terms
-from mkdocs_sla.core.spans import Span, span_of
+from mkdocs_sla.core.model import Metric, PoolCredits, Terms
+from mkdocs_sla.core.spans import Span
 from mkdocs_sla.core.tiers import attainment_range
-from mkdocs_sla.present.words import span_bounds
+from mkdocs_sla.present.words import credit_model_noun, span_in_words
 
 # ---------------------------------------------------------------- credits at attainment levels
 
@@ -31,18 +31,8 @@ def _domain(metric: Metric) -> tuple[Fraction | None, Fraction | None]:
 
 def _breakpoints(metric: Metric) -> set[Fraction]:
     points = {Fraction(metric.objective)}
-    credits = metric.credits
-    if credits is None:
-        return points
-    if credits.model == "tiers":
-        for tier in credits.tiers:
-            span = span_of(tier)
-            points.update(p for p in (span.low, span.high) if p is not None)
-    elif credits.model == "linear" and credits.max is not None and credits.per_point:
-        reach = Fraction(credits.max) / Fraction(credits.per_point)
-        points.add(Fraction(metric.objective) + (-reach if metric.better == "higher" else reach))
-    elif credits.model == "pool":
-        points.add(Fraction(credits.minimum))
+    if metric.credits is not None:
+        points |= metric.credits.breakpoints(metric)
     return points
 
 
@@ -122,7 +112,7 @@ def credit_changes(old_terms: Terms, new_terms: Terms, a: Metric, b: Metric) -> 
     """
     low, high = _domain(b)
     points = {p for p in _breakpoints(a) | _breakpoints(b) if (low is None or p >= low) and (high is None or p <= high)}
-    varying = any(m.credits is not None and m.credits.model == "linear" for m in (a, b))
+    varying = any(m.credits is not None and m.credits.varies for m in (a, b))
     if varying:
         points |= _crossings(old_terms, new_terms, a, b, _pieces(sorted(points), low, high))
     groups: list[list[_Piece]] = []
@@ -153,17 +143,10 @@ def credit_changes(old_terms: Terms, new_terms: Terms, a: Metric, b: Metric) -> 
 
 
 def _span_words(span: Span, unit: str) -> str:
+    """Where on the attainment scale a credit changes: "at 99.5%", "at an attainment below 99%"."""
     if span.low is not None and span.low == span.high:
         return f"at {_num(span.low, unit)}"
-    bounds = span_bounds(span, unit)
-    return f"at an attainment {bounds}" if bounds else "at any attainment"
-
-
-def _model_words(metric: Metric) -> str:
-    credits = metric.credits
-    if credits is None:
-        return "no credit"
-    return {"tiers": "a credit table", "linear": "a linear credit", "pool": "a pool credit"}[credits.model]
+    return f"at {span_in_words(span, unit)}"
 
 
 def _metric_credits(out: list[Change], subject: str, old_terms: Terms, new_terms: Terms, a: Metric, b: Metric, comparable: bool) -> None:
@@ -173,8 +156,8 @@ def _metric_credits(out: list[Change], subject: str, old_terms: Terms, new_terms
         return
     if x is None or y is None or x.model != y.model:
         effect = FAVOURABLE if x is None else ADVERSE if y is None else NEUTRAL
-        out.append(Change("credit-model", subject, f"{name}: {_model_words(b)} instead of {_model_words(a)}", effect))
-    if x is not None and y is not None and x.model == y.model == "pool" and x.expected_misses != y.expected_misses:
+        out.append(Change("credit-model", subject, f"{name}: {credit_model_noun(b)} instead of {credit_model_noun(a)}", effect))
+    if isinstance(x, PoolCredits) and isinstance(y, PoolCredits) and x.expected_misses != y.expected_misses:
         out.append(
             Change(
                 "credit",

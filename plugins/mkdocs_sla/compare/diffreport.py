@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from mkdocs_sla.compare.agreements import AgreementDiff, ResultsDiff, VersionDiff
+from mkdocs_sla.compare.agreements import AgreementDiff, AgreementStatus, ResultsDiff, VersionDiff, VersionStatus
 from mkdocs_sla.compare.changes import Change
 from mkdocs_sla.compare.compare import CatalogDiff
 from mkdocs_sla.compare.standards import Reach, StandardDiff
@@ -41,7 +41,7 @@ def headline(diff: CatalogDiff) -> str:
     violations = len(diff.notice_violations)
     if violations:
         parts.append(f"{violations} notice violation{'s' if violations != 1 else ''}")
-    invalid = len([a for a in diff.agreements if a.status == "invalid"])
+    invalid = len([a for a in diff.agreements if a.status is AgreementStatus.INVALID])
     if invalid:
         parts.append(f"{invalid} invalid at HEAD")
     return ", ".join(parts) + "."
@@ -49,14 +49,14 @@ def headline(diff: CatalogDiff) -> str:
 
 def _version_heading(version: VersionDiff) -> str:
     words = {
-        "new": "new",
-        "revised": "revised before taking effect",
-        "rewritten": "REWRITTEN after publication: rewrites history",
-        "removed": "REMOVED after publication: rewrites history",
-        "withdrawn": "withdrawn before publication",
+        VersionStatus.NEW: "new",
+        VersionStatus.REVISED: "revised before taking effect",
+        VersionStatus.REWRITTEN: "REWRITTEN after publication: rewrites history",
+        VersionStatus.REMOVED: "REMOVED after publication: rewrites history",
+        VersionStatus.WITHDRAWN: "withdrawn before publication",
     }[version.status]
     text = f"version {version.label} ({words}, effective {version.effective.isoformat()}"
-    if version.compared_with and version.status == "new":
+    if version.compared_with and version.status is VersionStatus.NEW:
         text += f", compared with {version.compared_with}"
     return text + ")"
 
@@ -70,12 +70,12 @@ def _results_line(results: ResultsDiff) -> str:
 
 def _status_words(agreement: AgreementDiff) -> str:
     return {
-        "added": "added",
-        "removed": "removed",
-        "changed": "changed",
-        "fixed": "invalid at BASE, valid at HEAD",
-        "invalid": "INVALID at HEAD",
-        "unchanged": "unchanged",
+        AgreementStatus.ADDED: "added",
+        AgreementStatus.REMOVED: "removed",
+        AgreementStatus.CHANGED: "changed",
+        AgreementStatus.FIXED: "invalid at BASE, valid at HEAD",
+        AgreementStatus.INVALID: "INVALID at HEAD",
+        AgreementStatus.UNCHANGED: "unchanged",
     }[agreement.status]
 
 
@@ -242,7 +242,7 @@ def to_markdown(diff: CatalogDiff) -> str:
                 lines += ["", f"**Notice violation:** {md_message(version.notice.message)}"]
             if version.changes:
                 lines += ["", changes_markdown(version.changes)]
-            elif version.status in ("new", "revised", "rewritten") and version.compared_with:
+            elif version.status in (VersionStatus.NEW, VersionStatus.REVISED, VersionStatus.REWRITTEN) and version.compared_with:
                 lines += ["", "No change to the terms."]
         if agreement.results:
             lines += ["", "### Results", ""]
@@ -285,7 +285,7 @@ def to_document(diff: CatalogDiff) -> dict[str, Any]:
             "adverse_changes": diff.adverse_count,
             "rewrites_history": diff.rewrites_history,
             "notice_violations": len(diff.notice_violations),
-            "invalid_at_head": [a.id for a in diff.agreements if a.status == "invalid"],
+            "invalid_at_head": [a.id for a in diff.agreements if a.status is AgreementStatus.INVALID],
         },
         "problems": list(diff.problems),
         "standards": [
@@ -294,7 +294,7 @@ def to_document(diff: CatalogDiff) -> dict[str, Any]:
                 "name": st.name,
                 "summary": standard_headline(st),
                 "versions": [
-                    {"label": v.label, "status": v.status, "effective": v.effective, "changes": [c.to_dict() for c in v.changes]}
+                    {"label": v.label, "status": v.status.value, "effective": v.effective, "changes": [c.to_dict() for c in v.changes]}
                     for v in st.versions
                 ],
                 "agreements": [
@@ -302,13 +302,13 @@ def to_document(diff: CatalogDiff) -> dict[str, Any]:
                         "id": a.id,
                         "customer": a.customer,
                         "follows": a.follows,
-                        "reach": str(a.reach),
+                        "reach": a.reach.value,
                         "adverse": a.adverse,
                         "notice_violation": a.notice,
                     }
                     for a in st.agreements
                 ],
-                "counts": {str(r): st.count(r) for r in Reach},
+                "counts": {r.value: st.count(r) for r in Reach},
             }
             for st in diff.standards
         ],
@@ -316,7 +316,7 @@ def to_document(diff: CatalogDiff) -> dict[str, Any]:
             {
                 "id": a.id,
                 "title": a.title,
-                "status": a.status,
+                "status": a.status.value,
                 "rewrites_history": a.rewrites_history,
                 "problems": list(a.problems),
                 "changes": [c.to_dict() for c in a.changes],
@@ -324,7 +324,7 @@ def to_document(diff: CatalogDiff) -> dict[str, Any]:
                     {
                         "label": v.label,
                         "effective": v.effective.isoformat(),
-                        "status": v.status,
+                        "status": v.status.value,
                         "compared_with": v.compared_with,
                         "note": v.note,
                         "rewrites_history": v.rewrites_history,
@@ -342,10 +342,10 @@ def to_document(diff: CatalogDiff) -> dict[str, Any]:
                 "results": [
                     {
                         "period": r.period,
-                        "status": r.status,
+                        "status": r.status.value,
                         "past": r.past,
                         "rewrites_history": r.rewrites_history,
-                        "effect": r.effect,
+                        "effect": r.effect.value,
                         "summary": r.summary,
                         "credit_before": _credit(r.before),
                         "credit_after": _credit(r.after),

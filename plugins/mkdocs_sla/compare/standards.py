@@ -41,12 +41,23 @@ class Reach(enum.StrEnum):
     """The change leaves the agreement invalid (its errors are reported at its file and at the standard's)."""
 
 
+class StandardVersionStatus(enum.StrEnum):
+    """What happened to one version of a standard between two snapshots; the values are the report's words."""
+
+    NEW = "new"
+    """A version the base did not have, compared with the version before it."""
+    REVISED = "revised"
+    """A version whose terms differ from the base's: every agreement that follows it is reviewed."""
+    WITHDRAWN = "withdrawn"
+    """A version the base had and the head has not."""
+
+
 @dataclass(frozen=True)
 class StandardVersionChange:
     """A version of a standard that is new, revised or withdrawn, and its changes (from the version before, or from BASE)."""
 
     label: str
-    status: str  # "new", "revised", "withdrawn"
+    status: StandardVersionStatus
     effective: str
     changes: tuple[Change, ...]
 
@@ -90,17 +101,20 @@ def _version_changes(base: ServiceRecord | None, head: ServiceRecord) -> list[St
         old = before.get(version.label)
         if old is None:
             changes = compare_terms(previous.terms, version.terms) if previous is not None else []
-            found.append(StandardVersionChange(version.label, "new", version.effective.isoformat(), tuple(changes)))
+            found.append(StandardVersionChange(version.label, StandardVersionStatus.NEW, version.effective.isoformat(), tuple(changes)))
         elif old.terms != version.terms:
             found.append(
                 StandardVersionChange(
-                    version.label, "revised", version.effective.isoformat(), tuple(compare_terms(old.terms, version.terms))
+                    version.label,
+                    StandardVersionStatus.REVISED,
+                    version.effective.isoformat(),
+                    tuple(compare_terms(old.terms, version.terms)),
                 )
             )
         previous = version
     for label, version in before.items():
         if label not in after:
-            found.append(StandardVersionChange(label, "withdrawn", version.effective.isoformat(), ()))
+            found.append(StandardVersionChange(label, StandardVersionStatus.WITHDRAWN, version.effective.isoformat(), ()))
     return found
 
 

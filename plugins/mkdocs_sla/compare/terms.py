@@ -279,9 +279,9 @@ def _measure(out: list[Change], subject: str, name: str, a: Metric, b: Metric) -
     if x.kind != y.kind:
         out.append(Change("measure", subject + ".kind", f"{name}: measured by `{y.kind}` instead of `{x.kind}`", NEUTRAL))
         return
-    if y.kind == "tickets":
+    if y.reads_tickets:
         ticket_measure_changes(out, subject, name, a, b)
-    if y.kind == "downtime":
+    if y.reads_log:  # downtime and available minutes: both may count only a calendar's hours
         service_hours_change(out, subject, name, a, b)
     if y.counts_outages:
         if x.minimum_outage_minutes != y.minimum_outage_minutes:
@@ -304,7 +304,9 @@ def _measure(out: list[Change], subject: str, name: str, a: Metric, b: Metric) -
         for tag in x.exclude_tags:
             if tag not in y.exclude_tags:
                 out.append(Change("measure", subject + ".exclude_tags", f"{name}: outages tagged `{tag}` now count", FAVOURABLE))
-    if y.kind == "error_rate_minutes" and x.threshold != y.threshold:
+    # By the settings the measure has, not by its kind: a new measure with them is compared too.
+    fields = type(y).model_fields
+    if "threshold" in fields and x.threshold != y.threshold:
         # A higher threshold leaves more minutes with errors counted as up.
         out.append(
             Change(
@@ -314,7 +316,7 @@ def _measure(out: list[Change], subject: str, name: str, a: Metric, b: Metric) -
                 _more(x.threshold, y.threshold, more_is=ADVERSE),
             )
         )
-    if y.kind in ("intervals", "error_rate_minutes"):
+    if "interval_minutes" in fields:
         if x.interval_minutes != y.interval_minutes:
             out.append(
                 Change(
@@ -324,7 +326,7 @@ def _measure(out: list[Change], subject: str, name: str, a: Metric, b: Metric) -
                     NEUTRAL,
                 )
             )
-    elif y.kind in ("events", "average", "available_minutes") and x.when_empty != y.when_empty:
+    elif "when_empty" in fields and x.when_empty != y.when_empty:
         # An empty period judged missed can earn a credit; judged met it cannot.
         out.append(
             Change(

@@ -64,7 +64,7 @@ def ticket_measure_changes(out: list[Change], subject: str, name: str, a, b) -> 
 
 
 def service_hours_change(out: list[Change], subject: str, name: str, a, b) -> None:
-    """A downtime metric that starts or stops counting only a calendar's hours."""
+    """A metric of logged outages (downtime, available minutes) that starts or stops counting only a calendar's hours."""
     x, y = a.measure.calendar, b.measure.calendar
     if x == y:
         return

@@ -12,9 +12,9 @@ import itertools
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
-from mkdocs_sla.core.fields import Date, Model, Text
+from mkdocs_sla.core.fields import Date, Model, Text, TimeZone
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 HOURS_RE = re.compile(r"^(\d\d):(\d\d)\s*-\s*(\d\d):(\d\d)$")
@@ -83,7 +83,7 @@ class CalendarDefinition(Model):
     """A business calendar: when the clock of a support target runs."""
 
     name: Text | None = Field(None, description="Display name, e.g. `Berlin office hours`.")
-    timezone: Annotated[str, StringConstraints(min_length=1)] = Field("UTC", description="IANA time zone of the hours.")
+    timezone: TimeZone = Field("UTC", description="IANA time zone of the hours.")
     always_open: bool = Field(False, description="24×7: every minute counts; no hours, holidays or closures then.")
     hours: WeekHours | None = Field(None, description="Working hours per weekday.")
     holidays: PublicHolidays | None = Field(None, description="Public holidays on which the calendar is closed.")
@@ -97,17 +97,6 @@ class CalendarDefinition(Model):
     closures: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+\.ics$")] | None = Field(
         None, description="An iCalendar file of closures beside the calendar file: every event closes the calendar while it lasts."
     )
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}: expected an IANA name such as `UTC` or `Europe/Berlin`") from None
-        return value
 
     @model_validator(mode="after")
     def _hours_or_always_open(self) -> CalendarDefinition:

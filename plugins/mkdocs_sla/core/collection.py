@@ -56,6 +56,17 @@ class WhenEmpty(enum.Enum):
     person decides (fix the monitoring, or enter the outage by hand)."""
 
 
+def _one_alternative(single: bool, pair: tuple[bool, bool], *, both: str, half: str, neither: str) -> None:
+    """The rule of a choice between one key and two keys given together (a token or a user name and
+    password; a series or two counters): raises `both`, `half` (one of the two alone) or `neither`."""
+    if single and any(pair):
+        raise ValueError(both)
+    if any(pair) and not all(pair):
+        raise ValueError(half)
+    if not single and not any(pair):
+        raise ValueError(neither)
+
+
 class Auth(Model):
     """Credentials for the monitoring system, read from environment variables at run time.
 
@@ -67,13 +78,13 @@ class Auth(Model):
 
     @model_validator(mode="after")
     def _one_scheme(self) -> Auth:
-        basic = (self.username_env is not None, self.password_env is not None)
-        if self.bearer_token_env is not None and any(basic):
-            raise ValueError("auth takes a bearer token or basic auth, not both")
-        if any(basic) and not all(basic):
-            raise ValueError("basic auth takes both `username_env` and `password_env`")
-        if self.bearer_token_env is None and not any(basic):
-            raise ValueError("auth needs `bearer_token_env`, or `username_env` and `password_env`")
+        _one_alternative(
+            self.bearer_token_env is not None,
+            (self.username_env is not None, self.password_env is not None),
+            both="auth takes a bearer token or basic auth, not both",
+            half="basic auth takes both `username_env` and `password_env`",
+            neither="auth needs `bearer_token_env`, or `username_env` and `password_env`",
+        )
         return self
 
 
@@ -134,13 +145,13 @@ class CollectedMetric(Model):
 
     @model_validator(mode="after")
     def _one_kind(self) -> CollectedMetric:
-        counters = (self.requests is not None, self.errors is not None)
-        if self.availability is not None and any(counters):
-            raise ValueError("a metric takes `availability`, or `requests` and `errors`, not both")
-        if any(counters) and not all(counters):
-            raise ValueError("counters take both `requests` and `errors`")
-        if self.availability is None and not any(counters):
-            raise ValueError("expected `availability` (a 0/1 series), or `requests` and `errors` (counters)")
+        _one_alternative(
+            self.availability is not None,
+            (self.requests is not None, self.errors is not None),
+            both="a metric takes `availability`, or `requests` and `errors`, not both",
+            half="counters take both `requests` and `errors`",
+            neither="expected `availability` (a 0/1 series), or `requests` and `errors` (counters)",
+        )
         if self.availability is not None and self.when_empty is WhenEmpty.NO_REQUESTS:
             raise ValueError("`no_requests` applies to counters; an availability series takes `down` or `error`")
         if self.availability is None and self.when_empty is WhenEmpty.DOWN:

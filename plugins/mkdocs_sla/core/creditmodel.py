@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import functools
 from decimal import Decimal, localcontext
-from typing import Annotated, Literal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
 from mkdocs_sla.core.fields import Model, NonNegative, Number, Percent, PositiveInt
 from mkdocs_sla.core.spans import span_of
+
+if TYPE_CHECKING:
+    from mkdocs_sla.core.model import Metric
 
 
 class Bounds(Model):
@@ -47,7 +51,23 @@ class CreditTier(Bounds):
         return span_of(self)
 
 
-class TieredCredits(Model):
+class CreditModel(Model):
+    """What every credit model declares about itself, read by the engine and the comparison of
+    versions instead of asking which model it is.
+
+    `pooled`: its credits are held, together, to the at-risk amount of the pool (`credit_terms.pool`);
+    `varies`: its credit changes continuously with the attainment (not in steps), so two such
+    credits can cross between the breakpoints."""
+
+    pooled: ClassVar[bool] = False
+    varies: ClassVar[bool] = False
+
+    def breakpoints(self, metric: Metric) -> set[Fraction]:
+        """The attainments, besides the objective, at which this model's credit can change its rule."""
+        return set()
+
+
+class TieredCredits(CreditModel):
     """Credit by tier: the tier containing the attainment gives the credit %."""
 
     model: Literal["tiers"] = Field(description="`tiers`.")
@@ -58,19 +78,31 @@ class TieredCredits(Model):
         "(GitHub: no tier at exactly 99.0%): no warning is given for them, and the tier table shows each gap as earning no credit.",
     )
 
+    def breakpoints(self, metric: Metric) -> set[Fraction]:
+        """Every bound of every tier."""
+        return {p for tier in self.tiers for p in (tier.span.low, tier.span.high) if p is not None}
 
-class LinearCredits(Model):
+
+class LinearCredits(CreditModel):
     """Linear shortfall: credit % = (objective − attainment) × `per_point`, up to `max`."""
 
+    varies = True
     model: Literal["linear"] = Field(description="`linear`.")
     per_point: NonNegative = Field(Decimal(1), description="Credit % per point of shortfall (default 1).")
     max: Percent | None = Field(None, description="Largest credit % this metric can earn.")
+
+    def breakpoints(self, metric: Metric) -> set[Fraction]:
+        """Where the shortfall reaches `max`, beyond which the credit stays at it."""
+        if self.max is None or not self.per_point:
+            return set()
+        reach = Fraction(self.max) / Fraction(self.per_point)
+        return {Fraction(metric.objective) + (-reach if metric.better == "higher" else reach)}
 
 
 Allocation = Annotated[Number, Field(gt=0, le=100)]
 
 
-class PoolCredits(Model):
+class PoolCredits(CreditModel):
     """Outsourcing pool: a service level default earns `allocation` % of the at-risk amount.
 
     With `default_on: minimum_or_expected` (the default), a default is a period below
@@ -79,6 +111,7 @@ class PoolCredits(Model):
     `default_on: minimum`, only a period below `minimum` is a default.
     """
 
+    pooled = True
     model: Literal["pool"] = Field(description="`pool`.")
     allocation: Allocation | None = Field(
         None,
@@ -118,6 +151,10 @@ class PoolCredits(Model):
             raise ValueError("`expected_misses` has no effect with `default_on: minimum`, where only a miss of the minimum is a default")
         return self
 
+    def breakpoints(self, metric: Metric) -> set[Fraction]:
+        """The minimum service level: below it every period is a default."""
+        return {Fraction(self.minimum)}
+
     @property
     def share(self) -> Decimal:
         """The metric's allocation of the at-risk amount, in %: written out, or the product of the two."""
@@ -129,3 +166,6 @@ class PoolCredits(Model):
 
 
 Credits = Annotated[TieredCredits | LinearCredits | PoolCredits, Field(discriminator="model")]
+
+#: Every credit model by its `model:` name: the one place that knows which names there are.
+CREDIT_MODELS: dict[str, type[CreditModel]] = {"tiers": TieredCredits, "linear": LinearCredits, "pool": PoolCredits}

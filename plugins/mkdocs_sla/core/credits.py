@@ -14,7 +14,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from mkdocs_sla.core.exact import fraction
-from mkdocs_sla.core.model import CreditTerms, Deadline, Metric, TieredCredits
+from mkdocs_sla.core.model import CREDIT_MODELS, CreditTerms, Deadline, Metric, TieredCredits
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.tiers import tier_for
 
@@ -115,8 +115,7 @@ def period_credit(terms: CreditTerms | None, credits: list[tuple[str, Fraction]]
     """
     if terms is None or not credits:
         return PeriodCredit(ZERO, ZERO, False, Fraction(charges) * 0 if charges is not None else None, False)
-    pool = [p for model, p in credits if model == "pool"]
-    other = [p for model, p in credits if model != "pool"]
+    pool, other = _pooled_apart(credits)
     pool_total = sum(pool, ZERO)
     if terms.pool is not None:
         pool_total = min(pool_total, fraction(terms.pool.at_risk))
@@ -146,12 +145,18 @@ def period_credit(terms: CreditTerms | None, credits: list[tuple[str, Fraction]]
     return PeriodCredit(combined, percent, capped, amount, below)
 
 
+def _pooled_apart(credits: list[tuple[str, Fraction]]) -> tuple[list[Fraction], list[Fraction]]:
+    """(pooled, other) credit % of (model, percent) pairs: the models that `pooled` says are held to the at-risk amount."""
+    pool = [p for model, p in credits if CREDIT_MODELS[model].pooled]
+    other = [p for model, p in credits if not CREDIT_MODELS[model].pooled]
+    return pool, other
+
+
 def rounding_ceiling(terms: CreditTerms, credits: list[tuple[str, Fraction]]) -> Fraction | None:
     """The % of the charges that rounding the amount must not lift it above: the cap, and the
     at-risk amount of pool credits (with the others beside it). None: no ceiling."""
     ceilings = [fraction(terms.cap)] if terms.cap is not None else []
-    pool = [p for model, p in credits if model == "pool"]
-    other = [p for model, p in credits if model != "pool"]
+    pool, other = _pooled_apart(credits)
     if terms.pool is not None and pool:
         at_risk = fraction(terms.pool.at_risk)
         ceilings.append(at_risk + sum(other, ZERO) if terms.combine == "sum" else max([at_risk, *other]))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
@@ -68,6 +69,12 @@ class MetricOutcome:
     def credited(self) -> bool:
         """Whether the metric earned a credit that still stands (not earned back)."""
         return self.credit_percent > 0 and self.earned_back is None
+
+
+def credit_pairs(metrics: Iterable[MetricOutcome]) -> list[tuple[str, Fraction]]:
+    """(credit model, credit %) of each metric whose credit stands: what a period's credit combines
+    (`credits.period_credit`), for the engine and for the calculator that recomputes it."""
+    return [(m.metric.credits.model, m.credit_percent) for m in metrics if m.credited]
 
 
 class RemedyKind(enum.Enum):
@@ -199,7 +206,7 @@ def evaluate(record: Agreement) -> AgreementEvaluation:
     for results, terms, outcomes in raw:
         credit = rules.period_credit(
             terms.credit_terms,
-            [(m.metric.credits.model, m.credit_percent) for m in outcomes if m.credited],
+            credit_pairs(outcomes),
             results.results.charges,
         )
         if any(m.met is False for m in outcomes):
@@ -246,7 +253,7 @@ def _metric_outcome(
     if measure.reads_log:
         more["outages"] = tuple(record.timeline.touching(*window)) if record.outage_log else ()
         more["positions"] = results.outage_positions.get(metric.id, ())
-    if measure.kind == "tickets" or getattr(measure, "calendar", None):
+    if measure.reads_tickets or getattr(measure, "calendar", None):
         more["tickets"] = results.tickets
         more["calendars"] = record.calendars
         more["ticket_summaries"] = results.ticket_summaries

@@ -38,6 +38,20 @@ def _within_years(moment: dt.datetime) -> dt.datetime:
 Moment = Annotated[dt.datetime, AfterValidator(_within_years)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
 
+
+def _known_zone(value: str) -> str:
+    """The rule for every time zone of the format: an IANA name the zone database knows."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}: expected an IANA name such as `UTC` or `Europe/Berlin`") from None
+    return value
+
+
+TimeZone = Annotated[str, StringConstraints(min_length=1), AfterValidator(_known_zone)]
+
 #: The most digits of a count in a results file, as in an interval CSV: room for any real
 #: count, and far from the sizes at which exact arithmetic and display slow down.
 COUNT_DIGITS = 30

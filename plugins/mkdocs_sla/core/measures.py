@@ -301,8 +301,10 @@ def error_budget(metric: Metric, measured: Attainment) -> tuple[Fraction, Fracti
     share = (HUNDRED - Fraction(metric.objective)) / HUNDRED
     if measured.evidence is not None and measured.window_minutes is not None and measured.down_minutes is not None:
         return measured.window_minutes * share, measured.down_minutes
-    if measured.kind in ("events", "tickets") and measured.total and metric.is_percent:
+    # Read from the counts the measure produced, not its kind: good of total (events, tickets),
+    # a mean error rate over intervals.
+    if measured.total and metric.is_percent:
         return measured.total * share, Fraction(measured.total - (measured.good or 0))
-    if measured.kind == "intervals":
+    if measured.intervals is not None:
         return HUNDRED - Fraction(metric.objective), HUNDRED - measured.value
     return None

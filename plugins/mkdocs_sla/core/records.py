@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from mkdocs_sla.core.calendars import BusinessCalendar
 from mkdocs_sla.core.corrections import CorrectionRecord
@@ -46,19 +47,12 @@ class Inheritance:
 
 
 @dataclass(frozen=True)
-class Version:
-    """One version of an agreement's terms, where it stands in the file, and its content hash.
+class DatedTerms:
+    """What a version of an agreement's terms and a version of a service's standard share:
+    the terms, where they stand in their file, and the label and day they take effect by."""
 
-    An agreement that follows its service's `current` standard has one version per
-    standard version in force during each of its own documents (labelled `1.0+2.1`:
-    the agreement's version, then the standard's), so every period is governed by the
-    plain terms it was evaluated under."""
-
-    terms: Terms
+    terms: Terms | StandardTerms
     position: Position
-    digest: str
-    inherited: Inheritance | None = None
-    customer_at: Position | None = None  # where `customer` (or `customer_id`) is written: the audience key's source
 
     @property
     def label(self) -> str:
@@ -71,15 +65,39 @@ class Version:
         return self.terms.effective
 
     def published_by(self, today: dt.date) -> bool:
-        """Whether customers have seen this version by `today` (`published_by`)."""
-        return published_by(self.terms, today)
+        """Whether customers have seen this version (of an agreement or a standard) by `today`: in
+        force, or published (`published:` date) ahead of taking effect. Such a version is never
+        rewritten: the lock records it, the review calls an edit of it rewritten history."""
+        published = self.terms.published
+        return self.effective <= today or (published is not None and published <= today)
 
 
-def published_by(terms: Terms, today: dt.date) -> bool:
-    """Whether customers have seen a version (of an agreement or a standard) by `today`: in
-    force, or published (`published:` date) ahead of taking effect. Such a version is never
-    rewritten: the lock records it, the review calls an edit of it rewritten history."""
-    return terms.effective <= today or (terms.published is not None and terms.published <= today)
+_V = TypeVar("_V", bound=DatedTerms)
+
+
+def in_force_on(versions: Sequence[_V], day: dt.date) -> _V:
+    """The rule of which version is in force on a day, for agreements and standards alike: the
+    last to have taken effect by then, and the first one before any has."""
+    current = versions[0]
+    for version in versions:
+        if version.effective <= day:
+            current = version
+    return current
+
+
+@dataclass(frozen=True)
+class Version(DatedTerms):
+    """One version of an agreement's terms, where it stands in the file, and its content hash.
+
+    An agreement that follows its service's `current` standard has one version per
+    standard version in force during each of its own documents (labelled `1.0+2.1`:
+    the agreement's version, then the standard's), so every period is governed by the
+    plain terms it was evaluated under."""
+
+    terms: Terms
+    digest: str
+    inherited: Inheritance | None = None
+    customer_at: Position | None = None  # where `customer` (or `customer_id`) is written: the audience key's source
 
 
 @dataclass(frozen=True)
@@ -141,19 +159,11 @@ class Agreement:
         rule = self.versions[-1].terms.mid_period_change
         # "start_governs": in force on the first day; "end_governs": in force on the last day.
         day = period.start if rule == "start_governs" else period.end - dt.timedelta(days=1)
-        governing = self.versions[0]
-        for version in self.versions:
-            if version.effective <= day:
-                governing = version
-        return governing
+        return in_force_on(self.versions, day)
 
     def in_force(self, today: dt.date) -> Version:
         """The version in force on a day (the first version before it took effect)."""
-        current = self.versions[0]
-        for version in self.versions:
-            if version.effective <= today:
-                current = version
-        return current
+        return in_force_on(self.versions, today)
 
     def status_of(self, version: Version, today: dt.date) -> VersionStatus:
         """Whether a version is superseded, in force or upcoming on `today`."""
@@ -167,25 +177,12 @@ class Agreement:
 
 
 @dataclass(frozen=True)
-class StandardVersion:
+class StandardVersion(DatedTerms):
     """One version of a service's standard terms, where it stands in `standard.yaml`, and its
     content hash (of the keys written there, as `versions.lock` records it)."""
 
     terms: StandardTerms
-    position: Position
     digest: str = ""
-
-    def published_by(self, today: dt.date) -> bool:
-        """Whether customers have seen this version by `today` (`published_by`)."""
-        return published_by(self.terms, today)
-
-    @property
-    def label(self) -> str:
-        return self.terms.version
-
-    @property
-    def effective(self) -> dt.date:
-        return self.terms.effective
 
 
 @dataclass(frozen=True)
@@ -210,11 +207,7 @@ class ServiceRecord:
 
     def in_force(self, today: dt.date) -> StandardVersion:
         """The standard version in force on a day (the first version before it took effect)."""
-        current = self.standards[0]
-        for version in self.standards:
-            if version.effective <= today:
-                current = version
-        return current
+        return in_force_on(self.standards, today)
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,7 @@ class TicketsMeasure(Model):
     required_keys: ClassVar[frozenset[str]] = frozenset()
     counts_outages: ClassVar[bool] = False
     reads_log: ClassVar[bool] = False
+    reads_tickets: ClassVar[bool] = True  # the period's ticket export, on a business calendar
 
     kind: Literal["tickets"] = Field(description="`tickets`.")
     select: TicketSelection = Field(description="Which tickets count, e.g. `{column: priority, values: [P1]}`.")

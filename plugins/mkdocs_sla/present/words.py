@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 
 from mkdocs_sla.core.evaluate import MetricOutcome, Remedy, RemedyKind, Status
-from mkdocs_sla.core.model import Bounds, Deadline, Metric, Terms
+from mkdocs_sla.core.measures import Attainment
+from mkdocs_sla.core.model import Bounds, Deadline, LinearCredits, Metric, PoolCredits, Terms, TieredCredits
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.spans import Span
 from mkdocs_sla.present import display, markup, ticketwords
@@ -86,21 +88,34 @@ def measure_words(metric: Metric) -> list[str]:
     return []
 
 
+def credit_model_noun(metric: Metric) -> str:
+    """A metric's credit model as a noun: "a credit table", or "no credit"."""
+    return "no credit" if metric.credits is None else _CREDIT_MODEL_WORDS[metric.credits.model][0]
+
+
 def credit_model_words(metric: Metric, terms: Terms) -> list[str]:
-    credits = metric.credits
-    if credits is None:
+    """How a metric's credit is earned, in sentences for its definition."""
+    if metric.credits is None:
         return ["No service credit: a miss of this metric is handled by the remedies below."]
-    if credits.model == "tiers":
-        words = ["A missed period earns the credit of the tier its attainment falls in."]
-        if credits.gaps == "intentional":
-            words.append("An attainment in no tier earns no credit; the agreement leaves those gaps on purpose.")
-        return words
-    if credits.model == "linear":
-        side = "objective − attainment" if metric.better == "higher" else "attainment − objective"
-        words = [f"Credit = ({side}) × {display.plain(credits.per_point)}% of the base per point of shortfall."]
-        if credits.max is not None:
-            words.append(f"At most {number(credits.max, '%')} for this metric.")
-        return words
+    return _CREDIT_MODEL_WORDS[metric.credits.model][1](metric.credits, metric, terms)
+
+
+def _tiered_words(credits: TieredCredits, metric: Metric, terms: Terms) -> list[str]:
+    words = ["A missed period earns the credit of the tier its attainment falls in."]
+    if credits.gaps == "intentional":
+        words.append("An attainment in no tier earns no credit; the agreement leaves those gaps on purpose.")
+    return words
+
+
+def _linear_words(credits: LinearCredits, metric: Metric, terms: Terms) -> list[str]:
+    side = "objective − attainment" if metric.better == "higher" else "attainment − objective"
+    words = [f"Credit = ({side}) × {display.plain(credits.per_point)}% of the base per point of shortfall."]
+    if credits.max is not None:
+        words.append(f"At most {number(credits.max, '%')} for this metric.")
+    return words
+
+
+def _pool_words(credits: PoolCredits, metric: Metric, terms: Terms) -> list[str]:
     at_risk = terms.credit_terms.pool.at_risk if terms.credit_terms and terms.credit_terms.pool else None
     share = f" ({number(Fraction(at_risk) * Fraction(credits.share) / 100, '%')} of the charges)" if at_risk is not None else ""
     product = (
@@ -119,6 +134,14 @@ def credit_model_words(metric: Metric, terms: Terms) -> list[str]:
     else:
         default = f"A default is a period {below} {minimum}, or {credits.expected_misses} consecutive periods that miss the objective."
     return [f"A service level default earns {number(credits.share, '%')} of the at-risk amount{product}{share}.", default]
+
+
+#: The words of each credit model, by its `model:` name: (as a noun, its rule in sentences).
+_CREDIT_MODEL_WORDS: dict[str, tuple[str, Callable[..., list[str]]]] = {
+    "tiers": ("a credit table", _tiered_words),
+    "linear": ("a linear credit", _linear_words),
+    "pool": ("a pool credit", _pool_words),
+}
 
 
 def deadline_words(terms: Terms) -> str | None:
@@ -255,29 +278,25 @@ def number(value: Decimal | Fraction, unit: str = "") -> str:
 
 def bounds_in_words(bounds: Bounds, unit: str) -> str:
     """ "below 99.99% and at least 99.0%": the words a reader of the agreement expects."""
-    parts = []
-    if bounds.below is not None:
-        parts.append(f"below {number(bounds.below, unit)}")
-    if bounds.at_or_below is not None:
-        parts.append(f"at most {number(bounds.at_or_below, unit)}")
-    if bounds.above is not None:
-        parts.append(f"above {number(bounds.above, unit)}")
-    if bounds.at_or_above is not None:
-        parts.append(f"at least {number(bounds.at_or_above, unit)}")
-    return " and ".join(parts)
+    return _bound_words(
+        unit, ("below", bounds.below), ("at most", bounds.at_or_below), ("above", bounds.above), ("at least", bounds.at_or_above)
+    )
 
 
 def span_bounds(span: Span, unit: str) -> str:
     """ "at least 95.0% and below 95.5%"; empty for a span without bounds."""
-    parts = []
-    if span.low is not None:
-        parts.append(f"{'at least' if span.low_closed else 'above'} {number(span.low, unit)}")
-    if span.high is not None:
-        parts.append(f"{'at most' if span.high_closed else 'below'} {number(span.high, unit)}")
-    return " and ".join(parts)
+    return _bound_words(
+        unit, ("at least" if span.low_closed else "above", span.low), ("at most" if span.high_closed else "below", span.high)
+    )
+
+
+def _bound_words(unit: str, *bounds: tuple[str, Decimal | Fraction | None]) -> str:
+    """The bounds that are set, each as its word and number, joined by "and"."""
+    return " and ".join(f"{word} {number(value, unit)}" for word, value in bounds if value is not None)
 
 
 def span_in_words(span: Span, unit: str) -> str:
+    """ "an attainment of exactly 99%", "an attainment below 99.5%", "any attainment": a stretch of the scale."""
     if span.low is not None and span.high is not None and span.low == span.high:
         return f"an attainment of exactly {number(span.low, unit)}"
     bounds = span_bounds(span, unit)
@@ -289,22 +308,27 @@ def measured_words(outcome: MetricOutcome) -> str:
     m = outcome.measured
     if m is None:
         return Status.NOT_REPORTED.value
-    if m.kind == "value":
-        return "reported"
-    if m.kind == "count":
-        return "counted"
-    if m.kind == "average":
-        return "nothing to average" if m.empty else f"{m.sum} over {m.count}"
-    if m.kind == "events":
-        return "no events" if m.empty else f"{m.good:,} of {m.total:,}"
-    if m.kind == "tickets":
-        return ticketwords.tickets_measured_words(m)
     if m.evidence is not None:  # every measure that counts outages
-        if m.empty:
-            return "not running in the period"
-        hours = " service-hour" if m.calendar is not None else ""
-        return f"{display.minutes(m.down_minutes)} of {display.minutes(m.window_minutes)}{hours} minutes down"
-    return f"{m.intervals_with_errors:,} of {m.intervals:,} intervals with errors"
+        return _outage_measured_words(m)
+    return _MEASURED_WORDS[m.kind](m)
+
+
+def _outage_measured_words(m: Attainment) -> str:
+    if m.empty:
+        return "not running in the period"
+    hours = " service-hour" if m.calendar is not None else ""
+    return f"{display.minutes(m.down_minutes)} of {display.minutes(m.window_minutes)}{hours} minutes down"
+
+
+#: How each measure that counts no outages says what it measured, by `kind`.
+_MEASURED_WORDS: dict[str, Callable[[Attainment], str]] = {
+    "value": lambda m: "reported",
+    "count": lambda m: "counted",
+    "average": lambda m: "nothing to average" if m.empty else f"{m.sum} over {m.count}",
+    "events": lambda m: "no events" if m.empty else f"{m.good:,} of {m.total:,}",
+    "tickets": ticketwords.tickets_measured_words,
+    "intervals": lambda m: f"{m.intervals_with_errors:,} of {m.intervals:,} intervals with errors",
+}
 
 
 def remedy_words(remedy: Remedy) -> str:

@@ -17,7 +17,7 @@ from html import escape
 from markupsafe import Markup
 
 from mkdocs_sla.core import credits as rules
-from mkdocs_sla.core.evaluate import AgreementEvaluation, PeriodOutcome
+from mkdocs_sla.core.evaluate import AgreementEvaluation, PeriodOutcome, credit_pairs
 from mkdocs_sla.core.model import Terms
 from mkdocs_sla.present import badges, charts, display
 from mkdocs_sla.present.words import deadline_words, number, period_name
@@ -39,7 +39,7 @@ def calculator_periods(evaluation: AgreementEvaluation) -> list[dict]:
         terms = outcome.terms.credit_terms
         if terms is None:
             continue
-        credited = [(m.metric.credits.model, m.credit_percent) for m in outcome.metrics if m.credited]
+        credited = credit_pairs(outcome.metrics)
         credit = outcome.credit
         deadline = rules.claim_deadline(terms, outcome.period)
         charges = outcome.results.results.charges

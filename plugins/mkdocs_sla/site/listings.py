@@ -64,7 +64,7 @@ class Listings:
         for entry in self.glossary:
             pages[self.paths.definition(entry.anchor)] = self.definition_page(entry)
             # The entry's old addresses (from its definition's words) keep answering.
-            for legacy in entry.legacy_anchors - taken:
+            for legacy in sorted(entry.legacy_anchors - taken):  # sorted: a set's order changes from run to run
                 pages[self.paths.definition(legacy)] = self.moved_page(entry, legacy)
         pages[self.paths.credits] = self.credits_page()
         for period, entries in self.by_period.items():

@@ -52,34 +52,43 @@ class Paths:
 
     @property
     def catalog(self) -> str:
+        """The catalog of every agreement."""
         return f"{self.prefix}/index.md"
 
     @property
     def glossary(self) -> str:
+        """The glossary of metric definitions."""
         return f"{self.prefix}/metrics/index.md"
 
     @property
     def credits(self) -> str:
+        """The index of credits by period."""
         return f"{self.prefix}/credits/index.md"
 
     def agreement(self, agreement_id: str) -> str:
+        """An agreement's page."""
         # Not `<id>/index.md`: Material would take an index page for the index of its
         # navigation section (navigation.indexes). The URL is the same: `<prefix>/<id>/`.
         return f"{self.prefix}/{agreement_id}.md"
 
     def agreement_json(self, agreement_id: str) -> str:
+        """An agreement's credits as JSON, for machines."""
         return f"{self.prefix}/{agreement_id}/credits.json"
 
     def badge(self, agreement_id: str) -> str:
+        """An agreement's status badge (SVG), for embedding."""
         return f"{self.prefix}/{agreement_id}/badge.svg"
 
     def definition(self, anchor: str) -> str:
+        """One metric definition's page in the glossary."""
         return f"{self.prefix}/metrics/{anchor}.md"
 
     def period(self, label: str) -> str:
+        """One period's credits across the agreements."""
         return f"{self.prefix}/credits/{label}.md"
 
     def history(self, agreement_id: str) -> str:
+        """An agreement's version history."""
         return f"{self.prefix}/{agreement_id}/history.md"
 
     def earlier_periods(self, agreement_id: str, year: int) -> str:
@@ -108,10 +117,12 @@ class Paths:
 
     @property
     def services(self) -> str:
+        """The index of services."""
         return f"{self.prefix}/services/index.md"
 
     @property
     def statements(self) -> str:
+        """The index of customers' credit statements."""
         return f"{self.prefix}/statements/index.md"
 
     def statement(self, customer: str, label: str, suffix: str = "md") -> str:
@@ -120,6 +131,7 @@ class Paths:
 
     @property
     def feed(self) -> str:
+        """The feed of new versions and periods."""
         # At the root, beside sitemap.xml: Material fetches `sitemap.xml` from the folder of every
         # `<link rel=alternate>` in a page's head (for its language selector); beside the feed it exists.
         return "feed.xml"

@@ -71,6 +71,10 @@ class ServicePages:
     def _render(self, template: str, **context: Any) -> str:
         return _env().get_template(template).render(options=self.options, today=self.today, **context)
 
+    def _below_service(self, template: str, service: ServiceRecord, path: str, **context: Any) -> str:
+        """A page below a service's page (a version of its standard, its finance view), linked back to it."""
+        return self._render(template, service=service, service_href=self.links(path, self.paths.service(service.id)), **context)
+
     def render(self) -> dict[str, str]:
         """{path: text} of every service page; none when the tree has no services."""
         if not self.services:
@@ -180,12 +184,12 @@ class ServicePages:
     def version_page(self, service: ServiceRecord, version: StandardVersion) -> str:
         path = self.paths.service_version(service.id, version.label)
         view = next(v for v in self._versions(service, path) if v["version"] is version)
-        return self._render(
+        return self._below_service(
             "service_version.md.j2",
-            service=service,
+            service,
+            path,
             version=version,
             view=view,
-            service_href=self.links(path, self.paths.service(service.id)),
             audience=PageAudience.PUBLIC,
             **self._terms_context(service, version, path),
         )
@@ -234,11 +238,6 @@ class ServicePages:
                     "totals": _totals(e for _s, e in entries),
                 }
             )
-        return self._render(
-            "service_agreements.md.j2",
-            service=service,
-            agreements=agreements,
-            periods=periods,
-            service_href=self.links(path, self.paths.service(service.id)),
-            audience=PageAudience.INTERNAL,
+        return self._below_service(
+            "service_agreements.md.j2", service, path, agreements=agreements, periods=periods, audience=PageAudience.INTERNAL
         )

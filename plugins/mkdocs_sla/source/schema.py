@@ -97,6 +97,12 @@ def _any_case(word: str) -> str:
 _BOOLEAN = "^(" + "|".join(_any_case(w) for w in _BOOLEAN_WORDS) + ")$"
 
 
+def _number_or_text(number: dict[str, Any], pattern: str) -> dict[str, Any]:
+    """A number in a YAML file: the JSON number, or a string (the loader reads every scalar as
+    text) that matches `pattern`."""
+    return {"anyOf": [number, {"type": "string", "pattern": pattern}]}
+
+
 class YamlTextSchema(GenerateJsonSchema):
     """Pydantic's generator, widened to what a YAML editor sees for values the loader reads as text."""
 
@@ -109,26 +115,18 @@ class YamlTextSchema(GenerateJsonSchema):
         low = schema.get("ge", schema.get("gt"))
         high = schema.get("le", schema.get("lt"))
         if low is not None and high is not None and low == 0 and high == 100:
-            pattern = _PERCENT
-        elif low is not None and low >= 0:
-            pattern = _UNSIGNED_DECIMAL
-        else:
-            pattern = _DECIMAL
-        return {"anyOf": [number, {"type": "string", "pattern": pattern}]}
+            return _number_or_text(number, _PERCENT)
+        return _number_or_text(number, _UNSIGNED_DECIMAL if low is not None and low >= 0 else _DECIMAL)
 
     def int_schema(self, schema: core_schema.IntSchema) -> dict[str, Any]:
         """Whole numbers are YAML text in the files: an integer or a string of digits."""
         number = super().int_schema(schema)
         ge, gt, le = schema.get("ge"), schema.get("gt"), schema.get("le")
         if ge is not None and le is not None and ge == le:
-            pattern = rf"^\s*\+?0*{ge}\s*$"
-        elif (gt is not None and gt >= 0) or (ge is not None and ge >= 1):
-            pattern = _POSITIVE_INTEGER
-        elif ge is not None and ge >= 0:
-            pattern = _UNSIGNED_INTEGER
-        else:
-            pattern = _INTEGER
-        return {"anyOf": [number, {"type": "string", "pattern": pattern}]}
+            return _number_or_text(number, rf"^\s*\+?0*{ge}\s*$")
+        if (gt is not None and gt >= 0) or (ge is not None and ge >= 1):
+            return _number_or_text(number, _POSITIVE_INTEGER)
+        return _number_or_text(number, _UNSIGNED_INTEGER if ge is not None and ge >= 0 else _INTEGER)
 
     def bool_schema(self, schema: core_schema.BoolSchema) -> dict[str, Any]:
         """Booleans as YAML writes them."""

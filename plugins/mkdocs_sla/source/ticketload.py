@@ -43,7 +43,7 @@ def attach(
     With `today`, an export of a period that has not ended by then is an error, as results are."""
     from mkdocs_sla.source.load import display_path
 
-    uses = any(getattr(m.measure, "calendar", None) is not None or m.measure.kind == "tickets" for v in versions for m in v.terms.metrics)
+    uses = any(getattr(m.measure, "calendar", None) is not None or m.measure.reads_tickets for v in versions for m in v.terms.metrics)
     if not uses and not (folder / TICKETS_DIR).exists():
         return results, {}  # the common case: nothing to read, and the terms are not parsed again
     documents = parse(text, display_path(folder / "agreement.yaml"), Diagnostics())
@@ -62,7 +62,7 @@ def attach(
         if summaries is None:
             continue
         period, path, terms = job.period, job.path, job.terms
-        ticket_metrics = {m.id: MetricResult() for m in terms.metrics if m.measure.kind == "tickets"}
+        ticket_metrics = {m.id: MetricResult() for m in terms.metrics if m.measure.reads_tickets}
         found = by_period.get(period)
         if found is None:
             found = PeriodResults(period, Results(period=period.label, metrics=ticket_metrics), display_path(path))
@@ -98,7 +98,7 @@ class _Job:
             summaries = {
                 m.id: ticket_summary(m, tickets, self.window, self.calendars.get(m.measure.calendar))
                 for m in self.terms.metrics
-                if m.measure.kind == "tickets"
+                if m.measure.reads_tickets
             }
         return local.items, summaries
 
@@ -245,7 +245,7 @@ def _read_period(folder, path, status_path, terms: Terms, document, diagnostics,
     from mkdocs_sla.source.load import display_path
 
     display = display_path(path)
-    metrics = [(i, m) for i, m in enumerate(terms.metrics) if m.measure.kind == "tickets"]
+    metrics = [(i, m) for i, m in enumerate(terms.metrics) if m.measure.reads_tickets]
     if not metrics:
         diagnostics.error(Position(display), f"a ticket export, but version `{terms.version}` has no `tickets` metric to count it")
         return None
@@ -311,7 +311,7 @@ def _warn_without_exports(versions, results, diagnostics) -> None:
     for period_results in results:
         terms = stub.version_for(period_results.period).terms
         for metric in terms.metrics:
-            if metric.measure.kind == "tickets" and period_results.ticket_file is None:
+            if metric.measure.reads_tickets and period_results.ticket_file is None:
                 diagnostics.warning(
                     Position(period_results.file),
                     f"no ticket export for period {period_results.period} ({TICKETS_DIR}/{period_results.period}.csv): "
