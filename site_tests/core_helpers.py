@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -257,3 +258,21 @@ def metric_outcome(root: Path, period: str, metric: str = "uptime", agreement_id
     """The MetricOutcome of one metric in one period."""
     outcome = period_outcome(root, period, agreement_id)
     return next(m for m in outcome.metrics if m.metric.id == metric)
+
+
+@contextlib.contextmanager
+def cpu_seconds_under(limit: float):
+    """The work inside costs under `limit` CPU seconds, this process's and its finished children's
+    (`sla` runs) together. CPU time, not the wall clock: on a machine shared with other jobs the
+    wall clock measures the neighbours, while a parser that goes quadratic or expands an alias
+    bomb spends the CPU itself."""
+
+    def used() -> float:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+    started = used()
+    yield
+    spent = used() - started
+    assert spent < limit, f"{spent:.2f} CPU seconds, expected under {limit}"

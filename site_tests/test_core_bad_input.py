@@ -3,9 +3,7 @@ expected, and never ends in a traceback — through `load()` and through `sla va
 
 from __future__ import annotations
 
-import contextlib
 import os
-import resource
 from decimal import Decimal
 
 import pytest
@@ -13,6 +11,7 @@ from site_tests.core_helpers import (
     DOWNTIME_METRIC,
     agreement,
     assert_reported,
+    cpu_seconds_under,
     metric_text,
     outages_result,
     position_of,
@@ -41,24 +40,6 @@ PERCENT_VALUE_METRIC = metric_text(
     measure="kind: value",
     credits=None,
 )
-
-
-@contextlib.contextmanager
-def cpu_seconds_under(limit: float):
-    """The work inside costs under `limit` CPU seconds, this process's and its finished children's
-    (`sla` runs) together. CPU time, not the wall clock: on a machine shared with other jobs the
-    wall clock measures the neighbours, while a parser that goes quadratic or expands an alias
-    bomb spends the CPU itself."""
-
-    def used() -> float:
-        own = resource.getrusage(resource.RUSAGE_SELF)
-        children = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-    started = used()
-    yield
-    spent = used() - started
-    assert spent < limit, f"{spent:.2f} CPU seconds, expected under {limit}"
 
 
 @pytest.fixture
