@@ -158,17 +158,13 @@ def render_agreement(
             tickets=ticket_section(record, evaluation, links, path, links(path, paths.agreement_json(record.id))),
         )
     )
-    for year in sorted(set(years.values())):
+    by_year: dict[int, list[tuple[PeriodOutcome, PeriodEntry]]] = {}
+    for outcome, entry in periods:
+        if entry.earlier_year is not None:
+            by_year.setdefault(entry.earlier_year, []).append((outcome, entry))
+    for year, shown in by_year.items():
         page = paths.earlier_periods(record.id, year)
-        pages[page] = _earlier_periods_page(
-            record,
-            replace(evaluation, periods=tuple(o for o in evaluation.periods if years.get(o.period.label) == year)),
-            year,
-            page,
-            links,
-            history,
-            today,
-        )
+        pages[page] = _earlier_periods_page(record, evaluation, year, shown, page, links, history, today)
     pages.update(calendar_pages(record, evaluation, links, path))
     in_glossary = {glossary_anchor(m) for m in terms.metrics}
     pages.update(history.pages(in_glossary))
@@ -242,17 +238,22 @@ def render_record(record: Agreement, today: dt.date, options: RenderOptions) -> 
 
 
 def _earlier_periods_page(
-    record: Agreement, evaluation: AgreementEvaluation, year: int, path: str, links: Links, history: History, today: dt.date
+    record: Agreement,
+    evaluation: AgreementEvaluation,
+    year: int,
+    shown: list[tuple[PeriodOutcome, PeriodEntry]],
+    path: str,
+    links: Links,
+    history: History,
+    today: dt.date,
 ) -> str:
-    """The page of one earlier year's periods: the same table, charts and evidence as the
-    agreement's page, for the periods it no longer shows."""
+    """The page of one earlier year's periods (`shown`, oldest first): the same table, charts and
+    evidence as the agreement's page, for the periods it no longer shows."""
+    evaluation = replace(evaluation, periods=tuple(outcome for outcome, _entry in shown))
     home = links(path, links.paths.agreement(record.id))
     terms = evaluation.periods[-1].terms  # the terms of the year's last period: its charts' objectives and tiers
     version_hrefs = {v.label: v.href for v in history.views(path)}
-    rows = [
-        _period_rows(outcome, _period_entry(record.id, outcome, year), terms, version_hrefs, today, metrics_href=home)
-        for outcome in reversed(evaluation.periods)
-    ]
+    rows = [_period_rows(outcome, entry, terms, version_hrefs, today, metrics_href=home) for outcome, entry in reversed(shown)]
     charts = [(metric, _metric_charts(metric, evaluation)) for metric in terms.metrics]
     return (
         _env()
