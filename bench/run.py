@@ -65,6 +65,10 @@ from generate import generate, make_busy  # noqa: E402
 from measuring import BIN, ENV, LAST_CPU, cpu_seconds, mb, measure  # noqa: E402
 from mkdocs_sla.present import display  # noqa: E402
 
+#: The build date of every site and evaluation here (`--today`): the day after the last periods the
+#: examples cover end, as the tests pin it (site_tests/helpers.py BUILD_DAY).
+TODAY = "2026-12-01"
+
 #: Site sizes built against the floor by default; larger ones only with --large-sites.
 LARGEST_FLOOR = 2000
 
@@ -235,7 +239,7 @@ def site_config(base: dict, project: Path, plugin: bool, nav=None, agreements: P
     config["theme"] = {**base["theme"], "custom_dir": str(REPO / "theme")}
     plugins = ["search"]
     if plugin:
-        plugins.append({"sla": {"agreements": str(agreements or "agreements"), "today": "2026-11-26"}})
+        plugins.append({"sla": {"agreements": str(agreements or "agreements"), "today": TODAY}})
     config["plugins"] = plugins
     config.pop("nav", None)
     if nav is not None:
@@ -288,7 +292,7 @@ def site(out: Path, sizes: list[int], large: bool) -> Path | None:
                     "--path",
                     str(catalog(out, n)),
                     "--today",
-                    "2026-11-26",
+                    TODAY,
                     "--nav",
                     str(project / "nav.yml"),
                 ],
@@ -414,7 +418,7 @@ def period_outcome(folder: Path, label: str):
     from mkdocs_sla.core.evaluate import evaluate
     from mkdocs_sla.source.load import load_agreement
 
-    record = load_agreement(folder, Diagnostics(), dt.date(2026, 11, 26))
+    record = load_agreement(folder, Diagnostics(), dt.date.fromisoformat(TODAY))
     return next(o for o in evaluate(record).periods if o.period.label == label)
 
 

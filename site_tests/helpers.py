@@ -8,6 +8,7 @@ tests; keep test file names unique).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import os
 import shutil
@@ -20,6 +21,13 @@ from pathlib import Path
 
 #: The repository root (the folder holding mkdocs.yml).
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+#: The build date the tests of the example site pin, never the real clock: the day after the last
+#: periods the committed examples cover end (2026-11 and 2026-Q3), so no result is of a period
+#: not ended and no review is overdue. Move it with the data: `make examples TODAY=<it>`.
+BUILD_DAY = dt.date(2026, 12, 1)
+#: The same date as the builds read it (`SOURCE_DATE_EPOCH`, midnight UTC).
+BUILD_EPOCH = {"SOURCE_DATE_EPOCH": str(int(dt.datetime.combine(BUILD_DAY, dt.time(), dt.UTC).timestamp()))}
 
 #: What a copy of this project's site needs besides the agreements.
 SITE_FILES = ("mkdocs.yml", "docs", "theme")

@@ -9,7 +9,6 @@ from the engine, never from copies of the example data.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import subprocess
 from decimal import Decimal
@@ -21,14 +20,14 @@ import yaml
 from axe_playwright_python.sync_playwright import Axe
 from mike.versions import Versions
 
-from helpers import REPO_ROOT, build_site, serve_directory, tool_env, venv_script
+from helpers import BUILD_EPOCH, REPO_ROOT, build_site, serve_directory, tool_env, venv_script
 from mkdocs_sla.core import credits as rules
 from mkdocs_sla.core.evaluate import credit_pairs, evaluate
 from mkdocs_sla.present import display
 from mkdocs_sla.site.paths import version_slug
 from mkdocs_sla.source.load import load
 
-EPOCH = {"SOURCE_DATE_EPOCH": str(int(dt.datetime(2026, 11, 26, tzinfo=dt.UTC).timestamp()))}
+EPOCH = BUILD_EPOCH
 CONFIG = yaml.safe_load((REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
 PREFIX = urlsplit(CONFIG["site_url"]).path.rstrip("/") + "/"
 PHONE = {"width": 390, "height": 844}

@@ -13,7 +13,6 @@ it matters, in the browser.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,9 +20,9 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from helpers import build_site, copy_project, hostile_terms, serve_directory
+from helpers import BUILD_EPOCH, build_site, copy_project, hostile_terms, serve_directory
 
-EPOCH = {"SOURCE_DATE_EPOCH": str(int(dt.datetime(2026, 11, 26, tzinfo=dt.UTC).timestamp()))}
+EPOCH = BUILD_EPOCH
 
 SCRIPT = "<script>window.__pwned=1</script>"
 IMG = '<img src=x onerror="window.__pwned=1">'

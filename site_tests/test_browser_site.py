@@ -25,16 +25,16 @@ from lxml import etree
 from mike.versions import Versions
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from helpers import REPO_ROOT, build_site, missed_period_with_credit, serve_directory
+from helpers import BUILD_DAY, BUILD_EPOCH, REPO_ROOT, build_site, missed_period_with_credit, serve_directory
 from mkdocs_sla.present import display
 from mkdocs_sla.present.words import bounds_in_words, number
 from mkdocs_sla.site.paths import version_slug
 from mkdocs_sla.source.load import load
 
 # A fixed build date, so "in force" and "review overdue" do not move with the clock.
-TODAY = dt.date(2026, 11, 26)
-EPOCH = {"SOURCE_DATE_EPOCH": str(int(dt.datetime(2026, 11, 26, tzinfo=dt.UTC).timestamp()))}
-assert EPOCH["SOURCE_DATE_EPOCH"] == "1795651200"
+TODAY = BUILD_DAY
+EPOCH = BUILD_EPOCH
+assert dt.datetime.fromtimestamp(int(EPOCH["SOURCE_DATE_EPOCH"]), dt.UTC).date() == TODAY
 
 CONFIG = yaml.safe_load((REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
 SITE_URL = CONFIG["site_url"] if CONFIG["site_url"].endswith("/") else CONFIG["site_url"] + "/"

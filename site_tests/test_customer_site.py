@@ -8,7 +8,6 @@ of the example data, so the tests hold as the examples change.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from fractions import Fraction
 from pathlib import Path
@@ -16,14 +15,14 @@ from pathlib import Path
 import pytest
 from lxml import etree, html
 
-from helpers import REPO_ROOT, build_site, copy_project, results_page, tool_env, venv_script
+from helpers import BUILD_DAY, BUILD_EPOCH, REPO_ROOT, build_site, copy_project, results_page, tool_env, venv_script
 from mkdocs_sla.core.evaluate import evaluate
 from mkdocs_sla.core.measures import error_budget
 from mkdocs_sla.present import display
 from mkdocs_sla.site.paths import glossary_anchor, legacy_definition_anchor
 from mkdocs_sla.source.load import load
 
-EPOCH = {"SOURCE_DATE_EPOCH": str(int(dt.datetime(2026, 11, 26, tzinfo=dt.UTC).timestamp()))}
+EPOCH = BUILD_EPOCH
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +60,7 @@ def charted_metric(record, evaluation, outcome, metric_id):
     measured under another objective or other tiers (the caption says so)."""
     where = results_page(evaluation, outcome.period.label)
     if where == f"{record.id}/":
-        terms = record.in_force(dt.date(2026, 11, 26)).terms
+        terms = record.in_force(BUILD_DAY).terms
     else:
         year = [o for o in evaluation.periods if results_page(evaluation, o.period.label) == where]
         terms = year[-1].terms
@@ -160,7 +159,7 @@ def test_the_badge_names_the_last_period_and_whether_it_met_its_objectives(built
 
 def test_without_javascript_the_agreement_page_says_how_the_credit_is_computed(built, catalog):
     for record in catalog.agreements:
-        if record.in_force(dt.date(2026, 11, 26)).terms.credit_terms is None or not evaluate(record).periods:
+        if record.in_force(BUILD_DAY).terms.credit_terms is None or not evaluate(record).periods:
             continue
         doc = page(built, f"agreements/{record.id}")
         (calculator,) = doc.xpath('//div[@class="sla-calculator"]')
@@ -220,7 +219,7 @@ def test_a_glossary_entry_is_named_by_the_metric_id_and_its_old_address_still_an
     glossary = page(built, "agreements/metrics")
     checked = 0
     for record in catalog.agreements:
-        for metric in record.in_force(dt.date(2026, 11, 26)).terms.metrics:
+        for metric in record.in_force(BUILD_DAY).terms.metrics:
             anchor = glossary_anchor(metric)
             assert anchor == (metric.glossary or metric.id)
             assert (built / "agreements" / "metrics" / anchor / "index.html").is_file()

@@ -4,7 +4,6 @@ the page's own credit is recomputed."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from decimal import Decimal
 from fractions import Fraction
@@ -12,13 +11,13 @@ from fractions import Fraction
 import pytest
 from lxml import html as lxml_html
 
-from helpers import build_site, copy_project
+from helpers import BUILD_EPOCH, build_site, copy_project
 from test_site_build import assert_built, read
 
 pytestmark = pytest.mark.slow
 
 #: The build date: after the last period of the examples (2026-10).
-EPOCH = {"SOURCE_DATE_EPOCH": str(int(dt.datetime(2026, 11, 26, tzinfo=dt.UTC).timestamp()))}
+EPOCH = BUILD_EPOCH
 
 HOSTILE = "<script>alert(1)</script>"
 

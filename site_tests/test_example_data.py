@@ -12,12 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO_ROOT
+from helpers import BUILD_DAY, REPO_ROOT
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.source.load import load
 
-#: The build date the site tests pin (SOURCE_DATE_EPOCH of test_browser_site.py).
-TODAY = dt.date(2026, 11, 26)
+#: The build date the site tests pin (helpers.BUILD_DAY), never the real clock: the data is
+#: current as of it however long ago it was committed.
+TODAY = BUILD_DAY
+GENERATED = "# Written by scripts/extend_examples.py"
 
 
 @pytest.fixture(scope="module")
@@ -32,18 +34,66 @@ def digests(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def test_the_generator_extends_every_example_and_only_the_examples(generator):
+    catalog = load(REPO_ROOT / "agreements", TODAY)
+    assert sorted(generator.EXAMPLES) == sorted(r.id for r in catalog.agreements)
+
+
 def test_the_examples_results_run_up_to_the_last_period_closed_before_the_build_date(generator):
     catalog = load(REPO_ROOT / "agreements", TODAY)
     assert not catalog.errors, [str(d) for d in catalog.errors]
-    for agreement_id in generator.EXTENDED:
-        record = catalog.get(agreement_id)
-        kind = record.versions[-1].terms.period
-        assert record.results[-1].period == Period.containing(TODAY, kind).previous(), agreement_id
+    assert {r.id: r.results[-1].period.label for r in catalog.agreements} == {
+        r.id: Period.containing(TODAY, r.versions[-1].terms.period).previous().label for r in catalog.agreements
+    }
+    assert {r.id: r.results[-1].period.label for r in catalog.agreements}["support-desk"] == "2026-Q3"
+    assert {r.id: r.results[-1].period.label for r in catalog.agreements}["contoso-compute"] == "2026-11"
     assert generator.extend(REPO_ROOT / "agreements", TODAY, write=False) == []
+    assert generator.main(["--check", "--today", TODAY.isoformat()]) == 0
+
+
+@pytest.mark.parametrize(
+    ("agreement_id", "generated", "exported_before"),
+    [
+        ("support-desk", "tickets/2026-Q3.csv", "tickets/2025-Q1.csv"),
+        ("support-desk", "tickets/2026-Q3.status.csv", "tickets/2025-Q1.status.csv"),
+        ("marketing-sales", "tickets/2026-11.csv", "tickets/2025-07.csv"),
+        ("object-store", "results/errors-2026-11.csv", "results/errors-2025-01.csv"),
+        ("object-store", "results/ia-errors-2026-11.csv", "results/ia-errors-2025-01.csv"),
+    ],
+)
+def test_ticket_exports_and_error_series_are_written_in_the_form_the_provider_exports_them(agreement_id, generated, exported_before):
+    folder = REPO_ROOT / "agreements" / agreement_id
+    rows = (folder / generated).read_text(encoding="utf-8").splitlines()
+    assert rows[0] == (folder / exported_before).read_text(encoding="utf-8").splitlines()[0], "not the export's header"
+    assert len(rows) > 3, "one row per ticket or interval, not a total"
+
+
+def test_the_committed_generated_files_are_exactly_what_the_generator_writes(tmp_path, generator):
+    """Deleting every period the script wrote (its results files carry its header line) and
+    running it again gives back the same bytes: none of them was edited by hand."""
+    folder = tmp_path / "agreements"
+    shutil.copytree(REPO_ROOT / "agreements", folder)
+    before = digests(folder)
+    removed = 0
+    for results in sorted(folder.glob("*/results/*.yaml")):
+        if results.read_text(encoding="utf-8").splitlines()[1].startswith(GENERATED):
+            label, agreement = results.stem, results.parent.parent
+            for path in [
+                results,
+                *agreement.glob(f"results/*-{label}.csv"),
+                *agreement.glob(f"tickets/{label}*.csv"),
+                agreement / "outages" / f"{label}.yaml",
+            ]:
+                if path.exists():
+                    path.unlink()
+                    removed += 1
+    assert removed > 100
+    generator.extend(folder, TODAY)
+    assert digests(folder) == before
 
 
 def test_the_generator_writes_the_same_files_every_run_and_never_changes_one(tmp_path, generator):
-    later = dt.date(2027, 3, 2)  # two more months and a quarter than the repository holds
+    later = dt.date(2027, 3, 2)  # three more months and two quarters than the repository holds
     copies = []
     for name in ("first", "second"):
         folder = tmp_path / name
@@ -58,8 +108,7 @@ def test_the_generator_writes_the_same_files_every_run_and_never_changes_one(tmp
     assert copies[0] == copies[1]
     catalog = load(tmp_path / "first", later)
     assert not catalog.errors and not [d for d in catalog.diagnostics if d.severity == "warning"], [str(d) for d in catalog.diagnostics]
-    for agreement_id in generator.EXTENDED:
-        record = catalog.get(agreement_id)
-        assert record.results[-1].period == Period.containing(later, record.versions[-1].terms.period).previous()
+    for record in catalog.agreements:
+        assert record.results[-1].period == Period.containing(later, record.versions[-1].terms.period).previous(), record.id
     # Nothing is missing any more, and a second run adds nothing.
     assert generator.extend(tmp_path / "first", later) == []

@@ -9,12 +9,12 @@ import re
 
 import pytest
 
-from helpers import REPO_ROOT, build_site
+from helpers import BUILD_EPOCH, REPO_ROOT, build_site
 from mkdocs_sla.core.model import Results, Terms
 from mkdocs_sla.site import reference
 from mkdocs_sla.source.schema import agreement_schema, results_schema
 
-EPOCH = {"SOURCE_DATE_EPOCH": "1795651200"}  # 2026-11-26
+EPOCH = BUILD_EPOCH
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ always stopped, whatever the test's outcome.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 import re
 import shutil
@@ -29,10 +28,10 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from helpers import copy_project, tool_env, venv_script
+from helpers import BUILD_DAY, BUILD_EPOCH, copy_project, tool_env, venv_script
 
-EPOCH = {"SOURCE_DATE_EPOCH": str(int(dt.datetime(2026, 11, 26, tzinfo=dt.UTC).timestamp()))}
-TODAY = dt.date(2026, 11, 26)
+EPOCH = BUILD_EPOCH
+TODAY = BUILD_DAY
 #: The longest any one wait may take: the first build, or a rebuild after an edit.
 WAIT = 60.0
 #: How long a page request may take while the last edit is invalid.

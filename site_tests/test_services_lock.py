@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from site_tests.core_helpers import assert_reported, loaded, position_of, write_agreement
 from site_tests.diff_helpers import sla
+from site_tests.helpers import BUILD_DAY
 from site_tests.service_helpers import inheriting, standard, write_service
 
 from mkdocs_sla.source.parallel import for_each_agreement
 
 REPO = Path(__file__).resolve().parent.parent
-TODAY = "2026-11-26"
+TODAY = BUILD_DAY.isoformat()
 
 
 def locked_service(tmp_path: Path, *standards: str) -> Path:

@@ -7,7 +7,6 @@ copies of the example data, so the tests hold while the examples grow.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import subprocess
@@ -19,15 +18,15 @@ from xml.etree import ElementTree
 import pytest
 import yaml
 
-from helpers import REPO_ROOT, build_site, copy_project, hostile_terms, results_page, tool_env, venv_script
+from helpers import BUILD_DAY, BUILD_EPOCH, REPO_ROOT, build_site, copy_project, hostile_terms, results_page, tool_env, venv_script
 from mkdocs_sla.core.evaluate import evaluate
 from mkdocs_sla.present import display
 from mkdocs_sla.present.words import bounds_in_words
 from mkdocs_sla.source.load import load
 
-# A fixed build date (2026-11-26, after the last period of every example), so "in force" and "review overdue" do not move with the clock.
-EPOCH = {"SOURCE_DATE_EPOCH": "1795651200"}
-TODAY = dt.date(2026, 11, 26)
+# A fixed build date (helpers.BUILD_DAY, after the last period of every example), so "in force" and "review overdue" do not move with the clock.
+EPOCH = BUILD_EPOCH
+TODAY = BUILD_DAY
 
 
 # ---------------------------------------------------------------- helpers

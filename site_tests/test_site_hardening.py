@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import re
 
-from helpers import build_site, copy_project
+from helpers import BUILD_DAY, build_site, copy_project
 from test_site_build import EPOCH
-
-# SOURCE_DATE_EPOCH of EPOCH is 2026-01-31: January 2026 has not ended then.
-BUILD_DAY = "2026-11-26"  # EPOCH of test_site_build
 
 
 def test_a_results_file_that_is_a_link_fails_the_build_at_the_link(tmp_path):
@@ -28,15 +25,16 @@ def test_a_results_file_that_is_a_link_fails_the_build_at_the_link(tmp_path):
 def test_results_of_a_period_not_ended_on_the_build_date_fail_the_build_at_the_period(tmp_path):
     config = copy_project(tmp_path)
     results = tmp_path / "agreements" / "acme-compute" / "results"
-    text = (results / "2025-03.yaml").read_text().replace("2025-03", "2026-11")
-    (results / "2026-11.yaml").write_text(text)
+    # December 2026 has begun on the build date (2026-12-01) and not ended.
+    text = (results / "2025-03.yaml").read_text().replace("2025-03", "2026-12")
+    (results / "2026-12.yaml").write_text(text)
     line = next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith("period:"))
     result = build_site(config, tmp_path / "site", env=EPOCH)
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert re.search(
-        rf"agreements/acme-compute/results/2026-11\.yaml:{line}:\d+: error: period 2026-11 has not ended "
-        rf"\(it ends on 2026-11-30, after today, {BUILD_DAY}\)",
+        rf"agreements/acme-compute/results/2026-12\.yaml:{line}:\d+: error: period 2026-12 has not ended "
+        rf"\(it ends on 2026-12-31, after today, {BUILD_DAY.isoformat()}\)",
         output,
     ), output
 

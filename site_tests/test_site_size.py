@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import REPO_ROOT, build_site, copy_project
+from helpers import BUILD_EPOCH, REPO_ROOT, build_site, copy_project
 
-EPOCH = {"SOURCE_DATE_EPOCH": "1795651200"}
+EPOCH = BUILD_EPOCH
 
 
 def project(tmp_path: Path, **options) -> Path:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import markdown
 import pytest
 
-from helpers import REPO_ROOT
+from helpers import BUILD_DAY, REPO_ROOT
 from mkdocs_sla.core.evaluate import evaluate
 from mkdocs_sla.site.render import render_site
 from mkdocs_sla.site.stash import Stash
@@ -26,7 +24,7 @@ def body(text: str) -> str:
 def pages() -> dict[str, str]:
     catalog = load(REPO_ROOT / "agreements")
     assert not catalog.errors
-    rendered = render_site(catalog, [evaluate(r) for r in catalog.agreements], today=dt.date(2026, 11, 26))
+    rendered = render_site(catalog, [evaluate(r) for r in catalog.agreements], today=BUILD_DAY)
     return {path: body(text) for path, text in rendered.items() if path.endswith(".md")}
 
 

@@ -10,7 +10,6 @@ the core, not from copies of the example data.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import re
@@ -23,14 +22,14 @@ import pytest
 import yaml
 from lxml import etree
 
-from helpers import REPO_ROOT, missed_period_with_credit, serve_directory, tool_env, venv_script
+from helpers import BUILD_DAY, BUILD_EPOCH, REPO_ROOT, missed_period_with_credit, serve_directory, tool_env, venv_script
 from mkdocs_sla.present import display
 from mkdocs_sla.present.words import bounds_in_words, number
 from mkdocs_sla.site.tree import FORMAT_PAGE, SCHEMAS, STYLESHEET_URI
 from mkdocs_sla.source.load import load
 
-TODAY = dt.date(2026, 11, 26)
-EPOCH = {"SOURCE_DATE_EPOCH": str(int(dt.datetime(2026, 11, 26, tzinfo=dt.UTC).timestamp()))}
+TODAY = BUILD_DAY
+EPOCH = BUILD_EPOCH
 
 
 def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
