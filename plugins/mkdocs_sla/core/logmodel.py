@@ -1,5 +1,5 @@
 """The format of what providers log beside the terms: outages (in results files and the outage log),
-maintenance windows and the spans a deployment ran. Re-exported by `core.model`."""
+maintenance windows, the spans a deployment ran and the reviews held. Re-exported by `core.model`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints, model_validator
 
-from mkdocs_sla.core.fields import Model, Moment, NonNegative, Number, Slug, Text
+from mkdocs_sla.core.fields import Date, Model, Moment, NonNegative, Number, Slug, Text
 
 
 class Outage(Model):
@@ -44,6 +44,22 @@ class MaintenanceFile(Model):
     """`maintenance.yaml` beside `agreement.yaml`: windows announced after the terms were written."""
 
     windows: list[MaintenanceWindow] = Field(description="The windows.")
+
+
+class ReviewHeld(Model):
+    """One review of the agreement the parties held. Holding a review changes nothing in the terms
+    (a change of terms is a new version): it is recorded here, not by editing `review.last` of a
+    version already published."""
+
+    date: Date = Field(description="The day the review was held; the next is due `review.every_months` later.")
+    note: Text | None = Field(None, description="What the review found or decided, in words. Markdown.")
+
+
+class ReviewsFile(Model):
+    """`reviews.yaml` beside `agreement.yaml`: the reviews held, oldest first. The next review is due
+    `review.every_months` (of the terms in force) after the latest of these and the terms' `review.last`."""
+
+    reviews: list[ReviewHeld] = Field(description="The reviews held, oldest first.")
 
 
 class Running(Model):

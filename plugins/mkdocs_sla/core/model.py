@@ -57,6 +57,8 @@ from mkdocs_sla.core.logmodel import (  # noqa: F401
     MaintenanceWindow,
     Outage,
     OutageLog,
+    ReviewHeld,
+    ReviewsFile,
     Running,
 )
 from mkdocs_sla.core.ticketformat import TicketExports, TicketsMeasure

@@ -16,7 +16,7 @@ from typing import TypeVar
 from mkdocs_sla.core.calendars import BusinessCalendar
 from mkdocs_sla.core.corrections import CorrectionRecord
 from mkdocs_sla.core.diagnostics import Diagnostic, Position
-from mkdocs_sla.core.model import MaintenanceWindow, Results, Terms
+from mkdocs_sla.core.model import MaintenanceWindow, Results, ReviewHeld, Terms
 from mkdocs_sla.core.outages import Entry, Timeline
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.servicemodel import ServiceDefinition, StandardTerms
@@ -144,6 +144,7 @@ class Agreement:
     maintenance: tuple[MaintenanceWindow, ...] = ()
     corrections: tuple[CorrectionRecord, ...] = ()  # every correction of `corrections.yaml`, oldest first
     calendars: Mapping[str, BusinessCalendar] = field(default_factory=dict)  # by name: shared and the agreement's own
+    reviews: tuple[ReviewHeld, ...] = ()  # the reviews held of `reviews.yaml`, oldest first
 
     def corrections_of(self, period: Period) -> tuple[CorrectionRecord, ...]:
         """The corrections of one period (also of a period only the outage log measures)."""

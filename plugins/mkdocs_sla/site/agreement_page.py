@@ -15,6 +15,7 @@ from mkdocs_sla.core.audiences import customer_key
 from mkdocs_sla.core.evaluate import AgreementEvaluation, PeriodOutcome, evaluate
 from mkdocs_sla.core.model import Terms
 from mkdocs_sla.core.records import Agreement, VersionStatus
+from mkdocs_sla.core.reviews import next_review
 from mkdocs_sla.present import display, markup
 from mkdocs_sla.present.documents import evidenced_period_document
 from mkdocs_sla.present.words import (
@@ -111,7 +112,7 @@ def render_agreement(
             links(path, paths.badge(record.id)), absolute(paths.badge(record.id)), absolute(path), badge[1]
         )
 
-    review = _review(terms, today)
+    review = _review(terms, record, today)
     last = periods[-1] if periods else None
     versions = history.views(path)
     version_hrefs = {v.label: v.href for v in versions}
@@ -225,11 +226,19 @@ def _standard_view(version, links: Links, path: str) -> dict[str, Any] | None:
     }
 
 
-def _review(terms: Terms, today: dt.date) -> dict[str, Any] | None:
-    if not terms.review:
+def _review(terms: Terms, record: Agreement, today: dt.date) -> dict[str, Any] | None:
+    """The review cycle the page shows: counted from the latest review held, in the terms or in
+    the record of reviews (`reviews.yaml`), by the one rule of `core.reviews`."""
+    upcoming = next_review(terms.review, record.reviews)
+    if upcoming is None:
         return None
-    due = terms.review.due
-    return {"due": due, "overdue": due < today, "last": terms.review.last, "every": terms.review.every_months}
+    return {
+        "due": upcoming.due,
+        "overdue": upcoming.overdue(today),
+        "last": upcoming.last,
+        "every": upcoming.every_months,
+        "recorded": upcoming.recorded is not None,
+    }
 
 
 def render_record(record: Agreement, today: dt.date, options: RenderOptions) -> RenderedAgreement:

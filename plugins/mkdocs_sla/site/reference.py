@@ -20,7 +20,7 @@ from mkdocs_sla.core.collection import Collection
 from mkdocs_sla.core.corrections import CorrectionsFile
 from mkdocs_sla.core.diagnostics import Diagnostics
 from mkdocs_sla.core.evaluate import AgreementEvaluation, evaluate
-from mkdocs_sla.core.model import MaintenanceFile, OutageLog, Results, Terms
+from mkdocs_sla.core.model import MaintenanceFile, OutageLog, Results, ReviewsFile, Terms
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.records import Agreement, PeriodResults, Version
 from mkdocs_sla.core.servicemodel import ServiceDefinition, ServiceOutageLog, StandardTerms
@@ -95,6 +95,7 @@ LAYOUT = """\
 | `agreements/<id>/results/<name>.csv` | an interval series (`start,requests,errors`) named by a results file |
 | `agreements/<id>/outages.yaml`, `agreements/<id>/outages/*.yaml` | the outage log: each outage once with its real start and end; the engine splits it at period boundaries in the agreement's time zone |
 | `agreements/<id>/maintenance.yaml` | maintenance windows announced after the terms (one-off, or recurring by an RFC 5545 rule) |
+| `agreements/<id>/reviews.yaml` | the reviews held since the terms were written (a review changes no term, so it is recorded here, never by editing a published version): the next is due `review.every_months` after the latest, here or in the terms' `review.last` |
 | `agreements/<id>/versions.lock` | content hashes of the versions already published (written by `sla lock`) |
 | `agreements/<id>/collect.yaml` | where `sla collect` reads the measurements: a Prometheus-compatible API's queries per metric, a Statuspage export's mapping |
 | `agreements/<id>/outages/collected-<metric>.yaml` | the outage log of one metric, written by `sla collect` from its availability query |
@@ -155,7 +156,8 @@ def format_page() -> str:
         "This page is generated from the code that reads the files, so it always matches it. "
         "Editors check files against the JSON Schemas of the "
         "[agreement](../schema/agreement.schema.json), [results](../schema/results.schema.json), "
-        "[outage log](../schema/outages.schema.json) and [maintenance](../schema/maintenance.schema.json) files, "
+        "[outage log](../schema/outages.schema.json), [maintenance](../schema/maintenance.schema.json) "
+        "and [reviews](../schema/reviews.schema.json) files, "
         "and of a service's [definition](../schema/service.schema.json), [standard terms](../schema/standard.schema.json) "
         "and [outage log](../schema/service-outages.schema.json).\n\n"
         f"{LAYOUT}\n{rules}\n\n{format_reference()}"
@@ -171,6 +173,7 @@ def format_reference() -> str:
         ("The results file", Results),
         ("The outage log", OutageLog),
         ("The maintenance file", MaintenanceFile),
+        ("The reviews held: reviews.yaml", ReviewsFile),
         ("The collector configuration: collect.yaml", Collection),
         ("Corrections: corrections.yaml", CorrectionsFile),
         ("A service: services/<id>/service.yaml", ServiceDefinition),

@@ -32,7 +32,7 @@ from mkdocs_sla.core.model import Results, Terms
 from mkdocs_sla.core.outages import measured_by_log
 from mkdocs_sla.core.periods import Period, localize
 from mkdocs_sla.core.records import Agreement, Catalog, Interval, PeriodResults, Version
-from mkdocs_sla.source import outagelog, ticketload
+from mkdocs_sla.source import outagelog, reviewlog, ticketload
 from mkdocs_sla.source.audiences import (
     CUSTOMERS_FILE,
     check_customers,
@@ -173,6 +173,7 @@ def load_agreement(
     versions, complete, services = _load_versions(folder, text, display, local, services) if text is not None else ([], False, services)
     log = outagelog.load_log(folder, versions, local, today) if complete else None
     windows = outagelog.load_maintenance(folder, versions, local) if complete else ()
+    reviews = reviewlog.load_reviews(folder, versions, local, today) if complete else ()
     inherited = versions[-1].inherited if versions else None
     service = services[inherited.service].record if inherited is not None and services else None
     shared = service is not None and service.outages is not None
@@ -206,6 +207,7 @@ def load_agreement(
             windows,
             corrections if complete else (),
             calendars,
+            reviews,
         )
         if versions
         else None

@@ -28,7 +28,7 @@ from typing import Any
 from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import core_schema
 
-from mkdocs_sla.core.model import MaintenanceFile, OutageLog, Results, Terms
+from mkdocs_sla.core.model import MaintenanceFile, OutageLog, Results, ReviewsFile, Terms
 
 #: The example site's schema folder: what `sla schema` writes where no mkdocs.yml names a site_url.
 BASE_URL = "https://example.github.io/mkdocs-sla/latest/schema/"
@@ -36,6 +36,7 @@ AGREEMENT_SCHEMA_ID = BASE_URL + "agreement.schema.json"
 RESULTS_SCHEMA_ID = BASE_URL + "results.schema.json"
 OUTAGES_SCHEMA_ID = BASE_URL + "outages.schema.json"
 MAINTENANCE_SCHEMA_ID = BASE_URL + "maintenance.schema.json"
+REVIEWS_SCHEMA_ID = BASE_URL + "reviews.schema.json"
 SERVICE_SCHEMA_ID = BASE_URL + "service.schema.json"
 STANDARD_SCHEMA_ID = BASE_URL + "standard.schema.json"
 SERVICE_OUTAGES_SCHEMA_ID = BASE_URL + "service-outages.schema.json"
@@ -255,14 +256,21 @@ def maintenance_schema(base: str = BASE_URL) -> dict[str, Any]:
     return _finish(raw, base + "maintenance.schema.json", "Maintenance windows of an agreement (format 1)")
 
 
+def reviews_schema(base: str = BASE_URL) -> dict[str, Any]:
+    """The schema of `reviews.yaml` (the reviews held), its `$id` in `base`."""
+    raw = ReviewsFile.model_json_schema(schema_generator=YamlTextSchema, mode="validation")
+    return _finish(raw, base + "reviews.schema.json", "Reviews held of an agreement (format 1)")
+
+
 def all_schemas(base: str = BASE_URL) -> tuple[tuple[str, dict[str, Any]], ...]:
-    """Every schema by its file name stem: `agreement`, `results`, `outages`, `maintenance`, and the services' files; their
+    """Every schema by its file name stem: `agreement`, `results`, `outages`, `maintenance`, `reviews`, and the services' files; their
     `$id`s in `base` (see `schema_base`)."""
     return (
         ("agreement", agreement_schema(base)),
         ("results", results_schema(base)),
         ("outages", outages_schema(base)),
         ("maintenance", maintenance_schema(base)),
+        ("reviews", reviews_schema(base)),
         *service_schemas(base),
     )
 
