@@ -11,7 +11,9 @@
    sizes build the plugin site only with `--large-sites` (target: within 24 GB).
 3. Size: where the bytes of the largest site go, by page type and asset, per
    agreement, and how many mike versions fit in GitHub Pages' 1 GB (target:
-   ≤ 150 MB at 2,000, so at least six versions fit). MB here is 10^6 bytes.
+   ≤ 150 MB at 2,000, so at least six versions fit). MB here is 10^6 bytes. Then
+   the same catalog's public site and its largest customer's site (`sla sites`
+   builds one per audience), each with the versions that fit.
 4. Live preview: `mkdocs serve` of the largest site on a free loopback port; an
    edit to an agreement's title, then to a results file; the time until the
    served pages (agreement page, catalog, credits by period) show each edit
@@ -63,7 +65,9 @@ sys.path.insert(0, str(HERE))
 
 from generate import generate, make_busy  # noqa: E402
 from measuring import BIN, ENV, LAST_CPU, cpu_seconds, mb, measure  # noqa: E402
+from mkdocs_sla.core.audiences import agreement_reach, customer_key  # noqa: E402
 from mkdocs_sla.present import display  # noqa: E402
+from mkdocs_sla.source.load import load  # noqa: E402
 
 #: Site sizes built against the floor by default; larger ones only with --large-sites.
 LARGEST_FLOOR = 2000
@@ -379,6 +383,32 @@ def where_bytes_go(site_dir: Path, agreements: int) -> None:
     print(f"\nmike versions of this site that fit in GitHub Pages' 1 GB: {int(1_000_000_000 // total)} (target ≥ 6)")
 
 
+def audience_sizes(internal_site: Path, n: int) -> None:
+    """The size of each kind of site built from the same catalog: the internal one measured
+    above (every customer's credits: the provider's own, not for a public host), the public one
+    (what the publish workflow deploys) and the largest customer's (`sla sites` builds one per
+    customer), each with the mike versions of it that fit in GitHub Pages' 1 GB."""
+    project = internal_site.parent
+    config = project / "mkdocs.plugin.yml"
+    current = [record.versions[-1].terms for record in load(catalog(project.parent, n)).agreements]
+    keys = Counter(key for terms in current if (key := customer_key(terms)))
+    public = sum(1 for terms in current if agreement_reach(terms)[0].public)
+    largest, agreements = keys.most_common(1)[0]
+    print(f"\n## Size: each audience's site of the {n:,}-agreement catalog (target: ≤ 150 MB)\n")
+    print(f"{'site':52} {'size':>9} {'agreements':>11} {'versions in 1 GB':>17}")
+    rows = [("internal (every customer; the provider's own)", site_bytes(internal_site), n)]
+    for label, audience, count in (
+        ("public (what the publish workflow deploys)", "public", public),
+        (f"customer {largest} (the largest customer)", f"customer:{largest}", agreements),
+    ):
+        target = project / f"site-{audience.replace(':', '-')}"
+        measure([str(BIN / "mkdocs"), "build", "-q", "-f", str(config), "-d", str(target)], cwd=project, env={"SLA_AUDIENCE": audience})
+        rows.append((label, site_bytes(target), count))
+        shutil.rmtree(target)
+    for label, size, count in rows:
+        print(f"{label:52} {mb(size):>9} {count:>11,} {int(1_000_000_000 // size):>17}")
+
+
 # ---------------------------------------------------------------- live preview
 
 
@@ -526,7 +556,9 @@ def main() -> None:
         if not args.skip_site:
             largest = site(out, sizes, args.large_sites)
             if largest is not None:
-                where_bytes_go(largest, int(largest.parent.name.split("-")[1]))
+                n = int(largest.parent.name.split("-")[1])
+                where_bytes_go(largest, n)
+                audience_sizes(largest, n)
                 shutil.rmtree(largest)
         served = [n for n in sizes if n <= LARGEST_FLOOR]
         if not args.skip_serve and served:
