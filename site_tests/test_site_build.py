@@ -300,6 +300,7 @@ def test_search_finds_the_terms_but_not_the_figures_of_every_period(built, catal
     assert statements, "a statement page keeps its title and lead in the index"
     assert not any("Credit base" in doc["text"] for doc in statements), "a statement's lines"
 
+
 # ---------------------------------------------------------------- broken and hostile agreements
 
 
