@@ -179,6 +179,30 @@ def inheriting_catalog(out: Path, n: int) -> Path:
     return root
 
 
+def written_in_full(out: Path, n: int) -> Path:
+    """The inheriting catalog of size `n` with each agreement written in full: every version's
+    effective terms (the standard in force plus the agreement's differences) as its own YAML
+    document, without `standard:`, and the same results. The same agreements, the same pages to
+    read: the fair baseline for what inheritance saves in the site."""
+    root = out / f"agreements-{n}-services-in-full"
+    if root.exists():
+        return root
+    source = inheriting_catalog(out, n)
+    for record in load(source).agreements:
+        folder = root / record.id
+        shutil.copytree(source / record.id, folder, ignore=shutil.ignore_patterns("agreement.yaml"))
+        documents = []
+        for version in record.versions:
+            document = version.terms.model_dump(mode="json", by_alias=True, exclude_none=True)
+            document.pop("standard", None)
+            documents.append(document)
+        (folder / "agreement.yaml").write_text(yaml.safe_dump_all(documents, sort_keys=False, allow_unicode=True))
+    loaded = load(root)
+    if loaded.errors:
+        raise SystemExit(f"the catalog written in full does not load: {loaded.errors[0]}")
+    return root
+
+
 def site_bytes(site_dir: Path) -> int:
     """Bytes of every file of a built site."""
     return sum(f.stat().st_size for f in site_dir.rglob("*") if f.is_file())
@@ -211,10 +235,16 @@ def services_bench(out: Path, sizes: list[int]) -> None:
     built = [n for n in sizes if n <= LARGEST_FLOOR]
     if not built:
         return
-    print(f"\n{'agreements':>10} {'site':26} {'full':>10} {'inheriting':>10} {'ratio':>6} {'full build':>11} {'inh. build':>11}")
+    print("\nsites: today's catalog written in full; the inheriting one; the same inheriting agreements written in full")
+    print("(every version's effective terms in the agreement's own file: the same pages to read)\n")
+    print(
+        f"{'agreements':>10} {'site':12} {'full':>10} {'inheriting':>10} {'ratio':>6} {'same, full':>11} {'ratio':>6} "
+        f"{'full build':>11} {'inh. build':>11} {'same build':>11}"
+    )
     for n in built:
         row = []
-        for kind, root in (("full", catalog(out, n)), ("services", inheriting_catalog(out, n))):
+        trees = (("full", catalog(out, n)), ("services", inheriting_catalog(out, n)), ("same", written_in_full(out, n)))
+        for kind, root in trees:
             project = out / f"site-{n}-{kind}"
             if project.exists():
                 shutil.rmtree(project)
@@ -224,9 +254,10 @@ def services_bench(out: Path, sizes: list[int]) -> None:
             seconds, _ = measure([str(BIN / "mkdocs"), "build", "-q", "-f", str(config), "-d", str(project / "site")], cwd=project)
             row.append((site_bytes(project / "site"), seconds))
             shutil.rmtree(project)
-        (full_size, full_s), (inh_size, inh_s) = row
+        (full_size, full_s), (inh_size, inh_s), (same_size, same_s) = row
         print(
-            f"{n:>10} {'whole site':26} {mb(full_size):>10} {mb(inh_size):>10} {inh_size / full_size:6.2f} {full_s:10.1f}s {inh_s:10.1f}s",
+            f"{n:>10} {'whole site':12} {mb(full_size):>10} {mb(inh_size):>10} {inh_size / full_size:6.2f} {mb(same_size):>11} "
+            f"{inh_size / same_size:6.2f} {full_s:10.1f}s {inh_s:10.1f}s {same_s:10.1f}s",
             flush=True,
         )
 
