@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from helpers import BUILD_DAY, REPO_ROOT
 from mkdocs_sla.core.periods import Period
@@ -112,3 +113,18 @@ def test_the_generator_writes_the_same_files_every_run_and_never_changes_one(tmp
         assert record.results[-1].period == Period.containing(later, record.versions[-1].terms.period).previous(), record.id
     # Nothing is missing any more, and a second run adds nothing.
     assert generator.extend(tmp_path / "first", later) == []
+
+
+def test_an_agreement_keeping_an_outage_log_gets_its_outages_as_log_entries_not_in_its_results():
+    folder = REPO_ROOT / "agreements" / "acme-compute"
+    logs = sorted((folder / "outages").glob("2026-*.yaml"))
+    assert len(logs) >= 5
+    written = 0
+    for path in logs:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8"))["outages"]
+        assert entries and all({"id", "start", "end", "source"} <= entry.keys() for entry in entries), path.name
+        written += len(entries)
+    record = load(REPO_ROOT / "agreements", TODAY).get("acme-compute")
+    generated = [r for r in record.results if r.period.start.year == 2026]
+    assert len(generated) == 11 and not any(r.outage_positions.get("region-uptime") for r in generated)
+    assert sum(1 for e in record.outage_log if "/outages/2026-" in str(e.position)) == written

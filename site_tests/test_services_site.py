@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO_ROOT, build_site
+from helpers import BUILD_DAY, BUILD_EPOCH, REPO_ROOT, build_site
 from mkdocs_sla.core.evaluate import evaluate
 from mkdocs_sla.present import display
 from mkdocs_sla.source.load import load
 
-EPOCH = {"SOURCE_DATE_EPOCH": "1794000000"}  # 2026-11-06: after the last example period (2026-10)
+EPOCH = BUILD_EPOCH  # after the last example periods (2026-11, 2026-Q3)
 
 
 @pytest.fixture(scope="module")
@@ -53,13 +53,12 @@ def test_the_public_service_page_names_no_customer(site):
 
 
 def test_each_page_says_its_audience(site, tmp_path):
-    import datetime as dt
 
     from mkdocs_sla.core.evaluate import evaluate_catalog
     from mkdocs_sla.site.render import render_site
 
     catalog = load(REPO_ROOT / "agreements")
-    pages = render_site(catalog, evaluate_catalog(catalog), today=dt.date(2026, 12, 1))
+    pages = render_site(catalog, evaluate_catalog(catalog), today=BUILD_DAY)
     assert "sla_audience: public" in pages["agreements/services/acme-compute.md"]
     assert "sla_audience: public" in pages["agreements/services/acme-compute/standard/1.0.md"]
     assert "sla_audience: internal" in pages["agreements/services/acme-compute/agreements.md"]
