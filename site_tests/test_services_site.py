@@ -119,3 +119,16 @@ def test_a_version_with_negotiated_differences_keeps_its_page_of_effective_terms
     assert version_links(site, "fabrikam-compute")[version.label] == f"../versions/{version.label}/"
     text = words(page(site, f"agreements/fabrikam-compute/versions/{version.label}"))
     assert "15%" in text and version.terms.customer in text  # its negotiated first tier, its parties
+
+
+def test_the_navigation_lists_each_service_once_and_its_page_links_the_rest(site):
+    """A section per service (its terms, versions, finance view) went into every page of the
+    site; the navigation lists the services, and each service's page links its own pages."""
+    full = (site / "agreements" / "index.html").read_text(encoding="utf-8")
+    nav = full[full.index('<nav class="md-nav md-nav--primary"') : full.index('<div class="md-content"')]
+    assert nav.count('href="services/acme-compute/"') == 1
+    assert "services/acme-compute/standard/" not in nav and "services/acme-compute/agreements/" not in nav
+    service = (site / "agreements" / "services" / "acme-compute" / "index.html").read_text(encoding="utf-8")
+    article = service[service.index("<article") : service.index("</article>")]
+    assert 'href="agreements/">Agreements and credits</a>' in article  # the internal site's finance view
+    assert 'href="standard/1.0/"' in article and 'href="standard/2.0/"' in article

@@ -90,25 +90,13 @@ class ServicePages:
         return {path: make() for path, make in reaching(planned, self.options.audience)}
 
     def navigation(self) -> list[NavSection]:
-        """One section "Services": the index, then each service's page and finance view."""
+        """One section "Services": the index, then each service's page. Its versions and finance
+        view are linked from that page, not listed: Material renders the whole navigation into
+        every page, and a section per service cost each page of the site some 4 KB."""
         if not self.services:
             return []
         children: list[NavSection | NavPage | str] = [self.paths.services]
-        for service in self.services:
-            name = markup.plain(service.definition.name)
-            children.append(
-                NavSection(
-                    name,
-                    (
-                        NavPage(self.paths.service(service.id), "Standard terms"),
-                        *reaching(
-                            [(PageAudience.INTERNAL.reach, NavPage(self.paths.service_finance(service.id), "Agreements and credits"))],
-                            self.options.audience,
-                        ),
-                        *(NavPage(self.paths.service_version(service.id, v.label), f"Version {v.label}") for v in service.standards),
-                    ),
-                )
-            )
+        children.extend(NavPage(self.paths.service(s.id), markup.plain(s.definition.name)) for s in self.services)
         return [NavSection("Services", tuple(children))]
 
     # ------------------------------------------------------------ public pages
@@ -177,6 +165,15 @@ class ServicePages:
             status=self._status(service, current),
             versions=self._versions(service, path),
             index_href=self.links(path, self.paths.services),
+            # The finance view is internal: the link exists only where its page does.
+            finance_href=next(
+                iter(
+                    reaching(
+                        [(PageAudience.INTERNAL.reach, self.links(path, self.paths.service_finance(service.id)))], self.options.audience
+                    )
+                ),
+                None,
+            ),
             audience=PageAudience.PUBLIC,
             **self._terms_context(service, current, path),
         )
