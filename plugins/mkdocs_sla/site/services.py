@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from mkdocs_sla.compare.terms import compare_terms
-from mkdocs_sla.core.audiences import EVERYONE, INTERNAL_ONLY, Reach
+from mkdocs_sla.core.audiences import EVERYONE, INTERNAL_ONLY, AudienceKind, Reach
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.records import ServiceRecord, StandardVersion
 from mkdocs_sla.present import display, markup
@@ -89,12 +89,17 @@ class ServicePages:
         # Only what the audience reaches is rendered at all (site/audiences.py).
         return {path: make() for path, make in reaching(planned, self.options.audience)}
 
-    def navigation(self) -> list[NavSection]:
-        """One section "Services": the index, then each service's page. Its versions and finance
-        view are linked from that page, not listed: Material renders the whole navigation into
-        every page, and a section per service cost each page of the site some 4 KB."""
+    def navigation(self) -> list[NavSection | NavPage]:
+        """The services in the navigation. On the public site, whose pages are the services', a
+        section "Services": the index, then each service's page. On the others, where thousands
+        of agreement, period and statement pages carry the whole navigation (Material renders it
+        into every page), only the index, which lists every service: a link per service cost
+        each of those pages some 190 bytes per service. A service's versions and finance view
+        are linked from its page, never listed."""
         if not self.services:
             return []
+        if self.options.audience.kind is not AudienceKind.PUBLIC:
+            return [NavPage(self.paths.services, "Services")]
         children: list[NavSection | NavPage | str] = [self.paths.services]
         children.extend(NavPage(self.paths.service(s.id), markup.plain(s.definition.name)) for s in self.services)
         return [NavSection("Services", tuple(children))]
