@@ -4,19 +4,23 @@ the page's own credit is recomputed."""
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
 
-from helpers import BUILD_EPOCH, build_site, copy_project
+from helpers import BUILD_EPOCH, build_site, copy_project, results_page
+from mkdocs_sla.core.evaluate import evaluate
+from mkdocs_sla.source.load import load
 from test_site_build import assert_built, read
 
 pytestmark = pytest.mark.slow
 
-#: The build date: after the last period of the examples (2026-10).
+#: The build date: after the last period of the examples (2026-11).
 EPOCH = BUILD_EPOCH
 
 HOSTILE = "<script>alert(1)</script>"
@@ -48,9 +52,22 @@ def page(site, agreement_id):
     return lxml_html.fromstring(read(site, f"agreements/{agreement_id}").replace("<br>", " <br>"))
 
 
+@functools.cache
+def _evaluation(agreements: Path, agreement_id: str):
+    return evaluate(load(agreements).get(agreement_id))
+
+
+def evidence(site, agreement_id, label):
+    """The evidence of one period, on the page that shows it: the agreement's page for the latest
+    12 periods, its year's page for an earlier one."""
+    where = results_page(_evaluation(site.parent / "agreements", agreement_id), label)
+    tree = lxml_html.fromstring(read(site, f"agreements/{where}").replace("<br>", " <br>"))
+    (found,) = tree.xpath(f'//details[@id="evidence-{label}"]')
+    return found
+
+
 def test_the_agreement_page_shows_each_periods_outages_with_times_in_the_agreements_zone(site):
-    tree = page(site, "acme-compute")
-    (november,) = tree.xpath('//details[@id="evidence-2025-11"]')
+    november = evidence(site, "acme-compute", "2025-11")
     rows = [
         [" ".join(td.text_content().split()) for td in tr.xpath("td")] for tr in november.xpath('.//table[@class="sla-outages"]/tbody/tr')
     ]
@@ -60,7 +77,7 @@ def test_the_agreement_page_shows_each_periods_outages_with_times_in_the_agreeme
         "2025-12-01 00:00 +00:00 outage 2025-11-30 23:52 +00:00 to 2025-12-01 00:07 +00:00, split at the period boundary",
         "8",
     ]
-    (december,) = tree.xpath('//details[@id="evidence-2025-12"]')
+    december = evidence(site, "acme-compute", "2025-12")
     cells = [" ".join(td.text_content().split()) for td in december.xpath('.//table[@class="sla-outages"]/tbody/tr[1]/td')]
     assert cells[1:4] == [
         "2025-12-01 00:00 +00:00",
@@ -72,7 +89,8 @@ def test_the_agreement_page_shows_each_periods_outages_with_times_in_the_agreeme
 
 
 def test_text_from_the_outage_log_is_escaped_on_the_page(site):
-    text = read(site, "agreements/acme-compute")
+    # The route flap of 2025-10-14, on the page that shows October 2025.
+    text = read(site, f"agreements/{results_page(_evaluation(site.parent / 'agreements', 'acme-compute'), '2025-10')}")
     assert HOSTILE not in text
     assert "Route flap &lt;script&gt;alert(1)&lt;/script&gt;" in text
 
@@ -89,7 +107,7 @@ def test_the_credit_of_every_period_recomputes_from_the_figures_on_the_page(site
         )
     checked = 0
     for month in ("2025-07", "2025-08", "2025-09", "2025-10", "2025-11", "2025-12"):  # version 1.1, whose tiers the page shows
-        (details,) = tree.xpath(f'//details[@id="evidence-{month}"]')
+        details = evidence(site, "acme-compute", month)
         counted = [number(td.text_content()) for td in details.xpath('.//table[@class="sla-outages"]/tbody/tr/td[7]')]
         minutes = [number(td.text_content()) for td in details.xpath('.//table[@class="sla-outages"]/tbody/tr/td[4]')]
         excluded = [td.text_content() for td in details.xpath('.//table[@class="sla-outages"]/tbody/tr/td[5]')]
@@ -117,14 +135,20 @@ def test_the_credit_of_every_period_recomputes_from_the_figures_on_the_page(site
 
 
 def test_the_page_lists_the_maintenance_windows_and_what_each_excluded(site):
-    tree = page(site, "outsourced-ops")
-    rows = {tr.get("id"): " ".join(tr.text_content().split()) for tr in tree.xpath('//div[contains(@class, "sla-windows")]//tbody/tr')}
-    assert set(rows) == {"window-sunday-window", "window-erp-upgrade-2025-11", "window-emergency-firmware-2025-11"}
+    def windows(where: str) -> dict[str, str]:
+        tree = lxml_html.fromstring(read(site, f"agreements/{where}").replace("<br>", " <br>"))
+        return {tr.get("id"): " ".join(tr.text_content().split()) for tr in tree.xpath('//div[contains(@class, "sla-windows")]//tbody/tr')}
+
+    # Each page counts what the windows excluded in the periods it shows: December 2025 (and later)
+    # on the agreement's page, November 2025 on the page of 2025.
+    evaluation = _evaluation(site.parent / "agreements", "outsourced-ops")
+    rows, november_rows = windows(results_page(evaluation, "2025-12")), windows(results_page(evaluation, "2025-11"))
+    assert set(rows) == set(november_rows) == {"window-sunday-window", "window-erp-upgrade-2025-11", "window-emergency-firmware-2025-11"}
     assert "repeating FREQ=WEEKLY;BYDAY=SU" in rows["window-sunday-window"]
     assert rows["window-sunday-window"].endswith("240 min")  # the year-end patching on 14 December
-    assert rows["window-erp-upgrade-2025-11"].endswith("120 min")
-    assert rows["window-emergency-firmware-2025-11"].endswith("0 min")
-    (november,) = tree.xpath('//details[@id="evidence-2025-11"]')
+    assert november_rows["window-erp-upgrade-2025-11"].endswith("120 min")
+    assert november_rows["window-emergency-firmware-2025-11"].endswith("0 min")
+    november = evidence(site, "outsourced-ops", "2025-11")
     occurrences = {
         tr.xpath("td")[0].text_content(): " ".join(tr.text_content().split())
         for tr in november.xpath('.//table[@class="sla-window-occurrences"]/tbody/tr')
