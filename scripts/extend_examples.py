@@ -215,9 +215,9 @@ def _tickets(agreement_id: str, terms: Terms, period: Period, count: int) -> dic
 
 def results_files(agreement_id: str, terms: Terms, period: Period, previous: dict, logged: bool = False) -> dict[str, str]:
     """{path in the agreement's folder: text} of one period: the results file, any interval CSV
-    it names, the ticket export and the outage log entries. With `logged`, the outages of
-    metrics that read a log are in the log (the agreement's `outages/`, or its service's),
-    not in the results file."""
+    it names and the ticket export. With `logged`, the outages of metrics that read a log are
+    left out of the results file: they are in the log (the agreement's `outages/`, see `_log`,
+    or its service's)."""
     rng = random.Random(f"{agreement_id}:{period.label}")
     files: dict[str, str] = {}
     lines = [SCHEMA.rstrip("\n"), HEADER.rstrip("\n"), f"period: {period.label}"]
