@@ -40,7 +40,7 @@ _CSS = {Status.MET: "met", Status.MISSED: "missed", Status.NOT_REPORTED: "none"}
 class Mark:
     """A met / missed / not reported mark: a word, and a symbol from the stylesheet; never colour alone."""
 
-    status: str  # "met", "missed", "none"
+    status: Status
 
     @classmethod
     def of(cls, met: bool | None) -> Mark:
@@ -229,7 +229,7 @@ def statement_line(agreement_id: str, title: str, outcome: PeriodOutcome, earlie
             m.metric.name,
             display.attainment(m.attainment, m.metric.unit, m.metric.better),
             display.exactly(m.attainment, m.metric.unit) if m.attainment is not None else None,
-            Mark.of(m.met).state,
+            Status.of(m.met),
             metric_credit_words(m),
         )
         for m in outcome.metrics
