@@ -45,13 +45,13 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def measure(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
+def measure(command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, int]:
     """(wall seconds, peak resident bytes of the process tree), sampling every 20 ms; the CPU
-    seconds go to LAST_CPU."""
+    seconds go to LAST_CPU. `env`: variables added to ENV for this command."""
     peak = 0
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.Popen(command, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(command, cwd=cwd, env={**ENV, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     stop = threading.Event()
 
     def sample() -> None:

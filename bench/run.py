@@ -11,7 +11,9 @@
    sizes build the plugin site only with `--large-sites` (target: within 24 GB).
 3. Size: where the bytes of the largest site go, by page type and asset, per
    agreement, and how many mike versions fit in GitHub Pages' 1 GB (target:
-   ≤ 150 MB at 2,000, so at least six versions fit). MB here is 10^6 bytes.
+   ≤ 150 MB at 2,000, so at least six versions fit). MB here is 10^6 bytes. Then
+   the same catalog's public site and its largest customer's site (`sla sites`
+   builds one per audience), each with the versions that fit.
 4. Live preview: `mkdocs serve` of the largest site on a free loopback port; an
    edit to an agreement's title, then to a results file; the time until the
    served pages (agreement page, catalog, credits by period) show each edit
@@ -63,7 +65,9 @@ sys.path.insert(0, str(HERE))
 
 from generate import generate, make_busy  # noqa: E402
 from measuring import BIN, ENV, LAST_CPU, cpu_seconds, mb, measure  # noqa: E402
+from mkdocs_sla.core.audiences import agreement_reach, customer_key  # noqa: E402
 from mkdocs_sla.present import display  # noqa: E402
+from mkdocs_sla.source.load import load  # noqa: E402
 
 #: Site sizes built against the floor by default; larger ones only with --large-sites.
 LARGEST_FLOOR = 2000
@@ -175,6 +179,30 @@ def inheriting_catalog(out: Path, n: int) -> Path:
     return root
 
 
+def written_in_full(out: Path, n: int) -> Path:
+    """The inheriting catalog of size `n` with each agreement written in full: every version's
+    effective terms (the standard in force plus the agreement's differences) as its own YAML
+    document, without `standard:`, and the same results. The same agreements, the same pages to
+    read: the fair baseline for what inheritance saves in the site."""
+    root = out / f"agreements-{n}-services-in-full"
+    if root.exists():
+        return root
+    source = inheriting_catalog(out, n)
+    for record in load(source).agreements:
+        folder = root / record.id
+        shutil.copytree(source / record.id, folder, ignore=shutil.ignore_patterns("agreement.yaml"))
+        documents = []
+        for version in record.versions:
+            document = version.terms.model_dump(mode="json", by_alias=True, exclude_none=True)
+            document.pop("standard", None)
+            documents.append(document)
+        (folder / "agreement.yaml").write_text(yaml.safe_dump_all(documents, sort_keys=False, allow_unicode=True))
+    loaded = load(root)
+    if loaded.errors:
+        raise SystemExit(f"the catalog written in full does not load: {loaded.errors[0]}")
+    return root
+
+
 def site_bytes(site_dir: Path) -> int:
     """Bytes of every file of a built site."""
     return sum(f.stat().st_size for f in site_dir.rglob("*") if f.is_file())
@@ -207,10 +235,16 @@ def services_bench(out: Path, sizes: list[int]) -> None:
     built = [n for n in sizes if n <= LARGEST_FLOOR]
     if not built:
         return
-    print(f"\n{'agreements':>10} {'site':26} {'full':>10} {'inheriting':>10} {'ratio':>6} {'full build':>11} {'inh. build':>11}")
+    print("\nsites: today's catalog written in full; the inheriting one; the same inheriting agreements written in full")
+    print("(every version's effective terms in the agreement's own file: the same pages to read)\n")
+    print(
+        f"{'agreements':>10} {'site':12} {'full':>10} {'inheriting':>10} {'ratio':>6} {'same, full':>11} {'ratio':>6} "
+        f"{'full build':>11} {'inh. build':>11} {'same build':>11}"
+    )
     for n in built:
         row = []
-        for kind, root in (("full", catalog(out, n)), ("services", inheriting_catalog(out, n))):
+        trees = (("full", catalog(out, n)), ("services", inheriting_catalog(out, n)), ("same", written_in_full(out, n)))
+        for kind, root in trees:
             project = out / f"site-{n}-{kind}"
             if project.exists():
                 shutil.rmtree(project)
@@ -220,9 +254,10 @@ def services_bench(out: Path, sizes: list[int]) -> None:
             seconds, _ = measure([str(BIN / "mkdocs"), "build", "-q", "-f", str(config), "-d", str(project / "site")], cwd=project)
             row.append((site_bytes(project / "site"), seconds))
             shutil.rmtree(project)
-        (full_size, full_s), (inh_size, inh_s) = row
+        (full_size, full_s), (inh_size, inh_s), (same_size, same_s) = row
         print(
-            f"{n:>10} {'whole site':26} {mb(full_size):>10} {mb(inh_size):>10} {inh_size / full_size:6.2f} {full_s:10.1f}s {inh_s:10.1f}s",
+            f"{n:>10} {'whole site':12} {mb(full_size):>10} {mb(inh_size):>10} {inh_size / full_size:6.2f} {mb(same_size):>11} "
+            f"{inh_size / same_size:6.2f} {full_s:10.1f}s {inh_s:10.1f}s {same_s:10.1f}s",
             flush=True,
         )
 
@@ -379,6 +414,32 @@ def where_bytes_go(site_dir: Path, agreements: int) -> None:
     print(f"\nmike versions of this site that fit in GitHub Pages' 1 GB: {int(1_000_000_000 // total)} (target ≥ 6)")
 
 
+def audience_sizes(internal_site: Path, n: int) -> None:
+    """The size of each kind of site built from the same catalog: the internal one measured
+    above (every customer's credits: the provider's own, not for a public host), the public one
+    (what the publish workflow deploys) and the largest customer's (`sla sites` builds one per
+    customer), each with the mike versions of it that fit in GitHub Pages' 1 GB."""
+    project = internal_site.parent
+    config = project / "mkdocs.plugin.yml"
+    current = [record.versions[-1].terms for record in load(catalog(project.parent, n)).agreements]
+    keys = Counter(key for terms in current if (key := customer_key(terms)))
+    public = sum(1 for terms in current if agreement_reach(terms)[0].public)
+    largest, agreements = keys.most_common(1)[0]
+    print(f"\n## Size: each audience's site of the {n:,}-agreement catalog (target: ≤ 150 MB)\n")
+    print(f"{'site':52} {'size':>9} {'agreements':>11} {'versions in 1 GB':>17}")
+    rows = [("internal (every customer; the provider's own)", site_bytes(internal_site), n)]
+    for label, audience, count in (
+        ("public (what the publish workflow deploys)", "public", public),
+        (f"customer {largest} (the largest customer)", f"customer:{largest}", agreements),
+    ):
+        target = project / f"site-{audience.replace(':', '-')}"
+        measure([str(BIN / "mkdocs"), "build", "-q", "-f", str(config), "-d", str(target)], cwd=project, env={"SLA_AUDIENCE": audience})
+        rows.append((label, site_bytes(target), count))
+        shutil.rmtree(target)
+    for label, size, count in rows:
+        print(f"{label:52} {mb(size):>9} {count:>11,} {int(1_000_000_000 // size):>17}")
+
+
 # ---------------------------------------------------------------- live preview
 
 
@@ -526,7 +587,9 @@ def main() -> None:
         if not args.skip_site:
             largest = site(out, sizes, args.large_sites)
             if largest is not None:
-                where_bytes_go(largest, int(largest.parent.name.split("-")[1]))
+                n = int(largest.parent.name.split("-")[1])
+                where_bytes_go(largest, n)
+                audience_sizes(largest, n)
                 shutil.rmtree(largest)
         served = [n for n in sizes if n <= LARGEST_FLOOR]
         if not args.skip_serve and served:

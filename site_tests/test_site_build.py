@@ -8,6 +8,7 @@ copies of the example data, so the tests hold while the examples grow.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import subprocess
@@ -278,6 +279,26 @@ def test_properdocs_builds_the_same_site(tmp_path):
     html = read(tmp_path / "site", "agreements/acme-compute")
     assert "below 99.99% and at least 99.0%" in html
     assert "sla-mark--missed" in html
+
+
+def test_search_finds_the_terms_but_not_the_figures_of_every_period(built, catalog):
+    """The search index is one file every reader downloads: it holds the terms (titles,
+    definitions, credit terms), not the charts, evidence, statements and credit tables, whose
+    figures nobody searches for and which made it most of the index at 2,000 agreements."""
+    index = json.loads((built[0] / "search" / "search_index.json").read_text())
+    located = {doc["location"]: doc for doc in index["docs"]}
+    texts = " ".join(doc["title"] + " " + doc["text"] for doc in index["docs"] if doc["location"].startswith("agreements/"))
+    record = next(r for r in catalog.agreements if r.id == "acme-compute")
+    terms = record.versions[-1].terms
+    assert any(loc.startswith("agreements/acme-compute/") for loc in located)
+    assert terms.metrics[0].name in texts  # a metric's section, with its definition
+    assert "agreements/acme-compute/#evidence" in located  # the evidence section's heading and lead
+    assert not any(loc.split("#")[-1].startswith("evidence-") for loc in located), "one period's evidence"
+    assert "attainment per period" not in texts  # a chart's title
+    assert "The figures as a table" not in texts
+    statements = [doc for loc, doc in located.items() if "/statements/" in loc and loc.count("/") > 3]
+    assert statements, "a statement page keeps its title and lead in the index"
+    assert not any("Credit base" in doc["text"] for doc in statements), "a statement's lines"
 
 
 # ---------------------------------------------------------------- broken and hostile agreements
