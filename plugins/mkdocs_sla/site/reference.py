@@ -233,21 +233,24 @@ _POOL = agreement_yaml(
     customer="Example customer",
     owner="Service delivery manager",
     service="Managed operations",
-    metrics=metric_yaml(
-        "incident-resolution",
-        name="Incidents resolved in time",
-        definition="Priority 1 incidents resolved within 4 hours, as a share of all.",
-        objective="95",
-        measure="{kind: events}",
-        credits="{model: pool, allocation: 60, minimum: 90, expected_misses: 3}",
-    )
-    + metric_yaml(
-        "batch-completion",
-        name="Batch jobs completed on time",
-        definition="Nightly batch jobs finished by 06:00, as a share of all.",
-        objective="99",
-        measure="{kind: events}",
-        credits="{model: pool, allocation: 50, minimum: 97}",
+    metrics="".join(
+        metric_yaml(metric_id, name=name, definition=definition, objective=objective, measure="{kind: events}", credits=credits)
+        for metric_id, name, definition, objective, credits in (
+            (
+                "incident-resolution",
+                "Incidents resolved in time",
+                "Priority 1 incidents resolved within 4 hours, as a share of all.",
+                "95",
+                "{model: pool, allocation: 60, minimum: 90, expected_misses: 3}",
+            ),
+            (
+                "batch-completion",
+                "Batch jobs completed on time",
+                "Nightly batch jobs finished by 06:00, as a share of all.",
+                "99",
+                "{model: pool, allocation: 50, minimum: 97}",
+            ),
+        )
     ),
     credit_terms="credit_terms: {base: the month's invoice, currency: USD, pool: {at_risk: 12}}\n",
 )
