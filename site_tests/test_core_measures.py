@@ -15,6 +15,7 @@ from site_tests.core_helpers import (
     agreement,
     assert_reported,
     metric_outcome,
+    metric_text,
     outages_result,
     position_of,
     value_result,
@@ -28,21 +29,12 @@ H = Fraction(100)
 
 
 def downtime_metric(minimum: str | None = None, exclude: str | None = None, objective: str = "99.9") -> str:
-    measure = "      kind: downtime\n"
+    measure = "kind: downtime\n"
     if minimum is not None:
-        measure += f"      minimum_outage_minutes: {minimum}\n"
+        measure += f"minimum_outage_minutes: {minimum}\n"
     if exclude is not None:
-        measure += f"      exclude_tags: [{exclude}]\n"
-    return (
-        "  - id: uptime\n"
-        "    name: Uptime\n"
-        "    definition: Minutes available as a share of all minutes.\n"
-        '    unit: "%"\n'
-        "    better: higher\n"
-        f"    objective: {objective}\n"
-        "    measure:\n"
-        f"{measure}"
-    )
+        measure += f"exclude_tags: [{exclude}]\n"
+    return metric_text(name="Uptime", objective=objective, measure=measure, credits=None)
 
 
 def uptime(root, period, outages, *, metric=None, **agreement_options):
@@ -115,147 +107,104 @@ def test_a_whole_month_down_is_0_percent(root):
     assert outcome.attainment == 0
 
 
-def test_seconds_of_downtime_count_exactly(root):
-    outcome = uptime(root, "2026-01", [("2026-01-10T10:00:00Z", "2026-01-10T10:00:30Z")])
-    assert outcome.attainment == expected(44_640, Fraction(1, 2))
+def _p(rule: str, outages: list, down: Fraction | int, *, minimum: str | None = None, exclude: str | None = None):
+    """One January case of the downtime rules: the outages, and the minutes of downtime they make."""
+    return pytest.param(minimum, exclude, outages, down, id=rule)
 
 
-def test_an_outage_shorter_than_the_minimum_does_not_count(root):
-    metric = downtime_metric(minimum="10")
-    outcome = uptime(root, "2026-01", [("2026-01-10T10:00:00Z", "2026-01-10T10:09:59Z")], metric=metric)
-    assert outcome.attainment == 100
-
-
-def test_an_outage_of_exactly_the_minimum_counts(root):
-    metric = downtime_metric(minimum="10")
-    outcome = uptime(root, "2026-01", [("2026-01-10T10:00:00Z", "2026-01-10T10:10:00Z")], metric=metric)
-    assert outcome.attainment == expected(44_640, 10)
-
-
-def test_a_fractional_minimum_is_compared_exactly(root):
-    metric = downtime_metric(minimum="0.5")
-    at = uptime(root, "2026-01", [("2026-01-10T10:00:00Z", "2026-01-10T10:00:30Z")], metric=metric)
-    assert at.attainment == expected(44_640, Fraction(1, 2))
-
-
-def test_the_minimum_applies_to_each_outage_not_to_their_sum(root):
-    metric = downtime_metric(minimum="10")
-    outcome = uptime(
-        root,
-        "2026-01",
-        [
-            ("2026-01-10T10:00:00Z", "2026-01-10T10:06:00Z"),
-            ("2026-01-11T10:00:00Z", "2026-01-11T10:06:00Z"),
-            ("2026-01-12T10:00:00Z", "2026-01-12T10:12:00Z"),
-        ],
-        metric=metric,
-    )
-    assert outcome.attainment == expected(44_640, 12)
-
-
-def test_adjacent_outages_shorter_than_the_minimum_are_consecutive_downtime_and_count(root):
-    # 10:00–10:06 and 10:06–10:12: twelve consecutive minutes down, over the 10-minute minimum.
-    metric = downtime_metric(minimum="10")
-    outcome = uptime(
-        root,
-        "2026-01",
-        [
-            ("2026-01-10T10:06:00Z", "2026-01-10T10:12:00Z"),
-            ("2026-01-10T10:00:00Z", "2026-01-10T10:06:00Z"),
-        ],
-        metric=metric,
-    )
-    assert outcome.attainment == expected(44_640, 12)
-
-
-def test_overlapping_outages_shorter_than_the_minimum_count_by_their_joined_length(root):
-    # An excluded outage is no downtime: it joins nothing, so 10:40–10:45 stays a 5-minute stretch.
-    metric = downtime_metric(minimum="10", exclude="maintenance")
-    outcome = uptime(
-        root,
-        "2026-01",
-        [
-            ("2026-01-10T10:00:00Z", "2026-01-10T10:07:00Z"),
-            ("2026-01-10T10:04:00Z", "2026-01-10T10:11:00Z"),
-            ("2026-01-10T10:11:00Z", "2026-01-10T10:40:00Z", ["maintenance"]),
-            ("2026-01-10T10:40:00Z", "2026-01-10T10:45:00Z"),
-        ],
-        metric=metric,
-    )
-    assert outcome.attainment == expected(44_640, 11)
-
-
-def test_the_minimum_applies_to_a_joined_stretch_across_the_end_of_the_period_before_clipping(root):
-    # 23:52–23:55 and 23:55–00:03: 11 consecutive minutes, 8 of them in January.
-    metric = downtime_metric(minimum="10")
-    outcome = uptime(
-        root,
-        "2026-01",
-        [
-            ("2026-01-31T23:52:00Z", "2026-01-31T23:55:00Z"),
-            ("2026-01-31T23:55:00Z", "2026-02-01T00:03:00Z"),
-        ],
-        metric=metric,
-    )
-    assert outcome.attainment == expected(44_640, 8)
-
-
-def test_an_outage_with_an_excluded_tag_does_not_count(root):
-    metric = downtime_metric(exclude="maintenance")
-    outcome = uptime(
-        root,
-        "2026-01",
-        [
-            ("2026-01-10T10:00:00Z", "2026-01-10T12:00:00Z", ["maintenance"]),
-            ("2026-01-11T10:00:00Z", "2026-01-11T10:05:00Z", ["network"]),
-            ("2026-01-12T10:00:00Z", "2026-01-12T10:07:00Z", ["network", "maintenance"]),
-        ],
-        metric=metric,
-    )
-    assert outcome.attainment == expected(44_640, 5)
-
-
-def test_tags_count_when_no_tag_is_excluded(root):
-    outcome = uptime(root, "2026-01", [("2026-01-10T10:00:00Z", "2026-01-10T10:05:00Z", ["maintenance"])])
-    assert outcome.attainment == expected(44_640, 5)
-
-
-def test_overlapping_outages_count_once(root):
-    outcome = uptime(
-        root,
-        "2026-01",
-        [
-            ("2026-01-10T10:00:00Z", "2026-01-10T10:30:00Z"),
-            ("2026-01-10T10:20:00Z", "2026-01-10T11:00:00Z"),  # overlaps the first by 10 minutes
-            ("2026-01-10T10:40:00Z", "2026-01-10T10:50:00Z"),  # inside the second
-        ],
-    )
-    assert outcome.attainment == expected(44_640, 60)
-
-
-def test_outages_listed_out_of_order_and_touching_count_once(root):
-    outcome = uptime(
-        root,
-        "2026-01",
-        [
-            ("2026-01-10T10:30:00Z", "2026-01-10T11:00:00Z"),
-            ("2026-01-20T00:00:00Z", "2026-01-20T00:10:00Z"),
-            ("2026-01-10T10:00:00Z", "2026-01-10T10:30:00Z"),  # ends where the first starts
-        ],
-    )
-    assert outcome.attainment == expected(44_640, 70)
-
-
-def test_outages_in_different_offsets_are_compared_as_instants(root):
-    outcome = uptime(
-        root,
-        "2026-01",
-        [
-            ("2026-01-10T10:00:00Z", "2026-01-10T10:30:00Z"),
-            ("2026-01-10T11:15:00+01:00", "2026-01-10T11:45:00+01:00"),  # 10:15–10:45 UTC
-        ],
-    )
-    assert outcome.attainment == expected(44_640, 45)
+@pytest.mark.parametrize(
+    ("minimum", "exclude", "outages", "down"),
+    [
+        _p("seconds of downtime count exactly", [("2026-01-10T10:00:00Z", "2026-01-10T10:00:30Z")], Fraction(1, 2)),
+        _p("an outage shorter than the minimum does not count", [("2026-01-10T10:00:00Z", "2026-01-10T10:09:59Z")], 0, minimum="10"),
+        _p("an outage of exactly the minimum counts", [("2026-01-10T10:00:00Z", "2026-01-10T10:10:00Z")], 10, minimum="10"),
+        _p("a fractional minimum is compared exactly", [("2026-01-10T10:00:00Z", "2026-01-10T10:00:30Z")], Fraction(1, 2), minimum="0.5"),
+        _p(
+            "the minimum applies to each outage not to their sum",
+            [
+                ("2026-01-10T10:00:00Z", "2026-01-10T10:06:00Z"),
+                ("2026-01-11T10:00:00Z", "2026-01-11T10:06:00Z"),
+                ("2026-01-12T10:00:00Z", "2026-01-12T10:12:00Z"),
+            ],
+            12,
+            minimum="10",
+        ),
+        # 10:00–10:06 and 10:06–10:12: twelve consecutive minutes down, over the 10-minute minimum.
+        _p(
+            "adjacent outages shorter than the minimum are consecutive downtime and count",
+            [("2026-01-10T10:06:00Z", "2026-01-10T10:12:00Z"), ("2026-01-10T10:00:00Z", "2026-01-10T10:06:00Z")],
+            12,
+            minimum="10",
+        ),
+        # An excluded outage is no downtime: it joins nothing, so 10:40–10:45 stays a 5-minute stretch.
+        _p(
+            "overlapping outages shorter than the minimum count by their joined length",
+            [
+                ("2026-01-10T10:00:00Z", "2026-01-10T10:07:00Z"),
+                ("2026-01-10T10:04:00Z", "2026-01-10T10:11:00Z"),
+                ("2026-01-10T10:11:00Z", "2026-01-10T10:40:00Z", ["maintenance"]),
+                ("2026-01-10T10:40:00Z", "2026-01-10T10:45:00Z"),
+            ],
+            11,
+            minimum="10",
+            exclude="maintenance",
+        ),
+        # 23:52–23:55 and 23:55–00:03: 11 consecutive minutes, 8 of them in January.
+        _p(
+            "the minimum applies to a joined stretch across the end of the period before clipping",
+            [("2026-01-31T23:52:00Z", "2026-01-31T23:55:00Z"), ("2026-01-31T23:55:00Z", "2026-02-01T00:03:00Z")],
+            8,
+            minimum="10",
+        ),
+        # 15 minutes in all, 5 of them in January: it counts (15 ≥ 10), for its 5 January minutes.
+        _p(
+            "the minimum judges the whole outage even when little of it falls in the period",
+            [("2026-01-31T23:55:00Z", "2026-02-01T00:10:00Z")],
+            5,
+            minimum="10",
+        ),
+        _p(
+            "an outage with an excluded tag does not count",
+            [
+                ("2026-01-10T10:00:00Z", "2026-01-10T12:00:00Z", ["maintenance"]),
+                ("2026-01-11T10:00:00Z", "2026-01-11T10:05:00Z", ["network"]),
+                ("2026-01-12T10:00:00Z", "2026-01-12T10:07:00Z", ["network", "maintenance"]),
+            ],
+            5,
+            exclude="maintenance",
+        ),
+        _p("tags count when no tag is excluded", [("2026-01-10T10:00:00Z", "2026-01-10T10:05:00Z", ["maintenance"])], 5),
+        _p(
+            "overlapping outages count once",
+            [
+                ("2026-01-10T10:00:00Z", "2026-01-10T10:30:00Z"),
+                ("2026-01-10T10:20:00Z", "2026-01-10T11:00:00Z"),  # overlaps the first by 10 minutes
+                ("2026-01-10T10:40:00Z", "2026-01-10T10:50:00Z"),  # inside the second
+            ],
+            60,
+        ),
+        _p(
+            "outages listed out of order and touching count once",
+            [
+                ("2026-01-10T10:30:00Z", "2026-01-10T11:00:00Z"),
+                ("2026-01-20T00:00:00Z", "2026-01-20T00:10:00Z"),
+                ("2026-01-10T10:00:00Z", "2026-01-10T10:30:00Z"),  # ends where the first starts
+            ],
+            70,
+        ),
+        _p(
+            "outages in different offsets are compared as instants",
+            [
+                ("2026-01-10T10:00:00Z", "2026-01-10T10:30:00Z"),
+                ("2026-01-10T11:15:00+01:00", "2026-01-10T11:45:00+01:00"),  # 10:15–10:45 UTC
+            ],
+            45,
+        ),
+    ],
+)
+def test_january_downtime_counts_by_the_rules_of_minimum_exclusion_and_overlap(root, minimum, exclude, outages, down):
+    outcome = uptime(root, "2026-01", outages, metric=downtime_metric(minimum=minimum, exclude=exclude))
+    assert outcome.attainment == expected(44_640, down)
 
 
 def test_an_outage_crossing_into_the_next_period_is_clipped_to_this_period(root):
@@ -272,13 +221,6 @@ def test_an_outage_crossing_into_the_next_period_is_clipped_to_this_period(root)
     )
     assert metric_outcome(root, "2026-01").attainment == expected(44_640, 60)
     assert metric_outcome(root, "2026-02").attainment == expected(40_320, 90)
-
-
-def test_the_minimum_judges_the_whole_outage_even_when_little_of_it_falls_in_the_period(root):
-    # 15 minutes in all, 5 of them in January: it counts (15 ≥ 10), for its 5 January minutes.
-    metric = downtime_metric(minimum="10")
-    outcome = uptime(root, "2026-01", [("2026-01-31T23:55:00Z", "2026-02-01T00:10:00Z")], metric=metric)
-    assert outcome.attainment == expected(44_640, 5)
 
 
 def test_a_partial_first_period_counts_minutes_from_the_effective_date(root):
