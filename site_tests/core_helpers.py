@@ -60,6 +60,20 @@ metric_text = functools.partial(metric_yaml, credits=TIERS_10_25)
 
 DOWNTIME_METRIC = metric_text()
 
+
+def leads_metric(credits: str | None = None) -> str:
+    """A `count` metric: 400 qualified leads a period, or more (`credits`: its credits' YAML, or none)."""
+    return metric_text(
+        "leads",
+        name="Qualified leads",
+        definition="Leads accepted by sales.",
+        unit="leads",
+        objective="400",
+        measure="kind: count",
+        credits=credits,
+    )
+
+
 #: One agreement version (`source.builder.agreement_yaml`), with one downtime metric unless the test gives its own.
 agreement = functools.partial(agreement_yaml, metrics=DOWNTIME_METRIC)
 

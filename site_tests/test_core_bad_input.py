@@ -12,6 +12,7 @@ from site_tests.core_helpers import (
     agreement,
     assert_reported,
     cpu_seconds_under,
+    leads_metric,
     metric_text,
     outages_result,
     position_of,
@@ -22,15 +23,7 @@ from site_tests.core_helpers import (
 
 from mkdocs_sla.source.load import load
 
-COUNT_METRIC = metric_text(
-    "leads",
-    name="Qualified leads",
-    definition="Leads accepted by sales.",
-    unit="leads",
-    objective="400",
-    measure="kind: count",
-    credits=None,
-)
+COUNT_METRIC = leads_metric()
 
 PERCENT_VALUE_METRIC = metric_text(
     "availability",

@@ -14,6 +14,7 @@ import pytest
 from site_tests.core_helpers import (
     agreement,
     assert_reported,
+    leads_metric,
     metric_outcome,
     metric_text,
     outages_result,
@@ -532,24 +533,11 @@ def test_events_exactly_on_the_objective_are_met(root):
     assert outcome.attainment == 95 and outcome.met is True
 
 
-def test_a_period_without_events_is_met_by_default(root):
-    outcome = events(root, 0, 0)
-    assert outcome.attainment is None and outcome.met is True
-
-
-def test_a_period_without_events_is_missed_when_the_agreement_says_so(root):
-    outcome = events(root, 0, 0, when_empty="missed")
-    assert outcome.attainment is None and outcome.met is False
-
-
 # ---------------------------------------------------------------- count and average
 
 
 def test_a_count_is_its_own_attainment_met_at_the_objective(root):
-    metric = (
-        "  - id: leads\n    name: Qualified leads\n    definition: Leads accepted by sales.\n"
-        "    unit: leads\n    better: higher\n    objective: 400\n    measure:\n      kind: count\n"
-    )
+    metric = leads_metric()
     write_agreement(
         root,
         "svc",
@@ -566,10 +554,15 @@ def test_a_count_is_its_own_attainment_met_at_the_objective(root):
 
 
 def average_metric(when_empty: str | None = None, better: str = "higher", objective: str = "4") -> str:
-    return (
-        "  - id: attempts\n    name: Follow-up attempts per lead\n    definition: Calls and mails per lead.\n"
-        f"    unit: attempts\n    better: {better}\n    objective: {objective}\n    measure:\n      kind: average\n"
-        + (f"      when_empty: {when_empty}\n" if when_empty else "")
+    return metric_text(
+        "attempts",
+        name="Follow-up attempts per lead",
+        definition="Calls and mails per lead.",
+        unit="attempts",
+        better=better,
+        objective=objective,
+        measure="kind: average\n" + (f"when_empty: {when_empty}\n" if when_empty else ""),
+        credits=None,
     )
 
 
@@ -593,14 +586,18 @@ def test_an_average_with_a_decimal_sum_stays_exact(root):
     assert average(root, "10.1", 3).attainment == Fraction(101, 30)
 
 
-def test_an_average_over_nothing_is_met_by_default(root):
-    outcome = average(root, 0, 0)
-    assert outcome.attainment is None and outcome.met is True
-
-
-def test_an_average_over_nothing_is_missed_when_the_agreement_says_so(root):
-    outcome = average(root, 0, 0, when_empty="missed")
-    assert outcome.attainment is None and outcome.met is False
+@pytest.mark.parametrize(
+    ("measure", "when_empty", "met"),
+    [
+        pytest.param(events, None, True, id="a period without events is met by default"),
+        pytest.param(events, "missed", False, id="a period without events is missed when the agreement says so"),
+        pytest.param(average, None, True, id="an average over nothing is met by default"),
+        pytest.param(average, "missed", False, id="an average over nothing is missed when the agreement says so"),
+    ],
+)
+def test_a_period_with_nothing_to_measure_is_met_unless_the_agreement_says_missed(root, measure, when_empty, met):
+    outcome = measure(root, 0, 0, when_empty=when_empty)
+    assert outcome.attainment is None and outcome.met is met
 
 
 def test_a_lower_is_better_average_is_met_at_or_below_the_objective(root):
@@ -612,9 +609,15 @@ def test_a_lower_is_better_average_is_met_at_or_below_the_objective(root):
 
 
 def value_metric(unit: str = '"%"', better: str = "higher", objective: str = "99.5") -> str:
-    return (
-        "  - id: latency\n    name: Reported figure\n    definition: As reported.\n"
-        f"    unit: {unit}\n    better: {better}\n    objective: {objective}\n    measure:\n      kind: value\n"
+    return metric_text(
+        "latency",
+        name="Reported figure",
+        definition="As reported.",
+        unit=unit,
+        better=better,
+        objective=objective,
+        measure="kind: value",
+        credits=None,
     )
 
 

@@ -14,6 +14,7 @@ from site_tests.core_helpers import (
     agreement,
     assert_reported,
     cpu_seconds_under,
+    leads_metric,
     metric_text,
     outages_result,
     position_of,
@@ -24,15 +25,7 @@ from site_tests.core_helpers import (
 from mkdocs_sla.cli import main
 from mkdocs_sla.source.load import load
 
-COUNT_METRIC = metric_text(
-    "leads",
-    name="Qualified leads",
-    definition="Leads accepted by sales.",
-    unit="leads",
-    objective="400",
-    measure="kind: count",
-    credits="model: linear\nper_point: 1\n",
-)
+COUNT_METRIC = leads_metric(credits="model: linear\nper_point: 1\n")
 
 EVENTS_METRIC = metric_text(
     "p2-response", name="P2 response", definition="Tickets answered in time.", objective="95", measure="kind: events", credits=None
