@@ -119,3 +119,30 @@ def test_a_version_with_negotiated_differences_keeps_its_page_of_effective_terms
     assert version_links(site, "fabrikam-compute")[version.label] == f"../versions/{version.label}/"
     text = words(page(site, f"agreements/fabrikam-compute/versions/{version.label}"))
     assert "15%" in text and version.terms.customer in text  # its negotiated first tier, its parties
+
+
+def test_the_navigation_lists_the_services_index_and_each_service_page_links_its_own_pages(site):
+    """Material renders the whole navigation into every page: a section per service (its terms,
+    versions, finance view) cost each of the internal site's thousands of pages some 4 KB. Its
+    navigation names the services index, which lists every service; each service's page links
+    its versions and, on the internal site, its finance view."""
+    full = (site / "agreements" / "index.html").read_text(encoding="utf-8")
+    nav = full[full.index('<nav class="md-nav md-nav--primary"') : full.index('<div class="md-content"')]
+    assert 'href="services/"' in nav
+    assert "services/acme-compute/" not in nav
+    index = (site / "agreements" / "services" / "index.html").read_text(encoding="utf-8")
+    assert 'href="acme-compute/"' in index[index.index("<article") : index.index("</article>")]
+    service = (site / "agreements" / "services" / "acme-compute" / "index.html").read_text(encoding="utf-8")
+    article = service[service.index("<article") : service.index("</article>")]
+    assert 'href="agreements/">Agreements and credits</a>' in article  # the internal site's finance view
+    assert 'href="standard/1.0/"' in article and 'href="standard/2.0/"' in article
+
+
+def test_the_public_navigation_lists_each_service_and_no_finance_view(tmp_path):
+    """The public site's pages are the services': its navigation lists each one."""
+    result = build_site(REPO_ROOT / "mkdocs.yml", tmp_path, env={**EPOCH, "SLA_AUDIENCE": "public"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    service = (tmp_path / "agreements" / "services" / "acme-compute" / "index.html").read_text(encoding="utf-8")
+    nav = service[service.index('<nav class="md-nav md-nav--primary"') : service.index('<div class="md-content"')]
+    assert 'href="../"' in nav and 'href="../acme-storage/"' in nav  # the index, the other service
+    assert "Agreements and credits" not in service

@@ -371,7 +371,11 @@ class SlaPlugin(BasePlugin[SlaConfig]):
     def on_nav(self, nav: Navigation, config, files: Files) -> Navigation:
         if not self.config.enabled or not self.navigation:
             return nav
-        tops = {node if isinstance(node, str) else node.children[0]: node for node in self.navigation}
+        # Each top entry by the page that stands for it: a section by its first child (its index).
+        tops = {
+            node if isinstance(node, str) else node.path if isinstance(node, NavPage) else node.children[0]: node
+            for node in self.navigation
+        }
         placed: set[str] = set()
 
         def build(node: NavSection | NavPage | str, title: str | None = None):

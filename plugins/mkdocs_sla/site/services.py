@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from mkdocs_sla.compare.terms import compare_terms
-from mkdocs_sla.core.audiences import EVERYONE, INTERNAL_ONLY, Reach
+from mkdocs_sla.core.audiences import EVERYONE, INTERNAL_ONLY, AudienceKind, Reach
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.records import ServiceRecord, StandardVersion
 from mkdocs_sla.present import display, markup
@@ -89,26 +89,19 @@ class ServicePages:
         # Only what the audience reaches is rendered at all (site/audiences.py).
         return {path: make() for path, make in reaching(planned, self.options.audience)}
 
-    def navigation(self) -> list[NavSection]:
-        """One section "Services": the index, then each service's page and finance view."""
+    def navigation(self) -> list[NavSection | NavPage]:
+        """The services in the navigation. On the public site, whose pages are the services', a
+        section "Services": the index, then each service's page. On the others, where thousands
+        of agreement, period and statement pages carry the whole navigation (Material renders it
+        into every page), only the index, which lists every service: a link per service cost
+        each of those pages some 190 bytes per service. A service's versions and finance view
+        are linked from its page, never listed."""
         if not self.services:
             return []
+        if self.options.audience.kind is not AudienceKind.PUBLIC:
+            return [NavPage(self.paths.services, "Services")]
         children: list[NavSection | NavPage | str] = [self.paths.services]
-        for service in self.services:
-            name = markup.plain(service.definition.name)
-            children.append(
-                NavSection(
-                    name,
-                    (
-                        NavPage(self.paths.service(service.id), "Standard terms"),
-                        *reaching(
-                            [(PageAudience.INTERNAL.reach, NavPage(self.paths.service_finance(service.id), "Agreements and credits"))],
-                            self.options.audience,
-                        ),
-                        *(NavPage(self.paths.service_version(service.id, v.label), f"Version {v.label}") for v in service.standards),
-                    ),
-                )
-            )
+        children.extend(NavPage(self.paths.service(s.id), markup.plain(s.definition.name)) for s in self.services)
         return [NavSection("Services", tuple(children))]
 
     # ------------------------------------------------------------ public pages
@@ -177,6 +170,15 @@ class ServicePages:
             status=self._status(service, current),
             versions=self._versions(service, path),
             index_href=self.links(path, self.paths.services),
+            # The finance view is internal: the link exists only where its page does.
+            finance_href=next(
+                iter(
+                    reaching(
+                        [(PageAudience.INTERNAL.reach, self.links(path, self.paths.service_finance(service.id)))], self.options.audience
+                    )
+                ),
+                None,
+            ),
             audience=PageAudience.PUBLIC,
             **self._terms_context(service, current, path),
         )
