@@ -164,6 +164,15 @@ def assert_reported(root: Path, file: str, line: int, column: int, *words: str, 
     assert any(text.startswith(annotation) and all(w in text for w in escaped) for text in out.getvalue().splitlines()), out.getvalue()
 
 
+def assert_reported_in_agreement(
+    root: Path, text: str, needle: str, *words: str, agreement_id: str = "svc", offset: int = 0, **options
+) -> None:
+    """Write `text` as `<agreement_id>/agreement.yaml` and check that the problem is reported at the
+    `needle` in it (plus `offset` characters), with every one of `words`: `assert_reported`."""
+    write_agreement(root, agreement_id, text)
+    assert_reported(root, f"{agreement_id}/agreement.yaml", *position_of(text, needle, offset=offset), *words, **options)
+
+
 def evaluated(root: Path) -> dict:
     """Load a tree that must be valid and evaluate it: {agreement id: AgreementEvaluation}."""
     from mkdocs_sla.core.evaluate import evaluate_catalog

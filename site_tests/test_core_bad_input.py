@@ -11,6 +11,7 @@ from site_tests.core_helpers import (
     DOWNTIME_METRIC,
     agreement,
     assert_reported,
+    assert_reported_in_agreement,
     cpu_seconds_under,
     leads_metric,
     metric_text,
@@ -198,30 +199,17 @@ def test_a_key_with_no_value_means_absent_not_empty_text(root):
 
 def test_an_unknown_top_level_key_suggests_the_closest_key(root):
     text = agreement().replace("owner: Owner\n", "ownr: Owner\n")
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root, "svc/agreement.yaml", *position_of(text, "ownr"), "unknown key `ownr`", "did you mean `owner`?", "expected one of:"
-    )
+    assert_reported_in_agreement(root, text, "ownr", "unknown key `ownr`", "did you mean `owner`?", "expected one of:")
 
 
 def test_an_unknown_key_in_a_metric_suggests_the_closest_key(root):
     text = agreement().replace("    objective: 99.9\n", "    objectve: 99.9\n")
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root, "svc/agreement.yaml", *position_of(text, "objectve"), "unknown key `objectve` in metrics[0]", "did you mean `objective`?"
-    )
+    assert_reported_in_agreement(root, text, "objectve", "unknown key `objectve` in metrics[0]", "did you mean `objective`?")
 
 
 def test_an_unknown_key_in_a_credit_tier_is_reported_at_that_key(root):
     text = agreement().replace("          credit: 25\n", "          credit: 25\n          credt: 25\n")
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root,
-        "svc/agreement.yaml",
-        *position_of(text, "credt"),
-        "unknown key `credt` in metrics[0].credits.tiers[1]",
-        "did you mean `credit`?",
-    )
+    assert_reported_in_agreement(root, text, "credt", "unknown key `credt` in metrics[0].credits.tiers[1]", "did you mean `credit`?")
 
 
 def test_an_unknown_key_in_a_results_file_suggests_the_closest_key(root):
@@ -254,11 +242,10 @@ def test_a_value_of_the_wrong_type_is_reported_at_the_value_saying_what_was_expe
 
 def test_an_unknown_measure_kind_is_reported_at_the_value_suggesting_the_closest(root):
     text = agreement().replace("      kind: downtime\n", "      kind: downtim\n")
-    write_agreement(root, "svc", text)
-    assert_reported(
+    assert_reported_in_agreement(
         root,
-        "svc/agreement.yaml",
-        *position_of(text, "downtim\n"),
+        text,
+        "downtim\n",
         "metrics[0].measure.kind: unknown measure `downtim`; did you mean `downtime`?",
         "expected one of: `value`, `count`, `average`, `downtime`, `intervals`, `events`",
     )
@@ -267,11 +254,10 @@ def test_an_unknown_measure_kind_is_reported_at_the_value_suggesting_the_closest
 
 def test_an_unknown_credit_model_is_reported_at_the_value_suggesting_the_closest(root):
     text = agreement().replace("      model: tiers\n", "      model: tier\n")
-    write_agreement(root, "svc", text)
-    assert_reported(
+    assert_reported_in_agreement(
         root,
-        "svc/agreement.yaml",
-        *position_of(text, "tier\n"),
+        text,
+        "tier\n",
         "metrics[0].credits.model: unknown credit model `tier`; did you mean `tiers`?",
         "expected one of: `tiers`, `linear`, `pool`",
     )
@@ -279,22 +265,14 @@ def test_an_unknown_credit_model_is_reported_at_the_value_suggesting_the_closest
 
 def test_a_measure_without_a_kind_is_reported_as_a_missing_kind(root):
     text = agreement().replace("      kind: downtime\n", "      minimum_outage_minutes: 1\n")
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root,
-        "svc/agreement.yaml",
-        *position_of(text, "minimum_outage_minutes"),
-        "missing key `kind` in metrics[0].measure",
-        "expected one of: `value`",
+    assert_reported_in_agreement(
+        root, text, "minimum_outage_minutes", "missing key `kind` in metrics[0].measure", "expected one of: `value`"
     )
 
 
 def test_a_wrong_type_inside_a_credit_tier_is_reported_at_the_value(root):
     text = agreement().replace("          credit: 25\n", "          credit: lots\n")
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root, "svc/agreement.yaml", *position_of(text, "lots"), "metrics[0].credits.tiers[1].credit", "`lots` is not valid", "valid decimal"
-    )
+    assert_reported_in_agreement(root, text, "lots", "metrics[0].credits.tiers[1].credit", "`lots` is not valid", "valid decimal")
 
 
 def test_a_missing_key_names_the_key_and_what_it_holds(root):
@@ -314,8 +292,7 @@ def test_a_results_metric_id_that_is_not_a_slug_is_reported_at_the_key(root):
 
 def test_an_empty_responsibilities_key_is_reported_at_the_key(root):
     text = agreement(extra='responsibilities:\n  "": [Keep the lights on.]\n')
-    write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, '""'), "responsibilities: a key is empty")
+    assert_reported_in_agreement(root, text, '""', "responsibilities: a key is empty")
 
 
 # ---------------------------------------------------------------- ranges
@@ -323,30 +300,14 @@ def test_an_empty_responsibilities_key_is_reported_at_the_key(root):
 
 def test_an_objective_above_100_for_a_downtime_metric_is_reported_at_the_objective(root):
     text = agreement().replace("    objective: 99.9\n", "    objective: 100.5\n")
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root,
-        "svc/agreement.yaml",
-        *position_of(text, "100.5"),
-        "objective of a `downtime` metric is a percentage",
-        "expected 0 to 100",
-        "100.5",
-    )
+    assert_reported_in_agreement(root, text, "100.5", "objective of a `downtime` metric is a percentage", "expected 0 to 100", "100.5")
 
 
 def test_an_objective_above_100_for_a_value_metric_in_percent_is_reported_at_the_objective(root):
     # A `value` metric in % is a percentage like a downtime metric: its results are checked to
     # lie in 0..100, so an objective of 100.5 could never be met.
     text = agreement(metrics=PERCENT_VALUE_METRIC.replace("objective: 99.5", "objective: 100.5"))
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root,
-        "svc/agreement.yaml",
-        *position_of(text, "100.5"),
-        "objective of a metric in `%` is a percentage",
-        "expected 0 to 100",
-        "100.5",
-    )
+    assert_reported_in_agreement(root, text, "100.5", "objective of a metric in `%` is a percentage", "expected 0 to 100", "100.5")
 
 
 def test_an_objective_above_100_for_a_value_metric_in_another_unit_is_accepted(root):
@@ -358,15 +319,7 @@ def test_an_objective_above_100_for_a_value_metric_in_another_unit_is_accepted(r
 
 def test_a_tier_credit_of_150_percent_is_reported_at_the_credit(root):
     text = agreement().replace("          credit: 25\n", "          credit: 150\n")
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root,
-        "svc/agreement.yaml",
-        *position_of(text, "150"),
-        "metrics[0].credits.tiers[1].credit",
-        "`150` is not valid",
-        "less than or equal to 100",
-    )
+    assert_reported_in_agreement(root, text, "150", "metrics[0].credits.tiers[1].credit", "`150` is not valid", "less than or equal to 100")
 
 
 def test_a_value_result_above_100_for_a_percent_metric_is_reported_at_the_value(root):
@@ -408,8 +361,7 @@ def test_good_events_above_the_total_are_reported(root):
 
 def test_an_invalid_date_is_reported_at_the_date(root):
     text = agreement(effective="2026-02-30")
-    write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "2026-02-30"), "effective", "`2026-02-30` is not valid", "valid date")
+    assert_reported_in_agreement(root, text, "2026-02-30", "effective", "`2026-02-30` is not valid", "valid date")
 
 
 def test_an_invalid_outage_time_is_reported_at_the_time(root):
@@ -462,25 +414,15 @@ def test_a_quarter_result_for_a_monthly_agreement_is_reported(root):
 
 def test_an_id_that_is_not_a_slug_is_reported_at_the_id(root):
     text = agreement("Compute_EU")
-    write_agreement(root, "Compute_EU", text)
-    assert_reported(
-        root,
-        "Compute_EU/agreement.yaml",
-        *position_of(text, "Compute_EU"),
-        "`Compute_EU` is not a slug",
-        "expected lower-case letters, digits and hyphens",
+    assert_reported_in_agreement(
+        root, text, "Compute_EU", "`Compute_EU` is not a slug", "expected lower-case letters, digits and hyphens", agreement_id="Compute_EU"
     )
 
 
 def test_an_id_that_differs_from_its_folder_is_reported_at_the_id(root):
     text = agreement("compute-us")
-    write_agreement(root, "compute-eu", text)
-    assert_reported(
-        root,
-        "compute-eu/agreement.yaml",
-        *position_of(text, "compute-us"),
-        "id `compute-us` differs from its folder `compute-eu`",
-        "expected `compute-eu`",
+    assert_reported_in_agreement(
+        root, text, "compute-us", "id `compute-us` differs from its folder `compute-eu`", "expected `compute-eu`", agreement_id="compute-eu"
     )
 
 
@@ -489,11 +431,10 @@ def test_an_id_that_differs_from_its_folder_is_reported_at_the_id(root):
 
 def test_overlapping_tiers_are_an_error_at_the_later_tier_naming_both_and_the_overlap(root):
     text = agreement().replace("        - below: 99.0\n", "        - below: 99.5\n")
-    write_agreement(root, "svc", text)
-    assert_reported(
+    assert_reported_in_agreement(
         root,
-        "svc/agreement.yaml",
-        *position_of(text, "below: 99.5"),
+        text,
+        "below: 99.5",
         "tier 2 (below 99.5%) overlaps tier 1 (below 99.9% and at least 99.0%)",
         "at least 99% and below 99.5%",
         "expected tiers that do not overlap",
@@ -502,8 +443,7 @@ def test_overlapping_tiers_are_an_error_at_the_later_tier_naming_both_and_the_ov
 
 def test_tiers_sharing_only_an_inclusive_bound_overlap_at_that_value(root):
     text = agreement().replace("        - below: 99.0\n", "        - at_or_below: 99.0\n")
-    write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "at_or_below: 99.0"), "overlaps tier 1", "exactly 99%")
+    assert_reported_in_agreement(root, text, "at_or_below: 99.0", "overlaps tier 1", "exactly 99%")
 
 
 GITHUB_TIERS = agreement(
@@ -555,14 +495,8 @@ def test_a_gap_range_between_tiers_is_a_warning_naming_the_range(root):
 """,
     )
     text = agreement(metrics=metric)
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root,
-        "svc/agreement.yaml",
-        *position_of(text, "below: 99.9"),
-        "an attainment at least 95% and below 95.5%",
-        "falls in no credit tier",
-        severity="warning",
+    assert_reported_in_agreement(
+        root, text, "below: 99.9", "an attainment at least 95% and below 95.5%", "falls in no credit tier", severity="warning"
     )
 
 
@@ -678,8 +612,7 @@ def test_every_broken_agreement_of_a_tree_is_reported_in_one_run(root):
 
 def test_several_errors_in_one_file_are_all_reported(root):
     text = agreement().replace("owner: Owner\n", "ownr: Owner\n").replace("          credit: 25\n", "          credit: 150\n")
-    write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "ownr"), "unknown key `ownr`", cli=False)
+    assert_reported_in_agreement(root, text, "ownr", "unknown key `ownr`", cli=False)
     assert_reported(root, "svc/agreement.yaml", *position_of(text, "150"), "less than or equal to 100")
 
 
@@ -779,20 +712,12 @@ def test_a_metric_id_used_twice_is_reported_at_the_second(root):
 
 def test_chronic_failure_with_more_misses_than_periods_is_reported(root):
     text = agreement(extra="remedies:\n  chronic:\n    misses: 5\n    within: 3\n")
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root,
-        "svc/agreement.yaml",
-        *position_of(text, "misses: 5", offset=8),
-        "5 misses cannot happen within 3 periods",
-        "expected misses <= within",
-    )
+    assert_reported_in_agreement(root, text, "misses: 5", "5 misses cannot happen within 3 periods", "expected misses <= within", offset=8)
 
 
 def test_a_rolling_average_of_an_unknown_metric_suggests_the_known_one(root):
     text = agreement(extra="remedies:\n  rolling_average:\n    metric: uptme\n    periods: 3\n    below: 97\n")
-    write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "uptme"), "unknown metric `uptme`", "did you mean `uptime`?")
+    assert_reported_in_agreement(root, text, "uptme", "unknown metric `uptme`", "did you mean `uptime`?")
 
 
 def test_a_yaml_syntax_error_is_reported_where_the_parser_stopped(root):
@@ -869,21 +794,13 @@ def test_a_later_version_with_a_lower_label_is_reported(root):
 
 def test_an_unknown_time_zone_is_reported_at_the_zone(root):
     text = agreement(head="timezone: Mars/Olympus\n")
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root, "svc/agreement.yaml", *position_of(text, "Mars/Olympus"), "unknown time zone 'Mars/Olympus'", "expected an IANA name"
-    )
+    assert_reported_in_agreement(root, text, "Mars/Olympus", "unknown time zone 'Mars/Olympus'", "expected an IANA name")
 
 
 def test_a_tier_with_two_lower_bounds_is_reported_at_the_tier(root):
     text = agreement().replace("          at_or_above: 99.0\n", "          at_or_above: 99.0\n          above: 98.0\n")
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root,
-        "svc/agreement.yaml",
-        *position_of(text, "below: 99.9"),
-        "metrics[0].credits.tiers[0]",
-        "a tier takes one lower bound: `above` or `at_or_above`, not both",
+    assert_reported_in_agreement(
+        root, text, "below: 99.9", "metrics[0].credits.tiers[0]", "a tier takes one lower bound: `above` or `at_or_above`, not both"
     )
 
 
@@ -915,10 +832,7 @@ def test_a_claim_deadline_with_both_forms_is_reported(root):
     text = agreement(
         credit_terms="credit_terms:\n  base: x\n  claim:\n    how: x\n    deadline:\n      days_after_period: 3\n      billing_cycles_after: 2\n"
     )
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root, "svc/agreement.yaml", *position_of(text, "days_after_period"), "exactly one of `days_after_period` or `billing_cycles_after`"
-    )
+    assert_reported_in_agreement(root, text, "days_after_period", "exactly one of `days_after_period` or `billing_cycles_after`")
 
 
 def test_a_pool_minimum_stricter_than_the_objective_is_reported_at_the_minimum(root):
@@ -926,10 +840,7 @@ def test_a_pool_minimum_stricter_than_the_objective_is_reported_at_the_minimum(r
         DOWNTIME_METRIC[: DOWNTIME_METRIC.index("      model: tiers")] + "      model: pool\n      allocation: 50\n      minimum: 99.95\n"
     )
     text = agreement(metrics=metric, credit_terms="credit_terms:\n  base: x\n  pool:\n    at_risk: 10\n")
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root, "svc/agreement.yaml", *position_of(text, "99.95"), "the minimum service level 99.95 is stricter than the expected level"
-    )
+    assert_reported_in_agreement(root, text, "99.95", "the minimum service level 99.95 is stricter than the expected level")
 
 
 def test_a_stray_yaml_file_beside_the_agreement_folders_is_reported(root):
@@ -1050,15 +961,7 @@ def test_a_gap_below_a_reported_percentage_tier_is_still_reported(root):
         metrics=metric
         + "    credits:\n      model: tiers\n      tiers:\n        - below: 99\n          at_or_above: 50\n          credit: 100\n"
     )
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root,
-        "svc/agreement.yaml",
-        *position_of(text, "below: 99"),
-        "an attainment at least 0% and below 50%",
-        severity="warning",
-        cli=False,
-    )
+    assert_reported_in_agreement(root, text, "below: 99", "an attainment at least 0% and below 50%", severity="warning", cli=False)
 
 
 # ---------------------------------------------------------------- the ends of the calendar
@@ -1090,8 +993,7 @@ def test_an_outage_ending_at_the_end_of_the_calendar_is_refused_not_a_traceback(
 
 def test_a_review_cycle_of_a_million_months_is_refused(root):
     text = agreement(extra="review:\n  every_months: 1000000\n  last: 2026-01-01\n")
-    write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "1000000"), "review.every_months", "less than or equal to 120")
+    assert_reported_in_agreement(root, text, "1000000", "review.every_months", "less than or equal to 120")
 
 
 def test_a_tab_used_for_indentation_is_named_in_the_error(tmp_path):

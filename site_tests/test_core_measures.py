@@ -398,10 +398,85 @@ def bad_csv(root, csv_text):
     return "svc/results/errors-2026-02.csv"
 
 
-def test_a_csv_count_that_is_not_a_number_is_reported_at_its_line_and_column(root):
-    csv_text = "start,requests,errors\n2026-02-01T00:00:00Z,100,0\n2026-02-01T00:05:00Z,lots,0\n"
+def _bad_row(rule: str, csv_text: str, at: str | tuple[int, int], *words: str, offset: int = 0):
+    """A bad interval CSV, where its error is (a needle of the text, or line and column) and its words."""
+    return pytest.param(csv_text, at, offset, words, id=rule)
+
+
+@pytest.mark.parametrize(
+    ("csv_text", "at", "offset", "words"),
+    [
+        _bad_row(
+            "a csv count that is not a number is reported at its line and column",
+            "start,requests,errors\n2026-02-01T00:00:00Z,100,0\n2026-02-01T00:05:00Z,lots,0\n",
+            "lots",
+            "`lots` is not a count",
+            "expected a whole number of 0 or more",
+        ),
+        _bad_row(
+            "a bad count in a quoted field is reported at its first character",
+            'start,requests,errors\n"2026-02-01T00:00:00Z","lots",0\n',
+            "lots",
+            "`lots` is not a count",
+        ),
+        _bad_row(
+            "a negative csv error count is reported at its column",
+            "start,requests,errors\n2026-02-01T00:00:00Z,100,-1\n",
+            "-1",
+            "`-1` is not a count",
+        ),
+        _bad_row(
+            "more errors than requests are reported at the errors column",
+            "start,requests,errors\n2026-02-01T00:00:00Z,10,11\n",
+            ",11",
+            "11 errors out of 10 requests",
+            "expected errors <= requests",
+            offset=1,
+        ),
+        _bad_row(
+            "a csv row with a bad time is reported at its line",
+            "start,requests,errors\n2026-02-01T00:00:00Z,1,0\nyesterday,1,0\n",
+            (3, 1),
+            "`yesterday` is not a date and time",
+            "expected ISO 8601",
+        ),
+        _bad_row(
+            "a csv row with a missing field is reported at its line",
+            "start,requests,errors\n2026-02-01T00:00:00Z,1\n",
+            (2, 1),
+            "expected 3 fields (start, requests, errors), found 2",
+        ),
+        _bad_row(
+            "a csv row outside the period is reported",
+            "start,requests,errors\n2026-03-01T00:00:00Z,1,0\n",
+            (2, 1),
+            "lies outside the period",
+        ),
+        _bad_row(
+            "a csv row off the interval grid is reported",
+            "start,requests,errors\n2026-02-01T00:07:00Z,1,0\n",
+            (2, 1),
+            "does not start on a 5-minute boundary",
+        ),
+        _bad_row(
+            "a csv interval listed twice is reported at the second",
+            "start,requests,errors\n2026-02-01T00:05:00Z,1,0\n2026-02-01T00:05:00Z,1,0\n",
+            (3, 1),
+            "appears twice",
+            "expected one row per interval",
+        ),
+        _bad_row(
+            "a csv with a wrong header is reported at line 1",
+            "time,requests,errors\n2026-02-01T00:05:00Z,1,0\n",
+            (1, 1),
+            "expected the header `start,requests,errors`",
+        ),
+    ],
+)
+def test_a_bad_interval_csv_is_reported_at_its_line_and_column(root, csv_text, at, offset, words):
     file = bad_csv(root, csv_text)
-    assert_reported(root, file, *position_of(csv_text, "lots"), "`lots` is not a count", "expected a whole number of 0 or more")
+    line, column = position_of(csv_text, at, offset=offset) if isinstance(at, str) else at
+    assert_reported(root, file, line, column, *words)
 
 
 @pytest.mark.parametrize("count", ["²", "１", "١٢", "1" * 31])
@@ -421,65 +496,12 @@ def test_a_csv_row_after_a_quoted_field_with_a_line_break_is_reported_at_its_own
     assert position_of(csv_text, "lots") == (5, 22)
 
 
-def test_a_bad_count_in_a_quoted_field_is_reported_at_its_first_character(root):
-    csv_text = 'start,requests,errors\n"2026-02-01T00:00:00Z","lots",0\n'
-    file = bad_csv(root, csv_text)
-    assert_reported(root, file, *position_of(csv_text, "lots"), "`lots` is not a count")
-
-
 def test_a_field_after_a_line_break_inside_quotes_is_reported_on_the_line_it_starts(root):
     # `"1\n"` reads as the count 1; the errors field `x` starts on the next line, at column 3.
     csv_text = 'start,requests,errors\n2026-02-01T00:00:00Z,"1\n",x\n'
     file = bad_csv(root, csv_text)
     assert position_of(csv_text, ",x", offset=1) == (3, 3)
     assert_reported(root, file, 3, 3, "`x` is not a count")
-
-
-def test_a_negative_csv_error_count_is_reported_at_its_column(root):
-    csv_text = "start,requests,errors\n2026-02-01T00:00:00Z,100,-1\n"
-    file = bad_csv(root, csv_text)
-    assert_reported(root, file, *position_of(csv_text, "-1"), "`-1` is not a count")
-
-
-def test_more_errors_than_requests_are_reported_at_the_errors_column(root):
-    csv_text = "start,requests,errors\n2026-02-01T00:00:00Z,10,11\n"
-    file = bad_csv(root, csv_text)
-    assert_reported(root, file, *position_of(csv_text, ",11", offset=1), "11 errors out of 10 requests", "expected errors <= requests")
-
-
-def test_a_csv_row_with_a_bad_time_is_reported_at_its_line(root):
-    csv_text = "start,requests,errors\n2026-02-01T00:00:00Z,1,0\nyesterday,1,0\n"
-    file = bad_csv(root, csv_text)
-    assert_reported(root, file, 3, 1, "`yesterday` is not a date and time", "expected ISO 8601")
-
-
-def test_a_csv_row_with_a_missing_field_is_reported_at_its_line(root):
-    csv_text = "start,requests,errors\n2026-02-01T00:00:00Z,1\n"
-    file = bad_csv(root, csv_text)
-    assert_reported(root, file, 2, 1, "expected 3 fields (start, requests, errors), found 2")
-
-
-def test_a_csv_row_outside_the_period_is_reported(root):
-    csv_text = "start,requests,errors\n2026-03-01T00:00:00Z,1,0\n"
-    file = bad_csv(root, csv_text)
-    assert_reported(root, file, 2, 1, "lies outside the period")
-
-
-def test_a_csv_row_off_the_interval_grid_is_reported(root):
-    csv_text = "start,requests,errors\n2026-02-01T00:07:00Z,1,0\n"
-    file = bad_csv(root, csv_text)
-    assert_reported(root, file, 2, 1, "does not start on a 5-minute boundary")
-
-
-def test_a_csv_interval_listed_twice_is_reported_at_the_second(root):
-    csv_text = "start,requests,errors\n2026-02-01T00:05:00Z,1,0\n2026-02-01T00:05:00Z,1,0\n"
-    file = bad_csv(root, csv_text)
-    assert_reported(root, file, 3, 1, "appears twice", "expected one row per interval")
-
-
-def test_a_csv_with_a_wrong_header_is_reported_at_line_1(root):
-    file = bad_csv(root, "time,requests,errors\n2026-02-01T00:05:00Z,1,0\n")
-    assert_reported(root, file, 1, 1, "expected the header `start,requests,errors`")
 
 
 def test_a_missing_csv_is_reported_where_the_results_file_names_it(root):

@@ -13,6 +13,7 @@ import pytest
 from site_tests.core_helpers import (
     agreement,
     assert_reported,
+    assert_reported_in_agreement,
     cpu_seconds_under,
     leads_metric,
     metric_text,
@@ -217,8 +218,7 @@ def test_an_error_quoting_the_input_quotes_a_short_excerpt_not_the_whole_file(ro
 
 def test_an_unknown_key_of_a_thousand_characters_is_quoted_in_sixty(root):
     text = agreement() + "k" * 1000 + ": 1\n"
-    write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "kkk"), "unknown key `" + "k" * 59 + "…` in the top level", cli=False)
+    assert_reported_in_agreement(root, text, "kkk", "unknown key `" + "k" * 59 + "…` in the top level", cli=False)
 
 
 # ---------------------------------------------------------------- 6. files nobody reads
@@ -347,12 +347,8 @@ def test_a_results_key_with_an_underscore_for_a_hyphenated_metric_suggests_the_m
 
 def test_a_value_of_the_wrong_type_says_what_was_expected_without_pydantic_wording(root):
     text = agreement().replace("objective: 99.9", "objective: high")
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root,
-        "svc/agreement.yaml",
-        *position_of(text, "objective: high", offset=11),
-        "`high` is not valid: expected a valid decimal number, such as 99.95",
+    assert_reported_in_agreement(
+        root, text, "objective: high", "`high` is not valid: expected a valid decimal number, such as 99.95", offset=11
     )
     assert "should be" not in "\n".join(d.message for d in load(root).diagnostics)
 
