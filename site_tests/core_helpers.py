@@ -173,6 +173,15 @@ def assert_reported_in_agreement(
     assert_reported(root, f"{agreement_id}/agreement.yaml", *position_of(text, needle, offset=offset), *words, **options)
 
 
+def assert_reported_in_results(
+    root: Path, terms: str, name: str, results: str, needle: str, *words: str, offset: int = 0, **options
+) -> None:
+    """Write agreement `svc` (`terms`) with the results file `name` (`results`), and check that the
+    problem is reported at the `needle` in it (plus `offset` characters), with every one of `words`."""
+    write_agreement(root, "svc", terms, {name: results})
+    assert_reported(root, f"svc/results/{name}", *position_of(results, needle, offset=offset), *words, **options)
+
+
 def evaluated(root: Path) -> dict:
     """Load a tree that must be valid and evaluate it: {agreement id: AgreementEvaluation}."""
     from mkdocs_sla.core.evaluate import evaluate_catalog

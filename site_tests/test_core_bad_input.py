@@ -12,6 +12,7 @@ from site_tests.core_helpers import (
     agreement,
     assert_reported,
     assert_reported_in_agreement,
+    assert_reported_in_results,
     cpu_seconds_under,
     leads_metric,
     metric_text,
@@ -100,8 +101,7 @@ def test_an_alias_bomb_is_rejected_within_two_seconds_without_expanding_it(root)
 
 def test_a_results_file_with_an_alias_is_rejected(root):
     results = 'period: &p "2026-01"\nmetrics:\n  uptime:\n    outages: []\n    note: *p\n'
-    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
-    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "*p"), "YAML alias `*p` is not allowed")
+    assert_reported_in_results(root, agreement(), "2026-01.yaml", results, "*p", "YAML alias `*p` is not allowed")
 
 
 def test_a_file_that_is_not_utf8_is_reported_at_its_bad_byte(root):
@@ -214,8 +214,7 @@ def test_an_unknown_key_in_a_credit_tier_is_reported_at_that_key(root):
 
 def test_an_unknown_key_in_a_results_file_suggests_the_closest_key(root):
     results = outages_result("2026-01", []).replace("charges:", "charge:")
-    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
-    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "charge:"), "unknown key `charge`", "did you mean `charges`?")
+    assert_reported_in_results(root, agreement(), "2026-01.yaml", results, "charge:", "unknown key `charge`", "did you mean `charges`?")
 
 
 @pytest.mark.parametrize(
@@ -286,8 +285,7 @@ def test_a_missing_key_names_the_key_and_what_it_holds(root):
 
 def test_a_results_metric_id_that_is_not_a_slug_is_reported_at_the_key(root):
     results = 'period: "2026-01"\nmetrics:\n  Up_Time:\n    outages: []\n'
-    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
-    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "Up_Time"), "metrics: `Up_Time` is not a slug")
+    assert_reported_in_results(root, agreement(), "2026-01.yaml", results, "Up_Time", "metrics: `Up_Time` is not a slug")
 
 
 def test_an_empty_responsibilities_key_is_reported_at_the_key(root):
@@ -324,8 +322,9 @@ def test_a_tier_credit_of_150_percent_is_reported_at_the_credit(root):
 
 def test_a_value_result_above_100_for_a_percent_metric_is_reported_at_the_value(root):
     results = value_result("2026-01", {"availability": "100.01"})
-    write_agreement(root, "svc", agreement(metrics=PERCENT_VALUE_METRIC), {"2026-01.yaml": results})
-    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "100.01"), "100.01 is not a percentage", "expected 0 to 100")
+    assert_reported_in_results(
+        root, agreement(metrics=PERCENT_VALUE_METRIC), "2026-01.yaml", results, "100.01", "100.01 is not a percentage", "expected 0 to 100"
+    )
 
 
 def test_a_value_result_of_exactly_100_percent_is_accepted(root):
@@ -337,11 +336,12 @@ def test_a_value_result_of_exactly_100_percent_is_accepted(root):
 
 def test_a_negative_count_is_reported_at_the_count(root):
     results = value_result("2026-01", {"leads": "-3"}, key="count")
-    write_agreement(root, "svc", agreement(metrics=COUNT_METRIC, credit_terms=""), {"2026-01.yaml": results})
-    assert_reported(
+    assert_reported_in_results(
         root,
-        "svc/results/2026-01.yaml",
-        *position_of(results, "-3"),
+        agreement(metrics=COUNT_METRIC, credit_terms=""),
+        "2026-01.yaml",
+        results,
+        "-3",
         "metrics.leads.count",
         "`-3` is not valid",
         "greater than or equal to 0",
@@ -366,9 +366,8 @@ def test_an_invalid_date_is_reported_at_the_date(root):
 
 def test_an_invalid_outage_time_is_reported_at_the_time(root):
     results = outages_result("2026-01", [("2026-01-32T10:00:00Z", "2026-01-05T11:00:00Z")])
-    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
-    assert_reported(
-        root, "svc/results/2026-01.yaml", *position_of(results, "2026-01-32"), "metrics.uptime.outages[0].start", "valid datetime"
+    assert_reported_in_results(
+        root, agreement(), "2026-01.yaml", results, "2026-01-32", "metrics.uptime.outages[0].start", "valid datetime"
     )
 
 
@@ -387,23 +386,19 @@ def test_an_invalid_period_is_reported_at_the_period(root, period, head):
 
 def test_a_period_that_differs_from_its_file_name_is_reported(root):
     results = outages_result("2026-02", [])
-    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
-    assert_reported(
-        root,
-        "svc/results/2026-01.yaml",
-        *position_of(results, '"2026-02"'),
-        "differs from the file name `2026-01.yaml`",
-        "expected `2026-02.yaml`",
+    assert_reported_in_results(
+        root, agreement(), "2026-01.yaml", results, '"2026-02"', "differs from the file name `2026-01.yaml`", "expected `2026-02.yaml`"
     )
 
 
 def test_a_quarter_result_for_a_monthly_agreement_is_reported(root):
     results = outages_result("2026-Q1", [])
-    write_agreement(root, "svc", agreement(), {"2026-Q1.yaml": results})
-    assert_reported(
+    assert_reported_in_results(
         root,
-        "svc/results/2026-Q1.yaml",
-        *position_of(results, '"2026-Q1"'),
+        agreement(),
+        "2026-Q1.yaml",
+        results,
+        '"2026-Q1"',
         "is a quarter, but this agreement is measured per month",
         "expected `YYYY-MM`",
     )
@@ -510,14 +505,8 @@ def test_tiers_that_cover_every_miss_give_no_warning(root):
 
 def test_a_result_for_an_unknown_metric_is_reported_at_its_key_with_a_suggestion(root):
     results = outages_result("2026-01", [], metric="uptme")
-    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
-    assert_reported(
-        root,
-        "svc/results/2026-01.yaml",
-        *position_of(results, "uptme"),
-        "unknown metric `uptme`",
-        "did you mean `uptime`?",
-        "expected one of: `uptime`",
+    assert_reported_in_results(
+        root, agreement(), "2026-01.yaml", results, "uptme", "unknown metric `uptme`", "did you mean `uptime`?", "expected one of: `uptime`"
     )
 
 
@@ -538,11 +527,12 @@ def test_two_results_for_one_period_are_an_error_at_the_second_file(root):
 
 def test_a_result_for_a_period_before_the_agreement_took_effect_is_reported(root):
     results = outages_result("2026-01", [])
-    write_agreement(root, "svc", agreement(effective="2026-02-01"), {"2026-01.yaml": results})
-    assert_reported(
+    assert_reported_in_results(
         root,
-        "svc/results/2026-01.yaml",
-        *position_of(results, '"2026-01"'),
+        agreement(effective="2026-02-01"),
+        "2026-01.yaml",
+        results,
+        '"2026-01"',
         "period 2026-01 ends before the agreement took effect (2026-02-01",
         "expected periods from 2026-02 on",
     )
@@ -555,11 +545,12 @@ def test_a_result_for_the_partial_first_period_is_accepted(root):
 
 def test_an_outage_that_ends_before_it_starts_is_reported_at_its_end(root):
     results = outages_result("2026-01", [("2026-01-05T10:00:00Z", "2026-01-05T09:59:00Z")])
-    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
-    assert_reported(
+    assert_reported_in_results(
         root,
-        "svc/results/2026-01.yaml",
-        *position_of(results, "2026-01-05T09:59:00Z"),
+        agreement(),
+        "2026-01.yaml",
+        results,
+        "2026-01-05T09:59:00Z",
         "outage ends",
         "before it starts",
         "expected an end after the start",
@@ -568,17 +559,17 @@ def test_an_outage_that_ends_before_it_starts_is_reported_at_its_end(root):
 
 def test_an_outage_outside_its_period_is_reported(root):
     results = outages_result("2026-01", [("2026-02-05T10:00:00Z", "2026-02-05T11:00:00Z")])
-    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
-    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "2026-02-05T10:00:00Z"), "lies outside period 2026-01")
+    assert_reported_in_results(root, agreement(), "2026-01.yaml", results, "2026-02-05T10:00:00Z", "lies outside period 2026-01")
 
 
 def test_a_result_key_that_does_not_fit_the_measure_is_reported(root):
     results = 'period: "2026-01"\nmetrics:\n  uptime:\n    outages: []\n    good: 5\n'
-    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
-    assert_reported(
+    assert_reported_in_results(
         root,
-        "svc/results/2026-01.yaml",
-        *position_of(results, "good"),
+        agreement(),
+        "2026-01.yaml",
+        results,
+        "good",
         "`good` does not apply to metric `uptime`, measured by `downtime`",
         "expected `outages`",
     )
@@ -746,50 +737,41 @@ def test_an_agreement_file_without_an_agreement_is_reported_at_its_start(root, t
     assert_reported(root, "svc/agreement.yaml", 1, 1, words)
 
 
-def test_versions_out_of_date_order_are_reported_at_the_later_document(root):
-    second = agreement(version="1.0", effective="2026-01-01")
-    text = agreement(version="2.0", effective="2026-03-01") + "---\n" + second
+@pytest.mark.parametrize(
+    ("first", "second", "words"),
+    [
+        pytest.param(
+            ("2.0", "2026-03-01"),
+            ("1.0", "2026-01-01"),
+            ("version `1.0` takes effect 2026-01-01, before the version above it", "expected versions oldest first"),
+            id="versions out of date order are reported at the later document",
+        ),
+        pytest.param(
+            ("1.0", "2026-01-01"),
+            ("1.0", "2026-03-01"),
+            ("version `1.0` appears twice", "each version needs its own label"),
+            id="two versions with one label are reported",
+        ),
+        pytest.param(
+            ("1.0", "2026-01-01"),
+            ("1.1", "2026-01-01"),
+            ("versions `1.0` and `1.1` take effect on the same day 2026-01-01", "expected distinct dates"),
+            id="two versions taking effect on one day are reported",
+        ),
+        # Labels compare as numbers part by part: 1.10 is after 1.9, so 1.9 after 1.10 is out of order.
+        pytest.param(
+            ("1.10", "2026-01-01"),
+            ("1.9", "2026-03-01"),
+            ("version `1.9` takes effect after `1.10` but its label is lower", "expected labels that increase with the effective date"),
+            id="a later version with a lower label is reported",
+        ),
+    ],
+)
+def test_a_second_version_at_odds_with_the_first_is_reported_at_its_start(root, first, second, words):
+    text = agreement(version=first[0], effective=first[1]) + "---\n" + agreement(version=second[0], effective=second[1])
     write_agreement(root, "svc", text)
     line = text.count("\n", 0, text.index("---")) + 2
-    assert_reported(
-        root,
-        "svc/agreement.yaml",
-        line,
-        1,
-        "version `1.0` takes effect 2026-01-01, before the version above it",
-        "expected versions oldest first",
-    )
-
-
-def test_two_versions_with_one_label_are_reported(root):
-    text = agreement(version="1.0", effective="2026-01-01") + "---\n" + agreement(version="1.0", effective="2026-03-01")
-    write_agreement(root, "svc", text)
-    line = text.count("\n", 0, text.index("---")) + 2
-    assert_reported(root, "svc/agreement.yaml", line, 1, "version `1.0` appears twice", "each version needs its own label")
-
-
-def test_two_versions_taking_effect_on_one_day_are_reported(root):
-    text = agreement(version="1.0", effective="2026-01-01") + "---\n" + agreement(version="1.1", effective="2026-01-01")
-    write_agreement(root, "svc", text)
-    line = text.count("\n", 0, text.index("---")) + 2
-    assert_reported(
-        root, "svc/agreement.yaml", line, 1, "versions `1.0` and `1.1` take effect on the same day 2026-01-01", "expected distinct dates"
-    )
-
-
-def test_a_later_version_with_a_lower_label_is_reported(root):
-    # Labels compare as numbers part by part: 1.10 is after 1.9, so 1.9 after 1.10 is out of order.
-    text = agreement(version="1.10", effective="2026-01-01") + "---\n" + agreement(version="1.9", effective="2026-03-01")
-    write_agreement(root, "svc", text)
-    line = text.count("\n", 0, text.index("---")) + 2
-    assert_reported(
-        root,
-        "svc/agreement.yaml",
-        line,
-        1,
-        "version `1.9` takes effect after `1.10` but its label is lower",
-        "expected labels that increase with the effective date",
-    )
+    assert_reported(root, "svc/agreement.yaml", line, 1, *words)
 
 
 def test_an_unknown_time_zone_is_reported_at_the_zone(root):
@@ -973,20 +955,17 @@ def test_dates_at_the_end_of_the_calendar_are_refused_not_a_traceback(root):
     write_agreement(root.parent / "far", "svc", text)
     assert_reported(root.parent / "far", "svc/agreement.yaml", *position_of(text, "9999-01-01"), "effective", "2999-12-31")
     results = outages_result("9999-12", [])
-    write_agreement(root, "svc", agreement(), {"9999-12.yaml": results})
-    assert_reported(root, "svc/results/9999-12.yaml", *position_of(results, '"9999-12"'), "`9999-12` is not a period", "1900 to 2999")
+    assert_reported_in_results(root, agreement(), "9999-12.yaml", results, '"9999-12"', "`9999-12` is not a period", "1900 to 2999")
 
 
 def test_period_year_zero_is_refused(root):
     results = outages_result("0000-01", [])
-    write_agreement(root, "svc", agreement(), {"0000-01.yaml": results})
-    assert_reported(root, "svc/results/0000-01.yaml", *position_of(results, '"0000-01"'), "`0000-01` is not a period")
+    assert_reported_in_results(root, agreement(), "0000-01.yaml", results, '"0000-01"', "`0000-01` is not a period")
 
 
 def test_an_outage_ending_at_the_end_of_the_calendar_is_refused_not_a_traceback(root):
     results = outages_result("2026-01", [("2026-01-05T00:00:00Z", "9999-12-31T23:00:00-05:00")])
-    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
-    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "9999-12-31"), "outages[0].end", "1900 to 2999")
+    assert_reported_in_results(root, agreement(), "2026-01.yaml", results, "9999-12-31", "outages[0].end", "1900 to 2999")
     done = run_sla("credits", "agreements", cwd=root.parent)
     assert done.returncode == 1 and "Traceback" not in done.stderr
 

@@ -14,6 +14,7 @@ import pytest
 from site_tests.core_helpers import (
     agreement,
     assert_reported,
+    assert_reported_in_results,
     leads_metric,
     metric_outcome,
     metric_text,
@@ -239,11 +240,12 @@ def test_downtime_before_the_effective_date_does_not_count_in_a_partial_first_pe
 def test_an_outage_before_the_effective_date_is_reported_as_not_counting(root):
     text = agreement(metrics=downtime_metric(), credit_terms="", effective="2026-01-15")
     results = outages_result("2026-01", [("2026-01-10T10:00:00Z", "2026-01-10T12:00:00Z")], charges=None)
-    write_agreement(root, "svc", text, {"2026-01.yaml": results})
-    assert_reported(
+    assert_reported_in_results(
         root,
-        "svc/results/2026-01.yaml",
-        *position_of(results, "2026-01-10T10:00:00Z"),
+        text,
+        "2026-01.yaml",
+        results,
+        "2026-01-10T10:00:00Z",
         "outage from 2026-01-10T10:00:00+00:00 lies before the agreement took effect on 2026-01-15; it does not count",
         severity="warning",
     )
@@ -507,10 +509,7 @@ def test_a_field_after_a_line_break_inside_quotes_is_reported_on_the_line_it_sta
 def test_a_missing_csv_is_reported_where_the_results_file_names_it(root):
     text = agreement(metrics=intervals_metric(), credit_terms="")
     results = 'period: "2026-02"\nmetrics:\n  availability:\n    intervals: errors-2026-02.csv\n'
-    write_agreement(root, "svc", text, {"2026-02.yaml": results})
-    assert_reported(
-        root, "svc/results/2026-02.yaml", *position_of(results, "errors-2026-02.csv"), "interval file `errors-2026-02.csv` not found"
-    )
+    assert_reported_in_results(root, text, "2026-02.yaml", results, "errors-2026-02.csv", "interval file `errors-2026-02.csv` not found")
 
 
 def test_every_bad_csv_row_is_reported_in_one_run(root):
@@ -714,29 +713,26 @@ def test_an_interval_start_off_the_elapsed_time_grid_is_refused_whether_or_not_i
     assert_reported(root, "svc/results/e.csv", 2, 1, "does not start on a 1440-minute boundary", "elapsed time", cli=False)
 
 
-def test_daily_intervals_of_a_partial_first_period_of_23_hours_are_one_interval(root):
-    # Effective on 31 March 2024, the day Berlin's clocks jump forward: the period holds 23 hours.
+@pytest.mark.parametrize(
+    ("period", "start", "effective"),
+    [
+        # Effective on 31 March 2024, the day Berlin's clocks jump forward: the period holds 23 hours.
+        pytest.param(
+            "2024-03", "2024-03-31T00:00:00", "2024-03-31", id="daily intervals of a partial first period of 23 hours are one interval"
+        ),
+        # Effective 31 March 2026 in Berlin, after the clock change: the one daily interval starts at
+        # local midnight, 00:00+02:00, which is not a whole number of days after 1 March 00:00+01:00.
+        pytest.param(
+            "2026-03",
+            "2026-03-31T00:00:00+02:00",
+            "2026-03-31",
+            id="the interval grid of a partial first period starts at the effective date",
+        ),
+    ],
+)
+def test_the_one_daily_interval_of_a_partial_first_period_in_berlin(root, period, start, effective):
     outcome = intervals(
-        root,
-        "2024-03",
-        "start,requests,errors\n2024-03-31T00:00:00,4,1\n",
-        minutes=1440,
-        head="timezone: Europe/Berlin\n",
-        effective="2024-03-31",
-    )
-    assert outcome.attainment == H - H / 4
-
-
-def test_the_interval_grid_of_a_partial_first_period_starts_at_the_effective_date(root):
-    # Effective 31 March 2026 in Berlin, after the clock change: the one daily interval starts at
-    # local midnight, 00:00+02:00, which is not a whole number of days after 1 March 00:00+01:00.
-    outcome = intervals(
-        root,
-        "2026-03",
-        "start,requests,errors\n2026-03-31T00:00:00+02:00,4,1\n",
-        minutes=1440,
-        head="timezone: Europe/Berlin\n",
-        effective="2026-03-31",
+        root, period, f"start,requests,errors\n{start},4,1\n", minutes=1440, head="timezone: Europe/Berlin\n", effective=effective
     )
     assert outcome.attainment == H - H / 4
 

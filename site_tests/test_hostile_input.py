@@ -14,6 +14,7 @@ from site_tests.core_helpers import (
     agreement,
     assert_reported,
     assert_reported_in_agreement,
+    assert_reported_in_results,
     cpu_seconds_under,
     leads_metric,
     metric_text,
@@ -258,8 +259,9 @@ def test_an_error_in_an_earlier_version_adds_no_errors_about_periods_before_the_
 
 def test_a_syntax_error_in_agreement_yaml_still_reports_the_errors_of_its_results(root):
     results = outages_result("2026-01", []).replace("charges: 1000\n", "charges: 1000\nchargse: 5\n")
-    write_agreement(root, "svc", agreement() + "broken: [\n", {"2026-01.yaml": results})
-    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "chargse"), "unknown key `chargse`", "did you mean `charges`?")
+    assert_reported_in_results(
+        root, agreement() + "broken: [\n", "2026-01.yaml", results, "chargse", "unknown key `chargse`", "did you mean `charges`?"
+    )
 
 
 # ---------------------------------------------------------------- 8. smaller ones
@@ -336,11 +338,12 @@ def test_results_for_a_period_that_ended_the_day_before_are_accepted(root):
 
 def test_a_results_key_with_an_underscore_for_a_hyphenated_metric_suggests_the_metric(root):
     results = 'period: "2026-01"\nmetrics:\n  p2_response:\n    good: 1\n    total: 1\n'
-    write_agreement(root, "svc", agreement(metrics=EVENTS_METRIC), {"2026-01.yaml": results})
-    assert_reported(
+    assert_reported_in_results(
         root,
-        "svc/results/2026-01.yaml",
-        *position_of(results, "p2_response"),
+        agreement(metrics=EVENTS_METRIC),
+        "2026-01.yaml",
+        results,
+        "p2_response",
         "unknown metric `p2_response`; did you mean `p2-response`?",
     )
 
