@@ -532,7 +532,7 @@ def serve(out: Path, n: int) -> None:
         after = period_outcome(root / agreement, label)
         metric = next(m for m in after.metrics if m.metric.id == metric_id)
         figure = display.attainment(metric.attainment, metric.metric.unit, metric.metric.better)
-        shown = until("the edited results", lambda: f"<strong>{figure}</strong>" in (get(page) or ""), proc, 600)
+        shown = until("the edited results", lambda: f">{figure}<" in (get(page) or ""), proc, 600)
         print(f"{'results edit: the agreement page shows the new attainment':58} {shown:7.1f}s")
         currency = after.terms.credit_terms.currency if after.terms.credit_terms else None
         if after.credit.amount and currency and after.credit.amount != before.credit.amount:

@@ -52,6 +52,7 @@ SLOW_MODULES = frozenset(
         "test_site_hardening",
         "test_diff_hardening",
         "test_workflow_policy",
+        "test_bench",
     }
 )
 
