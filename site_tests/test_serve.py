@@ -222,8 +222,9 @@ def test_a_preview_rebuild_renders_only_the_edited_agreement_and_brings_listings
     """The plugin keeps each agreement's render across rebuilds and MkDocs' pages where their
     Markdown is unchanged (preview.py): an edit re-renders one agreement; the catalog, the
     credits by period and the search index still show the edit, and keep every other page."""
+    from mkdocs_sla.core.audiences import customer_key
     from mkdocs_sla.core.evaluate import evaluate
-    from mkdocs_sla.present import display
+    from mkdocs_sla.present import billing, display
     from mkdocs_sla.source.load import load
 
     config, edits = project
@@ -260,6 +261,11 @@ def test_a_preview_rebuild_renders_only_the_edited_agreement_and_brings_listings
         assert amount != display.money(outcome.credit.amount, outcome.terms.credit_terms.currency)
         wait_until(server, "the new credit on the credits page", page_shows(server, f"agreements/credits/{outcome.period.label}/", amount))
         assert page_shows(server, f"agreements/{record.id}/", amount)()
+        # The customer's statement of that period is made again (the others are kept as they were).
+        key = customer_key(record.versions[-1].terms)
+        assert page_shows(server, f"agreements/statements/{key}/{outcome.period.label}/", amount)()
+        status, json_text = fetch(server.url + f"agreements/statements/{key}/{outcome.period.label}.json")
+        assert status == 200 and billing.amount(after.credit.amount) in json_text
         # The unchanged agreements' pages, kept from the first build, still answer with their titles.
         for other in load(root).agreements:
             title = other.in_force(TODAY).terms.title
