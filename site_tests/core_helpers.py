@@ -9,12 +9,14 @@ is about. Positions in expected diagnostics are computed from the text written
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import resource
 import subprocess
 import sys
 from pathlib import Path
 
+from mkdocs_sla.source.builder import agreement_yaml, indented, metric_yaml, outages_yaml, results_yaml  # noqa: F401  (indented: re-exported)
 from mkdocs_sla.source.load import Catalog, load
 
 SLA = [sys.executable, "-m", "mkdocs_sla.cli"]
@@ -52,81 +54,28 @@ tiers:
 """
 
 
-def metric_text(
-    metric_id: str = "uptime",
-    *,
-    name: str = "Monthly uptime",
-    definition: str = "Minutes available as a share of all minutes.",
-    unit: str = '"%"',
-    better: str = "higher",
-    objective: str = "99.9",
-    strict: bool = False,
-    measure: str = "kind: downtime\n",
-    credits: str | None = TIERS_10_25,
-) -> str:
-    """The YAML text of one item of `metrics:`, indented for `agreement(metrics=...)`.
-
-    `measure` and `credits` are the YAML of those sections, unindented (`credits=None`: none);
-    `strict` writes `objective_strict: true`. Every test builds its metrics here, so a change
-    to the format's required keys is made once."""
-    text = (
-        f"  - id: {metric_id}\n"
-        f"    name: {name}\n"
-        f"    definition: {definition}\n"
-        f"    unit: {unit}\n"
-        f"    better: {better}\n"
-        f"    objective: {objective}\n" + ("    objective_strict: true\n" if strict else "") + "    measure:\n" + indented(measure)
-    )
-    if credits is not None:
-        text += "    credits:\n" + indented(credits)
-    return text
-
-
-def indented(block: str) -> str:
-    """A section's YAML, under its key in a metric (six spaces)."""
-    return "".join(f"      {line}\n" for line in block.splitlines())
-
+#: One item of `metrics:` (`source.builder.metric_yaml`), with the 10% / 25% credit table
+#: unless the test says otherwise (`credits=None`: none).
+metric_text = functools.partial(metric_yaml, credits=TIERS_10_25)
 
 DOWNTIME_METRIC = metric_text()
 
 
-def agreement(
-    agreement_id: str = "svc",
-    *,
-    metrics: str = DOWNTIME_METRIC,
-    extra: str = "",
-    version: str = "1.0",
-    effective: str = "2026-01-01",
-    credit_terms: str | None = None,
-    head: str = "",
-    title: str | None = None,
-    service: str = "The service",
-) -> str:
-    """The YAML text of one agreement version: the required keys, then `metrics`, then `extra`.
-
-    `metrics` is the list under `metrics:` (items indented by two spaces);
-    `credit_terms` replaces the default `credit_terms:` section (pass "" for none);
-    `head` is inserted right after `id:` (e.g. `period: quarter`); `title` defaults to
-    `Test agreement <id>`.
-    """
-    if credit_terms is None:
-        credit_terms = "credit_terms:\n  base: the monthly charges\n"
-    return (
-        f"id: {agreement_id}\n"
-        f"{head}"
-        f'version: "{version}"\n'
-        f"effective: {effective}\n"
-        f"title: {title or f'Test agreement {agreement_id}'}\n"
-        "provider: Provider\n"
-        "customer: Customer\n"
-        "owner: Owner\n"
-        "service:\n"
-        f"  name: {service}\n"
-        "metrics:\n"
-        f"{metrics}"
-        f"{credit_terms}"
-        f"{extra}"
+def leads_metric(credits: str | None = None) -> str:
+    """A `count` metric: 400 qualified leads a period, or more (`credits`: its credits' YAML, or none)."""
+    return metric_text(
+        "leads",
+        name="Qualified leads",
+        definition="Leads accepted by sales.",
+        unit="leads",
+        objective="400",
+        measure="kind: count",
+        credits=credits,
     )
+
+
+#: One agreement version (`source.builder.agreement_yaml`), with one downtime metric unless the test gives its own.
+agreement = functools.partial(agreement_yaml, metrics=DOWNTIME_METRIC)
 
 
 def write_agreement(root: Path, agreement_id: str, text: str | bytes, results: dict[str, str | bytes] | None = None) -> Path:
@@ -148,35 +97,13 @@ def _write(path: Path, content: str | bytes) -> None:
         path.write_text(content, encoding="utf-8")
 
 
-def outages_result(
-    period: str, outages: list[tuple[str, str]] | list[tuple[str, str, list[str]]], metric: str = "uptime", charges: str | None = "1000"
-) -> str:
-    """A results file for one downtime metric with the given outages (start, end[, tags])."""
-    lines = [f'period: "{period}"']
-    if charges is not None:
-        lines.append(f"charges: {charges}")
-    lines += ["metrics:", f"  {metric}:"]
-    if not outages:
-        lines.append("    outages: []")
-    else:
-        lines.append("    outages:")
-        for outage in outages:
-            lines.append(f"      - start: {outage[0]}")
-            lines.append(f"        end: {outage[1]}")
-            if len(outage) > 2:
-                lines.append(f"        tags: [{', '.join(outage[2])}]")
-    return "\n".join(lines) + "\n"
+#: A results file for one downtime metric with the given outages (start, end[, tags]).
+outages_result = outages_yaml
 
 
 def value_result(period: str, values: dict[str, str], charges: str | None = "1000", key: str = "value") -> str:
     """A results file giving `key: value` per metric."""
-    lines = [f'period: "{period}"']
-    if charges is not None:
-        lines.append(f"charges: {charges}")
-    lines.append("metrics:")
-    for metric, value in values.items():
-        lines += [f"  {metric}:", f"    {key}: {value}"]
-    return "\n".join(lines) + "\n"
+    return results_yaml(period, {metric: f"\n    {key}: {value}" for metric, value in values.items()}, charges)
 
 
 def position_of(text: str, needle: str, occurrence: int = 1, *, offset: int = 0) -> tuple[int, int]:
@@ -235,6 +162,24 @@ def assert_reported(root: Path, file: str, line: int, column: int, *words: str, 
     annotation = f"::{severity} file={root / file},line={line},col={column}::"
     escaped = [w.replace("%", "%25") for w in words]
     assert any(text.startswith(annotation) and all(w in text for w in escaped) for text in out.getvalue().splitlines()), out.getvalue()
+
+
+def assert_reported_in_agreement(
+    root: Path, text: str, needle: str, *words: str, agreement_id: str = "svc", offset: int = 0, **options
+) -> None:
+    """Write `text` as `<agreement_id>/agreement.yaml` and check that the problem is reported at the
+    `needle` in it (plus `offset` characters), with every one of `words`: `assert_reported`."""
+    write_agreement(root, agreement_id, text)
+    assert_reported(root, f"{agreement_id}/agreement.yaml", *position_of(text, needle, offset=offset), *words, **options)
+
+
+def assert_reported_in_results(
+    root: Path, terms: str, name: str, results: str, needle: str, *words: str, offset: int = 0, **options
+) -> None:
+    """Write agreement `svc` (`terms`) with the results file `name` (`results`), and check that the
+    problem is reported at the `needle` in it (plus `offset` characters), with every one of `words`."""
+    write_agreement(root, "svc", terms, {name: results})
+    assert_reported(root, f"svc/results/{name}", *position_of(results, needle, offset=offset), *words, **options)
 
 
 def evaluated(root: Path) -> dict:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from site_tests.core_helpers import agreement, assert_reported, period_outcome, position_of, write_agreement
+from site_tests.core_helpers import agreement, assert_reported_in_agreement, period_outcome, write_agreement
 from site_tests.test_core_credits import POOL_TERMS, metric, one_period, terms
 
 from mkdocs_sla.core.tiers import tier_gaps
@@ -44,10 +44,7 @@ def test_a_credit_of_exactly_the_minimum_amount_is_issued_unless_only_a_greater_
 
 def test_minimum_amount_issued_without_a_minimum_amount_is_reported(root):
     text = agreement(credit_terms=terms(minimum_amount_issued="false"))
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root, "svc/agreement.yaml", *position_of(text, "base:"), "credit_terms: `minimum_amount_issued` says whether", cli=False
-    )
+    assert_reported_in_agreement(root, text, "base:", "credit_terms: `minimum_amount_issued` says whether", cli=False)
 
 
 # ---------------------------------------------------------------- pool defaults
@@ -94,14 +91,7 @@ def test_below_the_minimum_is_a_default_when_only_the_minimum_counts(root):
 
 def test_expected_misses_with_default_on_minimum_is_reported(root):
     text = agreement(metrics=pool("      default_on: minimum\n      expected_misses: 2\n"), credit_terms=POOL_TERMS)
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root,
-        "svc/agreement.yaml",
-        *position_of(text, "model: pool"),
-        "`expected_misses` has no effect with `default_on: minimum`",
-        cli=False,
-    )
+    assert_reported_in_agreement(root, text, "model: pool", "`expected_misses` has no effect with `default_on: minimum`", cli=False)
 
 
 # ---------------------------------------------------------------- pool allocation as a product
@@ -129,8 +119,7 @@ def test_a_pool_allocation_times_a_service_level_allocation_is_the_metrics_alloc
 )
 def test_a_pool_credit_takes_one_form_of_allocation(root, allocation, words):
     text = agreement(metrics=pool(allocation=allocation), credit_terms=POOL_TERMS)
-    write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "model: pool"), "metrics[0].credits", words, cli=False)
+    assert_reported_in_agreement(root, text, "model: pool", "metrics[0].credits", words, cli=False)
 
 
 # ---------------------------------------------------------------- an intentional tier gap
@@ -164,13 +153,13 @@ def test_an_intentional_tier_gap_gives_no_warning_and_the_tier_table_says_it_ear
 
 def test_an_unacknowledged_tier_gap_is_still_a_warning_that_says_how_to_acknowledge_it(root):
     text = agreement(metrics=metric(objective="99.9", credits=GAP_TIERS))
-    write_agreement(root, "svc", text)
-    assert_reported(
+    assert_reported_in_agreement(
         root,
-        "svc/agreement.yaml",
-        *position_of(text, "- below: 99.9", offset=2),
+        text,
+        "- below: 99.9",
         "an attainment of exactly 99% misses the objective but falls in no credit tier",
         "`gaps: intentional`",
         severity="warning",
         cli=False,
+        offset=2,
     )

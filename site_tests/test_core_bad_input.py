@@ -11,7 +11,10 @@ from site_tests.core_helpers import (
     DOWNTIME_METRIC,
     agreement,
     assert_reported,
+    assert_reported_in_agreement,
+    assert_reported_in_results,
     cpu_seconds_under,
+    leads_metric,
     metric_text,
     outages_result,
     position_of,
@@ -22,15 +25,7 @@ from site_tests.core_helpers import (
 
 from mkdocs_sla.source.load import load
 
-COUNT_METRIC = metric_text(
-    "leads",
-    name="Qualified leads",
-    definition="Leads accepted by sales.",
-    unit="leads",
-    objective="400",
-    measure="kind: count",
-    credits=None,
-)
+COUNT_METRIC = leads_metric()
 
 PERCENT_VALUE_METRIC = metric_text(
     "availability",
@@ -106,8 +101,7 @@ def test_an_alias_bomb_is_rejected_within_two_seconds_without_expanding_it(root)
 
 def test_a_results_file_with_an_alias_is_rejected(root):
     results = 'period: &p "2026-01"\nmetrics:\n  uptime:\n    outages: []\n    note: *p\n'
-    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
-    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "*p"), "YAML alias `*p` is not allowed")
+    assert_reported_in_results(root, agreement(), "2026-01.yaml", results, "*p", "YAML alias `*p` is not allowed")
 
 
 def test_a_file_that_is_not_utf8_is_reported_at_its_bad_byte(root):
@@ -205,36 +199,22 @@ def test_a_key_with_no_value_means_absent_not_empty_text(root):
 
 def test_an_unknown_top_level_key_suggests_the_closest_key(root):
     text = agreement().replace("owner: Owner\n", "ownr: Owner\n")
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root, "svc/agreement.yaml", *position_of(text, "ownr"), "unknown key `ownr`", "did you mean `owner`?", "expected one of:"
-    )
+    assert_reported_in_agreement(root, text, "ownr", "unknown key `ownr`", "did you mean `owner`?", "expected one of:")
 
 
 def test_an_unknown_key_in_a_metric_suggests_the_closest_key(root):
     text = agreement().replace("    objective: 99.9\n", "    objectve: 99.9\n")
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root, "svc/agreement.yaml", *position_of(text, "objectve"), "unknown key `objectve` in metrics[0]", "did you mean `objective`?"
-    )
+    assert_reported_in_agreement(root, text, "objectve", "unknown key `objectve` in metrics[0]", "did you mean `objective`?")
 
 
 def test_an_unknown_key_in_a_credit_tier_is_reported_at_that_key(root):
     text = agreement().replace("          credit: 25\n", "          credit: 25\n          credt: 25\n")
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root,
-        "svc/agreement.yaml",
-        *position_of(text, "credt"),
-        "unknown key `credt` in metrics[0].credits.tiers[1]",
-        "did you mean `credit`?",
-    )
+    assert_reported_in_agreement(root, text, "credt", "unknown key `credt` in metrics[0].credits.tiers[1]", "did you mean `credit`?")
 
 
 def test_an_unknown_key_in_a_results_file_suggests_the_closest_key(root):
     results = outages_result("2026-01", []).replace("charges:", "charge:")
-    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
-    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "charge:"), "unknown key `charge`", "did you mean `charges`?")
+    assert_reported_in_results(root, agreement(), "2026-01.yaml", results, "charge:", "unknown key `charge`", "did you mean `charges`?")
 
 
 @pytest.mark.parametrize(
@@ -261,11 +241,10 @@ def test_a_value_of_the_wrong_type_is_reported_at_the_value_saying_what_was_expe
 
 def test_an_unknown_measure_kind_is_reported_at_the_value_suggesting_the_closest(root):
     text = agreement().replace("      kind: downtime\n", "      kind: downtim\n")
-    write_agreement(root, "svc", text)
-    assert_reported(
+    assert_reported_in_agreement(
         root,
-        "svc/agreement.yaml",
-        *position_of(text, "downtim\n"),
+        text,
+        "downtim\n",
         "metrics[0].measure.kind: unknown measure `downtim`; did you mean `downtime`?",
         "expected one of: `value`, `count`, `average`, `downtime`, `intervals`, `events`",
     )
@@ -274,11 +253,10 @@ def test_an_unknown_measure_kind_is_reported_at_the_value_suggesting_the_closest
 
 def test_an_unknown_credit_model_is_reported_at_the_value_suggesting_the_closest(root):
     text = agreement().replace("      model: tiers\n", "      model: tier\n")
-    write_agreement(root, "svc", text)
-    assert_reported(
+    assert_reported_in_agreement(
         root,
-        "svc/agreement.yaml",
-        *position_of(text, "tier\n"),
+        text,
+        "tier\n",
         "metrics[0].credits.model: unknown credit model `tier`; did you mean `tiers`?",
         "expected one of: `tiers`, `linear`, `pool`",
     )
@@ -286,22 +264,14 @@ def test_an_unknown_credit_model_is_reported_at_the_value_suggesting_the_closest
 
 def test_a_measure_without_a_kind_is_reported_as_a_missing_kind(root):
     text = agreement().replace("      kind: downtime\n", "      minimum_outage_minutes: 1\n")
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root,
-        "svc/agreement.yaml",
-        *position_of(text, "minimum_outage_minutes"),
-        "missing key `kind` in metrics[0].measure",
-        "expected one of: `value`",
+    assert_reported_in_agreement(
+        root, text, "minimum_outage_minutes", "missing key `kind` in metrics[0].measure", "expected one of: `value`"
     )
 
 
 def test_a_wrong_type_inside_a_credit_tier_is_reported_at_the_value(root):
     text = agreement().replace("          credit: 25\n", "          credit: lots\n")
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root, "svc/agreement.yaml", *position_of(text, "lots"), "metrics[0].credits.tiers[1].credit", "`lots` is not valid", "valid decimal"
-    )
+    assert_reported_in_agreement(root, text, "lots", "metrics[0].credits.tiers[1].credit", "`lots` is not valid", "valid decimal")
 
 
 def test_a_missing_key_names_the_key_and_what_it_holds(root):
@@ -315,14 +285,12 @@ def test_a_missing_key_names_the_key_and_what_it_holds(root):
 
 def test_a_results_metric_id_that_is_not_a_slug_is_reported_at_the_key(root):
     results = 'period: "2026-01"\nmetrics:\n  Up_Time:\n    outages: []\n'
-    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
-    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "Up_Time"), "metrics: `Up_Time` is not a slug")
+    assert_reported_in_results(root, agreement(), "2026-01.yaml", results, "Up_Time", "metrics: `Up_Time` is not a slug")
 
 
 def test_an_empty_responsibilities_key_is_reported_at_the_key(root):
     text = agreement(extra='responsibilities:\n  "": [Keep the lights on.]\n')
-    write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, '""'), "responsibilities: a key is empty")
+    assert_reported_in_agreement(root, text, '""', "responsibilities: a key is empty")
 
 
 # ---------------------------------------------------------------- ranges
@@ -330,30 +298,14 @@ def test_an_empty_responsibilities_key_is_reported_at_the_key(root):
 
 def test_an_objective_above_100_for_a_downtime_metric_is_reported_at_the_objective(root):
     text = agreement().replace("    objective: 99.9\n", "    objective: 100.5\n")
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root,
-        "svc/agreement.yaml",
-        *position_of(text, "100.5"),
-        "objective of a `downtime` metric is a percentage",
-        "expected 0 to 100",
-        "100.5",
-    )
+    assert_reported_in_agreement(root, text, "100.5", "objective of a `downtime` metric is a percentage", "expected 0 to 100", "100.5")
 
 
 def test_an_objective_above_100_for_a_value_metric_in_percent_is_reported_at_the_objective(root):
     # A `value` metric in % is a percentage like a downtime metric: its results are checked to
     # lie in 0..100, so an objective of 100.5 could never be met.
     text = agreement(metrics=PERCENT_VALUE_METRIC.replace("objective: 99.5", "objective: 100.5"))
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root,
-        "svc/agreement.yaml",
-        *position_of(text, "100.5"),
-        "objective of a metric in `%` is a percentage",
-        "expected 0 to 100",
-        "100.5",
-    )
+    assert_reported_in_agreement(root, text, "100.5", "objective of a metric in `%` is a percentage", "expected 0 to 100", "100.5")
 
 
 def test_an_objective_above_100_for_a_value_metric_in_another_unit_is_accepted(root):
@@ -365,21 +317,14 @@ def test_an_objective_above_100_for_a_value_metric_in_another_unit_is_accepted(r
 
 def test_a_tier_credit_of_150_percent_is_reported_at_the_credit(root):
     text = agreement().replace("          credit: 25\n", "          credit: 150\n")
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root,
-        "svc/agreement.yaml",
-        *position_of(text, "150"),
-        "metrics[0].credits.tiers[1].credit",
-        "`150` is not valid",
-        "less than or equal to 100",
-    )
+    assert_reported_in_agreement(root, text, "150", "metrics[0].credits.tiers[1].credit", "`150` is not valid", "less than or equal to 100")
 
 
 def test_a_value_result_above_100_for_a_percent_metric_is_reported_at_the_value(root):
     results = value_result("2026-01", {"availability": "100.01"})
-    write_agreement(root, "svc", agreement(metrics=PERCENT_VALUE_METRIC), {"2026-01.yaml": results})
-    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "100.01"), "100.01 is not a percentage", "expected 0 to 100")
+    assert_reported_in_results(
+        root, agreement(metrics=PERCENT_VALUE_METRIC), "2026-01.yaml", results, "100.01", "100.01 is not a percentage", "expected 0 to 100"
+    )
 
 
 def test_a_value_result_of_exactly_100_percent_is_accepted(root):
@@ -391,11 +336,12 @@ def test_a_value_result_of_exactly_100_percent_is_accepted(root):
 
 def test_a_negative_count_is_reported_at_the_count(root):
     results = value_result("2026-01", {"leads": "-3"}, key="count")
-    write_agreement(root, "svc", agreement(metrics=COUNT_METRIC, credit_terms=""), {"2026-01.yaml": results})
-    assert_reported(
+    assert_reported_in_results(
         root,
-        "svc/results/2026-01.yaml",
-        *position_of(results, "-3"),
+        agreement(metrics=COUNT_METRIC, credit_terms=""),
+        "2026-01.yaml",
+        results,
+        "-3",
         "metrics.leads.count",
         "`-3` is not valid",
         "greater than or equal to 0",
@@ -415,15 +361,13 @@ def test_good_events_above_the_total_are_reported(root):
 
 def test_an_invalid_date_is_reported_at_the_date(root):
     text = agreement(effective="2026-02-30")
-    write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "2026-02-30"), "effective", "`2026-02-30` is not valid", "valid date")
+    assert_reported_in_agreement(root, text, "2026-02-30", "effective", "`2026-02-30` is not valid", "valid date")
 
 
 def test_an_invalid_outage_time_is_reported_at_the_time(root):
     results = outages_result("2026-01", [("2026-01-32T10:00:00Z", "2026-01-05T11:00:00Z")])
-    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
-    assert_reported(
-        root, "svc/results/2026-01.yaml", *position_of(results, "2026-01-32"), "metrics.uptime.outages[0].start", "valid datetime"
+    assert_reported_in_results(
+        root, agreement(), "2026-01.yaml", results, "2026-01-32", "metrics.uptime.outages[0].start", "valid datetime"
     )
 
 
@@ -442,23 +386,19 @@ def test_an_invalid_period_is_reported_at_the_period(root, period, head):
 
 def test_a_period_that_differs_from_its_file_name_is_reported(root):
     results = outages_result("2026-02", [])
-    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
-    assert_reported(
-        root,
-        "svc/results/2026-01.yaml",
-        *position_of(results, '"2026-02"'),
-        "differs from the file name `2026-01.yaml`",
-        "expected `2026-02.yaml`",
+    assert_reported_in_results(
+        root, agreement(), "2026-01.yaml", results, '"2026-02"', "differs from the file name `2026-01.yaml`", "expected `2026-02.yaml`"
     )
 
 
 def test_a_quarter_result_for_a_monthly_agreement_is_reported(root):
     results = outages_result("2026-Q1", [])
-    write_agreement(root, "svc", agreement(), {"2026-Q1.yaml": results})
-    assert_reported(
+    assert_reported_in_results(
         root,
-        "svc/results/2026-Q1.yaml",
-        *position_of(results, '"2026-Q1"'),
+        agreement(),
+        "2026-Q1.yaml",
+        results,
+        '"2026-Q1"',
         "is a quarter, but this agreement is measured per month",
         "expected `YYYY-MM`",
     )
@@ -469,25 +409,15 @@ def test_a_quarter_result_for_a_monthly_agreement_is_reported(root):
 
 def test_an_id_that_is_not_a_slug_is_reported_at_the_id(root):
     text = agreement("Compute_EU")
-    write_agreement(root, "Compute_EU", text)
-    assert_reported(
-        root,
-        "Compute_EU/agreement.yaml",
-        *position_of(text, "Compute_EU"),
-        "`Compute_EU` is not a slug",
-        "expected lower-case letters, digits and hyphens",
+    assert_reported_in_agreement(
+        root, text, "Compute_EU", "`Compute_EU` is not a slug", "expected lower-case letters, digits and hyphens", agreement_id="Compute_EU"
     )
 
 
 def test_an_id_that_differs_from_its_folder_is_reported_at_the_id(root):
     text = agreement("compute-us")
-    write_agreement(root, "compute-eu", text)
-    assert_reported(
-        root,
-        "compute-eu/agreement.yaml",
-        *position_of(text, "compute-us"),
-        "id `compute-us` differs from its folder `compute-eu`",
-        "expected `compute-eu`",
+    assert_reported_in_agreement(
+        root, text, "compute-us", "id `compute-us` differs from its folder `compute-eu`", "expected `compute-eu`", agreement_id="compute-eu"
     )
 
 
@@ -496,11 +426,10 @@ def test_an_id_that_differs_from_its_folder_is_reported_at_the_id(root):
 
 def test_overlapping_tiers_are_an_error_at_the_later_tier_naming_both_and_the_overlap(root):
     text = agreement().replace("        - below: 99.0\n", "        - below: 99.5\n")
-    write_agreement(root, "svc", text)
-    assert_reported(
+    assert_reported_in_agreement(
         root,
-        "svc/agreement.yaml",
-        *position_of(text, "below: 99.5"),
+        text,
+        "below: 99.5",
         "tier 2 (below 99.5%) overlaps tier 1 (below 99.9% and at least 99.0%)",
         "at least 99% and below 99.5%",
         "expected tiers that do not overlap",
@@ -509,8 +438,7 @@ def test_overlapping_tiers_are_an_error_at_the_later_tier_naming_both_and_the_ov
 
 def test_tiers_sharing_only_an_inclusive_bound_overlap_at_that_value(root):
     text = agreement().replace("        - below: 99.0\n", "        - at_or_below: 99.0\n")
-    write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "at_or_below: 99.0"), "overlaps tier 1", "exactly 99%")
+    assert_reported_in_agreement(root, text, "at_or_below: 99.0", "overlaps tier 1", "exactly 99%")
 
 
 GITHUB_TIERS = agreement(
@@ -562,14 +490,8 @@ def test_a_gap_range_between_tiers_is_a_warning_naming_the_range(root):
 """,
     )
     text = agreement(metrics=metric)
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root,
-        "svc/agreement.yaml",
-        *position_of(text, "below: 99.9"),
-        "an attainment at least 95% and below 95.5%",
-        "falls in no credit tier",
-        severity="warning",
+    assert_reported_in_agreement(
+        root, text, "below: 99.9", "an attainment at least 95% and below 95.5%", "falls in no credit tier", severity="warning"
     )
 
 
@@ -583,14 +505,8 @@ def test_tiers_that_cover_every_miss_give_no_warning(root):
 
 def test_a_result_for_an_unknown_metric_is_reported_at_its_key_with_a_suggestion(root):
     results = outages_result("2026-01", [], metric="uptme")
-    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
-    assert_reported(
-        root,
-        "svc/results/2026-01.yaml",
-        *position_of(results, "uptme"),
-        "unknown metric `uptme`",
-        "did you mean `uptime`?",
-        "expected one of: `uptime`",
+    assert_reported_in_results(
+        root, agreement(), "2026-01.yaml", results, "uptme", "unknown metric `uptme`", "did you mean `uptime`?", "expected one of: `uptime`"
     )
 
 
@@ -611,11 +527,12 @@ def test_two_results_for_one_period_are_an_error_at_the_second_file(root):
 
 def test_a_result_for_a_period_before_the_agreement_took_effect_is_reported(root):
     results = outages_result("2026-01", [])
-    write_agreement(root, "svc", agreement(effective="2026-02-01"), {"2026-01.yaml": results})
-    assert_reported(
+    assert_reported_in_results(
         root,
-        "svc/results/2026-01.yaml",
-        *position_of(results, '"2026-01"'),
+        agreement(effective="2026-02-01"),
+        "2026-01.yaml",
+        results,
+        '"2026-01"',
         "period 2026-01 ends before the agreement took effect (2026-02-01",
         "expected periods from 2026-02 on",
     )
@@ -628,11 +545,12 @@ def test_a_result_for_the_partial_first_period_is_accepted(root):
 
 def test_an_outage_that_ends_before_it_starts_is_reported_at_its_end(root):
     results = outages_result("2026-01", [("2026-01-05T10:00:00Z", "2026-01-05T09:59:00Z")])
-    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
-    assert_reported(
+    assert_reported_in_results(
         root,
-        "svc/results/2026-01.yaml",
-        *position_of(results, "2026-01-05T09:59:00Z"),
+        agreement(),
+        "2026-01.yaml",
+        results,
+        "2026-01-05T09:59:00Z",
         "outage ends",
         "before it starts",
         "expected an end after the start",
@@ -641,17 +559,17 @@ def test_an_outage_that_ends_before_it_starts_is_reported_at_its_end(root):
 
 def test_an_outage_outside_its_period_is_reported(root):
     results = outages_result("2026-01", [("2026-02-05T10:00:00Z", "2026-02-05T11:00:00Z")])
-    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
-    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "2026-02-05T10:00:00Z"), "lies outside period 2026-01")
+    assert_reported_in_results(root, agreement(), "2026-01.yaml", results, "2026-02-05T10:00:00Z", "lies outside period 2026-01")
 
 
 def test_a_result_key_that_does_not_fit_the_measure_is_reported(root):
     results = 'period: "2026-01"\nmetrics:\n  uptime:\n    outages: []\n    good: 5\n'
-    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
-    assert_reported(
+    assert_reported_in_results(
         root,
-        "svc/results/2026-01.yaml",
-        *position_of(results, "good"),
+        agreement(),
+        "2026-01.yaml",
+        results,
+        "good",
         "`good` does not apply to metric `uptime`, measured by `downtime`",
         "expected `outages`",
     )
@@ -685,8 +603,7 @@ def test_every_broken_agreement_of_a_tree_is_reported_in_one_run(root):
 
 def test_several_errors_in_one_file_are_all_reported(root):
     text = agreement().replace("owner: Owner\n", "ownr: Owner\n").replace("          credit: 25\n", "          credit: 150\n")
-    write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "ownr"), "unknown key `ownr`", cli=False)
+    assert_reported_in_agreement(root, text, "ownr", "unknown key `ownr`", cli=False)
     assert_reported(root, "svc/agreement.yaml", *position_of(text, "150"), "less than or equal to 100")
 
 
@@ -786,20 +703,12 @@ def test_a_metric_id_used_twice_is_reported_at_the_second(root):
 
 def test_chronic_failure_with_more_misses_than_periods_is_reported(root):
     text = agreement(extra="remedies:\n  chronic:\n    misses: 5\n    within: 3\n")
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root,
-        "svc/agreement.yaml",
-        *position_of(text, "misses: 5", offset=8),
-        "5 misses cannot happen within 3 periods",
-        "expected misses <= within",
-    )
+    assert_reported_in_agreement(root, text, "misses: 5", "5 misses cannot happen within 3 periods", "expected misses <= within", offset=8)
 
 
 def test_a_rolling_average_of_an_unknown_metric_suggests_the_known_one(root):
     text = agreement(extra="remedies:\n  rolling_average:\n    metric: uptme\n    periods: 3\n    below: 97\n")
-    write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "uptme"), "unknown metric `uptme`", "did you mean `uptime`?")
+    assert_reported_in_agreement(root, text, "uptme", "unknown metric `uptme`", "did you mean `uptime`?")
 
 
 def test_a_yaml_syntax_error_is_reported_where_the_parser_stopped(root):
@@ -828,69 +737,52 @@ def test_an_agreement_file_without_an_agreement_is_reported_at_its_start(root, t
     assert_reported(root, "svc/agreement.yaml", 1, 1, words)
 
 
-def test_versions_out_of_date_order_are_reported_at_the_later_document(root):
-    second = agreement(version="1.0", effective="2026-01-01")
-    text = agreement(version="2.0", effective="2026-03-01") + "---\n" + second
+@pytest.mark.parametrize(
+    ("first", "second", "words"),
+    [
+        pytest.param(
+            ("2.0", "2026-03-01"),
+            ("1.0", "2026-01-01"),
+            ("version `1.0` takes effect 2026-01-01, before the version above it", "expected versions oldest first"),
+            id="versions out of date order are reported at the later document",
+        ),
+        pytest.param(
+            ("1.0", "2026-01-01"),
+            ("1.0", "2026-03-01"),
+            ("version `1.0` appears twice", "each version needs its own label"),
+            id="two versions with one label are reported",
+        ),
+        pytest.param(
+            ("1.0", "2026-01-01"),
+            ("1.1", "2026-01-01"),
+            ("versions `1.0` and `1.1` take effect on the same day 2026-01-01", "expected distinct dates"),
+            id="two versions taking effect on one day are reported",
+        ),
+        # Labels compare as numbers part by part: 1.10 is after 1.9, so 1.9 after 1.10 is out of order.
+        pytest.param(
+            ("1.10", "2026-01-01"),
+            ("1.9", "2026-03-01"),
+            ("version `1.9` takes effect after `1.10` but its label is lower", "expected labels that increase with the effective date"),
+            id="a later version with a lower label is reported",
+        ),
+    ],
+)
+def test_a_second_version_at_odds_with_the_first_is_reported_at_its_start(root, first, second, words):
+    text = agreement(version=first[0], effective=first[1]) + "---\n" + agreement(version=second[0], effective=second[1])
     write_agreement(root, "svc", text)
     line = text.count("\n", 0, text.index("---")) + 2
-    assert_reported(
-        root,
-        "svc/agreement.yaml",
-        line,
-        1,
-        "version `1.0` takes effect 2026-01-01, before the version above it",
-        "expected versions oldest first",
-    )
-
-
-def test_two_versions_with_one_label_are_reported(root):
-    text = agreement(version="1.0", effective="2026-01-01") + "---\n" + agreement(version="1.0", effective="2026-03-01")
-    write_agreement(root, "svc", text)
-    line = text.count("\n", 0, text.index("---")) + 2
-    assert_reported(root, "svc/agreement.yaml", line, 1, "version `1.0` appears twice", "each version needs its own label")
-
-
-def test_two_versions_taking_effect_on_one_day_are_reported(root):
-    text = agreement(version="1.0", effective="2026-01-01") + "---\n" + agreement(version="1.1", effective="2026-01-01")
-    write_agreement(root, "svc", text)
-    line = text.count("\n", 0, text.index("---")) + 2
-    assert_reported(
-        root, "svc/agreement.yaml", line, 1, "versions `1.0` and `1.1` take effect on the same day 2026-01-01", "expected distinct dates"
-    )
-
-
-def test_a_later_version_with_a_lower_label_is_reported(root):
-    # Labels compare as numbers part by part: 1.10 is after 1.9, so 1.9 after 1.10 is out of order.
-    text = agreement(version="1.10", effective="2026-01-01") + "---\n" + agreement(version="1.9", effective="2026-03-01")
-    write_agreement(root, "svc", text)
-    line = text.count("\n", 0, text.index("---")) + 2
-    assert_reported(
-        root,
-        "svc/agreement.yaml",
-        line,
-        1,
-        "version `1.9` takes effect after `1.10` but its label is lower",
-        "expected labels that increase with the effective date",
-    )
+    assert_reported(root, "svc/agreement.yaml", line, 1, *words)
 
 
 def test_an_unknown_time_zone_is_reported_at_the_zone(root):
     text = agreement(head="timezone: Mars/Olympus\n")
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root, "svc/agreement.yaml", *position_of(text, "Mars/Olympus"), "unknown time zone 'Mars/Olympus'", "expected an IANA name"
-    )
+    assert_reported_in_agreement(root, text, "Mars/Olympus", "unknown time zone 'Mars/Olympus'", "expected an IANA name")
 
 
 def test_a_tier_with_two_lower_bounds_is_reported_at_the_tier(root):
     text = agreement().replace("          at_or_above: 99.0\n", "          at_or_above: 99.0\n          above: 98.0\n")
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root,
-        "svc/agreement.yaml",
-        *position_of(text, "below: 99.9"),
-        "metrics[0].credits.tiers[0]",
-        "a tier takes one lower bound: `above` or `at_or_above`, not both",
+    assert_reported_in_agreement(
+        root, text, "below: 99.9", "metrics[0].credits.tiers[0]", "a tier takes one lower bound: `above` or `at_or_above`, not both"
     )
 
 
@@ -922,10 +814,7 @@ def test_a_claim_deadline_with_both_forms_is_reported(root):
     text = agreement(
         credit_terms="credit_terms:\n  base: x\n  claim:\n    how: x\n    deadline:\n      days_after_period: 3\n      billing_cycles_after: 2\n"
     )
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root, "svc/agreement.yaml", *position_of(text, "days_after_period"), "exactly one of `days_after_period` or `billing_cycles_after`"
-    )
+    assert_reported_in_agreement(root, text, "days_after_period", "exactly one of `days_after_period` or `billing_cycles_after`")
 
 
 def test_a_pool_minimum_stricter_than_the_objective_is_reported_at_the_minimum(root):
@@ -933,10 +822,7 @@ def test_a_pool_minimum_stricter_than_the_objective_is_reported_at_the_minimum(r
         DOWNTIME_METRIC[: DOWNTIME_METRIC.index("      model: tiers")] + "      model: pool\n      allocation: 50\n      minimum: 99.95\n"
     )
     text = agreement(metrics=metric, credit_terms="credit_terms:\n  base: x\n  pool:\n    at_risk: 10\n")
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root, "svc/agreement.yaml", *position_of(text, "99.95"), "the minimum service level 99.95 is stricter than the expected level"
-    )
+    assert_reported_in_agreement(root, text, "99.95", "the minimum service level 99.95 is stricter than the expected level")
 
 
 def test_a_stray_yaml_file_beside_the_agreement_folders_is_reported(root):
@@ -1057,15 +943,7 @@ def test_a_gap_below_a_reported_percentage_tier_is_still_reported(root):
         metrics=metric
         + "    credits:\n      model: tiers\n      tiers:\n        - below: 99\n          at_or_above: 50\n          credit: 100\n"
     )
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root,
-        "svc/agreement.yaml",
-        *position_of(text, "below: 99"),
-        "an attainment at least 0% and below 50%",
-        severity="warning",
-        cli=False,
-    )
+    assert_reported_in_agreement(root, text, "below: 99", "an attainment at least 0% and below 50%", severity="warning", cli=False)
 
 
 # ---------------------------------------------------------------- the ends of the calendar
@@ -1077,28 +955,24 @@ def test_dates_at_the_end_of_the_calendar_are_refused_not_a_traceback(root):
     write_agreement(root.parent / "far", "svc", text)
     assert_reported(root.parent / "far", "svc/agreement.yaml", *position_of(text, "9999-01-01"), "effective", "2999-12-31")
     results = outages_result("9999-12", [])
-    write_agreement(root, "svc", agreement(), {"9999-12.yaml": results})
-    assert_reported(root, "svc/results/9999-12.yaml", *position_of(results, '"9999-12"'), "`9999-12` is not a period", "1900 to 2999")
+    assert_reported_in_results(root, agreement(), "9999-12.yaml", results, '"9999-12"', "`9999-12` is not a period", "1900 to 2999")
 
 
 def test_period_year_zero_is_refused(root):
     results = outages_result("0000-01", [])
-    write_agreement(root, "svc", agreement(), {"0000-01.yaml": results})
-    assert_reported(root, "svc/results/0000-01.yaml", *position_of(results, '"0000-01"'), "`0000-01` is not a period")
+    assert_reported_in_results(root, agreement(), "0000-01.yaml", results, '"0000-01"', "`0000-01` is not a period")
 
 
 def test_an_outage_ending_at_the_end_of_the_calendar_is_refused_not_a_traceback(root):
     results = outages_result("2026-01", [("2026-01-05T00:00:00Z", "9999-12-31T23:00:00-05:00")])
-    write_agreement(root, "svc", agreement(), {"2026-01.yaml": results})
-    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "9999-12-31"), "outages[0].end", "1900 to 2999")
+    assert_reported_in_results(root, agreement(), "2026-01.yaml", results, "9999-12-31", "outages[0].end", "1900 to 2999")
     done = run_sla("credits", "agreements", cwd=root.parent)
     assert done.returncode == 1 and "Traceback" not in done.stderr
 
 
 def test_a_review_cycle_of_a_million_months_is_refused(root):
     text = agreement(extra="review:\n  every_months: 1000000\n  last: 2026-01-01\n")
-    write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "1000000"), "review.every_months", "less than or equal to 120")
+    assert_reported_in_agreement(root, text, "1000000", "review.every_months", "less than or equal to 120")
 
 
 def test_a_tab_used_for_indentation_is_named_in_the_error(tmp_path):

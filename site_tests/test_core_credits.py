@@ -19,6 +19,7 @@ from site_tests.core_helpers import (
     metric_outcome,
     metric_text,
     period_outcome,
+    position_of,
     value_result,
     write_agreement,
 )
@@ -303,6 +304,21 @@ def test_a_pool_metric_needs_the_at_risk_pool(root):
 
     write_agreement(root, "svc", agreement(metrics=pool_metric("availability", "50"), credit_terms=terms()))
     assert any("needs `credit_terms.pool.at_risk`" in d.message for d in load(root).errors)
+
+
+@pytest.mark.parametrize(
+    "credits",
+    [AWS_TIERS, "model: linear\nper_point: 10\n", "model: pool\nallocation: 50\nminimum: 99.0\n"],
+    ids=["tiers", "linear", "pool"],
+)
+def test_every_credit_model_needs_a_credit_terms_section(root, credits):
+    from mkdocs_sla.source.load import load
+
+    text = agreement(metrics=metric("availability", objective="99.5", credits=credits), credit_terms="")
+    write_agreement(root, "svc", text)
+    line, column = position_of(text, "model: ")  # the credits section's first key
+    found = [str(d) for d in load(root).errors if "credits need `credit_terms`" in d.message]
+    assert len(found) == 1 and f"svc/agreement.yaml:{line}:{column}: error:" in found[0], found
 
 
 # ---------------------------------------------------------------- combining, cap, minimum, rounding

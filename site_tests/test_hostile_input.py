@@ -13,7 +13,10 @@ import pytest
 from site_tests.core_helpers import (
     agreement,
     assert_reported,
+    assert_reported_in_agreement,
+    assert_reported_in_results,
     cpu_seconds_under,
+    leads_metric,
     metric_text,
     outages_result,
     position_of,
@@ -24,15 +27,7 @@ from site_tests.core_helpers import (
 from mkdocs_sla.cli import main
 from mkdocs_sla.source.load import load
 
-COUNT_METRIC = metric_text(
-    "leads",
-    name="Qualified leads",
-    definition="Leads accepted by sales.",
-    unit="leads",
-    objective="400",
-    measure="kind: count",
-    credits="model: linear\nper_point: 1\n",
-)
+COUNT_METRIC = leads_metric(credits="model: linear\nper_point: 1\n")
 
 EVENTS_METRIC = metric_text(
     "p2-response", name="P2 response", definition="Tickets answered in time.", objective="95", measure="kind: events", credits=None
@@ -224,8 +219,7 @@ def test_an_error_quoting_the_input_quotes_a_short_excerpt_not_the_whole_file(ro
 
 def test_an_unknown_key_of_a_thousand_characters_is_quoted_in_sixty(root):
     text = agreement() + "k" * 1000 + ": 1\n"
-    write_agreement(root, "svc", text)
-    assert_reported(root, "svc/agreement.yaml", *position_of(text, "kkk"), "unknown key `" + "k" * 59 + "…` in the top level", cli=False)
+    assert_reported_in_agreement(root, text, "kkk", "unknown key `" + "k" * 59 + "…` in the top level", cli=False)
 
 
 # ---------------------------------------------------------------- 6. files nobody reads
@@ -265,8 +259,9 @@ def test_an_error_in_an_earlier_version_adds_no_errors_about_periods_before_the_
 
 def test_a_syntax_error_in_agreement_yaml_still_reports_the_errors_of_its_results(root):
     results = outages_result("2026-01", []).replace("charges: 1000\n", "charges: 1000\nchargse: 5\n")
-    write_agreement(root, "svc", agreement() + "broken: [\n", {"2026-01.yaml": results})
-    assert_reported(root, "svc/results/2026-01.yaml", *position_of(results, "chargse"), "unknown key `chargse`", "did you mean `charges`?")
+    assert_reported_in_results(
+        root, agreement() + "broken: [\n", "2026-01.yaml", results, "chargse", "unknown key `chargse`", "did you mean `charges`?"
+    )
 
 
 # ---------------------------------------------------------------- 8. smaller ones
@@ -343,23 +338,20 @@ def test_results_for_a_period_that_ended_the_day_before_are_accepted(root):
 
 def test_a_results_key_with_an_underscore_for_a_hyphenated_metric_suggests_the_metric(root):
     results = 'period: "2026-01"\nmetrics:\n  p2_response:\n    good: 1\n    total: 1\n'
-    write_agreement(root, "svc", agreement(metrics=EVENTS_METRIC), {"2026-01.yaml": results})
-    assert_reported(
+    assert_reported_in_results(
         root,
-        "svc/results/2026-01.yaml",
-        *position_of(results, "p2_response"),
+        agreement(metrics=EVENTS_METRIC),
+        "2026-01.yaml",
+        results,
+        "p2_response",
         "unknown metric `p2_response`; did you mean `p2-response`?",
     )
 
 
 def test_a_value_of_the_wrong_type_says_what_was_expected_without_pydantic_wording(root):
     text = agreement().replace("objective: 99.9", "objective: high")
-    write_agreement(root, "svc", text)
-    assert_reported(
-        root,
-        "svc/agreement.yaml",
-        *position_of(text, "objective: high", offset=11),
-        "`high` is not valid: expected a valid decimal number, such as 99.95",
+    assert_reported_in_agreement(
+        root, text, "objective: high", "`high` is not valid: expected a valid decimal number, such as 99.95", offset=11
     )
     assert "should be" not in "\n".join(d.message for d in load(root).diagnostics)
 

@@ -8,7 +8,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from site_tests.core_helpers import assert_reported, evaluated, loaded, position_of, write_agreement
+from site_tests.core_helpers import assert_reported, assert_reported_in_agreement, evaluated, loaded, position_of, write_agreement
 from site_tests.service_helpers import inheriting, negotiated_tiers, outage_log, results, standard, write_service
 
 from mkdocs_sla.core.inheritance import merge_terms
@@ -154,8 +154,7 @@ def test_a_service_outage_without_an_offset_is_in_the_services_time_zone(tmp_pat
 def test_an_unknown_service_is_reported_at_the_agreements_line_with_a_suggestion(tmp_path):
     write_service(tmp_path)
     text = inheriting(service="compte")
-    write_agreement(tmp_path, "svc", text)
-    assert_reported(tmp_path, "svc/agreement.yaml", *position_of(text, "compte"), "unknown service `compte`", "did you mean `compute`?")
+    assert_reported_in_agreement(tmp_path, text, "compte", "unknown service `compte`", "did you mean `compute`?")
 
 
 def test_an_unknown_standard_version_is_reported_with_the_versions_there_are(tmp_path):
@@ -169,31 +168,19 @@ def test_an_unknown_standard_version_is_reported_with_the_versions_there_are(tmp
 def test_an_override_of_a_metric_the_standard_does_not_have_names_the_metrics_it_has(tmp_path):
     write_service(tmp_path)
     text = inheriting(extra="metrics:\n  - id: uptme\n    objective: 99.5\n")
-    write_agreement(tmp_path, "svc", text)
-    assert_reported(
-        tmp_path, "svc/agreement.yaml", *position_of(text, "uptme"), "unknown metric `uptme`", "did you mean `uptime`?", cli=False
-    )
+    assert_reported_in_agreement(tmp_path, text, "uptme", "unknown metric `uptme`", "did you mean `uptime`?", cli=False)
 
 
 def test_an_override_of_a_key_the_format_does_not_have_is_reported_at_the_agreements_key(tmp_path):
     write_service(tmp_path)
     text = inheriting(extra="credit_term:\n  cap: 20\n")
-    write_agreement(tmp_path, "svc", text)
-    assert_reported(
-        tmp_path,
-        "svc/agreement.yaml",
-        *position_of(text, "credit_term:"),
-        "unknown key `credit_term`",
-        "did you mean `credit_terms`?",
-        cli=False,
-    )
+    assert_reported_in_agreement(tmp_path, text, "credit_term:", "unknown key `credit_term`", "did you mean `credit_terms`?", cli=False)
 
 
 def test_an_invalid_override_value_is_reported_at_the_agreements_line(tmp_path):
     write_service(tmp_path)
     text = inheriting(extra="credit_terms:\n  cap: 150\n")
-    write_agreement(tmp_path, "svc", text)
-    assert_reported(tmp_path, "svc/agreement.yaml", *position_of(text, "150"), "credit_terms.cap", cli=False)
+    assert_reported_in_agreement(tmp_path, text, "150", "credit_terms.cap", cli=False)
 
 
 def test_an_outage_scoped_to_a_component_the_service_does_not_have_is_reported_in_the_log(tmp_path):
@@ -207,22 +194,15 @@ def test_an_outage_scoped_to_a_component_the_service_does_not_have_is_reported_i
 def test_an_agreement_covering_a_component_the_service_does_not_have_is_reported(tmp_path):
     write_service(tmp_path)
     text = inheriting(components="[eu, asia]")
-    write_agreement(tmp_path, "svc", text)
-    assert_reported(tmp_path, "svc/agreement.yaml", *position_of(text, "asia"), "unknown component `asia`", cli=False)
+    assert_reported_in_agreement(tmp_path, text, "asia", "unknown component `asia`", cli=False)
 
 
 def test_a_new_standard_version_that_drops_a_metric_an_agreement_changes_is_reported_at_both(tmp_path):
     renamed = standard("2.0", "2026-06-01").replace("id: uptime", "id: availability")
     write_service(tmp_path, "compute", standard("1.0"), renamed)
     text = inheriting(version="current", extra=TIERS_15)
-    write_agreement(tmp_path, "svc", text)
-    assert_reported(
-        tmp_path,
-        "svc/agreement.yaml",
-        *position_of(text, "uptime"),
-        "standard `compute` version `2.0` leaves this agreement invalid",
-        "unknown metric `uptime`",
-        cli=False,
+    assert_reported_in_agreement(
+        tmp_path, text, "uptime", "standard `compute` version `2.0` leaves this agreement invalid", "unknown metric `uptime`", cli=False
     )
     standard_text = (tmp_path / "services/compute/standard.yaml").read_text()
     line = standard_text[: standard_text.index('version: "2.0"')].count("\n") + 1
@@ -249,8 +229,7 @@ def test_following_the_current_standard_needs_a_notice_period(tmp_path):
     no_notice = standard().replace("notice_days: 30\n", "")
     write_service(tmp_path, "compute", no_notice)
     text = inheriting(version="current")
-    write_agreement(tmp_path, "svc", text)
-    assert_reported(tmp_path, "svc/agreement.yaml", *position_of(text, '"current"'), "needs `notice_days`", cli=False)
+    assert_reported_in_agreement(tmp_path, text, '"current"', "needs `notice_days`", cli=False)
 
 
 def test_a_standard_with_an_error_is_reported_once_and_each_agreement_on_it_says_so(tmp_path):
@@ -267,8 +246,7 @@ def test_an_agreement_may_not_take_the_name_of_the_services_folder(tmp_path):
     from site_tests.core_helpers import agreement
 
     text = agreement("services")
-    write_agreement(tmp_path, "svc", text)
-    assert_reported(tmp_path, "svc/agreement.yaml", *position_of(text, "services"), "reserved", cli=False)
+    assert_reported_in_agreement(tmp_path, text, "services", "reserved", cli=False)
 
 
 def test_a_standard_that_names_a_standard_of_its_own_is_refused_so_no_chain_or_loop_of_them_exists(tmp_path):

@@ -100,73 +100,52 @@ def ticket(created, first=None, resolved=None, pauses=(), priority="P3", ticket_
     return Ticket(ticket_id, priority, s(created), s(first) if first else None, s(resolved) if resolved else None, pauses)
 
 
+def judged_at_the_end_of_march(ticket: Ticket, seconds: int, target: TicketTarget = TicketTarget.FIRST_RESPONSE, **options):
+    """The ticket judged on 1 April 2025 against a target of `seconds` in office hours."""
+    return judge(ticket, target, seconds, office(), s("2025-04-01 00:00"), **options)
+
+
 def test_a_deadline_met_to_the_minute_is_met():
-    outcome = judge(
-        ticket("2025-03-04 09:00", first="2025-03-04 17:00"), TicketTarget.FIRST_RESPONSE, 8 * 3600, office(), s("2025-04-01 00:00")
-    )
+    outcome = judged_at_the_end_of_march(ticket("2025-03-04 09:00", first="2025-03-04 17:00"), 8 * 3600)
     assert outcome.deadline == s("2025-03-04 17:00") and outcome.status is TicketStatus.MET
-    exactly = judge(
-        ticket("2025-03-04 09:00", first="2025-03-04 11:00"), TicketTarget.FIRST_RESPONSE, 2 * 3600, office(), s("2025-04-01 00:00")
-    )
+    exactly = judged_at_the_end_of_march(ticket("2025-03-04 09:00", first="2025-03-04 11:00"), 2 * 3600)
     assert exactly.deadline == s("2025-03-04 11:00") and exactly.status is TicketStatus.MET
 
 
 def test_a_deadline_met_exactly_is_breached_when_the_agreement_says_so():
-    outcome = judge(
-        ticket("2025-03-04 09:00", first="2025-03-04 11:00"),
-        TicketTarget.FIRST_RESPONSE,
-        2 * 3600,
-        office(),
-        s("2025-04-01 00:00"),
-        met_at_deadline=False,
-    )
+    outcome = judged_at_the_end_of_march(ticket("2025-03-04 09:00", first="2025-03-04 11:00"), 2 * 3600, met_at_deadline=False)
     assert outcome.status is TicketStatus.BREACHED
 
 
 def test_a_response_a_second_late_is_breached():
-    outcome = judge(
-        ticket("2025-03-04 09:00", first="2025-03-04 11:00:01"), TicketTarget.FIRST_RESPONSE, 7200, office(), s("2025-04-01 00:00")
-    )
+    outcome = judged_at_the_end_of_march(ticket("2025-03-04 09:00", first="2025-03-04 11:00:01"), 7200)
     assert outcome.status is TicketStatus.BREACHED and outcome.taken == 7201
 
 
 def test_a_pause_inside_the_day_moves_the_deadline_and_is_not_counted():
     pause = ((s("2025-03-04 10:00"), s("2025-03-04 11:30")),)
-    outcome = judge(
-        ticket("2025-03-04 09:00", first="2025-03-04 12:00", pauses=pause),
-        TicketTarget.FIRST_RESPONSE,
-        7200,
-        office(),
-        s("2025-04-01 00:00"),
-    )
+    outcome = judged_at_the_end_of_march(ticket("2025-03-04 09:00", first="2025-03-04 12:00", pauses=pause), 7200)
     assert outcome.deadline == s("2025-03-04 12:30")
     assert (outcome.taken, outcome.paused, outcome.status) == (5400, 5400, TicketStatus.MET)
 
 
 def test_a_pause_across_the_night_takes_out_only_business_time():
     pause = ((s("2025-03-04 17:00"), s("2025-03-05 09:00")),)  # one business hour of it: 17:00-18:00 and 08:00-09:00 = 2 h
-    outcome = judge(
-        ticket("2025-03-04 16:00", first="2025-03-05 10:00", pauses=pause),
-        TicketTarget.FIRST_RESPONSE,
-        7200,
-        office(),
-        s("2025-04-01 00:00"),
-    )
+    outcome = judged_at_the_end_of_march(ticket("2025-03-04 16:00", first="2025-03-05 10:00", pauses=pause), 7200)
     assert outcome.paused == 2 * 3600 and outcome.taken == 2 * 3600
     assert outcome.deadline == s("2025-03-05 10:00") and outcome.status is TicketStatus.MET
 
 
 def test_a_ticket_still_open_at_the_end_of_the_period():
-    late = judge(ticket("2025-03-31 09:00"), TicketTarget.FIRST_RESPONSE, 3600, office(), s("2025-04-01 00:00"))
+    late = judged_at_the_end_of_march(ticket("2025-03-31 09:00"), 3600)
     assert late.status is TicketStatus.BREACHED and late.stop is None
-    not_yet_due = judge(ticket("2025-03-31 17:30"), TicketTarget.FIRST_RESPONSE, 3600, office(), s("2025-04-01 00:00"))
+    not_yet_due = judged_at_the_end_of_march(ticket("2025-03-31 17:30"), 3600)
     assert not_yet_due.status is TicketStatus.OPEN
 
 
 def test_a_ticket_paused_with_no_end_has_no_deadline_and_stays_open():
-    outcome = judge(
-        ticket("2025-03-04 09:00", pauses=((s("2025-03-04 09:30"), None),)), TicketTarget.RESOLUTION, 7200, office(), s("2025-04-01 00:00")
-    )
+    paused = ticket("2025-03-04 09:00", pauses=((s("2025-03-04 09:30"), None),))
+    outcome = judged_at_the_end_of_march(paused, 7200, target=TicketTarget.RESOLUTION)
     assert outcome.deadline is None and outcome.status is TicketStatus.OPEN
 
 

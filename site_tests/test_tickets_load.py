@@ -215,13 +215,9 @@ def test_a_shared_calendar_file_and_downtime_in_service_hours(tmp_path):
 
 
 def _terms(metric: str, extra: str = TICKETS):
-    from mkdocs_sla.core.diagnostics import Diagnostics
-    from mkdocs_sla.core.model import Terms
-    from mkdocs_sla.source.pydantic_errors import validate
-    from mkdocs_sla.source.yamlsource import parse
+    from mkdocs_sla.source.builder import agreement_from_text
 
-    (document,) = parse(agreement(metrics=metric, extra=extra, credit_terms=""), "a.yaml", Diagnostics())
-    return validate(Terms, document, Diagnostics())
+    return agreement_from_text(agreement(metrics=metric, extra=extra, credit_terms=""), name="a.yaml").versions[0].terms
 
 
 @pytest.mark.parametrize(

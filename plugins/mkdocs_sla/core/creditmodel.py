@@ -66,6 +66,21 @@ class CreditModel(Model):
         """The attainments, besides the objective, at which this model's credit can change its rule."""
         return set()
 
+    @property
+    def tier_table(self) -> tuple[CreditTier, ...]:
+        """The rows of its credit table, in order; none for a model without a table."""
+        return ()
+
+    @property
+    def gaps_intentional(self) -> bool:
+        """Whether the agreement leaves attainments between its tiers without credit on purpose."""
+        return False
+
+    @property
+    def minimum_service_level(self) -> Decimal | None:
+        """The level below which (for `better: higher`) every period is a default; None for a model without one."""
+        return None
+
 
 class TieredCredits(CreditModel):
     """Credit by tier: the tier containing the attainment gives the credit %."""
@@ -81,6 +96,16 @@ class TieredCredits(CreditModel):
     def breakpoints(self, metric: Metric) -> set[Fraction]:
         """Every bound of every tier."""
         return {p for tier in self.tiers for p in (tier.span.low, tier.span.high) if p is not None}
+
+    @property
+    def tier_table(self) -> tuple[CreditTier, ...]:
+        """Its tiers, as written."""
+        return tuple(self.tiers)
+
+    @property
+    def gaps_intentional(self) -> bool:
+        """`gaps: intentional`."""
+        return self.gaps == "intentional"
 
 
 class LinearCredits(CreditModel):
@@ -154,6 +179,11 @@ class PoolCredits(CreditModel):
     def breakpoints(self, metric: Metric) -> set[Fraction]:
         """The minimum service level: below it every period is a default."""
         return {Fraction(self.minimum)}
+
+    @property
+    def minimum_service_level(self) -> Decimal:
+        """`minimum`."""
+        return self.minimum
 
     @property
     def share(self) -> Decimal:

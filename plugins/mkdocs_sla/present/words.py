@@ -11,6 +11,8 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
+from typing import NamedTuple
 
 from mkdocs_sla.core.evaluate import MetricOutcome, Remedy, RemedyKind, Status
 from mkdocs_sla.core.measures import Attainment
@@ -90,14 +92,14 @@ def measure_words(metric: Metric) -> list[str]:
 
 def credit_model_noun(metric: Metric) -> str:
     """A metric's credit model as a noun: "a credit table", or "no credit"."""
-    return "no credit" if metric.credits is None else _CREDIT_MODEL_WORDS[metric.credits.model][0]
+    return "no credit" if metric.credits is None else _CREDIT_MODEL_WORDS[metric.credits.model].noun
 
 
 def credit_model_words(metric: Metric, terms: Terms) -> list[str]:
     """How a metric's credit is earned, in sentences for its definition."""
     if metric.credits is None:
         return ["No service credit: a miss of this metric is handled by the remedies below."]
-    return _CREDIT_MODEL_WORDS[metric.credits.model][1](metric.credits, metric, terms)
+    return _CREDIT_MODEL_WORDS[metric.credits.model].rule(metric.credits, metric, terms)
 
 
 def _tiered_words(credits: TieredCredits, metric: Metric, terms: Terms) -> list[str]:
@@ -136,12 +138,48 @@ def _pool_words(credits: PoolCredits, metric: Metric, terms: Terms) -> list[str]
     return [f"A service level default earns {number(credits.share, '%')} of the at-risk amount{product}{share}.", default]
 
 
-#: The words of each credit model, by its `model:` name: (as a noun, its rule in sentences).
-_CREDIT_MODEL_WORDS: dict[str, tuple[str, Callable[..., list[str]]]] = {
-    "tiers": ("a credit table", _tiered_words),
-    "linear": ("a linear credit", _linear_words),
-    "pool": ("a pool credit", _pool_words),
+@lru_cache(maxsize=65_536)
+def _percent(value: Fraction) -> str:
+    # Cached: a large site shows a credit for every missed metric of every period, from few distinct values.
+    return display.percent(value)
+
+
+def _tier_earned(m: MetricOutcome) -> str:
+    return f"tier {m.tier} · {_percent(m.credit_percent)}" if m.tier else "no tier · 0%"
+
+
+def _pool_earned(m: MetricOutcome) -> str:
+    return f"default · {_percent(m.credit_percent)}" if m.default else "no default"
+
+
+def _linear_earned(m: MetricOutcome) -> str:
+    return _percent(m.credit_percent)
+
+
+class CreditModelWords(NamedTuple):
+    """The words of one credit model."""
+
+    noun: str  # "a credit table"
+    rule: Callable[..., list[str]]  # how its credit is earned, in sentences for the metric's definition
+    earned: Callable[[MetricOutcome], str]  # what one missed metric earned in a period: "tier 2 · 10%"
+
+
+#: The words of each credit model, by its `model:` name.
+_CREDIT_MODEL_WORDS: dict[str, CreditModelWords] = {
+    "tiers": CreditModelWords("a credit table", _tiered_words, _tier_earned),
+    "linear": CreditModelWords("a linear credit", _linear_words, _linear_earned),
+    "pool": CreditModelWords("a pool credit", _pool_words, _pool_earned),
 }
+
+
+def metric_credit_words(m: MetricOutcome) -> str:
+    """What one metric earned in a period, as its row shows it: "—" when met or not reported,
+    "tier 2 · 10%", "no tier · 0%", "default · 25%", "no default", "no credit"."""
+    if m.met is not False:
+        return "—"
+    if m.metric.credits is None:
+        return "no credit"
+    return _CREDIT_MODEL_WORDS[m.metric.credits.model].earned(m)
 
 
 def deadline_words(terms: Terms) -> str | None:

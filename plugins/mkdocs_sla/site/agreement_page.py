@@ -23,6 +23,7 @@ from mkdocs_sla.present.words import (
     credit_terms_lines,
     deadline_words,
     measured_words,
+    metric_credit_words,
     objective_words,
     period_name,
     remedy_clause,
@@ -45,7 +46,6 @@ from mkdocs_sla.site.views import (
     RenderedAgreement,
     StandardUse,
     _metric_charts,
-    _metric_credit,
     _metric_view,
     earlier_years,
     statement_line,
@@ -364,7 +364,7 @@ def _period_rows(
         rows.append(
             f'<tr class="sla-row--{mark.state}"><td>{name}</td> '
             f'<td class="sla-att"{title}>{figure}{detail}</td> '
-            f"<td>{mark.html}</td> <td>{e(_metric_credit(m))}{note}</td></tr>"
+            f"<td>{mark.html}</td> <td>{e(metric_credit_words(m))}{note}</td></tr>"
         )
     if outcome.remedies:
         # By metric, its remedies one after another: a metric's name once per period, not per remedy.

@@ -17,9 +17,8 @@ from mkdocs_sla.core.periods import localize
 from mkdocs_sla.core.records import Agreement
 from mkdocs_sla.present import display
 from mkdocs_sla.present.evidence import local_time, minutes_text, notice_text, period_evidence
-from mkdocs_sla.present.words import period_name
+from mkdocs_sla.present.words import metric_credit_words, period_name
 from mkdocs_sla.site.templating import _env
-from mkdocs_sla.site.views import _metric_credit
 
 
 def _formula(m: MetricOutcome, evidence: dict[str, Any]) -> str | None:
@@ -32,7 +31,7 @@ def _formula(m: MetricOutcome, evidence: dict[str, Any]) -> str | None:
         return f"No minutes measured (the deployment never ran): judged {'met' if m.met else 'missed'}."
     shown = display.attainment(m.attainment, metric.unit, metric.better)
     exact = display.long(m.attainment)
-    result = "met" if m.met else f"missed: {_metric_credit(m)}"
+    result = "met" if m.met else f"missed: {metric_credit_words(m)}"
     return f"({measured} − {down}) ÷ {measured} × 100 = {shown} (exactly {exact}%) against the objective {metric.objective}%: {result}."
 
 

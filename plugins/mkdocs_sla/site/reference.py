@@ -18,17 +18,14 @@ from markupsafe import escape
 
 from mkdocs_sla.core.collection import Collection
 from mkdocs_sla.core.corrections import CorrectionsFile
-from mkdocs_sla.core.diagnostics import Diagnostics
 from mkdocs_sla.core.evaluate import AgreementEvaluation, evaluate
 from mkdocs_sla.core.model import MaintenanceFile, OutageLog, Results, ReviewsFile, Terms
-from mkdocs_sla.core.periods import Period
-from mkdocs_sla.core.records import Agreement, PeriodResults, Version
+from mkdocs_sla.core.records import Agreement
 from mkdocs_sla.core.servicemodel import ServiceDefinition, ServiceOutageLog, StandardTerms
 from mkdocs_sla.core.ticketformat import TicketMapping
 from mkdocs_sla.present import display
 from mkdocs_sla.present.words import bounds_in_words, measured_words
-from mkdocs_sla.source.load import digest, validate
-from mkdocs_sla.source.yamlsource import parse
+from mkdocs_sla.source.builder import agreement_from_text, agreement_yaml, metric_yaml, outages_yaml, results_yaml
 
 # ---------------------------------------------------------------- format reference
 
@@ -208,74 +205,63 @@ def format_reference() -> str:
 
 # ---------------------------------------------------------------- worked examples
 
-_COMPUTE = """\
-format: 1
-id: example
-version: "1.0"
-effective: 2026-01-01
-title: Example compute
-provider: Example Cloud
-customer: Example customer
-owner: Service manager
-service: {name: Compute}
-metrics:
-  - id: uptime
-    name: Monthly uptime percentage
-    definition: Minutes available as a share of the minutes in the month.
-    unit: "%"
-    better: higher
-    objective: 99.99
-    measure: {kind: downtime, minimum_outage_minutes: 1, exclude_tags: [maintenance]}
-    credits:
-      model: tiers
-      tiers:
-        - {below: 99.99, at_or_above: 99.0, credit: 10}
-        - {below: 99.0, at_or_above: 95.0, credit: 30}
-        - {below: 95.0, credit: 100}
-credit_terms: {base: the month's charges, currency: USD, cap: 100, minimum_amount: 1.00}
-"""
+# The example agreements, composed by the same builder as the tests' (`source.builder`).
+_COMPUTE = agreement_yaml(
+    "example",
+    title="Example compute",
+    provider="Example Cloud",
+    customer="Example customer",
+    owner="Service manager",
+    service="Compute",
+    metrics=metric_yaml(
+        name="Monthly uptime percentage",
+        definition="Minutes available as a share of the minutes in the month.",
+        objective="99.99",
+        measure="{kind: downtime, minimum_outage_minutes: 1, exclude_tags: [maintenance]}",
+        credits="""\
+model: tiers
+tiers:
+  - {below: 99.99, at_or_above: 99.0, credit: 10}
+  - {below: 99.0, at_or_above: 95.0, credit: 30}
+  - {below: 95.0, credit: 100}
+""",
+    ),
+    credit_terms="credit_terms: {base: the month's charges, currency: USD, cap: 100, minimum_amount: 1.00}\n",
+)
 
-_POOL = """\
-format: 1
-id: example
-version: "1.0"
-effective: 2026-01-01
-title: Example outsourcing
-provider: Example Services
-customer: Example customer
-owner: Service delivery manager
-service: {name: Managed operations}
-metrics:
-  - id: incident-resolution
-    name: Incidents resolved in time
-    definition: Priority 1 incidents resolved within 4 hours, as a share of all.
-    unit: "%"
-    better: higher
-    objective: 95
-    measure: {kind: events}
-    credits: {model: pool, allocation: 60, minimum: 90, expected_misses: 3}
-  - id: batch-completion
-    name: Batch jobs completed on time
-    definition: Nightly batch jobs finished by 06:00, as a share of all.
-    unit: "%"
-    better: higher
-    objective: 99
-    measure: {kind: events}
-    credits: {model: pool, allocation: 50, minimum: 97}
-credit_terms: {base: the month's invoice, currency: USD, pool: {at_risk: 12}}
-"""
+_POOL = agreement_yaml(
+    "example",
+    title="Example outsourcing",
+    provider="Example Services",
+    customer="Example customer",
+    owner="Service delivery manager",
+    service="Managed operations",
+    metrics="".join(
+        metric_yaml(metric_id, name=name, definition=definition, objective=objective, measure="{kind: events}", credits=credits)
+        for metric_id, name, definition, objective, credits in (
+            (
+                "incident-resolution",
+                "Incidents resolved in time",
+                "Priority 1 incidents resolved within 4 hours, as a share of all.",
+                "95",
+                "{model: pool, allocation: 60, minimum: 90, expected_misses: 3}",
+            ),
+            (
+                "batch-completion",
+                "Batch jobs completed on time",
+                "Nightly batch jobs finished by 06:00, as a share of all.",
+                "99",
+                "{model: pool, allocation: 50, minimum: 97}",
+            ),
+        )
+    ),
+    credit_terms="credit_terms: {base: the month's invoice, currency: USD, pool: {at_risk: 12}}\n",
+)
 
 
 def _record(terms_yaml: str, results_yaml: list[str]) -> Agreement:
-    diagnostics = Diagnostics()
-    terms = validate(Terms, parse(terms_yaml, "example", diagnostics)[0], diagnostics)
-    results = []
-    for text in results_yaml:
-        r = validate(Results, parse(text, "example", diagnostics)[0], diagnostics)
-        results.append(PeriodResults(Period.parse(r.period), r, "example"))
-    if diagnostics.errors:  # the examples are part of the code: a broken one is a bug
-        raise AssertionError("\n".join(str(d) for d in diagnostics.errors))
-    return Agreement("example", "", "", (Version(terms, None, digest(terms)),), tuple(results))
+    # The examples are part of the code: one that does not load raises, and fails the build.
+    return agreement_from_text(terms_yaml, results_yaml, name="example")
 
 
 def _metric_line(evaluation: AgreementEvaluation, index: int = 0) -> str:
@@ -300,22 +286,14 @@ def worked_examples() -> str:
         (
             "2026-01",
             "45 minutes down, 2 hours of announced maintenance (excluded)",
-            "- {start: 2026-01-10T10:00:00Z, end: 2026-01-10T10:45:00Z}\n      - {start: 2026-01-12T02:00:00Z, end: 2026-01-12T04:00:00Z, tags: [maintenance]}",
+            [("2026-01-10T10:00:00Z", "2026-01-10T10:45:00Z"), ("2026-01-12T02:00:00Z", "2026-01-12T04:00:00Z", ["maintenance"])],
         ),
-        (
-            "2026-01",
-            "exactly 446 minutes 24 seconds down: 1% of a 31-day month",
-            "- {start: 2026-01-10T00:00:00Z, end: 2026-01-10T07:26:24Z}",
-        ),
-        ("2026-01", "one second more: 446 minutes 25 seconds", "- {start: 2026-01-10T00:00:00Z, end: 2026-01-10T07:26:25Z}"),
-        (
-            "2026-02",
-            "40 seconds down: shorter than the 1-minute minimum outage",
-            "- {start: 2026-02-03T00:00:00Z, end: 2026-02-03T00:00:40Z}",
-        ),
+        ("2026-01", "exactly 446 minutes 24 seconds down: 1% of a 31-day month", [("2026-01-10T00:00:00Z", "2026-01-10T07:26:24Z")]),
+        ("2026-01", "one second more: 446 minutes 25 seconds", [("2026-01-10T00:00:00Z", "2026-01-10T07:26:25Z")]),
+        ("2026-02", "40 seconds down: shorter than the 1-minute minimum outage", [("2026-02-03T00:00:00Z", "2026-02-03T00:00:40Z")]),
     ]
     for period, what, outages in cases:
-        record = _record(_COMPUTE, [f"period: {period}\ncharges: 12000.00\nmetrics:\n  uptime:\n    outages:\n      {outages}\n"])
+        record = _record(_COMPUTE, [outages_yaml(period, outages, charges="12000.00")])
         evaluation = evaluate(record)
         credit = evaluation.periods[0].credit
         out.append(f"| {period} | {what} | {_metric_line(evaluation)} | {display.money(credit.issued, 'USD')} |")
@@ -332,12 +310,7 @@ def worked_examples() -> str:
         "The same agreement issues no credit below 1.00 USD: on a month's charges of 5.00 USD, a 10% credit is 0.50 USD and is not issued.",
         "",
     ]
-    record = _record(
-        _COMPUTE,
-        [
-            "period: 2026-01\ncharges: 5.00\nmetrics:\n  uptime:\n    outages:\n      - {start: 2026-01-10T10:00:00Z, end: 2026-01-10T10:45:00Z}\n"
-        ],
-    )
+    record = _record(_COMPUTE, [outages_yaml("2026-01", [("2026-01-10T10:00:00Z", "2026-01-10T10:45:00Z")], charges="5.00")])
     credit = evaluate(record).periods[0].credit
     out += [
         f"Computed: credit {display.percent(credit.percent)} = {display.money(credit.amount, 'USD')}, "
@@ -356,17 +329,16 @@ def worked_examples() -> str:
         "| month | results | credit on 100,000.00 USD |",
         "| --- | --- | --- |",
     ]
+    met_batch = "{good: 995, total: 1000}"
     pool_cases = [
-        ("both levels met", "incident-resolution: {good: 96, total: 100}\n  batch-completion: {good: 995, total: 1000}"),
-        (
-            "incidents below the expected level, above the minimum",
-            "incident-resolution: {good: 92, total: 100}\n  batch-completion: {good: 995, total: 1000}",
-        ),
-        ("incidents below the minimum", "incident-resolution: {good: 85, total: 100}\n  batch-completion: {good: 995, total: 1000}"),
-        ("both below their minimum", "incident-resolution: {good: 85, total: 100}\n  batch-completion: {good: 950, total: 1000}"),
+        ("both levels met", "{good: 96, total: 100}", met_batch),
+        ("incidents below the expected level, above the minimum", "{good: 92, total: 100}", met_batch),
+        ("incidents below the minimum", "{good: 85, total: 100}", met_batch),
+        ("both below their minimum", "{good: 85, total: 100}", "{good: 950, total: 1000}"),
     ]
-    for what, metrics in pool_cases:
-        evaluation = evaluate(_record(_POOL, [f"period: 2026-01\ncharges: 100000.00\nmetrics:\n  {metrics}\n"]))
+    for what, incidents, batch in pool_cases:
+        results = results_yaml("2026-01", {"incident-resolution": incidents, "batch-completion": batch}, charges="100000.00")
+        evaluation = evaluate(_record(_POOL, [results]))
         outcome = evaluation.periods[0]
         parts = [
             f"{m.metric.id} {display.attainment(m.attainment, '%', 'higher')}"

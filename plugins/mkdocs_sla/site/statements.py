@@ -20,6 +20,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from mkdocs_sla.core.evaluate import Status
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.present import billing, display, markup
 from mkdocs_sla.present.words import claim_status, period_name
@@ -204,7 +205,7 @@ class Statements:
                         {
                             "metric": m.metric_id,
                             "attainment": m.attainment,
-                            "status": "not reported" if m.status == "none" else m.status,
+                            "status": m.status.value,
                             "credit": m.credit,
                         }
                         for m in line.metrics
@@ -237,7 +238,7 @@ class Statements:
                     ("text", line.agreement_id),
                     ("text", markup.plain(line.title)),
                     ("text", line.version),
-                    ("text", "; ".join(markup.plain(m.name) for m in line.metrics if m.status == "missed")),
+                    ("text", "; ".join(markup.plain(m.name) for m in line.metrics if m.status is Status.MISSED)),
                     ("text", markup.plain(line.base) if line.base else ""),
                     ("number", billing.amount(line.charges)),
                     ("text", line.currency or ""),

@@ -12,7 +12,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from mkdocs_sla.core.evaluate import AgreementEvaluation, MetricOutcome, PeriodOutcome, Status
+from mkdocs_sla.core.evaluate import AgreementEvaluation, PeriodOutcome, Status
 from mkdocs_sla.core.measures import error_budget
 from mkdocs_sla.core.model import Metric, Terms
 from mkdocs_sla.core.periods import Period
@@ -23,6 +23,7 @@ from mkdocs_sla.present.words import (
     bounds_in_words,
     credit_model_words,
     measure_words,
+    metric_credit_words,
     number,
     objective_words,
     span_in_words,
@@ -106,19 +107,6 @@ class PeriodTotal:
         return cls(text, tuple(notes), credit.percent > 0, claim_by)
 
 
-def _metric_credit(m: MetricOutcome) -> str:
-    if m.met is not False:
-        return "—"
-    credits = m.metric.credits
-    if credits is None:
-        return "no credit"
-    if credits.model == "tiers":
-        return f"tier {m.tier} · {percent(m.credit_percent)}" if m.tier else "no tier · 0%"
-    if credits.model == "pool":
-        return f"default · {percent(m.credit_percent)}" if m.default else "no default"
-    return percent(m.credit_percent)
-
-
 # ---------------------------------------------------------------- summaries (phase 1 -> phase 2)
 
 
@@ -190,7 +178,7 @@ class StatementMetric:
     name: str  # Markdown
     attainment: str  # rounded towards the worse side, with its unit
     exact: str | None  # the exact attainment in words ("exactly 99.95%"), for the page's title attribute
-    status: str  # "met", "missed", "none"
+    status: Status
     credit: str  # "tier 1 · 10%", "—"
 
 
@@ -241,8 +229,8 @@ def statement_line(agreement_id: str, title: str, outcome: PeriodOutcome, earlie
             m.metric.name,
             display.attainment(m.attainment, m.metric.unit, m.metric.better),
             display.exactly(m.attainment, m.metric.unit) if m.attainment is not None else None,
-            Mark.of(m.met).state,
-            _metric_credit(m),
+            Status.of(m.met),
+            metric_credit_words(m),
         )
         for m in outcome.metrics
     )
@@ -299,9 +287,9 @@ class RenderedAgreement:
 def _metric_view(metric: Metric, terms: Terms) -> dict[str, Any]:
     credits = metric.credits
     tiers = []
-    if credits is not None and credits.model == "tiers":
-        tiers = [(index, bounds_in_words(tier, metric.unit), number(tier.credit, "%")) for index, tier in enumerate(credits.tiers, 1)]
-        if credits.gaps == "intentional":
+    if credits is not None and credits.tier_table:
+        tiers = [(index, bounds_in_words(tier, metric.unit), number(tier.credit, "%")) for index, tier in enumerate(credits.tier_table, 1)]
+        if credits.gaps_intentional:
             # The gap the agreement leaves on purpose, said where a reader looks for the credit.
             tiers += [("—", span_in_words(gap, metric.unit), "no credit (no tier, as the agreement says)") for gap in tier_gaps(metric)]
     return {
@@ -341,9 +329,8 @@ def _metric_charts(metric: Metric, evaluation: AgreementEvaluation) -> Markup | 
         budget = error_budget(metric, m.measured) if m is not None and m.measured is not None else None
         if budget is not None:
             spends.append(charts.Spend(outcome.period.label, budget[0], budget[1], BUDGET_UNITS[m.measured.kind]))
-    bands = []
-    if metric.credits is not None and metric.credits.model == "tiers":
-        bands = [charts.Band(index, tier.span, number(tier.credit, "%")) for index, tier in enumerate(metric.credits.tiers, 1)]
+    tiers = metric.credits.tier_table if metric.credits is not None else ()
+    bands = [charts.Band(index, tier.span, number(tier.credit, "%")) for index, tier in enumerate(tiers, 1)]
     name = markup.plain(metric.name)
     found = [
         charts.attainment_chart(

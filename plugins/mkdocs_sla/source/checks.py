@@ -14,7 +14,7 @@ from mkdocs_sla.present.words import bounds_in_words, span_in_words
 
 def check_tiers(metric: Metric, position: Callable[[int], Position], diagnostics: Diagnostics) -> None:
     """Overlapping tiers are errors; attainments that miss the objective but fall in no tier are warnings."""
-    tiers = metric.credits.tiers
+    tiers = metric.credits.tier_table
     spans = [span_of(t) for t in tiers]
     for i in range(len(spans)):
         for j in range(i + 1, len(spans)):
@@ -26,7 +26,7 @@ def check_tiers(metric: Metric, position: Callable[[int], Position], diagnostics
                     f"({bounds_in_words(tiers[i], metric.unit)}) at {span_in_words(common, metric.unit)}; expected tiers that do not overlap",
                 )
     # A gap the agreement has on purpose (`gaps: intentional`) is shown on the page, not warned about.
-    for gap in tier_gaps(metric) if metric.credits.gaps == "reported" else ():
+    for gap in tier_gaps(metric) if not metric.credits.gaps_intentional else ():
         diagnostics.warning(
             position(0),
             f"metric `{metric.id}`: {span_in_words(gap, metric.unit)} misses the objective but falls in no credit tier; "

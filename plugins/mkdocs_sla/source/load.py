@@ -22,10 +22,12 @@ import itertools
 import os
 import re
 from collections.abc import Mapping
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from mkdocs_sla.core import model
+from mkdocs_sla.core.credits import misses_minimum
 from mkdocs_sla.core.diagnostics import Diagnostics, Position, excerpt
 from mkdocs_sla.core.measures import measured_window
 from mkdocs_sla.core.model import Results, Terms
@@ -317,21 +319,21 @@ def _check_terms(terms: Terms, document: Document, diagnostics: Diagnostics) -> 
         credits = metric.credits
         if credits is None:
             continue
-        if credits.model == "tiers":
+        if credits.tier_table:
             check_tiers(metric, lambda i, index=index: document.position(("metrics", index, "credits", "tiers", i)), diagnostics)
-        elif credits.model == "pool":
-            if terms.credit_terms is None or terms.credit_terms.pool is None:
-                diagnostics.error(
-                    document.position(("metrics", index, "credits", "model")),
-                    "a `pool` credit needs `credit_terms.pool.at_risk`; expected the at-risk percentage there",
-                )
-            better_min = credits.minimum <= metric.objective if metric.better == "higher" else credits.minimum >= metric.objective
-            if not better_min:
-                diagnostics.error(
-                    document.position(("metrics", index, "credits", "minimum")),
-                    f"the minimum service level {credits.minimum} is stricter than the expected level (objective {metric.objective}); expected a minimum the objective meets",
-                )
-        if credits.model in ("tiers", "linear", "pool") and terms.credit_terms is None:
+        if credits.pooled and (terms.credit_terms is None or terms.credit_terms.pool is None):
+            diagnostics.error(
+                document.position(("metrics", index, "credits", "model")),
+                f"a `{credits.model}` credit needs `credit_terms.pool.at_risk`; expected the at-risk percentage there",
+            )
+        minimum = credits.minimum_service_level
+        if minimum is not None and misses_minimum(metric, Fraction(metric.objective)):
+            diagnostics.error(
+                document.position(("metrics", index, "credits", "minimum")),
+                f"the minimum service level {minimum} is stricter than the expected level (objective {metric.objective}); expected a minimum the objective meets",
+            )
+        # Every credit model is a share of the credit base, so every one needs `credit_terms`.
+        if terms.credit_terms is None:
             diagnostics.error(
                 document.position(("metrics", index, "credits")),
                 "credits need `credit_terms` (at least `base`); expected a `credit_terms:` section",
