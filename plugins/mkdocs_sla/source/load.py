@@ -175,13 +175,11 @@ def load_agreement(
     versions, complete, services = _load_versions(folder, text, display, local, services) if text is not None else ([], False, services)
     log = outagelog.load_log(folder, versions, local, today) if complete else None
     windows = outagelog.load_maintenance(folder, versions, local) if complete else ()
-    reviews = reviewlog.load_reviews(folder, versions, local, today) if complete else ()
     inherited = versions[-1].inherited if versions else None
     service = services[inherited.service].record if inherited is not None and services else None
     shared = service is not None and service.outages is not None
-    # The results are read even when the terms are not (all errors at once), but checked
-    # against the terms only when every version was read: against a partial history they
-    # would give false errors ("before the agreement took effect").
+    # The results are read even when the terms are not (all errors at once), but checked against the terms only when
+    # every version was read: against a partial history they would give false errors ("before the agreement took effect").
     results = _load_results(folder, versions if complete else [], local, today, has_log=log is not None or shared)
     if complete:
         outagelog.check_overlaps(log or (), results, versions, local)
@@ -209,7 +207,7 @@ def load_agreement(
             windows,
             corrections if complete else (),
             calendars,
-            reviews,
+            reviewlog.load_reviews(folder, versions, local, today) if complete else (),
         )
         if versions
         else None
