@@ -42,6 +42,7 @@ from mkdocs_sla.site.navigation import NavPage, NavSection
 from mkdocs_sla.site.paths import GROUP_BY, SCRIPT, STYLESHEET, Paths, RenderOptions, page_url
 from mkdocs_sla.site.render import render_listings, render_problem_page
 from mkdocs_sla.site.stash import Stash
+from mkdocs_sla.site.statements import StatementCache
 from mkdocs_sla.site.tree import SCRIPT_URI, STYLESHEET_URI, reference_files
 from mkdocs_sla.source.load import AGREEMENT_FILE
 from mkdocs_sla.source.parallel import FolderCache, for_each_agreement
@@ -146,8 +147,10 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         # Kept across the rebuilds of `mkdocs serve` (MkDocs reuses a plugin with on_startup):
         # each agreement's phase-1 render, keyed by its folder's files, so an edit re-renders one.
         self.rendered_cache = FolderCache()
-        # ...and what MkDocs made of each generated page, reused where its Markdown is unchanged.
+        # ...and what MkDocs made of each generated page, reused where its Markdown is unchanged,
+        # and the customers' statements of the last render.
         self.reuse = PageReuse()
+        self.statement_cache = StatementCache()
         self._reset()
 
     def _reset(self) -> None:
@@ -228,8 +231,11 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         summaries = [r.summary for r in rendered]
         # The services' own problems are among `diagnostics` already; the valid ones get their pages.
         services = [s.record for s in load_services(self.agreements_dir, Diagnostics()).values() if s.valid]
+        statements = self.statement_cache if serving else None
         try:
-            listings, self.navigation = render_listings(summaries, today=self.today, options=options, services=services)
+            listings, self.navigation = render_listings(
+                summaries, today=self.today, options=options, services=services, statement_cache=statements
+            )
         except InvalidAgreements as error:
             errors += [d for d in error.diagnostics if d.severity == "error"]
             taken = {Path(d.position.file).parent.name for d in error.diagnostics}
@@ -244,7 +250,12 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             for diagnostic in errors:
                 log.error(str(diagnostic))
             listings, self.navigation = render_listings(
-                summaries, today=self.today, options=options, problems=[str(d) for d in errors], services=services
+                summaries,
+                today=self.today,
+                options=options,
+                problems=[str(d) for d in errors],
+                services=services,
+                statement_cache=statements,
             )
             for agreement_id, lines in self._problems_by_agreement(errors).items():
                 if agreement_id not in {s.id for s in summaries}:

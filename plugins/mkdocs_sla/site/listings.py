@@ -25,7 +25,7 @@ from mkdocs_sla.present.words import (
 from mkdocs_sla.site.audiences import with_statements
 from mkdocs_sla.site.navigation import NavPage, NavSection, _chunked
 from mkdocs_sla.site.paths import OTHER_FAMILY, Links, RenderOptions, legacy_definition_anchor, page_url, relative_url, slug, version_slug
-from mkdocs_sla.site.statements import Statements
+from mkdocs_sla.site.statements import StatementCache, Statements
 from mkdocs_sla.site.templating import _env
 from mkdocs_sla.site.views import AgreementSummary, Mark, MetricUse, PeriodEntry, VersionEntry
 
@@ -35,7 +35,14 @@ from mkdocs_sla.site.views import AgreementSummary, Mark, MetricUse, PeriodEntry
 class Listings:
     """The catalog, the glossary and the credits by period, from the agreements' summaries."""
 
-    def __init__(self, summaries: Iterable[AgreementSummary], today: dt.date, options: RenderOptions, problems: Iterable[str] = ()):
+    def __init__(
+        self,
+        summaries: Iterable[AgreementSummary],
+        today: dt.date,
+        options: RenderOptions,
+        problems: Iterable[str] = (),
+        statement_cache: StatementCache | None = None,
+    ):
         self.today = today
         self.options = options
         self.problems = list(problems)  # error lines shown on the catalog (a preview with invalid agreements)
@@ -56,7 +63,7 @@ class Listings:
             )
         self.by_id = {s.id: s for s in self.summaries}
         # Credit statements: on a customer's site (its own) and the internal one (all), never the public one.
-        self.statements = Statements(self.summaries, today, options) if with_statements(options.audience) else None
+        self.statements = Statements(self.summaries, today, options, statement_cache) if with_statements(options.audience) else None
 
     def render(self) -> dict[str, str]:
         pages = {self.paths.catalog: self.catalog_page(), self.paths.glossary: self.glossary_page(), self.paths.feed: self.feed()}

@@ -59,20 +59,25 @@ def issued_total(lines: Iterable[StatementLine]) -> dict[str, str]:
     return {currency: billing.amount(total) for currency, total in sorted(sums.items())}
 
 
-#: The statement files of the last render, by everything they are made of (the build date and
-#: options; the customer, period and lines), so that a live preview renders again only the
-#: statements an edit changed: at 2,000 agreements every customer's 24 statements list some 180
-#: agreements each, and making them all again took most of a rebuild. A `mkdocs build` renders
-#: once and finds nothing here; the entries are those of one render, never more.
-_LAST: tuple[tuple[dt.date, RenderOptions] | None, dict[tuple, tuple[str, str, str]]] = (None, {})
+class StatementCache:
+    """The statement files of the last render, by everything they are made of (the build date and
+    options; the customer, period and lines), kept by the plugin across the rebuilds of a live
+    preview so that a rebuild renders again only the statements an edit changed: at 2,000
+    agreements every customer's 24 statements list some 180 agreements each, and making them
+    all again took most of a rebuild. It holds one render's files, never more."""
+
+    def __init__(self) -> None:
+        self.made_for: tuple[dt.date, RenderOptions] | None = None
+        self.files: dict[tuple, tuple[str, str, str]] = {}
 
 
 class Statements:
     """Every customer's statements of every period, from the summaries of its agreements."""
 
-    def __init__(self, summaries: Iterable[AgreementSummary], today: dt.date, options: RenderOptions):
+    def __init__(self, summaries: Iterable[AgreementSummary], today: dt.date, options: RenderOptions, cache: StatementCache | None = None):
         self.today = today
         self.options = options
+        self.cache = cache  # a live preview's; None renders every statement
         self.link = Links(options)
         self.paths = self.link.paths
         names: dict[str, str] = {}
@@ -93,12 +98,13 @@ class Statements:
         if not self.by_customer:
             return {}
         pages = {self.paths.statements: self.index_page()}
-        global _LAST
-        kept, last = {}, _LAST if _LAST[0] == (self.today, self.options) else (None, {})
+        made_for = (self.today, self.options)
+        last = self.cache.files if self.cache is not None and self.cache.made_for == made_for else {}
+        kept = {}
         for key, periods in self.by_customer.items():
             for period, lines in periods:
                 inputs = (key, self.names[key], period, tuple(lines))
-                files = last[1].get(inputs)
+                files = last.get(inputs)
                 if files is None:
                     files = (
                         self.page(key, period, lines),
@@ -110,7 +116,8 @@ class Statements:
                 pages[self.paths.statement(key, period.label)] = page
                 pages[self.paths.statement(key, period.label, "csv")] = csv
                 pages[self.paths.statement(key, period.label, "json")] = document
-        _LAST = ((self.today, self.options), kept)
+        if self.cache is not None:
+            self.cache.made_for, self.cache.files = made_for, kept
         return pages
 
     def title(self, key: str, period: Period) -> str:
