@@ -140,13 +140,22 @@ class Statements:
                 period=period,
                 name=period_name(period),
                 today=self.today,
-                agreements=[self._agreement_view(path, line) for line in lines],
+                agreements=lines,
+                sections=[
+                    cached(self.cache, "statement-section", (line,), functools.partial(self.section, path, line), key=(path,))
+                    for line in lines
+                ],
                 totals=[display.money(Fraction(v), c) for c, v in totals.items()],
                 csv_href=self.link(path, self.paths.statement(key, period.label, "csv")),
                 json_href=self.link(path, self.paths.statement(key, period.label, "json")),
                 index_href=self.link(path, self.paths.statements),
             )
         )
+
+    def section(self, path: str, line: StatementLine) -> Markup:
+        """One agreement's part of the statement page at `path`."""
+        text = _env().get_template("statement_agreement.md.j2").render(a=self._agreement_view(path, line))
+        return Markup(text.removesuffix("\n"))
 
     def _agreement_view(self, path: str, line: StatementLine) -> dict[str, Any]:
         e = _escape
