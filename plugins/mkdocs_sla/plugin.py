@@ -40,9 +40,9 @@ from mkdocs_sla.site.audiences import render_for
 from mkdocs_sla.site.compact import compact_page
 from mkdocs_sla.site.navigation import NavPage, NavSection
 from mkdocs_sla.site.paths import GROUP_BY, SCRIPT, STYLESHEET, Paths, RenderOptions, page_url
+from mkdocs_sla.site.previewcache import ListingCache
 from mkdocs_sla.site.render import render_listings, render_problem_page
 from mkdocs_sla.site.stash import Stash
-from mkdocs_sla.site.statements import StatementCache
 from mkdocs_sla.site.tree import SCRIPT_URI, STYLESHEET_URI, reference_files
 from mkdocs_sla.source.load import AGREEMENT_FILE
 from mkdocs_sla.source.parallel import FolderCache, for_each_agreement
@@ -148,9 +148,9 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         # each agreement's phase-1 render, keyed by its folder's files, so an edit re-renders one.
         self.rendered_cache = FolderCache()
         # ...and what MkDocs made of each generated page, reused where its Markdown is unchanged,
-        # and the customers' statements of the last render.
+        # and the listings' rows and customers' statements of the last render.
         self.reuse = PageReuse()
-        self.statement_cache = StatementCache()
+        self.listing_cache = ListingCache()
         self._reset()
 
     def _reset(self) -> None:
@@ -231,10 +231,10 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         summaries = [r.summary for r in rendered]
         # The services' own problems are among `diagnostics` already; the valid ones get their pages.
         services = [s.record for s in load_services(self.agreements_dir, Diagnostics()).values() if s.valid]
-        statements = self.statement_cache if serving else None
+        listing_cache = self.listing_cache if serving else None
         try:
             listings, self.navigation = render_listings(
-                summaries, today=self.today, options=options, services=services, statement_cache=statements
+                summaries, today=self.today, options=options, services=services, cache=listing_cache
             )
         except InvalidAgreements as error:
             errors += [d for d in error.diagnostics if d.severity == "error"]
@@ -255,7 +255,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
                 options=options,
                 problems=[str(d) for d in errors],
                 services=services,
-                statement_cache=statements,
+                cache=listing_cache,
             )
             for agreement_id, lines in self._problems_by_agreement(errors).items():
                 if agreement_id not in {s.id for s in summaries}:
@@ -288,9 +288,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         # Worked examples are computed by the engine at build time, never typed by hand.
         if self.config.enabled and WORKED_EXAMPLES in markdown:
             markdown = markdown.replace(WORKED_EXAMPLES, reference.worked_examples())
-        if self._previewing():
-            self.reuse.page_markdown(page)
-        if page.file.src_uri in self.generated and not (self._previewing() and self.reuse.is_reused(page)):
+        if page.file.src_uri in self.generated:
             # Our HTML blocks skip the Markdown converter's HTML parsing (site/stash.py).
             markdown = self.stash.stash(page.file.src_uri, markdown)
         return markdown
@@ -299,11 +297,6 @@ class SlaPlugin(BasePlugin[SlaConfig]):
 
     def _previewing(self) -> bool:
         return self.config.enabled and self.command == "serve"
-
-    def on_pre_page(self, page: Page, config, files: Files) -> Page:
-        if self._previewing():
-            self.reuse.pre_page(page)
-        return page
 
     def on_page_content(self, html: str, page: Page, config, files: Files) -> str:
         html, anchors = self.stash.unstash(page.file.src_uri, html)
@@ -321,8 +314,6 @@ class SlaPlugin(BasePlugin[SlaConfig]):
     def on_post_page(self, output: str, page: Page, config) -> str:
         if not self.config.enabled:
             return output
-        if self._previewing() and self.reuse.is_reused(page):
-            return output  # empty: the page stays in the site as the last build wrote it
         if self.config.compact_html:
             output = compact_page(output, page.content)
         if self._previewing():
@@ -389,11 +380,16 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         }
         placed: set[str] = set()
 
+        def page_of(path: str) -> Page:
+            file = self.generated[path]
+            # A page reused by the preview is not built, so MkDocs made no Page for it.
+            return file.page if file.page is not None else self.reuse.page_for(file, config)
+
         def build(node: NavSection | NavPage | str, title: str | None = None):
             if isinstance(node, str):
-                return self.generated[node].page
+                return page_of(node)
             if isinstance(node, NavPage):
-                page = self.generated[node.path].page
+                page = page_of(node.path)
                 page.title = str(escape(node.title))  # the navigation's; <title> and the heading keep the page's own
                 return page
             children = [build(child) for child in node.children]
