@@ -42,42 +42,6 @@ def measure_words(metric: Metric) -> list[str]:
     return words + _outage_rule_words(measure) if measure.counts_outages else words
 
 
-def _when_empty(measure) -> str:
-    return "met" if measure.when_empty == "met" else "missed"
-
-
-def _error_rate_minutes_words(metric: Metric) -> list[str]:
-    measure = metric.measure
-    return [
-        f"(Minutes in the period − down minutes) ÷ minutes in the period × 100, where a {measure.interval_minutes}-minute interval is down when more than {display.plain(measure.threshold)}% of its requests failed; an interval without requests is not down."
-    ]
-
-
-def _outage_rule_words(measure) -> list[str]:
-    """The rules every measure that counts outages may add: the minimum outage, service hours and,
-    for logged outages (`reads_log`), the tags excluded and the business calendar."""
-    words = []
-    if measure.minimum_outage_minutes:
-        minutes = measure.minimum_outage_minutes
-        words.append(
-            f"Only downtime of at least {display.plain(minutes)} consecutive {plural(minutes, 'minute', 'minutes')} counts; outages that overlap or touch are joined first."
-        )
-    if measure.service_hours is not None:
-        hours = measure.service_hours
-        days = ", ".join(d.capitalize() for d in hours.days)
-        words.append(
-            f"Only minutes from {hours.start.strftime('%H:%M')} to {hours.end.strftime('%H:%M')} on {days} (the agreement's time zone) are measured; downtime outside them does not count."
-        )
-    if measure.reads_log and measure.exclude_tags:
-        tags = " or ".join(f"`{tag}`" for tag in measure.exclude_tags)
-        words.append(f"Outages tagged {tags} do not count.")
-    if measure.reads_log and measure.calendar is not None:
-        words.append(
-            f"Availability in service hours: only the minutes inside the hours of the calendar `{measure.calendar}` count, in the period and in the outages."
-        )
-    return words
-
-
 def credit_model_noun(metric: Metric) -> str:
     """A metric's credit model as a noun: "a credit table", or "no credit"."""
     return "no credit" if metric.credits is None else _CREDIT_MODEL_WORDS[metric.credits.model].noun
@@ -350,6 +314,38 @@ def _outage_measured_words(m: Attainment) -> str:
     return f"{display.minutes(m.down_minutes)} of {display.minutes(m.window_minutes)}{hours} minutes down"
 
 
+def _error_rate_minutes_words(metric: Metric) -> list[str]:
+    measure = metric.measure
+    return [
+        f"(Minutes in the period − down minutes) ÷ minutes in the period × 100, where a {measure.interval_minutes}-minute interval is down when more than {display.plain(measure.threshold)}% of its requests failed; an interval without requests is not down."
+    ]
+
+
+def _outage_rule_words(measure) -> list[str]:
+    """The rules every measure that counts outages may add: the minimum outage, service hours and,
+    for logged outages (`reads_log`), the tags excluded and the business calendar."""
+    words = []
+    if measure.minimum_outage_minutes:
+        minutes = measure.minimum_outage_minutes
+        words.append(
+            f"Only downtime of at least {display.plain(minutes)} consecutive {plural(minutes, 'minute', 'minutes')} counts; outages that overlap or touch are joined first."
+        )
+    if measure.service_hours is not None:
+        hours = measure.service_hours
+        days = ", ".join(d.capitalize() for d in hours.days)
+        words.append(
+            f"Only minutes from {hours.start.strftime('%H:%M')} to {hours.end.strftime('%H:%M')} on {days} (the agreement's time zone) are measured; downtime outside them does not count."
+        )
+    if measure.reads_log and measure.exclude_tags:
+        tags = " or ".join(f"`{tag}`" for tag in measure.exclude_tags)
+        words.append(f"Outages tagged {tags} do not count.")
+    if measure.reads_log and measure.calendar is not None:
+        words.append(
+            f"Availability in service hours: only the minutes inside the hours of the calendar `{measure.calendar}` count, in the period and in the outages."
+        )
+    return words
+
+
 class MeasureWords(NamedTuple):
     """The words of one measure kind."""
 
@@ -368,13 +364,13 @@ MEASURE_WORDS: dict[str, MeasureWords] = {
     "count": MeasureWords(lambda metric: ["The count reported for the period."], lambda m: "counted"),
     "average": MeasureWords(
         lambda metric: [
-            f"The sum reported divided by the count: an average per item. A period with nothing to average counts as {_when_empty(metric.measure)}."
+            f"The sum reported divided by the count: an average per item. A period with nothing to average counts as {metric.measure.when_empty}."
         ],
         lambda m: "nothing to average" if m.empty else f"{m.sum} over {m.count}",
     ),
     "events": MeasureWords(
         lambda metric: [
-            f"Events that met the target as a share of all events in the period (good ÷ total × 100). A period without events counts as {_when_empty(metric.measure)}."
+            f"Events that met the target as a share of all events in the period (good ÷ total × 100). A period without events counts as {metric.measure.when_empty}."
         ],
         lambda m: "no events" if m.empty else f"{m.good:,} of {m.total:,}",
         "events",
