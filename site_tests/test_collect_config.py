@@ -40,6 +40,13 @@ def root(tmp_path):
     [
         (lambda t: t.replace("  uptime:", "  uptme:"), "uptme", ["unknown metric `uptme`", "did you mean `uptime`?"]),
         (lambda t: t.replace("  uptime:", "  tickets:"), "availability", ["measured by `events`", "measures a `downtime` metric"]),
+        (
+            lambda t: t.replace(
+                'availability: min(probe_success{job="api"})', "requests: sum(http_requests_total)\n    errors: sum(http_errors_total)"
+            ),
+            "requests",
+            ["measured by `downtime`", "`requests` and `errors` counters measure an `intervals` metric"],
+        ),
         (lambda t: t.replace("step: 60s", "step: 7m"), "7m", ["does not divide a day"]),
         (lambda t: t.replace("step: 60s", "step: 1 minute"), "1 minute", ["step"]),
         (
@@ -67,6 +74,7 @@ def root(tmp_path):
     ids=[
         "an unknown metric",
         "an availability query for an events metric",
+        "counters for a downtime metric",
         "a step that does not divide a day",
         "a step that is no duration",
         "two kinds of credentials",

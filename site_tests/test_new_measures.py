@@ -8,6 +8,7 @@ import pytest
 from site_tests.core_helpers import agreement, assert_reported, outages_result, period_outcome, position_of, write_agreement
 
 from mkdocs_sla.core.evidence import Exclusion
+from mkdocs_sla.present.words import measure_words
 
 JANUARY = 31 * 24 * 60
 
@@ -80,6 +81,19 @@ def test_error_rate_minutes_inside_an_announced_maintenance_window_are_excluded(
         tmp_path, "svc", agreement(metrics=ERROR_RATE.format(extra=""), extra=window), {"2026-01.yaml": results, "api.csv": rows}
     )
     assert period_outcome(tmp_path, "2026-01").metrics[0].measured.down_minutes == 1
+
+
+def test_an_error_rate_minutes_metric_is_defined_in_words_without_the_rules_of_logged_outages(tmp_path):
+    # The tags excluded and the business calendar are rules of logged outages only: an error-rate
+    # measure has neither, and its definition must still be written (it raised AttributeError).
+    rows = csv_rows(("2026-01-10T10:00:00Z", 100, 50))
+    write_error_rate(tmp_path, rows, extra="      minimum_outage_minutes: 2\n")
+    metric = period_outcome(tmp_path, "2026-01").metrics[0].metric
+    assert measure_words(metric) == [
+        "(Minutes in the period − down minutes) ÷ minutes in the period × 100, where a 1-minute interval is down when more "
+        "than 5% of its requests failed; an interval without requests is not down.",
+        "Only downtime of at least 2 consecutive minutes counts; outages that overlap or touch are joined first.",
+    ]
 
 
 def write_available(tmp_path, running: str, outages: str = "    outages: []\n", extra: str = ""):

@@ -110,6 +110,12 @@ class Prometheus(Model):
         return value
 
 
+#: The measure kind each source of `collect.yaml` measures, by its key: an availability series and
+#: status page incidents give the outages of a `downtime` metric, request and error counters the
+#: error rates of an `intervals` metric. The one place the collector tells measure kinds apart.
+MEASURED_BY = {"availability": "downtime", "requests": "intervals", "statuspage": "downtime"}
+
+
 class CollectedMetric(Model):
     """The queries of one metric: a 0/1 availability series (`downtime`), or request and error counters (`intervals`).
 
@@ -162,6 +168,11 @@ class CollectedMetric(Model):
     def step_seconds(self) -> int:
         """The query's step, the resolution of the samples, in seconds."""
         return duration_seconds(self.step)
+
+    @property
+    def query_key(self) -> str:
+        """`availability` or `requests`: which of its queries measure the metric (a key of `MEASURED_BY`)."""
+        return "availability" if self.availability is not None else "requests"
 
     @property
     def empty_rule(self) -> WhenEmpty:

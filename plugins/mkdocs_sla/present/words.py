@@ -38,56 +38,8 @@ def objective_words(metric: Metric) -> str:
 def measure_words(metric: Metric) -> list[str]:
     """How the raw results become the attainment, in sentences."""
     measure = metric.measure
-    kind = measure.kind
-    if kind == "value":
-        return ["The figure reported for the period."]
-    if kind == "count":
-        return ["The count reported for the period."]
-    if kind == "average":
-        empty = "met" if measure.when_empty == "met" else "missed"
-        return [f"The sum reported divided by the count: an average per item. A period with nothing to average counts as {empty}."]
-    if kind == "events":
-        empty = "met" if measure.when_empty == "met" else "missed"
-        return [
-            f"Events that met the target as a share of all events in the period (good ÷ total × 100). A period without events counts as {empty}."
-        ]
-    if measure.counts_outages:
-        if kind == "available_minutes":
-            words = [
-                "(Available minutes − minutes of downtime) ÷ available minutes × 100, where available minutes are the minutes the deployment ran; downtime counts only while it ran."
-            ]
-        elif kind == "error_rate_minutes":
-            words = [
-                f"(Minutes in the period − down minutes) ÷ minutes in the period × 100, where a {measure.interval_minutes}-minute interval is down when more than {display.plain(measure.threshold)}% of its requests failed; an interval without requests is not down."
-            ]
-        else:
-            words = ["(Minutes in the period − minutes of downtime) ÷ minutes in the period × 100; overlapping outages count once."]
-        if measure.minimum_outage_minutes:
-            minutes = measure.minimum_outage_minutes
-            words.append(
-                f"Only downtime of at least {display.plain(minutes)} consecutive {plural(minutes, 'minute', 'minutes')} counts; outages that overlap or touch are joined first."
-            )
-        if measure.service_hours is not None:
-            hours = measure.service_hours
-            days = ", ".join(d.capitalize() for d in hours.days)
-            words.append(
-                f"Only minutes from {hours.start.strftime('%H:%M')} to {hours.end.strftime('%H:%M')} on {days} (the agreement's time zone) are measured; downtime outside them does not count."
-            )
-        if getattr(measure, "exclude_tags", None):
-            tags = " or ".join(f"`{tag}`" for tag in measure.exclude_tags)
-            words.append(f"Outages tagged {tags} do not count.")
-        if measure.calendar is not None:
-            words.append(
-                f"Availability in service hours: only the minutes inside the hours of the calendar `{measure.calendar}` count, in the period and in the outages."
-            )
-        return words
-    if kind == "tickets":
-        return ticketwords.ticket_measure_words(metric)
-    if kind == "intervals":
-        return [
-            f"100% − the mean error rate over the {measure.interval_minutes}-minute intervals of the period; an interval without requests counts as 0% errors."
-        ]
-    return []
+    words = MEASURE_WORDS[measure.kind].rule(metric)
+    return words + _outage_rule_words(measure) if measure.counts_outages else words
 
 
 def credit_model_noun(metric: Metric) -> str:
@@ -346,9 +298,13 @@ def measured_words(outcome: MetricOutcome) -> str:
     m = outcome.measured
     if m is None:
         return Status.NOT_REPORTED.value
-    if m.evidence is not None:  # every measure that counts outages
-        return _outage_measured_words(m)
-    return _MEASURED_WORDS[m.kind](m)
+    return MEASURE_WORDS[m.kind].measured(m)
+
+
+def budget_unit(kind: str) -> str | None:
+    """What the error budget of a measure `kind` is counted in ("minutes", "events"), for its chart;
+    None for a measure without a budget (`core.measures.error_budget`)."""
+    return MEASURE_WORDS[kind].budget_unit
 
 
 def _outage_measured_words(m: Attainment) -> str:
@@ -358,14 +314,78 @@ def _outage_measured_words(m: Attainment) -> str:
     return f"{display.minutes(m.down_minutes)} of {display.minutes(m.window_minutes)}{hours} minutes down"
 
 
-#: How each measure that counts no outages says what it measured, by `kind`.
-_MEASURED_WORDS: dict[str, Callable[[Attainment], str]] = {
-    "value": lambda m: "reported",
-    "count": lambda m: "counted",
-    "average": lambda m: "nothing to average" if m.empty else f"{m.sum} over {m.count}",
-    "events": lambda m: "no events" if m.empty else f"{m.good:,} of {m.total:,}",
-    "tickets": ticketwords.tickets_measured_words,
-    "intervals": lambda m: f"{m.intervals_with_errors:,} of {m.intervals:,} intervals with errors",
+def _error_rate_minutes_words(metric: Metric) -> list[str]:
+    measure = metric.measure
+    return [
+        f"(Minutes in the period − down minutes) ÷ minutes in the period × 100, where a {measure.interval_minutes}-minute interval is down when more than {display.plain(measure.threshold)}% of its requests failed; an interval without requests is not down."
+    ]
+
+
+def _outage_rule_words(measure) -> list[str]:
+    """The rules every measure that counts outages may add: the minimum outage, service hours and,
+    for logged outages (`reads_log`), the tags excluded and the business calendar."""
+    words = []
+    if measure.minimum_outage_minutes:
+        minutes = measure.minimum_outage_minutes
+        words.append(
+            f"Only downtime of at least {display.plain(minutes)} consecutive {plural(minutes, 'minute', 'minutes')} counts; outages that overlap or touch are joined first."
+        )
+    if measure.service_hours is not None:
+        hours = measure.service_hours
+        days = ", ".join(d.capitalize() for d in hours.days)
+        words.append(
+            f"Only minutes from {hours.start.strftime('%H:%M')} to {hours.end.strftime('%H:%M')} on {days} (the agreement's time zone) are measured; downtime outside them does not count."
+        )
+    if measure.reads_log and measure.exclude_tags:
+        tags = " or ".join(f"`{tag}`" for tag in measure.exclude_tags)
+        words.append(f"Outages tagged {tags} do not count.")
+    if measure.reads_log and measure.calendar is not None:
+        words.append(
+            f"Availability in service hours: only the minutes inside the hours of the calendar `{measure.calendar}` count, in the period and in the outages."
+        )
+    return words
+
+
+class MeasureWords(NamedTuple):
+    """The words of one measure kind."""
+
+    rule: Callable[[Metric], list[str]]  # how the results become the attainment, in sentences for the metric's definition
+    measured: Callable[[Attainment], str]  # what one period measured, for the periods table: "15 of 44,640 minutes down"
+    budget_unit: str | None = None  # what its error budget is counted in, for the chart; None: no budget
+
+
+_DOWNTIME_RULE = "(Minutes in the period − minutes of downtime) ÷ minutes in the period × 100; overlapping outages count once."
+_AVAILABLE_MINUTES_RULE = "(Available minutes − minutes of downtime) ÷ available minutes × 100, where available minutes are the minutes the deployment ran; downtime counts only while it ran."
+
+#: The words of each measure, by its `kind`: the one place `present` tells the measures apart (the
+#: measures that count outages add `_outage_rule_words` to their rule).
+MEASURE_WORDS: dict[str, MeasureWords] = {
+    "value": MeasureWords(lambda metric: ["The figure reported for the period."], lambda m: "reported"),
+    "count": MeasureWords(lambda metric: ["The count reported for the period."], lambda m: "counted"),
+    "average": MeasureWords(
+        lambda metric: [
+            f"The sum reported divided by the count: an average per item. A period with nothing to average counts as {metric.measure.when_empty}."
+        ],
+        lambda m: "nothing to average" if m.empty else f"{m.sum} over {m.count}",
+    ),
+    "events": MeasureWords(
+        lambda metric: [
+            f"Events that met the target as a share of all events in the period (good ÷ total × 100). A period without events counts as {metric.measure.when_empty}."
+        ],
+        lambda m: "no events" if m.empty else f"{m.good:,} of {m.total:,}",
+        "events",
+    ),
+    "downtime": MeasureWords(lambda metric: [_DOWNTIME_RULE], _outage_measured_words, "minutes"),
+    "available_minutes": MeasureWords(lambda metric: [_AVAILABLE_MINUTES_RULE], _outage_measured_words, "minutes"),
+    "error_rate_minutes": MeasureWords(_error_rate_minutes_words, _outage_measured_words, "minutes"),
+    "tickets": MeasureWords(ticketwords.ticket_measure_words, ticketwords.tickets_measured_words, "tickets"),
+    "intervals": MeasureWords(
+        lambda metric: [
+            f"100% − the mean error rate over the {metric.measure.interval_minutes}-minute intervals of the period; an interval without requests counts as 0% errors."
+        ],
+        lambda m: f"{m.intervals_with_errors:,} of {m.intervals:,} intervals with errors",
+        "points of error rate",
+    ),
 }
 
 

@@ -9,6 +9,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from mkdocs_sla.compare.changes import Effect
+from mkdocs_sla.core.records import VersionStatus
 from mkdocs_sla.present import markup
 from mkdocs_sla.present.words import (
     plural,
@@ -75,5 +77,6 @@ def _env() -> Environment:
         finalize=_finalize,
     )
     env.filters.update(block=markup.block, inline=markup.inline, heading=markup.heading, plain=markup.plain, plural=plural)
-    env.globals.update(front_matter=front_matter, mark=lambda state: Mark(state).html)
+    # The enums the templates compare with, so that a status is never spelled as a string there.
+    env.globals.update(front_matter=front_matter, mark=lambda state: Mark(state).html, VersionStatus=VersionStatus, Effect=Effect)
     return env

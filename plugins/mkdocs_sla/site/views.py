@@ -21,6 +21,7 @@ from mkdocs_sla.core.tiers import tier_gaps
 from mkdocs_sla.present import charts, display, markup
 from mkdocs_sla.present.words import (
     bounds_in_words,
+    budget_unit,
     credit_model_words,
     measure_words,
     metric_credit_words,
@@ -304,16 +305,6 @@ def _metric_view(metric: Metric, terms: Terms) -> dict[str, Any]:
     }
 
 
-BUDGET_UNITS = {
-    "downtime": "minutes",
-    "available_minutes": "minutes",
-    "error_rate_minutes": "minutes",
-    "events": "events",
-    "tickets": "tickets",
-    "intervals": "points of error rate",
-}
-
-
 def _metric_charts(metric: Metric, evaluation: AgreementEvaluation) -> Markup | None:
     """The charts of a metric over the periods: attainment against the objective and the credit
     tiers, and the error budget used (for the measures that have one); None without results."""
@@ -328,7 +319,7 @@ def _metric_charts(metric: Metric, evaluation: AgreementEvaluation) -> Markup | 
         points.append(charts.Point(outcome.period.label, m.attainment if m else None, m.met if m else None, m.tier if m else None))
         budget = error_budget(metric, m.measured) if m is not None and m.measured is not None else None
         if budget is not None:
-            spends.append(charts.Spend(outcome.period.label, budget[0], budget[1], BUDGET_UNITS[m.measured.kind]))
+            spends.append(charts.Spend(outcome.period.label, budget[0], budget[1], budget_unit(m.measured.kind)))
     tiers = metric.credits.tier_table if metric.credits is not None else ()
     bands = [charts.Band(index, tier.span, number(tier.credit, "%")) for index, tier in enumerate(tiers, 1)]
     name = markup.plain(metric.name)

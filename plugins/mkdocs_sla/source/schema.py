@@ -223,55 +223,38 @@ def agreement_schema(base: str = BASE_URL) -> dict[str, Any]:
     return _finish(raw, base + "agreement.schema.json", "Service level agreement, one version (format 1)")
 
 
-def service_schemas(base: str = BASE_URL) -> tuple[tuple[str, dict[str, Any]], ...]:
-    """The schemas of a service's files: `service.yaml`, one document of `standard.yaml`, `outages.yaml`;
-    their `$id`s in `base`."""
-    from mkdocs_sla.core.servicemodel import ServiceDefinition, ServiceOutageLog, StandardTerms
-
-    return tuple(
-        (stem, _finish(cls.model_json_schema(schema_generator=YamlTextSchema, mode="validation"), base + stem + ".schema.json", title))
-        for stem, cls, title in (
-            ("service", ServiceDefinition, "A service (format 1)"),
-            ("standard", StandardTerms, "Standard terms of a service, one version (format 1)"),
-            ("service-outages", ServiceOutageLog, "Outage log of a service (format 1)"),
-        )
-    )
+def _model_schema(stem: str, model: Any, title: str, base: str) -> dict[str, Any]:
+    """The schema of a file that is one model as it stands, its `$id` `<base><stem>.schema.json`."""
+    raw = model.model_json_schema(schema_generator=YamlTextSchema, mode="validation")
+    return _finish(raw, base + stem + ".schema.json", title)
 
 
 def results_schema(base: str = BASE_URL) -> dict[str, Any]:
     """The schema of `results/<period>.yaml`, its `$id` in `base`."""
-    raw = Results.model_json_schema(schema_generator=YamlTextSchema, mode="validation")
-    return _finish(raw, base + "results.schema.json", "Results of one period (format 1)")
+    return _model_schema("results", Results, "Results of one period (format 1)", base)
 
 
-def outages_schema(base: str = BASE_URL) -> dict[str, Any]:
-    """The schema of the outage log: `outages.yaml` and `outages/*.yaml`, its `$id` in `base`."""
-    raw = OutageLog.model_json_schema(schema_generator=YamlTextSchema, mode="validation")
-    return _finish(raw, base + "outages.schema.json", "Outage log of an agreement (format 1)")
+def _model_files() -> tuple[tuple[str, Any, str], ...]:
+    """(file name stem, model, title) of the other files whose schema is their model's as it stands."""
+    from mkdocs_sla.core.servicemodel import ServiceDefinition, ServiceOutageLog, StandardTerms
 
-
-def maintenance_schema(base: str = BASE_URL) -> dict[str, Any]:
-    """The schema of `maintenance.yaml`, its `$id` in `base`."""
-    raw = MaintenanceFile.model_json_schema(schema_generator=YamlTextSchema, mode="validation")
-    return _finish(raw, base + "maintenance.schema.json", "Maintenance windows of an agreement (format 1)")
-
-
-def reviews_schema(base: str = BASE_URL) -> dict[str, Any]:
-    """The schema of `reviews.yaml` (the reviews held), its `$id` in `base`."""
-    raw = ReviewsFile.model_json_schema(schema_generator=YamlTextSchema, mode="validation")
-    return _finish(raw, base + "reviews.schema.json", "Reviews held of an agreement (format 1)")
+    return (
+        ("outages", OutageLog, "Outage log of an agreement (format 1)"),  # `outages.yaml` and `outages/*.yaml`
+        ("maintenance", MaintenanceFile, "Maintenance windows of an agreement (format 1)"),
+        ("reviews", ReviewsFile, "Reviews held of an agreement (format 1)"),
+        ("service", ServiceDefinition, "A service (format 1)"),
+        ("standard", StandardTerms, "Standard terms of a service, one version (format 1)"),  # one document of `standard.yaml`
+        ("service-outages", ServiceOutageLog, "Outage log of a service (format 1)"),
+    )
 
 
 def all_schemas(base: str = BASE_URL) -> tuple[tuple[str, dict[str, Any]], ...]:
-    """Every schema by its file name stem: `agreement`, `results`, `outages`, `maintenance`, `reviews`, and the services' files; their
-    `$id`s in `base` (see `schema_base`)."""
+    """Every schema by its file name stem: `agreement`, `results`, `outages`, `maintenance`, `reviews`, and the services' files
+    (`service`, `standard`, `service-outages`); their `$id`s in `base` (see `schema_base`)."""
     return (
         ("agreement", agreement_schema(base)),
         ("results", results_schema(base)),
-        ("outages", outages_schema(base)),
-        ("maintenance", maintenance_schema(base)),
-        ("reviews", reviews_schema(base)),
-        *service_schemas(base),
+        *((stem, _model_schema(stem, model, title, base)) for stem, model, title in _model_files()),
     )
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from mkdocs_sla.core.collection import COLLECT_FILE, Collection, duration_seconds
+from mkdocs_sla.core.collection import COLLECT_FILE, MEASURED_BY, Collection, duration_seconds
 from mkdocs_sla.core.diagnostics import Diagnostics, Position
+from mkdocs_sla.core.model import Metric
 from mkdocs_sla.core.records import Agreement
 from mkdocs_sla.source.pydantic_errors import unknown, validate
 from mkdocs_sla.source.yamlsource import Document, single_document
@@ -45,21 +46,16 @@ def check_collection(collection: Collection, document: Document, agreement: Agre
                 document.position(where, key=True), unknown("metric", metric_id, known) + f" (the metrics of `{agreement.id}`)"
             )
             continue
-        kind = metric.measure.kind
-        if queries.availability is not None and kind != "downtime":
-            diagnostics.error(
-                document.position((*where, "availability"), key=True),
-                f"metric `{metric_id}` is measured by `{kind}`; an `availability` query measures a `downtime` metric",
-            )
-        if queries.requests is not None and kind != "intervals":
-            diagnostics.error(
-                document.position((*where, "requests"), key=True),
-                f"metric `{metric_id}` is measured by `{kind}`; `requests` and `errors` counters measure an `intervals` metric",
-            )
-        if queries.requests is not None and kind == "intervals":
+        error = _measured_otherwise(metric, queries.query_key)
+        if error is not None:
+            diagnostics.error(document.position((*where, queries.query_key), key=True), error)
+        elif queries.requests is not None:  # counters: each version's intervals must hold whole steps
             for version in agreement.versions:
                 measure = version.terms.metric(metric_id)
-                if measure is not None and (measure.measure.interval_minutes * 60) % duration_seconds(queries.step):
+                # A version that measures the metric otherwise is not collected from counters (`run`).
+                if measure is None or _measured_otherwise(measure, queries.query_key) is not None:
+                    continue
+                if (measure.measure.interval_minutes * 60) % duration_seconds(queries.step):
                     diagnostics.error(
                         document.position((*where, "step")),
                         f"step `{queries.step}` does not divide the {measure.measure.interval_minutes}-minute intervals of `{metric_id}` "
@@ -79,8 +75,21 @@ def check_collection(collection: Collection, document: Document, agreement: Agre
                         f"metric `{metric_id}` is also collected from Prometheus (`metrics.{metric_id}`); one source per metric, "
                         "or the same minutes would be logged twice",
                     )
-                elif metrics[metric_id].measure.kind != "downtime":
-                    diagnostics.error(
-                        document.position(("statuspage", "components", component, index)),
-                        f"metric `{metric_id}` is measured by `{metrics[metric_id].measure.kind}`; status page incidents are outages of a `downtime` metric",
-                    )
+                elif (error := _measured_otherwise(metrics[metric_id], "statuspage")) is not None:
+                    diagnostics.error(document.position(("statuspage", "components", component, index)), error)
+
+
+#: What each source of `collect.yaml` measures, in the words of an error (`{kind}`: its `MEASURED_BY`).
+_SOURCE_MEASURES = {
+    "availability": "an `availability` query measures a `{kind}` metric",
+    "requests": "`requests` and `errors` counters measure an `{kind}` metric",
+    "statuspage": "status page incidents are outages of a `{kind}` metric",
+}
+
+
+def _measured_otherwise(metric: Metric, key: str) -> str | None:
+    """The error when `metric` is measured by another kind than the source `key` measures; None when it fits."""
+    kind, measured = metric.measure.kind, MEASURED_BY[key]
+    if kind == measured:
+        return None
+    return f"metric `{metric.id}` is measured by `{kind}`; " + _SOURCE_MEASURES[key].format(kind=measured)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from mkdocs_sla.core.collection import CollectedMetric, Collection, WhenEmpty
+from mkdocs_sla.core.collection import MEASURED_BY, CollectedMetric, Collection, WhenEmpty
 from mkdocs_sla.core.corrections import CorrectionCategory, recorded_figure
 from mkdocs_sla.core.diagnostics import Position
 from mkdocs_sla.core.evaluate import evaluate
@@ -223,7 +223,7 @@ def _plan_counters(agreement, folder, metric, queries: CollectedMetric, periods,
     for period in periods:
         terms = agreement.version_for(period).terms
         governing = terms.metric(metric.id)
-        if governing is None or governing.measure.kind != "intervals":
+        if governing is None or governing.measure.kind != MEASURED_BY[queries.query_key]:
             continue
         window = _window(agreement, period)
         counts = interval_counts(requests, errors, (queries.requests, queries.errors), window, governing.measure.interval_minutes * 60)
