@@ -461,12 +461,16 @@ def get(url: str) -> str | None:
         return None
 
 
-def until(what: str, check, proc: subprocess.Popen, timeout: float) -> float:
-    """Seconds until `check()` holds, polling every 0.1 s."""
+def until(what: str, check, proc: subprocess.Popen, timeout: float, output: list[str] | None = None) -> float:
+    """Seconds until `check()` holds, polling every 0.1 s. When the server stops, the end of
+    its `output` says why."""
     start = time.perf_counter()
     while not check():
         if proc.poll() is not None:
-            raise SystemExit(f"mkdocs serve exited ({proc.returncode}) while waiting for {what}")
+            tail = "".join((output or [])[-20:])
+            raise SystemExit(
+                f"mkdocs serve exited ({proc.returncode}) while waiting for {what}" + (f"; its last lines:\n{tail}" if tail else "")
+            )
         if time.perf_counter() - start > timeout:
             raise SystemExit(f"no {what} within {timeout:.0f} s")
         time.sleep(0.1)
@@ -509,7 +513,7 @@ def serve(out: Path, n: int) -> None:
     try:
         agreement = sorted(p.name for p in root.iterdir())[n // 2]
         page = f"{url}agreements/{agreement}/"
-        first = until("first build", lambda: get(page) is not None, proc, 3600)
+        first = until("first build", lambda: get(page) is not None, proc, 3600, lines)
         print(f"{'first build (until the agreement page answers)':58} {first:7.1f}s", flush=True)
 
         # An agreement file: a new title, on its page and in the catalog.
@@ -517,8 +521,8 @@ def serve(out: Path, n: int) -> None:
         text = terms.read_text(encoding="utf-8")
         title = "Edited while serving (bench)"
         terms.write_text(re.sub(r"(?m)^title: .*$", f"title: {title}", text, count=1), encoding="utf-8")
-        shown = until("the new title", lambda: title in unescape(get(page) or ""), proc, 600)
-        listed = until("the new title in the catalog", lambda: title in unescape(get(url + "agreements/") or ""), proc, 600)
+        shown = until("the new title", lambda: title in unescape(get(page) or ""), proc, 600, lines)
+        listed = until("the new title in the catalog", lambda: title in unescape(get(url + "agreements/") or ""), proc, 600, lines)
         print(f"{'agreement edit: its page shows the new title':58} {shown:7.1f}s")
         print(f"{'agreement edit: the catalog too (after the page)':58} {listed:7.1f}s", flush=True)
 
@@ -536,7 +540,7 @@ def serve(out: Path, n: int) -> None:
         after = period_outcome(root / agreement, label)
         metric = next(m for m in after.metrics if m.metric.id == metric_id)
         figure = display.attainment(metric.attainment, metric.metric.unit, metric.metric.better)
-        shown = until("the edited results", lambda: f">{figure}<" in (get(page) or ""), proc, 600)
+        shown = until("the edited results", lambda: f">{figure}<" in (get(page) or ""), proc, 600, lines)
         print(f"{'results edit: the agreement page shows the new attainment':58} {shown:7.1f}s")
         currency = after.terms.credit_terms.currency if after.terms.credit_terms else None
         if after.credit.amount and currency and after.credit.amount != before.credit.amount:
@@ -546,6 +550,7 @@ def serve(out: Path, n: int) -> None:
                 lambda: amount in unescape(get(f"{url}agreements/credits/{label}/") or ""),
                 proc,
                 600,
+                lines,
             )
             print(f"{'results edit: the credits-by-period page too (after the page)':58} {listed:7.1f}s")
         rendered = [line.strip() for line in lines if "sla: rendered" in line]
