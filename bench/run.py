@@ -87,7 +87,9 @@ def catalog(out: Path, n: int) -> Path:
 
 def core(out: Path, sizes: list[int]) -> None:
     print("\n## Core: 5 metrics, 24 periods (targets: ≤ 10 s at 2,000; at 10,000 validate ≤ 10 s, credits ≤ 15 s, < 2 GB)\n")
-    print(f"{'agreements':>10} {'command':32} {'wall':>8} {'CPU':>8} {'peak memory':>12}")
+    # The load average beside each row: on a machine shared with other jobs, wall time above CPU
+    # time says how busy the cores were, not how slow the command is.
+    print(f"{'agreements':>10} {'command':32} {'wall':>8} {'CPU':>8} {'peak memory':>12} {'load (1 min)':>13}")
     for n in sizes:
         root = catalog(out, n)
         for label, command in (
@@ -95,7 +97,7 @@ def core(out: Path, sizes: list[int]) -> None:
             ("sla credits --format json", [str(BIN / "sla"), "credits", "--format", "json", str(root)]),
         ):
             seconds, peak = measure(command)
-            print(f"{n:>10} {label:32} {seconds:7.2f}s {LAST_CPU[0]:7.2f}s {mb(peak):>12}", flush=True)
+            print(f"{n:>10} {label:32} {seconds:7.2f}s {LAST_CPU[0]:7.2f}s {mb(peak):>12} {os.getloadavg()[0]:>13.2f}", flush=True)
 
 
 def outage_log(out: Path) -> None:
