@@ -32,7 +32,7 @@ from mkdocs_sla.present.words import (
     remedy_lines,
     responsibility_lines,
 )
-from mkdocs_sla.site.paths import Links, glossary_anchor, page_url, relative_url, version_slug
+from mkdocs_sla.site.paths import Links, Paths, glossary_anchor, page_url, relative_url, version_slug
 from mkdocs_sla.site.templating import _env
 from mkdocs_sla.site.views import VersionEntry, _metric_view
 
@@ -255,6 +255,15 @@ class _VersionRow:
     changes: tuple[ChangeView, ...]
     path: str  # the version's page
     terms: str  # the page of its terms in full: its own, or its standard version's (`standard_page`)
+
+
+def changes_address(paths: Paths, agreement_id: str, label: str, first: bool, single: bool) -> tuple[str, str]:
+    """(page, anchor) where a version's dates and what it changed are read, for links from
+    elsewhere (the feed): its section of the history page, or, for the only version of an
+    agreement, the versions of the agreement page (its history page redirects there)."""
+    if single:
+        return paths.agreement(agreement_id), "versions"
+    return paths.history(agreement_id), f"{'version' if first else 'changes'}-{version_slug(label)}"
 
 
 def standard_page(version: Version, links: Links) -> str | None:
