@@ -217,6 +217,12 @@ def test_serve_answers_pages_while_the_last_edit_is_invalid(project):
         )
 
 
+def nav_links(html: str) -> dict[str, str]:
+    """The navigation's links of a page: address -> text."""
+    found = re.findall(r'<a href="([^"]*)" class="md-nav__link[^"]*">\s*<span class="md-ellipsis">\s*(.*?)\s*</span>', html, re.S)
+    return dict(found)
+
+
 def test_a_preview_rebuild_renders_only_the_edited_agreement_and_brings_listings_and_search_up_to_date(project):
     """The plugin keeps each agreement's render across rebuilds and MkDocs' pages where their
     Markdown is unchanged (preview.py): an edit re-renders one agreement; the catalog, the
@@ -230,9 +236,16 @@ def test_a_preview_rebuild_renders_only_the_edited_agreement_and_brings_listings
     root = config.parent / "agreements"
     with serving("mkdocs", config) as server:
         wait_until(server, "catalog page", page_shows(server, "agreements/", edits.agreement_id))
+        edited_page = f"agreements/{edits.agreement_id}/"
+        ids = [p.name for p in root.iterdir() if (p / "agreement.yaml").is_file()]
+        before = {i: nav_links(fetch(server.url + f"agreements/{i}/")[1]) for i in ids}
         edits.write("Renamed in the preview")
         wait_until(server, "the new title in the catalog", page_shows(server, "agreements/", "Renamed in the preview"))
-        assert page_shows(server, f"agreements/{edits.agreement_id}/", "Renamed in the preview")()
+        assert page_shows(server, edited_page, "Renamed in the preview")()
+        after = nav_links(fetch(server.url + edited_page)[1])
+        assert before[edits.agreement_id].keys() == after.keys()
+        changed = {href for href in after if before[edits.agreement_id][href] != after[href]}
+        assert all("Renamed in the preview" in after[href] for href in changed) and len(changed) <= 1, after
         folders = len([p for p in root.iterdir() if (p / "agreement.yaml").is_file()])
         assert f"sla: rendered 1 of {folders} agreement folders" in server.output, server.output
         _, index = fetch(server.url + "search/search_index.json")
@@ -259,6 +272,10 @@ def test_a_preview_rebuild_renders_only_the_edited_agreement_and_brings_listings
         amount = display.money(after.credit.amount, after.terms.credit_terms.currency)
         assert amount != display.money(outcome.credit.amount, outcome.terms.credit_terms.currency)
         wait_until(server, "the new credit on the credits page", page_shows(server, f"agreements/credits/{outcome.period.label}/", amount))
+        # That agreement's page is built again, the pages of its sidebar are not: they keep their titles.
+        siblings = {href: text for href, text in before[record.id].items() if re.fullmatch(r"\.\./[^/.]+/", href)}
+        assert siblings, "the edited agreement should have others in its navigation section"
+        assert nav_links(fetch(server.url + f"agreements/{record.id}/")[1]) == before[record.id]
         # The page that shows the period: the agreement's for the latest 12, its year's for earlier ones.
         assert page_shows(server, f"agreements/{results_page(evaluate(load(root).get(record.id)), outcome.period.label)}", amount)()
         # The customer's statement of that period is made again (the others are kept as they were).

@@ -288,9 +288,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         # Worked examples are computed by the engine at build time, never typed by hand.
         if self.config.enabled and WORKED_EXAMPLES in markdown:
             markdown = markdown.replace(WORKED_EXAMPLES, reference.worked_examples())
-        if self._previewing():
-            self.reuse.page_markdown(page)
-        if page.file.src_uri in self.generated and not (self._previewing() and self.reuse.is_reused(page)):
+        if page.file.src_uri in self.generated:
             # Our HTML blocks skip the Markdown converter's HTML parsing (site/stash.py).
             markdown = self.stash.stash(page.file.src_uri, markdown)
         return markdown
@@ -299,11 +297,6 @@ class SlaPlugin(BasePlugin[SlaConfig]):
 
     def _previewing(self) -> bool:
         return self.config.enabled and self.command == "serve"
-
-    def on_pre_page(self, page: Page, config, files: Files) -> Page:
-        if self._previewing():
-            self.reuse.pre_page(page)
-        return page
 
     def on_page_content(self, html: str, page: Page, config, files: Files) -> str:
         html, anchors = self.stash.unstash(page.file.src_uri, html)
@@ -321,8 +314,6 @@ class SlaPlugin(BasePlugin[SlaConfig]):
     def on_post_page(self, output: str, page: Page, config) -> str:
         if not self.config.enabled:
             return output
-        if self._previewing() and self.reuse.is_reused(page):
-            return output  # empty: the page stays in the site as the last build wrote it
         if self.config.compact_html:
             output = compact_page(output, page.content)
         if self._previewing():
@@ -389,11 +380,16 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         }
         placed: set[str] = set()
 
+        def page_of(path: str) -> Page:
+            file = self.generated[path]
+            # A page reused by the preview is not built, so MkDocs made no Page for it.
+            return file.page if file.page is not None else self.reuse.page_for(file, config)
+
         def build(node: NavSection | NavPage | str, title: str | None = None):
             if isinstance(node, str):
-                return self.generated[node].page
+                return page_of(node)
             if isinstance(node, NavPage):
-                page = self.generated[node.path].page
+                page = page_of(node.path)
                 page.title = str(escape(node.title))  # the navigation's; <title> and the heading keep the page's own
                 return page
             children = [build(child) for child in node.children]

@@ -10,11 +10,14 @@ last build made of it:
 
 - Before MkDocs empties the site folder, the generated pages' folder is moved
   aside under a hidden name (MkDocs leaves hidden entries alone).
-- A generated file whose text is unchanged is "reused": its page skips Markdown
-  (its table of contents and anchor ids come back from the last build) and the
-  theme (an empty template), it is left out of this build's search indexing
-  (its search entries from the last build are added back), and it is written to
-  the null device instead of the site.
+- A generated file whose text is unchanged is "reused": it is marked excluded
+  (`InclusionLevel.EXCLUDED`), so MkDocs neither reads, renders nor writes it,
+  and its finished file stays in the kept folder. The navigation still lists it
+  (a `Page` made here, with the title, table of contents and anchors of its last
+  build), links to it resolve as before, and its search entries from the last
+  build are added back to the index.
+- The theme's templates are compiled once per server, not once per rebuild
+  (a bytecode cache kept here: MkDocs makes a new Jinja environment each time).
 - After the build, the files written this time are moved into the kept folder,
   files of the last build that this one no longer has are removed, and the kept
   folder takes its place again.
@@ -23,23 +26,26 @@ So an edit costs the files it changes (that agreement's, and the listings that
 show it), not the whole site. What a preview shows differently from a full
 build: a reused page keeps the navigation sidebar and previous/next links of its
 last render (a renamed agreement's title in its unchanged siblings' sidebars
-updates when they change, or on restarting the server). Pages, listings and
-search are current. A change to mkdocs.yml or to the theme reuses nothing, nor
-does a rebuild after a failed one. `mkdocs build` never reuses anything.
+updates when they change, or on restarting the server), and the preview's
+sitemap lists only the pages built this time. Pages, listings and search are
+current. A change to mkdocs.yml or to the theme reuses nothing, nor does a
+rebuild after a failed one. `mkdocs build` never reuses anything.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, DictLoader
+from jinja2 import BytecodeCache
+from mkdocs.structure.files import InclusionLevel
+from mkdocs.structure.pages import Page
 
-#: The template of a reused page: empty, as its finished HTML stays in the site from the last build.
-REUSED_TEMPLATE = "sla-reused-page.html"
 #: Where the generated files wait, inside the site folder, while MkDocs empties it.
 KEPT = ".sla-kept"
 
@@ -47,6 +53,7 @@ KEPT = ".sla-kept"
 @dataclass
 class _Built:
     text: str
+    title: str | None = None
     toc: Any = None
     anchors: set[str] | None = None
     url: str = ""
@@ -65,6 +72,8 @@ class PageReuse:
         self.prefix = ""
         self.written: set[str] = set()  # site paths under the prefix of the last build
         self.current: set[str] = set()  # ... and of this one
+        self.templates = _Templates()
+        self.links = _LinksToReused(self)
 
     # ------------------------------------------------------------ around the build
 
@@ -77,7 +86,7 @@ class PageReuse:
         key = _key(config)
         self.kept = self.complete and key == self.key and (site / prefix).is_dir()
         if key != self.key:
-            self.key, self.built = key, {}
+            self.key, self.built, self.templates = key, {}, _Templates()
         if self.kept:
             os.rename(site / prefix, site / KEPT)
         self.complete = False
@@ -90,7 +99,12 @@ class PageReuse:
         self.reused = {path for path, (text, _) in generated.items() if path in self.built and self.built[path].text == text}
         self.built = {path: self.built[path] if path in self.reused else _Built(text) for path, (text, _) in generated.items()}
         for path in self.reused:
-            generated[path][1].abs_dest_path = os.devnull
+            # Not read, rendered, indexed nor written: its file from the last build stays.
+            generated[path][1].inclusion = InclusionLevel.EXCLUDED
+        # MkDocs logs every link to an excluded file; a reused one is in the site all the same.
+        logger = logging.getLogger(Page.__module__)
+        if self.links not in logger.filters:
+            logger.addFilter(self.links)
         under = self.prefix + "/"
         self.current = {f.dest_uri for f in files if f.dest_uri.startswith(under) and f.src_uri not in self.reused}
         self.current |= {generated[path][1].dest_uri for path in self.reused}
@@ -117,34 +131,22 @@ class PageReuse:
 
     # ------------------------------------------------------------ each page
 
-    def is_reused(self, page) -> bool:
-        return page.file.src_uri in self.reused
-
-    def pre_page(self, page) -> None:
-        """A reused page skips Markdown: its table of contents and anchors come back."""
-        if page.file.src_uri not in self.reused:
-            return
-        built = self.built[page.file.src_uri]
-
-        def render(config, files) -> None:
-            page.content, page.toc, page.present_anchor_ids = "", built.toc, built.anchors
-
-        page.render = render
-
-    def page_markdown(self, page) -> None:
-        """A reused page is laid out by the empty template and left out of this build's search
-        indexing (its entries from the last build are added back: `add_reused_search_entries`)."""
-        if page.file.src_uri in self.reused:
-            page.meta = {**page.meta, "template": REUSED_TEMPLATE, "search": {**(page.meta.get("search") or {}), "exclude": True}}
+    def page_for(self, file, config) -> Page:
+        """The navigation's page for a reused file, which MkDocs no longer makes: its title,
+        table of contents and anchors are those of its last build."""
+        built = self.built[file.src_uri]
+        page = Page(built.title, file, config)
+        page.toc, page.present_anchor_ids = built.toc, built.anchors
+        return page
 
     def post_page(self, page) -> None:
         built = self.built.get(page.file.src_uri)
         if built is not None and page.file.src_uri not in self.reused:
-            built.toc, built.anchors, built.url = page.toc, page.present_anchor_ids, page.url
+            built.title, built.toc, built.anchors, built.url = page.title, page.toc, page.present_anchor_ids, page.url
 
     def env(self, env) -> None:
-        if not isinstance(env.loader, ChoiceLoader) or REUSED_TEMPLATE not in env.loader.list_templates():
-            env.loader = ChoiceLoader([DictLoader({REUSED_TEMPLATE: ""}), env.loader])
+        """The theme's compiled templates, kept for the next rebuild."""
+        env.bytecode_cache = self.templates
 
     # ------------------------------------------------------------ search
 
@@ -168,6 +170,35 @@ class PageReuse:
             path = urls.get(str(entry.get("location", "")).split("#", 1)[0])
             if path is not None:
                 self.built[path].search.append(entry)
+
+
+class _Templates(BytecodeCache):
+    """Compiled templates in memory, checked against their source (Jinja compares a checksum),
+    so an edited override in the theme's folder is compiled again."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+class _LinksToReused(logging.Filter):
+    """Drops MkDocs' note that a page links to an excluded file when that file is a reused one."""
+
+    NOTE = re.compile(r"contains a link to '(.+)' which is excluded from the built site")
+
+    def __init__(self, reuse: PageReuse) -> None:
+        super().__init__()
+        self.reuse = reuse
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        found = self.NOTE.search(record.getMessage())
+        return found is None or found.group(1) not in self.reuse.reused
 
 
 def _search_index(plugins):
