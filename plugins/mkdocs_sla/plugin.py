@@ -40,9 +40,9 @@ from mkdocs_sla.site.audiences import render_for
 from mkdocs_sla.site.compact import compact_page
 from mkdocs_sla.site.navigation import NavPage, NavSection
 from mkdocs_sla.site.paths import GROUP_BY, SCRIPT, STYLESHEET, Paths, RenderOptions, page_url
+from mkdocs_sla.site.previewcache import ListingCache
 from mkdocs_sla.site.render import render_listings, render_problem_page
 from mkdocs_sla.site.stash import Stash
-from mkdocs_sla.site.statements import StatementCache
 from mkdocs_sla.site.tree import SCRIPT_URI, STYLESHEET_URI, reference_files
 from mkdocs_sla.source.load import AGREEMENT_FILE
 from mkdocs_sla.source.parallel import FolderCache, for_each_agreement
@@ -148,9 +148,9 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         # each agreement's phase-1 render, keyed by its folder's files, so an edit re-renders one.
         self.rendered_cache = FolderCache()
         # ...and what MkDocs made of each generated page, reused where its Markdown is unchanged,
-        # and the customers' statements of the last render.
+        # and the listings' rows and customers' statements of the last render.
         self.reuse = PageReuse()
-        self.statement_cache = StatementCache()
+        self.listing_cache = ListingCache()
         self._reset()
 
     def _reset(self) -> None:
@@ -231,10 +231,10 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         summaries = [r.summary for r in rendered]
         # The services' own problems are among `diagnostics` already; the valid ones get their pages.
         services = [s.record for s in load_services(self.agreements_dir, Diagnostics()).values() if s.valid]
-        statements = self.statement_cache if serving else None
+        listing_cache = self.listing_cache if serving else None
         try:
             listings, self.navigation = render_listings(
-                summaries, today=self.today, options=options, services=services, statement_cache=statements
+                summaries, today=self.today, options=options, services=services, cache=listing_cache
             )
         except InvalidAgreements as error:
             errors += [d for d in error.diagnostics if d.severity == "error"]
@@ -255,7 +255,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
                 options=options,
                 problems=[str(d) for d in errors],
                 services=services,
-                statement_cache=statements,
+                cache=listing_cache,
             )
             for agreement_id, lines in self._problems_by_agreement(errors).items():
                 if agreement_id not in {s.id for s in summaries}:

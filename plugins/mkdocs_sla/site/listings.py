@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 from html import escape as _escape
 from typing import Any
 
@@ -26,7 +27,8 @@ from mkdocs_sla.site.audiences import with_statements
 from mkdocs_sla.site.history import changes_address
 from mkdocs_sla.site.navigation import NavPage, NavSection, _chunked
 from mkdocs_sla.site.paths import OTHER_FAMILY, Links, RenderOptions, legacy_definition_anchor, page_url, relative_url, slug
-from mkdocs_sla.site.statements import StatementCache, Statements
+from mkdocs_sla.site.previewcache import ListingCache, cached
+from mkdocs_sla.site.statements import Statements
 from mkdocs_sla.site.templating import _env
 from mkdocs_sla.site.views import AgreementSummary, Mark, MetricUse, PeriodEntry, VersionEntry
 
@@ -42,9 +44,12 @@ class Listings:
         today: dt.date,
         options: RenderOptions,
         problems: Iterable[str] = (),
-        statement_cache: StatementCache | None = None,
+        cache: ListingCache | None = None,
     ):
         self.today = today
+        self.cache = cache  # a live preview's, kept across its rebuilds; None makes every row
+        if cache is not None:
+            cache.start(today, options)
         self.options = options
         self.problems = list(problems)  # error lines shown on the catalog (a preview with invalid agreements)
         self.link = Links(options)
@@ -64,7 +69,7 @@ class Listings:
             )
         self.by_id = {s.id: s for s in self.summaries}
         # Credit statements: on a customer's site (its own) and the internal one (all), never the public one.
-        self.statements = Statements(self.summaries, today, options, statement_cache) if with_statements(options.audience) else None
+        self.statements = Statements(self.summaries, today, options, cache) if with_statements(options.audience) else None
 
     def render(self) -> dict[str, str]:
         pages = {self.paths.catalog: self.catalog_page(), self.paths.glossary: self.glossary_page(), self.paths.feed: self.feed()}
@@ -93,7 +98,8 @@ class Listings:
             return summary.customer
         return summary.family or OTHER_FAMILY
 
-    @property
+    # Computed once per render: each is read by several pages.
+    @cached_property
     def groups(self) -> list[tuple[str, str, list[AgreementSummary]]]:
         """(name, anchor, summaries), by name; the summaries keep the catalog order."""
         members: dict[str, list[AgreementSummary]] = defaultdict(list)
@@ -112,7 +118,10 @@ class Listings:
         return groups
 
     def catalog_page(self) -> str:
-        groups = [(name, anchor, Markup("\n".join(self._catalog_row(s) for s in members))) for name, anchor, members in self.groups]
+        groups = [
+            (name, anchor, Markup("\n".join(cached(self.cache, "catalog", (s,), lambda s=s: self._catalog_row(s)) for s in members)))
+            for name, anchor, members in self.groups
+        ]
         return self._render(
             "catalog.md.j2",
             groups=groups,
@@ -148,7 +157,7 @@ class Listings:
 
     # ------------------------------------------------------------ glossary
 
-    @property
+    @cached_property
     def glossary(self) -> list[GlossaryEntry]:
         """An entry per glossary id (`glossary_anchor`), with the metrics that use it."""
         entries: dict[str, GlossaryEntry] = {}
@@ -210,7 +219,7 @@ class Listings:
 
     # ------------------------------------------------------------ credits by period
 
-    @property
+    @cached_property
     def by_period(self) -> dict[Period, list[PeriodEntry]]:
         """Every period some agreement reported, newest first, with each agreement's entry."""
         periods: dict[Period, list[PeriodEntry]] = defaultdict(list)
@@ -242,7 +251,15 @@ class Listings:
 
     def period_page(self, period: Period, entries: list[PeriodEntry]) -> str:
         path = self.paths.period(period.label)
-        rows = Markup("\n".join(self._credit_row(path, entry) for entry in entries if entry.due))
+        rows = Markup(
+            "\n".join(
+                cached(
+                    self.cache, "credit", (entry, self.by_id[entry.agreement_id]), lambda e=entry: self._credit_row(path, e), key=(path,)
+                )
+                for entry in entries
+                if entry.due
+            )
+        )
         return self._render(
             "credits_period.md.j2",
             period=period,
@@ -355,7 +372,9 @@ class GlossaryEntry:
     anchor: str
     uses: list[MetricUse] = field(default_factory=list)
 
-    @property
+    # Cached: read for every use while sorting an entry's uses, and counting them each time
+    # made the definition pages quadratic in the number of agreements. Read after `uses` is complete.
+    @cached_property
     def definition(self) -> str:
         """The wording most uses give (whitespace aside; ties: the first alphabetically)."""
         counts = Counter(" ".join(use.definition.split()) for use in self.uses)
@@ -371,7 +390,7 @@ class GlossaryEntry:
         """The addresses this entry had when entries were named by their definition's words."""
         return {legacy_definition_anchor(use.definition) for use in self.uses}
 
-    @property
+    @cached_property
     def name(self) -> str:
         """The name most uses give it (ties: the first alphabetically)."""
         counts = Counter(use.name for use in self.uses)

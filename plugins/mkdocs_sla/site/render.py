@@ -35,8 +35,8 @@ from mkdocs_sla.site.audiences import shown
 from mkdocs_sla.site.listings import Listings
 from mkdocs_sla.site.navigation import NavPage, NavSection, mkdocs_nav  # noqa: F401  (mkdocs_nav: `sla render --nav`)
 from mkdocs_sla.site.paths import STYLESHEET, Links, RenderOptions  # noqa: F401  (STYLESHEET: `sla render` copies it)
+from mkdocs_sla.site.previewcache import ListingCache
 from mkdocs_sla.site.services import ServicePages
-from mkdocs_sla.site.statements import StatementCache
 from mkdocs_sla.site.templating import _env
 from mkdocs_sla.site.views import AgreementSummary
 
@@ -50,16 +50,16 @@ def render_listings(
     options: RenderOptions | None = None,
     problems: Iterable[str] = (),
     services: Iterable[ServiceRecord] = (),
-    statement_cache: StatementCache | None = None,
+    cache: ListingCache | None = None,
 ) -> tuple[dict[str, str], list[NavSection | NavPage | str]]:
     """The catalog, glossary and credits pages, the service pages, and the navigation, from the
     agreements' summaries (and the services' records). `problems`: error lines to show atop the
-    catalog (a preview of a tree with errors). `statement_cache`: a live preview's, kept across
-    its rebuilds, so that only the statements an edit changed are rendered again.
+    catalog (a preview of a tree with errors). `cache`: a live preview's, kept across its
+    rebuilds, so that only the rows and statements an edit changed are made again.
     Raises `InvalidAgreements` when an agreement id takes a reserved page name."""
     summaries = list(summaries)
     options = options or RenderOptions()
-    listings = Listings(summaries, today, options, problems, statement_cache)
+    listings = Listings(summaries, today, options, problems, cache)
     service_pages = ServicePages(services, summaries, today, options)
     pages = listings.render()
     pages.update(service_pages.render())

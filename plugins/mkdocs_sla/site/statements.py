@@ -12,6 +12,7 @@ through (site/audiences.py), so a customer's site holds its own statements only.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from fractions import Fraction
@@ -26,6 +27,7 @@ from mkdocs_sla.present import billing, display, markup
 from mkdocs_sla.present.words import claim_status, period_name
 from mkdocs_sla.site.navigation import NavPage, NavSection
 from mkdocs_sla.site.paths import Links, RenderOptions
+from mkdocs_sla.site.previewcache import ListingCache, cached
 from mkdocs_sla.site.templating import _env, _json
 from mkdocs_sla.site.views import AgreementSummary, Mark, StatementLine
 
@@ -59,25 +61,13 @@ def issued_total(lines: Iterable[StatementLine]) -> dict[str, str]:
     return {currency: billing.amount(total) for currency, total in sorted(sums.items())}
 
 
-class StatementCache:
-    """The statement files of the last render, by everything they are made of (the build date and
-    options; the customer, period and lines), kept by the plugin across the rebuilds of a live
-    preview so that a rebuild renders again only the statements an edit changed: at 2,000
-    agreements every customer's 24 statements list some 180 agreements each, and making them
-    all again took most of a rebuild. It holds one render's files, never more."""
-
-    def __init__(self) -> None:
-        self.made_for: tuple[dt.date, RenderOptions] | None = None
-        self.files: dict[tuple, tuple[str, str, str]] = {}
-
-
 class Statements:
     """Every customer's statements of every period, from the summaries of its agreements."""
 
-    def __init__(self, summaries: Iterable[AgreementSummary], today: dt.date, options: RenderOptions, cache: StatementCache | None = None):
+    def __init__(self, summaries: Iterable[AgreementSummary], today: dt.date, options: RenderOptions, cache: ListingCache | None = None):
         self.today = today
         self.options = options
-        self.cache = cache  # a live preview's; None renders every statement
+        self.cache = cache  # a live preview's (started by the listings); None renders every statement
         self.link = Links(options)
         self.paths = self.link.paths
         names: dict[str, str] = {}
@@ -98,27 +88,23 @@ class Statements:
         if not self.by_customer:
             return {}
         pages = {self.paths.statements: self.index_page()}
-        made_for = (self.today, self.options)
-        last = self.cache.files if self.cache is not None and self.cache.made_for == made_for else {}
-        kept = {}
         for key, periods in self.by_customer.items():
             for period, lines in periods:
-                inputs = (key, self.names[key], period, tuple(lines))
-                files = last.get(inputs)
-                if files is None:
-                    files = (
-                        self.page(key, period, lines),
-                        self.csv(key, period, lines),
-                        _json(self.document(key, period, lines)) + "\n",
-                    )
-                kept[inputs] = files
-                page, csv, document = files
+                # A preview rebuild renders again only the statements an edit changed.
+                made = functools.partial(self.files, key, period, lines)
+                page, csv, document = cached(self.cache, "statement", tuple(lines), made, key=(key, self.names[key], period))
                 pages[self.paths.statement(key, period.label)] = page
                 pages[self.paths.statement(key, period.label, "csv")] = csv
                 pages[self.paths.statement(key, period.label, "json")] = document
-        if self.cache is not None:
-            self.cache.made_for, self.cache.files = made_for, kept
         return pages
+
+    def files(self, key: str, period: Period, lines: list[StatementLine]) -> tuple[str, str, str]:
+        """One statement's page, CSV and JSON."""
+        return self.page(key, period, lines), self.csv(key, period, lines), _json(self.document(key, period, lines)) + "\n"
+
+    def totals(self, key: str, period: Period, lines: list[StatementLine]) -> dict[str, str]:
+        """`issued_total` of one statement, read by its page and by the index."""
+        return cached(self.cache, "statement-total", tuple(lines), functools.partial(issued_total, lines), key=(key, period))
 
     def title(self, key: str, period: Period) -> str:
         return f"Credit statement: {self.names[key]}, {period_name(period)}"
@@ -134,7 +120,7 @@ class Statements:
                     "label": period.label,
                     "href": self.link(self.paths.statements, self.paths.statement(key, period.label)),
                     "agreements": len(lines),
-                    "totals": [display.money(Fraction(v), c) for c, v in issued_total(lines).items() if Fraction(v)],
+                    "totals": [display.money(Fraction(v), c) for c, v in self.totals(key, period, lines).items() if Fraction(v)],
                 }
                 for period, lines in periods
             ]
@@ -143,7 +129,7 @@ class Statements:
 
     def page(self, key: str, period: Period, lines: list[StatementLine]) -> str:
         path = self.paths.statement(key, period.label)
-        totals = issued_total(lines)
+        totals = self.totals(key, period, lines)
         return (
             _env()
             .get_template("statement.md.j2")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from mkdocs_sla.core.evaluate import AgreementEvaluation
@@ -40,6 +41,13 @@ THEME_FEATURES = ["navigation.sections", "navigation.prune", "navigation.indexes
 def reference_files(site_url: str | None = None) -> dict[str, str]:
     """The format reference page and the JSON Schemas, generated from the model so they cannot
     drift; the schemas' `$id`s on the site at `site_url` (`schema_base`)."""
+    return dict(_reference_files(site_url))
+
+
+# Made once per process: they depend on the model alone, and pydantic's schema generation took
+# a second of every rebuild of a live preview.
+@lru_cache(maxsize=8)
+def _reference_files(site_url: str | None) -> dict[str, str]:
     files = {FORMAT_PAGE: reference.format_page()}
     for name, schema in all_schemas(schema_base(site_url)):
         files[SCHEMAS[name]] = schema_text(schema)

@@ -1,0 +1,56 @@
+"""What the last render of the listings made, kept across the rebuilds of a live preview.
+
+At 2,000 agreements the listings are some 100,000 rows: every customer's 24
+statements list about 180 agreements each, every credits-by-period page and the
+catalog list them all. An edit changes the rows of one agreement. Under
+`mkdocs serve` the plugin keeps each unchanged agreement's summary object from
+the last build (source.parallel.FolderCache), so a row made of the same objects
+is the same text: it is taken from here instead of being made again.
+
+A row is keyed by the identity of the objects it is made of, and the cache keeps
+those objects, so an identity cannot be reused by another object while its row is
+kept. It holds one render's rows, never more: what the last render did not use
+is dropped. A plain build passes no cache and makes every row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class ListingCache:
+    """The rows and statements of the last render, by the build date and render options they
+    were made for and the objects each was made of."""
+
+    def __init__(self) -> None:
+        self.made_for: tuple[dt.date, Any] | None = None
+        self._last: dict[tuple, tuple[tuple, Any]] = {}
+        self._now: dict[tuple, tuple[tuple, Any]] = {}
+
+    def start(self, today: dt.date, options: Any) -> None:
+        """A new render: the last one's rows stay usable when it was for the same date and options."""
+        if self.made_for != (today, options):
+            self._now = {}
+        self.made_for = (today, options)
+        self._last, self._now = self._now, {}
+
+    def get(self, kind: str, made_of: tuple, make: Callable[[], T], *, key: tuple = ()) -> T:
+        """The `kind` of row made of the objects `made_of` (and the plain values `key`): the last
+        render's when it was made of the very same objects, else `make()`."""
+        found_key = (kind, key, tuple(map(id, made_of)))
+        found = self._last.get(found_key)
+        if found is not None and all(a is b for a, b in zip(found[0], made_of, strict=True)):
+            value = found[1]
+        else:
+            value = make()
+        self._now[found_key] = (made_of, value)
+        return value
+
+
+def cached(cache: ListingCache | None, kind: str, made_of: tuple, make: Callable[[], T], *, key: tuple = ()) -> T:
+    """`cache.get(...)`, or `make()` without a cache (a plain build)."""
+    return make() if cache is None else cache.get(kind, made_of, make, key=key)
