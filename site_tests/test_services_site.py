@@ -92,31 +92,44 @@ def test_the_finance_view_totals_each_periods_credits_across_the_customers_on_th
 
 
 def version_links(site: Path, agreement_id: str) -> dict[str, str]:
-    """{version label: href} of the history page's "version … in full" links."""
-    text = (site / "agreements" / agreement_id / "history" / "index.html").read_text(encoding="utf-8")
-    return {label: href for href, label in re.findall(r'<a href="([^"]+)">version ([^<]+) in full</a>', text)}
+    """{version label: href} of the links to each version's terms in full, in the versions table
+    of the agreement page (an agreement with a single version has its history there: its history
+    page redirects to it), relative to that page."""
+    text = (site / "agreements" / agreement_id / "index.html").read_text(encoding="utf-8")
+    table = text[text.index('<div class="sla-table sla-table--wide sla-versions"') :]
+    table = table[: table.index("</table>")]
+    return {label: href for href, label in re.findall(r'<tr class="sla-version--[^"]*"><td><a href="([^"]+)">([^<]+)</a>', table)}
 
 
 def test_a_version_inheriting_with_nothing_negotiated_reads_its_terms_on_the_standards_version_page(site):
     record = load(REPO_ROOT / "agreements").get("contoso-storage")
     version = record.versions[-1]
     assert version.inherited is not None and version.inherited.negotiated == ()
+    assert len(record.versions) == 1  # its history is the agreement page's: its history page redirects there
     links = version_links(site, "contoso-storage")
-    target = f"../../services/{version.inherited.service}/standard/{version.inherited.standard_version}/"
+    target = f"../services/{version.inherited.service}/standard/{version.inherited.standard_version}/"
     assert links[version.label] == target
-    assert (site / "agreements" / "contoso-storage" / "history" / target / "index.html").resolve().is_file()
-    # Its own address keeps answering: a redirect to its section of the history page, not a second copy of the terms.
+    assert (site / "agreements" / "contoso-storage" / target / "index.html").resolve().is_file()
+    # Its own address keeps answering: a redirect to the agreement page, which holds its history
+    # (the versions table, linking the standard), not a second copy of the terms.
     stub = (site / "agreements" / "contoso-storage" / "versions" / version.label / "index.html").read_text(encoding="utf-8")
-    assert f'http-equiv="refresh" content="0; url=../../history/#version-{version.label}"' in stub
+    assert 'http-equiv="refresh" content="0; url=../../"' in stub
     assert "<article" not in stub and len(stub) < 1000
+    history = (site / "agreements" / "contoso-storage" / "history" / "index.html").read_text(encoding="utf-8")
+    assert 'http-equiv="refresh" content="0; url=../#versions"' in history
+    assert "<article" not in history and len(history) < 1000
 
 
 def test_a_version_with_negotiated_differences_keeps_its_page_of_effective_terms(site):
     record = load(REPO_ROOT / "agreements").get("fabrikam-compute")
     version = record.versions[-1]
     assert version.inherited.negotiated
-    assert version_links(site, "fabrikam-compute")[version.label] == f"../versions/{version.label}/"
-    text = words(page(site, f"agreements/fabrikam-compute/versions/{version.label}"))
+    # Its only version: the agreement page is that page (its version's address redirects there).
+    assert len(record.versions) == 1
+    assert version_links(site, "fabrikam-compute")[version.label] == "./"
+    stub = (site / "agreements" / "fabrikam-compute" / "versions" / version.label / "index.html").read_text(encoding="utf-8")
+    assert 'http-equiv="refresh" content="0; url=../../"' in stub
+    text = words(page(site, "agreements/fabrikam-compute"))
     assert "15%" in text and version.terms.customer in text  # its negotiated first tier, its parties
 
 

@@ -5,6 +5,11 @@ version does: its terms in full are the standard version's page (`services/<id>/
 written once for every agreement on it, and its own address keeps answering with a small
 redirect to its section of the history page (dates, status, what it changed). A version with
 negotiated differences keeps its page of effective terms.
+
+While an agreement has a single version, the agreement page shows everything its history page
+and its version page would (the terms in force, and the versions table with its dates, status
+and summary): both addresses keep answering with a small redirect to the agreement page, so a
+large catalog of agreements that never changed does not carry each one's terms three times.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from mkdocs_sla.present.words import (
     remedy_lines,
     responsibility_lines,
 )
-from mkdocs_sla.site.paths import Links, glossary_anchor, page_url, relative_url, version_slug
+from mkdocs_sla.site.paths import Links, Paths, glossary_anchor, page_url, relative_url, version_slug
 from mkdocs_sla.site.templating import _env
 from mkdocs_sla.site.views import VersionEntry, _metric_view
 
@@ -95,7 +100,10 @@ class History:
         self.today = today
         self.links = links
         self.path = links.paths.history(record.id)
+        self.agreement = links.paths.agreement(record.id)
         rows = version_history(record)
+        #: A single version: its history and its terms are the agreement page's (see the module's docstring).
+        self.single = len(rows) == 1
         self.versions: list[_VersionRow] = []
         for index, (previous, version, changes) in enumerate(rows):
             following = rows[index + 1][1] if index + 1 < len(rows) else None
@@ -108,7 +116,7 @@ class History:
                     following.effective - dt.timedelta(days=1) if following else None,
                     tuple(ChangeView(c.effect, c.summary, _word_diff_html(c.word_diff)) for c in changes),
                     links.paths.version(record.id, version.label),
-                    standard_page(version, links) or links.paths.version(record.id, version.label),
+                    standard_page(version, links) or (self.agreement if self.single else links.paths.version(record.id, version.label)),
                 )
             )
 
@@ -140,6 +148,16 @@ class History:
         paths = self.links.paths
         env = _env()
         views = self.views(self.path)
+        if self.single:
+            # Everything both pages would say is on the agreement page: their addresses redirect there.
+            (view,) = views
+            title = record.in_force(self.today).terms.title
+            return {
+                **self._redirect(self.path, self.agreement, "versions", f"{title}: history", "its versions on the agreement page"),
+                **self._redirect(
+                    self.versions[0].path, self.agreement, "", f"{title}, version {view.label}", "its terms on the agreement page"
+                ),
+            }
         pages = {
             self.path: env.get_template("history.md.j2").render(
                 record=record,
@@ -152,7 +170,7 @@ class History:
         }
         for view, row in zip(views, reversed(self.versions), strict=False):
             if row.terms != row.path:  # the standard's page holds its terms: its own address redirects
-                pages.update(self._redirect(row.path, self.path, view.anchor, view.label))
+                pages.update(self._redirect(row.path, self.path, view.anchor, f"Version {view.label}"))
                 continue
             terms = view.version.terms
             metrics = []
@@ -179,22 +197,25 @@ class History:
             )
         return pages
 
-    def _redirect(self, path: str, target: str, anchor: str, label: str) -> dict[str, str]:
+    def _redirect(self, path: str, target: str, anchor: str, title: str, where: str = "") -> dict[str, str]:
         """{file: text} of a static page at the address of the page `path` would be, sending the
-        reader to `target#anchor` (a permanent address stays valid: the feed and old links use it)."""
+        reader to `target#anchor` (`target` alone for no anchor): the page `title`, found `where`
+        (words naming the target; the title alone links there without). A permanent address stays
+        valid: the feed and old links use it."""
         url = page_url(path, self.links.use_directory_urls)
-        href = _escape(f"{relative_url(page_url(target, self.links.use_directory_urls), url)}#{anchor}")
+        href = _escape(relative_url(page_url(target, self.links.use_directory_urls), url) + (f"#{anchor}" if anchor else ""))
         file = url + "index.html" if url.endswith("/") else url
-        title = _escape(f"Version {label}")
+        title = _escape(title)
         feed = _escape(relative_url(self.links.paths.feed, url))
         feed_name = _escape(f"{feed_title(self.site_name)} (Atom)")
+        link = f'{title}: <a href="{href}">{_escape(where)}</a>' if where else f'<a href="{href}">{title}</a>'
         return {
             file: (
                 f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
                 f'<meta name="robots" content="noindex"><link rel="canonical" href="{href}">'
                 f'<meta http-equiv="refresh" content="0; url={href}">'
                 f'<link rel="alternate" type="application/atom+xml" title="{feed_name}" href="{feed}"></head>'
-                f'<body><p><a href="{href}">{title}</a></p>'
+                f"<body><p>{link}</p>"
                 f'<p class="sla-as-of">As of {self.today.isoformat()}: statuses, deadlines and days left on this site hold on that day.</p>'
                 "</body></html>\n"
             )
@@ -234,6 +255,15 @@ class _VersionRow:
     changes: tuple[ChangeView, ...]
     path: str  # the version's page
     terms: str  # the page of its terms in full: its own, or its standard version's (`standard_page`)
+
+
+def changes_address(paths: Paths, agreement_id: str, label: str, first: bool, single: bool) -> tuple[str, str]:
+    """(page, anchor) where a version's dates and what it changed are read, for links from
+    elsewhere (the feed): its section of the history page, or, for the only version of an
+    agreement, the versions of the agreement page (its history page redirects there)."""
+    if single:
+        return paths.agreement(agreement_id), "versions"
+    return paths.history(agreement_id), f"{'version' if first else 'changes'}-{version_slug(label)}"
 
 
 def standard_page(version: Version, links: Links) -> str | None:

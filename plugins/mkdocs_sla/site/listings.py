@@ -24,8 +24,9 @@ from mkdocs_sla.present.words import (
     plural,
 )
 from mkdocs_sla.site.audiences import with_statements
+from mkdocs_sla.site.history import changes_address
 from mkdocs_sla.site.navigation import NavPage, NavSection, _chunked
-from mkdocs_sla.site.paths import OTHER_FAMILY, Links, RenderOptions, legacy_definition_anchor, page_url, relative_url, slug, version_slug
+from mkdocs_sla.site.paths import OTHER_FAMILY, Links, RenderOptions, legacy_definition_anchor, page_url, relative_url, slug
 from mkdocs_sla.site.previewcache import ListingCache, cached
 from mkdocs_sla.site.statements import Statements
 from mkdocs_sla.site.templating import _env
@@ -309,7 +310,7 @@ class Listings:
         entries = []
         for summary in self.summaries:
             for v in summary.versions:
-                anchor = f"{'version' if v.first else 'changes'}-{version_slug(v.label)}"
+                changes_page, anchor = changes_address(self.paths, v.agreement_id, v.label, v.first, len(summary.versions) == 1)
                 entries.append(
                     FeedEntry(
                         agreement_id=v.agreement_id,
@@ -320,7 +321,7 @@ class Listings:
                         published=v.published,
                         summary=_version_summary(v),
                         href=address(self.paths.version(v.agreement_id, v.label)),
-                        changes_href=address(self.paths.history(v.agreement_id), anchor),
+                        changes_href=address(changes_page, anchor),
                     )
                 )
         return atom(
