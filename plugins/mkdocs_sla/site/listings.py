@@ -228,6 +228,10 @@ class Listings:
                 periods[entry.period].append(entry)
         return dict(sorted(periods.items(), key=lambda item: (item[0].start, item[0].kind), reverse=True))
 
+    def totals(self, period: Period, entries: list[PeriodEntry]) -> list[str]:
+        """`_totals` of one period, read by its page and by the credits index."""
+        return cached(self.cache, "period-totals", tuple(entries), lambda: _totals(entries), key=(period,))
+
     def credits_page(self) -> str:
         years: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for period, entries in self.by_period.items():
@@ -238,7 +242,7 @@ class Listings:
                     "href": self.link(self.paths.credits, self.paths.period(period.label)),
                     "reported": len(entries),
                     "credited": sum(1 for entry in entries if entry.issued),
-                    "totals": _totals(entries),
+                    "totals": self.totals(period, entries),
                 }
             )
         statements_href = self.link(self.paths.credits, self.paths.statements) if self.statements and self.statements.by_customer else None
@@ -267,7 +271,7 @@ class Listings:
             rows=rows,
             due=sum(1 for entry in entries if entry.due),
             reported=len(entries),
-            totals=_totals(entries),
+            totals=self.totals(period, entries),
             index_href=self.link(path, self.paths.credits),
         )
 

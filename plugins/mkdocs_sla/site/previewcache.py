@@ -42,7 +42,8 @@ class ListingCache:
         """The `kind` of row made of the objects `made_of` (and the plain values `key`): the last
         render's when it was made of the very same objects, else `make()`."""
         found_key = (kind, key, tuple(map(id, made_of)))
-        found = self._last.get(found_key)
+        # This render's (a total read by two pages), else the last render's.
+        found = self._now.get(found_key) or self._last.get(found_key)
         if found is not None and all(a is b for a, b in zip(found[0], made_of, strict=True)):
             value = found[1]
         else:

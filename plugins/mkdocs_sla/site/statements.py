@@ -225,7 +225,7 @@ class Statements:
                 }
                 for line in lines
             ],
-            "total": issued_total(lines),
+            "total": self.totals(key, period, lines),
         }
 
     def csv(self, key: str, period: Period, lines: list[StatementLine]) -> str:
