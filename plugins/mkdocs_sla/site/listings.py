@@ -48,8 +48,6 @@ class Listings:
     ):
         self.today = today
         self.cache = cache  # a live preview's, kept across its rebuilds; None makes every row
-        if cache is not None:
-            cache.start(today, options)
         self.options = options
         self.problems = list(problems)  # error lines shown on the catalog (a preview with invalid agreements)
         self.link = Links(options)
@@ -68,6 +66,9 @@ class Listings:
                 ]
             )
         self.by_id = {s.id: s for s in self.summaries}
+        # Started once the summaries are valid: a render refused above keeps the last one's rows.
+        if cache is not None:
+            cache.start(today, options)
         # Credit statements: on a customer's site (its own) and the internal one (all), never the public one.
         self.statements = Statements(self.summaries, today, options, cache) if with_statements(options.audience) else None
 

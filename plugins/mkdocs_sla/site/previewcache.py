@@ -33,10 +33,8 @@ class ListingCache:
 
     def start(self, today: dt.date, options: Any) -> None:
         """A new render: the last one's rows stay usable when it was for the same date and options."""
-        if self.made_for != (today, options):
-            self._now = {}
-        self.made_for = (today, options)
-        self._last, self._now = self._now, {}
+        last = self._now if self.made_for == (today, options) else {}
+        self.made_for, self._last, self._now = (today, options), last, {}
 
     def get(self, kind: str, made_of: tuple, make: Callable[[], T], *, key: tuple = ()) -> T:
         """The `kind` of row made of the objects `made_of` (and the plain values `key`): the last
