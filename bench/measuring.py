@@ -6,6 +6,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -47,7 +48,12 @@ def cpu_seconds() -> float:
 
 def measure(command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, int]:
     """(wall seconds, peak resident bytes of the process tree), sampling every 20 ms; the CPU
-    seconds go to LAST_CPU. `env`: variables added to ENV for this command."""
+    seconds go to LAST_CPU. `env`: variables added to ENV for this command. `sla`'s cache is an
+    empty folder of this command's own unless `env` names one (SLA_CACHE_DIR): a figure is of a
+    cold run unless the caller asks for a warm one."""
+    if "SLA_CACHE_DIR" not in (env or {}):
+        with tempfile.TemporaryDirectory(prefix="sla-bench-cache-") as cache:
+            return measure(command, cwd, {**(env or {}), "SLA_CACHE_DIR": cache})
     peak = 0
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()

@@ -65,6 +65,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`sla validate` and `sla credits` keep their cache in a folder of the test run, never the
+    user's ~/.cache (each xdist worker has its own)."""
+    os.environ["SLA_CACHE_DIR"] = str(tmp_path_factory.mktemp("sla-cache"))
+
+
 @pytest.fixture(scope="session")
 def browser():
     """A headless Chromium shared by the tests of one (xdist worker) process."""

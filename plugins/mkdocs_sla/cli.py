@@ -37,7 +37,7 @@ from mkdocs_sla.core.evaluate import evaluate
 from mkdocs_sla.core.model import RESERVED_IDS, SLUG
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.present.credits_report import credits_document, write_csv, write_table
-from mkdocs_sla.source.parallel import for_each_agreement
+from mkdocs_sla.source.diskcache import for_each_cached
 from mkdocs_sla.source.yamlsource import display_path
 
 DEFAULT_ROOT = "agreements"
@@ -94,9 +94,14 @@ def build_parser(every_verb: bool = True) -> argparse.ArgumentParser:
         "--today", type=_date, help="results of a period not ended by this date are errors (default: SOURCE_DATE_EPOCH, else today)"
     )
     credits.set_defaults(run=cmd_credits)
+    for quick in (validate, credits):
+        quick.add_argument(
+            "--no-cache", action="store_true", help="load every agreement, neither reading nor writing the cache (SLA_CACHE_DIR)"
+        )
     if not every_verb:
         return parser
     from mkdocs_sla.builds import add_render_verb, add_sites_verb
+    from mkdocs_sla.collectverb import add_collect_verb
 
     add_render_verb(verbs, DEFAULT_ROOT, cmd_render)
 
@@ -138,7 +143,7 @@ def build_parser(every_verb: bool = True) -> argparse.ArgumentParser:
     schema.add_argument("--results", action="store_true", help="the results file's schema instead of the agreement's")
     schema.add_argument("--out", metavar="DIR", help="write agreement.schema.json and results.schema.json into DIR")
     schema.set_defaults(run=cmd_schema)
-    add_collect_parser(verbs)
+    add_collect_verb(verbs, DEFAULT_ROOT, _date, print_diagnostics)
     return parser
 
 
@@ -174,6 +179,10 @@ def summary(valid: int, diagnostics: list[Diagnostic]) -> str:
     return f"{valid} valid agreement(s), {errors} error(s), {len(diagnostics) - errors} warning(s)"
 
 
+def _warn(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
 def _agreement_id(record) -> str:
     return record.id
 
@@ -184,7 +193,7 @@ def cmd_validate(args) -> int:
     today = _today(args)
     if today is None:
         return 1
-    diagnostics, valid = for_each_agreement(args.path, _agreement_id, today=today)
+    diagnostics, valid = for_each_cached(args.path, _agreement_id, ("validate",), today=today, use_cache=not args.no_cache, warn=_warn)
     print_diagnostics(diagnostics, args.format)
     print(summary(len(valid), diagnostics), file=sys.stderr)
     return 1 if any(d.severity == "error" for d in diagnostics) else 0
@@ -209,7 +218,8 @@ def cmd_credits(args) -> int:
     today = _today(args)
     if today is None:
         return 1
-    diagnostics, entries = for_each_agreement(args.path, task, today=today)
+    verb = ("credits", args.period, args.agreement, args.customer, encode)
+    diagnostics, entries = for_each_cached(args.path, task, verb, today=today, use_cache=not args.no_cache, warn=_warn)
     if any(d.severity == "error" for d in diagnostics):
         print_diagnostics(diagnostics, stream=sys.stderr)
         print(summary(len(entries), diagnostics), file=sys.stderr)
@@ -556,44 +566,6 @@ def cmd_schema(args) -> int:
         return 0
     sys.stdout.write(schema_text(results_schema(base) if args.results else agreement_schema(base)))
     return 0
-
-
-# ---------------------------------------------------------------- collect
-
-
-def add_collect_parser(verbs) -> None:
-    """`sla collect`: measurements of closed periods from each agreement's collect.yaml."""
-    collect = verbs.add_parser(
-        "collect",
-        help="measurements of closed periods from Prometheus-compatible APIs and status page exports (collect.yaml)",
-        description="For each agreement with a collect.yaml: query the Prometheus-compatible API and import the status page "
-        "export, for closed periods only, into the outage log (outages/), interval counts (results/), maintenance windows "
-        "(maintenance.yaml) and corrections (corrections.yaml). Nothing is written unless every query succeeds; a file "
-        "that would not change is not touched. Exit 1 on any error.",
-    )
-    collect.add_argument("path", nargs="?", default=DEFAULT_ROOT, help="agreements folder (default: agreements)")
-    collect.add_argument("--agreement", metavar="ID", help="only this agreement")
-    collect.add_argument("--server", metavar="URL", help="the API's base URL, instead of the one in collect.yaml")
-    collect.add_argument(
-        "--until", type=_date, metavar="DATE", help="as if run at 00:00 UTC on DATE: only periods closed by then (default: now)"
-    )
-    collect.set_defaults(run=cmd_collect)
-
-
-def cmd_collect(args) -> int:
-    """Now is read here, from the clock (or `--until`); everything else is in source.collect.command."""
-    from mkdocs_sla.source.collect.command import run_collect
-
-    now = dt.datetime.now(dt.UTC)
-    if args.until is not None:
-        until = dt.datetime.combine(args.until, dt.time(0), tzinfo=dt.UTC)
-        if until > now:
-            print(
-                f"sla collect: error: --until {args.until} is in the future; a period is collected only once it has closed", file=sys.stderr
-            )
-            return 1
-        now = until
-    return run_collect(Path(args.path), now, agreement=args.agreement, server=args.server, report=print_diagnostics)
 
 
 if __name__ == "__main__":  # pragma: no cover

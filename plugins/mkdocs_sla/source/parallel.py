@@ -10,6 +10,7 @@ stay in one process, where starting workers would cost more than it saves.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -35,12 +36,23 @@ class FolderCache:
     """Each agreement folder's diagnostics and results, keyed by what the folder holds.
 
     `key` is what every result depends on besides its folder: the caller's (build date,
-    render options) and the files at the top of the tree; when it changes, all is redone."""
+    render options) and the files at the top of the tree; when it changes, all is redone.
+    Both it and a folder's fingerprint are kept as digests (`digest`), so that a cache read
+    back from disk (`source.diskcache`) compares as one kept in memory."""
 
-    key: object = None
-    entries: dict[Path, tuple[tuple, list[Diagnostic], list[Any], list[Any]]] = field(default_factory=dict)
+    key: str | None = None
+    #: folder -> (digest of its fingerprint, diagnostics, results, customer facts)
+    entries: dict[Path, tuple[str, list[Diagnostic], list[Any], list[Any]]] = field(default_factory=dict)
     #: How many folders the last call loaded (the others came from the cache).
     loaded: int = 0
+    #: With a time (ns since the epoch): a folder holding a file modified at or after it is
+    #: loaded but not kept, since it may change again within the file system clock's tick.
+    racy_before: int | None = None
+
+
+def digest(value: object) -> str:
+    """A short digest of plain data (tuples, strings, numbers, dates) by its `repr`."""
+    return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
 
 
 def fingerprint(folder: Path) -> tuple:
@@ -86,14 +98,18 @@ def for_each_agreement(
     # The services are loaded once, before the workers fork: each worker inherits them.
     _SHARED["services"] = load_services(Path(root), diagnostics)
     folders = agreement_folders(root, diagnostics)
-    prints: dict[Path, tuple] = {}
+    prints: dict[Path, str] = {}
+    newest: dict[Path, int] = {}
     todo = folders
     if cache is not None:
         names = {f.name for f in folders}
-        shared = (key, today, fingerprint_top(root, names))
+        shared = digest((key, today, fingerprint_top(root, names)))
         if cache.key != shared:
             cache.key, cache.entries = shared, {}
-        prints = {f: fingerprint(f) for f in folders}
+        for f in folders:
+            files = fingerprint(f)
+            prints[f] = digest(files)
+            newest[f] = max((mtime for _path, _size, mtime in files), default=0)
         todo = [f for f in folders if f not in cache.entries or cache.entries[f][0] != prints[f]]
     if workers is None:
         workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -113,7 +129,10 @@ def for_each_agreement(
         if folder in results:
             items, folder_payloads, folder_facts = results[folder]
             if cache is not None:
-                cache.entries[folder] = (prints[folder], items, folder_payloads, folder_facts)
+                if cache.racy_before is None or newest[folder] < cache.racy_before:
+                    cache.entries[folder] = (prints[folder], items, folder_payloads, folder_facts)
+                else:
+                    cache.entries.pop(folder, None)
         else:
             _, items, folder_payloads, folder_facts = cache.entries[folder]
         diagnostics.items.extend(items)

@@ -1,0 +1,221 @@
+"""What `sla validate` and `sla credits` found in each agreement folder, kept between runs.
+
+A catalog of 10,000 agreements is a quarter of a million YAML files; reading them all is
+minutes of work, while a pull request changes a few. So each folder's diagnostics and
+results are stored with its fingerprint (every file's path, size and modification time:
+`parallel.fingerprint`), and a later run loads again only the folders whose fingerprint
+changed, as the live preview does in memory (`parallel.FolderCache`).
+
+Everything else a result depends on is the cache's key, and a new key starts afresh: the
+verb and its options, the date checked against, the files beside the agreement folders
+(services, calendars, customers), the working directory (diagnostics name files relative
+to it), and the code: this package's files and the versions of the libraries that read
+the input. The key is compared as a digest, so nothing is trusted that was not written for
+exactly this run's inputs.
+
+One SQLite file per agreements folder and verb, under `SLA_CACHE_DIR`, else `$XDG_CACHE_HOME/mkdocs-sla`,
+else `~/.cache/mkdocs-sla`. Rows hold JSON, never pickles: a cache restored from elsewhere
+(a CI cache, say) can hold wrong results at worst, never run code. A cache that cannot be
+read or written is passed over with a warning: the run itself is never lost to it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+import json
+import os
+import sqlite3
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from mkdocs_sla.core.diagnostics import Diagnostic, Position, Rule
+from mkdocs_sla.source.audiences import CustomerFact
+from mkdocs_sla.source.parallel import FolderCache, digest, for_each_agreement
+
+CACHE_DIR_ENV = "SLA_CACHE_DIR"
+#: Bump when the rows' layout changes: older files are then started afresh.
+LAYOUT = 1
+#: A file modified this close before the run may still change within the same tick of the file
+#: system's clock and keep its modification time (git's "racy clean" entries); a folder holding
+#: one is loaded again next time instead of being trusted.
+RACY_SECONDS = 2
+#: The cache files kept, the most recently used: a file per agreements folder and set of
+#: options (`sla credits --period P` for each P), so old ones are dropped rather than piling up.
+KEPT_FILES = 16
+#: The libraries whose version changes what a run reads or reports.
+_LIBRARIES = ("pydantic", "pydantic-core", "PyYAML", "python-dateutil", "holidays", "icalendar", "tzdata")
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def cache_dir() -> Path:
+    """Where the cache files live: `SLA_CACHE_DIR`, else the XDG cache folder."""
+    if os.environ.get(CACHE_DIR_ENV):
+        return Path(os.environ[CACHE_DIR_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "mkdocs-sla"
+
+
+def code_version() -> str:
+    """A digest of the code that makes a result: this package's Python files (path, size,
+    modification time) and the libraries' versions, so that an upgrade or an edit of the
+    loader never serves results of the code before."""
+    files = sorted((str(p.relative_to(_PACKAGE)), p.stat().st_size, p.stat().st_mtime_ns) for p in _PACKAGE.rglob("*.py"))
+    versions = []
+    for name in _LIBRARIES:
+        try:
+            versions.append((name, importlib.metadata.version(name)))
+        except importlib.metadata.PackageNotFoundError:
+            versions.append((name, None))
+    return digest((LAYOUT, sys.version, files, versions))
+
+
+class DiskCache:
+    """One agreements folder's cache file: `load` gives a `FolderCache` to run with, `save`
+    writes back what the run changed."""
+
+    def __init__(self, root: Path | str, verb: tuple, directory: Path | None = None):
+        self.root = Path(root)
+        self.verb = verb
+        where = (str(self.root.resolve()), os.getcwd())
+        # A file per verb and options: `validate` and `credits` in turn keep both warm.
+        self.path = (directory or cache_dir()) / f"{digest((where, verb))}.sqlite"
+        #: What the caller passes to `for_each_agreement` as `key`.
+        self.key = digest((code_version(), verb, where))
+        self.warnings: list[str] = []
+        self._stored: dict[str, str] = {}  # folder -> the fingerprint digest stored
+        self._stored_key: str | None = None
+        self._unreadable = False
+
+    def load(self) -> FolderCache:
+        """The stored entries (none if the file is missing, unreadable or of other code)."""
+        cache = FolderCache(racy_before=time.time_ns() - RACY_SECONDS * 1_000_000_000)
+        if not self.path.exists():
+            return cache
+        try:
+            with self._connect() as db:
+                stored = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
+                for folder, print_, row, texts in db.execute("SELECT folder, print, entry, texts FROM folders"):
+                    cache.entries[Path(folder)] = (print_, *_decode(row, texts))
+                    self._stored[folder] = print_
+        except (sqlite3.Error, OSError, ValueError, TypeError, KeyError, IndexError) as exc:
+            self.warnings.append(f"sla: cache {self.path} not read ({exc}); every agreement is loaded, and the cache written anew")
+            cache.entries.clear()
+            self._stored, self._unreadable = {}, True
+            return cache
+        cache.key = self._stored_key = stored[0] if stored else None
+        with contextlib.suppress(OSError):
+            os.utime(self.path)  # used: among the last to be dropped (KEPT_FILES)
+        return cache
+
+    def save(self, cache: FolderCache) -> None:
+        """Write the entries that are new or changed, and drop the folders that are gone."""
+        fresh = self._stored_key != cache.key  # other inputs: every row is written again
+        changed = {str(f): e for f, e in cache.entries.items() if fresh or self._stored.get(str(f)) != e[0]}
+        gone = set() if fresh else set(self._stored) - {str(f) for f in cache.entries}
+        if not fresh and not changed and not gone:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self._unreadable:
+                self.path.unlink(missing_ok=True)
+            with self._connect() as db:
+                if fresh:
+                    db.execute("DELETE FROM folders")
+                db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('key', ?)", (cache.key,))
+                db.executemany("DELETE FROM folders WHERE folder = ?", ((f,) for f in gone))
+                db.executemany(
+                    "INSERT OR REPLACE INTO folders (folder, print, entry, texts) VALUES (?, ?, ?, ?)",
+                    ((f, e[0], *_encode(*e[1:])) for f, e in changed.items()),
+                )
+        except (sqlite3.Error, OSError, TypeError, ValueError) as exc:
+            self.warnings.append(f"sla: cache {self.path} not written ({exc}); the next run loads every agreement again")
+            return
+        self._drop_old()
+
+    def _drop_old(self) -> None:
+        """Remove all but the KEPT_FILES most recently used cache files of the folder."""
+        try:
+            files = sorted(self.path.parent.glob("*.sqlite"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+            for old in files[KEPT_FILES:]:
+                old.unlink(missing_ok=True)
+        except OSError:
+            pass  # another run dropped it first: what matters is that the files do not pile up
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=30)
+        try:
+            with db:  # one transaction: a run that stops halfway leaves the last good file
+                db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
+                db.execute("CREATE TABLE IF NOT EXISTS folders (folder TEXT PRIMARY KEY, print TEXT, entry TEXT, texts TEXT)")
+                yield db
+        finally:
+            db.close()
+
+
+def for_each_cached(
+    root: Path | str, task: Callable[[Any], Any] | None, verb: tuple, *, today, use_cache: bool = True, warn: Callable[[str], None]
+) -> tuple[list[Diagnostic], list[Any]]:
+    """`parallel.for_each_agreement` through the cache of `root` for `verb` (the verb and every
+    option its results depend on); `warn` says why a cache was passed over."""
+    if not use_cache:
+        return for_each_agreement(root, task, today=today)
+    disk = DiskCache(root, verb)
+    cache = disk.load()
+    found = for_each_agreement(root, task, today=today, cache=cache, key=disk.key)
+    disk.save(cache)
+    for warning in disk.warnings:
+        warn(warning)
+    return found
+
+
+# A row: the diagnostics, the task's results (JSON data; a tuple comes back as a tuple) and
+# the customer facts, as JSON. A long string inside a result tuple (an agreement's credits
+# already encoded as JSON) is kept apart in `texts`, as it is: escaped inside the row, it
+# would cost more to read back than the rest of the cache together.
+
+#: Strings at least this long go into `texts`.
+_APART = 256
+
+
+def _encode(items: list[Diagnostic], payloads: list[Any], facts: list[CustomerFact | None]) -> tuple[str, str]:
+    texts: list[str] = []
+    spans = []  # [result, element, start, end] of each string kept apart
+    at = 0
+    rows = []
+    for i, payload in enumerate(payloads):
+        if isinstance(payload, tuple):
+            payload = list(payload)
+            for j, element in enumerate(payload):
+                if isinstance(element, str) and len(element) >= _APART:
+                    spans.append([i, j, at, at + len(element)])
+                    texts.append(element)
+                    at += len(element)
+                    payload[j] = None
+        rows.append(payload)
+    entry = [
+        [[*_position(d.position), d.severity, d.message, d.rule.value if d.rule else None] for d in items],
+        rows,
+        [None if f is None else [f.agreement_id, f.name, f.key, f.explicit, _position(f.position)] for f in facts],
+        spans,
+    ]
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":")), "".join(texts)
+
+
+def _decode(row: str, texts: str) -> tuple[list[Diagnostic], list[Any], list[CustomerFact | None]]:
+    items, payloads, facts, spans = json.loads(row)
+    for i, j, start, end in spans:
+        payloads[i][j] = texts[start:end]
+    return (
+        [Diagnostic(Position(*d[:3]), d[3], d[4], Rule(d[5]) if d[5] else None) for d in items],
+        [tuple(p) if isinstance(p, list) else p for p in payloads],
+        [None if f is None else CustomerFact(f[0], f[1], f[2], f[3], Position(*f[4])) for f in facts],
+    )
+
+
+def _position(position: Position) -> list:
+    return [position.file, position.line, position.column]

@@ -1,0 +1,179 @@
+"""`sla validate` and `sla credits` keep each agreement folder's findings between runs
+(source/diskcache.py): a warm run says exactly what a cold one says, loads only what changed,
+and a cache that is broken, stale or unwritable never changes a result."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from core_helpers import SLA
+from helpers import copy_project
+from mkdocs_sla.source import diskcache
+from mkdocs_sla.source.diskcache import KEPT_FILES, DiskCache
+from mkdocs_sla.source.parallel import FolderCache, for_each_agreement
+
+TODAY = "2026-12-01"
+AN_HOUR_AGO = time.time() - 3600
+VERBS = (
+    ("validate",),
+    ("credits", "--format", "json"),
+    ("credits", "--format", "table"),
+    ("credits", "--format", "csv"),
+    ("credits", "--period", "2026-10", "--format", "csv"),
+)
+
+
+def sla(cwd: Path, cache: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SLA_CACHE_DIR": str(cache)}
+    return subprocess.run([*SLA, *args, "--today", TODAY, "agreements"], cwd=cwd, capture_output=True, text=True, env=env, timeout=120)
+
+
+def age(root: Path, seconds: float = AN_HOUR_AGO) -> None:
+    """Every file as if written an hour ago: older than the cache's racy margin."""
+    for path in root.rglob("*"):
+        os.utime(path, (seconds, seconds))
+
+
+def same_size_edit(path: Path, old: str, new: str, keep_time: bool = True) -> None:
+    """Rewrite `old` as `new` (as long) in `path`; with `keep_time`, its modification time stays."""
+    assert len(old) == len(new)
+    stat = path.stat()
+    path.write_text(path.read_text().replace(old, new, 1))
+    assert path.stat().st_size == stat.st_size
+    if keep_time:
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "project").mkdir()
+    copy_project(tmp_path / "project")
+    root = tmp_path / "project" / "agreements"
+    # One invalid agreement, so that diagnostics go through the cache too.
+    shutil.copytree(root / "acme-database", root / "broken-database")
+    agreement = root / "broken-database" / "agreement.yaml"
+    agreement.write_text(agreement.read_text().replace("id: acme-database", "id: broken-database").replace("objective:", "objective: x", 1))
+    age(root)
+    return tmp_path / "project"
+
+
+def a_results_file(project: Path) -> Path:
+    return sorted((project / "agreements" / "acme-database" / "results").glob("*.yaml"))[0]
+
+
+@pytest.mark.parametrize("verb", VERBS, ids=" ".join)
+def test_a_warm_run_says_what_a_cold_run_said(project: Path, tmp_path: Path, verb: tuple[str, ...]) -> None:
+    cache = tmp_path / "cache"
+    cold, warm = sla(project, cache, *verb), sla(project, cache, *verb)
+    uncached = sla(project, tmp_path / "unused", *verb, "--no-cache")
+    assert cold.returncode == 1, cold.stderr  # the broken agreement
+    assert "broken-database/agreement.yaml" in cold.stdout + cold.stderr
+    for run in (warm, uncached):
+        assert (run.returncode, run.stdout, run.stderr) == (cold.returncode, cold.stdout, cold.stderr)
+    assert len(list(cache.glob("*.sqlite"))) == 1
+    assert not (tmp_path / "unused").exists(), "--no-cache wrote a cache"
+
+
+def test_unchanged_folders_are_not_read_again_and_an_edit_is(project: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first = sla(project, cache, "validate")
+    results = a_results_file(project)
+    # The same size and modification time: the folder looks unchanged, so the cache answers;
+    # this is the proof that it is not read (and the trust the cache puts in the file system).
+    same_size_edit(results, "period:", "perixd:")
+    assert sla(project, cache, "validate").stderr == first.stderr
+    # A real edit changes the modification time: the folder is loaded and the error reported.
+    os.utime(results, (AN_HOUR_AGO + 60, AN_HOUR_AGO + 60))
+    after = sla(project, cache, "validate")
+    assert f"agreements/acme-database/results/{results.name}:" in after.stdout
+    assert "perixd" in after.stdout
+
+
+def test_a_folder_written_just_now_is_loaded_again(project: Path, tmp_path: Path) -> None:
+    """A file changed within the file system clock's tick may keep its modification time:
+    a folder that new is not trusted to the cache (the next run reads it again)."""
+    cache = tmp_path / "cache"
+    results = a_results_file(project)
+    os.utime(results)  # now
+    sla(project, cache, "validate")
+    same_size_edit(results, "period:", "perixd:")
+    assert "perixd" in sla(project, cache, "validate").stdout
+
+
+def test_a_removed_folder_leaves_the_report(project: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    before = sla(project, cache, "validate")
+    shutil.rmtree(project / "agreements" / "broken-database")
+    after = sla(project, cache, "validate")
+    assert after.returncode == 0, after.stdout
+    assert "broken-database" not in after.stdout + after.stderr
+    assert int(before.stderr.split()[0]) == int(after.stderr.split()[0])  # the broken one was never valid
+    assert "0 error(s)" in after.stderr
+
+
+def test_a_broken_cache_is_said_and_replaced(project: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cold = sla(project, cache, "credits", "--format", "json")
+    for file in cache.glob("*.sqlite"):
+        file.write_bytes(b"not a database" * 100)
+    broken = sla(project, cache, "credits", "--format", "json")
+    assert broken.stdout == cold.stdout
+    assert "sla: cache" in broken.stderr and "not read" in broken.stderr
+    again = sla(project, cache, "credits", "--format", "json")
+    assert again.stderr == cold.stderr and again.stdout == cold.stdout
+
+
+def test_a_cache_that_cannot_be_written_is_said_and_the_run_goes_on(project: Path, tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    run = sla(project, blocked, "validate")
+    uncached = sla(project, tmp_path / "unused", "validate", "--no-cache")
+    assert (run.returncode, run.stdout) == (uncached.returncode, uncached.stdout)
+    assert "not written" in run.stderr
+    assert run.stderr.endswith(uncached.stderr)
+
+
+# In process: how many folders a run loaded, as the key changes.
+
+
+def cached_run(root: Path, directory: Path, today: dt.date = dt.date(2026, 12, 1)) -> FolderCache:
+    disk = DiskCache(root, ("validate",), directory)
+    cache = disk.load()
+    for_each_agreement(root, None, today=today, cache=cache, key=disk.key, workers=1)
+    disk.save(cache)
+    assert disk.warnings == []
+    return cache
+
+
+def test_what_beside_the_folders_changes_every_result_starts_afresh(project: Path, tmp_path: Path, monkeypatch) -> None:
+    root, directory = project / "agreements", tmp_path / "cache"
+    folders = cached_run(root, directory).loaded
+    assert folders > 10
+    assert cached_run(root, directory).loaded == 0
+    assert cached_run(root, directory, today=dt.date(2026, 12, 2)).loaded == folders, "the date checked against"
+    cached_run(root, directory)
+    standard = next((root / "services").rglob("*.yaml"))
+    os.utime(standard, (AN_HOUR_AGO + 5, AN_HOUR_AGO + 5))
+    assert cached_run(root, directory).loaded == folders, "a service's standard"
+    monkeypatch.setattr(diskcache, "code_version", lambda: "other code")
+    assert cached_run(root, directory).loaded == folders, "the code"
+    assert cached_run(root, directory).loaded == 0
+
+
+def test_old_cache_files_are_dropped(tmp_path: Path) -> None:
+    directory = tmp_path / "cache"
+    root = tmp_path / "agreements"
+    root.mkdir()
+    for period in range(KEPT_FILES + 5):
+        disk = DiskCache(root, ("credits", f"2026-{period}"), directory)
+        cache = disk.load()
+        for_each_agreement(root, None, cache=cache, key=disk.key)
+        disk.save(cache)
+    assert len(list(directory.glob("*.sqlite"))) == KEPT_FILES
