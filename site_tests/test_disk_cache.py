@@ -15,7 +15,7 @@ import pytest
 
 from core_helpers import SLA
 from helpers import copy_project
-from mkdocs_sla.source import diskcache
+from mkdocs_sla.source import diskcache, parallel
 from mkdocs_sla.source.diskcache import KEPT_FILES, DiskCache
 from mkdocs_sla.source.parallel import FolderCache, for_each_agreement
 
@@ -96,9 +96,9 @@ def test_unchanged_folders_are_not_read_again_and_an_edit_is(project: Path, tmp_
     assert "perixd" in after.stdout
 
 
-def test_a_folder_written_just_now_is_loaded_again(project: Path, tmp_path: Path) -> None:
+def test_a_folder_written_just_now_is_compared_by_content(project: Path, tmp_path: Path) -> None:
     """A file changed within the file system clock's tick may keep its modification time:
-    a folder that new is not trusted to the cache (the next run reads it again)."""
+    for a folder that new, the next run compares the bytes rather than trusting the times."""
     cache = tmp_path / "cache"
     results = a_results_file(project)
     os.utime(results)  # now
@@ -161,10 +161,30 @@ def test_what_beside_the_folders_changes_every_result_starts_afresh(project: Pat
     cached_run(root, directory)
     standard = next((root / "services").rglob("*.yaml"))
     os.utime(standard, (AN_HOUR_AGO + 5, AN_HOUR_AGO + 5))
+    assert cached_run(root, directory).loaded == 0, "a service's standard touched, not changed"
+    with standard.open("a") as file:
+        file.write("# a comment changes the bytes\n")
     assert cached_run(root, directory).loaded == folders, "a service's standard"
     monkeypatch.setattr(diskcache, "code_version", lambda: "other code")
     assert cached_run(root, directory).loaded == folders, "the code"
     assert cached_run(root, directory).loaded == 0
+
+
+def test_a_fresh_checkout_finds_its_results(project: Path, tmp_path: Path, monkeypatch) -> None:
+    """A checkout writes every file anew: new modification times, the same bytes. The bytes
+    are compared, and nothing is loaded again (as a CI job with a restored cache finds it)."""
+    root, directory = project / "agreements", tmp_path / "cache"
+    assert cached_run(root, directory).loaded > 10
+    age(root, AN_HOUR_AGO + 600)
+    read = []
+    real = parallel.content_digest
+    monkeypatch.setattr(parallel, "content_digest", lambda folder, files: read.append(folder) or real(folder, files))
+    assert cached_run(root, directory).loaded == 0
+    assert root / "acme-database" in read
+    # The new times are trusted from then on: the next run reads no agreement's bytes.
+    read.clear()
+    assert cached_run(root, directory).loaded == 0
+    assert root / "acme-database" not in read
 
 
 def test_old_cache_files_are_dropped(tmp_path: Path) -> None:

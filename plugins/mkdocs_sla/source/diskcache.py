@@ -3,14 +3,16 @@
 A catalog of 10,000 agreements is a quarter of a million YAML files; reading them all is
 minutes of work, while a pull request changes a few. So each folder's diagnostics and
 results are stored with its fingerprint (every file's path, size and modification time:
-`parallel.fingerprint`), and a later run loads again only the folders whose fingerprint
-changed, as the live preview does in memory (`parallel.FolderCache`).
+`parallel.fingerprint`) and a digest of what its files hold, and a later run loads again
+only the folders that changed, as the live preview does in memory (`parallel.FolderCache`):
+where the fingerprint differs, the files are read and their bytes compared, so a fresh
+checkout (new times, the same bytes) still finds its results here.
 
 Everything else a result depends on is the cache's key, and a new key starts afresh: the
-verb and its options, the date checked against, the files beside the agreement folders
-(services, calendars, customers), the working directory (diagnostics name files relative
-to it), and the code: this package's files and the versions of the libraries that read
-the input. The key is compared as a digest, so nothing is trusted that was not written for
+verb and its options, the date checked against, what the files beside the agreement
+folders hold (services, calendars, customers), the working directory (diagnostics name files
+relative to it), and the code: what this package's files hold and the versions of Python and
+of the libraries that read the input. The key is compared as a digest, so nothing is trusted that was not written for
 exactly this run's inputs.
 
 One SQLite file per agreements folder and verb, under `SLA_CACHE_DIR`, else `$XDG_CACHE_HOME/mkdocs-sla`,
@@ -34,14 +36,14 @@ from typing import Any
 
 from mkdocs_sla.core.diagnostics import Diagnostic, Position, Rule
 from mkdocs_sla.source.audiences import CustomerFact
-from mkdocs_sla.source.parallel import FolderCache, digest, for_each_agreement
+from mkdocs_sla.source.parallel import FolderCache, content_digest, digest, for_each_agreement
 
 CACHE_DIR_ENV = "SLA_CACHE_DIR"
 #: Bump when the rows' layout changes: older files are then started afresh.
 LAYOUT = 1
 #: A file modified this close before the run may still change within the same tick of the file
-#: system's clock and keep its modification time (git's "racy clean" entries); a folder holding
-#: one is loaded again next time instead of being trusted.
+#: system's clock and keep its modification time (git's "racy clean" entries): for a folder
+#: holding one, the next run compares the bytes instead of trusting the times.
 RACY_SECONDS = 2
 #: The cache files kept, the most recently used: a file per agreements folder and set of
 #: options (`sla credits --period P` for each P), so old ones are dropped rather than piling up.
@@ -60,17 +62,17 @@ def cache_dir() -> Path:
 
 
 def code_version() -> str:
-    """A digest of the code that makes a result: this package's Python files (path, size,
-    modification time) and the libraries' versions, so that an upgrade or an edit of the
-    loader never serves results of the code before."""
-    files = sorted((str(p.relative_to(_PACKAGE)), p.stat().st_size, p.stat().st_mtime_ns) for p in _PACKAGE.rglob("*.py"))
+    """A digest of the code that makes a result: what this package's Python files hold and the
+    libraries' versions, so that an upgrade or an edit of the loader never serves results of
+    the code before (by content: a checkout in CI gives the files new times)."""
+    files = tuple(sorted((str(p.relative_to(_PACKAGE)), 0, 0) for p in _PACKAGE.rglob("*.py")))
     versions = []
     for name in _LIBRARIES:
         try:
             versions.append((name, importlib.metadata.version(name)))
         except importlib.metadata.PackageNotFoundError:
             versions.append((name, None))
-    return digest((LAYOUT, sys.version, files, versions))
+    return digest((LAYOUT, sys.version, content_digest(_PACKAGE, files), versions))
 
 
 class DiskCache:
@@ -86,7 +88,7 @@ class DiskCache:
         #: What the caller passes to `for_each_agreement` as `key`.
         self.key = digest((code_version(), verb, where))
         self.warnings: list[str] = []
-        self._stored: dict[str, str] = {}  # folder -> the fingerprint digest stored
+        self._stored: dict[str, tuple] = {}  # folder -> the (fingerprint, content) digests stored
         self._stored_key: str | None = None
         self._unreadable = False
 
@@ -98,9 +100,9 @@ class DiskCache:
         try:
             with self._connect() as db:
                 stored = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
-                for folder, print_, row, texts in db.execute("SELECT folder, print, entry, texts FROM folders"):
-                    cache.entries[Path(folder)] = (print_, *_decode(row, texts))
-                    self._stored[folder] = print_
+                for folder, stat, content, row, texts in db.execute("SELECT folder, stat, content, entry, texts FROM folders"):
+                    cache.entries[Path(folder)] = (stat, content, *_decode(row, texts))
+                    self._stored[folder] = (stat, content)
         except (sqlite3.Error, OSError, ValueError, TypeError, KeyError, IndexError) as exc:
             self.warnings.append(f"sla: cache {self.path} not read ({exc}); every agreement is loaded, and the cache written anew")
             cache.entries.clear()
@@ -114,7 +116,7 @@ class DiskCache:
     def save(self, cache: FolderCache) -> None:
         """Write the entries that are new or changed, and drop the folders that are gone."""
         fresh = self._stored_key != cache.key  # other inputs: every row is written again
-        changed = {str(f): e for f, e in cache.entries.items() if fresh or self._stored.get(str(f)) != e[0]}
+        changed = {str(f): e for f, e in cache.entries.items() if fresh or self._stored.get(str(f)) != e[:2]}
         gone = set() if fresh else set(self._stored) - {str(f) for f in cache.entries}
         if not fresh and not changed and not gone:
             return
@@ -128,8 +130,8 @@ class DiskCache:
                 db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('key', ?)", (cache.key,))
                 db.executemany("DELETE FROM folders WHERE folder = ?", ((f,) for f in gone))
                 db.executemany(
-                    "INSERT OR REPLACE INTO folders (folder, print, entry, texts) VALUES (?, ?, ?, ?)",
-                    ((f, e[0], *_encode(*e[1:])) for f, e in changed.items()),
+                    "INSERT OR REPLACE INTO folders (folder, stat, content, entry, texts) VALUES (?, ?, ?, ?, ?)",
+                    ((f, e[0], e[1], *_encode(*e[2:])) for f, e in changed.items()),
                 )
         except (sqlite3.Error, OSError, TypeError, ValueError) as exc:
             self.warnings.append(f"sla: cache {self.path} not written ({exc}); the next run loads every agreement again")
@@ -151,7 +153,7 @@ class DiskCache:
         try:
             with db:  # one transaction: a run that stops halfway leaves the last good file
                 db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
-                db.execute("CREATE TABLE IF NOT EXISTS folders (folder TEXT PRIMARY KEY, print TEXT, entry TEXT, texts TEXT)")
+                db.execute("CREATE TABLE IF NOT EXISTS folders (folder TEXT PRIMARY KEY, stat TEXT, content TEXT, entry TEXT, texts TEXT)")
                 yield db
         finally:
             db.close()

@@ -36,23 +36,43 @@ class FolderCache:
     """Each agreement folder's diagnostics and results, keyed by what the folder holds.
 
     `key` is what every result depends on besides its folder: the caller's (build date,
-    render options) and the files at the top of the tree; when it changes, all is redone.
-    Both it and a folder's fingerprint are kept as digests (`digest`), so that a cache read
+    render options) and what the files at the top of the tree hold; when it changes, all is
+    redone. A folder is unchanged when its files' sizes and modification times are
+    (`fingerprint`), or else when what they hold is (`content_digest`: a fresh checkout gives
+    every file a new time and the same bytes). All are kept as digests, so that a cache read
     back from disk (`source.diskcache`) compares as one kept in memory."""
 
     key: str | None = None
-    #: folder -> (digest of its fingerprint, diagnostics, results, customer facts)
-    entries: dict[Path, tuple[str, list[Diagnostic], list[Any], list[Any]]] = field(default_factory=dict)
+    #: folder -> (digest of its fingerprint or None, digest of its content, diagnostics,
+    #: results, customer facts)
+    entries: dict[Path, tuple[str | None, str | None, list[Diagnostic], list[Any], list[Any]]] = field(default_factory=dict)
     #: How many folders the last call loaded (the others came from the cache).
     loaded: int = 0
-    #: With a time (ns since the epoch): a folder holding a file modified at or after it is
-    #: loaded but not kept, since it may change again within the file system clock's tick.
+    #: With a time (ns since the epoch): the fingerprint of a folder holding a file modified at
+    #: or after it is not kept, since the file may change again within the same tick of the file
+    #: system's clock and keep its time (git's "racy clean" files); its content is checked instead.
     racy_before: int | None = None
 
 
 def digest(value: object) -> str:
     """A short digest of plain data (tuples, strings, numbers, dates) by its `repr`."""
     return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
+
+
+def content_digest(folder: Path, files: tuple) -> str | None:
+    """A digest of the paths and bytes of `files` (as `fingerprint(folder)` lists them); None
+    if one cannot be read (the loader reports why)."""
+    found = hashlib.blake2b(digest_size=16)
+    base = os.fspath(folder)
+    try:
+        for relative, _size, _mtime in files:
+            with open(os.path.join(base, relative), "rb") as file:
+                data = file.read()
+            found.update(f"{len(relative)}:{relative}:{len(data)}:".encode())
+            found.update(data)
+    except OSError:
+        return None
+    return found.hexdigest()
 
 
 def fingerprint(folder: Path) -> tuple:
@@ -98,19 +118,14 @@ def for_each_agreement(
     # The services are loaded once, before the workers fork: each worker inherits them.
     _SHARED["services"] = load_services(Path(root), diagnostics)
     folders = agreement_folders(root, diagnostics)
-    prints: dict[Path, str] = {}
-    newest: dict[Path, int] = {}
+    states: dict[Path, tuple[str | None, str | None]] = {}
     todo = folders
     if cache is not None:
         names = {f.name for f in folders}
         shared = digest((key, today, fingerprint_top(root, names)))
         if cache.key != shared:
             cache.key, cache.entries = shared, {}
-        for f in folders:
-            files = fingerprint(f)
-            prints[f] = digest(files)
-            newest[f] = max((mtime for _path, _size, mtime in files), default=0)
-        todo = [f for f in folders if f not in cache.entries or cache.entries[f][0] != prints[f]]
+        todo = [f for f in folders if not _still_valid(cache, f, states)]
     if workers is None:
         workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if workers <= 1 or len(todo) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
@@ -129,12 +144,9 @@ def for_each_agreement(
         if folder in results:
             items, folder_payloads, folder_facts = results[folder]
             if cache is not None:
-                if cache.racy_before is None or newest[folder] < cache.racy_before:
-                    cache.entries[folder] = (prints[folder], items, folder_payloads, folder_facts)
-                else:
-                    cache.entries.pop(folder, None)
+                cache.entries[folder] = (*states[folder], items, folder_payloads, folder_facts)
         else:
-            _, items, folder_payloads, folder_facts = cache.entries[folder]
+            _, _, items, folder_payloads, folder_facts = cache.entries[folder]
         diagnostics.items.extend(items)
         payloads.extend(folder_payloads)
         facts.extend(folder_facts)
@@ -147,15 +159,34 @@ def for_each_agreement(
     return diagnostics.sorted(), payloads
 
 
+def _still_valid(cache: FolderCache, folder: Path, states: dict) -> bool:
+    """Whether the cached entry of `folder` holds; if not, its new state goes into `states`."""
+    files = fingerprint(folder)
+    racy = cache.racy_before is not None and any(mtime >= cache.racy_before for _path, _size, mtime in files)
+    stat = None if racy else digest(files)
+    entry = cache.entries.get(folder)
+    if entry is not None and stat is not None and entry[0] == stat:
+        return True
+    content = content_digest(folder, files)
+    if entry is not None and content is not None and entry[1] == content:
+        cache.entries[folder] = (stat, *entry[1:])  # the same bytes, newer times: trusted from now on
+        return True
+    states[folder] = (stat, content)
+    return False
+
+
 def fingerprint_top(root: Path, folders: set[str]) -> tuple:
-    """The files and hidden folders at the top of the tree, beside the agreement folders."""
+    """What the files and other folders at the top of the tree hold (services, calendars,
+    customers.yaml), beside the agreement folders: by content, as a checkout leaves it."""
     found = []
     try:
         for entry in sorted(os.scandir(root), key=lambda e: e.name):
             if entry.name in folders:
                 continue
-            stat = entry.stat()
-            found.append((entry.name, stat.st_size, stat.st_mtime_ns, fingerprint(Path(entry.path)) if entry.is_dir() else ()))
+            if entry.is_dir():
+                found.append((entry.name, content_digest(Path(entry.path), fingerprint(Path(entry.path)))))
+            else:
+                found.append((entry.name, content_digest(Path(root), ((entry.name, 0, 0),))))
     except OSError:
         pass
     return tuple(found)
