@@ -540,7 +540,7 @@ def _check_results(
                     document.position((*where, "running", index, "start")),
                     f"the span from {span.start.isoformat()} lies outside period {period}; expected it in the file of its own period",
                 )
-        if kind == "value" and result.value is not None and metric.is_percent and not 0 <= result.value <= 100:
+        if "value" in measure.result_keys and result.value is not None and metric.is_percent and not 0 <= result.value <= 100:
             diagnostics.error(document.position((*where, "value")), f"{result.value} is not a percentage; expected 0 to 100")
         if measure.reads_log and result.outages:
             for index, outage in enumerate(result.outages):
