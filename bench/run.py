@@ -103,7 +103,8 @@ def core(out: Path, sizes: list[int]) -> None:
         root = catalog(out, n)
         cache = out / f"cache-{n}"
         shutil.rmtree(cache, ignore_errors=True)
-        edited = root / "sla-0001" / "results" / "2024-01.yaml"
+        first = min(f for f in root.iterdir() if (f / "agreement.yaml").exists())
+        edited = min((first / "results").glob("*.yaml"))
         for label, command in (
             ("sla validate", [str(BIN / "sla"), "validate", str(root)]),
             ("sla credits --format json", [str(BIN / "sla"), "credits", "--format", "json", str(root)]),
