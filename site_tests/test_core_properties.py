@@ -513,3 +513,35 @@ def test_an_attainment_just_below_a_bound_never_displays_as_the_bound():
     assert display.attainment(Fraction("99.98999"), "%", "higher") == "99.989%"
     assert display.attainment(Fraction(99), "%", "higher") == "99%"
     assert display.attainment(Fraction("200.0001"), "ms", "lower") == "200.001 ms"
+
+
+# ---------------------------------------------------------------- rounding for display
+
+ROUNDINGS = ("ROUND_HALF_EVEN", "ROUND_HALF_UP", "ROUND_FLOOR", "ROUND_CEILING")
+
+
+def _quantized(value: Fraction, places: int, rounding: str) -> Decimal:
+    """The rule `display.to_decimal` follows, by the decimal module: divide exactly, then quantize."""
+    import decimal
+
+    with decimal.localcontext() as ctx:
+        ctx.prec = len(str(abs(value.numerator) // value.denominator)) + places + 60
+        return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal(1).scaleb(-places), rounding=rounding)
+
+
+@SETTINGS
+@given(
+    numerator=st.integers(-(10**40), 10**40),
+    denominator=st.one_of(st.integers(1, 10**30), st.sampled_from([1, 2, 4, 8, 20, 200, 2000, 44640])),
+    tie=st.sampled_from([0, 1, -1]),
+    places=st.sampled_from([0, 1, 2, 3, 6, 12]),
+    rounding=st.sampled_from(ROUNDINGS),
+)
+def test_display_rounding_is_the_decimal_modules(numerator: int, denominator: int, tie: int, places: int, rounding: str) -> None:
+    """Rounding for display (in integers, for speed) gives what the decimal module's quantize gives,
+    sign and exponent included, ties (half of the last place) too."""
+    from mkdocs_sla.present.display import to_decimal
+
+    value = Fraction(numerator, denominator) + Fraction(tie, 2 * 10**places)
+    got, expected = to_decimal(value, places, rounding), _quantized(value, places, rounding)
+    assert got.as_tuple() == expected.as_tuple(), (value, places, rounding)
