@@ -32,7 +32,15 @@ VERBS = (
 
 def sla(cwd: Path, cache: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "SLA_CACHE_DIR": str(cache)}
-    return subprocess.run([*SLA, *args, "--today", TODAY, "agreements"], cwd=cwd, capture_output=True, text=True, env=env, timeout=120)
+    return subprocess.run(
+        [*SLA, *args, "--today", TODAY, "agreements"],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        errors="surrogateescape",
+        env=env,
+        timeout=120,
+    )
 
 
 def age(root: Path, seconds: float = AN_HOUR_AGO) -> None:
@@ -77,7 +85,7 @@ def test_a_warm_run_says_what_a_cold_run_said(project: Path, tmp_path: Path, ver
     assert "broken-database/agreement.yaml" in cold.stdout + cold.stderr
     for run in (warm, uncached):
         assert (run.returncode, run.stdout, run.stderr) == (cold.returncode, cold.stdout, cold.stderr)
-    assert len(list(cache.glob("*.sqlite"))) == 1
+    assert len(list(cache.glob("sla-*.sqlite"))) == 1
     assert not (tmp_path / "unused").exists(), "--no-cache wrote a cache"
 
 
@@ -140,6 +148,60 @@ def test_a_cache_that_cannot_be_written_is_said_and_the_run_goes_on(project: Pat
     assert run.stderr.endswith(uncached.stderr)
 
 
+def _dangling_link(folder: Path) -> None:
+    (folder / "results" / "2019-06.yaml").symlink_to("/nonexistent")
+
+
+def _folder_named_like_a_file(folder: Path) -> None:
+    (folder / "results" / "2019-06.yaml").mkdir()
+
+
+def _file_swapped_for_a_link(folder: Path) -> None:
+    """The same bytes behind a link: the loader refuses links, whatever they point at."""
+    reviews = folder / "reviews.yaml"
+    kept = folder.parent.parent / "kept-reviews.yaml"
+    shutil.copy2(reviews, kept)
+    reviews.unlink()
+    reviews.symlink_to(kept)
+
+
+def _named_pipe(folder: Path) -> None:
+    os.mkfifo(folder / "notes.txt")
+
+
+def _undecodable_name(folder: Path) -> None:
+    (folder / "results" / os.fsdecode(b"bad\xff.txt")).write_text("x")
+
+
+def _link_loop(folder: Path) -> None:
+    (folder / "loop").symlink_to(".")
+    (folder / "loop2").symlink_to(".")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [_dangling_link, _folder_named_like_a_file, _file_swapped_for_a_link, _named_pipe, _undecodable_name, _link_loop],
+    ids=lambda f: f.__name__.strip("_").replace("_", " "),
+)
+def test_what_the_loader_refuses_is_seen_on_a_warm_run(project: Path, tmp_path: Path, change) -> None:
+    """Entries the loader reports without reading them (links, folders, pipes, odd names) are part
+    of what the cache compares, and are never opened by it (a pipe would block the run)."""
+    cache = tmp_path / "cache"
+    sla(project, cache, "validate")
+    change(project / "agreements" / "acme-compute")
+    warm = sla(project, cache, "validate")
+    uncached = sla(project, tmp_path / "unused", "validate", "--no-cache")
+    assert (warm.returncode, warm.stdout, warm.stderr) == (uncached.returncode, uncached.stdout, uncached.stderr)
+
+
+def test_a_root_that_is_a_link_loop_is_reported_as_without_a_cache(tmp_path: Path) -> None:
+    (tmp_path / "agreements").symlink_to(tmp_path / "agreements")
+    run = sla(tmp_path, tmp_path / "cache", "validate")
+    uncached = sla(tmp_path, tmp_path / "unused", "validate", "--no-cache")
+    assert (run.returncode, run.stdout, run.stderr) == (uncached.returncode, uncached.stdout, uncached.stderr)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+
+
 # In process: how many folders a run loaded, as the key changes.
 
 
@@ -170,6 +232,34 @@ def test_what_beside_the_folders_changes_every_result_starts_afresh(project: Pat
     assert cached_run(root, directory).loaded == 0
 
 
+def test_a_file_it_may_no_longer_read_is_loaded_again(project: Path, tmp_path: Path) -> None:
+    """Permissions are part of what a folder holds (a file the loader cannot read is an error)."""
+    root, directory = project / "agreements", tmp_path / "cache"
+    cached_run(root, directory)
+    (root / "acme-compute" / "reviews.yaml").chmod(0)
+    assert cached_run(root, directory).loaded == 1
+
+
+def test_two_runs_at_once_for_other_dates_leave_no_wrong_rows(project: Path, tmp_path: Path) -> None:
+    """Run B reads the cache; run A, for another date, writes every row; then B writes: B's rows
+    replace A's all, so that a later run for B's date finds B's results only."""
+    root, directory = project / "agreements", tmp_path / "cache"
+    cached_run(root, directory)  # B's date, the run before
+    b = DiskCache(root, ("validate",), directory)
+    b_cache = b.load()
+    cached_run(root, directory, today=dt.date(2025, 3, 1))  # A: most periods not ended yet
+    os.utime(a_results_file(project), (AN_HOUR_AGO + 60, AN_HOUR_AGO + 60))
+    with a_results_file(project).open("a") as file:
+        file.write("# B has one folder to write\n")
+    os.utime(a_results_file(project), (AN_HOUR_AGO + 60, AN_HOUR_AGO + 60))
+    for_each_agreement(root, None, today=dt.date(2026, 12, 1), cache=b_cache, key=b.key, workers=1)
+    assert b_cache.loaded == 1
+    b.save(b_cache)
+    later = DiskCache(root, ("validate",), directory)
+    found = for_each_agreement(root, None, today=dt.date(2026, 12, 1), cache=later.load(), key=later.key, workers=1)
+    assert found == for_each_agreement(root, None, today=dt.date(2026, 12, 1), workers=1)
+
+
 def test_a_fresh_checkout_finds_its_results(project: Path, tmp_path: Path, monkeypatch) -> None:
     """A checkout writes every file anew: new modification times, the same bytes. The bytes
     are compared, and nothing is loaded again (as a CI job with a restored cache finds it)."""
@@ -189,6 +279,9 @@ def test_a_fresh_checkout_finds_its_results(project: Path, tmp_path: Path, monke
 
 def test_old_cache_files_are_dropped(tmp_path: Path) -> None:
     directory = tmp_path / "cache"
+    directory.mkdir()
+    (directory / "app.sqlite").write_text("another program's")
+    os.utime(directory / "app.sqlite", (AN_HOUR_AGO, AN_HOUR_AGO))
     root = tmp_path / "agreements"
     root.mkdir()
     for period in range(KEPT_FILES + 5):
@@ -196,4 +289,5 @@ def test_old_cache_files_are_dropped(tmp_path: Path) -> None:
         cache = disk.load()
         for_each_agreement(root, None, cache=cache, key=disk.key)
         disk.save(cache)
-    assert len(list(directory.glob("*.sqlite"))) == KEPT_FILES
+    assert len(list(directory.glob("sla-*.sqlite"))) == KEPT_FILES
+    assert (directory / "app.sqlite").exists(), "a file not of the cache was dropped"

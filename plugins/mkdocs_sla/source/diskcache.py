@@ -30,15 +30,19 @@ import os
 import sqlite3
 import sys
 import time
+import zoneinfo
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from mkdocs_sla.core.diagnostics import Diagnostic, Position, Rule
 from mkdocs_sla.source.audiences import CustomerFact
-from mkdocs_sla.source.parallel import FolderCache, content_digest, digest, for_each_agreement
+from mkdocs_sla.source.fingerprints import content_digest, digest
+from mkdocs_sla.source.parallel import FolderCache, for_each_agreement
 
 CACHE_DIR_ENV = "SLA_CACHE_DIR"
+#: The cache files' names start so: only these are ever dropped from the folder.
+PREFIX = "sla-"
 #: Bump when the rows' layout changes: older files are then started afresh.
 LAYOUT = 1
 #: A file modified this close before the run may still change within the same tick of the file
@@ -65,14 +69,24 @@ def code_version() -> str:
     """A digest of the code that makes a result: what this package's Python files hold and the
     libraries' versions, so that an upgrade or an edit of the loader never serves results of
     the code before (by content: a checkout in CI gives the files new times)."""
-    files = tuple(sorted((str(p.relative_to(_PACKAGE)), 0, 0) for p in _PACKAGE.rglob("*.py")))
+    files = tuple(sorted((str(p.relative_to(_PACKAGE)), p.stat().st_mode, p.stat().st_size, 0, "") for p in _PACKAGE.rglob("*.py")))
     versions = []
     for name in _LIBRARIES:
         try:
             versions.append((name, importlib.metadata.version(name)))
         except importlib.metadata.PackageNotFoundError:
             versions.append((name, None))
-    return digest((LAYOUT, sys.version, content_digest(_PACKAGE, files), versions))
+    return digest((LAYOUT, sys.version, content_digest(_PACKAGE, files), versions, _system_time_zones()))
+
+
+def _system_time_zones() -> tuple:
+    """The version of the system's time zone data, which `zoneinfo` reads before the tzdata
+    package: a new release moves the periods of the zones it changes."""
+    found = []
+    for folder in zoneinfo.TZPATH:
+        with contextlib.suppress(OSError), open(os.path.join(folder, "tzdata.zi"), encoding="utf-8", errors="replace") as file:
+            found.append((folder, file.readline().strip()))
+    return tuple(found)
 
 
 class DiskCache:
@@ -82,9 +96,11 @@ class DiskCache:
     def __init__(self, root: Path | str, verb: tuple, directory: Path | None = None):
         self.root = Path(root)
         self.verb = verb
-        where = (str(self.root.resolve()), os.getcwd())
+        # The absolute path as given, links not resolved (a link loop must reach the loader,
+        # which reports it); diagnostics name files relative to the working directory.
+        where = (os.path.abspath(self.root), os.getcwd())
         # A file per verb and options: `validate` and `credits` in turn keep both warm.
-        self.path = (directory or cache_dir()) / f"{digest((where, verb))}.sqlite"
+        self.path = (directory or cache_dir()) / f"{PREFIX}{digest((where, verb))}.sqlite"
         #: What the caller passes to `for_each_agreement` as `key`.
         self.key = digest((code_version(), verb, where))
         self.warnings: list[str] = []
@@ -100,7 +116,8 @@ class DiskCache:
         try:
             with self._connect() as db:
                 stored = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
-                for folder, stat, content, row, texts in db.execute("SELECT folder, stat, content, entry, texts FROM folders"):
+                for name, stat, content, row, texts in db.execute("SELECT folder, stat, content, entry, texts FROM folders"):
+                    folder = os.fsdecode(name)
                     cache.entries[Path(folder)] = (stat, content, *_decode(row, texts))
                     self._stored[folder] = (stat, content)
         except (sqlite3.Error, OSError, ValueError, TypeError, KeyError, IndexError) as exc:
@@ -124,14 +141,20 @@ class DiskCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if self._unreadable:
                 self.path.unlink(missing_ok=True)
-            with self._connect() as db:
+            with self._connect(write=True) as db:
+                # Another run may have written the file since it was read, for other inputs (another
+                # --today): then its rows are not this run's, and all of this run's are written instead.
+                now = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
+                if (now[0] if now else None) != self._stored_key:
+                    fresh, gone = True, set()
+                    changed = {str(f): e for f, e in cache.entries.items()}
                 if fresh:
                     db.execute("DELETE FROM folders")
                 db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('key', ?)", (cache.key,))
-                db.executemany("DELETE FROM folders WHERE folder = ?", ((f,) for f in gone))
+                db.executemany("DELETE FROM folders WHERE folder = ?", ((os.fsencode(f),) for f in gone))
                 db.executemany(
                     "INSERT OR REPLACE INTO folders (folder, stat, content, entry, texts) VALUES (?, ?, ?, ?, ?)",
-                    ((f, e[0], e[1], *_encode(*e[2:])) for f, e in changed.items()),
+                    ((os.fsencode(f), e[0], e[1], *_encode(*e[2:])) for f, e in changed.items()),
                 )
         except (sqlite3.Error, OSError, TypeError, ValueError) as exc:
             self.warnings.append(f"sla: cache {self.path} not written ({exc}); the next run loads every agreement again")
@@ -141,20 +164,28 @@ class DiskCache:
     def _drop_old(self) -> None:
         """Remove all but the KEPT_FILES most recently used cache files of the folder."""
         try:
-            files = sorted(self.path.parent.glob("*.sqlite"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+            files = sorted(self.path.parent.glob(f"{PREFIX}*.sqlite"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
             for old in files[KEPT_FILES:]:
                 old.unlink(missing_ok=True)
         except OSError:
             pass  # another run dropped it first: what matters is that the files do not pile up
 
     @contextlib.contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30)
+    def _connect(self, write: bool = False) -> Iterator[sqlite3.Connection]:
+        """The file in one transaction: a run that stops halfway leaves the last good file. To
+        write, the lock is taken at once (BEGIN IMMEDIATE), so that what `save` checks of the file
+        still holds when it writes."""
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         try:
-            with db:  # one transaction: a run that stops halfway leaves the last good file
+            db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
                 db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
-                db.execute("CREATE TABLE IF NOT EXISTS folders (folder TEXT PRIMARY KEY, stat TEXT, content TEXT, entry TEXT, texts TEXT)")
+                db.execute("CREATE TABLE IF NOT EXISTS folders (folder BLOB PRIMARY KEY, stat TEXT, content TEXT, entry BLOB, texts BLOB)")
                 yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
         finally:
             db.close()
 
@@ -184,7 +215,11 @@ def for_each_cached(
 _APART = 256
 
 
-def _encode(items: list[Diagnostic], payloads: list[Any], facts: list[CustomerFact | None]) -> tuple[str, str]:
+# File names that are not UTF-8 reach the rows as lone surrogates (os.fsdecode): kept as they
+# are, in bytes (`surrogatepass`), and the folder names as the file system's bytes.
+
+
+def _encode(items: list[Diagnostic], payloads: list[Any], facts: list[CustomerFact | None]) -> tuple[bytes, bytes]:
     texts: list[str] = []
     spans = []  # [result, element, start, end] of each string kept apart
     at = 0
@@ -205,11 +240,13 @@ def _encode(items: list[Diagnostic], payloads: list[Any], facts: list[CustomerFa
         [None if f is None else [f.agreement_id, f.name, f.key, f.explicit, _position(f.position)] for f in facts],
         spans,
     ]
-    return json.dumps(entry, ensure_ascii=False, separators=(",", ":")), "".join(texts)
+    row = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+    return row.encode("utf-8", "surrogatepass"), "".join(texts).encode("utf-8", "surrogatepass")
 
 
-def _decode(row: str, texts: str) -> tuple[list[Diagnostic], list[Any], list[CustomerFact | None]]:
-    items, payloads, facts, spans = json.loads(row)
+def _decode(row: bytes, raw_texts: bytes) -> tuple[list[Diagnostic], list[Any], list[CustomerFact | None]]:
+    items, payloads, facts, spans = json.loads(row.decode("utf-8", "surrogatepass"))
+    texts = raw_texts.decode("utf-8", "surrogatepass")
     for i, j, start, end in spans:
         payloads[i][j] = texts[start:end]
     return (

@@ -10,7 +10,6 @@ stay in one process, where starting workers would cost more than it saves.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from typing import Any
 
 from mkdocs_sla.core.diagnostics import Diagnostic, Diagnostics
 from mkdocs_sla.source.audiences import fact_of
+from mkdocs_sla.source.fingerprints import content_digest, digest, fingerprint, fingerprint_top
 from mkdocs_sla.source.load import agreement_folders, check_tree_customers, load_agreement, paused_gc
 from mkdocs_sla.source.services import load_services
 
@@ -52,52 +52,6 @@ class FolderCache:
     #: or after it is not kept, since the file may change again within the same tick of the file
     #: system's clock and keep its time (git's "racy clean" files); its content is checked instead.
     racy_before: int | None = None
-
-
-def digest(value: object) -> str:
-    """A short digest of plain data (tuples, strings, numbers, dates) by its `repr`."""
-    return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
-
-
-def content_digest(folder: Path, files: tuple) -> str | None:
-    """A digest of the paths and bytes of `files` (as `fingerprint(folder)` lists them); None
-    if one cannot be read (the loader reports why)."""
-    found = hashlib.blake2b(digest_size=16)
-    base = os.fspath(folder)
-    try:
-        for relative, _size, _mtime in files:
-            with open(os.path.join(base, relative), "rb") as file:
-                data = file.read()
-            found.update(f"{len(relative)}:{relative}:{len(data)}:".encode())
-            found.update(data)
-    except OSError:
-        return None
-    return found.hexdigest()
-
-
-def fingerprint(folder: Path) -> tuple:
-    """Every file under `folder`: (relative path, size, modification time in ns), sorted.
-    An edit, a new file or a removed one changes it; reading no file's content keeps it cheap."""
-    found = []
-    # Paths relative to `folder` by slicing: os.path.relpath costs more than the stat itself.
-    skip = len(os.fspath(folder)) + 1
-    stack = [os.fspath(folder)]
-    while stack:
-        current = stack.pop()
-        try:
-            with os.scandir(current) as entries:
-                for entry in entries:
-                    if entry.is_dir(follow_symlinks=True):
-                        stack.append(entry.path)
-                    else:
-                        try:
-                            stat = entry.stat()
-                        except OSError:
-                            continue  # a dangling link: the loader reports it
-                        found.append((entry.path[skip:], stat.st_size, stat.st_mtime_ns))
-        except OSError:
-            continue
-    return tuple(sorted(found))
 
 
 def for_each_agreement(
@@ -162,7 +116,7 @@ def for_each_agreement(
 def _still_valid(cache: FolderCache, folder: Path, states: dict) -> bool:
     """Whether the cached entry of `folder` holds; if not, its new state goes into `states`."""
     files = fingerprint(folder)
-    racy = cache.racy_before is not None and any(mtime >= cache.racy_before for _path, _size, mtime in files)
+    racy = cache.racy_before is not None and any(mtime >= cache.racy_before for _path, _mode, _size, mtime, _target in files)
     stat = None if racy else digest(files)
     entry = cache.entries.get(folder)
     if entry is not None and stat is not None and entry[0] == stat:
@@ -173,23 +127,6 @@ def _still_valid(cache: FolderCache, folder: Path, states: dict) -> bool:
         return True
     states[folder] = (stat, content)
     return False
-
-
-def fingerprint_top(root: Path, folders: set[str]) -> tuple:
-    """What the files and other folders at the top of the tree hold (services, calendars,
-    customers.yaml), beside the agreement folders: by content, as a checkout leaves it."""
-    found = []
-    try:
-        for entry in sorted(os.scandir(root), key=lambda e: e.name):
-            if entry.name in folders:
-                continue
-            if entry.is_dir():
-                found.append((entry.name, content_digest(Path(entry.path), fingerprint(Path(entry.path)))))
-            else:
-                found.append((entry.name, content_digest(Path(root), ((entry.name, 0, 0),))))
-    except OSError:
-        pass
-    return tuple(found)
 
 
 def _run_chunk(folders: list[Path], task, today: dt.date | None = None) -> list[tuple[list[Diagnostic], list[Any], list[Any]]]:

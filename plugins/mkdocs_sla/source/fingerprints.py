@@ -1,0 +1,113 @@
+"""What a folder holds, cheaply: whether an agreement folder changed since a run kept its results.
+
+Two views of the same entries, neither of which follows a link or opens anything but a
+regular file (the loader refuses links, and a named pipe would block the run forever):
+
+- `fingerprint`: every entry's path, type and permissions, size, modification time and link
+  target, from the directory listing alone. Equal fingerprints mean an unchanged folder,
+  within the file system clock's tick (see `FolderCache.racy_before`).
+- `content_digest`: the same paths, types and permissions, with the bytes of the regular files
+  instead of their times. A fresh checkout (every time new, the same files) has the same one.
+
+Both cover what the loader looks at besides the bytes: a folder where a file was, a dangling
+link, a file it may no longer read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from pathlib import Path
+
+from mkdocs_sla.source.yamlsource import MAX_BYTES
+
+#: Files larger than this are digested by size: the loader refuses them unread.
+CONTENT_LIMIT = MAX_BYTES
+
+
+def digest(value: object) -> str:
+    """A short digest of plain data (tuples, strings, numbers, dates) by its `repr`."""
+    return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
+
+
+def fingerprint(folder: Path | str) -> tuple[tuple[str, int, int, int, str], ...]:
+    """Every entry under `folder`, sorted: (relative path, mode, size, modification time in ns,
+    link target). A sub-folder that cannot be listed is an entry of mode -1."""
+    found = []
+    # Paths relative to `folder` by slicing: os.path.relpath costs more than the stat itself.
+    skip = len(os.fspath(folder)) + 1
+    stack = [os.fspath(folder)]
+    while stack:
+        current = stack.pop()
+        try:
+            with os.scandir(current) as entries:
+                for entry in entries:
+                    try:
+                        status = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue  # gone since the listing
+                    target = ""
+                    if stat.S_ISLNK(status.st_mode):
+                        try:
+                            target = os.readlink(entry.path)
+                        except OSError:
+                            target = "\0unreadable"
+                    elif stat.S_ISDIR(status.st_mode):
+                        stack.append(entry.path)
+                    found.append((entry.path[skip:], status.st_mode, status.st_size, status.st_mtime_ns, target))
+        except OSError:
+            found.append((current[skip:], -1, 0, 0, ""))
+    return tuple(sorted(found))
+
+
+def content_digest(folder: Path | str, entries: tuple) -> str | None:
+    """A digest of `entries` (as `fingerprint(folder)` lists them) by what they hold: path, mode
+    and link target of each, and the bytes of each regular file; None if one cannot be read."""
+    found = hashlib.blake2b(digest_size=16)
+    base = os.fspath(folder)
+    for relative, mode, size, _mtime, target in entries:
+        found.update(os.fsencode(relative) + b"\0" + f"{mode}:{target!r}:".encode(errors="surrogateescape"))
+        if mode == -1 or not stat.S_ISREG(mode):
+            continue
+        if size > CONTENT_LIMIT:
+            found.update(f"size {size}".encode())
+            continue
+        try:
+            # Not following a link, not blocking on a pipe: the entry may have been swapped since.
+            descriptor = os.open(os.path.join(base, relative), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            return None
+        with os.fdopen(descriptor, "rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                return None
+            data = file.read(CONTENT_LIMIT + 1)
+        found.update(f"{len(data)}:".encode())
+        found.update(data)
+    return found.hexdigest()
+
+
+def fingerprint_top(root: Path, folders: set[str]) -> tuple:
+    """What lies at the top of the tree beside the agreement folders (services, calendars,
+    customers.yaml, any stray file the loader reports), by content, as a checkout leaves it.
+    Hidden folders are there by name only: the loader reads nothing in them."""
+    found = []
+    try:
+        listing = sorted(os.scandir(root), key=lambda e: e.name)
+    except OSError:
+        return ()
+    for entry in listing:
+        if entry.name in folders:
+            continue
+        try:
+            status = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if stat.S_ISDIR(status.st_mode) and not entry.name.startswith("."):
+            found.append((entry.name, content_digest(entry.path, fingerprint(entry.path))))
+        elif stat.S_ISDIR(status.st_mode):
+            found.append((entry.name, status.st_mode))
+        else:
+            target = os.readlink(entry.path) if stat.S_ISLNK(status.st_mode) else ""
+            found.append((entry.name, content_digest(root, ((entry.name, status.st_mode, status.st_size, 0, target),))))
+    return tuple(found)
