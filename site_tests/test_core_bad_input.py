@@ -4,11 +4,13 @@ expected, and never ends in a traceback — through `load()` and through `sla va
 from __future__ import annotations
 
 import os
+import subprocess
 from decimal import Decimal
 
 import pytest
 from site_tests.core_helpers import (
     DOWNTIME_METRIC,
+    SLA,
     agreement,
     assert_reported,
     assert_reported_in_agreement,
@@ -886,6 +888,21 @@ def test_a_named_pipe_in_results_is_refused_without_reading_it(root):
         f"{root.name}/svc/results/2026-02.yaml:1:1: error: `2026-02.yaml` is a named pipe (FIFO), not a file; expected a regular file"
         in done.stdout
     )
+
+
+@pytest.mark.parametrize("fmt", ["text", "github"])
+def test_a_file_name_that_is_not_utf8_is_written_as_its_byte(root, fmt):
+    # A lone surrogate (Python's stand-in for the byte 0xff) made a strict UTF-8 output raise
+    # UnicodeEncodeError: a traceback instead of the error about the stray file.
+    write_agreement(root, "svc", agreement(), {"2026-01.yaml": outages_result("2026-01", [])})
+    (root / "svc" / "results" / os.fsdecode(b"odd\xff.txt")).write_text("x")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict"}
+    done = subprocess.run(
+        [*SLA, "validate", "--format", fmt, root.name], cwd=root.parent, capture_output=True, text=True, env=env, timeout=60
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 1
+    assert f"{root.name}/svc/results/odd\\xff.txt" in done.stdout, done.stdout
 
 
 def test_an_interval_csv_that_is_a_folder_is_reported_as_a_folder(root):

@@ -17,9 +17,23 @@ Severity = Literal["error", "warning"]
 
 
 # C0 and C1 control characters, DEL, and the Unicode line and paragraph separators: each
-# ends or rewrites a line in some terminal, log viewer or parser.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# ends or rewrites a line in some terminal, log viewer or parser. And lone surrogates: a file
+# name that is not UTF-8 reaches Python as one per odd byte (U+DC80 to U+DCFF), which a strict
+# UTF-8 output refuses to write; it is shown as the byte it stands for (`\xff`).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(character: str) -> str:
+    code = ord(character)
+    if character in _NAMED:
+        return _NAMED[character]
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte of a file name (os.fsdecode)
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\u{code:04x}"
+
 
 #: The most characters of input text a message quotes.
 EXCERPT_LENGTH = 60
@@ -27,9 +41,7 @@ EXCERPT_LENGTH = 60
 
 def one_line(text: str) -> str:
     """`text` with every control character and line break written as an escape: one line, always."""
-    return _CONTROL.sub(
-        lambda m: _NAMED.get(m.group(), f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"), text
-    )
+    return _CONTROL.sub(lambda m: _escape(m.group()), text)
 
 
 def excerpt(text: object, limit: int = EXCERPT_LENGTH) -> str:
