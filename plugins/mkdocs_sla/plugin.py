@@ -45,7 +45,7 @@ from mkdocs_sla.site.render import render_listings, render_problem_page
 from mkdocs_sla.site.stash import Stash
 from mkdocs_sla.site.tree import SCRIPT_URI, STYLESHEET_URI, reference_files
 from mkdocs_sla.source.load import AGREEMENT_FILE
-from mkdocs_sla.source.parallel import FolderCache, for_each_agreement
+from mkdocs_sla.source.parallel import FolderCache, for_each_agreement, racy_time
 from mkdocs_sla.source.services import load_services
 
 log = get_plugin_logger(__name__)
@@ -205,6 +205,9 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         # Each agreement is loaded, evaluated and rendered on its own; a large tree does that in
         # worker processes. Not under `mkdocs serve`, whose server threads make forking unsafe.
         serving = self.command == "serve"
+        # A folder edited in the last seconds may change again within the clock's tick: the next
+        # rebuild compares its bytes (source/parallel.py RACY_SECONDS).
+        self.rendered_cache.racy_before = racy_time()
         diagnostics, rendered = for_each_agreement(
             self.agreements_dir,
             functools.partial(render_for, today=self.today, options=options),

@@ -42,8 +42,8 @@ def shared_calendars(root: Path, validate) -> tuple[dict[str, SharedCalendar | N
     from mkdocs_sla.source.load import display_path  # at call time: the loader imports this module
 
     folder = root / CALENDARS_DIR
-    if not folder.is_dir():
-        return {}, ()
+    if os.path.islink(folder) or not folder.is_dir():
+        return {}, ()  # a link is reported with the tree's top (load.agreement_folders), never read
     files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
     key = (str(folder.resolve()), tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files))
     cached = _CACHE.get(key)

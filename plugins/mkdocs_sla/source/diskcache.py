@@ -29,7 +29,6 @@ import json
 import os
 import sqlite3
 import sys
-import time
 import zoneinfo
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -38,17 +37,13 @@ from typing import Any
 from mkdocs_sla.core.diagnostics import Diagnostic, Position, Rule
 from mkdocs_sla.source.audiences import CustomerFact
 from mkdocs_sla.source.fingerprints import content_digest, digest
-from mkdocs_sla.source.parallel import FolderCache, for_each_agreement
+from mkdocs_sla.source.parallel import FolderCache, for_each_agreement, racy_time
 
 CACHE_DIR_ENV = "SLA_CACHE_DIR"
 #: The cache files' names start so: only these are ever dropped from the folder.
 PREFIX = "sla-"
 #: Bump when the rows' layout changes: older files are then started afresh.
 LAYOUT = 1
-#: A file modified this close before the run may still change within the same tick of the file
-#: system's clock and keep its modification time (git's "racy clean" entries): for a folder
-#: holding one, the next run compares the bytes instead of trusting the times.
-RACY_SECONDS = 2
 #: The cache files kept, the most recently used: a file per agreements folder and set of
 #: options (`sla credits --period P` for each P), so old ones are dropped rather than piling up.
 KEPT_FILES = 16
@@ -110,7 +105,7 @@ class DiskCache:
 
     def load(self) -> FolderCache:
         """The stored entries (none if the file is missing, unreadable or of other code)."""
-        cache = FolderCache(racy_before=time.time_ns() - RACY_SECONDS * 1_000_000_000)
+        cache = FolderCache(racy_before=racy_time())
         if not self.path.exists():
             return cache
         try:

@@ -3,9 +3,11 @@
 Two views of the same entries, neither of which follows a link or opens anything but a
 regular file (the loader refuses links, and a named pipe would block the run forever):
 
-- `fingerprint`: every entry's path, type and permissions, size, modification time and link
-  target, from the directory listing alone. Equal fingerprints mean an unchanged folder,
-  within the file system clock's tick (see `FolderCache.racy_before`).
+- `fingerprint`: every entry's path, type and permissions, size, modification and change
+  times, inode and link target (and whether it leads anywhere), from the directory listing
+  alone. Equal fingerprints mean an unchanged folder, within the file system clock's tick
+  (see `FolderCache.racy_before`): the change time moves with every write, even when a tool
+  puts the modification time back (`touch -r`, `cp -p`, `rsync -a`).
 - `content_digest`: the same paths, types and permissions, with the bytes of the regular files
   instead of their times. A fresh checkout (every time new, the same files) has the same one.
 
@@ -20,10 +22,10 @@ import os
 import stat
 from pathlib import Path
 
-from mkdocs_sla.source.yamlsource import MAX_BYTES
-
-#: Files larger than this are digested by size: the loader refuses them unread.
-CONTENT_LIMIT = MAX_BYTES
+#: Files larger than this are digested by size: every reader refuses them unread (the largest
+#: limit is a ticket export's, source/ticketload.py EXPORT_MAX_BYTES).
+CONTENT_LIMIT = 2**30
+_CHUNK = 1 << 20
 
 
 def digest(value: object) -> str:
@@ -31,9 +33,10 @@ def digest(value: object) -> str:
     return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
 
 
-def fingerprint(folder: Path | str) -> tuple[tuple[str, int, int, int, str], ...]:
+def fingerprint(folder: Path | str) -> tuple[tuple[str, int, int, int, str, int, int], ...]:
     """Every entry under `folder`, sorted: (relative path, mode, size, modification time in ns,
-    link target). A sub-folder that cannot be listed is an entry of mode -1."""
+    link target, change time in ns, inode). A sub-folder that cannot be listed is an entry of
+    mode -1; a link's target ends in NUL when it leads nowhere (the loader says which)."""
     found = []
     # Paths relative to `folder` by slicing: os.path.relpath costs more than the stat itself.
     skip = len(os.fspath(folder)) + 1
@@ -49,16 +52,24 @@ def fingerprint(folder: Path | str) -> tuple[tuple[str, int, int, int, str], ...
                         continue  # gone since the listing
                     target = ""
                     if stat.S_ISLNK(status.st_mode):
-                        try:
-                            target = os.readlink(entry.path)
-                        except OSError:
-                            target = "\0unreadable"
+                        target = _link_target(entry.path)
                     elif stat.S_ISDIR(status.st_mode):
                         stack.append(entry.path)
-                    found.append((entry.path[skip:], status.st_mode, status.st_size, status.st_mtime_ns, target))
+                    found.append(
+                        (entry.path[skip:], status.st_mode, status.st_size, status.st_mtime_ns, target, status.st_ctime_ns, status.st_ino)
+                    )
         except OSError:
-            found.append((current[skip:], -1, 0, 0, ""))
+            found.append((current[skip:], -1, 0, 0, "", 0, 0))
     return tuple(sorted(found))
+
+
+def _link_target(path: str) -> str:
+    """A link's text, and NUL at its end if it leads nowhere."""
+    try:
+        target = os.readlink(path)
+    except OSError:
+        return "\0unreadable"
+    return target if os.path.exists(path) else target + "\0"
 
 
 def content_digest(folder: Path | str, entries: tuple) -> str | None:
@@ -66,7 +77,7 @@ def content_digest(folder: Path | str, entries: tuple) -> str | None:
     and link target of each, and the bytes of each regular file; None if one cannot be read."""
     found = hashlib.blake2b(digest_size=16)
     base = os.fspath(folder)
-    for relative, mode, size, _mtime, target in entries:
+    for relative, mode, size, _mtime, target, *_ in entries:
         found.update(os.fsencode(relative) + b"\0" + f"{mode}:{target!r}:".encode(errors="surrogateescape"))
         if mode == -1 or not stat.S_ISREG(mode):
             continue
@@ -81,9 +92,11 @@ def content_digest(folder: Path | str, entries: tuple) -> str | None:
         with os.fdopen(descriptor, "rb") as file:
             if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
                 return None
-            data = file.read(CONTENT_LIMIT + 1)
-        found.update(f"{len(data)}:".encode())
-        found.update(data)
+            read = 0
+            while chunk := file.read(_CHUNK):
+                found.update(chunk)
+                read += len(chunk)
+        found.update(f":{read}:".encode())
     return found.hexdigest()
 
 
@@ -108,6 +121,6 @@ def fingerprint_top(root: Path, folders: set[str]) -> tuple:
         elif stat.S_ISDIR(status.st_mode):
             found.append((entry.name, status.st_mode))
         else:
-            target = os.readlink(entry.path) if stat.S_ISLNK(status.st_mode) else ""
+            target = _link_target(entry.path) if stat.S_ISLNK(status.st_mode) else ""
             found.append((entry.name, content_digest(root, ((entry.name, status.st_mode, status.st_size, 0, target),))))
     return tuple(found)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -20,15 +21,22 @@ from typing import Any
 
 from mkdocs_sla.core.diagnostics import Diagnostic, Diagnostics
 from mkdocs_sla.source.audiences import fact_of
+from mkdocs_sla.source.calendars import CALENDARS_DIR
 from mkdocs_sla.source.fingerprints import content_digest, digest, fingerprint, fingerprint_top
 from mkdocs_sla.source.load import agreement_folders, check_tree_customers, load_agreement, paused_gc
-from mkdocs_sla.source.services import load_services
+from mkdocs_sla.source.services import SERVICES_DIR, load_services
 
 #: What every worker needs from the parent (the services), set before the fork.
 _SHARED: dict[str, Any] = {}
 
 # Below this many agreements one process is faster than starting workers.
 PARALLEL_FROM = 200
+#: A file modified this close before the run may still change within the same tick of the file
+#: system's clock and keep its times (git's "racy clean" entries): for a folder holding one, the
+#: next run compares the bytes instead of trusting the times (`FolderCache.racy_before`).
+RACY_SECONDS = 2
+#: The folders at the top of a tree that are never agreements.
+_NOT_AGREEMENTS = frozenset({SERVICES_DIR, CALENDARS_DIR})
 
 
 @dataclass
@@ -48,8 +56,8 @@ class FolderCache:
     entries: dict[Path, tuple[str | None, str | None, list[Diagnostic], list[Any], list[Any]]] = field(default_factory=dict)
     #: How many folders the last call loaded (the others came from the cache).
     loaded: int = 0
-    #: With a time (ns since the epoch): the fingerprint of a folder holding a file modified at
-    #: or after it is not kept, since the file may change again within the same tick of the file
+    #: With a time (ns since the epoch; see `racy_time`): the fingerprint of a folder holding a
+    #: file modified or changed at or after it is not kept, since the file may change again within the same tick of the file
     #: system's clock and keep its time (git's "racy clean" files); its content is checked instead.
     racy_before: int | None = None
 
@@ -69,14 +77,16 @@ def for_each_agreement(
     loaded again (`key`: see `FolderCache`; it must hold `today` when the results depend on it)."""
     root = Path(root)
     diagnostics = Diagnostics()
+    # What lies beside the folders is fingerprinted before anything is read: an edit in between
+    # changes the next run's key rather than hiding under this one's.
+    top = fingerprint_top(root, _agreement_names(root)) if cache is not None else None
     # The services are loaded once, before the workers fork: each worker inherits them.
     _SHARED["services"] = load_services(Path(root), diagnostics)
     folders = agreement_folders(root, diagnostics)
     states: dict[Path, tuple[str | None, str | None]] = {}
     todo = folders
     if cache is not None:
-        names = {f.name for f in folders}
-        shared = digest((key, today, fingerprint_top(root, names)))
+        shared = digest((key, today, top))
         if cache.key != shared:
             cache.key, cache.entries = shared, {}
         todo = [f for f in folders if not _still_valid(cache, f, states)]
@@ -97,8 +107,12 @@ def for_each_agreement(
     for folder in folders:
         if folder in results:
             items, folder_payloads, folder_facts = results[folder]
-            if cache is not None:
-                cache.entries[folder] = (*states[folder], items, folder_payloads, folder_facts)
+            # Kept only if the folder is as it was before the load: an edit during the load, later
+            # undone, would otherwise leave results of the edited files under the original ones.
+            if cache is not None and digest(fingerprint(folder)) == states[folder][2]:
+                cache.entries[folder] = (*states[folder][:2], items, folder_payloads, folder_facts)
+            elif cache is not None:
+                cache.entries.pop(folder, None)
         else:
             _, _, items, folder_payloads, folder_facts = cache.entries[folder]
         diagnostics.items.extend(items)
@@ -113,11 +127,17 @@ def for_each_agreement(
     return diagnostics.sorted(), payloads
 
 
+def racy_time() -> int:
+    """The `racy_before` of a run starting now."""
+    return time.time_ns() - RACY_SECONDS * 1_000_000_000
+
+
 def _still_valid(cache: FolderCache, folder: Path, states: dict) -> bool:
     """Whether the cached entry of `folder` holds; if not, its new state goes into `states`."""
     files = fingerprint(folder)
-    racy = cache.racy_before is not None and any(mtime >= cache.racy_before for _path, _mode, _size, mtime, _target in files)
-    stat = None if racy else digest(files)
+    racy = cache.racy_before is not None and any(entry[3] >= cache.racy_before or entry[5] >= cache.racy_before for entry in files)
+    now = digest(files)
+    stat = None if racy else now
     entry = cache.entries.get(folder)
     if entry is not None and stat is not None and entry[0] == stat:
         return True
@@ -125,8 +145,20 @@ def _still_valid(cache: FolderCache, folder: Path, states: dict) -> bool:
     if entry is not None and content is not None and entry[1] == content:
         cache.entries[folder] = (stat, *entry[1:])  # the same bytes, newer times: trusted from now on
         return True
-    states[folder] = (stat, content)
+    states[folder] = (stat, content, now)
     return False
+
+
+def _agreement_names(root: Path) -> set[str]:
+    """The names `agreement_folders` takes for agreements, without reporting anything: what
+    `fingerprint_top` leaves out."""
+    try:
+        with os.scandir(root) as entries:
+            return {
+                e.name for e in entries if e.is_dir(follow_symlinks=False) and not e.name.startswith(".") and e.name not in _NOT_AGREEMENTS
+            }
+    except OSError:
+        return set()
 
 
 def _run_chunk(folders: list[Path], task, today: dt.date | None = None) -> list[tuple[list[Diagnostic], list[Any], list[Any]]]:

@@ -38,7 +38,7 @@ from mkdocs_sla.core.servicemodel import ServiceDefinition, ServiceOutageLog, St
 from mkdocs_sla.source.lock import check_lock, digest, digest_of, terms_data
 from mkdocs_sla.source.pydantic_errors import _report, validate
 from mkdocs_sla.source.pydantic_errors import unknown as _unknown
-from mkdocs_sla.source.yamlsource import Document, display_path, parse, read_text
+from mkdocs_sla.source.yamlsource import Document, display_path, link_problem, parse, read_text
 
 SERVICES_DIR = "services"
 SERVICE_FILE = "service.yaml"
@@ -75,10 +75,14 @@ def load_services(root: Path, diagnostics: Diagnostics) -> dict[str, LoadedServi
     """Every service under `root/services/`, by id (those with errors too, marked invalid, so that an
     agreement on one says so rather than "unknown service")."""
     folder = root / SERVICES_DIR
-    if not folder.is_dir():
-        return {}
+    if os.path.islink(folder) or not folder.is_dir():
+        return {}  # a link is reported with the tree's top (load.agreement_folders), never read
     found: dict[str, LoadedService] = {}
     for path in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
+        problem = link_problem(path)
+        if problem is not None:
+            diagnostics.error(Position(display_path(path)), problem)
+            continue
         if not path.is_dir():
             diagnostics.error(
                 Position(display_path(path)), f"expected one folder per service in {SERVICES_DIR}/: {SERVICES_DIR}/<id>/{SERVICE_FILE}"

@@ -29,7 +29,7 @@ from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.records import Agreement, PeriodResults, Version
 from mkdocs_sla.source.calendars import CALENDARS_DIR, build_calendar, shared_calendars
 from mkdocs_sla.source.tickets import TICKETS_DIR, read_status_log, read_tickets, resolve_mapping
-from mkdocs_sla.source.yamlsource import parse, read_text
+from mkdocs_sla.source.yamlsource import link_problem, parse, read_text
 
 # Ticket exports are large (a year of a busy desk is a million rows, some 100 MB): their own cap.
 EXPORT_MAX_BYTES = 1024 * 1024 * 1024
@@ -137,6 +137,10 @@ def _ticket_files(folder: Path, versions: list[Version], diagnostics: Diagnostic
     from mkdocs_sla.source.load import display_path
 
     directory = folder / TICKETS_DIR
+    problem = link_problem(directory)
+    if problem is not None:
+        diagnostics.error(Position(display_path(directory)), problem)
+        return {}
     if not directory.is_dir():
         return {}
     kind = versions[0].terms.period
