@@ -68,6 +68,7 @@ from measuring import BIN, ENV, LAST_CPU, cpu_seconds, mb, measure  # noqa: E402
 from mkdocs_sla.core.audiences import agreement_reach, customer_key  # noqa: E402
 from mkdocs_sla.present import display  # noqa: E402
 from mkdocs_sla.source.load import load  # noqa: E402
+from mkdocs_sla.source.parallel import RACY_SECONDS  # noqa: E402
 
 #: The build date of every site and evaluation here (`--today`): the day after the last periods the
 #: examples cover end, as the tests pin it (site_tests/helpers.py BUILD_DAY).
@@ -79,26 +80,35 @@ LARGEST_FLOOR = 2000
 
 def catalog(out: Path, n: int) -> Path:
     """The synthetic agreements for size `n` (written once per run, shared by core and site), with
-    the files dated an hour back, as a checkout is: `sla`'s cache does not trust a file written
-    within the last seconds (source/diskcache.py RACY_SECONDS)."""
+    the files dated an hour back, as a checkout is."""
     root = out / f"agreements-{n}"
     if not root.exists():
         generate(root, n, metrics=5, periods=24, seed=0)
-        an_hour_ago = time.time() - 3600
-        for path in root.rglob("*"):
-            os.utime(path, (an_hour_ago, an_hour_ago))
+        rewrite_times(root, time.time() - 3600)
     return root
+
+
+def rewrite_times(root: Path, when: float) -> None:
+    """Every file's modification time set to `when` (and so its change time to now), then a pause
+    past `sla`'s race margin (source/parallel.py RACY_SECONDS): as a checkout leaves a tree some
+    seconds before a check runs."""
+    for path in root.rglob("*"):
+        os.utime(path, (when, when))
+    time.sleep(RACY_SECONDS + 0.5)
 
 
 def core(out: Path, sizes: list[int]) -> None:
     print("\n## Core: 5 metrics, 24 periods (targets: ≤ 10 s at 2,000; at 10,000 validate ≤ 10 s, credits ≤ 15 s, < 2 GB)\n")
-    # Each command twice: with no cache (it loads every agreement and writes the cache), then as
-    # a pull request's check runs it, with the cache of the branch it starts from and one results
-    # file edited (that agreement alone is loaded again).
-    print("cold: no cache yet, every agreement loaded (and the cache written); warm: one results file edited since\n")
+    # Each command three times. Cold: no cache yet (it loads every agreement and writes the cache).
+    # Warm: as on the machine where it ran before, one results file edited since (that agreement
+    # alone is loaded again). Checkout: every file written anew with the same bytes and one more
+    # edit, as in a CI job that restores the cache of the branch it starts from (every folder's
+    # times differ, so its bytes are compared; one agreement is loaded again).
+    print("cold: no cache yet; warm: the cache of the run before, one results file edited since;")
+    print("checkout: the same, with every file's times new (a fresh checkout, the cache restored)\n")
     # The load average beside each row: on a machine shared with other jobs, wall time above CPU
     # time says how busy the cores were, not how slow the command is.
-    print(f"{'agreements':>10} {'command':32} {'run':>5} {'wall':>8} {'CPU':>8} {'peak memory':>12} {'load (1 min)':>13}")
+    print(f"{'agreements':>10} {'command':32} {'run':>8} {'wall':>8} {'CPU':>8} {'peak memory':>12} {'load (1 min)':>13}")
     for n in sizes:
         root = catalog(out, n)
         cache = out / f"cache-{n}"
@@ -109,13 +119,17 @@ def core(out: Path, sizes: list[int]) -> None:
             ("sla validate", [str(BIN / "sla"), "validate", str(root)]),
             ("sla credits --format json", [str(BIN / "sla"), "credits", "--format", "json", str(root)]),
         ):
-            for run in ("cold", "warm"):
-                if run == "warm":
+            for run in ("cold", "warm", "checkout"):
+                if run != "cold":
                     with edited.open("a") as results:
-                        results.write(f"# edited before the warm {label}\n")
+                        results.write(f"# edited before the {run} {label}\n")
+                if run == "checkout":
+                    rewrite_times(root, time.time() - 1800)
+                else:
+                    time.sleep(RACY_SECONDS + 0.5)
                 seconds, peak = measure(command, env={"SLA_CACHE_DIR": str(cache)})
                 print(
-                    f"{n:>10} {label:32} {run:>5} {seconds:7.2f}s {LAST_CPU[0]:7.2f}s {mb(peak):>12} {os.getloadavg()[0]:>13.2f}",
+                    f"{n:>10} {label:32} {run:>8} {seconds:7.2f}s {LAST_CPU[0]:7.2f}s {mb(peak):>12} {os.getloadavg()[0]:>13.2f}",
                     flush=True,
                 )
 
