@@ -83,7 +83,7 @@ def for_each_agreement(
     # The services are loaded once, before the workers fork: each worker inherits them.
     _SHARED["services"] = load_services(Path(root), diagnostics)
     folders = agreement_folders(root, diagnostics)
-    states: dict[Path, tuple[str | None, str | None]] = {}
+    states: dict[Path, tuple[str | None, str | None, str]] = {}  # folder -> (fingerprint kept, content, fingerprint now)
     todo = folders
     if cache is not None:
         shared = digest((key, today, top))
