@@ -240,10 +240,10 @@ def test_a_root_that_is_a_link_loop_is_reported_as_without_a_cache(tmp_path: Pat
 # In process: how many folders a run loaded, as the key changes.
 
 
-def cached_run(root: Path, directory: Path, today: dt.date = dt.date(2026, 12, 1), workers: int = 1) -> FolderCache:
+def cached_run(root: Path, directory: Path, today: dt.date = dt.date(2026, 12, 1)) -> FolderCache:
     disk = DiskCache(root, ("validate",), directory)
     cache = disk.load()
-    for_each_agreement(root, None, today=today, cache=cache, key=disk.key, workers=workers)
+    for_each_agreement(root, None, today=today, cache=cache, key=disk.key, workers=1)
     disk.save(cache)
     assert disk.warnings == []
     return cache
@@ -367,23 +367,3 @@ def test_old_cache_files_are_dropped(tmp_path: Path) -> None:
         disk.save(cache)
     assert len(list(directory.glob("sla-*.sqlite"))) == KEPT_FILES
     assert (directory / "app.sqlite").exists(), "a file not of the cache was dropped"
-
-
-def test_a_fresh_checkout_of_a_large_tree_is_compared_on_every_core(tmp_path: Path) -> None:
-    """From PARALLEL_FROM folders on, the bytes of folders whose times changed are read by worker
-    processes: the same answers as in one process."""
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-    from generate import generate
-
-    root, directory = tmp_path / "agreements", tmp_path / "cache"
-    generate(root, parallel.PARALLEL_FROM + 10, metrics=1, periods=2)
-    age(root)
-    today = dt.date(2026, 12, 1)
-    assert cached_run(root, directory, today=today, workers=2).loaded == parallel.PARALLEL_FROM + 10
-    age(root, AN_HOUR_AGO + 600)
-    edited = min((min(root.iterdir()) / "results").glob("*.yaml"))
-    with edited.open("a") as file:
-        file.write("# edited\n")
-    assert cached_run(root, directory, today=today, workers=2).loaded == 1

@@ -89,10 +89,9 @@ def for_each_agreement(
         shared = digest((key, today, top))
         if cache.key != shared:
             cache.key, cache.entries = shared, {}
+        todo = [f for f in folders if not _still_valid(cache, f, states)]
     if workers is None:
         workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if cache is not None:
-        todo = _changed(cache, folders, states, workers)
     if workers <= 1 or len(todo) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         done = _run_chunk(todo, task, today)
     else:
@@ -133,42 +132,21 @@ def racy_time() -> int:
     return time.time_ns() - RACY_SECONDS * 1_000_000_000
 
 
-def _changed(cache: FolderCache, folders: list[Path], states: dict, workers: int) -> list[Path]:
-    """The folders whose cached entry no longer holds (their new state goes into `states`). By
-    their listing first; those whose times differ are read and compared by their bytes, on every
-    core when there are many (a fresh checkout of a large tree: every file's times are new)."""
-    unsure = []
-    for folder in folders:
-        files = fingerprint(folder)
-        racy = cache.racy_before is not None and any(e[3] >= cache.racy_before or e[5] >= cache.racy_before for e in files)
-        now = digest(files)
-        stat = None if racy else now
-        entry = cache.entries.get(folder)
-        if entry is None or stat is None or entry[0] != stat:
-            unsure.append((folder, files, stat, now))
-    if workers <= 1 or len(unsure) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        contents = [content_digest(folder, files) for folder, files, _stat, _now in unsure]
-    else:
-        size = max(1, len(unsure) // (workers * 4))
-        chunks = [[(folder, files) for folder, files, _s, _n in unsure[i : i + size]] for i in range(0, len(unsure), size)]
-        contents = []
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for chunk_contents in pool.map(_contents, chunks):
-                contents.extend(chunk_contents)
-    todo = set()
-    for (folder, _files, stat, now), content in zip(unsure, contents, strict=True):
-        entry = cache.entries.get(folder)
-        if entry is not None and content is not None and entry[1] == content:
-            cache.entries[folder] = (stat, *entry[1:])  # the same bytes, newer times: trusted from now on
-        else:
-            states[folder] = (stat, content, now)
-            todo.add(folder)
-    return [f for f in folders if f in todo]
-
-
-def _contents(chunk: list[tuple[Path, tuple]]) -> list[str | None]:
-    """Runs in a worker: the content digest of each (folder, fingerprint)."""
-    return [content_digest(folder, files) for folder, files in chunk]
+def _still_valid(cache: FolderCache, folder: Path, states: dict) -> bool:
+    """Whether the cached entry of `folder` holds; if not, its new state goes into `states`."""
+    files = fingerprint(folder)
+    racy = cache.racy_before is not None and any(entry[3] >= cache.racy_before or entry[5] >= cache.racy_before for entry in files)
+    now = digest(files)
+    stat = None if racy else now
+    entry = cache.entries.get(folder)
+    if entry is not None and stat is not None and entry[0] == stat:
+        return True
+    content = content_digest(folder, files)
+    if entry is not None and content is not None and entry[1] == content:
+        cache.entries[folder] = (stat, *entry[1:])  # the same bytes, newer times: trusted from now on
+        return True
+    states[folder] = (stat, content, now)
+    return False
 
 
 def _agreement_names(root: Path) -> set[str]:
