@@ -2,8 +2,8 @@
 
 A catalog of 10,000 agreements is a quarter of a million YAML files; reading them all is
 minutes of work, while a pull request changes a few. So each folder's diagnostics and
-results are stored with its fingerprint (every file's path, size and modification time:
-`parallel.fingerprint`) and a digest of what its files hold, and a later run loads again
+results are stored with its fingerprint (every entry's path, type, permissions, size, times
+and link target: `fingerprints.fingerprint`) and a digest of what it holds, and a later run loads again
 only the folders that changed, as the live preview does in memory (`parallel.FolderCache`):
 where the fingerprint differs, the files are read and their bytes compared, so a fresh
 checkout (new times, the same bytes) still finds its results here.
@@ -11,9 +11,9 @@ checkout (new times, the same bytes) still finds its results here.
 Everything else a result depends on is the cache's key, and a new key starts afresh: the
 verb and its options, the date checked against, what the files beside the agreement
 folders hold (services, calendars, customers), the working directory (diagnostics name files
-relative to it), and the code: what this package's files hold and the versions of Python and
-of the libraries that read the input. The key is compared as a digest, so nothing is trusted that was not written for
-exactly this run's inputs.
+relative to it), and the code: what this package's files hold, the versions of Python and
+of the libraries that read the input, and the system's time zone data. The key is compared as
+a digest, so nothing is trusted that was not written for exactly this run's inputs.
 
 One SQLite file per agreements folder and verb, under `SLA_CACHE_DIR`, else `$XDG_CACHE_HOME/mkdocs-sla`,
 else `~/.cache/mkdocs-sla`. Rows hold JSON, never pickles: a cache restored from elsewhere
