@@ -21,7 +21,7 @@ from mkdocs_sla.core.diagnostics import Diagnostic, Diagnostics, Position
 from mkdocs_sla.core.model import Customers, Terms
 from mkdocs_sla.core.records import Agreement
 from mkdocs_sla.source.pydantic_errors import validate
-from mkdocs_sla.source.yamlsource import Document, parse, read_text
+from mkdocs_sla.source.yamlsource import Document, display_path, parse, read_text
 
 CUSTOMERS_FILE = "customers.yaml"
 
@@ -157,3 +157,12 @@ def check_customers(facts: Iterable[CustomerFact], declared: Declared | None = N
                 f"site `{fact.key}`; expected one spelling, or a `customer_id` in both to say they are one customer",
             )
     return diagnostics.sorted()
+
+
+def check_tree_customers(root: Path, facts, diagnostics: Diagnostics) -> list:
+    """The checks across agreements of a tree: one customer, one key, one spelling; every key
+    declared where `customers.yaml` is present (its own errors go to `diagnostics`)."""
+    if not root.is_dir():
+        return []
+    declared = load_declared(root, display_path(root / CUSTOMERS_FILE), diagnostics)
+    return check_customers([f for f in facts if f is not None], declared)

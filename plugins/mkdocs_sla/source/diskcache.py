@@ -89,11 +89,9 @@ class DiskCache:
     writes back what the run changed."""
 
     def __init__(self, root: Path | str, verb: tuple, directory: Path | None = None):
-        self.root = Path(root)
-        self.verb = verb
         # The absolute path as given, links not resolved (a link loop must reach the loader,
         # which reports it); diagnostics name files relative to the working directory.
-        where = (os.path.abspath(self.root), os.getcwd())
+        where = (os.path.abspath(root), os.getcwd())
         # A file per verb and options: `validate` and `credits` in turn keep both warm.
         self.path = (directory or cache_dir()) / f"{PREFIX}{digest((where, verb))}.sqlite"
         #: What the caller passes to `for_each_agreement` as `key`.

@@ -37,12 +37,11 @@ from mkdocs_sla.core.records import Agreement, Catalog, Interval, PeriodResults,
 from mkdocs_sla.source import outagelog, reviewlog, ticketload
 from mkdocs_sla.source.audiences import (
     CUSTOMERS_FILE,
-    check_customers,
+    check_tree_customers,
     check_version_key,
     check_versions_agree,
     fact_of,
     key_position,
-    load_declared,
 )
 from mkdocs_sla.source.calendars import CALENDARS_DIR, shared_calendars
 from mkdocs_sla.source.checks import check_id, check_tiers
@@ -66,6 +65,7 @@ __all__ = [
     "agreement_folders",
     "digest",
     "display_path",
+    "is_agreement_folder",
     "load",
     "load_agreement",
     "lock_text",
@@ -92,15 +92,6 @@ def load(root: Path | str, today: dt.date | None = None) -> Catalog:
                 records.append(record)
     diagnostics.items.extend(check_tree_customers(Path(root), [fact_of(r) for r in records], diagnostics))
     return Catalog(tuple(records), tuple(diagnostics.sorted()), tuple(s.record for s in services.values() if s.valid))
-
-
-def check_tree_customers(root: Path, facts, diagnostics: Diagnostics) -> list:
-    """The checks across agreements of a tree: one customer, one key, one spelling; every key
-    declared where `customers.yaml` is present (its own errors go to `diagnostics`)."""
-    if not root.is_dir():
-        return []
-    declared = load_declared(root, display_path(root / CUSTOMERS_FILE), diagnostics)
-    return check_customers([f for f in facts if f is not None], declared)
 
 
 @contextlib.contextmanager
@@ -144,11 +135,14 @@ def agreement_folders(root: Path, diagnostics: Diagnostics) -> list[Path]:
             Position(display_path(stray)),
             f"agreement files belong in a folder named by the agreement id: expected {excerpt(name)}/<id>/{AGREEMENT_FILE}",
         )
-    # `services/` holds the services the agreements inherit from, `calendars/` the shared business
-    # calendars (both reserved ids, never an agreement).
-    return [
-        p for p in entries if p not in links and p.is_dir() and not p.name.startswith(".") and p.name not in (SERVICES_DIR, CALENDARS_DIR)
-    ]
+    return [p for p in entries if p not in links and is_agreement_folder(p)]
+
+
+def is_agreement_folder(path: Path) -> bool:
+    """Whether an entry at the top of a tree is an agreement's folder: a folder, not a link, not
+    hidden, and not `services/` (the services agreements inherit from) or `calendars/` (shared
+    business calendars)."""
+    return not path.is_symlink() and path.is_dir() and not path.name.startswith(".") and path.name not in (SERVICES_DIR, CALENDARS_DIR)
 
 
 def load_agreement(

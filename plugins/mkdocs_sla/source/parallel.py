@@ -20,11 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from mkdocs_sla.core.diagnostics import Diagnostic, Diagnostics
-from mkdocs_sla.source.audiences import fact_of
-from mkdocs_sla.source.calendars import CALENDARS_DIR
+from mkdocs_sla.source.audiences import check_tree_customers, fact_of
 from mkdocs_sla.source.fingerprints import content_digest, digest, fingerprint, fingerprint_top
-from mkdocs_sla.source.load import agreement_folders, check_tree_customers, load_agreement, paused_gc
-from mkdocs_sla.source.services import SERVICES_DIR, load_services
+from mkdocs_sla.source.load import agreement_folders, is_agreement_folder, load_agreement, paused_gc
+from mkdocs_sla.source.services import load_services
 
 #: What every worker needs from the parent (the services), set before the fork.
 _SHARED: dict[str, Any] = {}
@@ -35,8 +34,6 @@ PARALLEL_FROM = 200
 #: system's clock and keep its times (git's "racy clean" entries): for a folder holding one, the
 #: next run compares the bytes instead of trusting the times (`FolderCache.racy_before`).
 RACY_SECONDS = 2
-#: The folders at the top of a tree that are never agreements.
-_NOT_AGREEMENTS = frozenset({SERVICES_DIR, CALENDARS_DIR})
 
 
 @dataclass
@@ -45,9 +42,9 @@ class FolderCache:
 
     `key` is what every result depends on besides its folder: the caller's (build date,
     render options) and what the files at the top of the tree hold; when it changes, all is
-    redone. A folder is unchanged when its files' sizes and modification times are
-    (`fingerprint`), or else when what they hold is (`content_digest`: a fresh checkout gives
-    every file a new time and the same bytes). All are kept as digests, so that a cache read
+    redone. A folder is unchanged when its listing is (`fingerprints.fingerprint`: types,
+    permissions, sizes, times, link targets), or else when what it holds is (`content_digest`:
+    a fresh checkout gives every file new times and the same bytes). All are kept as digests, so that a cache read
     back from disk (`source.diskcache`) compares as one kept in memory."""
 
     key: str | None = None
@@ -57,8 +54,9 @@ class FolderCache:
     #: How many folders the last call loaded (the others came from the cache).
     loaded: int = 0
     #: With a time (ns since the epoch; see `racy_time`): the fingerprint of a folder holding a
-    #: file modified or changed at or after it is not kept, since the file may change again within the same tick of the file
-    #: system's clock and keep its time (git's "racy clean" files); its content is checked instead.
+    #: file modified or changed at or after it is not kept, since the file may change again
+    #: within the same tick of the file system's clock and keep its times (git's "racy clean"
+    #: files); its content is compared instead.
     racy_before: int | None = None
 
 
@@ -153,10 +151,7 @@ def _agreement_names(root: Path) -> set[str]:
     """The names `agreement_folders` takes for agreements, without reporting anything: what
     `fingerprint_top` leaves out."""
     try:
-        with os.scandir(root) as entries:
-            return {
-                e.name for e in entries if e.is_dir(follow_symlinks=False) and not e.name.startswith(".") and e.name not in _NOT_AGREEMENTS
-            }
+        return {p.name for p in root.iterdir() if is_agreement_folder(p)}
     except OSError:
         return set()
 
