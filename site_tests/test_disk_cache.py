@@ -282,13 +282,32 @@ def test_two_runs_at_once_for_other_dates_leave_no_wrong_rows(project: Path, tmp
     cached_run(root, directory)  # B's date, the run before
     b = DiskCache(root, ("validate",), directory)
     b_cache = b.load()
-    cached_run(root, directory, today=dt.date(2025, 3, 1))  # A: most periods not ended yet
     os.utime(a_results_file(project), (AN_HOUR_AGO + 60, AN_HOUR_AGO + 60))
     with a_results_file(project).open("a") as file:
         file.write("# B has one folder to write\n")
     os.utime(a_results_file(project), (AN_HOUR_AGO + 60, AN_HOUR_AGO + 60))
     for_each_agreement(root, None, today=dt.date(2026, 12, 1), cache=b_cache, key=b.key, workers=1)
     assert b_cache.loaded == 1
+    # (B reads its stored rows during its run, `DiskCache.fetch`: A writes after that read; A
+    # writing before it is the next test's case.)
+    cached_run(root, directory, today=dt.date(2025, 3, 1))  # A: most periods not ended yet
+    b.save(b_cache)
+    later = DiskCache(root, ("validate",), directory)
+    found = for_each_agreement(root, None, today=dt.date(2026, 12, 1), cache=later.load(), key=later.key, workers=1)
+    assert found == for_each_agreement(root, None, today=dt.date(2026, 12, 1), workers=1)
+
+
+def test_rows_another_run_rewrote_before_they_were_read_are_not_used(project: Path, tmp_path: Path) -> None:
+    """Run B reads the digests; run A, for another date, writes every row; B then finds the rows
+    it would read are A's: it loads its folders again rather than give A's results."""
+    root, directory = project / "agreements", tmp_path / "cache"
+    cached_run(root, directory)
+    b = DiskCache(root, ("validate",), directory)
+    b_cache = b.load()
+    cached_run(root, directory, today=dt.date(2025, 3, 1))  # A: most periods not ended yet
+    found = for_each_agreement(root, None, today=dt.date(2026, 12, 1), cache=b_cache, key=b.key, workers=1)
+    assert found == for_each_agreement(root, None, today=dt.date(2026, 12, 1), workers=1)
+    assert b_cache.loaded == len(b_cache.entries)
     b.save(b_cache)
     later = DiskCache(root, ("validate",), directory)
     found = for_each_agreement(root, None, today=dt.date(2026, 12, 1), cache=later.load(), key=later.key, workers=1)
