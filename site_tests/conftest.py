@@ -53,6 +53,7 @@ SLOW_MODULES = frozenset(
         "test_diff_hardening",
         "test_workflow_policy",
         "test_bench",
+        "test_search_view",
     }
 )
 

@@ -24,7 +24,7 @@ from markupsafe import escape
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
@@ -42,6 +42,7 @@ from mkdocs_sla.site.navigation import NavPage, NavSection
 from mkdocs_sla.site.paths import GROUP_BY, SCRIPT, STYLESHEET, Paths, RenderOptions, page_url
 from mkdocs_sla.site.previewcache import ListingCache
 from mkdocs_sla.site.render import render_listings, render_problem_page
+from mkdocs_sla.site.searchview import search_view
 from mkdocs_sla.site.stash import Stash
 from mkdocs_sla.site.tree import SCRIPT_URI, STYLESHEET_URI, reference_files
 from mkdocs_sla.source.load import AGREEMENT_FILE
@@ -139,6 +140,10 @@ def audience_of(configured: str) -> Audience:
         raise PluginError(f"sla: {exc} (from {source})") from None
 
 
+#: A page's `search` meta before it was indexed from its search view, when it had none.
+_ABSENT = object()
+
+
 class SlaPlugin(BasePlugin[SlaConfig]):
     """Adds the agreement pages: catalog, one page per agreement, glossary, credits by period."""
 
@@ -161,6 +166,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         self.generated: dict[str, File] = {}
         self.stash = Stash()
         self.navigation: list[NavSection | NavPage | str] = []
+        self._indexed: dict[str, object] = {}  # pages indexed from their search view: their own `search` meta
 
     # ------------------------------------------------------------ events
 
@@ -307,12 +313,46 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             page.present_anchor_ids = (page.present_anchor_ids or set()) | anchors
         return html
 
-    def on_page_context(self, context, page: Page, config, nav):
+    @event_priority(100)  # before the search plugin indexes the page
+    def _index_search_view(self, context, page: Page, config, nav):
         # "Edit this page" is for the provider's own people: a customer or the public reading
         # the terms would be sent to an editor of the repository.
         if self.config.enabled and self.audience.kind is not AudienceKind.INTERNAL:
             page.edit_url = None
+        # Material's indexer parses every tag of a page to skip the elements marked
+        # data-search-exclude; a generated page is indexed here from its HTML without them
+        # (site/searchview.py: the same entries), and the indexer's own turn is skipped.
+        index = self._material_search_index(config)
+        if index is None or page.file.src_uri not in self.generated or (page.meta.get("search") or {}).get("exclude"):
+            return context
+        content = page.content
+        page.content = search_view(content)
+        try:
+            index.add_entry_from_context(page)
+        finally:
+            page.content = content
+        self._indexed[page.file.src_uri] = page.meta.get("search", _ABSENT)
+        page.meta["search"] = {"exclude": True}
         return context
+
+    @event_priority(-100)  # after the search plugin
+    def _restore_search_meta(self, context, page: Page, config, nav):
+        kept = self._indexed.pop(page.file.src_uri, None)
+        if kept is _ABSENT:
+            del page.meta["search"]
+        elif kept is not None:
+            page.meta["search"] = kept
+        return context
+
+    on_page_context = CombinedEvent(_index_search_view, _restore_search_meta)
+
+    def _material_search_index(self, config):
+        """The index of Material's search plugin (whose parser skips data-search-exclude), if it runs."""
+        plugin = config.plugins.get("material/search") or config.plugins.get("search")
+        if plugin is None or not type(plugin).__module__.startswith("material.plugins.search"):
+            return None
+        index = getattr(plugin, "search_index", None)
+        return index if callable(getattr(index, "add_entry_from_context", None)) else None
 
     def on_post_page(self, output: str, page: Page, config) -> str:
         if not self.config.enabled:

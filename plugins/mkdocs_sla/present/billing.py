@@ -69,9 +69,14 @@ def number_cell(value: str | None) -> str:
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[tuple[str, object]]]) -> str:
     """CSV with a header; each row's cells given as (kind, value), kind `number` or `text`."""
+    return csv_rows([[("text", h) for h in header]]) + csv_rows(rows)
+
+
+def csv_rows(rows: Iterable[Sequence[tuple[str, object]]]) -> str:
+    """The CSV lines of `rows` (cells as in `csv_text`): a file is its header's line and then its
+    rows' lines, so rows written apart (and kept, by a live preview) join into the same file."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow([text_cell(h) for h in header])
     for row in rows:
         writer.writerow([number_cell(value) if kind == "number" else text_cell(value) for kind, value in row])
     return out.getvalue()

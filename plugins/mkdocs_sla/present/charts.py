@@ -9,10 +9,13 @@ pygal, Vega) draw from floats, weigh megabytes or need JavaScript in the page, a
 these charts are a few dozen elements. Every coordinate is computed exactly from the
 `Fraction`s and rounded to two decimals only when written. The SVG is inline, so its
 colours come from the page's CSS variables and `currentColor` (light and dark schemes
-alike), and it needs no request. Each chart carries its numbers twice for those who
-cannot see it: a text alternative (`role="img"`, `<title>`, `<desc>`) and a table of
-the figures beside it. Each point and band also names its data in `data-` attributes,
-so a test can check a chart against the engine.
+alike), and it needs no request. Each chart carries its numbers for those who cannot
+see it: a text alternative (`role="img"`, `<title>`, `<desc>`), and the figures as a
+table. The attainment and credit charts draw what the page's periods table already says
+period by period, so they point to it rather than carry a copy (a copy was a tenth of a
+large catalog's site); the error budget's figures are in no other table, so its chart
+carries them. Each point and band also names its data in `data-` attributes, so a test
+can check a chart against the engine.
 """
 
 from __future__ import annotations
@@ -109,8 +112,16 @@ def _svg(kind: str, uid: str, title: str, description: str, body: str) -> str:
     )
 
 
-def _figure(kind: str, svg: str, caption: str, head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """The chart, its caption, and its figures as a table (for screen readers, and for anyone on a tap)."""
+#: Where the attainment and credit charts send a reader for their figures: the periods table of
+#: the same page (its heading's anchor, on the agreement page and on each year's page alike).
+FIGURES_IN_PERIODS = 'Each period\'s figures: <a href="#periods">the periods table</a>.'
+
+
+def _figure(kind: str, svg: str, caption: str, head: Sequence[str] = (), rows: Sequence[Sequence[str]] = ()) -> str:
+    """The chart, its caption, and its figures as a table (for screen readers, and for anyone on
+    a tap); without `rows`, the caption sends the reader to the page's periods table instead."""
+    if not rows:
+        return f'<figure class="sla-chart sla-chart--{kind}">{svg}<figcaption>{_e(caption)} {FIGURES_IN_PERIODS}</figcaption></figure>'
     table = (
         '<table class="sla-chart__data"><thead><tr>'
         + "".join(f'<th scope="col">{_e(h)}</th>' for h in head)
@@ -212,20 +223,11 @@ def attainment_chart(
     missed = sum(1 for p in measured if p.met is False)
     objective_text = display.with_unit(display.readable(objective)[0], unit)
     title = f"{name}: attainment per period"
-    # Each period's figure is in the table beside the chart (and on its dot): not repeated here.
+    # Each period's figure is in the page's periods table (and on its dot): not repeated here.
     description = (
         f"{len(measured)} periods from {measured[0].period} to {measured[-1].period}; {missed} missed the objective of "
-        f"{objective_text}. The figures are in the table below the chart."
+        f"{objective_text}. The figures are in the periods table of this page."
     )
-    rows = [
-        (
-            p.period,
-            display.attainment(p.value, unit, better),
-            "not reported" if p.met is None else "met" if p.met else "missed",
-            f"tier {p.tier}" if p.tier else "—",
-        )
-        for p in points
-    ]
     caption = (
         f"Attainment per period, oldest first. Dashed: the objective ({objective_text}); shaded: the credit tiers; crossed dots: missed."
     )
@@ -234,9 +236,7 @@ def attainment_chart(
             f" Not drawn: {earlier} earlier period{'s' if earlier != 1 else ''} measured under terms with another objective"
             " or other tiers (see the version history)."
         )
-    return _figure(
-        "attainment", _svg("attainment", uid, title, description, "".join(body)), caption, ("Period", "Attainment", "Result", "Tier"), rows
-    )
+    return _figure("attainment", _svg("attainment", uid, title, description, "".join(body)), caption)
 
 
 # ---------------------------------------------------------------- the error budget
@@ -340,8 +340,5 @@ def credits_chart(uid: str, credits: Sequence[PeriodCredit]) -> str | None:
     description = f"{len(earned)} of {len(credits)} periods earned a credit: " + "; ".join(
         f"{c.period} {display.percent(c.percent)}" + (f" ({c.amount})" if c.amount else "") for c in earned
     )
-    rows = [(c.period, display.percent(c.percent), c.amount or "—") for c in credits]
     caption = "The credit of each period, as a percentage of its fee after any cap; oldest first."
-    return _figure(
-        "credits", _svg("credits", uid, "Credits per period", description, "".join(body)), caption, ("Period", "Credit", "Amount"), rows
-    )
+    return _figure("credits", _svg("credits", uid, "Credits per period", description, "".join(body)), caption)

@@ -130,12 +130,13 @@ def readable(value: Fraction) -> tuple[str, bool]:
 
 
 def exactly(value: Fraction, unit: str) -> str:
-    """The exact value in words for a tooltip and a tap: "exactly 33.3̅%", or "99.731182795698…%
-    (12 decimals; the decimal goes on)" where it would be too long to write out."""
+    """The exact value in words for a tooltip and a tap: "exactly 33.3̅%", or "99.731182795698…%"
+    where it would be too long to write out. The "…" says the decimal goes on; how to read it is
+    said once, in the reading guide, not in each of the tens of thousands of figures of a catalog."""
     text, is_exact = readable(value)
     if is_exact:
         return f"exactly {with_unit(text, unit)}"
-    return f"{with_unit(text, unit)} ({READABLE_PLACES} decimals; the decimal goes on)"
+    return with_unit(text, unit)
 
 
 def attainment(value: Fraction | None, unit: str, better: str) -> str:

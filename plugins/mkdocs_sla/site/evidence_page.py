@@ -88,7 +88,6 @@ def _period_view(outcome: PeriodOutcome) -> dict[str, Any]:
         "summary": f"{period_name(outcome.period)}, version {outcome.version}, credit {credit}",
         "charges": evidence["charges_display"] or evidence["charges"],
         "base": evidence["credit_base"],
-        "credit": credit,
         "source": evidence["results_file"],
         "metrics": metrics,
     }

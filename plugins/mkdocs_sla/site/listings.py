@@ -390,10 +390,11 @@ class GlossaryEntry:
         """Other wordings of the same entry, by agreements that share its glossary id."""
         return sorted({" ".join(use.definition.split()) for use in self.uses} - {self.definition})
 
-    @property
+    @cached_property
     def legacy_anchors(self) -> set[str]:
-        """The addresses this entry had when entries were named by their definition's words."""
-        return {legacy_definition_anchor(use.definition) for use in self.uses}
+        """The addresses this entry had when entries were named by their definition's words (one
+        per wording: 2,000 uses of a standard metric share a handful)."""
+        return {legacy_definition_anchor(definition) for definition in {use.definition for use in self.uses}}
 
     @cached_property
     def name(self) -> str:

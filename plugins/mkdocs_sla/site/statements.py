@@ -100,7 +100,7 @@ class Statements:
 
     def files(self, key: str, period: Period, lines: list[StatementLine]) -> tuple[str, str, str]:
         """One statement's page, CSV and JSON."""
-        return self.page(key, period, lines), self.csv(key, period, lines), _json(self.document(key, period, lines)) + "\n"
+        return self.page(key, period, lines), self.csv(key, period, lines), self.json(key, period, lines) + "\n"
 
     def totals(self, key: str, period: Period, lines: list[StatementLine]) -> dict[str, str]:
         """`issued_total` of one statement, read by its page and by the index."""
@@ -191,68 +191,79 @@ class Statements:
 
     # ------------------------------------------------------------ for billing systems
 
-    def document(self, key: str, period: Period, lines: list[StatementLine]) -> dict[str, Any]:
-        """The statement as JSON: every figure a decimal string (amounts with two places)."""
-        return {
-            "format": 1,
-            "customer": {"id": key, "name": markup.plain(self.names[key])},
-            "period": period.label,
-            "as_of": self.today.isoformat(),
-            "agreements": [
-                {
-                    "agreement": line.agreement_id,
-                    "title": markup.plain(line.title),
-                    "version": line.version,
-                    "metrics": [
-                        {
-                            "metric": m.metric_id,
-                            "attainment": m.attainment,
-                            "status": m.status.value,
-                            "credit": m.credit,
-                        }
-                        for m in line.metrics
-                    ],
-                    "base": markup.plain(line.base) if line.base else None,
-                    "charges": billing.amount(line.charges),
-                    "currency": line.currency,
-                    "credit_percent": billing.percent(line.percent),
-                    "amount": billing.amount(line.amount),
-                    "below_minimum": line.below_minimum,
-                    "issued": billing.amount(line.issued),
-                    "claim_deadline": line.claim_deadline.isoformat() if line.claim_deadline else None,
-                    "claim_days_left": billing.days_left(line.claim_deadline, self.today) if line.claim_deadline else None,
-                    "how_to_claim": markup.plain(line.claim_how) if line.claim_how else None,
-                }
-                for line in lines
-            ],
-            "total": self.totals(key, period, lines),
-        }
+    def json(self, key: str, period: Period, lines: list[StatementLine]) -> str:
+        """The statement as JSON: every figure a decimal string (amounts with two places).
+
+        Written as `_json` writes the whole document, from each agreement's part as the preview
+        cache keeps it: a rebuild after an edit encodes again only the agreement edited."""
+        head = _json(
+            {
+                "format": 1,
+                "customer": {"id": key, "name": markup.plain(self.names[key])},
+                "period": period.label,
+                "as_of": self.today.isoformat(),
+            }
+        )
+        parts = [cached(self.cache, "statement-json", (line,), functools.partial(self._line_json, line)) for line in lines]
+        return f'{head[:-1]},"agreements":[{",".join(parts)}],"total":{_json(self.totals(key, period, lines))}}}'
+
+    def _line_json(self, line: StatementLine) -> str:
+        return _json(
+            {
+                "agreement": line.agreement_id,
+                "title": markup.plain(line.title),
+                "version": line.version,
+                "metrics": [
+                    {
+                        "metric": m.metric_id,
+                        "attainment": m.attainment,
+                        "status": m.status.value,
+                        "credit": m.credit,
+                    }
+                    for m in line.metrics
+                ],
+                "base": markup.plain(line.base) if line.base else None,
+                "charges": billing.amount(line.charges),
+                "currency": line.currency,
+                "credit_percent": billing.percent(line.percent),
+                "amount": billing.amount(line.amount),
+                "below_minimum": line.below_minimum,
+                "issued": billing.amount(line.issued),
+                "claim_deadline": line.claim_deadline.isoformat() if line.claim_deadline else None,
+                "claim_days_left": billing.days_left(line.claim_deadline, self.today) if line.claim_deadline else None,
+                "how_to_claim": markup.plain(line.claim_how) if line.claim_how else None,
+            }
+        )
 
     def csv(self, key: str, period: Period, lines: list[StatementLine]) -> str:
-        """One row per agreement: its credit line (a billing import sums `issued`; no totals row to double count)."""
-        rows = []
-        for line in lines:
-            rows.append(
-                [
-                    ("text", key),
-                    ("text", markup.plain(self.names[key])),
-                    ("text", period.label),
-                    ("text", line.agreement_id),
-                    ("text", markup.plain(line.title)),
-                    ("text", line.version),
-                    ("text", "; ".join(markup.plain(m.name) for m in line.metrics if m.status is Status.MISSED)),
-                    ("text", markup.plain(line.base) if line.base else ""),
-                    ("number", billing.amount(line.charges)),
-                    ("text", line.currency or ""),
-                    ("number", billing.percent(line.percent)),
-                    ("number", billing.amount(line.amount)),
-                    ("text", "yes" if line.below_minimum else "no"),
-                    ("number", billing.amount(line.issued)),
-                    ("text", line.claim_deadline.isoformat() if line.claim_deadline else ""),
-                    ("text", claim_status(line.claim_deadline, self.today) if line.claim_deadline else ""),
-                ]
-            )
-        return billing.csv_text(CSV_COLUMNS, rows)
+        """One row per agreement: its credit line (a billing import sums `issued`; no totals row to
+        double count). Each row as the preview cache keeps it, as `_json` above."""
+        rows = [
+            cached(self.cache, "statement-csv", (line,), functools.partial(self._line_csv, key, line), key=(key, self.names[key]))
+            for line in lines
+        ]
+        return billing.csv_text(CSV_COLUMNS, []) + "".join(rows)
+
+    def _line_csv(self, key: str, line: StatementLine) -> str:
+        row = [
+            ("text", key),
+            ("text", markup.plain(self.names[key])),
+            ("text", line.period.label),
+            ("text", line.agreement_id),
+            ("text", markup.plain(line.title)),
+            ("text", line.version),
+            ("text", "; ".join(markup.plain(m.name) for m in line.metrics if m.status is Status.MISSED)),
+            ("text", markup.plain(line.base) if line.base else ""),
+            ("number", billing.amount(line.charges)),
+            ("text", line.currency or ""),
+            ("number", billing.percent(line.percent)),
+            ("number", billing.amount(line.amount)),
+            ("text", "yes" if line.below_minimum else "no"),
+            ("number", billing.amount(line.issued)),
+            ("text", line.claim_deadline.isoformat() if line.claim_deadline else ""),
+            ("text", claim_status(line.claim_deadline, self.today) if line.claim_deadline else ""),
+        ]
+        return billing.csv_rows([row])
 
     # ------------------------------------------------------------ navigation
 
