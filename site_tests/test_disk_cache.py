@@ -18,6 +18,7 @@ from core_helpers import SLA
 from helpers import copy_project
 from mkdocs_sla.source import diskcache, parallel
 from mkdocs_sla.source.diskcache import KEPT_FILES, DiskCache
+from mkdocs_sla.source.fingerprints import content_digest
 from mkdocs_sla.source.parallel import FolderCache, for_each_agreement
 
 TODAY = "2026-12-01"
@@ -240,10 +241,10 @@ def test_a_root_that_is_a_link_loop_is_reported_as_without_a_cache(tmp_path: Pat
 # In process: how many folders a run loaded, as the key changes.
 
 
-def cached_run(root: Path, directory: Path, today: dt.date = dt.date(2026, 12, 1)) -> FolderCache:
+def cached_run(root: Path, directory: Path, today: dt.date = dt.date(2026, 12, 1), workers: int = 1) -> FolderCache:
     disk = DiskCache(root, ("validate",), directory)
     cache = disk.load()
-    for_each_agreement(root, None, today=today, cache=cache, key=disk.key, workers=1)
+    for_each_agreement(root, None, today=today, cache=cache, key=disk.key, workers=workers)
     disk.save(cache)
     assert disk.warnings == []
     return cache
@@ -282,13 +283,32 @@ def test_two_runs_at_once_for_other_dates_leave_no_wrong_rows(project: Path, tmp
     cached_run(root, directory)  # B's date, the run before
     b = DiskCache(root, ("validate",), directory)
     b_cache = b.load()
-    cached_run(root, directory, today=dt.date(2025, 3, 1))  # A: most periods not ended yet
     os.utime(a_results_file(project), (AN_HOUR_AGO + 60, AN_HOUR_AGO + 60))
     with a_results_file(project).open("a") as file:
         file.write("# B has one folder to write\n")
     os.utime(a_results_file(project), (AN_HOUR_AGO + 60, AN_HOUR_AGO + 60))
     for_each_agreement(root, None, today=dt.date(2026, 12, 1), cache=b_cache, key=b.key, workers=1)
     assert b_cache.loaded == 1
+    # (B reads its stored rows during its run, `DiskCache.fetch`: A writes after that read; A
+    # writing before it is the next test's case.)
+    cached_run(root, directory, today=dt.date(2025, 3, 1))  # A: most periods not ended yet
+    b.save(b_cache)
+    later = DiskCache(root, ("validate",), directory)
+    found = for_each_agreement(root, None, today=dt.date(2026, 12, 1), cache=later.load(), key=later.key, workers=1)
+    assert found == for_each_agreement(root, None, today=dt.date(2026, 12, 1), workers=1)
+
+
+def test_rows_another_run_rewrote_before_they_were_read_are_not_used(project: Path, tmp_path: Path) -> None:
+    """Run B reads the digests; run A, for another date, writes every row; B then finds the rows
+    it would read are A's: it loads its folders again rather than give A's results."""
+    root, directory = project / "agreements", tmp_path / "cache"
+    cached_run(root, directory)
+    b = DiskCache(root, ("validate",), directory)
+    b_cache = b.load()
+    cached_run(root, directory, today=dt.date(2025, 3, 1))  # A: most periods not ended yet
+    found = for_each_agreement(root, None, today=dt.date(2026, 12, 1), cache=b_cache, key=b.key, workers=1)
+    assert found == for_each_agreement(root, None, today=dt.date(2026, 12, 1), workers=1)
+    assert b_cache.loaded == len(b_cache.entries)
     b.save(b_cache)
     later = DiskCache(root, ("validate",), directory)
     found = for_each_agreement(root, None, today=dt.date(2026, 12, 1), cache=later.load(), key=later.key, workers=1)
@@ -367,3 +387,88 @@ def test_old_cache_files_are_dropped(tmp_path: Path) -> None:
         disk.save(cache)
     assert len(list(directory.glob("sla-*.sqlite"))) == KEPT_FILES
     assert (directory / "app.sqlite").exists(), "a file not of the cache was dropped"
+
+
+def fresh_checkout(root: Path) -> None:
+    """The tree written anew, as `git clone` or `cp -a` leaves it: every file a new inode and
+    change time (and modification time), the same bytes, at the same path."""
+    copy = root.with_name(root.name + "-checkout")
+    shutil.copytree(root, copy, symlinks=True)
+    shutil.rmtree(root)
+    copy.rename(root)
+    age(root, AN_HOUR_AGO + 600)
+
+
+def test_a_checkout_writes_the_fingerprints_of_unchanged_rows_not_their_results(project: Path, tmp_path: Path, monkeypatch) -> None:
+    """Of a fresh checkout with one file edited, one row is encoded again; the others get their
+    new fingerprint alone, which the run after trusts (it reads no bytes)."""
+    root, directory = project / "agreements", tmp_path / "cache"
+    cached_run(root, directory)
+    fresh_checkout(root)
+    with a_results_file(project).open("a") as file:
+        file.write("# edited in the branch\n")
+    age(root, AN_HOUR_AGO + 700)
+    monkeypatch.setattr(diskcache, "racy_time", lambda: time.time_ns())
+    encoded = []
+    real = diskcache._encode
+    monkeypatch.setattr(diskcache, "_encode", lambda *args: encoded.append(args) or real(*args))
+    assert cached_run(root, directory).loaded == 1
+    assert len(encoded) == 1
+    read = []
+    monkeypatch.setattr(parallel, "content_digest", lambda folder, files: read.append(folder) or content_digest(folder, files))
+    assert cached_run(root, directory).loaded == 0
+    assert [f for f in read if f.parent == root] == []
+    later = DiskCache(root, ("validate",), directory)
+    found = for_each_agreement(root, None, today=dt.date(2026, 12, 1), cache=later.load(), key=later.key, workers=1)
+    assert found == for_each_agreement(root, None, today=dt.date(2026, 12, 1), workers=1)
+
+
+def test_a_small_tree_is_compared_in_one_process(project: Path, tmp_path: Path, monkeypatch) -> None:
+    """Below PARALLEL_FROM folders no worker is started, even with cores to spare."""
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a pool was started for a small tree")
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", no_pool)
+    root, directory = project / "agreements", tmp_path / "cache"
+    assert cached_run(root, directory, workers=2).loaded > 10
+    fresh_checkout(root)
+    monkeypatch.setattr(diskcache, "racy_time", lambda: time.time_ns())
+    assert cached_run(root, directory, workers=2).loaded == 0
+
+
+def test_a_fresh_checkout_of_a_large_tree_is_compared_by_the_workers(tmp_path: Path, monkeypatch) -> None:
+    """From PARALLEL_FROM folders on, each worker lists and reads folders of its own (the parent
+    reads no bytes): a checkout with one file edited loads that folder alone, and says what a run
+    without the cache says."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from generate import generate
+
+    root, directory = tmp_path / "agreements", tmp_path / "cache"
+    count = parallel.PARALLEL_FROM + 10
+    generate(root, count, metrics=1, periods=2)
+    age(root)
+    today = dt.date(2026, 12, 1)
+    assert cached_run(root, directory, today=today, workers=2).loaded == count
+    fresh_checkout(root)
+    edited = min((min(root.iterdir()) / "results").glob("*.yaml"))
+    with edited.open("a") as file:
+        file.write("# edited in the branch\n")
+    age(root, AN_HOUR_AGO + 700)
+    monkeypatch.setattr(diskcache, "racy_time", lambda: time.time_ns())
+    readers = tmp_path / "readers"
+
+    def recorded(folder, files):
+        with readers.open("a") as file:
+            file.write(f"{os.getpid()}\n")
+        return content_digest(folder, files)
+
+    monkeypatch.setattr(parallel, "content_digest", recorded)
+    assert cached_run(root, directory, today=today, workers=2).loaded == 1
+    pids = readers.read_text().split()
+    assert len(pids) == count and str(os.getpid()) not in pids
+    later = DiskCache(root, ("validate",), directory)
+    found = for_each_agreement(root, None, today=today, cache=later.load(), key=later.key, workers=2)
+    assert found == for_each_agreement(root, None, today=today, workers=1)

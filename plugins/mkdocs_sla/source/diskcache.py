@@ -99,19 +99,23 @@ class DiskCache:
         self.warnings: list[str] = []
         self._stored: dict[str, tuple] = {}  # folder -> the (fingerprint, content) digests stored
         self._stored_key: str | None = None
+        self._read: dict[str, list] = {}  # folder -> the diagnostics `fetch` read from its row
         self._unreadable = False
 
     def load(self) -> FolderCache:
-        """The stored entries (none if the file is missing, unreadable or of other code)."""
+        """The stored entries, as digests until `fetch` reads their rows (none if the file is
+        missing, unreadable or of other code)."""
         cache = FolderCache(racy_before=racy_time())
         if not self.path.exists():
             return cache
         try:
             with self._connect() as db:
                 stored = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
-                for name, stat, content, row, texts in db.execute("SELECT folder, stat, content, entry, texts FROM folders"):
+                # The digests alone: the rows are read once their folders are known to be
+                # unchanged (`fetch`), and not at all under another key.
+                for name, stat, content in db.execute("SELECT folder, stat, content FROM folders"):
                     folder = os.fsdecode(name)
-                    cache.entries[Path(folder)] = (stat, content, *_decode(row, texts))
+                    cache.entries[Path(folder)] = (stat, content, None, None, None)
                     self._stored[folder] = (stat, content)
         except (sqlite3.Error, OSError, ValueError, TypeError, KeyError, IndexError) as exc:
             self.warnings.append(f"sla: cache {self.path} not read ({exc}); every agreement is loaded, and the cache written anew")
@@ -119,14 +123,40 @@ class DiskCache:
             self._stored, self._unreadable = {}, True
             return cache
         cache.key = self._stored_key = stored[0] if stored else None
+        cache.fetch = self.fetch
         with contextlib.suppress(OSError):
             os.utime(self.path)  # used: among the last to be dropped (KEPT_FILES)
         return cache
+
+    def fetch(self, folders: list[Path]) -> dict[Path, tuple]:
+        """The stored (diagnostics, results, facts) of `folders` (`FolderCache.fetch`), of the
+        rows still as `load` found them: one another run rewrote since, or for other inputs, is
+        left out (its folder is loaded again), as is every row of a file that cannot be read."""
+        wanted = {os.fsencode(f) for f in folders}
+        found: dict[Path, tuple] = {}
+        try:
+            with self._connect() as db:
+                now = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
+                if (now[0] if now else None) != self._stored_key:
+                    return {}
+                for name, stat, content, row, texts in db.execute("SELECT folder, stat, content, entry, texts FROM folders"):
+                    folder = os.fsdecode(name)
+                    if name in wanted and self._stored.get(folder) == (stat, content):
+                        found[Path(folder)] = _decode(row, texts)
+                        self._read[folder] = found[Path(folder)][0]
+        except (sqlite3.Error, OSError, ValueError, TypeError, KeyError, IndexError) as exc:
+            self.warnings.append(f"sla: cache {self.path} not read ({exc}); its agreements are loaded again")
+            self._read.clear()
+            return {}
+        return found
 
     def save(self, cache: FolderCache) -> None:
         """Write the entries that are new or changed, and drop the folders that are gone."""
         fresh = self._stored_key != cache.key  # other inputs: every row is written again
         changed = {str(f): e for f, e in cache.entries.items() if fresh or self._stored.get(str(f)) != e[:2]}
+        # A row read as it was, whose folder has the same bytes and new times (a checkout): only
+        # its fingerprint is written, not its results encoded again.
+        touched = {} if fresh else {f: e[0] for f, e in changed.items() if self._read.get(f) is e[2] and self._stored[f][1] == e[1]}
         gone = set() if fresh else set(self._stored) - {str(f) for f in cache.entries}
         if not fresh and not changed and not gone:
             return
@@ -139,15 +169,21 @@ class DiskCache:
                 # --today): then its rows are not this run's, and all of this run's are written instead.
                 now = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
                 if (now[0] if now else None) != self._stored_key:
-                    fresh, gone = True, set()
+                    fresh, gone, touched = True, set(), {}
                     changed = {str(f): e for f, e in cache.entries.items()}
                 if fresh:
                     db.execute("DELETE FROM folders")
                 db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('key', ?)", (cache.key,))
                 db.executemany("DELETE FROM folders WHERE folder = ?", ((os.fsencode(f),) for f in gone))
+                # Only if the row is still the one read (another run with the same key may have
+                # written the folder's newer results since): else it stays, compared next time.
+                db.executemany(
+                    "UPDATE folders SET stat = ? WHERE folder = ? AND stat IS ? AND content = ?",
+                    ((stat, os.fsencode(f), *self._stored[f]) for f, stat in touched.items()),
+                )
                 db.executemany(
                     "INSERT OR REPLACE INTO folders (folder, stat, content, entry, texts) VALUES (?, ?, ?, ?, ?)",
-                    ((os.fsencode(f), e[0], e[1], *_encode(*e[2:])) for f, e in changed.items()),
+                    ((os.fsencode(f), e[0], e[1], *_encode(*e[2:])) for f, e in changed.items() if f not in touched),
                 )
         except (sqlite3.Error, OSError, TypeError, ValueError) as exc:
             self.warnings.append(f"sla: cache {self.path} not written ({exc}); the next run loads every agreement again")

@@ -76,7 +76,7 @@ def content_digest(folder: Path | str, entries: tuple) -> str | None:
     """A digest of `entries` (as `fingerprint(folder)` lists them) by what they hold: path, mode
     and link target of each, and the bytes of each regular file; None if one cannot be read."""
     found = hashlib.blake2b(digest_size=16)
-    base = os.fspath(folder)
+    base = os.path.join(os.fspath(folder), "")
     for relative, mode, size, _mtime, target, *_ in entries:
         found.update(os.fsencode(relative) + b"\0" + f"{mode}:{target!r}:".encode(errors="surrogateescape"))
         if mode == -1 or not stat.S_ISREG(mode):
@@ -86,16 +86,22 @@ def content_digest(folder: Path | str, entries: tuple) -> str | None:
             continue
         try:
             # Not following a link, not blocking on a pipe: the entry may have been swapped since.
-            descriptor = os.open(os.path.join(base, relative), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            descriptor = os.open(base + relative, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError:
             return None
-        with os.fdopen(descriptor, "rb") as file:
-            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+        # Raw reads on the descriptor: a buffered file object per file cost more than the reading.
+        try:
+            status = os.fstat(descriptor)
+            if not stat.S_ISREG(status.st_mode):
                 return None
             read = 0
-            while chunk := file.read(_CHUNK):
+            want = min(status.st_size + 1, _CHUNK)  # most files in one read
+            while chunk := os.read(descriptor, want):
                 found.update(chunk)
                 read += len(chunk)
+                want = _CHUNK
+        finally:
+            os.close(descriptor)
         found.update(f":{read}:".encode())
     return found.hexdigest()
 

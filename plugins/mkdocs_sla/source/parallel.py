@@ -9,6 +9,7 @@ stay in one process, where starting workers would cost more than it saves.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import multiprocessing
 import os
@@ -49,8 +50,10 @@ class FolderCache:
 
     key: str | None = None
     #: folder -> (digest of its fingerprint or None, digest of its content, diagnostics,
-    #: results, customer facts)
-    entries: dict[Path, tuple[str | None, str | None, list[Diagnostic], list[Any], list[Any]]] = field(default_factory=dict)
+    #: results, customer facts); the last three None while not read yet (see `fetch`).
+    entries: dict[Path, tuple[str | None, str | None, list[Diagnostic] | None, list[Any] | None, list[Any] | None]] = field(
+        default_factory=dict
+    )
     #: How many folders the last call loaded (the others came from the cache).
     loaded: int = 0
     #: With a time (ns since the epoch; see `racy_time`): the fingerprint of a folder holding a
@@ -58,6 +61,11 @@ class FolderCache:
     #: within the same tick of the file system's clock and keep its times (git's "racy clean"
     #: files); its content is compared instead.
     racy_before: int | None = None
+    #: For entries held as digests alone (a cache on disk: `source.diskcache`): reads the
+    #: diagnostics, results and facts of the given folders, once they are known to be unchanged;
+    #: a folder it leaves out is loaded again. Until then the process stays small, so that the
+    #: workers forked to compare the folders do not start as copies of every stored result.
+    fetch: Callable[[list[Path]], dict[Path, tuple[list[Diagnostic], list[Any], list[Any]]]] | None = None
 
 
 def for_each_agreement(
@@ -82,22 +90,24 @@ def for_each_agreement(
     _SHARED["services"] = load_services(Path(root), diagnostics)
     folders = agreement_folders(root, diagnostics)
     states: dict[Path, tuple[str | None, str | None, str]] = {}  # folder -> (fingerprint kept, content, fingerprint now)
-    todo = folders
-    if cache is not None:
-        shared = digest((key, today, top))
-        if cache.key != shared:
-            cache.key, cache.entries = shared, {}
-        todo = [f for f in folders if not _still_valid(cache, f, states)]
     if workers is None:
         workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if workers <= 1 or len(todo) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        done = _run_chunk(todo, task, today)
-    else:
-        size = max(1, len(todo) // (workers * 4))
-        chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
-        done = []
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for chunk_done in pool.map(_run_chunk, chunks, [task] * len(chunks), [today] * len(chunks)):
+    many = workers > 1 and len(folders) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods()
+    with contextlib.ExitStack() as stack:
+        # One pool for comparing and loading, forked before any stored result is read.
+        pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))) if many else None
+        todo = folders
+        if cache is not None:
+            shared = digest((key, today, top))
+            if cache.key != shared:
+                cache.key, cache.entries = shared, {}
+            todo = _changed(cache, folders, states, pool, workers)
+        if pool is None or len(todo) < PARALLEL_FROM:
+            done = _run_chunk(todo, task, today)
+        else:
+            done = []
+            parts = _slices(len(todo), workers)
+            for chunk_done in pool.map(_run_chunk, [todo[p] for p in parts], [task] * len(parts), [today] * len(parts)):
                 done.extend(chunk_done)
     results = dict(zip(todo, done, strict=True))
     payloads: list[Any] = []
@@ -130,21 +140,60 @@ def racy_time() -> int:
     return time.time_ns() - RACY_SECONDS * 1_000_000_000
 
 
-def _still_valid(cache: FolderCache, folder: Path, states: dict) -> bool:
-    """Whether the cached entry of `folder` holds; if not, its new state goes into `states`."""
-    files = fingerprint(folder)
-    racy = cache.racy_before is not None and any(entry[3] >= cache.racy_before or entry[5] >= cache.racy_before for entry in files)
-    now = digest(files)
-    stat = None if racy else now
-    entry = cache.entries.get(folder)
-    if entry is not None and stat is not None and entry[0] == stat:
-        return True
-    content = content_digest(folder, files)
-    if entry is not None and content is not None and entry[1] == content:
-        cache.entries[folder] = (stat, *entry[1:])  # the same bytes, newer times: trusted from now on
-        return True
-    states[folder] = (stat, content, now)
-    return False
+def _changed(cache: FolderCache, folders: list[Path], states: dict, pool: ProcessPoolExecutor | None, workers: int) -> list[Path]:
+    """The folders whose cached entry no longer holds, in order (their new state goes into
+    `states`); the others' stored results read (`FolderCache.fetch`). With `pool`, each worker lists
+    and reads folders of its own: only paths and digests cross between the processes."""
+    kept = [cache.entries[f][0] if f in cache.entries else None for f in folders]
+    if pool is None:
+        found = _compare_chunk(folders, kept, cache.racy_before)
+    else:
+        found = []
+        parts = _slices(len(folders), workers)
+        for chunk_found in pool.map(
+            _compare_chunk, [folders[p] for p in parts], [kept[p] for p in parts], [cache.racy_before] * len(parts)
+        ):
+            found.extend(chunk_found)
+    compared = dict(zip(folders, found, strict=True))
+    for folder, (stat, content, now) in compared.items():
+        entry = cache.entries.get(folder)
+        if entry is not None and stat is not None and entry[0] == stat:
+            continue
+        if entry is not None and content is not None and entry[1] == content:
+            cache.entries[folder] = (stat, *entry[1:])  # the same bytes, newer times: trusted from now on
+            continue
+        states[folder] = (stat, content, now)
+    pending = [f for f in folders if f not in states and cache.entries[f][2] is None]
+    if pending:
+        stored = cache.fetch(pending) if cache.fetch is not None else {}
+        for folder in pending:
+            if folder in stored:
+                cache.entries[folder] = (*cache.entries[folder][:2], *stored[folder])
+            else:  # not as it was when compared (another run wrote it since): loaded again
+                states[folder] = compared[folder]
+    return [f for f in folders if f in states]
+
+
+def _compare_chunk(folders: list[Path], kept: list[str | None], racy_before: int | None) -> list[tuple[str | None, str | None, str]]:
+    """Each folder's (fingerprint to keep, content, fingerprint now), as digests: the fingerprint
+    to keep is None when a file in the folder is racy (`FolderCache.racy_before`); the content is
+    read only when that fingerprint is not the one `kept`, and is None when it is not read or a
+    file cannot be."""
+    found = []
+    for folder, kept_stat in zip(folders, kept, strict=True):
+        files = fingerprint(folder)
+        racy = racy_before is not None and any(entry[3] >= racy_before or entry[5] >= racy_before for entry in files)
+        now = digest(files)
+        stat = None if racy else now
+        content = None if stat is not None and stat == kept_stat else content_digest(folder, files)
+        found.append((stat, content, now))
+    return found
+
+
+def _slices(count: int, workers: int) -> list[slice]:
+    """`count` items in about four chunks a worker: a slow chunk does not keep the others waiting."""
+    size = max(1, count // (workers * 4))
+    return [slice(i, i + size) for i in range(0, count, size)]
 
 
 def _agreement_names(root: Path) -> set[str]:
