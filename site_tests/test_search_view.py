@@ -101,6 +101,16 @@ def test_the_catalog_and_the_definitions_leave_their_agreement_lists_to_the_agre
         ('<p>a</p><img data-search-exclude src="x"><p>b</p>', None),
         ('<p>a</p><svg><rect data-search-exclude="r"/></svg><p>b</p>', None),
         ('<p>a</p><div data-search-exclude="x"><p>never closed</p>', None),
+        # A self-closed element of the same name ends the parser's skipping too; so does a tag
+        # left open (the parser never sees the end tag of the element).
+        ('<p>a</p><div data-search-exclude="x"><div/>secret</div><p>b</p>', None),
+        ('<p>a</p><div data-search-exclude="x"><p>left open</div><p>b</p>', None),
+        # The text on both sides: cut where it reads the same as one run, kept where it would not.
+        ('<p>foo <span data-search-exclude="s">x</span> bar</p>', "<p>foo  bar</p>"),
+        ('<p>foo\n  <span data-search-exclude="s">x</span>  \n  <em>bar</em></p>', None),
+        ('<p>a</p>\n\n<div data-search-exclude="d">x</div>\n\n<p>b</p>', "<p>a</p>\n\n\n\n<p>b</p>"),
+        # A void element opens no section: the first element to open one is the marked one.
+        ('<hr><div data-search-exclude="x">x</div><h1 id="t">T</h1>', None),
         # Bare and valued attributes alike, any position among the attributes.
         ('<p>a</p><div class="c" data-search-exclude role="region"><p>x</p></div>tail', "<p>a</p>tail"),
     ],

@@ -351,6 +351,8 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         plugin = config.plugins.get("material/search") or config.plugins.get("search")
         if plugin is None or not type(plugin).__module__.startswith("material.plugins.search"):
             return None
+        if not getattr(plugin.config, "enabled", True):
+            return None  # its index is that of an earlier build (a preview keeps the plugin)
         index = getattr(plugin, "search_index", None)
         return index if callable(getattr(index, "add_entry_from_context", None)) else None
 

@@ -21,8 +21,8 @@ last build made of it:
 - After the build, the files written this time are moved into the kept folder,
   files of the last build that this one no longer has are removed, and the kept
   folder takes its place again.
-- After the first build, what it keeps for the next ones (a million objects at
-  2,000 agreements) is moved out of the garbage collector's sight (`gc.freeze`):
+- When the second build starts, what the first keeps for the next ones (a million
+  objects at 2,000 agreements) is moved out of the garbage collector's sight (`gc.freeze`):
   otherwise a full collection walks them all, 2 to 2.5 s of a 2,000-agreement
   rebuild (measured with `gc.callbacks`), once in most rebuilds.
 
@@ -91,6 +91,15 @@ class PageReuse:
         self.prefix = prefix
         key = _key(config)
         self.kept = self.complete and key == self.key and (site / prefix).is_dir()
+        if self.complete and not self.settled:
+            # Once per server, as the second build starts (the first build's pages, navigation
+            # and environment are garbage by now; at its end MkDocs still held them): collect
+            # them, then freeze what lasts (every agreement's render), so that later full
+            # collections walk only newer objects. What a later rebuild drops is still freed
+            # by its reference count; only cycles among frozen objects would stay.
+            gc.collect()
+            gc.freeze()
+            self.settled = True
         if key != self.key:
             self.key, self.built, self.templates = key, {}, _Templates()
         if self.kept:
@@ -134,14 +143,6 @@ class PageReuse:
             self.kept = False
         self.written = self.current
         self.complete = True
-        if not self.settled:
-            # Once per server: collect the first build's garbage, then freeze what lasts (the
-            # caches of every agreement), so later full collections walk only newer objects.
-            # What a later rebuild drops is still freed by its reference count; only cycles
-            # among frozen objects stay, and the first build's were collected just before.
-            gc.collect()
-            gc.freeze()
-            self.settled = True
 
     # ------------------------------------------------------------ each page
 

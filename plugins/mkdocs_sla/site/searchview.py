@@ -12,14 +12,20 @@ element whose start tag carries the attribute, up to its own end tag, nothing
 around it. Where the parser would do otherwise, the element is left in place:
 - it holds a heading with an id (or is one): the parser opens a section there,
   even inside a skipped element;
-- it holds an element of its own name: the parser tells elements apart by their
-  names only, so it stops skipping at the first end tag of that name;
-- it lies inside a marked element left in place, or it is the page's first tag.
+- it holds an element of its own name, even a self-closed one: the parser tells
+  elements apart by their names only, so it stops skipping at the first end tag
+  of that name;
+- a tag inside it is left open: the parser then never sees the element end;
+- the text just before and just after it would read differently as one run of
+  text (the parser writes a run of white space alone as one space, and none after
+  another);
+- it lies inside a marked element left in place, or no element opens before it
+  (the page's first element opens its first section).
 
-That is found without a parser because in a generated page every `<`
-begins a tag: the text from YAML and every attribute value is escaped (the
-sanitiser of `present/markup.py` escapes `<` and `>` in attributes too), and the
-calculator's JSON writes `<` as `\u003c`. So it is used on generated pages only.
+That is found without a parser because in a generated page every `<` begins a
+tag: the text from YAML and every attribute value is escaped (the sanitiser of
+`present/markup.py` escapes `<` and `>` in attributes too), and the calculator's
+JSON writes `<` as `\u003c`. So it is used on generated pages only.
 `site_tests/test_search_view.py` checks the sections are the same on every page
 of the example site.
 """
@@ -27,54 +33,77 @@ of the example site.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from html import unescape
 
-#: A start tag's name, and then each attribute's name (values in quotes or bare).
-_TAG_NAME = re.compile(r"<([a-zA-Z][^\s/>]*)")
+#: A start or end tag, whole: (the slash of an end tag, the name, the attributes).
+_TAG = re.compile(r"<(/?)([a-zA-Z][^\s/>]*)([^>]*)>")
 _ATTRIBUTE = re.compile(r"""[\s/]*([^\s/>"'=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
 MARK = "data-search-exclude"
-_HEADING_WITH_ID = re.compile(r"<h[1-6]\b[^>]*?\sid=")
-_ANY_TAG = re.compile(r"<[a-zA-Z]")
-#: Elements without an end tag: nothing to cut (the parser skips only what it opens).
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+#: The elements the parser never opens (Material's list, material/plugins/search/plugin.py).
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"})
 
 
-@lru_cache(maxsize=64)
-def _tags(tag: str) -> re.Pattern[str]:
-    """A start or end tag of `tag` (the case as written: the renderer writes lower case)."""
-    return re.compile(rf"<(/?){re.escape(tag)}(?=[\s>/])")
+def _names(attributes: str) -> set[str]:
+    return {a.group(1).lower() for a in _ATTRIBUTE.finditer(attributes)}
 
 
-def _end_of(html: str, tag: str, start: int) -> tuple[int | None, bool]:
-    """(where the element of `tag` opened just before `start` ends, after its end tag, or None when
-    it is not closed; whether an element of the same name lies inside it)."""
-    depth, nested = 1, False
-    for found in _tags(tag).finditer(html, start):
-        if found.group(1):
-            depth -= 1
-            if depth == 0:
-                close = html.find(">", found.end())
-                return (None if close < 0 else close + 1), nested
-        else:
-            close = html.find(">", found.end())
-            if close > 0 and html[close - 1] != "/":
-                depth += 1
-                nested = True
-    return None, nested
-
-
-def _excluded_tag(html: str, mark: int) -> tuple[int, int, str] | None:
-    """(start, end, name) of the start tag around the text `data-search-exclude` found at `mark`,
-    if that text is one of its attributes' names; None for a void or self-closed element."""
+def _excluded_tag(html: str, mark: int) -> re.Match[str] | None:
+    """The start tag around the text `data-search-exclude` found at `mark`, if that text is one of
+    its attributes' names (not a word inside another attribute's value)."""
     lt = html.rfind("<", 0, mark)
-    gt = html.find(">", mark)
-    name = _TAG_NAME.match(html, lt) if lt >= 0 and gt > 0 else None
-    if name is None or html[name.end() : mark].find(">") >= 0:
+    found = _TAG.match(html, lt) if lt >= 0 else None
+    if found is None or found.group(1) or found.end() <= mark or MARK not in _names(found.group(3)):
         return None
-    names = {a.group(1).lower() for a in _ATTRIBUTE.finditer(html, name.end(), gt)}
-    if MARK not in names or name.group(1).lower() in _VOID or html[gt - 1] == "/":
+    return found
+
+
+def _opens(tag: re.Match[str]) -> bool:
+    """Whether the parser keeps this start tag open until an end tag (not void, not self-closed)."""
+    return tag.group(2).lower() not in _VOID and not tag.group(3).endswith("/")
+
+
+def _end_of(html: str, start: re.Match[str]) -> int | None:
+    """Where the marked element whose start tag is `start` ends (after its end tag), if the
+    parser's skipping ends exactly there and opens no section on the way; else None."""
+    name = start.group(2).lower()
+    if not _opens(start) or (name in _HEADINGS and "id" in _names(start.group(3))):
         return None
-    return lt, gt + 1, name.group(1)
+    open_tags: list[str] = []
+    for tag in _TAG.finditer(html, start.end()):
+        found = tag.group(2).lower()
+        if tag.group(1):
+            if open_tags and open_tags[-1] == found:
+                open_tags.pop()
+            elif not open_tags and found == name:
+                return tag.end()
+            # Any other end tag the parser ignores, as it is not the innermost element's.
+            continue
+        if found == name or (found in _HEADINGS and "id" in _names(tag.group(3))):
+            return None
+        if _opens(tag):
+            open_tags.append(found)
+    return None
+
+
+def _joins_the_same(html: str, start: int, end: int) -> bool:
+    """Whether the text before `start` and after `end`, one run once the element between them is
+    cut, is indexed as the two runs were. The parser writes a run of white space alone as one
+    space, and not at all after another (it collapses them); it keeps the white space inside a
+    run of words, with its line breaks as spaces."""
+    before = unescape(html[html.rfind(">", 0, start) + 1 : start])
+    after_end = html.find("<", end)
+    after = unescape(html[end : len(html) if after_end < 0 else after_end])
+    if not before or not after or before.isspace() == after.isspace():
+        return True
+    # Words, then white space alone: the parser adds one space, so one run reads the same only if
+    # that white space is one character; white space alone, then words: it depends on what came
+    # before, left in place.
+    return not before.isspace() and after in (" ", "\n")
+
+
+def _an_element_opens_before(html: str, start: int) -> bool:
+    return any(not tag.group(1) and _opens(tag) for tag in _TAG.finditer(html, 0, start))
 
 
 def search_view(html: str) -> str:
@@ -84,23 +113,34 @@ def search_view(html: str) -> str:
     kept = 0  # the end of the last marked element left in place: nothing inside it is cut
     mark = html.find(MARK)
     while mark >= 0:
-        found = _excluded_tag(html, mark)
-        if found is not None and found[0] >= max(at, kept):
-            start, opened, tag = found
-            end, nested = _end_of(html, tag, opened)
-            if end is None:
-                kept = len(html)
-            elif (
-                nested  # the parser stops skipping at the first end tag of the same name
-                or _HEADING_WITH_ID.search(html, start, end)  # a section opens all the same
-                or not _ANY_TAG.search(html, 0, start)  # the page's first tag opens its first section
-            ):
-                kept = end
-            else:
-                out.append(html[at:start])
+        tag = _excluded_tag(html, mark)
+        if tag is not None and tag.start() >= max(at, kept):
+            end = _end_of(html, tag)
+            if end is not None and _joins_the_same(html, tag.start(), end) and _an_element_opens_before(html, tag.start()):
+                out.append(html[at : tag.start()])
                 at = end
+            elif _opens(tag):
+                # Left in place; its own extent, for the marks inside it (to the page's end if the
+                # parser never sees it closed).
+                close = _close_of(html, tag)
+                kept = len(html) if close is None else close
         mark = html.find(MARK, max(mark + len(MARK), at))
     if not out:
         return html
     out.append(html[at:])
     return "".join(out)
+
+
+def _close_of(html: str, start: re.Match[str]) -> int | None:
+    """The end of the element opened by `start`, counting nested elements of its name."""
+    name, depth = start.group(2).lower(), 1
+    for tag in _TAG.finditer(html, start.end()):
+        if tag.group(2).lower() != name:
+            continue
+        if tag.group(1):
+            depth -= 1
+            if depth == 0:
+                return tag.end()
+        elif _opens(tag):
+            depth += 1
+    return None
