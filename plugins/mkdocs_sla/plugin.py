@@ -482,6 +482,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
     def on_serve(self, server, config, builder):
         if self.config.enabled and self.agreements_dir is not None:
             server.watch(str(self.agreements_dir))
+            self.reuse.settle()  # after the first build, before any edit (preview.py)
         return server
 
 

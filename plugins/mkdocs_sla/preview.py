@@ -21,7 +21,7 @@ last build made of it:
 - After the build, the files written this time are moved into the kept folder,
   files of the last build that this one no longer has are removed, and the kept
   folder takes its place again.
-- When the second build starts, what the first keeps for the next ones (a million
+- Once the first build has returned, what it keeps for the next ones (a million
   objects at 2,000 agreements) is moved out of the garbage collector's sight (`gc.freeze`):
   otherwise a full collection walks them all, 2 to 2.5 s of a 2,000-agreement
   rebuild (measured with `gc.callbacks`), once in most rebuilds.
@@ -91,15 +91,6 @@ class PageReuse:
         self.prefix = prefix
         key = _key(config)
         self.kept = self.complete and key == self.key and (site / prefix).is_dir()
-        if self.complete and not self.settled:
-            # Once per server, as the second build starts (the first build's pages, navigation
-            # and environment are garbage by now; at its end MkDocs still held them): collect
-            # them, then freeze what lasts (every agreement's render), so that later full
-            # collections walk only newer objects. What a later rebuild drops is still freed
-            # by its reference count; only cycles among frozen objects would stay.
-            gc.collect()
-            gc.freeze()
-            self.settled = True
         if key != self.key:
             self.key, self.built, self.templates = key, {}, _Templates()
         if self.kept:
@@ -143,6 +134,17 @@ class PageReuse:
             self.kept = False
         self.written = self.current
         self.complete = True
+
+    def settle(self) -> None:
+        """Once per server, after the first build has returned (`on_serve`: its pages, navigation
+        and environment are garbage by now, while at its end MkDocs still held them): collect
+        them, then freeze what lasts (every agreement's render), so that later full collections
+        walk only newer objects. What a later rebuild drops is still freed by its reference
+        count; only cycles among frozen objects would stay."""
+        if not self.settled:
+            gc.collect()
+            gc.freeze()
+            self.settled = True
 
     # ------------------------------------------------------------ each page
 
