@@ -10,7 +10,8 @@ is the same text: it is taken from here instead of being made again.
 A row is keyed by the identity of the objects it is made of, and the cache keeps
 those objects, so an identity cannot be reused by another object while its row is
 kept. It holds one render's rows, never more: what the last render did not use
-is dropped. A plain build passes no cache and makes every row.
+is dropped. A row taken whole keeps the rows it was made of (a statement, its
+agreements' sections), so that they are still there when the statement changes. A plain build passes no cache and makes every row.
 """
 
 from __future__ import annotations
@@ -28,27 +29,47 @@ class ListingCache:
 
     def __init__(self) -> None:
         self.made_for: tuple[dt.date, Any] | None = None
-        self._last: dict[tuple, tuple[tuple, Any]] = {}
-        self._now: dict[tuple, tuple[tuple, Any]] = {}
+        # {key: (made_of, value, parts)}: `parts` are the keys of the rows read while it was made.
+        self._last: dict[tuple, tuple[tuple, Any, tuple]] = {}
+        self._now: dict[tuple, tuple[tuple, Any, tuple]] = {}
+        self._making: list[list[tuple]] = []  # the parts read so far by each row being made
 
     def start(self, today: dt.date, options: Any) -> None:
         """A new render: the last one's rows stay usable when it was for the same date and options."""
         last = self._now if self.made_for == (today, options) else {}
-        self.made_for, self._last, self._now = (today, options), last, {}
+        self.made_for, self._last, self._now, self._making = (today, options), last, {}, []
 
     def get(self, kind: str, made_of: tuple, make: Callable[[], T], *, key: tuple = ()) -> T:
         """The `kind` of row made of the objects `made_of` (and the plain values `key`): the last
         render's when it was made of the very same objects, else `make()`."""
         found_key = (kind, key, tuple(map(id, made_of)))
+        if self._making:
+            self._making[-1].append(found_key)
         # This render's (a total read by two pages), else the last render's.
-        found = self._now.get(found_key) or self._last.get(found_key)
+        found = self._now.get(found_key)
+        if found is not None:
+            return found[1]
+        found = self._last.get(found_key)
         if found is not None and all(a is b for a, b in zip(found[0], made_of, strict=True)):
-            value = found[1]
-        else:
+            self._carry(found_key, found)
+            return found[1]
+        self._making.append([])
+        try:
             value = make()
-        self._now[found_key] = (made_of, value)
+        finally:
+            parts = tuple(self._making.pop())
+        self._now[found_key] = (made_of, value, parts)
         return value
 
+    def _carry(self, found_key: tuple, found: tuple[tuple, Any, tuple]) -> None:
+        """Keep a reused row for the next render, with the parts it was made of: a statement
+        taken whole this time is made of its agreements' sections, and when one agreement in it
+        changes next time, the others' sections are still here to be taken."""
+        pending = [(found_key, found)]
+        while pending:
+            k, entry = pending.pop()
+            self._now[k] = entry
+            pending.extend((part, self._last[part]) for part in entry[2] if part not in self._now and part in self._last)
 
 def cached(cache: ListingCache | None, kind: str, made_of: tuple, make: Callable[[], T], *, key: tuple = ()) -> T:
     """`cache.get(...)`, or `make()` without a cache (a plain build)."""
