@@ -71,6 +71,7 @@ class ListingCache:
             self._now[k] = entry
             pending.extend((part, self._last[part]) for part in entry[2] if part not in self._now and part in self._last)
 
+
 def cached(cache: ListingCache | None, kind: str, made_of: tuple, make: Callable[[], T], *, key: tuple = ()) -> T:
     """`cache.get(...)`, or `make()` without a cache (a plain build)."""
     return make() if cache is None else cache.get(kind, made_of, make, key=key)
