@@ -29,7 +29,8 @@ class ListingCache:
 
     def __init__(self) -> None:
         self.made_for: tuple[dt.date, Any] | None = None
-        # {key: (made_of, value, parts)}: `parts` are the keys of the rows read while it was made.
+        # {key: (made_of, value, parts)}: `parts` are the (key, entry) of every row read, at any
+        # depth, while it was made.
         self._last: dict[tuple, tuple[tuple, Any, tuple]] = {}
         self._now: dict[tuple, tuple[tuple, Any, tuple]] = {}
         self._making: list[list[tuple]] = []  # the parts read so far by each row being made
@@ -41,35 +42,32 @@ class ListingCache:
 
     def get(self, kind: str, made_of: tuple, make: Callable[[], T], *, key: tuple = ()) -> T:
         """The `kind` of row made of the objects `made_of` (and the plain values `key`): the last
-        render's when it was made of the very same objects, else `make()`."""
+        render's when it was made of the very same objects, else `make()`.
+
+        The ids alone tell: the cache keeps every object a kept row was made of, and the caller
+        holds those of `made_of`, so two objects with one id are never alive together."""
         found_key = (kind, key, tuple(map(id, made_of)))
-        if self._making:
-            self._making[-1].append(found_key)
         # This render's (a total read by two pages), else the last render's.
         found = self._now.get(found_key)
-        if found is not None:
-            return found[1]
-        found = self._last.get(found_key)
-        if found is not None and all(a is b for a, b in zip(found[0], made_of, strict=True)):
-            self._carry(found_key, found)
-            return found[1]
-        self._making.append([])
-        try:
-            value = make()
-        finally:
-            parts = tuple(self._making.pop())
-        self._now[found_key] = (made_of, value, parts)
-        return value
-
-    def _carry(self, found_key: tuple, found: tuple[tuple, Any, tuple]) -> None:
-        """Keep a reused row for the next render, with the parts it was made of: a statement
-        taken whole this time is made of its agreements' sections, and when one agreement in it
-        changes next time, the others' sections are still here to be taken."""
-        pending = [(found_key, found)]
-        while pending:
-            k, entry = pending.pop()
-            self._now[k] = entry
-            pending.extend((part, self._last[part]) for part in entry[2] if part not in self._now and part in self._last)
+        if found is None:
+            found = self._last.get(found_key)
+            if found is not None:
+                # Kept for the next render with the parts it was made of: a statement taken whole
+                # this time is made of its agreements' sections, and when one agreement in it
+                # changes next time, the others' sections are still here to be taken.
+                self._now[found_key] = found
+                self._now.update(found[2])
+            else:
+                self._making.append([])
+                try:
+                    value = make()
+                finally:
+                    parts = tuple(self._making.pop())
+                found = self._now[found_key] = (made_of, value, parts)
+        if self._making:
+            self._making[-1].append((found_key, found))
+            self._making[-1].extend(found[2])
+        return found[1]
 
 
 def cached(cache: ListingCache | None, kind: str, made_of: tuple, make: Callable[[], T], *, key: tuple = ()) -> T:
