@@ -347,3 +347,46 @@ def test_a_preview_freezes_what_its_first_build_keeps_once(project, tmp_path):
     # Frozen when the server starts, after the first build has returned; frozen objects a later
     # rebuild drops are still freed (the count falls), and none of its own are frozen.
     assert before == first == 0 and served > 10_000 and third <= second <= served, done.stdout
+
+
+@pytest.mark.parametrize("how", ["events", "polling"])
+def test_serve_sees_edits_to_the_agreements_by_change_events_or_by_polling(project, tmp_path, how):
+    """By default the agreements are watched by the file system's change events (watching.py),
+    not by MkDocs' polling, which lists and stats every file twice a second; `watch: polling`
+    leaves them to MkDocs. Either way an edit, a new agreement folder and a folder moved out of
+    the tree each show."""
+    config, edits = project
+    if how == "polling":
+        text, count = re.subn(r"(?m)^  - sla:\n", "  - sla:\n      watch: polling\n", config.read_text(encoding="utf-8"))
+        assert count == 1
+        config.write_text(text, encoding="utf-8")
+    root = config.parent / "agreements"
+    page = f"agreements/{edits.agreement_id}/"
+    with serving("mkdocs", config) as server:
+        wait_until(server, "catalog page", page_shows(server, "agreements/", edits.agreement_id))
+        wait_until(server, "the watcher's line", lambda: "sla: watching 'agreements'" in server.output)
+        polled = re.search(r"Watching paths for changes: (.*)", server.output)
+        assert polled is not None, server.output
+        if how == "events":
+            assert "sla: watching 'agreements' by the file system's change events" in server.output
+            assert "'agreements'" not in polled.group(1), polled.group(0)
+        else:
+            assert "sla: watching 'agreements' by polling" in server.output
+            assert "'agreements'" in polled.group(1), polled.group(0)
+
+        edits.write(f"Renamed while watched by {how}")
+        wait_until(server, "the new title", page_shows(server, page, f"Renamed while watched by {how}"))
+
+        # A copy of the agreement under a new folder name: a new agreement.
+        copy = root / "watched-copy"
+        staged = tmp_path / "staged-copy"
+        shutil.copytree(edits.file.parent, staged)
+        terms = staged / "agreement.yaml"
+        terms.write_text(re.sub(r"(?m)^id: .*$", "id: watched-copy", terms.read_text(encoding="utf-8"), count=1), encoding="utf-8")
+        staged.rename(copy)  # moved in whole, as a checkout of another branch does
+        wait_until(server, "the new agreement's page", page_shows(server, "agreements/watched-copy/", f"Renamed while watched by {how}"))
+
+        # Moved out of the tree whole: no file of it is deleted, the folder goes.
+        copy.rename(tmp_path / "moved-out")
+        wait_until(server, "the moved agreement's page gone", lambda: fetch(server.url + "agreements/watched-copy/")[0] == 404)
+        assert server.alive()

@@ -48,6 +48,7 @@ from mkdocs_sla.site.tree import SCRIPT_URI, STYLESHEET_URI, reference_files
 from mkdocs_sla.source.load import AGREEMENT_FILE
 from mkdocs_sla.source.parallel import FolderCache, for_each_agreement, racy_time
 from mkdocs_sla.source.services import load_services
+from mkdocs_sla.watching import EVENTS, POLLING, FolderWatch
 
 log = get_plugin_logger(__name__)
 
@@ -113,6 +114,13 @@ class SlaConfig(base.Config):
     `internal` (everything). The environment variable `SLA_AUDIENCE`, when set, overrides it
     for one build (`sla sites` builds every audience that way)."""
 
+    watch = c.Choice((EVENTS, POLLING), default=EVENTS)
+    """How `mkdocs serve` sees edits to the agreements: `events`, the file system's change
+    events (watching.py: MkDocs' own polling lists and stats every agreement file twice a
+    second, which at 2,000 agreements takes a core and slows each rebuild), or `polling`, MkDocs'
+    way, for a folder whose edits send no events here (a network share, a folder mounted into a
+    container from outside)."""
+
     today = c.Optional(_Date())
     """The build date: which version is in force and whether a review is overdue. Default:
     the date of `SOURCE_DATE_EPOCH` when set (reproducible builds), else the real date."""
@@ -156,6 +164,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         # and the listings' rows and customers' statements of the last render.
         self.reuse = PageReuse()
         self.listing_cache = ListingCache()
+        self.watch = FolderWatch()
         self._reset()
 
     def _reset(self) -> None:
@@ -481,9 +490,14 @@ class SlaPlugin(BasePlugin[SlaConfig]):
 
     def on_serve(self, server, config, builder):
         if self.config.enabled and self.agreements_dir is not None:
-            server.watch(str(self.agreements_dir))
+            how = self.watch.start(server, self.agreements_dir, self.config.watch)
+            shown = os.path.relpath(self.agreements_dir) if self.agreements_dir.is_relative_to(Path.cwd()) else str(self.agreements_dir)
+            log.info(f"sla: watching '{shown}' " + ("by the file system's change events" if how == EVENTS else "by polling"))
             self.reuse.settle()  # after the first build, before any edit (preview.py)
         return server
+
+    def on_shutdown(self) -> None:
+        self.watch.stop()
 
 
 def _link(items: list, parent: Section | None, pages: list[Page]) -> None:
