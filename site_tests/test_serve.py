@@ -239,8 +239,17 @@ def test_a_preview_rebuild_renders_only_the_edited_agreement_and_brings_listings
         edited_page = f"agreements/{edits.agreement_id}/"
         ids = [p.name for p in root.iterdir() if (p / "agreement.yaml").is_file()]
         before = {i: nav_links(fetch(server.url + f"agreements/{i}/")[1]) for i in ids}
+
+        # The format reference (kept, as the generated pages are) and a hand-written page beside it.
+        def served(path: str) -> tuple[int, str]:
+            status, text = fetch(server.url + path)
+            return status, re.sub(r"livereload\(\d+, \d+\)", "", text)  # the server's build stamps
+
+        beside = {path: served(path) for path in ("reference/format/", "reference/how-to-read/", "schema/agreement.schema.json")}
+        assert all(status == 200 for status, _ in beside.values()), {path: status for path, (status, _) in beside.items()}
         edits.write("Renamed in the preview")
         wait_until(server, "the new title in the catalog", page_shows(server, "agreements/", "Renamed in the preview"))
+        assert {path: served(path) for path in beside} == beside
         assert page_shows(server, edited_page, "Renamed in the preview")()
         after = nav_links(fetch(server.url + edited_page)[1])
         assert before[edits.agreement_id].keys() == after.keys()

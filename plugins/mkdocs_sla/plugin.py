@@ -44,7 +44,7 @@ from mkdocs_sla.site.previewcache import ListingCache
 from mkdocs_sla.site.render import render_listings, render_problem_page
 from mkdocs_sla.site.searchview import search_view
 from mkdocs_sla.site.stash import Stash
-from mkdocs_sla.site.tree import SCRIPT_URI, STYLESHEET_URI, reference_files
+from mkdocs_sla.site.tree import REFERENCE_FOLDERS, SCRIPT_URI, STYLESHEET_URI, reference_files
 from mkdocs_sla.source.load import AGREEMENT_FILE
 from mkdocs_sla.source.parallel import FolderCache, for_each_agreement, racy_time
 from mkdocs_sla.source.services import load_services
@@ -288,19 +288,19 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             source = self.agreements_dir / agreement_id / AGREEMENT_FILE
             # `edit_uri` points at docs_dir in the repository, so the YAML file is found from there.
             self.generated[self.paths.agreement(agreement_id)].edit_uri = Path(os.path.relpath(source, docs_dir)).as_posix()
+        # The format reference and the JSON Schemas, generated from the model so they cannot
+        # drift: the same files `sla render` writes (site/tree.py), so both trees hold the same.
+        reference = {}
+        for path, content in reference_files(config.site_url).items():
+            reference[path] = (content, File.generated(config, path, content=content))
+            self._add(files, reference[path][1], in_sections=False)
         if serving:
             texts = {path: text for pages in [r.pages for r in rendered] + [listings, problem_pages] for path, text in pages.items()}
-            self.reuse.start(files, {path: (text, self.generated[path]) for path, text in texts.items() if path in self.generated})
+            made = {path: (text, self.generated[path]) for path, text in texts.items() if path in self.generated}
+            self.reuse.start(files, {**made, **reference})
         self._add(files, File.generated(config, STYLESHEET_URI, abs_src_path=str(STYLESHEET)))
         self._add(files, File.generated(config, SCRIPT_URI, abs_src_path=str(SCRIPT)))
-        self._add_reference(files, config)
         return files
-
-    def _add_reference(self, files: Files, config) -> None:
-        """The format reference and the JSON Schemas, generated from the model so they cannot drift."""
-        # The same files `sla render` writes (site/tree.py), so both trees hold the same reference.
-        for path, content in reference_files(config.site_url).items():
-            self._add(files, File.generated(config, path, content=content), in_sections=False)
 
     def on_page_markdown(self, markdown: str, page: Page, config, files: Files) -> str:
         # Worked examples are computed by the engine at build time, never typed by hand.
@@ -376,7 +376,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
 
     def on_pre_build(self, config) -> None:
         if self._previewing():
-            self.reuse.keep(config, self.paths.prefix)
+            self.reuse.keep(config, (self.paths.prefix, *REFERENCE_FOLDERS))
 
     # After every other plugin has written its files (the search index, the sitemap).
     @event_priority(-100)

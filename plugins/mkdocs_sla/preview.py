@@ -8,8 +8,9 @@ and JSON files again. The plugin already keeps each agreement's rendered
 Markdown across rebuilds (source.parallel.FolderCache); this keeps what the
 last build made of it:
 
-- Before MkDocs empties the site folder, the generated pages' folder is moved
-  aside under a hidden name (MkDocs leaves hidden entries alone).
+- Before MkDocs empties the site folder, the folders of generated files (the
+  pages' prefix, the format reference's and the schemas') are moved aside under
+  a hidden name (MkDocs leaves hidden entries alone).
 - A generated file whose text is unchanged is "reused": it is marked excluded
   (`InclusionLevel.EXCLUDED`), so MkDocs neither reads, renders nor writes it,
   and its finished file stays in the kept folder. The navigation still lists it
@@ -18,9 +19,10 @@ last build made of it:
   build are added back to the index.
 - The theme's templates are compiled once per server, not once per rebuild
   (a bytecode cache kept here: MkDocs makes a new Jinja environment each time).
-- After the build, the files written this time are moved into the kept folder,
-  files of the last build that this one no longer has are removed, and the kept
-  folder takes its place again.
+- After the build, the files written this time into those folders (hand-written
+  pages beside the format reference too) are moved into the kept ones, files of
+  the last build that this one no longer has are removed, and the kept folders
+  take their places again.
 - Once the first build has returned, what it keeps for the next ones (a million
   objects at 2,000 agreements) is moved out of the garbage collector's sight (`gc.freeze`):
   otherwise a full collection walks them all, 2 to 2.5 s of a 2,000-agreement
@@ -75,7 +77,8 @@ class PageReuse:
         self.kept = False  # this build moved the last one's files aside
         self.reused: set[str] = set()
         self.prefix = ""
-        self.written: set[str] = set()  # site paths under the prefix of the last build
+        self.folders: tuple[str, ...] = ()  # the site's folders of generated files (the prefix first)
+        self.written: set[str] = set()  # site paths under those folders of the last build
         self.current: set[str] = set()  # ... and of this one
         self.templates = _Templates()
         self.links = _LinksToReused(self)
@@ -83,18 +86,22 @@ class PageReuse:
 
     # ------------------------------------------------------------ around the build
 
-    def keep(self, config, prefix: str) -> None:
-        """Before MkDocs empties the site folder: move the generated folder aside, if the
-        last build completed with the same configuration and theme."""
+    def keep(self, config, folders: tuple[str, ...]) -> None:
+        """Before MkDocs empties the site folder: move the folders of generated files aside (the
+        pages' prefix first), if the last build completed with the same configuration and theme."""
         site = Path(config.site_dir)
         shutil.rmtree(site / KEPT, ignore_errors=True)
-        self.prefix = prefix
+        self.folders = _outermost(folders)
+        self.prefix = folders[0]
         key = _key(config)
-        self.kept = self.complete and key == self.key and (site / prefix).is_dir()
+        self.kept = self.complete and key == self.key and (site / self.prefix).is_dir()
         if key != self.key:
             self.key, self.built, self.templates = key, {}, _Templates()
         if self.kept:
-            os.rename(site / prefix, site / KEPT)
+            for folder in self.folders:
+                if (site / folder).is_dir():
+                    (site / KEPT / folder).parent.mkdir(parents=True, exist_ok=True)
+                    os.rename(site / folder, site / KEPT / folder)
         self.complete = False
 
     def start(self, files, generated: dict[str, tuple[str, Any]]) -> None:
@@ -111,26 +118,32 @@ class PageReuse:
         logger = logging.getLogger(Page.__module__)
         if self.links not in logger.filters:
             logger.addFilter(self.links)
-        under = self.prefix + "/"
+        under = tuple(folder + "/" for folder in self.folders)
         self.current = {f.dest_uri for f in files if f.dest_uri.startswith(under) and f.src_uri not in self.reused}
         self.current |= {generated[path][1].dest_uri for path in self.reused}
 
     def finish(self, config) -> None:
-        """After the build: this build's files into the kept folder, the last build's files
-        that this one no longer has out of it, and the kept folder back in its place."""
+        """After the build: this build's files into the kept folders, the last build's files
+        that this one no longer has out of them, and the kept folders back in their places."""
         site = Path(config.site_dir)
-        new, kept = site / self.prefix, site / KEPT
+        kept = site / KEPT
         if self.kept:
-            for folder, _, names in os.walk(new):
-                for name in names:
-                    source = Path(folder) / name
-                    target = kept / source.relative_to(new)
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    os.replace(source, target)
+            for folder in self.folders:
+                new = site / folder
+                for parent, _, names in os.walk(new):
+                    for name in names:
+                        source = Path(parent) / name
+                        target = kept / folder / source.relative_to(new)
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        os.replace(source, target)
             for gone in self.written - self.current:
-                (site / gone.replace(self.prefix, KEPT, 1)).unlink(missing_ok=True)
-            shutil.rmtree(new, ignore_errors=True)
-            os.rename(kept, new)
+                (kept / gone).unlink(missing_ok=True)
+            for folder in self.folders:
+                shutil.rmtree(site / folder, ignore_errors=True)
+                if (kept / folder).is_dir():
+                    (site / folder).parent.mkdir(parents=True, exist_ok=True)
+                    os.rename(kept / folder, site / folder)
+            shutil.rmtree(kept, ignore_errors=True)
             self.kept = False
         self.written = self.current
         self.complete = True
@@ -224,6 +237,11 @@ def _search_index(plugins):
         if isinstance(getattr(index, "entries", None), list):
             return index
     return None
+
+
+def _outermost(folders: tuple[str, ...]) -> tuple[str, ...]:
+    """`folders` without those inside another (a prefix `reference/sla` is inside `reference`)."""
+    return tuple(f for f in dict.fromkeys(folders) if not any(f.startswith(other + "/") for other in folders if other != f))
 
 
 def _stamp(path: str | None) -> tuple:

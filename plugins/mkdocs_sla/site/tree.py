@@ -29,6 +29,8 @@ STYLESHEET_URI = "assets/stylesheets/sla.css"
 SCRIPT_URI = "assets/javascripts/sla.js"
 FORMAT_PAGE = "reference/format.md"
 SCHEMAS = {name: f"schema/{name}.schema.json" for name, _ in all_schemas()}
+#: The site's folders that hold them (a live preview keeps these folders between rebuilds).
+REFERENCE_FOLDERS = tuple(dict.fromkeys(path.split("/", 1)[0] for path in (FORMAT_PAGE, *SCHEMAS.values())))
 #: Theme overrides written beside the generated mkdocs.yml (`theme.custom_dir`): the feed link in every head.
 OVERRIDES_DIR = "overrides"
 OVERRIDES = {"main.html": TEMPLATES / "overrides" / "main.html"}
