@@ -102,6 +102,18 @@ def test_a_preview_rebuild_makes_what_a_fresh_render_makes_and_only_the_edited_a
         assert any(f"Edited in round {round_number}" in text for path, text in kept.items() if "/statements/" in path)
         assert made == Counter({agreement_id: lines[agreement_id]}), made
 
+    # New charges in every results file of one agreement: its credits change, and with them the
+    # totals of the periods, the customer's statements and the credits-by-period pages.
+    charged = next(s for s in summaries if s.statements and any(line.issued for line in s.statements))
+    for results in sorted((preview.root / charged.id / "results").glob("*.yaml")):
+        text = results.read_text(encoding="utf-8")
+        results.write_text(re.sub(r"(?m)^charges: (\d+)", lambda m: f"charges: {int(m.group(1)) * 3 + 7}", text), encoding="utf-8")
+    before = kept
+    kept, fresh, _ = preview.round()
+    assert kept == fresh, [path for path in fresh if kept.get(path) != fresh[path]]
+    changed = {path for path in kept if before.get(path) != kept[path]}
+    assert any("/credits/" in path for path in changed) and any("/statements/" in path for path in changed), changed
+
     # A round with no edit makes no section at all.
     made.clear()
     kept, fresh, _ = preview.round()

@@ -200,15 +200,14 @@ class Listings:
 
     def definition_page(self, entry: GlossaryEntry) -> str:
         path = self.paths.definition(entry.anchor)
-        e = _escape
         by_objective: dict[str, list[str]] = defaultdict(list)
         for use in sorted(
             entry.uses, key=lambda u: (markup.plain(self.by_id[u.agreement_id].title).casefold(), u.agreement_id, u.metric_id)
         ):
             summary = self.by_id[use.agreement_id]
-            href = e(self.link(path, self.paths.agreement(use.agreement_id), f"metric-{use.metric_id}"))
-            named = f" ({markup.inline(use.name)})" if use.name != entry.name else ""
-            by_objective[use.objective].append(f'<li><a href="{href}">{markup.inline(summary.title)}</a>{named}</li>')
+            by_objective[use.objective].append(
+                cached(self.cache, "use", (use, summary), lambda u=use, s=summary: self._use_row(path, entry, u, s), key=(path, entry.name))
+            )
         objectives = [(words, Markup("".join(items))) for words, items in sorted(by_objective.items(), key=lambda item: -len(item[1]))]
         return self._render(
             "definition.md.j2",
@@ -217,6 +216,11 @@ class Listings:
             agreements=len({use.agreement_id for use in entry.uses}),
             glossary_href=self.link(path, self.paths.glossary),
         )
+
+    def _use_row(self, path: str, entry: GlossaryEntry, use, summary: AgreementSummary) -> str:
+        href = _escape(self.link(path, self.paths.agreement(use.agreement_id), f"metric-{use.metric_id}"))
+        named = f" ({markup.inline(use.name)})" if use.name != entry.name else ""
+        return f'<li><a href="{href}">{markup.inline(summary.title)}</a>{named}</li>'
 
     # ------------------------------------------------------------ credits by period
 
@@ -231,7 +235,9 @@ class Listings:
 
     def totals(self, period: Period, entries: list[PeriodEntry]) -> list[str]:
         """`_totals` of one period, read by its page and by the credits index."""
-        return cached(self.cache, "period-totals", tuple(entries), lambda: _totals(entries), key=(period,))
+        # Made of the amounts alone: a new title leaves every total as it was.
+        amounts = tuple((entry.currency, entry.issued) for entry in entries if entry.issued and entry.currency)
+        return cached(self.cache, "period-totals", (), lambda: _totals(entries), key=(period, amounts))
 
     def credits_page(self) -> str:
         years: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -256,15 +262,23 @@ class Listings:
 
     def period_page(self, period: Period, entries: list[PeriodEntry]) -> str:
         path = self.paths.period(period.label)
-        rows = Markup(
-            "\n".join(
-                cached(
-                    self.cache, "credit", (entry, self.by_id[entry.agreement_id]), lambda e=entry: self._credit_row(path, e), key=(path,)
+        due = [entry for entry in entries if entry.due]
+
+        def rows_of() -> Markup:
+            return Markup(
+                "\n".join(
+                    cached(
+                        self.cache,
+                        "credit",
+                        (entry, self.by_id[entry.agreement_id]),
+                        lambda e=entry: self._credit_row(path, e),
+                        key=(path,),
+                    )
+                    for entry in due
                 )
-                for entry in entries
-                if entry.due
             )
-        )
+
+        rows = cached(self.cache, "credit-rows", (*due, *(self.by_id[entry.agreement_id] for entry in due)), rows_of, key=(path,))
         return self._render(
             "credits_period.md.j2",
             period=period,
@@ -303,6 +317,12 @@ class Listings:
 
     def feed(self) -> str:
         """The Atom feed of every version of every agreement (`feed.atom`)."""
+        # Made of the versions' values alone: an edit to results (a new summary, equal versions)
+        # keeps the last render's feed.
+        versions = tuple(tuple(summary.versions) for summary in self.summaries)
+        return cached(self.cache, "feed", (), self._feed, key=(versions,))
+
+    def _feed(self) -> str:
         site_url = self.options.site_url
         if site_url and not site_url.endswith("/"):
             site_url += "/"
