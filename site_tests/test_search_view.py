@@ -118,3 +118,51 @@ def test_the_catalog_and_the_definitions_leave_their_agreement_lists_to_the_agre
 def test_the_view_cuts_exactly_the_elements_the_parser_skips(html, view):
     assert search_view(html) == (html if view is None else view)
     assert sections(search_view(html)) == sections(html)
+
+
+def test_the_attributes_stripped_for_material_are_those_its_search_plugin_strips():
+    """The plugin strips the data-search attributes itself where Material's search plugin would
+    (plugin._SEARCH_ATTRIBUTES): the pattern must be the one in Material's source."""
+    import inspect
+
+    from material.plugins.search.plugin import SearchPlugin
+
+    from mkdocs_sla.plugin import _SEARCH_ATTRIBUTES
+
+    assert _SEARCH_ATTRIBUTES.pattern in inspect.getsource(SearchPlugin.on_page_context)
+
+
+class _Reader(BasePlugin):
+    """Reads each page between the sla plugin's two page_context handlers, as any plugin may."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.empty: list[str] = []
+
+    def on_page_context(self, context, page, config, nav):
+        if not page.content:
+            self.empty.append(page.file.src_uri)
+        return context
+
+
+def test_a_plugin_that_reads_pages_beside_search_sees_them_whole_and_the_site_is_the_same(tmp_path):
+    """Material's search plugin is handed an empty page to strip only when no other plugin runs
+    between the sla plugin's handlers; either way every page comes out the same."""
+    sites = {}
+    readers = {}
+    for name in ("alone", "with a reader"):
+        project = tmp_path / name.replace(" ", "-")
+        project.mkdir()
+        config_file = copy_project(project)
+        with pytest.MonkeyPatch.context() as env:
+            for key, value in {"NO_MKDOCS_2_WARNING": "1", **BUILD_EPOCH}.items():
+                env.setenv(key, value)
+            env.chdir(project)  # the evidence names files relative to the working folder
+            config = load_config(str(config_file), site_dir=str(project / "site"), strict=True)
+            if name == "with a reader":
+                readers[name] = config.plugins["reader"] = _Reader()
+            build(config)
+        sites[name] = {p.relative_to(project / "site"): p.read_bytes() for p in (project / "site").rglob("*.html")}
+    assert readers["with a reader"].empty == []
+    assert len(sites["alone"]) > 100
+    assert sites["alone"] == sites["with a reader"]

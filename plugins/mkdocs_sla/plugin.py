@@ -150,6 +150,9 @@ def audience_of(configured: str) -> Audience:
 
 #: A page's `search` meta before it was indexed from its search view, when it had none.
 _ABSENT = object()
+#: What Material's search plugin strips from every page after indexing it (`on_page_context`:
+#: the same pattern, which site_tests/test_search_view.py checks against its source).
+_SEARCH_ATTRIBUTES = re.compile(r"\s?data-search-\w+=\"[^\"]+\"")
 
 
 class SlaPlugin(BasePlugin[SlaConfig]):
@@ -176,6 +179,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         self.stash = Stash()
         self.navigation: list[NavSection | NavPage | str] = []
         self._indexed: dict[str, object] = {}  # pages indexed from their search view: their own `search` meta
+        self._stripped: dict[str, str] = {}  # pages held from the search plugin's stripping: their content
 
     # ------------------------------------------------------------ events
 
@@ -332,16 +336,25 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         # data-search-exclude; a generated page is indexed here from its HTML without them
         # (site/searchview.py: the same entries), and the indexer's own turn is skipped.
         index = self._material_search_index(config)
-        if index is None or page.file.src_uri not in self.generated or (page.meta.get("search") or {}).get("exclude"):
+        if index is None or page.file.src_uri not in self.generated:
             return context
-        content = page.content
-        page.content = search_view(content)
-        try:
-            index.add_entry_from_context(page)
-        finally:
-            page.content = content
-        self._indexed[page.file.src_uri] = page.meta.get("search", _ABSENT)
-        page.meta["search"] = {"exclude": True}
+        if not (page.meta.get("search") or {}).get("exclude"):
+            content = page.content
+            page.content = search_view(content)
+            try:
+                index.add_entry_from_context(page)
+            finally:
+                page.content = content
+            self._indexed[page.file.src_uri] = page.meta.get("search", _ABSENT)
+            page.meta["search"] = {"exclude": True}
+        # The indexer then strips the data-search attributes with a pattern that tries every
+        # character of the page (10 ms for a 330 KB statement): done here, where a page has
+        # them, and the indexer is given nothing to strip, when nothing else reads the page
+        # in between.
+        if self._search_alone_between(config):
+            content = page.content
+            self._stripped[page.file.src_uri] = _SEARCH_ATTRIBUTES.sub("", content) if "data-search-" in content else content
+            page.content = ""
         return context
 
     @event_priority(-100)  # after the search plugin
@@ -351,7 +364,22 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             del page.meta["search"]
         elif kept is not None:
             page.meta["search"] = kept
+        stripped = self._stripped.pop(page.file.src_uri, None)
+        if stripped is not None:
+            page.content = stripped
         return context
+
+    def _search_alone_between(self, config) -> bool:
+        """Whether Material's search plugin is the only other handler of `page_context` that
+        runs between this plugin's two (priorities 100 to -100)."""
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        for handler in config.plugins.events["page_context"]:
+            owner = getattr(handler, "__self__", None)
+            if owner is self or (owner is search and owner is not None):
+                continue
+            if -100 <= getattr(handler, "mkdocs_priority", 0) <= 100:
+                return False
+        return True
 
     on_page_context = CombinedEvent(_index_search_view, _restore_search_meta)
 
