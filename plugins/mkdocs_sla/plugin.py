@@ -440,7 +440,9 @@ class SlaPlugin(BasePlugin[SlaConfig]):
     def _add(self, files: Files, file: File, *, in_sections: bool = True) -> None:
         """Add a generated file; `in_sections`: on_nav places it in the generated sections
         (pages that are not, like the format reference, stay where the user's `nav` puts them)."""
-        existing = files.get_file_from_path(file.src_uri)
+        # src_uri is already a POSIX path: the mapping is read without get_file_from_path's
+        # PurePath, a tenth of a second over a 2,000-agreement catalog's 12,769 files.
+        existing = files.src_uris.get(file.src_uri)
         if existing is not None:
             raise PluginError(
                 f"sla: {Path(existing.abs_src_path or existing.src_uri)} is in the way of the generated "
