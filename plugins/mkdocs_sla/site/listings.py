@@ -235,9 +235,7 @@ class Listings:
 
     def totals(self, period: Period, entries: list[PeriodEntry]) -> list[str]:
         """`_totals` of one period, read by its page and by the credits index."""
-        # Made of the amounts alone: a new title leaves every total as it was.
-        amounts = tuple((entry.currency, entry.issued) for entry in entries if entry.issued and entry.currency)
-        return cached(self.cache, "period-totals", (), lambda: _totals(entries), key=(period, amounts))
+        return cached(self.cache, "period-totals", tuple(entries), lambda: _totals(entries), key=(period,))
 
     def credits_page(self) -> str:
         years: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -262,23 +260,15 @@ class Listings:
 
     def period_page(self, period: Period, entries: list[PeriodEntry]) -> str:
         path = self.paths.period(period.label)
-        due = [entry for entry in entries if entry.due]
-
-        def rows_of() -> Markup:
-            return Markup(
-                "\n".join(
-                    cached(
-                        self.cache,
-                        "credit",
-                        (entry, self.by_id[entry.agreement_id]),
-                        lambda e=entry: self._credit_row(path, e),
-                        key=(path,),
-                    )
-                    for entry in due
+        rows = Markup(
+            "\n".join(
+                cached(
+                    self.cache, "credit", (entry, self.by_id[entry.agreement_id]), lambda e=entry: self._credit_row(path, e), key=(path,)
                 )
+                for entry in entries
+                if entry.due
             )
-
-        rows = cached(self.cache, "credit-rows", (*due, *(self.by_id[entry.agreement_id] for entry in due)), rows_of, key=(path,))
+        )
         return self._render(
             "credits_period.md.j2",
             period=period,
