@@ -145,12 +145,24 @@ class _Reader(BasePlugin):
         return context
 
 
-def test_a_plugin_that_reads_pages_beside_search_sees_them_whole_and_the_site_is_the_same(tmp_path):
+def test_a_plugin_that_reads_pages_beside_search_sees_them_whole_and_the_site_is_the_same(tmp_path, monkeypatch):
     """Material's search plugin is handed an empty page to strip only when no other plugin runs
-    between the sla plugin's handlers; either way every page comes out the same."""
+    between the sla plugin's handlers; either way every page and the search index come out the same."""
+    from material.plugins.search.plugin import SearchPlugin
+
+    handed: dict[str, list[str]] = {"alone": [], "with a reader": []}
+    strip = SearchPlugin.on_page_context
+
+    def on_page_context(self, context, *, page, config, nav):
+        if not page.content and page.file.src_uri.startswith("agreements/"):
+            handed[current].append(page.file.src_uri)
+        return strip(self, context, page=page, config=config, nav=nav)
+
+    monkeypatch.setattr(SearchPlugin, "on_page_context", on_page_context)
     sites = {}
     readers = {}
     for name in ("alone", "with a reader"):
+        current = name
         project = tmp_path / name.replace(" ", "-")
         project.mkdir()
         config_file = copy_project(project)
@@ -162,7 +174,12 @@ def test_a_plugin_that_reads_pages_beside_search_sees_them_whole_and_the_site_is
             if name == "with a reader":
                 readers[name] = config.plugins["reader"] = _Reader()
             build(config)
-        sites[name] = {p.relative_to(project / "site"): p.read_bytes() for p in (project / "site").rglob("*.html")}
-    assert readers["with a reader"].empty == []
+        sites[name] = {
+            p.relative_to(project / "site"): p.read_bytes()
+            for pattern in ("*.html", "search_index.json")
+            for p in (project / "site").rglob(pattern)
+        }
+    assert readers["with a reader"].empty == [] and handed["with a reader"] == []
+    assert len(handed["alone"]) > 100, "the search plugin was given the generated pages to strip"
     assert len(sites["alone"]) > 100
     assert sites["alone"] == sites["with a reader"]

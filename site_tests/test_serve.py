@@ -27,6 +27,9 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.plugins import BasePlugin, event_priority
 
 from helpers import BUILD_DAY, BUILD_EPOCH, copy_project, results_page, tool_env, venv_script
 
@@ -399,3 +402,49 @@ def test_serve_sees_edits_to_the_agreements_by_change_events_or_by_polling(proje
         copy.rename(tmp_path / "moved-out")
         wait_until(server, "the moved agreement's page gone", lambda: fetch(server.url + "agreements/watched-copy/")[0] == 404)
         assert server.alive()
+
+
+class _NavRecorder(BasePlugin):
+    """The navigation's pages, (path, title), as the sla plugin leaves them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pages: list[tuple[str, str]] = []
+
+    @event_priority(-200)  # titles are read as the pages are: by the time they are rendered
+    def on_page_context(self, context, page, config, nav):
+        self.pages = [(page.file.src_uri, page.title) for page in nav.pages]
+        return context
+
+
+@pytest.mark.parametrize("nav", ["none", "untitled"])
+def test_the_format_reference_keeps_its_place_and_title_in_a_preview_navigation(project, tmp_path, monkeypatch, nav):
+    """A preview rebuild keeps the format reference as it keeps the generated pages; in the
+    navigation it keeps its place and the title of its last build, with a `nav` entry that gives
+    it none and without any `nav` (MkDocs' own navigation leaves excluded files out)."""
+    config_file, edits = project
+    text = config_file.read_text(encoding="utf-8")
+    if nav == "none":
+        text, count = re.subn(r"(?ms)^nav:\n.*?(?=^\S)", "", text, count=1)
+    else:
+        text, count = re.subn(r"(?m)^(\s*- )File format: (reference/format\.md)$", r"\1\2", text, count=1)
+    assert count == 1
+    config_file.write_text(text, encoding="utf-8")
+    monkeypatch.chdir(config_file.parent)
+    for name, value in {"NO_MKDOCS_2_WARNING": "1", **EPOCH}.items():
+        monkeypatch.setenv(name, value)
+    seen = []
+    plugin = None
+    for build_number in range(2):
+        config = load_config(str(config_file), site_dir=str(tmp_path / "served"))
+        if build_number == 0:
+            config.plugins.on_startup(command="serve", dirty=False)
+        config.plugins["nav-recorder"] = recorder = _NavRecorder()
+        build(config, serve_url="http://127.0.0.1:8000/")
+        plugin = config.plugins["sla"]
+        seen.append([entry for entry in recorder.pages if entry[0] == "reference/format.md"])
+        edits.write(f"Renamed for navigation {build_number}")
+    assert seen[0] and seen[1] == seen[0], seen
+    assert seen[0][0][1] not in ("Format", None), seen
+    # Reused where a `nav` places it; built again where MkDocs' own navigation would drop it.
+    assert ("reference/format.md" in plugin.reuse.reused) == (nav != "none")

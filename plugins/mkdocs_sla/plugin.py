@@ -298,6 +298,10 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         for path, content in reference_files(config.site_url).items():
             reference[path] = (content, File.generated(config, path, content=content))
             self._add(files, reference[path][1], in_sections=False)
+        if not config.nav:
+            # MkDocs' own navigation leaves excluded files out: a reused format page would drop
+            # out of every rebuilt page's sidebar. With a `nav`, on_nav gives it its last title.
+            reference = {path: made for path, made in reference.items() if not path.endswith(".md")}
         if serving:
             texts = {path: text for pages in [r.pages for r in rendered] + [listings, problem_pages] for path, text in pages.items()}
             made = {path: (text, self.generated[path]) for path, text in texts.items() if path in self.generated}
@@ -482,6 +486,10 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         def rebuild(items: list) -> list:
             kept = []
             for item in items:
+                if isinstance(item, Page) and item.file.src_uri in self.reuse.reused and item.file.src_uri not in self.generated:
+                    # The format reference, reused: MkDocs made it a page without a render, whose
+                    # title is the file's name when the `nav` entry gives none.
+                    item = self.reuse.page_for(item.file, config)
                 if isinstance(item, Page) and item.file.src_uri in self.generated:
                     # An explicit `nav` entry for a top page marks where its whole section goes.
                     top = tops.get(item.file.src_uri)
@@ -522,6 +530,8 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         if self.config.enabled and self.agreements_dir is not None:
             how = self.watch.start(server, self.agreements_dir, self.config.watch)
             shown = os.path.relpath(self.agreements_dir) if self.agreements_dir.is_relative_to(Path.cwd()) else str(self.agreements_dir)
+            if self.watch.refused:
+                log.warning(f"sla: the file system's change events of '{shown}' cannot be watched ({self.watch.refused}); polling")
             log.info(f"sla: watching '{shown}' " + ("by the file system's change events" if how == EVENTS else "by polling"))
             self.reuse.settle()  # after the first build, before any edit (preview.py)
         return server

@@ -51,6 +51,7 @@ from typing import Any
 
 from jinja2 import BytecodeCache
 from mkdocs.structure.files import InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 #: Where the generated files wait, inside the site folder, while MkDocs empties it.
@@ -115,9 +116,9 @@ class PageReuse:
             # Not read, rendered, indexed nor written: its file from the last build stays.
             generated[path][1].inclusion = InclusionLevel.EXCLUDED
         # MkDocs logs every link to an excluded file; a reused one is in the site all the same.
-        logger = logging.getLogger(Page.__module__)
-        if self.links not in logger.filters:
-            logger.addFilter(self.links)
+        for logger in (logging.getLogger(Page.__module__), logging.getLogger(Navigation.__module__)):
+            if self.links not in logger.filters:
+                logger.addFilter(self.links)
         under = tuple(folder + "/" for folder in self.folders)
         self.current = {f.dest_uri for f in files if f.dest_uri.startswith(under) and f.src_uri not in self.reused}
         self.current |= {generated[path][1].dest_uri for path in self.reused}
@@ -128,16 +129,18 @@ class PageReuse:
         site = Path(config.site_dir)
         kept = site / KEPT
         if self.kept:
+            # The last build's files this one no longer has go first: a file may now stand
+            # where a folder of them was (a page `foo.md` become a file `foo`), or the reverse.
+            for gone in self.written - self.current:
+                (kept / gone).unlink(missing_ok=True)
             for folder in self.folders:
                 new = site / folder
                 for parent, _, names in os.walk(new):
                     for name in names:
                         source = Path(parent) / name
                         target = kept / folder / source.relative_to(new)
-                        target.parent.mkdir(parents=True, exist_ok=True)
+                        _make_room(kept, target)
                         os.replace(source, target)
-            for gone in self.written - self.current:
-                (kept / gone).unlink(missing_ok=True)
             for folder in self.folders:
                 shutil.rmtree(site / folder, ignore_errors=True)
                 if (kept / folder).is_dir():
@@ -218,9 +221,13 @@ class _Templates(BytecodeCache):
 
 
 class _LinksToReused(logging.Filter):
-    """Drops MkDocs' note that a page links to an excluded file when that file is a reused one."""
+    """Drops MkDocs' notes that a page links to an excluded file, or that `nav` names one, when
+    that file is a reused one."""
 
-    NOTE = re.compile(r"contains a link to '(.+)' which is excluded from the built site")
+    NOTE = re.compile(
+        r"contains a link to '(.+)' which is excluded from the built site"
+        r"|A reference to '(.+)' is included in the 'nav' configuration, but this file is excluded"
+    )
 
     def __init__(self, reuse: PageReuse) -> None:
         super().__init__()
@@ -228,7 +235,7 @@ class _LinksToReused(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         found = self.NOTE.search(record.getMessage())
-        return found is None or found.group(1) not in self.reuse.reused
+        return found is None or (found.group(1) or found.group(2)) not in self.reuse.reused
 
 
 def _search_index(plugins):
@@ -237,6 +244,18 @@ def _search_index(plugins):
         if isinstance(getattr(index, "entries", None), list):
             return index
     return None
+
+
+def _make_room(kept: Path, target: Path) -> None:
+    """A place for the file `target` in `kept`: no folder where it goes (emptied by the removal
+    of the last build's files), and a folder, not a file, at each of its parents."""
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)
+    for parent in reversed(target.relative_to(kept).parents[:-1]):
+        here = kept / parent
+        if here.is_file() or here.is_symlink():
+            here.unlink()
+    target.parent.mkdir(parents=True, exist_ok=True)
 
 
 def _outermost(folders: tuple[str, ...]) -> tuple[str, ...]:

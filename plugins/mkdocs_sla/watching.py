@@ -65,6 +65,7 @@ class _Changes(watchdog.events.FileSystemEventHandler):
         self.request = request
 
     def on_any_event(self, event) -> None:
+        # `CHANGES` already leaves these out where the emitter applies it (inotify); not all do.
         if event.event_type not in ("opened", "closed_no_write"):
             self.request()
 
@@ -74,25 +75,26 @@ class FolderWatch:
 
     def __init__(self) -> None:
         self.observer = None
-        self.how: str | None = None  # EVENTS or POLLING, once `start` has chosen
+        self.refused: str | None = None  # why the events could not be watched, if so
 
     def start(self, server, folder: Path, how: str) -> str:
         """Watch `folder` for `server`; returns how: EVENTS, else POLLING (by the server)."""
         self.stop()
+        self.refused = None
         request = rebuild_request(server) if how == EVENTS else None
         if request is not None:
             observer = watchdog.observers.Observer()
             try:
                 observer.schedule(_Changes(request), str(folder), recursive=True, event_filter=CHANGES)
                 observer.start()
-            except OSError:
-                # No events here (e.g. the system's limit of inotify watches is reached).
+            except Exception as error:  # any emitter's failure: the server polls instead
+                # No events here, e.g. the system's limit of inotify watches is reached.
+                self.refused = f"{type(error).__name__}: {error}"
                 observer.stop()
             else:
-                self.observer, self.how = observer, EVENTS
+                self.observer = observer
                 return EVENTS
         server.watch(str(folder))
-        self.how = POLLING
         return POLLING
 
     def stop(self) -> None:
