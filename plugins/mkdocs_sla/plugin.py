@@ -48,6 +48,7 @@ from mkdocs_sla.site.tree import REFERENCE_FOLDERS, SCRIPT_URI, STYLESHEET_URI, 
 from mkdocs_sla.source.load import AGREEMENT_FILE
 from mkdocs_sla.source.parallel import FolderCache, for_each_agreement, racy_time
 from mkdocs_sla.source.services import load_services
+from mkdocs_sla.source.yamlsource import display_path
 from mkdocs_sla.watching import EVENTS, POLLING, FolderWatch
 
 log = get_plugin_logger(__name__)
@@ -180,6 +181,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         self.navigation: list[NavSection | NavPage | str] = []
         self._indexed: dict[str, object] = {}  # pages indexed from their search view: their own `search` meta
         self._stripped: dict[str, str] = {}  # pages held from the search plugin's stripping: their content
+        self._search_alone: bool | None = None  # see `_search_alone_between`
 
     # ------------------------------------------------------------ events
 
@@ -375,25 +377,25 @@ class SlaPlugin(BasePlugin[SlaConfig]):
 
     def _search_alone_between(self, config) -> bool:
         """Whether Material's search plugin is the only other handler of `page_context` that
-        runs between this plugin's two (priorities 100 to -100)."""
-        search = config.plugins.get("material/search") or config.plugins.get("search")
-        for handler in config.plugins.events["page_context"]:
-            owner = getattr(handler, "__self__", None)
-            if owner is self or (owner is search and owner is not None):
-                continue
-            if -100 <= getattr(handler, "mkdocs_priority", 0) <= 100:
-                return False
-        return True
+        runs between this plugin's two (priorities 100 to -100). The same for every page of a
+        build: found once."""
+        if self._search_alone is None:
+            search = _material_search(config)
+            owners = {id(self)} | ({id(search)} if search is not None else set())
+            self._search_alone = all(
+                (hasattr(handler, "__self__") and id(handler.__self__) in owners)
+                or not -100 <= getattr(handler, "mkdocs_priority", 0) <= 100
+                for handler in config.plugins.events["page_context"]
+            )
+        return self._search_alone
 
     on_page_context = CombinedEvent(_index_search_view, _restore_search_meta)
 
     def _material_search_index(self, config):
         """The index of Material's search plugin (whose parser skips data-search-exclude), if it runs."""
-        plugin = config.plugins.get("material/search") or config.plugins.get("search")
-        if plugin is None or not type(plugin).__module__.startswith("material.plugins.search"):
-            return None
-        if not getattr(plugin.config, "enabled", True):
-            return None  # its index is that of an earlier build (a preview keeps the plugin)
+        plugin = _material_search(config)
+        if plugin is None or not getattr(plugin.config, "enabled", True):
+            return None  # disabled: its index is that of an earlier build (a preview keeps the plugin)
         index = getattr(plugin, "search_index", None)
         return index if callable(getattr(index, "add_entry_from_context", None)) else None
 
@@ -529,7 +531,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
     def on_serve(self, server, config, builder):
         if self.config.enabled and self.agreements_dir is not None:
             how = self.watch.start(server, self.agreements_dir, self.config.watch)
-            shown = os.path.relpath(self.agreements_dir) if self.agreements_dir.is_relative_to(Path.cwd()) else str(self.agreements_dir)
+            shown = display_path(self.agreements_dir)
             if self.watch.refused:
                 log.warning(f"sla: the file system's change events of '{shown}' cannot be watched ({self.watch.refused}); polling")
             log.info(f"sla: watching '{shown}' " + ("by the file system's change events" if how == EVENTS else "by polling"))
@@ -538,6 +540,12 @@ class SlaPlugin(BasePlugin[SlaConfig]):
 
     def on_shutdown(self) -> None:
         self.watch.stop()
+
+
+def _material_search(config):
+    """Material's search plugin, if the build has it (whether or not it is enabled)."""
+    plugin = config.plugins.get("material/search") or config.plugins.get("search")
+    return plugin if plugin is not None and type(plugin).__module__.startswith("material.plugins.search") else None
 
 
 def _link(items: list, parent: Section | None, pages: list[Page]) -> None:

@@ -83,7 +83,7 @@ class PageReuse:
         self.current: set[str] = set()  # ... and of this one
         self.templates = _Templates()
         self.links = _LinksToReused(self)
-        self.settled = False  # the first build's lasting objects are frozen (see `finish`)
+        self.settled = False  # the first build's lasting objects are frozen (see `settle`)
 
     # ------------------------------------------------------------ around the build
 

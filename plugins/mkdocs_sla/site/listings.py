@@ -205,9 +205,9 @@ class Listings:
             entry.uses, key=lambda u: (markup.plain(self.by_id[u.agreement_id].title).casefold(), u.agreement_id, u.metric_id)
         ):
             summary = self.by_id[use.agreement_id]
-            by_objective[use.objective].append(
-                cached(self.cache, "use", (use, summary), lambda u=use, s=summary: self._use_row(path, entry, u, s), key=(path, entry.name))
-            )
+            href = _escape(self.link(path, self.paths.agreement(use.agreement_id), f"metric-{use.metric_id}"))
+            named = f" ({markup.inline(use.name)})" if use.name != entry.name else ""
+            by_objective[use.objective].append(f'<li><a href="{href}">{markup.inline(summary.title)}</a>{named}</li>')
         objectives = [(words, Markup("".join(items))) for words, items in sorted(by_objective.items(), key=lambda item: -len(item[1]))]
         return self._render(
             "definition.md.j2",
@@ -216,11 +216,6 @@ class Listings:
             agreements=len({use.agreement_id for use in entry.uses}),
             glossary_href=self.link(path, self.paths.glossary),
         )
-
-    def _use_row(self, path: str, entry: GlossaryEntry, use, summary: AgreementSummary) -> str:
-        href = _escape(self.link(path, self.paths.agreement(use.agreement_id), f"metric-{use.metric_id}"))
-        named = f" ({markup.inline(use.name)})" if use.name != entry.name else ""
-        return f'<li><a href="{href}">{markup.inline(summary.title)}</a>{named}</li>'
 
     # ------------------------------------------------------------ credits by period
 

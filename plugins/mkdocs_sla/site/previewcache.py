@@ -11,7 +11,8 @@ A row is keyed by the identity of the objects it is made of, and the cache keeps
 those objects, so an identity cannot be reused by another object while its row is
 kept. It holds one render's rows, never more: what the last render did not use
 is dropped. A row taken whole keeps the rows it was made of (a statement, its
-agreements' sections), so that they are still there when the statement changes. A plain build passes no cache and makes every row.
+agreements' sections), so that they are still there when the statement changes.
+A plain build passes no cache and makes every row.
 """
 
 from __future__ import annotations
