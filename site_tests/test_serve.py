@@ -365,8 +365,8 @@ def test_a_preview_freezes_what_its_first_build_keeps_once(project, tmp_path):
 def test_serve_sees_edits_to_the_agreements_by_change_events_or_by_polling(project, tmp_path, how):
     """By default the agreements are watched by the file system's change events (watching.py),
     not by MkDocs' polling, which lists and stats every file twice a second; `watch: polling`
-    leaves them to MkDocs. Either way an edit, a new agreement folder and a folder moved out of
-    the tree each show."""
+    leaves them to MkDocs. Either way an edit, a new agreement folder, a folder moved out of the
+    tree and another edit each show."""
     config, edits = project
     if how == "polling":
         text, count = re.subn(r"(?m)^  - sla:\n", "  - sla:\n      watch: polling\n", config.read_text(encoding="utf-8"))
@@ -401,6 +401,11 @@ def test_serve_sees_edits_to_the_agreements_by_change_events_or_by_polling(proje
         # Moved out of the tree whole: no file of it is deleted, the folder goes.
         copy.rename(tmp_path / "moved-out")
         wait_until(server, "the moved agreement's page gone", lambda: fetch(server.url + "agreements/watched-copy/")[0] == 404)
+
+        # With events, the rebuilds after the first list only the folders they name
+        # (test_watched_changes.py): an edit still shows.
+        edits.write(f"Renamed again while watched by {how}")
+        wait_until(server, "the newer title", page_shows(server, page, f"Renamed again while watched by {how}"))
         assert server.alive()
 
 

@@ -229,6 +229,8 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         # A folder edited in the last seconds may change again within the clock's tick: the next
         # rebuild compares its bytes (source/parallel.py RACY_SECONDS).
         self.rendered_cache.racy_before = racy_time()
+        # The folders the watcher saw change (None: list them all).
+        self.rendered_cache.changed = self.watch.changed() if serving else None
         diagnostics, rendered = for_each_agreement(
             self.agreements_dir,
             functools.partial(render_for, today=self.today, options=options),

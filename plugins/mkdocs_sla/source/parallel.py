@@ -66,6 +66,11 @@ class FolderCache:
     #: a folder it leaves out is loaded again. Until then the process stays small, so that the
     #: workers forked to compare the folders do not start as copies of every stored result.
     fetch: Callable[[list[Path]], dict[Path, tuple[list[Diagnostic], list[Any], list[Any]]]] | None = None
+    #: For the next call alone: the names of the tree's top-level entries where something changed
+    #: since the last call, as a watcher of the tree's change events tells them (`mkdocs serve`:
+    #: `watching.FolderWatch.changed`). A folder outside it whose kept fingerprint holds (not racy)
+    #: is taken as unchanged without being listed. None: every folder is listed.
+    changed: set[str] | None = None
 
 
 def for_each_agreement(
@@ -144,6 +149,10 @@ def _changed(cache: FolderCache, folders: list[Path], states: dict, pool: Proces
     """The folders whose cached entry no longer holds, in order (their new state goes into
     `states`); the others' stored results read (`FolderCache.fetch`). With `pool`, each worker lists
     and reads folders of its own: only paths and digests cross between the processes."""
+    changed, cache.changed = cache.changed, None
+    if changed is not None:
+        # Listing 2,000 folders costs more than the rest of a preview's rebuild with no edit.
+        folders = [f for f in folders if f.name in changed or f not in cache.entries or None in (cache.entries[f][0], cache.entries[f][2])]
     kept = [cache.entries[f][0] if f in cache.entries else None for f in folders]
     if pool is None:
         found = _compare_chunk(folders, kept, cache.racy_before)

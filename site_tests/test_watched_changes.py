@@ -1,0 +1,167 @@
+"""A preview's rebuild lists only the agreement folders its watcher saw change.
+
+`watching.FolderWatch` keeps the names of the folders its change events came
+from; `source.parallel` lists those alone (and every folder it does not trust
+yet) instead of all of them. Here with a real inotify observer on `tmp_path`,
+the real loader, and the example agreements.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from helpers import copy_project
+from mkdocs_sla.source.parallel import FolderCache, for_each_agreement, racy_time
+from mkdocs_sla.watching import EVENTS, POLLING, FolderWatch, reports_lost_events
+
+AN_HOUR_AGO = time.time() - 3600
+
+
+def _aged(root: Path) -> None:
+    for path in root.rglob("*"):
+        os.utime(path, (AN_HOUR_AGO, AN_HOUR_AGO))
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    (tmp_path / "project").mkdir()
+    copy_project(tmp_path / "project")
+    root = tmp_path / "project" / "agreements"
+    _aged(root)
+    return root
+
+
+def _run(root: Path, cache: FolderCache, changed: set[str] | None, racy: bool = False) -> list:
+    # Without `racy`, no file counts as within the clock's tick: every change time here is new.
+    cache.racy_before = racy_time() if racy else None
+    cache.changed = changed
+    diagnostics, _ = for_each_agreement(root, None, workers=1, cache=cache, key="k")
+    assert cache.changed is None, "the names hold for one call"
+    return diagnostics
+
+
+def _break(folder: Path) -> None:
+    """An edit the loader reports: the objective no number."""
+    terms = folder / "agreement.yaml"
+    terms.write_text(terms.read_text(encoding="utf-8").replace("objective:", "objective: x", 1), encoding="utf-8")
+
+
+def _errors_in(diagnostics: list, folder: Path) -> int:
+    return sum(1 for d in diagnostics if d.severity == "error" and f"/{folder.name}/" in d.position.file)
+
+
+def test_a_rebuild_lists_the_folders_named_and_those_it_does_not_trust_yet(tree: Path) -> None:
+    cache = FolderCache()
+    assert _errors_in(_run(tree, cache, None), tree / "acme-database") == 0
+    everyone = cache.loaded
+    assert everyone > 5
+
+    # Named: loaded again, and its new error is said.
+    _break(tree / "acme-database")
+    diagnostics = _run(tree, cache, {"acme-database"})
+    assert cache.loaded == 1 and _errors_in(diagnostics, tree / "acme-database") > 0
+
+    # Not named, kept fingerprint trusted: not listed, so the edit is not seen (the watcher's
+    # word is taken; `FolderWatch.changed` says None whenever it cannot be sure).
+    other = next(f for f in sorted(tree.iterdir()) if f.is_dir() and f.name not in ("acme-database", "services", "calendars"))
+    _break(other)
+    assert _errors_in(_run(tree, cache, set()), other) == 0 and cache.loaded == 0
+    # None: every folder listed, the edit found.
+    assert _errors_in(_run(tree, cache, None), other) > 0 and cache.loaded == 1
+
+    # A folder edited within the clock's tick keeps no fingerprint: listed again next time though
+    # no event names it, so its later edit (within the same tick, times unchanged) is seen.
+    racy = tree / "acme-database"
+    shutil.copy2(other / "agreement.yaml", racy / "agreement.yaml")  # broken as `other`, id aside
+    terms = racy / "agreement.yaml"
+    terms.write_text(terms.read_text(encoding="utf-8").replace(f"id: {other.name}", "id: acme-database"), encoding="utf-8")
+    _run(tree, cache, {"acme-database"}, racy=True)
+    assert cache.entries[racy][0] is None, "racy: no fingerprint kept"
+    stamp = terms.stat()
+    terms.write_text(terms.read_text(encoding="utf-8").replace("objective: x", "objective: y", 1), encoding="utf-8")
+    os.utime(terms, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    _run(tree, cache, set(), racy=True)
+    assert cache.loaded == 1
+
+
+class _Server:
+    """The two fields of MkDocs' LiveReloadServer that a change sets, and its polling."""
+
+    def __init__(self) -> None:
+        self._rebuild_cond = threading.Condition()
+        self._want_rebuild = False
+        self.polled: list[str] = []
+
+    def watch(self, path: str) -> None:
+        self.polled.append(path)
+
+    def wait(self) -> None:
+        with self._rebuild_cond:
+            assert self._rebuild_cond.wait_for(lambda: self._want_rebuild, timeout=10), "no rebuild asked for"
+            self._want_rebuild = False
+
+
+def _settled(watch: FolderWatch, server: _Server) -> set[str] | None:
+    """The names after the events of an edit have arrived (inotify gives one per write, open and
+    close: they trail each other by microseconds)."""
+    server.wait()
+    time.sleep(0.3)
+    return watch.changed()
+
+
+def test_the_watcher_names_the_folders_changed_and_says_when_it_cannot(tmp_path: Path) -> None:
+    root = tmp_path / "agreements"
+    for name in ("a", "b", "c"):
+        (root / name / "results").mkdir(parents=True)
+        (root / name / "agreement.yaml").write_text("id: x\n")
+    server, watch = _Server(), FolderWatch()
+    try:
+        assert watch.start(server, root, EVENTS) == EVENTS and server.polled == []
+        assert reports_lost_events(watch.observer), "this machine's watchdog reports an inotify overflow"
+        assert watch.changed() is None, "the first rebuild: what changed before the watch is unknown"
+        assert watch.changed() == set()
+
+        (root / "a" / "results" / "2026-11.yaml").write_text("period: 2026-11\n")
+        assert _settled(watch, server) == {"a"}
+        (root / "b").rename(tmp_path / "b-moved-out")
+        (root / "c" / "agreement.yaml").unlink()
+        assert _settled(watch, server) == {"b", "c"}
+        (root / "services.yaml").write_text("{}\n")
+        assert _settled(watch, server) == {"services.yaml"}
+
+        # Events lost (watchdog warns: "Inotify queue overflowed; filesystem events were lost"):
+        # anything may have changed, and a rebuild is asked for.
+        logging.getLogger("watchdog.observers.inotify_c").warning("Inotify queue overflowed; filesystem events were lost")
+        assert _settled(watch, server) is None
+        assert watch.changed() == set()
+    finally:
+        watch.stop()
+    assert not any(type(h).__name__ == "_Lost" for h in logging.getLogger("watchdog").handlers), "stop removes its handler"
+
+    # Polled by the server: it never names anything.
+    server = _Server()
+    assert watch.start(server, root, POLLING) == POLLING and server.polled == [str(root)]
+    assert watch.changed() is None and watch.changed() is None
+    watch.stop()
+
+
+def test_the_tree_itself_deleted_means_anything_changed(tmp_path: Path) -> None:
+    root = tmp_path / "agreements"
+    (root / "a").mkdir(parents=True)
+    server, watch = _Server(), FolderWatch()
+    try:
+        watch.start(server, root, EVENTS)
+        watch.changed()
+        (root / "a" / "agreement.yaml").write_text("id: a\n")
+        assert _settled(watch, server) == {"a"}
+        shutil.rmtree(root)
+        assert _settled(watch, server) is None
+    finally:
+        watch.stop()
