@@ -1001,3 +1001,19 @@ def test_a_tab_used_for_indentation_is_named_in_the_error(tmp_path):
     [error] = diagnostics.errors
     assert str(error.position) == "agreement.yaml:3:1"
     assert "indented with spaces, not tabs" in error.message
+
+
+def test_message_paths_are_relative_inside_the_working_directory_and_as_given_outside(tmp_path, monkeypatch):
+    """`display_path`, the one way every message names a file (what editors and CI jump to)."""
+    from mkdocs_sla.source.yamlsource import display_path
+
+    inside = tmp_path / "project"
+    (inside / "agreements" / "a").mkdir(parents=True)
+    monkeypatch.chdir(inside)
+    assert display_path(inside / "agreements" / "a" / "agreement.yaml") == os.path.join("agreements", "a", "agreement.yaml")
+    assert display_path("agreements/./a/agreement.yaml") == os.path.join("agreements", "a", "agreement.yaml")
+    assert display_path(inside) == "."
+    outside = tmp_path / "elsewhere" / "agreement.yaml"
+    assert display_path(outside) == str(outside)
+    assert display_path(os.path.join("..", "project", "agreements")) == "agreements"
+    assert display_path(os.path.join("..", "elsewhere", "agreement.yaml")) == os.path.join("..", "elsewhere", "agreement.yaml")

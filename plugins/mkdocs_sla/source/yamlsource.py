@@ -109,6 +109,8 @@ def display_path(path) -> str:
         cwd = os.getcwd()
         if text.startswith(cwd.rstrip(os.sep) + os.sep):
             return os.path.normpath(text[len(cwd.rstrip(os.sep)) + 1 :])
+        if os.path.normpath(text) != cwd:
+            return str(path)  # outside the working directory: relpath would lead out with `..`
     try:
         relative = os.path.relpath(path)
     except ValueError:  # another drive on Windows
