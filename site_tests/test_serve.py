@@ -440,15 +440,18 @@ def test_the_format_reference_keeps_its_place_and_title_in_a_preview_navigation(
         monkeypatch.setenv(name, value)
     seen = []
     plugin = None
-    for build_number in range(2):
-        config = load_config(str(config_file), site_dir=str(tmp_path / "served"))
-        if build_number == 0:
-            config.plugins.on_startup(command="serve", dirty=False)
-        config.plugins["nav-recorder"] = recorder = _NavRecorder()
-        build(config, serve_url="http://127.0.0.1:8000/")
-        plugin = config.plugins["sla"]
-        seen.append([entry for entry in recorder.pages if entry[0] == "reference/format.md"])
-        edits.write(f"Renamed for navigation {build_number}")
+    try:
+        for build_number in range(2):
+            config = load_config(str(config_file), site_dir=str(tmp_path / "served"))
+            if build_number == 0:
+                config.plugins.on_startup(command="serve", dirty=False)
+            config.plugins["nav-recorder"] = recorder = _NavRecorder()
+            build(config, serve_url="http://127.0.0.1:8000/")
+            plugin = config.plugins["sla"]
+            seen.append([entry for entry in recorder.pages if entry[0] == "reference/format.md"])
+            edits.write(f"Renamed for navigation {build_number}")
+    finally:
+        config.plugins.on_shutdown()  # as the server does: the watch its first build began stops
     assert seen[0] and seen[1] == seen[0], seen
     assert seen[0][0][1] not in ("Format", None), seen
     # Reused where a `nav` places it; built again where MkDocs' own navigation would drop it.

@@ -229,6 +229,9 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         # A folder edited in the last seconds may change again within the clock's tick: the next
         # rebuild compares its bytes (source/parallel.py RACY_SECONDS).
         self.rendered_cache.racy_before = racy_time()
+        if serving and self.watch.folder is None:
+            # Before the first build lists the folders: what changes during it is known too.
+            self.watch.begin(self.agreements_dir, self.config.watch)
         # The folders the watcher saw change (None: list them all).
         self.rendered_cache.changed = self.watch.changed() if serving else None
         diagnostics, rendered = for_each_agreement(
@@ -532,7 +535,9 @@ class SlaPlugin(BasePlugin[SlaConfig]):
 
     def on_serve(self, server, config, builder):
         if self.config.enabled and self.agreements_dir is not None:
-            how = self.watch.start(server, self.agreements_dir, self.config.watch)
+            if self.watch.folder is None:  # no build listed the folders (none under this server)
+                self.watch.begin(self.agreements_dir, self.config.watch)
+            how = self.watch.attach(server)
             shown = display_path(self.agreements_dir)
             if self.watch.refused:
                 log.warning(f"sla: the file system's change events of '{shown}' cannot be watched ({self.watch.refused}); polling")

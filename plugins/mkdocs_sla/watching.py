@@ -20,9 +20,10 @@ The events also say which agreement folders changed (`FolderWatch.changed`), so
 that a rebuild lists those alone rather than all 2,000 (0.6 s). That is trusted
 only where a lost event is known to be lost: under inotify, whose queue can
 overflow, from the watchdog release that reports an overflow (7.1, with a
-warning). Any warning or error from watchdog, the first rebuild after the start
-(edits between the first build and the watch were not seen), and every other
-emitter mean "anything may have changed": every folder is listed, as before.
+warning). The watch begins as the first build is about to list the folders, so
+even the first rebuild after the server starts knows what changed since. Any
+warning or error from watchdog, and every other emitter, mean "anything may
+have changed": every folder is listed, as before.
 """
 
 from __future__ import annotations
@@ -84,14 +85,23 @@ def reports_lost_events(observer) -> bool:
 
 
 class _Changes(watchdog.events.FileSystemEventHandler):
-    """Asks for a rebuild on each change, and keeps the names of the folder's top-level entries
-    where the changes were since they were last taken (`take`)."""
+    """Keeps the names of the folder's top-level entries where changes were since they were
+    last taken (`take`), and asks for a rebuild on each change once a server is attached."""
 
-    def __init__(self, request: Callable[[], None], folder: Path) -> None:
-        self.request = request
+    def __init__(self, folder: Path) -> None:
         self.base = os.path.join(os.fspath(folder), "")
         self.lock = threading.Lock()
         self.names: set[str] | None = set()  # None: a change anywhere (the folder itself, or lost events)
+        self.request: Callable[[], None] | None = None
+
+    def attach(self, request: Callable[[], None]) -> None:
+        """From now on each change asks for a rebuild; at once if one came since the last take
+        (during the first build, before the server started)."""
+        with self.lock:
+            self.request = request
+            pending = self.names is None or bool(self.names)
+        if pending:
+            request()
 
     def on_any_event(self, event) -> None:
         # `CHANGES` already leaves these out where the emitter applies it (inotify); not all do.
@@ -100,7 +110,9 @@ class _Changes(watchdog.events.FileSystemEventHandler):
         with self.lock:
             for path in (event.src_path, getattr(event, "dest_path", "")):
                 self._note(os.fsdecode(path))
-        self.request()
+            request = self.request
+        if request is not None:
+            request()
 
     def _note(self, path: str) -> None:
         if self.names is None or not path:
@@ -115,7 +127,9 @@ class _Changes(watchdog.events.FileSystemEventHandler):
         """Events may have been lost: the next rebuild lists every folder."""
         with self.lock:
             self.names = None
-        self.request()
+            request = self.request
+        if request is not None:
+            request()
 
     def take(self) -> set[str] | None:
         with self.lock:
@@ -136,46 +150,64 @@ class _Lost(logging.Handler):
 
 
 class FolderWatch:
-    """The agreements folder's watcher of one preview server."""
+    """The agreements folder's watcher of one preview server. It starts (`begin`) as the first
+    build is about to list the folders, so that every change from then on is known, and asks
+    the server for rebuilds once the server is there (`attach`, after that build)."""
 
     def __init__(self) -> None:
         self.observer = None
+        self.folder: Path | None = None  # the folder watched, once begun
         self.refused: str | None = None  # why the events could not be watched, if so
-        self._changes: _Changes | None = None  # with the events trusted to name every change
+        self._changes: _Changes | None = None
+        self._trusted = False  # whether the events are known to name every change
         self._lost: _Lost | None = None
         self._taken = False
 
-    def start(self, server, folder: Path, how: str) -> str:
-        """Watch `folder` for `server`; returns how: EVENTS, else POLLING (by the server)."""
+    def begin(self, folder: Path, how: str) -> None:
+        """Watch `folder` by its change events when `how` is EVENTS (else `attach` leaves it to
+        the server's polling)."""
         self.stop()
-        self.refused = None
-        request = rebuild_request(server) if how == EVENTS else None
-        if request is not None:
-            observer = watchdog.observers.Observer()
-            changes = _Changes(request, folder)
-            lost = _Lost(changes)
-            # Before the start: a watch that cannot be set up while starting logs too.
-            logging.getLogger("watchdog").addHandler(lost)
-            try:
-                observer.schedule(changes, str(folder), recursive=True, event_filter=CHANGES)
-                observer.start()
-            except Exception as error:  # any emitter's failure: the server polls instead
-                # No events here, e.g. the system's limit of inotify watches is reached.
-                self.refused = f"{type(error).__name__}: {error}"
-                observer.stop()
-                logging.getLogger("watchdog").removeHandler(lost)
-            else:
-                self.observer, self._lost, self._taken = observer, lost, False
-                self._changes = changes if reports_lost_events(observer) else None
-                return EVENTS
-        server.watch(str(folder))
-        return POLLING
+        self.folder, self.refused = folder, None
+        if how != EVENTS:
+            return
+        observer = watchdog.observers.Observer()
+        changes = _Changes(folder)
+        lost = _Lost(changes)
+        # Before the start: a watch that cannot be set up while starting logs too.
+        logging.getLogger("watchdog").addHandler(lost)
+        try:
+            observer.schedule(changes, str(folder), recursive=True, event_filter=CHANGES)
+            observer.start()
+        except Exception as error:  # any emitter's failure: the server polls instead
+            # No events here, e.g. the system's limit of inotify watches is reached.
+            self.refused = f"{type(error).__name__}: {error}"
+            observer.stop()
+            logging.getLogger("watchdog").removeHandler(lost)
+            return
+        self.observer, self._changes, self._lost, self._taken = observer, changes, lost, False
+        self._trusted = reports_lost_events(observer)
+
+    def attach(self, server) -> str:
+        """Each change asks `server` for a rebuild; returns how the folder is watched: EVENTS,
+        else POLLING (by the server: no events, or a server without the fields they set)."""
+        request = rebuild_request(server) if self._changes is not None else None
+        if request is None:
+            self._halt()
+            server.watch(str(self.folder))
+            return POLLING
+        self._changes.attach(request)
+        return EVENTS
+
+    def start(self, server, folder: Path, how: str) -> str:
+        """`begin` and `attach` at once."""
+        self.begin(folder, how)
+        return self.attach(server)
 
     def changed(self) -> set[str] | None:
         """The names of the folder's top-level entries changed since the last call, as the events
         tell; None when they cannot tell it for certain (see the module's docstring): polling, an
-        emitter that may lose events unseen, events lost, the first call after the start."""
-        if self._changes is None:
+        emitter that may lose events unseen, events lost, the first call after `begin`."""
+        if self._changes is None or not self._trusted:
             return None
         names = self._changes.take()
         if not self._taken:
@@ -184,6 +216,10 @@ class FolderWatch:
         return names
 
     def stop(self) -> None:
+        self._halt()
+        self.folder = None
+
+    def _halt(self) -> None:
         if self._lost is not None:
             logging.getLogger("watchdog").removeHandler(self._lost)
             self._lost = None
