@@ -164,6 +164,15 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A browser that navigates on, or closes, while a file is still being sent breaks the
+    connection: that is the browser's choice, not a failure, so no traceback on stderr for it."""
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @contextlib.contextmanager
 def serve_directory(path: str | os.PathLike[str]) -> Iterator[str]:
     """Serve ``path`` over HTTP on 127.0.0.1 (a free port) in a thread.
@@ -177,7 +186,7 @@ def serve_directory(path: str | os.PathLike[str]) -> Iterator[str]:
         raise FileNotFoundError(f"cannot serve {root}: not a directory")
     handler = functools.partial(_QuietHandler, directory=str(root))
     # Port 0: the kernel picks a free port, so parallel xdist workers never clash.
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _QuietServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name=f"http {root}", daemon=True)
     thread.start()
