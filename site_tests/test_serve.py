@@ -456,3 +456,44 @@ def test_the_format_reference_keeps_its_place_and_title_in_a_preview_navigation(
     assert seen[0][0][1] not in ("Format", None), seen
     # Reused where a `nav` places it; built again where MkDocs' own navigation would drop it.
     assert ("reference/format.md" in plugin.reuse.reused) == (nav != "none")
+
+
+def test_a_preview_rebuild_puts_a_file_where_a_folder_was_and_a_folder_where_a_file_was(project, tmp_path, monkeypatch):
+    """Hand-written files beside the format reference are kept between rebuilds with it: a page
+    `reference/extra/index.md` become a file `reference/extra`, and a file `reference/other`
+    become a page `reference/other/index.md`, each stands in the site as this build made it."""
+    config_file, edits = project
+    docs = config_file.parent / "docs" / "reference"
+    monkeypatch.chdir(config_file.parent)
+    for name, value in {"NO_MKDOCS_2_WARNING": "1", **EPOCH}.items():
+        monkeypatch.setenv(name, value)
+    site = tmp_path / "served" / "reference"
+    config = None
+    try:
+        for build_number in range(3):
+            if build_number == 0:
+                (docs / "extra").mkdir()
+                (docs / "extra" / "index.md").write_text("# Extra page\n", encoding="utf-8")
+                (docs / "other").write_text("a file named other\n", encoding="utf-8")
+            elif build_number == 1:
+                shutil.rmtree(docs / "extra")
+                (docs / "extra").write_text("a file where a folder was\n", encoding="utf-8")
+                (docs / "other").unlink()
+                (docs / "other").mkdir()
+                (docs / "other" / "index.md").write_text("# Other page\n", encoding="utf-8")
+            config = load_config(str(config_file), site_dir=str(tmp_path / "served"))
+            if build_number == 0:
+                config.plugins.on_startup(command="serve", dirty=False)
+            build(config, serve_url="http://127.0.0.1:8000/")
+            if build_number == 0:
+                assert "Extra page" in (site / "extra" / "index.html").read_text(encoding="utf-8")
+                assert (site / "other").read_text(encoding="utf-8") == "a file named other\n"
+            else:  # the swap, and once more unchanged (the kept files reused as they stand)
+                assert (site / "extra").read_text(encoding="utf-8") == "a file where a folder was\n"
+                assert "Other page" in (site / "other" / "index.html").read_text(encoding="utf-8")
+                assert "reference/format.md" in config.plugins["sla"].reuse.reused, "the reference was kept"
+            assert (site / "format" / "index.html").is_file() and not (tmp_path / "served" / ".sla-kept").exists()
+            edits.write(f"Renamed beside the swap {build_number}")
+    finally:
+        if config is not None:
+            config.plugins.on_shutdown()
