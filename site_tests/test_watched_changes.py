@@ -216,3 +216,116 @@ def test_an_edit_during_the_first_build_is_known_to_the_first_rebuild(tmp_path: 
     watch.begin(root, EVENTS)
     assert watch.attach(other) == POLLING and other.polled == [str(root)] and watch.observer is None
     assert watch.changed() is None
+
+
+def _tree(root: Path, *names: str) -> None:
+    for name in names:
+        (root / name / "results").mkdir(parents=True)
+        (root / name / "agreement.yaml").write_text(f"id: {name}\n")
+
+
+def test_a_file_made_unreadable_is_a_change(tmp_path: Path) -> None:
+    root = tmp_path / "agreements"
+    _tree(root, "a", "b")
+    server, watch = _Server(), FolderWatch()
+    try:
+        watch.start(server, root, EVENTS)
+        assert watch.changed() is None and watch.changed() == set()
+        (root / "b" / "agreement.yaml").chmod(0o000)
+        assert _settled(watch, server, {"b"}) == {"b"}
+    finally:
+        watch.stop()
+
+
+def test_the_tree_deleted_and_made_again_or_replaced_is_watched_again(tmp_path: Path) -> None:
+    """A checkout may remove the agreements folder and make it again, or put another tree in
+    its place: each time the next rebuild lists every folder and the watch begins again, so
+    that later edits are named and ask for rebuilds (watchdog's own watch ends with the folder,
+    or follows the old one)."""
+    root = tmp_path / "agreements"
+    _tree(root, "a")
+    server, watch = _Server(), FolderWatch()
+    try:
+        watch.start(server, root, EVENTS)
+        assert watch.changed() is None and watch.changed() == set()
+
+        shutil.rmtree(root)
+        assert _settled(watch, server, None) is None
+        assert watch.changed() is None, "gone: every folder listed (the loader says it is missing)"
+        _tree(root, "a")
+        assert watch.changed() is None, "back: listed whole once, and watched again"
+        (root / "a" / "agreement.yaml").write_text("id: a\ntitle: again\n")
+        assert _settled(watch, server, {"a"}) == {"a"}
+
+        other = tmp_path / "other"
+        _tree(other, "b")
+        root.rename(tmp_path / "old")
+        other.rename(root)  # no event of the folder itself: only its identity tells
+        assert watch.changed() is None
+        (root / "b" / "agreement.yaml").write_text("id: b\ntitle: new tree\n")
+        (tmp_path / "old" / "a" / "agreement.yaml").write_text("id: a\ntitle: old tree\n")
+        assert _settled(watch, server, {"b"}) == {"b"}
+    finally:
+        watch.stop()
+
+
+def test_a_folder_inotify_cannot_watch_means_every_folder_is_listed(tmp_path: Path, monkeypatch) -> None:
+    """watchdog leaves a sub-folder it cannot watch (the system's limit of inotify watches
+    reached) unwatched without a word; the watch sees the gap, at the start or when the folder
+    comes, and from then on says None: every rebuild lists every folder."""
+    from watchdog.observers.inotify_c import InotifyFD
+
+    add = InotifyFD.add_callback
+
+    def add_callback(self, path: bytes, *args, **kwargs):
+        if path.endswith(b"/c/results"):
+            raise OSError(28, "inotify watch limit reached")  # ENOSPC
+        return add(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(InotifyFD, "add_callback", add_callback)
+    root = tmp_path / "agreements"
+    _tree(root, "a", "c")
+    watch = FolderWatch()
+    try:
+        watch.begin(root, EVENTS)
+        assert watch.blind and watch.changed() is None and watch.changed() is None
+    finally:
+        watch.stop()
+
+    shutil.rmtree(root / "c")
+    server = _Server()
+    try:
+        watch.start(server, root, EVENTS)
+        assert not watch.blind and watch.changed() is None and watch.changed() == set()
+        _tree(root, "c")  # its results folder cannot be watched
+        assert _settled(watch, server, None) is None
+        assert watch.blind and watch.changed() is None and watch.changed() is None
+    finally:
+        watch.stop()
+
+
+def test_another_folder_from_a_reloaded_configuration_and_a_failed_rebuild(tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    _tree(first, "a")
+    _tree(second, "b")
+    server, watch = _Server(), FolderWatch()
+    try:
+        watch.start(server, first, EVENTS)
+        watch.follow(first, EVENTS)
+        assert watch.changed() is None and watch.changed() == set(), "the same folder: the same watch"
+        watch.follow(second, EVENTS)
+        assert watch.folder == second and watch.changed() is None
+        (first / "a" / "agreement.yaml").write_text("id: a\ntitle: not watched\n")
+        (second / "b" / "agreement.yaml").write_text("id: b\ntitle: watched\n")
+        assert _settled(watch, server, {"b"}) == {"b"}
+
+        # A rebuild that failed did not list what it was told: the next one lists everything.
+        (second / "b" / "agreement.yaml").write_text("id: b\ntitle: again\n")
+        assert _settled(watch, server, {"b"}) == {"b"}
+        watch.relist()
+        assert watch.changed() is None and watch.changed() == set()
+
+        watch.follow(second, POLLING)
+        assert watch.observer is None and server.polled == [str(second)] and watch.changed() is None
+    finally:
+        watch.stop()

@@ -229,19 +229,24 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         # A folder edited in the last seconds may change again within the clock's tick: the next
         # rebuild compares its bytes (source/parallel.py RACY_SECONDS).
         self.rendered_cache.racy_before = racy_time()
-        if serving and self.watch.folder is None:
-            # Before the first build lists the folders: what changes during it is known too.
-            self.watch.begin(self.agreements_dir, self.config.watch)
+        if serving:
+            # Before the first build lists the folders, so what changes during it is known too;
+            # again when a reloaded mkdocs.yml names another folder or way to watch.
+            self.watch.follow(self.agreements_dir, self.config.watch)
         # The folders the watcher saw change (None: list them all).
         self.rendered_cache.changed = self.watch.changed() if serving else None
-        diagnostics, rendered = for_each_agreement(
-            self.agreements_dir,
-            functools.partial(render_for, today=self.today, options=options),
-            workers=None if self.command in ("build", "gh-deploy") else 1,
-            today=self.today,
-            cache=self.rendered_cache if serving else None,
-            key=(self.agreements_dir, self.today, options),
-        )
+        try:
+            diagnostics, rendered = for_each_agreement(
+                self.agreements_dir,
+                functools.partial(render_for, today=self.today, options=options),
+                workers=None if self.command in ("build", "gh-deploy") else 1,
+                today=self.today,
+                cache=self.rendered_cache if serving else None,
+                key=(self.agreements_dir, self.today, options),
+            )
+        except BaseException:
+            self.watch.relist()  # the folders named were not all listed: next time, every one
+            raise
         if serving:
             log.info(
                 f"sla: rendered {self.rendered_cache.loaded} of {len(self.rendered_cache.entries)} agreement folders (the others unchanged)"
@@ -541,6 +546,11 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             shown = display_path(self.agreements_dir)
             if self.watch.refused:
                 log.warning(f"sla: the file system's change events of '{shown}' cannot be watched ({self.watch.refused}); polling")
+            elif self.watch.blind:
+                log.info(
+                    f"sla: not every folder under '{shown}' could be watched (the system's limit of inotify watches, "
+                    "fs.inotify.max_user_watches?): every rebuild lists every agreement folder"
+                )
             log.info(f"sla: watching '{shown}' " + ("by the file system's change events" if how == EVENTS else "by polling"))
             self.reuse.settle()  # after the first build, before any edit (preview.py)
         return server

@@ -20,10 +20,15 @@ The events also say which agreement folders changed (`FolderWatch.changed`), so
 that a rebuild lists those alone rather than all 2,000 (0.6 s). That is trusted
 only where a lost event is known to be lost: under inotify, whose queue can
 overflow, from the watchdog release that reports an overflow (7.1, with a
-warning). The watch begins as the first build is about to list the folders, so
-even the first rebuild after the server starts knows what changed since. Any
-warning or error from watchdog, and every other emitter, mean "anything may
-have changed": every folder is listed, as before.
+warning), and while every folder of the tree is known to be watched. The watch
+begins as the first build is about to list the folders, so even the first
+rebuild after the server starts knows what changed since. Every other emitter,
+and a tree whose folders are not all watched (the system's limit of inotify
+watches reached: watchdog leaves a sub-folder it cannot watch unwatched, without
+a word), mean "anything may have changed" on every rebuild: every folder is
+listed, as before. A warning or error from watchdog, the folder itself deleted,
+moved or replaced, or a watcher thread ended, mean it for one rebuild, and the
+watch begins again (once the folder is back, if it is gone).
 """
 
 from __future__ import annotations
@@ -31,7 +36,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Container
 from pathlib import Path
 
 import watchdog.events
@@ -71,6 +77,8 @@ CHANGES = [
     watchdog.events.FileDeletedEvent,
     watchdog.events.FileMovedEvent,
     watchdog.events.FileClosedEvent,  # closed after writing
+    watchdog.events.FileAttribEvent,  # a file made unreadable, or readable again
+    watchdog.events.DirAttribEvent,
     watchdog.events.DirCreatedEvent,
     watchdog.events.DirDeletedEvent,
     watchdog.events.DirMovedEvent,
@@ -93,6 +101,8 @@ class _Changes(watchdog.events.FileSystemEventHandler):
         self.lock = threading.Lock()
         self.names: set[str] | None = set()  # None: a change anywhere (the folder itself, or lost events)
         self.request: Callable[[], None] | None = None
+        self.renew = False  # the watch must begin again: the folder itself changed, or events were lost
+        self.watched: Container[bytes] | None = None  # the folders inotify watches (see `_watched_folders`)
 
     def attach(self, request: Callable[[], None]) -> None:
         """From now on each change asks for a rebuild; at once if one came since the last take
@@ -110,6 +120,8 @@ class _Changes(watchdog.events.FileSystemEventHandler):
         with self.lock:
             for path in (event.src_path, getattr(event, "dest_path", "")):
                 self._note(os.fsdecode(path))
+            if event.is_directory and event.event_type in ("created", "moved"):
+                self._check_watched(os.fsdecode(getattr(event, "dest_path", "") or event.src_path))
             request = self.request
         if request is not None:
             request()
@@ -120,13 +132,22 @@ class _Changes(watchdog.events.FileSystemEventHandler):
         if path.startswith(self.base):
             self.names.add(path[len(self.base) :].split(os.sep, 1)[0])
         elif os.path.join(path, "") == self.base:
-            self.names = None  # the folder itself (deleted)
+            # The folder itself (deleted): its watches are gone. Made again, it may have the same
+            # inode number, so `FolderWatch._healthy` alone might not tell.
+            self.names, self.renew = None, True
         # else: outside the folder (where a file moved out of it went)
 
+    def _check_watched(self, path: str) -> None:
+        """A folder created or moved in is watched by now (watchdog adds the watch before it
+        passes the event on), unless it could not be, or is gone again; either way, begin again."""
+        if path.startswith(self.base) and self.watched is not None and os.fsencode(path) not in self.watched:
+            self.names, self.renew = None, True
+
     def lose(self) -> None:
-        """Events may have been lost: the next rebuild lists every folder."""
+        """Events may have been lost: the next rebuild lists every folder, and begins the watch
+        again."""
         with self.lock:
-            self.names = None
+            self.names, self.renew = None, True
             request = self.request
         if request is not None:
             request()
@@ -149,6 +170,37 @@ class _Lost(logging.Handler):
         self.changes.lose()
 
 
+def _watched_folders(observer) -> Container[bytes] | None:
+    """The folders (as bytes) the inotify emitter of `observer` watches, kept up to date by its
+    thread; None where that cannot be seen (another emitter, or another watchdog release)."""
+    emitters = list(getattr(observer, "emitters", ()))
+    group = getattr(emitters[0], "_inotify", None) if len(emitters) == 1 else None
+    paths = getattr(group, "_active_callbacks_by_path", None)
+    return paths if isinstance(paths, dict) else None
+
+
+def _all_watched(folder: Path, watched: Container[bytes]) -> bool:
+    """Whether every folder of the tree is watched, as watchdog walks it (links to folders not
+    followed). A folder made while this walks is watched by its own event a moment later: asked
+    again once before the answer is no."""
+    missing = []
+    for parent, names, _ in os.walk(folder):
+        for path in [parent] + [os.path.join(parent, n) for n in names if not os.path.islink(os.path.join(parent, n))]:
+            if os.fsencode(path) not in watched:
+                missing.append(path)
+    if missing:
+        time.sleep(0.1)
+    return all(os.fsencode(path) in watched or not os.path.isdir(path) for path in missing)
+
+
+def _identity(folder: Path) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(folder)
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino)
+
+
 class FolderWatch:
     """The agreements folder's watcher of one preview server. It starts (`begin`) as the first
     build is about to list the folders, so that every change from then on is known, and asks
@@ -157,17 +209,21 @@ class FolderWatch:
     def __init__(self) -> None:
         self.observer = None
         self.folder: Path | None = None  # the folder watched, once begun
+        self.how: str | None = None  # EVENTS or POLLING, as asked for
         self.refused: str | None = None  # why the events could not be watched, if so
+        self.blind = False  # some folder of the tree could not be watched (see `_all_watched`)
+        self._server = None  # the server attached, if any
         self._changes: _Changes | None = None
         self._trusted = False  # whether the events are known to name every change
         self._lost: _Lost | None = None
         self._taken = False
+        self._identity: tuple[int, int] | None = None
 
     def begin(self, folder: Path, how: str) -> None:
         """Watch `folder` by its change events when `how` is EVENTS (else `attach` leaves it to
         the server's polling)."""
         self.stop()
-        self.folder, self.refused = folder, None
+        self.folder, self.how, self.refused, self.blind = folder, how, None, False
         if how != EVENTS:
             return
         observer = watchdog.observers.Observer()
@@ -185,11 +241,16 @@ class FolderWatch:
             logging.getLogger("watchdog").removeHandler(lost)
             return
         self.observer, self._changes, self._lost, self._taken = observer, changes, lost, False
-        self._trusted = reports_lost_events(observer)
+        self._identity = _identity(folder)
+        watched = _watched_folders(observer) if reports_lost_events(observer) else None
+        self._trusted = watched is not None and _all_watched(folder, watched)
+        self.blind = watched is not None and not self._trusted
+        changes.watched = watched
 
     def attach(self, server) -> str:
         """Each change asks `server` for a rebuild; returns how the folder is watched: EVENTS,
         else POLLING (by the server: no events, or a server without the fields they set)."""
+        self._server = server
         request = rebuild_request(server) if self._changes is not None else None
         if request is None:
             self._halt()
@@ -198,16 +259,25 @@ class FolderWatch:
         self._changes.attach(request)
         return EVENTS
 
-    def start(self, server, folder: Path, how: str) -> str:
-        """`begin` and `attach` at once."""
+    def follow(self, folder: Path, how: str) -> None:
+        """Watch `folder` as `how` says from now on, if not so already (a first build, or a
+        reloaded mkdocs.yml that names another folder or way), attached to the same server."""
+        if folder == self.folder and how == self.how:
+            return
         self.begin(folder, how)
-        return self.attach(server)
+        if self._server is not None:
+            self.attach(self._server)
 
     def changed(self) -> set[str] | None:
         """The names of the folder's top-level entries changed since the last call, as the events
         tell; None when they cannot tell it for certain (see the module's docstring): polling, an
-        emitter that may lose events unseen, events lost, the first call after `begin`."""
+        emitter that may lose events unseen, a folder unwatched, the first call after `begin`, and
+        the call after events were lost or the folder itself changed, which begins the watch
+        again."""
         if self._changes is None or not self._trusted:
+            return None
+        if self._changes.renew or not self._healthy():
+            self._renew()
             return None
         names = self._changes.take()
         if not self._taken:
@@ -215,9 +285,39 @@ class FolderWatch:
             return None
         return names
 
+    def relist(self) -> None:
+        """The names taken were not used (the rebuild failed): the next rebuild lists every
+        folder."""
+        if self._changes is not None:
+            with self._changes.lock:
+                self._changes.names = None
+
+    def _healthy(self) -> bool:
+        """The folder is the one watched, and the watcher's threads still run."""
+        observer = self.observer
+        alive = observer is not None and observer.is_alive() and all(e.is_alive() for e in observer.emitters)
+        return alive and _identity(self.folder) == self._identity
+
+    def _renew(self) -> None:
+        """Begin the watch again, once the folder is there (a checkout may remove it a moment),
+        attached to the same server; until then every rebuild lists every folder."""
+        if _identity(self.folder) is None:
+            with self._changes.lock:
+                self._changes.names = None
+            return
+        self.begin(self.folder, EVENTS)
+        self._taken = True  # this call's None stands for the first
+        if self._server is not None:
+            self.attach(self._server)
+
+    def start(self, server, folder: Path, how: str) -> str:
+        """`begin` and `attach` at once."""
+        self.begin(folder, how)
+        return self.attach(server)
+
     def stop(self) -> None:
         self._halt()
-        self.folder = None
+        self.folder = self.how = None
 
     def _halt(self) -> None:
         if self._lost is not None:
