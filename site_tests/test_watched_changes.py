@@ -329,3 +329,22 @@ def test_another_folder_from_a_reloaded_configuration_and_a_failed_rebuild(tmp_p
         assert watch.observer is None and server.polled == [str(second)] and watch.changed() is None
     finally:
         watch.stop()
+
+
+def test_watchdog_silenced_means_every_folder_is_listed(tmp_path: Path) -> None:
+    """A logging set-up that drops watchdog's warnings would hide an overflow: untrusted."""
+    root = tmp_path / "agreements"
+    _tree(root, "a")
+    server, watch = _Server(), FolderWatch()
+    quiet = logging.getLogger("watchdog")
+    level = quiet.level
+    try:
+        watch.start(server, root, EVENTS)
+        assert watch.changed() is None and watch.changed() == set()
+        quiet.setLevel(logging.ERROR)
+        assert watch.changed() is None
+        quiet.setLevel(level)
+        assert watch.changed() == set()
+    finally:
+        quiet.setLevel(level)
+        watch.stop()

@@ -193,6 +193,14 @@ def _all_watched(folder: Path, watched: Container[bytes]) -> bool:
     return all(os.fsencode(path) in watched or not os.path.isdir(path) for path in missing)
 
 
+def _hears_watchdog() -> bool:
+    """Whether watchdog's warnings reach `_Lost`: a logging set-up that silences them (a level
+    above WARNING, `logging.disable`) would hide lost events."""
+    return all(
+        logging.getLogger(name).isEnabledFor(logging.WARNING) for name in ("watchdog.observers.inotify", "watchdog.observers.inotify_c")
+    )
+
+
 def _identity(folder: Path) -> tuple[int, int] | None:
     try:
         stat = os.stat(folder)
@@ -274,7 +282,7 @@ class FolderWatch:
         emitter that may lose events unseen, a folder unwatched, the first call after `begin`, and
         the call after events were lost or the folder itself changed, which begins the watch
         again."""
-        if self._changes is None or not self._trusted:
+        if self._changes is None or not self._trusted or not _hears_watchdog():
             return None
         if self._changes.renew or not self._healthy():
             self._renew()
