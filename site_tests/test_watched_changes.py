@@ -348,3 +348,29 @@ def test_watchdog_silenced_means_every_folder_is_listed(tmp_path: Path) -> None:
     finally:
         quiet.setLevel(level)
         watch.stop()
+
+
+def test_an_agreements_folder_that_is_a_link_is_watched_where_it_leads(tmp_path: Path) -> None:
+    """`agreements` may be a link to a folder elsewhere (a monorepo): its own entries' events
+    come, a new folder and a top-level file among them; a link that leads elsewhere later is
+    another folder."""
+    real, link = tmp_path / "real", tmp_path / "agreements"
+    _tree(real, "a")
+    link.symlink_to(real)
+    server, watch = _Server(), FolderWatch()
+    try:
+        watch.start(server, link, EVENTS)
+        assert watch.changed() is None and watch.changed() == set()
+        (real / "services.yaml").write_text("{}\n")
+        (real / "new").mkdir()
+        assert _settled(watch, server, {"services.yaml", "new"}) == {"services.yaml", "new"}
+
+        elsewhere = tmp_path / "elsewhere"
+        _tree(elsewhere, "b")
+        link.unlink()
+        link.symlink_to(elsewhere)
+        assert watch.changed() is None
+        (elsewhere / "b" / "agreement.yaml").write_text("id: b\ntitle: elsewhere\n")
+        assert _settled(watch, server, {"b"}) == {"b"}
+    finally:
+        watch.stop()

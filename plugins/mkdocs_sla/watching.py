@@ -235,12 +235,15 @@ class FolderWatch:
         if how != EVENTS:
             return
         observer = watchdog.observers.Observer()
-        changes = _Changes(folder)
+        # The folder a link names: watchdog would watch the link itself (it follows no links),
+        # and the events of the folder's own entries would never come.
+        real = Path(os.path.realpath(folder))
+        changes = _Changes(real)
         lost = _Lost(changes)
         # Before the start: a watch that cannot be set up while starting logs too.
         logging.getLogger("watchdog").addHandler(lost)
         try:
-            observer.schedule(changes, str(folder), recursive=True, event_filter=CHANGES)
+            observer.schedule(changes, str(real), recursive=True, event_filter=CHANGES)
             observer.start()
         except Exception as error:  # any emitter's failure: the server polls instead
             # No events here, e.g. the system's limit of inotify watches is reached.
@@ -251,7 +254,7 @@ class FolderWatch:
         self.observer, self._changes, self._lost, self._taken = observer, changes, lost, False
         self._identity = _identity(folder)
         watched = _watched_folders(observer) if reports_lost_events(observer) else None
-        self._trusted = watched is not None and _all_watched(folder, watched)
+        self._trusted = watched is not None and _all_watched(real, watched)
         self.blind = watched is not None and not self._trusted
         changes.watched = watched
 
