@@ -252,7 +252,7 @@ def test_the_tree_deleted_and_made_again_or_replaced_is_watched_again(tmp_path: 
         shutil.rmtree(root)
         assert _settled(watch, server, None) is None
         assert watch.changed() is None, "gone: every folder listed (the loader says it is missing)"
-        _tree(root, "a")
+        _tree(root, "a")  # perhaps with the same inode number
         assert watch.changed() is None, "back: listed whole once, and watched again"
         (root / "a" / "agreement.yaml").write_text("id: a\ntitle: again\n")
         assert _settled(watch, server, {"a"}) == {"a"}

@@ -226,6 +226,7 @@ class FolderWatch:
         self._lost: _Lost | None = None
         self._taken = False
         self._identity: tuple[int, int] | None = None
+        self._real: Path | None = None  # the folder a link names, as watchdog watches it
 
     def begin(self, folder: Path, how: str) -> None:
         """Watch `folder` by its change events when `how` is EVENTS (else `attach` leaves it to
@@ -252,7 +253,7 @@ class FolderWatch:
             logging.getLogger("watchdog").removeHandler(lost)
             return
         self.observer, self._changes, self._lost, self._taken = observer, changes, lost, False
-        self._identity = _identity(folder)
+        self._identity, self._real = _identity(folder), real
         watched = _watched_folders(observer) if reports_lost_events(observer) else None
         self._trusted = watched is not None and _all_watched(real, watched)
         self.blind = watched is not None and not self._trusted
@@ -304,17 +305,19 @@ class FolderWatch:
                 self._changes.names = None
 
     def _healthy(self) -> bool:
-        """The folder is the one watched, and the watcher's threads still run."""
-        observer = self.observer
+        """The folder is the one watched, still watched itself, and the watcher's threads run."""
+        observer, watched = self.observer, self._changes.watched
         alive = observer is not None and observer.is_alive() and all(e.is_alive() for e in observer.emitters)
-        return alive and _identity(self.folder) == self._identity
+        return alive and os.fsencode(self._real) in watched and _identity(self.folder) == self._identity
 
     def _renew(self) -> None:
         """Begin the watch again, once the folder is there (a checkout may remove it a moment),
         attached to the same server; until then every rebuild lists every folder."""
         if _identity(self.folder) is None:
             with self._changes.lock:
-                self._changes.names = None
+                # Seen gone: begun again once back, whatever its events said (the folder's own
+                # deletion does not always come, and a folder made again may reuse its inode).
+                self._changes.names, self._changes.renew = None, True
             return
         self.begin(self.folder, EVENTS)
         self._taken = True  # this call's None stands for the first
