@@ -19,7 +19,7 @@ import pytest
 
 from helpers import copy_project
 from mkdocs_sla.source.parallel import FolderCache, for_each_agreement, racy_time
-from mkdocs_sla.watching import EVENTS, POLLING, FolderWatch, reports_lost_events
+from mkdocs_sla.watching import BLIND, EVENTS, POLLING, FolderWatch, reports_lost_events
 
 AN_HOUR_AGO = time.time() - 3600
 
@@ -300,6 +300,7 @@ def test_a_folder_inotify_cannot_watch_means_every_folder_is_listed(tmp_path: Pa
         _tree(root, "c")  # its results folder cannot be watched
         assert _settled(watch, server, None) is None
         assert watch.blind and watch.changed() is None and watch.changed() is None
+        assert watch.take_news() == BLIND and watch.take_news() is None, "for the server's log, once"
     finally:
         watch.stop()
 

@@ -49,7 +49,7 @@ from mkdocs_sla.source.load import AGREEMENT_FILE
 from mkdocs_sla.source.parallel import FolderCache, for_each_agreement, racy_time
 from mkdocs_sla.source.services import load_services
 from mkdocs_sla.source.yamlsource import display_path
-from mkdocs_sla.watching import EVENTS, POLLING, FolderWatch
+from mkdocs_sla.watching import BLIND, EVENTS, POLLING, FolderWatch
 
 log = get_plugin_logger(__name__)
 
@@ -235,6 +235,9 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             self.watch.follow(self.agreements_dir, self.config.watch)
         # The folders the watcher saw change (None: list them all).
         self.rendered_cache.changed = self.watch.changed() if serving else None
+        news = self.watch.take_news()
+        if news is not None:  # the watch began again (the folder replaced), and lost its events
+            self._say_how_watched(news)
         try:
             diagnostics, rendered = for_each_agreement(
                 self.agreements_dir,
@@ -544,19 +547,26 @@ class SlaPlugin(BasePlugin[SlaConfig]):
                 self.watch.begin(self.agreements_dir, self.config.watch)
             how = self.watch.attach(server)
             shown = display_path(self.agreements_dir)
-            if self.watch.refused:
-                log.warning(f"sla: the file system's change events of '{shown}' cannot be watched ({self.watch.refused}); polling")
-            elif self.watch.blind:
-                log.info(
-                    f"sla: not every folder under '{shown}' could be watched (the system's limit of inotify watches, "
-                    "fs.inotify.max_user_watches?): every rebuild lists every agreement folder"
-                )
+            if self.watch.refused or self.watch.blind:
+                self._say_how_watched(self.watch.refused or BLIND)
             log.info(f"sla: watching '{shown}' " + ("by the file system's change events" if how == EVENTS else "by polling"))
             self.reuse.settle()  # after the first build, before any edit (preview.py)
         return server
 
     def on_shutdown(self) -> None:
         self.watch.stop()
+
+    def _say_how_watched(self, news: str) -> None:
+        """Why the agreements folder is not watched by trusted change events: `watch.refused`'s
+        reason (the server polls it), or BLIND."""
+        shown = display_path(self.agreements_dir)
+        if news == BLIND:
+            log.info(
+                f"sla: not every folder under '{shown}' could be watched (the system's limit of inotify watches, "
+                "fs.inotify.max_user_watches?): every rebuild lists every agreement folder"
+            )
+        else:
+            log.warning(f"sla: the file system's change events of '{shown}' cannot be watched ({news}); polling")
 
 
 def _material_search(config):

@@ -51,6 +51,8 @@ except ImportError:  # pragma: no cover - other systems
 
 #: The two ways `watch` in mkdocs.yml can name.
 EVENTS, POLLING = "events", "polling"
+#: `FolderWatch.take_news` when some folder of the tree could not be watched.
+BLIND = "blind"
 
 
 def rebuild_request(server) -> Callable[[], None] | None:
@@ -227,6 +229,7 @@ class FolderWatch:
         self._taken = False
         self._identity: tuple[int, int] | None = None
         self._real: Path | None = None  # the folder a link names, as watchdog watches it
+        self.news: str | None = None  # see `take_news`
 
     def begin(self, folder: Path, how: str) -> None:
         """Watch `folder` by its change events when `how` is EVENTS (else `attach` leaves it to
@@ -279,6 +282,8 @@ class FolderWatch:
         self.begin(folder, how)
         if self._server is not None:
             self.attach(self._server)
+            if self.refused or self.blind:
+                self.news = self.refused or BLIND
 
     def changed(self) -> set[str] | None:
         """The names of the folder's top-level entries changed since the last call, as the events
@@ -323,6 +328,15 @@ class FolderWatch:
         self._taken = True  # this call's None stands for the first
         if self._server is not None:
             self.attach(self._server)
+        if self.refused or self.blind:
+            self.news = self.refused or BLIND
+
+    def take_news(self) -> str | None:
+        """Once, why beginning again under a running server (the folder replaced, or another one
+        named) left the folder without trusted events: `refused`'s reason, or BLIND; for the
+        server's log (the server's start says it for the first watch)."""
+        news, self.news = self.news, None
+        return news
 
     def start(self, server, folder: Path, how: str) -> str:
         """`begin` and `attach` at once."""
