@@ -409,6 +409,34 @@ def test_serve_sees_edits_to_the_agreements_by_change_events_or_by_polling(proje
         assert server.alive()
 
 
+@contextlib.contextmanager
+def previews(config_file: Path, site_dir: Path, monkeypatch) -> Iterator[Callable[..., object]]:
+    """In-process rebuilds as `mkdocs serve` makes them: a new configuration each time with the
+    same plugin instances, started once, and shut down at the end (the watch its first build
+    began stops). `rebuild(extra plugins...)` builds once and returns the configuration."""
+    monkeypatch.chdir(config_file.parent)
+    for name, value in {"NO_MKDOCS_2_WARNING": "1", **EPOCH}.items():
+        monkeypatch.setenv(name, value)
+    last = None
+
+    def rebuild(**extra: BasePlugin):
+        nonlocal last
+        config = load_config(str(config_file), site_dir=str(site_dir))
+        if last is None:
+            config.plugins.on_startup(command="serve", dirty=False)
+        for name, plugin in extra.items():
+            config.plugins[name] = plugin
+        last = config
+        build(config, serve_url="http://127.0.0.1:8000/")
+        return config
+
+    try:
+        yield rebuild
+    finally:
+        if last is not None:
+            last.plugins.on_shutdown()
+
+
 class _NavRecorder(BasePlugin):
     """The navigation's pages, (path, title), as the sla plugin leaves them."""
 
@@ -435,23 +463,13 @@ def test_the_format_reference_keeps_its_place_and_title_in_a_preview_navigation(
         text, count = re.subn(r"(?m)^(\s*- )File format: (reference/format\.md)$", r"\1\2", text, count=1)
     assert count == 1
     config_file.write_text(text, encoding="utf-8")
-    monkeypatch.chdir(config_file.parent)
-    for name, value in {"NO_MKDOCS_2_WARNING": "1", **EPOCH}.items():
-        monkeypatch.setenv(name, value)
     seen = []
-    plugin = None
-    try:
+    with previews(config_file, tmp_path / "served", monkeypatch) as rebuild:
         for build_number in range(2):
-            config = load_config(str(config_file), site_dir=str(tmp_path / "served"))
-            if build_number == 0:
-                config.plugins.on_startup(command="serve", dirty=False)
-            config.plugins["nav-recorder"] = recorder = _NavRecorder()
-            build(config, serve_url="http://127.0.0.1:8000/")
-            plugin = config.plugins["sla"]
+            recorder = _NavRecorder()
+            plugin = rebuild(**{"nav-recorder": recorder}).plugins["sla"]
             seen.append([entry for entry in recorder.pages if entry[0] == "reference/format.md"])
             edits.write(f"Renamed for navigation {build_number}")
-    finally:
-        config.plugins.on_shutdown()  # as the server does: the watch its first build began stops
     assert seen[0] and seen[1] == seen[0], seen
     assert seen[0][0][1] not in ("Format", None), seen
     # Reused where a `nav` places it; built again where MkDocs' own navigation would drop it.
@@ -464,12 +482,8 @@ def test_a_preview_rebuild_puts_a_file_where_a_folder_was_and_a_folder_where_a_f
     become a page `reference/other/index.md`, each stands in the site as this build made it."""
     config_file, edits = project
     docs = config_file.parent / "docs" / "reference"
-    monkeypatch.chdir(config_file.parent)
-    for name, value in {"NO_MKDOCS_2_WARNING": "1", **EPOCH}.items():
-        monkeypatch.setenv(name, value)
     site = tmp_path / "served" / "reference"
-    config = None
-    try:
+    with previews(config_file, tmp_path / "served", monkeypatch) as rebuild:
         for build_number in range(3):
             if build_number == 0:
                 (docs / "extra").mkdir()
@@ -481,10 +495,7 @@ def test_a_preview_rebuild_puts_a_file_where_a_folder_was_and_a_folder_where_a_f
                 (docs / "other").unlink()
                 (docs / "other").mkdir()
                 (docs / "other" / "index.md").write_text("# Other page\n", encoding="utf-8")
-            config = load_config(str(config_file), site_dir=str(tmp_path / "served"))
-            if build_number == 0:
-                config.plugins.on_startup(command="serve", dirty=False)
-            build(config, serve_url="http://127.0.0.1:8000/")
+            config = rebuild()
             if build_number == 0:
                 assert "Extra page" in (site / "extra" / "index.html").read_text(encoding="utf-8")
                 assert (site / "other").read_text(encoding="utf-8") == "a file named other\n"
@@ -494,6 +505,3 @@ def test_a_preview_rebuild_puts_a_file_where_a_folder_was_and_a_folder_where_a_f
                 assert "reference/format.md" in config.plugins["sla"].reuse.reused, "the reference was kept"
             assert (site / "format" / "index.html").is_file() and not (tmp_path / "served" / ".sla-kept").exists()
             edits.write(f"Renamed beside the swap {build_number}")
-    finally:
-        if config is not None:
-            config.plugins.on_shutdown()

@@ -108,6 +108,12 @@ class _Server:
             self._want_rebuild = False
 
 
+def _tree(root: Path, *names: str) -> None:
+    for name in names:
+        (root / name / "results").mkdir(parents=True)
+        (root / name / "agreement.yaml").write_text(f"id: {name}\n")
+
+
 def _settled(watch: FolderWatch, server: _Server, expected: set[str] | None) -> set[str] | None:
     """The names the watcher gives once the events of an edit have arrived (inotify gives one per
     write, open and close, and holds a move out of the folder back a moment for its other half),
@@ -130,9 +136,7 @@ def _settled(watch: FolderWatch, server: _Server, expected: set[str] | None) -> 
 
 def test_the_watcher_names_the_folders_changed_and_says_when_it_cannot(tmp_path: Path) -> None:
     root = tmp_path / "agreements"
-    for name in ("a", "b", "c"):
-        (root / name / "results").mkdir(parents=True)
-        (root / name / "agreement.yaml").write_text("id: x\n")
+    _tree(root, "a", "b", "c")
     server, watch = _Server(), FolderWatch()
     try:
         assert watch.start(server, root, EVENTS) == EVENTS and server.polled == []
@@ -216,12 +220,6 @@ def test_an_edit_during_the_first_build_is_known_to_the_first_rebuild(tmp_path: 
     watch.begin(root, EVENTS)
     assert watch.attach(other) == POLLING and other.polled == [str(root)] and watch.observer is None
     assert watch.changed() is None
-
-
-def _tree(root: Path, *names: str) -> None:
-    for name in names:
-        (root / name / "results").mkdir(parents=True)
-        (root / name / "agreement.yaml").write_text(f"id: {name}\n")
 
 
 def test_a_file_made_unreadable_is_a_change(tmp_path: Path) -> None:

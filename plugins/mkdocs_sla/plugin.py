@@ -547,8 +547,8 @@ class SlaPlugin(BasePlugin[SlaConfig]):
                 self.watch.begin(self.agreements_dir, self.config.watch)
             how = self.watch.attach(server)
             shown = display_path(self.agreements_dir)
-            if self.watch.refused or self.watch.blind:
-                self._say_how_watched(self.watch.refused or BLIND)
+            if self.watch.untrusted is not None:
+                self._say_how_watched(self.watch.untrusted)
             log.info(f"sla: watching '{shown}' " + ("by the file system's change events" if how == EVENTS else "by polling"))
             self.reuse.settle()  # after the first build, before any edit (preview.py)
         return server

@@ -187,7 +187,8 @@ def _all_watched(folder: Path, watched: Container[bytes]) -> bool:
     again once before the answer is no."""
     missing = []
     for parent, names, _ in os.walk(folder):
-        for path in [parent] + [os.path.join(parent, n) for n in names if not os.path.islink(os.path.join(parent, n))]:
+        folders = [os.path.join(parent, name) for name in names]
+        for path in [parent] + [f for f in folders if not os.path.islink(f)]:
             if os.fsencode(path) not in watched:
                 missing.append(path)
     if missing:
@@ -277,13 +278,21 @@ class FolderWatch:
     def follow(self, folder: Path, how: str) -> None:
         """Watch `folder` as `how` says from now on, if not so already (a first build, or a
         reloaded mkdocs.yml that names another folder or way), attached to the same server."""
-        if folder == self.folder and how == self.how:
-            return
+        if folder != self.folder or how != self.how:
+            self._begin_again(folder, how)
+
+    @property
+    def untrusted(self) -> str | None:
+        """Why the events are not trusted though asked for: `refused`'s reason, or BLIND."""
+        return self.refused or (BLIND if self.blind else None)
+
+    def _begin_again(self, folder: Path, how: str) -> None:
+        """`begin`, attached to the server of the last watch if there is one, with news of it
+        when the events are not trusted (see `take_news`)."""
         self.begin(folder, how)
         if self._server is not None:
             self.attach(self._server)
-            if self.refused or self.blind:
-                self.news = self.refused or BLIND
+            self.news = self.untrusted
 
     def changed(self) -> set[str] | None:
         """The names of the folder's top-level entries changed since the last call, as the events
@@ -324,12 +333,8 @@ class FolderWatch:
                 # deletion does not always come, and a folder made again may reuse its inode).
                 self._changes.names, self._changes.renew = None, True
             return
-        self.begin(self.folder, EVENTS)
+        self._begin_again(self.folder, EVENTS)
         self._taken = True  # this call's None stands for the first
-        if self._server is not None:
-            self.attach(self._server)
-        if self.refused or self.blind:
-            self.news = self.refused or BLIND
 
     def take_news(self) -> str | None:
         """Once, why beginning again under a running server (the folder replaced, or another one
