@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,8 @@ def size(folder: Path) -> int:
     return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
 
 
-@pytest.mark.parametrize(("budget", "warns"), [(0.5, True), (1000, False)])
+# "0.5" as text: what `!ENV [SLA_SIZE_BUDGET, 150]` gives when the variable is set.
+@pytest.mark.parametrize(("budget", "warns"), [(0.5, True), ("0.5", True), (1000, False)])
 def test_a_site_over_its_size_budget_fails_a_strict_build_with_a_warning_that_names_both_sizes(tmp_path, budget, warns):
     result = build_site(project(tmp_path, size_budget_mb=budget), tmp_path / "site", env=EPOCH)
     output = result.stdout + result.stderr
@@ -35,7 +37,7 @@ def test_a_site_over_its_size_budget_fails_a_strict_build_with_a_warning_that_na
     assert (result.returncode != 0) is warns, output
     if warns:
         megabytes = size(tmp_path / "site") / 1_000_000
-        assert f"the built site is {megabytes:,.1f} MB, over the size budget of {budget:g} MB" in output, output
+        assert f"the built site is {megabytes:,.1f} MB, over the size budget of {Decimal(str(budget)):g} MB" in output, output
 
 
 def test_compacted_pages_are_smaller_and_hold_the_same_text(tmp_path):
@@ -51,3 +53,26 @@ def test_compacted_pages_are_smaller_and_hold_the_same_text(tmp_path):
     # the same words in the same order: only the runs of whitespace between them differ
     assert small.split() == large.split()
     assert size(tmp_path / "a" / "site") < size(tmp_path / "b" / "site")
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "expected"),
+    [
+        ("size_budget_mb", True, "a number of megabytes above 0"),
+        ("size_budget_mb", 0, "a number of megabytes above 0"),
+        ("size_budget_mb", "lots", "a number of megabytes above 0"),
+        ("size_budget_mb", float("inf"), "a number of megabytes above 0"),
+        ("nav_group_size", 0, "a whole number above 0"),
+        ("nav_group_size", -5, "a whole number above 0"),
+        ("nav_group_size", 2.5, "a whole number above 0"),
+        ("nav_group_size", True, "a whole number above 0"),
+    ],
+)
+def test_a_size_option_that_is_not_a_positive_number_stops_the_build_naming_the_option(tmp_path, option, value, expected):
+    # `true` is not 1 and 0 is not "no limit": a clamped or coerced value would pass unseen.
+    result = build_site(project(tmp_path, **{option: value}), tmp_path / "site", env=EPOCH)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert f"option '{option}': expected {expected}" in output, output
+    assert "Traceback" not in output, output
+    assert not (tmp_path / "site" / "index.html").exists()

@@ -17,12 +17,10 @@ import datetime as dt
 import functools
 import os
 import re
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from markupsafe import escape
-from mkdocs.config import base
-from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
@@ -33,13 +31,14 @@ from mkdocs_sla import clock
 from mkdocs_sla.core.audiences import INTERNAL, Audience, AudienceKind
 from mkdocs_sla.core.diagnostics import Diagnostics, InvalidAgreements
 from mkdocs_sla.core.model import RESERVED_IDS, SLUG
+from mkdocs_sla.options import SlaConfig
 from mkdocs_sla.present.feed import feed_title
 from mkdocs_sla.preview import PageReuse
 from mkdocs_sla.site import reference
 from mkdocs_sla.site.audiences import render_for
 from mkdocs_sla.site.compact import compact_page
 from mkdocs_sla.site.navigation import NavPage, NavSection
-from mkdocs_sla.site.paths import GROUP_BY, SCRIPT, STYLESHEET, Paths, RenderOptions, page_url
+from mkdocs_sla.site.paths import SCRIPT, STYLESHEET, Paths, RenderOptions, page_url
 from mkdocs_sla.site.previewcache import ListingCache
 from mkdocs_sla.site.render import render_listings, render_problem_page
 from mkdocs_sla.site.searchview import search_view
@@ -49,7 +48,7 @@ from mkdocs_sla.source.load import AGREEMENT_FILE
 from mkdocs_sla.source.parallel import FolderCache, for_each_agreement, racy_time
 from mkdocs_sla.source.services import load_services
 from mkdocs_sla.source.yamlsource import display_path
-from mkdocs_sla.watching import BLIND, EVENTS, POLLING, FolderWatch
+from mkdocs_sla.watching import BLIND, EVENTS, FolderWatch
 
 log = get_plugin_logger(__name__)
 
@@ -57,74 +56,6 @@ log = get_plugin_logger(__name__)
 WORKED_EXAMPLES = "<!-- sla:worked-examples -->"
 # Pages the plugin needs: headings carry `{ #id }` anchors, which attr_list reads.
 MARKDOWN_EXTENSIONS = ("attr_list", "toc")
-
-
-class _Date(c.BaseConfigOption[Any]):
-    """A date, written `2026-01-31` (YAML reads it as a date) or as that text."""
-
-    def run_validation(self, value: object) -> dt.date | None:
-        if value is None:
-            return None
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value.strip())
-            except ValueError:
-                pass
-        raise base.ValidationError(f"expected a date such as 2026-01-31, got {value!r}")
-
-
-class SlaConfig(base.Config):
-    enabled = c.Type(bool, default=True)
-    """Turn the plugin off (`enabled: !ENV [SLA_PAGES, true]`) to build the hand-written pages
-    alone (then `nav` must not name the generated pages)."""
-
-    agreements = c.Type(str, default="agreements")
-    """The agreements folder: one sub-folder per agreement. Relative to the folder of mkdocs.yml."""
-
-    prefix = c.Type(str, default="agreements")
-    """Where the generated pages go in the site: `<prefix>/` is the catalog, `<prefix>/<id>/`
-    an agreement, `<prefix>/<id>/history/` its versions and what each changed,
-    `<prefix>/<id>/versions/<label>/` the terms of each version (a permanent URL),
-    `<prefix>/metrics/` the glossary and `<prefix>/credits/` the credits by period. The Atom
-    feed of versions is `feed.xml` at the site's root."""
-
-    group_by = c.Choice(GROUP_BY, default="family")
-    """What groups the catalog and the navigation sections: `family` (the service family),
-    `provider` or `customer`."""
-
-    nav_group_size = c.Type(int, default=40)
-    """The most agreements one navigation section lists; a larger group is split into
-    alphabetical sub-sections, so no page carries a huge navigation."""
-
-    compact_html = c.Type(bool, default=True)
-    """Write the built pages without the indentation of the theme's templates (whitespace
-    inside `pre`, `code`, `textarea`, scripts and styles is kept): the same pages, a fifth
-    fewer bytes at 2,000 agreements."""
-
-    size_budget_mb = c.Optional(c.Type((int, float)))
-    """Warn when the built site is larger than this many megabytes (GitHub Pages refuses
-    sites over 1 GB, and mike keeps a whole copy per version). Not checked by `mkdocs serve`."""
-
-    audience = c.Type(str, default="internal")
-    """Who the site is for: `public` (terms marked public, definitions, history, feed, schemas),
-    `customer:<id>` (that customer's agreements with results, credits and statements) or
-    `internal` (everything). The environment variable `SLA_AUDIENCE`, when set, overrides it
-    for one build (`sla sites` builds every audience that way)."""
-
-    watch = c.Choice((EVENTS, POLLING), default=EVENTS)
-    """How `mkdocs serve` sees edits to the agreements: `events`, the file system's change
-    events (watching.py: MkDocs' own polling lists and stats every agreement file twice a
-    second, which at 2,000 agreements takes a core and slows each rebuild), or `polling`, MkDocs'
-    way, for a folder whose edits send no events here (a network share, a folder mounted into a
-    container from outside)."""
-
-    today = c.Optional(_Date())
-    """The build date: which version is in force and whether a review is overdue. Default:
-    the date of `SOURCE_DATE_EPOCH` when set (reproducible builds), else the real date."""
 
 
 def build_date(configured: dt.date | None) -> dt.date:
@@ -434,7 +365,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         elif self.config.enabled and self.config.size_budget_mb is not None:
             self._check_size(Path(config.site_dir), self.config.size_budget_mb)
 
-    def _check_size(self, site_dir: Path, budget_mb: float) -> None:
+    def _check_size(self, site_dir: Path, budget_mb: Decimal) -> None:
         """A warning (an error under --strict) when the built site passes the budget."""
         total = sum(f.stat().st_size for f in site_dir.rglob("*") if f.is_file())
         if total > budget_mb * 1_000_000:
