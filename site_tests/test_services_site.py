@@ -12,7 +12,7 @@ import pytest
 
 from helpers import BUILD_DAY, BUILD_EPOCH, REPO_ROOT, build_site
 from mkdocs_sla.core.evaluate import evaluate
-from mkdocs_sla.present import display
+from mkdocs_sla.present import billing, display
 from mkdocs_sla.source.load import load
 
 EPOCH = BUILD_EPOCH  # after the last example periods (2026-11, 2026-Q3)
@@ -84,7 +84,9 @@ def test_the_finance_view_totals_each_periods_credits_across_the_customers_on_th
         assert record.versions[-1].terms.customer in text
         for outcome in evaluate(record).periods:
             if outcome.credit.issued:
-                issued[outcome.period.label] = issued.get(outcome.period.label, Fraction(0)) + outcome.credit.issued
+                # Each customer's credit as its row shows it (cents, half up), added: the rows add up.
+                shown = Fraction(billing.amount(outcome.credit.issued))
+                issued[outcome.period.label] = issued.get(outcome.period.label, Fraction(0)) + shown
     assert issued, "the examples credit some period on acme-compute"
     for period, total in issued.items():
         row = text[text.index(f"({period})") :].split(" USD ")

@@ -33,6 +33,20 @@ def amount(value: Fraction | None) -> str | None:
     return f"{display.to_decimal(value, 2, ROUND_HALF_UP):f}"
 
 
+def invoiced_totals(amounts: Iterable[tuple[str | None, Fraction | None]]) -> dict[str, Fraction]:
+    """{currency: total} of (currency, amount) pairs, each amount rounded to cents as an invoice
+    shows it (`amount`, half up) before it is added: the lines a reader sees add up to the total
+    shown. Pairs without a currency or an amount count for nothing. Currencies sorted.
+
+    In whole cents: tens of thousands of fractions added one to another grow denominators that
+    make each addition slower than the last (a live preview sums every period's credits)."""
+    cents: dict[str, int] = {}
+    for currency, value in amounts:
+        if currency and value is not None:
+            cents[currency] = cents.get(currency, 0) + int(display.to_decimal(value, 2, ROUND_HALF_UP).scaleb(2))
+    return {currency: Fraction(total, 100) for currency, total in sorted(cents.items())}
+
+
 def percent(value: Fraction | None) -> str | None:
     """A percentage as a decimal string: exact where it ends within three places, else three
     places rounded down (a credit never reads as more than it is)."""

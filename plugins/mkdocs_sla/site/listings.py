@@ -6,7 +6,6 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from fractions import Fraction
 from functools import cached_property
 from html import escape as _escape
 from typing import Any
@@ -16,7 +15,7 @@ from markupsafe import Markup
 from mkdocs_sla.core.diagnostics import Diagnostic, InvalidAgreements, Position
 from mkdocs_sla.core.model import RESERVED_IDS
 from mkdocs_sla.core.periods import Period
-from mkdocs_sla.present import display, markup
+from mkdocs_sla.present import billing, display, markup
 from mkdocs_sla.present.feed import FeedEntry, atom, feed_title, version_title
 from mkdocs_sla.present.words import (
     claim_status,
@@ -432,9 +431,7 @@ def _version_summary(v: VersionEntry) -> str:
 
 
 def _totals(entries: Iterable[PeriodEntry]) -> list[str]:
-    """Issued credit amounts per currency, e.g. ["1,200.00 USD", "15,234.00 GBP"]."""
-    sums: dict[str, Fraction] = defaultdict(Fraction)
-    for entry in entries:
-        if entry.issued and entry.currency:
-            sums[entry.currency] += entry.issued
-    return [display.money(amount, currency) for currency, amount in sorted(sums.items()) if amount]
+    """Issued credit amounts per currency, e.g. ["15,234.00 GBP", "1,200.00 USD"]: each row's
+    amount as its row shows it, added (`billing.invoiced_totals`), so the rows add up."""
+    totals = billing.invoiced_totals((entry.currency, entry.issued) for entry in entries if entry.issued)
+    return [display.money(amount, currency) for currency, amount in totals.items() if amount]

@@ -54,11 +54,8 @@ CSV_COLUMNS = (
 def issued_total(lines: Iterable[StatementLine]) -> dict[str, str]:
     """The statement's total per currency: the sum of the lines' issued amounts as invoiced
     (each rounded to cents, half up), so the lines a customer sees add up to the total."""
-    sums: dict[str, Fraction] = defaultdict(Fraction)
-    for line in lines:
-        if line.issued is not None and line.currency:
-            sums[line.currency] += Fraction(billing.amount(line.issued))
-    return {currency: billing.amount(total) for currency, total in sorted(sums.items())}
+    totals = billing.invoiced_totals((line.currency, line.issued) for line in lines)
+    return {currency: billing.amount(total) for currency, total in totals.items()}
 
 
 class Statements:
