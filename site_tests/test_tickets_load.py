@@ -4,6 +4,7 @@ tickets issue is one clear error at its file:line:column, all at once, never a t
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -212,6 +213,16 @@ def test_a_shared_calendar_file_and_downtime_in_service_hours(tmp_path):
     measured = evaluated(root)["svc"].periods[0].metrics[0].measured
     assert measured.down_minutes == 60
     assert measured.window_minutes == 22 * 10 * 60  # 22 working days in January 2026 (no holidays without `holidays:`)
+
+    # The same calendar edited in place, its size and modification time as they were (an editor
+    # or tool writing twice within the clock's tick, `touch -r`): the next load reads the new hours.
+    office = root / "calendars" / "office.yaml"
+    before = office.stat()
+    office.write_text(office.read_text(encoding="utf-8").replace('friday: ["08:00-18:00"]', 'friday: ["08:00-13:00"]'), encoding="utf-8")
+    os.utime(office, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert office.stat().st_size == before.st_size
+    measured = evaluated(root)["svc"].periods[0].metrics[0].measured
+    assert measured.window_minutes == 22 * 10 * 60 - 5 * 5 * 60  # five Fridays of five hours less
 
 
 def _terms(metric: str, extra: str = TICKETS):

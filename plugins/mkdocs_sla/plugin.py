@@ -158,7 +158,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         # worker processes. Not under `mkdocs serve`, whose server threads make forking unsafe.
         serving = self.command == "serve"
         # A folder edited in the last seconds may change again within the clock's tick: the next
-        # rebuild compares its bytes (source/parallel.py RACY_SECONDS).
+        # rebuild compares its bytes (source/fingerprints.py RACY_SECONDS).
         self.rendered_cache.racy_before = racy_time()
         if serving:
             # Before the first build lists the folders, so what changes during it is known too;

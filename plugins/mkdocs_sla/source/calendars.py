@@ -20,6 +20,7 @@ from mkdocs_sla.core.calendarformat import WEEKDAYS, CalendarDefinition, parse_h
 from mkdocs_sla.core.calendars import BusinessCalendar, Hours, always_open
 from mkdocs_sla.core.diagnostics import Diagnostics, Position
 from mkdocs_sla.core.periods import zone
+from mkdocs_sla.source.fingerprints import file_state
 from mkdocs_sla.source.yamlsource import parse, read_text
 
 CALENDARS_DIR = "calendars"
@@ -45,7 +46,9 @@ def shared_calendars(root: Path, validate) -> tuple[dict[str, SharedCalendar | N
     if os.path.islink(folder) or not folder.is_dir():
         return {}, ()  # a link is reported with the tree's top (load.agreement_folders), never read
     files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-    key = (str(folder.resolve()), tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+    # Sizes and times, and the bytes of a file edited just now: an edit within the clock's tick
+    # that keeps the size would otherwise read as the calendar already in the cache.
+    key = (str(folder.resolve()), tuple(file_state(p) for p in files))
     cached = _CACHE.get(key)
     if cached is not None:
         return cached

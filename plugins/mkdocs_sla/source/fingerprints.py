@@ -20,7 +20,13 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import time
 from pathlib import Path
+
+#: A file modified this close before the run may still change within the same tick of the file
+#: system's clock and keep its times (git's "racy clean" entries): its bytes are compared instead
+#: (`file_state`, and for agreement folders `parallel.FolderCache.racy_before`).
+RACY_SECONDS = 2
 
 #: Files larger than this are digested by size: every reader refuses them unread (the largest
 #: limit is a ticket export's, source/ticketload.py EXPORT_MAX_BYTES).
@@ -31,6 +37,16 @@ _CHUNK = 1 << 20
 def digest(value: object) -> str:
     """A short digest of plain data (tuples, strings, numbers, dates) by its `repr`."""
     return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
+
+
+def file_state(path: Path) -> tuple:
+    """What tells one state of a small regular file from another: its size, times and inode, and
+    the digest of its bytes while it is racy (modified less than `RACY_SECONDS` ago), since a
+    second write within the clock's tick can leave all the others as they were."""
+    status = path.stat()
+    racy = time.time_ns() - max(status.st_mtime_ns, status.st_ctime_ns) < RACY_SECONDS * 1_000_000_000
+    content = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest() if racy else None
+    return (path.name, status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, content)
 
 
 def fingerprint(folder: Path | str) -> tuple[tuple[str, int, int, int, str, int, int], ...]:

@@ -22,7 +22,7 @@ from typing import Any
 
 from mkdocs_sla.core.diagnostics import Diagnostic, Diagnostics
 from mkdocs_sla.source.audiences import check_tree_customers, fact_of
-from mkdocs_sla.source.fingerprints import content_digest, digest, fingerprint, fingerprint_top
+from mkdocs_sla.source.fingerprints import RACY_SECONDS, content_digest, digest, fingerprint, fingerprint_top
 from mkdocs_sla.source.load import agreement_folders, is_agreement_folder, load_agreement, paused_gc
 from mkdocs_sla.source.services import load_services
 
@@ -31,10 +31,6 @@ _SHARED: dict[str, Any] = {}
 
 # Below this many agreements one process is faster than starting workers.
 PARALLEL_FROM = 200
-#: A file modified this close before the run may still change within the same tick of the file
-#: system's clock and keep its times (git's "racy clean" entries): for a folder holding one, the
-#: next run compares the bytes instead of trusting the times (`FolderCache.racy_before`).
-RACY_SECONDS = 2
 
 
 @dataclass
