@@ -14,7 +14,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterable, Sequence
-from decimal import ROUND_FLOOR, ROUND_HALF_UP
+from decimal import ROUND_HALF_UP
 from fractions import Fraction
 
 from mkdocs_sla.present import display
@@ -52,10 +52,7 @@ def percent(value: Fraction | None) -> str | None:
     places rounded down (a credit never reads as more than it is)."""
     if value is None:
         return None
-    exact = display.exact(value)
-    if exact is not None and len(exact.partition(".")[2]) <= display.ATTAINMENT_PLACES:
-        return exact
-    return display.plain(display.to_decimal(value, display.ATTAINMENT_PLACES, ROUND_FLOOR))
+    return display.percent_digits(value)
 
 
 def days_left(deadline: dt.date, today: dt.date) -> int:

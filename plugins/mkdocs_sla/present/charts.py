@@ -263,7 +263,7 @@ def budget_chart(uid: str, name: str, spends: Sequence[Spend]) -> str | None:
     cut = []  # the bars taller than the plot: an arrow over each says so
     for i, (spend, share) in enumerate(zip(spends, shares, strict=True)):
         over = share > HUNDRED
-        words = f"{spend.period}: {_amount(spend.used)} of {_amount(spend.allowed)} {spend.unit} ({display.percent(share)})"
+        words = f"{spend.period}: {_amount(spend.used)} of {_amount(spend.allowed)} {spend.unit} ({display.percent_used(share)})"
         body.append(
             f'<g class="sla-chart__bar sla-chart__bar--{"over" if over else "within"}" data-period="{_e(spend.period)}" '
             f'data-used="{_e(display.decimal(spend.used))}" data-allowed="{_e(display.decimal(spend.allowed))}"><title>{_e(words)}</title>'
@@ -287,7 +287,7 @@ def budget_chart(uid: str, name: str, spends: Sequence[Spend]) -> str | None:
         f"{len(spends)} periods from {spends[0].period} to {spends[-1].period}; {over} used more than the budget. "
         "The figures are in the table below the chart."
     )
-    rows = [(s.period, _amount(s.allowed), _amount(s.used), display.percent(share)) for s, share in zip(spends, shares, strict=True)]
+    rows = [(s.period, _amount(s.allowed), _amount(s.used), display.percent_used(share)) for s, share in zip(spends, shares, strict=True)]
     caption = f"The error budget: the {unit} the objective allows in each period (dashed line), and the share of it used; above the line, the objective was missed."
     return _figure(
         "budget",
@@ -299,7 +299,11 @@ def budget_chart(uid: str, name: str, spends: Sequence[Spend]) -> str | None:
 
 
 def _amount(value: Fraction) -> str:
-    return display.minutes(value)
+    """Minutes or requests of a budget, unrounded (4.464, not 4.46): the share shown beside them
+    is their quotient, and a rounded allowance would read as a larger budget than it is."""
+    if value.denominator == 1:
+        return f"{int(value):,}"
+    return display.readable(value)[0]
 
 
 # ---------------------------------------------------------------- credits over time

@@ -157,11 +157,34 @@ def with_unit(text: str, unit: str) -> str:
     return f"{text} {unit}" if unit else text
 
 
+def percent_digits(value: Fraction) -> str:
+    """A credit percentage's digits: exact where its decimal ends within `ATTAINMENT_PLACES`
+    places, else that many places rounded down, so that a credit never reads as more than it is
+    (4.8208955…% reads 4.82%). Pages and the statements' CSV and JSON write the same digits."""
+    found = exact(value)
+    if found is not None and len(found.partition(".")[2]) <= ATTAINMENT_PLACES:
+        return found
+    return plain(to_decimal(value, ATTAINMENT_PLACES, ROUND_FLOOR))
+
+
 def percent(value: Fraction | None) -> str:
-    """A percentage for display, to `ATTAINMENT_PLACES` places (a credit percentage of a tier or a shortfall)."""
+    """A credit percentage for display (of a tier, a shortfall, a period): `percent_digits` and %."""
     if value is None:
         return "—"
-    return f"{plain(to_decimal(value, ATTAINMENT_PLACES))}%"
+    return f"{percent_digits(value)}%"
+
+
+def percent_used(value: Fraction) -> str:
+    """A share used up (of an error budget), to `ATTAINMENT_PLACES` places rounded up: the worse
+    side, so that a budget never reads as less spent than it is."""
+    return f"{plain(to_decimal(value, ATTAINMENT_PLACES, ROUND_CEILING))}%"
+
+
+def worked(value: Fraction, unit: str = "%") -> str:
+    """A figure inside a worked calculation: as displayed where that is exact, else unrounded
+    (`readable`: 4.820895522388…%), so that the calculation's figures give its result."""
+    text, _is_exact = readable(value)
+    return with_unit(text, unit)
 
 
 def money(value: Fraction | None, currency: str) -> str:

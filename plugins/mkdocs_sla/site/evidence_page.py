@@ -30,9 +30,10 @@ def _formula(m: MetricOutcome, evidence: dict[str, Any]) -> str | None:
     if m.attainment is None:
         return f"No minutes measured (the deployment never ran): judged {'met' if m.met else 'missed'}."
     shown = display.attainment(m.attainment, metric.unit, metric.better)
-    exact = display.long(m.attainment)
+    # "exactly 99.8%", or the unrounded "99.798387096774…%" (as the periods table's tooltip).
+    exact = display.exactly(m.attainment, "%")
     result = "met" if m.met else f"missed: {metric_credit_words(m)}"
-    return f"({measured} − {down}) ÷ {measured} × 100 = {shown} (exactly {exact}%) against the objective {metric.objective}%: {result}."
+    return f"({measured} − {down}) ÷ {measured} × 100 = {shown} ({exact}) against the objective {metric.objective}%: {result}."
 
 
 def _credit(outcome: PeriodOutcome, charges: str | None) -> str:
@@ -43,13 +44,15 @@ def _credit(outcome: PeriodOutcome, charges: str | None) -> str:
     parts = []
     combine = outcome.terms.credit_terms.combine if outcome.terms.credit_terms else "sum"
     credited = [m for m in outcome.metrics if m.credited]
+    # Worked out: each figure unrounded where rounding would change it (4.820895522388…%), so that
+    # the parts add up to the sum and the percentage of the charges gives the amount shown.
     if len(credited) > 1:
-        shares = [display.percent(m.credit_percent) for m in credited]
+        shares = [display.worked(m.credit_percent) for m in credited]
         joined = " + ".join(shares) if combine == "sum" else f"the largest of {', '.join(shares)}"
-        parts.append(f"{joined} = {display.percent(credit.combined_percent)}")
+        parts.append(f"{joined} = {display.worked(credit.combined_percent)}")
     if credit.capped:
-        parts.append(f"capped to {display.percent(credit.percent)}")
-    text = "; ".join([*parts, display.percent(credit.percent)]) if parts else display.percent(credit.percent)
+        parts.append(f"capped to {display.worked(credit.percent)}")
+    text = "; ".join([*parts, display.worked(credit.percent)]) if parts else display.worked(credit.percent)
     if credit.amount is not None and charges:
         text += f" of {charges} = {display.money(credit.amount, currency)}"
         if credit.below_minimum:

@@ -1,0 +1,81 @@
+"""Figures a reader can work out again from the page: credit percentages never read as more
+than they are, a worked calculation's parts give its result, an error budget never reads as
+larger or less spent than it is, and nothing both says "exactly" and goes on with "…"."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from site_tests.core_helpers import SLA, agreement_yaml, metric_text, results_yaml, write_agreement
+
+# January 2026: 44,640 minutes. 26 minutes down against 99.99%: the budget is 4.464 minutes,
+# 582.4372…% of it used. 2,930 of 3,350 requests (87.4626…%) against 90%, 0.5% per point short:
+# a credit of 1.2686567164…%, with the uptime tier's 10% a period credit of 11.2686567164…%.
+UPTIME = metric_text(
+    "uptime",
+    objective="99.99",
+    credits="model: tiers\ntiers:\n  - below: 99.99\n    credit: 10\n",
+)
+REQUESTS = metric_text(
+    "requests",
+    name="Requests within target",
+    definition="Requests answered within target as a share of all requests.",
+    objective="90",
+    measure="kind: events\n",
+    credits="model: linear\nper_point: 0.5\nmax: 5\n",
+)
+RESULTS = results_yaml(
+    "2026-01",
+    {
+        "uptime": "\n    outages:\n      - start: 2026-01-10T00:00:00Z\n        end: 2026-01-10T00:26:00Z",
+        "requests": "\n    good: 2930\n    total: 3350",
+    },
+)
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("worked")
+    write_agreement(root / "agreements", "svc", agreement_yaml("svc", metrics=UPTIME + REQUESTS), {"2026-01.yaml": RESULTS})
+    proc = subprocess.run(
+        [*SLA, "render", str(root / "out"), "--path", str(root / "agreements"), "--today", "2026-03-01"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return root / "out" / "agreements"
+
+
+def texts(pages: Path) -> dict[str, str]:
+    return {str(p.relative_to(pages)): p.read_text(encoding="utf-8") for p in pages.rglob("*") if p.is_file()}
+
+
+def test_a_credit_percentage_is_rounded_down_wherever_it_is_shown(pages):
+    found = texts(pages)
+    page = found["svc.md"]
+    assert "1.268%" in page and "11.268%" in page
+    # Rounded half even it read 1.269% and 11.269%: more than the customer is owed.
+    assert [path for path, text in found.items() if "1.269%" in text or "11.269%" in text] == []
+    statement = json.loads(found["statements/customer/2026-01.json"])
+    assert statement["agreements"][0]["credit_percent"] == "11.268"
+
+
+def test_the_worked_credit_adds_up_and_gives_the_amount(pages):
+    page = (pages / "svc.md").read_text(encoding="utf-8")
+    assert "credit 10% + 1.268656716417…% = 11.268656716417…%; 11.268656716417…% of 1,000.00 USD = 112.69 USD" in page
+
+
+def test_the_error_budget_reads_unrounded_and_its_share_used_rounded_up(pages):
+    page = (pages / "svc.md").read_text(encoding="utf-8")
+    # 4.46 minutes would be a larger budget than 4.464, and 582.437% less of it spent than it was.
+    assert "26 of 4.464 minutes (582.438%)" in page, re.findall(r"26 of [^<]*", page)
+
+
+def test_nothing_says_exactly_and_goes_on(pages):
+    for path, text in texts(pages).items():
+        assert re.findall(r"exactly [-0-9.,]+…", text) == [], path
