@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from site_tests.core_helpers import SLA, agreement_yaml, metric_text, results_yaml, write_agreement
 
+from helpers import REPO_ROOT
+
 # January 2026: 44,640 minutes. 26 minutes down against 99.99%: the budget is 4.464 minutes,
 # 582.4372…% of it used. 2,930 of 3,350 requests (87.4626…%) against 90%, 0.5% per point short:
 # a credit of 1.2686567164…%, with the uptime tier's 10% a period credit of 11.2686567164…%.
@@ -37,10 +39,9 @@ RESULTS = results_yaml(
 )
 
 
-@pytest.fixture(scope="module")
-def pages(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("worked")
-    write_agreement(root / "agreements", "svc", agreement_yaml("svc", metrics=UPTIME + REQUESTS), {"2026-01.yaml": RESULTS})
+def render(root: Path, credit_terms: str | None = None) -> Path:
+    terms = agreement_yaml("svc", metrics=UPTIME + REQUESTS, credit_terms=credit_terms)
+    write_agreement(root / "agreements", "svc", terms, {"2026-01.yaml": RESULTS})
     proc = subprocess.run(
         [*SLA, "render", str(root / "out"), "--path", str(root / "agreements"), "--today", "2026-03-01"],
         capture_output=True,
@@ -49,6 +50,11 @@ def pages(tmp_path_factory) -> Path:
     )
     assert proc.returncode == 0, proc.stderr
     return root / "out" / "agreements"
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory) -> Path:
+    return render(tmp_path_factory.mktemp("worked"))
 
 
 def texts(pages: Path) -> dict[str, str]:
@@ -79,3 +85,34 @@ def test_the_error_budget_reads_unrounded_and_its_share_used_rounded_up(pages):
 def test_nothing_says_exactly_and_goes_on(pages):
     for path, text in texts(pages).items():
         assert re.findall(r"exactly [-0-9.,]+…", text) == [], path
+
+
+def test_a_credit_below_the_minimum_is_not_shown_as_the_customers(tmp_path):
+    pages = render(tmp_path, "credit_terms:\n  base: the monthly charges\n  minimum_amount: 200\n")
+    page = (pages / "svc.md").read_text(encoding="utf-8")
+    head = page[page.index('<span class="sla-period__total') :]
+    head = head[: head.index("</th>")]
+    assert head.startswith('<span class="sla-period__total">Credit: 11.268% · 112.69 USD</span>'), head
+    assert "below minimum — not issued" in head and "Your credit" not in head
+    period = (pages / "credits" / "2026-01.md").read_text(encoding="utf-8")
+    assert "sla-total--credited" not in period and "Credited in all: nothing" in period
+
+
+def test_earn_back_is_mentioned_only_where_a_credit_was_earned_back(pages):
+    period = (pages / "credits" / "2026-01.md").read_text(encoding="utf-8")
+    assert "1 of them has a credit for this period." in period
+    assert "earn-back" not in period
+
+
+def test_the_examples_earn_back_is_counted_on_its_periods_credits_page(tmp_path):
+    proc = subprocess.run(
+        [*SLA, "render", str(tmp_path / "out"), "--path", str(REPO_ROOT / "agreements"), "--today", "2026-12-10"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    pages = sorted((tmp_path / "out" / "agreements" / "credits").glob("20*.md"))
+    earned = [p.stem for p in pages if "cancelled because later periods met the objective: earn-back" in p.read_text(encoding="utf-8")]
+    assert earned and len(earned) < len(pages), earned
+    assert re.search(r"\d+ of them have a credit for this period \(1 cancelled because", (pages[0].parent / f"{earned[0]}.md").read_text())

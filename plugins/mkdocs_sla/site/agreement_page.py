@@ -335,7 +335,7 @@ def _period_rows(
         f'<tr class="sla-period__head"><th colspan="4" scope="rowgroup"><span class="sla-period__label">{label}</span> '
         f'<span class="sla-period__meta">{e(period_name(outcome.period))} · terms version {version}</span> '
         f'{Mark(entry.mark).html} <span class="sla-period__total{" sla-total--credited" if total.credited else ""}">'
-        f"{'Your credit: ' + e(total.text) if total.text != '—' else 'No credit'}</span>"
+        f"{('Your credit: ' if total.credited else 'Credit: ') + e(total.text) if total.text != '—' else 'No credit'}</span>"
         + "".join(f' <span class="sla-note">({e(note)})</span>' for note in total.notes)
         + (
             f' <span class="sla-note">claim by {e(total.claim_by)} ({e(claim_status(outcome.claim_deadline, today))})</span>'

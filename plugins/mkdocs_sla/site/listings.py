@@ -269,6 +269,7 @@ class Listings:
             name=period_name(period),
             rows=rows,
             due=sum(1 for entry in entries if entry.due),
+            earned_back=sum(1 for entry in entries if entry.due and entry.earned_back),
             reported=len(entries),
             totals=self.totals(period, entries),
             index_href=self.link(path, self.paths.credits),

@@ -72,7 +72,7 @@ class PeriodTotal:
 
     text: str  # "—" when no credit is due
     notes: tuple[str, ...]
-    credited: bool
+    credited: bool  # a credit is issued for the period
     claim_by: str | None
 
     @classmethod
@@ -105,7 +105,8 @@ class PeriodTotal:
         claim_by = None
         if outcome.claim_deadline and credit.percent > 0 and not credit.below_minimum:
             claim_by = outcome.claim_deadline.isoformat()
-        return cls(text, tuple(notes), credit.percent > 0, claim_by)
+        # Credited: issued. A credit below the minimum amount is shown with its note, not as one owed.
+        return cls(text, tuple(notes), credit.percent > 0 and not credit.below_minimum, claim_by)
 
 
 # ---------------------------------------------------------------- summaries (phase 1 -> phase 2)
