@@ -116,3 +116,21 @@ def test_the_examples_earn_back_is_counted_on_its_periods_credits_page(tmp_path)
     earned = [p.stem for p in pages if "cancelled because later periods met the objective: earn-back" in p.read_text(encoding="utf-8")]
     assert earned and len(earned) < len(pages), earned
     assert re.search(r"\d+ of them have a credit for this period \(1 cancelled because", (pages[0].parent / f"{earned[0]}.md").read_text())
+
+
+def test_an_earlier_years_page_holds_the_terms_each_of_its_periods_was_judged_under(tmp_path):
+    proc = subprocess.run(
+        [*SLA, "render", str(tmp_path / "out"), "--path", str(REPO_ROOT / "agreements"), "--today", "2026-12-10"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    # acme-compute's 2025: version 1.0 until June (tier 1 credits 10%), 1.1 from July (15%).
+    page = (tmp_path / "out" / "agreements" / "acme-compute" / "periods" / "2025.md").read_text(encoding="utf-8")
+    terms = page[page.index("## Terms of these periods") : page.index("## Evidence")]
+    newer, older = terms.split('<h3 id="terms-1-0">')
+    assert "Version 1.1" in newer and "2025-07." in newer and "<td>1</td> <td>below 99.99% and at least 99.0%</td> <td>15%</td>" in newer
+    assert "2025-01." in older and "<td>1</td> <td>below 99.99% and at least 99.0%</td> <td>10%</td>" in older
+    for words in ("their credits are added up", "at most 100% of the base in a period", "credit under 1 USD is not issued"):
+        assert words in newer and words in older, words

@@ -34,7 +34,7 @@ from mkdocs_sla.site import customer_views
 from mkdocs_sla.site.corrections_view import correction_rows
 from mkdocs_sla.site.evidence_page import evidence_section
 from mkdocs_sla.site.history import History
-from mkdocs_sla.site.paths import Links, RenderOptions, glossary_anchor, page_url
+from mkdocs_sla.site.paths import Links, RenderOptions, glossary_anchor, page_url, slug
 from mkdocs_sla.site.templating import _env, _json
 from mkdocs_sla.site.tickets import calendar_pages, ticket_section
 from mkdocs_sla.site.views import (
@@ -264,10 +264,28 @@ def _earlier_periods_page(
     version_hrefs = {v.label: v.href for v in history.views(path)}
     rows = [_period_rows(outcome, entry, terms, version_hrefs, today, metrics_href=home) for outcome, entry in reversed(shown)]
     charts = [(metric, _metric_charts(metric, evaluation)) for metric in terms.metrics]
+    # The terms each period was judged under, so that its credit can be worked out on this page:
+    # objectives, credit rules and tiers, and the credit terms (combining, cap, minimum).
+    governed: dict[str, Any] = {}
+    for outcome, _entry in reversed(shown):
+        if outcome.version not in governed:
+            anchor = f"terms-{slug(outcome.version)}"
+            while anchor in {v["anchor"] for v in governed.values()}:
+                anchor += "-"  # two labels with one slug ("1.0" and "1-0")
+            governed[outcome.version] = {
+                "label": outcome.version,
+                "anchor": anchor,
+                "href": version_hrefs.get(outcome.version),
+                "periods": [],
+                "metrics": [_metric_view(metric, outcome.terms) for metric in outcome.terms.metrics],
+                "credit_terms": credit_terms_lines(outcome.terms),
+            }
+        governed[outcome.version]["periods"].append(outcome.period.label)
     return (
         _env()
         .get_template("earlier_periods.md.j2")
         .render(
+            governed=list(governed.values()),
             record=record,
             terms=record.versions[-1].terms,
             year=year,
