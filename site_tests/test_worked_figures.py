@@ -39,22 +39,30 @@ RESULTS = results_yaml(
 )
 
 
+def sla_render(agreements: Path, out: Path, today: str) -> Path:
+    """`sla render` of `agreements` into `out`; the folder of the generated pages."""
+    proc = subprocess.run(
+        [*SLA, "render", str(out), "--path", str(agreements), "--today", today], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    return out / "agreements"
+
+
 def render(root: Path, credit_terms: str | None = None) -> Path:
     terms = agreement_yaml("svc", metrics=UPTIME + REQUESTS, credit_terms=credit_terms)
     write_agreement(root / "agreements", "svc", terms, {"2026-01.yaml": RESULTS})
-    proc = subprocess.run(
-        [*SLA, "render", str(root / "out"), "--path", str(root / "agreements"), "--today", "2026-03-01"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return root / "out" / "agreements"
+    return sla_render(root / "agreements", root / "out", "2026-03-01")
 
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory) -> Path:
     return render(tmp_path_factory.mktemp("worked"))
+
+
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory) -> Path:
+    """The repository's examples, rendered once for the tests that read them."""
+    return sla_render(REPO_ROOT / "agreements", tmp_path_factory.mktemp("examples"), "2026-12-10")
 
 
 def texts(pages: Path) -> dict[str, str]:
@@ -104,30 +112,16 @@ def test_earn_back_is_mentioned_only_where_a_credit_was_earned_back(pages):
     assert "earn-back" not in period
 
 
-def test_the_examples_earn_back_is_counted_on_its_periods_credits_page(tmp_path):
-    proc = subprocess.run(
-        [*SLA, "render", str(tmp_path / "out"), "--path", str(REPO_ROOT / "agreements"), "--today", "2026-12-10"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    pages = sorted((tmp_path / "out" / "agreements" / "credits").glob("20*.md"))
+def test_the_examples_earn_back_is_counted_on_its_periods_credits_page(examples):
+    pages = sorted((examples / "credits").glob("20*.md"))
     earned = [p.stem for p in pages if "cancelled because later periods met the objective: earn-back" in p.read_text(encoding="utf-8")]
     assert earned and len(earned) < len(pages), earned
     assert re.search(r"\d+ of them have a credit for this period \(1 cancelled because", (pages[0].parent / f"{earned[0]}.md").read_text())
 
 
-def test_an_earlier_years_page_holds_the_terms_each_of_its_periods_was_judged_under(tmp_path):
-    proc = subprocess.run(
-        [*SLA, "render", str(tmp_path / "out"), "--path", str(REPO_ROOT / "agreements"), "--today", "2026-12-10"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
+def test_an_earlier_years_page_holds_the_terms_each_of_its_periods_was_judged_under(examples):
     # acme-compute's 2025: version 1.0 until June (tier 1 credits 10%), 1.1 from July (15%).
-    page = (tmp_path / "out" / "agreements" / "acme-compute" / "periods" / "2025.md").read_text(encoding="utf-8")
+    page = (examples / "acme-compute" / "periods" / "2025.md").read_text(encoding="utf-8")
     terms = page[page.index("## Terms of these periods") : page.index("## Evidence")]
     newer, older = terms.split('<h3 id="terms-1-0">')
     assert "Version 1.1" in newer and "2025-07." in newer and "<td>1</td> <td>below 99.99% and at least 99.0%</td> <td>15%</td>" in newer

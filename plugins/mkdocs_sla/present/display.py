@@ -181,8 +181,8 @@ def percent_used(value: Fraction) -> str:
 
 
 def worked(value: Fraction, unit: str = "%") -> str:
-    """A figure inside a worked calculation: as displayed where that is exact, else unrounded
-    (`readable`: 4.820895522388…%), so that the calculation's figures give its result."""
+    """A figure inside a worked calculation, unrounded (`readable`): 21.3125%, 33.3̅%, or
+    4.820895522388…% where the decimal goes on, so that the calculation's figures give its result."""
     text, _is_exact = readable(value)
     return with_unit(text, unit)
 
