@@ -38,7 +38,7 @@ from mkdocs_sla.core.model import RESERVED_IDS, SLUG
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.present.credits_report import credits_document, write_csv, write_table
 from mkdocs_sla.source.diskcache import for_each_cached
-from mkdocs_sla.source.yamlsource import display_path
+from mkdocs_sla.source.yamlsource import display_path, names_for_site
 
 DEFAULT_ROOT = "agreements"
 #: Verbs parsed alone when asked for: the others import the site's modules (half a second).
@@ -294,7 +294,10 @@ def cmd_render(args) -> int:
     except ValueError as exc:
         print(f"sla render: {exc}", file=sys.stderr)
         return 1
-    catalog = load(args.path, today)
+    # The tree is published: files are named from the working directory, or from the agreements
+    # folder's parent when it lies outside, never by the machine's absolute paths.
+    with names_for_site(Path.cwd(), Path(args.path)):
+        catalog = load(args.path, today)
     if catalog.errors:
         print_diagnostics(catalog.diagnostics, stream=sys.stderr)
         print(summary(len(catalog.agreements), list(catalog.diagnostics)), file=sys.stderr)

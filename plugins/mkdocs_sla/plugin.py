@@ -18,7 +18,7 @@ import functools
 import os
 import re
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from markupsafe import escape
 from mkdocs.exceptions import PluginError
@@ -47,7 +47,7 @@ from mkdocs_sla.site.tree import REFERENCE_FOLDERS, SCRIPT_URI, STYLESHEET_URI, 
 from mkdocs_sla.source.load import AGREEMENT_FILE
 from mkdocs_sla.source.parallel import FolderCache, for_each_agreement, racy_time
 from mkdocs_sla.source.services import load_services
-from mkdocs_sla.source.yamlsource import display_path
+from mkdocs_sla.source.yamlsource import display_path, names_for_site
 from mkdocs_sla.watching import BLIND, EVENTS, FolderWatch
 
 log = get_plugin_logger(__name__)
@@ -104,6 +104,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
 
     def _reset(self) -> None:
         self.agreements_dir: Path | None = None
+        self.project_dir: Path = Path.cwd()  # the folder of mkdocs.yml
         self.paths = Paths()
         self.today: dt.date | None = None
         self.audience: Audience = INTERNAL
@@ -125,6 +126,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         if not self.config.enabled:
             return config
         root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+        self.project_dir = root.resolve()
         self.agreements_dir = (root / self.config.agreements).resolve()
         prefix = self.config.prefix.strip("/")
         if not prefix:
@@ -170,14 +172,15 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         if news is not None:  # the watch began again (the folder replaced), and lost its events
             self._say_how_watched(news)
         try:
-            diagnostics, rendered = for_each_agreement(
-                self.agreements_dir,
-                functools.partial(render_for, today=self.today, options=options),
-                workers=None if self.command in ("build", "gh-deploy") else 1,
-                today=self.today,
-                cache=self.rendered_cache if serving else None,
-                key=(self.agreements_dir, self.today, options),
-            )
+            with self._names():
+                diagnostics, rendered = for_each_agreement(
+                    self.agreements_dir,
+                    functools.partial(render_for, today=self.today, options=options),
+                    workers=None if self.command in ("build", "gh-deploy") else 1,
+                    today=self.today,
+                    cache=self.rendered_cache if serving else None,
+                    key=(self.agreements_dir, self.today, options),
+                )
         except BaseException:
             self.watch.relist()  # the folders named were not all listed: next time, every one
             raise
@@ -198,7 +201,8 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         errors = [d for d in diagnostics if d.severity == "error"]
         summaries = [r.summary for r in rendered]
         # The services' own problems are among `diagnostics` already; the valid ones get their pages.
-        services = [s.record for s in load_services(self.agreements_dir, Diagnostics()).values() if s.valid]
+        with self._names():
+            services = [s.record for s in load_services(self.agreements_dir, Diagnostics()).values() if s.valid]
         listing_cache = self.listing_cache if serving else None
         try:
             listings, self.navigation = render_listings(
@@ -377,15 +381,22 @@ class SlaPlugin(BasePlugin[SlaConfig]):
     def _problems_by_agreement(self, errors) -> dict[str, list[str]]:
         """Error lines by the agreement folder they are in (errors outside one are left out)."""
         found: dict[str, list[str]] = {}
+        with self._names():
+            folder = display_path(self.agreements_dir)
         for diagnostic in errors:
             try:
-                relative = Path(diagnostic.position.file).resolve().relative_to(self.agreements_dir)
+                relative = PurePath(diagnostic.position.file).relative_to(folder)
             except ValueError:
                 continue
             # A reserved id has no page of its own: its errors stay on the catalog.
             if len(relative.parts) > 1 and re.match(SLUG, relative.parts[0]) and relative.parts[0] not in RESERVED_IDS:
                 found.setdefault(relative.parts[0], []).append(str(diagnostic))
         return found
+
+    def _names(self):
+        """Files named from the project folder while loading (yamlsource.names_for_site): what
+        the pages show is the same on every machine, and never the builder's own folders."""
+        return names_for_site(self.project_dir, self.agreements_dir)
 
     def _add(self, files: Files, file: File, *, in_sections: bool = True) -> None:
         """Add a generated file; `in_sections`: on_nav places it in the generated sections

@@ -38,6 +38,7 @@ from mkdocs_sla.core.diagnostics import Diagnostic, Position, Rule
 from mkdocs_sla.source.audiences import CustomerFact
 from mkdocs_sla.source.fingerprints import content_digest, digest
 from mkdocs_sla.source.parallel import FolderCache, for_each_agreement, racy_time
+from mkdocs_sla.source.yamlsource import display_base
 
 CACHE_DIR_ENV = "SLA_CACHE_DIR"
 #: The cache files' names start so: only these are ever dropped from the folder.
@@ -90,8 +91,9 @@ class DiskCache:
 
     def __init__(self, root: Path | str, verb: tuple, directory: Path | None = None):
         # The absolute path as given, links not resolved (a link loop must reach the loader,
-        # which reports it); diagnostics name files relative to the working directory.
-        where = (os.path.abspath(root), os.getcwd())
+        # which reports it); diagnostics name files relative to the working directory (or the
+        # project's, while a site is built: yamlsource.names_for_site).
+        where = (os.path.abspath(root), display_base())
         # A file per verb and options: `validate` and `credits` in turn keep both warm.
         self.path = (directory or cache_dir()) / f"{PREFIX}{digest((where, verb))}.sqlite"
         #: What the caller passes to `for_each_agreement` as `key`.

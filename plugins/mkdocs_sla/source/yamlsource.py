@@ -9,9 +9,10 @@ the marks and stops documents nested deeper than 1,000 levels by itself.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,9 +99,40 @@ class Document:
         return index
 
 
+#: Set while a site is built (`names_for_site`): the project folder that names files, and the
+#: agreements folder's parent, which names them when the agreements lie outside the project.
+_site_bases: tuple[str, str] | None = None
+
+
+@contextlib.contextmanager
+def names_for_site(project: Path, agreements: Path) -> Iterator[None]:
+    """Files named relative to `project` while loading for a site, never by an absolute path.
+
+    Positions go onto pages and into credits.json: named from the working directory, a site
+    built from elsewhere, or from an agreements folder outside the project, would publish the
+    build machine's folders (`/home/ci/…/agreement.yaml`), and two machines would build
+    different sites from the same commit. A module global rather than an argument, so that the
+    worker processes forked while it is set (source/parallel.py) name files the same way."""
+    global _site_bases
+    before = _site_bases
+    _site_bases = (os.path.abspath(project), os.path.dirname(os.path.abspath(agreements)))
+    try:
+        yield
+    finally:
+        _site_bases = before
+
+
+def display_base() -> str:
+    """The folder that file names are relative to: the project's while a site is built, else the working directory."""
+    return _site_bases[0] if _site_bases is not None else os.getcwd()
+
+
 def display_path(path) -> str:
-    """Paths in messages are relative to the working directory when inside it, as editors and CI expect."""
+    """Paths in messages are relative to the working directory when inside it, as editors and CI
+    expect; while a site is built, relative to the project (`names_for_site`)."""
     text = os.fspath(path)
+    if _site_bases is not None:
+        return _site_name(text, *_site_bases)
     # The common cases without os.path.relpath, which makes both paths absolute and compares
     # them part by part: a tenth of loading a catalog's results files went into it.
     if text and ".." not in text.split(os.sep):
@@ -116,6 +148,19 @@ def display_path(path) -> str:
     except ValueError:  # another drive on Windows
         return str(path)
     return str(path) if relative.startswith("..") else relative
+
+
+def _site_name(text: str, project: str, outside: str) -> str:
+    """`text` relative to `project`, or, outside it, to `outside` (the agreements folder's
+    parent, so that the folder's own name leads); never absolute and never leading out with `..`."""
+    full = os.path.abspath(text)
+    for base in (project, outside):
+        prefix = base.rstrip(os.sep) + os.sep
+        if full.startswith(prefix):
+            return full[len(prefix) :]
+        if full == base:
+            return "."
+    return os.path.basename(full)  # not under the agreements folder: never the machine's folders
 
 
 def read_text(path, display: str, diagnostics: Diagnostics, *, what: str = "YAML", max_bytes: int = MAX_BYTES) -> str | None:

@@ -1,0 +1,103 @@
+"""A site names the agreement and results files behind its figures from the project folder, the
+same wherever it is built: never by the build machine's absolute paths, which the pages, the
+credits.json files and the statements would otherwise publish (and which would make two
+machines build different sites from one commit)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+from helpers import REPO_ROOT, copy_project, tool_env, venv_script
+from test_site_build import EPOCH
+
+
+def _build_from(cwd: Path, config: Path, site: Path) -> None:
+    result = subprocess.run(
+        [*venv_script("mkdocs"), "build", "--strict", "-f", str(config), "-d", str(site)],
+        cwd=cwd,
+        env=tool_env(EPOCH),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _machine_paths(site: Path, machine: Path) -> list[str]:
+    """Files of the built site that hold `machine`, the folder everything was built in."""
+    needle = str(machine).encode()
+    return [str(p.relative_to(site)) for p in site.rglob("*") if p.is_file() and needle in p.read_bytes()]
+
+
+def _credit_files(site: Path) -> set[str]:
+    """Every file the credits.json files name (`file`, outages' `position`, without line and column)."""
+    names: set[str] = set()
+
+    def walk(value) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in ("file", "position", "results_file") and isinstance(item, str):
+                    names.add(item.split(":")[0])
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    for path in (site / "agreements").glob("*/credits.json"):
+        walk(json.loads(path.read_text(encoding="utf-8")))
+    return names
+
+
+def test_a_site_built_from_another_folder_names_files_from_the_project(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    config = copy_project(project)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    _build_from(elsewhere, config, tmp_path / "site")
+    assert _machine_paths(tmp_path / "site", tmp_path) == []
+    names = _credit_files(tmp_path / "site")
+    assert names and all(n.startswith("agreements/") for n in names), sorted(names)[:5]
+    assert {"agreements/acme-compute/agreement.yaml", "agreements/acme-compute/results/2025-01.yaml"} <= names
+    # The same site as one built from the project folder itself.
+    _build_from(project, config, tmp_path / "site-here")
+    here = (tmp_path / "site-here" / "agreements" / "acme-compute" / "credits.json").read_bytes()
+    assert (tmp_path / "site" / "agreements" / "acme-compute" / "credits.json").read_bytes() == here
+
+
+def test_agreements_outside_the_project_are_named_from_their_own_folder(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    config = copy_project(project, agreements=False)
+    shared = tmp_path / "shared" / "sla-agreements"
+    shutil.copytree(REPO_ROOT / "agreements", shared)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("agreements: agreements\n", "agreements: ../shared/sla-agreements\n", 1), encoding="utf-8")
+    _build_from(tmp_path, config, tmp_path / "site")
+    assert _machine_paths(tmp_path / "site", tmp_path) == []
+    names = _credit_files(tmp_path / "site")
+    assert "sla-agreements/acme-compute/agreement.yaml" in names, sorted(names)[:5]
+    page = (tmp_path / "site" / "agreements" / "acme-compute" / "index.html").read_text(encoding="utf-8")
+    assert "sla-agreements/acme-compute/results/" in page
+
+
+def test_sla_render_names_an_outside_agreements_folder_from_its_parent(tmp_path):
+    shared = tmp_path / "shared" / "sla-agreements"
+    shutil.copytree(REPO_ROOT / "agreements", shared)
+    work = tmp_path / "work"
+    work.mkdir()
+    result = subprocess.run(
+        [*venv_script("sla"), "render", str(work / "docs"), "--path", str(shared), "--today", "2026-12-01"],
+        cwd=work,
+        env=tool_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert _machine_paths(work / "docs", tmp_path) == []
+    data = json.loads((work / "docs" / "agreements" / "acme-compute" / "credits.json").read_text(encoding="utf-8"))
+    assert data["file"] == "sla-agreements/acme-compute/agreement.yaml"
