@@ -34,7 +34,7 @@ from mkdocs_sla.site import customer_views
 from mkdocs_sla.site.corrections_view import correction_rows
 from mkdocs_sla.site.evidence_page import evidence_section
 from mkdocs_sla.site.history import History
-from mkdocs_sla.site.paths import Links, RenderOptions, glossary_anchor, page_url, slug
+from mkdocs_sla.site.paths import Links, RenderOptions, glossary_anchor, page_url, version_slug
 from mkdocs_sla.site.templating import _env, _json
 from mkdocs_sla.site.tickets import calendar_pages, ticket_section
 from mkdocs_sla.site.views import (
@@ -269,12 +269,10 @@ def _earlier_periods_page(
     governed: dict[str, Any] = {}
     for outcome, _entry in reversed(shown):
         if outcome.version not in governed:
-            anchor = f"terms-{slug(outcome.version)}"
-            while anchor in {v["anchor"] for v in governed.values()}:
-                anchor += "-"  # two labels with one slug ("1.0" and "1-0")
             governed[outcome.version] = {
                 "label": outcome.version,
-                "anchor": anchor,
+                # Named as the version's own page is (one name per label, as versions are added).
+                "anchor": f"terms-{version_slug(outcome.version)}",
                 "href": version_hrefs.get(outcome.version),
                 "periods": [],
                 "metrics": [_metric_view(metric, outcome.terms) for metric in outcome.terms.metrics],
