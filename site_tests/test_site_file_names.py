@@ -101,3 +101,16 @@ def test_sla_render_names_an_outside_agreements_folder_from_its_parent(tmp_path)
     assert _machine_paths(work / "docs", tmp_path) == []
     data = json.loads((work / "docs" / "agreements" / "acme-compute" / "credits.json").read_text(encoding="utf-8"))
     assert data["file"] == "sla-agreements/acme-compute/agreement.yaml"
+
+
+def test_a_project_reached_through_a_link_keeps_its_edit_links(tmp_path):
+    # The agreements folder is resolved; docs_dir must be too, or the relative path from one to
+    # the other leads out of the link and names the real folder.
+    real = tmp_path / "real-folder"
+    real.mkdir()
+    copy_project(real)
+    (tmp_path / "linked").symlink_to(real)
+    _build_from(tmp_path, tmp_path / "linked" / "mkdocs.yml", tmp_path / "site")
+    page = (tmp_path / "site" / "agreements" / "acme-compute" / "index.html").read_text(encoding="utf-8")
+    assert "real-folder" not in page
+    assert "/agreements/acme-compute/agreement.yaml" in page

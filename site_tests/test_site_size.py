@@ -66,6 +66,9 @@ def test_compacted_pages_are_smaller_and_hold_the_same_text(tmp_path):
         ("nav_group_size", -5, "a whole number above 0"),
         ("nav_group_size", 2.5, "a whole number above 0"),
         ("nav_group_size", True, "a whole number above 0"),
+        # Refused at once, not after int() has built a million-digit number.
+        ("nav_group_size", "1e1000000", "a whole number above 0"),
+        ("size_budget_mb", "1e1000000", "a number of megabytes above 0"),
     ],
 )
 def test_a_size_option_that_is_not_a_positive_number_stops_the_build_naming_the_option(tmp_path, option, value, expected):

@@ -349,3 +349,15 @@ def test_an_agreement_in_the_calendars_folder_is_an_error_not_skipped(tmp_path):
     (root / "calendars" / "agreement.yaml").write_text(agreement("calendars"), encoding="utf-8")
     found = diagnostics_text(loaded(root))
     assert any("calendars/agreement.yaml" in d and "folder of shared business calendars" in d for d in found), found
+
+
+def test_a_file_that_cannot_be_read_just_after_an_edit_has_a_state_not_a_traceback(tmp_path):
+    # A calendar edited a moment ago is told apart by its bytes; one that cannot be read (here a
+    # folder, as a file made unreadable would be to another user) gets a state of its own, and
+    # the loader, reading it again, reports why.
+    from mkdocs_sla.source.fingerprints import file_state
+
+    folder = tmp_path / "berlin-office.yaml"
+    folder.mkdir()
+    state = file_state(folder)
+    assert state[0] == "berlin-office.yaml" and str(state[-1]).startswith("unreadable")

@@ -53,7 +53,9 @@ class _Positive(c.BaseConfigOption[Any]):
             number = Decimal(str(value).strip())
         except InvalidOperation:
             raise base.ValidationError(f"expected {expected}, got {value!r}") from None
-        if not number.is_finite() or number <= 0 or (self.whole and number != number.to_integral_value()):
+        # Past 10**12 no budget or section size means anything, and `1e1000000` would make int()
+        # build a million-digit number before anything else ran.
+        if not number.is_finite() or number <= 0 or number.adjusted() > 12 or (self.whole and number != number.to_integral_value()):
             raise base.ValidationError(f"expected {expected}, got {value!r}")
         return int(number) if self.whole else number
 

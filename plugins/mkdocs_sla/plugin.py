@@ -232,7 +232,9 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             for agreement_id, lines in self._problems_by_agreement(errors).items():
                 if agreement_id not in {s.id for s in summaries}:
                     problem_pages.update(render_problem_page(agreement_id, lines, options=options))
-        docs_dir = Path(config.docs_dir)
+        # Resolved as agreements_dir is: through a linked folder, the relative path would lead out
+        # of the link and name the real folder (a machine's folder, and a broken edit link).
+        docs_dir = Path(config.docs_dir).resolve()
         for pages in [r.pages for r in rendered] + [listings, problem_pages]:
             for path, content in pages.items():
                 # NOT_IN_NAV: on_nav places the pages; MkDocs need not list 2,000 of them as "not in nav".

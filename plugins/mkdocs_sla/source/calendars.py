@@ -48,7 +48,8 @@ def shared_calendars(root: Path, validate) -> tuple[dict[str, SharedCalendar | N
     files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
     # Sizes and times, and the bytes of a file edited just now: an edit within the clock's tick
     # that keeps the size would otherwise read as the calendar already in the cache.
-    key = (str(folder.resolve()), tuple(file_state(p) for p in files))
+    # And how files are named (yamlsource.names_for_site): the errors kept hold their names.
+    key = (str(folder.resolve()), display_path(folder), tuple(file_state(p) for p in files))
     cached = _CACHE.get(key)
     if cached is not None:
         return cached

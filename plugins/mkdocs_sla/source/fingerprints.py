@@ -45,7 +45,12 @@ def file_state(path: Path) -> tuple:
     second write within the clock's tick can leave all the others as they were."""
     status = path.stat()
     racy = time.time_ns() - max(status.st_mtime_ns, status.st_ctime_ns) < RACY_SECONDS * 1_000_000_000
-    content = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest() if racy else None
+    content = None
+    if racy:
+        try:
+            content = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+        except OSError as exc:  # unreadable: the loader reads it again and reports why
+            content = f"unreadable: {exc.errno}"
     return (path.name, status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, content)
 
 
