@@ -21,7 +21,7 @@ from mkdocs_sla.core.calendars import BusinessCalendar, Hours, always_open
 from mkdocs_sla.core.diagnostics import Diagnostics, Position
 from mkdocs_sla.core.periods import zone
 from mkdocs_sla.source.fingerprints import file_state
-from mkdocs_sla.source.yamlsource import parse, read_text
+from mkdocs_sla.source.yamlsource import display_base, parse, read_text
 
 CALENDARS_DIR = "calendars"
 
@@ -49,7 +49,7 @@ def shared_calendars(root: Path, validate) -> tuple[dict[str, SharedCalendar | N
     # Sizes and times, and the bytes of a file edited just now: an edit within the clock's tick
     # that keeps the size would otherwise read as the calendar already in the cache.
     # And how files are named (yamlsource.names_for_site): the errors kept hold their names.
-    key = (str(folder.resolve()), display_path(folder), tuple(file_state(p) for p in files))
+    key = (str(folder.resolve()), display_base(), tuple(file_state(p) for p in files))
     cached = _CACHE.get(key)
     if cached is not None:
         return cached

@@ -122,9 +122,10 @@ def names_for_site(project: Path, agreements: Path) -> Iterator[None]:
         _site_bases = before
 
 
-def display_base() -> str:
-    """The folder that file names are relative to: the project's while a site is built, else the working directory."""
-    return _site_bases[0] if _site_bases is not None else os.getcwd()
+def display_base() -> tuple[str, ...]:
+    """What file names are relative to, for the keys of caches that keep names: the working
+    directory, or while a site is built the project folder and the agreements folder's parent."""
+    return _site_bases if _site_bases is not None else (os.getcwd(),)
 
 
 def display_path(path) -> str:
