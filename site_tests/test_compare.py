@@ -645,3 +645,17 @@ def test_a_credit_that_was_never_issued_is_not_taken_away(tmp_path):
         "2025-03 credit recomputed under changed terms: credit before 10% (0.50 USD, below the minimum: not issued), after 0% (0.00 USD)"
     )
     assert results.effect == NEUTRAL and results.rewrites_history
+
+
+def test_a_review_writes_a_credit_as_the_pages_do():
+    """A credit whose decimal goes on reads as the pages and statements write it, rounded
+    down (4.8208955…% reads 4.82%), not to six places rounded half even (4.820896%), which
+    would read as more than the credit is and differ from the site the review publishes."""
+    from mkdocs_sla.compare.agreements import CreditView
+    from mkdocs_sla.present import display
+
+    share = Fraction(323, 67)  # 4.82089552…%
+    view = CreditView(percent=share, amount=Fraction(48208955, 100000), currency="USD")
+    assert view.words() == f"{display.percent(share)} (482.09 USD)"
+    assert view.words().startswith("4.82% ")
+    assert CreditView(percent=Fraction(25, 2), amount=None, currency=None).words() == "12.5%"

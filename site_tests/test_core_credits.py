@@ -24,6 +24,7 @@ from site_tests.core_helpers import (
     write_agreement,
 )
 
+from mkdocs_sla.core.credits import AmountRounding
 from mkdocs_sla.present.words import remedy_words
 
 
@@ -385,7 +386,27 @@ def test_round_to_rounds_down_below_the_half(root):
 
 
 def test_round_to_a_step_of_five(root):
-    assert two_missed(root, terms(round_to="5"), charges="1234").amount == Fraction(495)  # 493.6
+    credit = two_missed(root, terms(round_to="5"), charges="1234")
+    assert (credit.amount, credit.unrounded, credit.rounding) == (Fraction(495), Fraction("493.6"), AmountRounding.HALF_UP)
+
+
+def test_an_amount_already_on_the_step_is_not_rounded(root):
+    credit = two_missed(root, terms(round_to="5"), charges="1000")
+    assert (credit.amount, credit.rounding) == (400, AmountRounding.NONE)
+
+
+def test_the_evidence_works_out_a_rounded_amount_step_by_step(root):
+    """The credit line gives the amount credited: the unrounded product, the rounding and its step."""
+    from mkdocs_sla.site.evidence_page import _credit
+
+    write_agreement(
+        root,
+        "svc",
+        agreement(metrics=metric("availability") + metric("backup"), credit_terms=terms(round_to="5")),
+        {"2026-01.yaml": 'period: "2026-01"\ncharges: 1234\nmetrics:\n  availability:\n    value: 99.5\n  backup:\n    value: 98\n'},
+    )
+    line = _credit(period_outcome(root, "2026-01"), "1,234.00 USD")
+    assert line.endswith("40% of 1,234.00 USD = 493.6 USD, rounded half up to a multiple of 5 USD: 495.00 USD"), line
 
 
 def test_rounding_comes_before_the_minimum(root):
@@ -727,7 +748,7 @@ def test_combine_max_takes_the_largest_single_credit_pool_credits_included(root)
 def test_a_rounded_amount_never_rises_above_the_cap(root):
     # 0.03 × 16.6667% = 0.005000001, which rounds half up to 0.01: above the cap, so it rounds down.
     credit = two_missed(root, terms(cap="16.6667", round_to="0.01"), charges="0.03")
-    assert credit.capped is True and credit.amount == 0
+    assert credit.capped is True and credit.amount == 0 and credit.rounding is AmountRounding.DOWN
 
 
 def test_a_rounded_amount_never_rises_above_the_at_risk_amount(root):

@@ -132,6 +132,27 @@ def test_the_error_budget_chart_shows_what_the_objective_allows_and_what_was_use
     assert checked, "the examples should hold a downtime or events metric"
 
 
+def test_an_objective_of_100_percent_allows_no_budget_and_the_chart_says_so():
+    """Any downtime against an objective of 100% is over a budget of nothing: the chart and its
+    table say so, never a made-up share (it read 200%), and the bar is drawn cut at the top."""
+    from mkdocs_sla.present.charts import Spend, budget_chart
+
+    figure = budget_chart(
+        "x",
+        "Uptime",
+        [Spend("2026-01", Fraction(0), Fraction(3), "minutes"), Spend("2026-02", Fraction(0), Fraction(0), "minutes")],
+    )
+    doc = html.fromstring(figure)
+    assert "200%" not in figure and "400%" not in figure
+    assert [t.text_content() for t in doc.xpath("//g[@data-period]/title")] == [
+        "2026-01: 3 of 0 minutes (over: none allowed)",
+        "2026-02: 0 of 0 minutes (0%)",
+    ]
+    assert [row.xpath("./td")[-1].text_content() for row in doc.xpath("//tbody/tr")] == ["over: none allowed", "0%"]
+    assert "sla-chart__bar--over" in doc.xpath('//g[@data-period="2026-01"]')[0].get("class")
+    assert doc.xpath("//text()[.='↑']"), "the bar over the plot is marked cut"
+
+
 def test_the_credits_chart_has_a_bar_per_period_with_its_credit(built, catalog):
     record = next(r for r in catalog.agreements if any(o.credit.percent for o in evaluate(r).periods))
     evaluation = evaluate(record)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
-from mkdocs_sla.compare.changes import ADVERSE, FAVOURABLE, NEUTRAL, ZERO, Change, Effect, _more, _pct
+from mkdocs_sla.compare.changes import ADVERSE, FAVOURABLE, NEUTRAL, ZERO, Change, Effect, _more
 from mkdocs_sla.compare.terms import compare_terms
 from mkdocs_sla.core.model import Terms
 from mkdocs_sla.core.records import Agreement, PeriodResults, Version
@@ -104,8 +104,10 @@ class CreditView:
         return None if self.amount is None else ZERO if self.below_minimum else self.amount
 
     def words(self) -> str:
-        """The credit in words, as the review shows it."""
-        text = _pct(self.percent)
+        """The credit in words, as the review shows it: the percentage as the pages show it
+        (rounded down where its decimal goes on, `display.percent`), so that a review and the
+        site it publishes never disagree on a credit."""
+        text = display.percent(self.percent)
         if self.amount is not None and self.currency:
             money = display.money(self.amount, self.currency)
             text += f" ({money}, below the minimum: not issued)" if self.below_minimum else f" ({money})"

@@ -8,6 +8,7 @@ allocation, so it combines with the others on the same footing.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import math
 from dataclasses import dataclass
 from decimal import Decimal
@@ -89,6 +90,17 @@ def metric_credit(terms: CreditTerms | None, metric: Metric, attainment: Fractio
     return MetricCredit(percent, default=default)
 
 
+class AmountRounding(enum.StrEnum):
+    """How `round_to` changed a period's amount."""
+
+    NONE = "none"
+    """Not rounded: no `round_to`, or the amount is already a multiple of it."""
+    HALF_UP = "half up"
+    """To the nearest multiple of `round_to`, halves up."""
+    DOWN = "down"
+    """Down to a multiple of `round_to`: up would pass the cap or the at-risk amount."""
+
+
 @dataclass(frozen=True)
 class PeriodCredit:
     """A period's credit after combining, the pool cap, the cap, rounding and the minimum."""
@@ -98,6 +110,8 @@ class PeriodCredit:
     capped: bool
     amount: Fraction | None  # None when the period has no charges
     below_minimum: bool  # a credit was due but is under `minimum_amount`, so none is issued
+    rounding: AmountRounding = AmountRounding.NONE
+    unrounded: Fraction | None = None  # the percentage of the charges, before `round_to`
 
     @property
     def issued(self) -> Fraction | None:
@@ -133,16 +147,19 @@ def period_credit(terms: CreditTerms | None, credits: list[tuple[str, Fraction]]
     capped = capped or percent < combined
     if charges is None:
         return PeriodCredit(combined, percent, capped, None, False)
-    amount = fraction(charges) * percent / HUNDRED
+    unrounded = amount = fraction(charges) * percent / HUNDRED
+    rounding = AmountRounding.NONE
     if terms.round_to is not None and amount:
         step = fraction(terms.round_to)
-        rounded = math.floor(amount / step + Fraction(1, 2)) * step  # half up, exactly
+        rounded, rounding = math.floor(amount / step + Fraction(1, 2)) * step, AmountRounding.HALF_UP  # half up, exactly
         ceiling = rounding_ceiling(terms, credits)
         if ceiling is not None and rounded > fraction(charges) * ceiling / HUNDRED:
-            rounded = math.floor(amount / step) * step
+            rounded, rounding = math.floor(amount / step) * step, AmountRounding.DOWN
+        if rounded == amount:
+            rounding = AmountRounding.NONE
         amount = rounded
     below = terms.minimum_amount is not None and amount > ZERO and below_minimum_amount(terms, amount)
-    return PeriodCredit(combined, percent, capped, amount, below)
+    return PeriodCredit(combined, percent, capped, amount, below, rounding, unrounded)
 
 
 def _pooled_apart(credits: list[tuple[str, Fraction]]) -> tuple[list[Fraction], list[Fraction]]:

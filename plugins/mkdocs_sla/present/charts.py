@@ -248,7 +248,9 @@ def budget_chart(uid: str, name: str, spends: Sequence[Spend]) -> str | None:
     the plot are cut, and say so."""
     if not spends:
         return None
-    shares = [(s.used / s.allowed * HUNDRED) if s.allowed else (HUNDRED * 2 if s.used else Fraction(0)) for s in spends]
+    # An objective of 100% allows nothing: any use is over the budget by no finite share, so the
+    # bar is drawn past the plot (cut, with its arrow) and the words say so instead of a figure.
+    shares = [(s.used / s.allowed * HUNDRED) if s.allowed else (HUNDRED * 4 if s.used else Fraction(0)) for s in spends]
     top = max([HUNDRED * Fraction(5, 4), *(min(v, HUNDRED * 3) for v in shares)])
 
     def y(value: Fraction) -> Fraction:
@@ -263,7 +265,7 @@ def budget_chart(uid: str, name: str, spends: Sequence[Spend]) -> str | None:
     cut = []  # the bars taller than the plot: an arrow over each says so
     for i, (spend, share) in enumerate(zip(spends, shares, strict=True)):
         over = share > HUNDRED
-        words = f"{spend.period}: {_amount(spend.used)} of {_amount(spend.allowed)} {spend.unit} ({display.percent_used(share)})"
+        words = f"{spend.period}: {_amount(spend.used)} of {_amount(spend.allowed)} {spend.unit} ({_share_used(spend, share)})"
         body.append(
             f'<g class="sla-chart__bar sla-chart__bar--{"over" if over else "within"}" data-period="{_e(spend.period)}" '
             f'data-used="{_e(display.decimal(spend.used))}" data-allowed="{_e(display.decimal(spend.allowed))}"><title>{_e(words)}</title>'
@@ -287,7 +289,7 @@ def budget_chart(uid: str, name: str, spends: Sequence[Spend]) -> str | None:
         f"{len(spends)} periods from {spends[0].period} to {spends[-1].period}; {over} used more than the budget. "
         "The figures are in the table below the chart."
     )
-    rows = [(s.period, _amount(s.allowed), _amount(s.used), display.percent_used(share)) for s, share in zip(spends, shares, strict=True)]
+    rows = [(s.period, _amount(s.allowed), _amount(s.used), _share_used(s, share)) for s, share in zip(spends, shares, strict=True)]
     caption = f"The error budget: the {unit} the objective allows in each period (dashed line), and the share of it used; above the line, the objective was missed."
     return _figure(
         "budget",
@@ -296,6 +298,13 @@ def budget_chart(uid: str, name: str, spends: Sequence[Spend]) -> str | None:
         ("Period", f"Allowed ({unit})", f"Used ({unit})", "Of the budget"),
         rows,
     )
+
+
+def _share_used(spend: Spend, share: Fraction) -> str:
+    """The share of the budget used, or, where the objective allows nothing, that any use is over it."""
+    if not spend.allowed:
+        return "over: none allowed" if spend.used else "0%"
+    return display.percent_used(share)
 
 
 def _amount(value: Fraction) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from mkdocs_sla.core.credits import AmountRounding
 from mkdocs_sla.core.evaluate import AgreementEvaluation, MetricOutcome, PeriodOutcome
 from mkdocs_sla.core.maintenance import required_notice
 from mkdocs_sla.core.periods import localize
@@ -54,7 +55,14 @@ def _credit(outcome: PeriodOutcome, charges: str | None) -> str:
         parts.append(f"capped to {display.worked(credit.percent)}")
     text = "; ".join([*parts, display.worked(credit.percent)]) if parts else display.worked(credit.percent)
     if credit.amount is not None and charges:
-        text += f" of {charges} = {display.money(credit.amount, currency)}"
+        text += f" of {charges} = "
+        if credit.rounding is not AmountRounding.NONE:
+            # Rounded by the agreement's `round_to`: the unrounded product, then the step, so
+            # that the line gives the amount credited (and a reader sees why it is not the product).
+            how = "half up" if credit.rounding is AmountRounding.HALF_UP else "down (up would pass the cap)"
+            step = display.plain(outcome.terms.credit_terms.round_to)
+            text += f"{display.worked(credit.unrounded, currency)}, rounded {how} to a multiple of {step} {currency}: "
+        text += display.money(credit.amount, currency)
         if credit.below_minimum:
             text += f", below the minimum of {display.plain(outcome.terms.credit_terms.minimum_amount)} {currency}: not issued"
     elif credit.amount is None:
