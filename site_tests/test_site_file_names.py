@@ -114,3 +114,56 @@ def test_a_project_reached_through_a_link_keeps_its_edit_links(tmp_path):
     page = (tmp_path / "site" / "agreements" / "acme-compute" / "index.html").read_text(encoding="utf-8")
     assert "real-folder" not in page
     assert "/agreements/acme-compute/agreement.yaml" in page
+
+
+def test_the_terminal_names_a_broken_file_as_the_working_directory_does(tmp_path):
+    """The pages name files from the project; the terminal from where the build was run, so
+    that an editor or CI opens the error at its place."""
+    project = tmp_path / "project"
+    project.mkdir()
+    config = copy_project(project)
+    broken = project / "agreements" / "acme-compute" / "agreement.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("title:", "title: [", 1), encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = subprocess.run(
+        [*venv_script("mkdocs"), "build", "-f", str(config), "-d", str(tmp_path / "site")],
+        cwd=elsewhere,
+        env=tool_env(EPOCH),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if "acme-compute/agreement.yaml:" in line]
+    assert lines, result.stderr
+    assert all(str(broken) + ":" in line for line in lines), lines  # outside the working directory: the whole path
+    # From the project folder itself: relative to it, as before.
+    here = subprocess.run(
+        [*venv_script("mkdocs"), "build", "-f", "mkdocs.yml", "-d", str(tmp_path / "site")],
+        cwd=project,
+        env=tool_env(EPOCH),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "agreements/acme-compute/agreement.yaml:" in here.stderr and str(project) not in here.stderr, here.stderr
+
+
+def test_sla_render_errors_name_files_from_the_working_directory(tmp_path):
+    shared = tmp_path / "shared" / "sla-agreements"
+    shutil.copytree(REPO_ROOT / "agreements", shared)
+    broken = shared / "acme-compute" / "agreement.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("title:", "title: [", 1), encoding="utf-8")
+    work = tmp_path / "work"
+    work.mkdir()
+    result = subprocess.run(
+        [*venv_script("sla"), "render", str(work / "docs"), "--path", "../shared/sla-agreements", "--today", "2026-12-01"],
+        cwd=work,
+        env=tool_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert f"{broken}:" in result.stderr, result.stderr

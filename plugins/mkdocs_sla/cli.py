@@ -38,7 +38,7 @@ from mkdocs_sla.core.model import RESERVED_IDS, SLUG
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.present.credits_report import credits_document, write_csv, write_table
 from mkdocs_sla.source.diskcache import for_each_cached
-from mkdocs_sla.source.yamlsource import display_path, names_for_site
+from mkdocs_sla.source.yamlsource import display_path, for_terminal, names_for_site
 
 DEFAULT_ROOT = "agreements"
 #: Verbs parsed alone when asked for: the others import the site's modules (half a second).
@@ -299,8 +299,10 @@ def cmd_render(args) -> int:
     with names_for_site(Path.cwd(), Path(args.path)):
         catalog = load(args.path, today)
     if catalog.errors:
-        print_diagnostics(catalog.diagnostics, stream=sys.stderr)
-        print(summary(len(catalog.agreements), list(catalog.diagnostics)), file=sys.stderr)
+        # Named for the terminal: from the working directory, as the other verbs name them.
+        shown = [for_terminal(d, Path.cwd(), Path(args.path)) for d in catalog.diagnostics]
+        print_diagnostics(shown, stream=sys.stderr)
+        print(summary(len(catalog.agreements), shown), file=sys.stderr)
         return 1
     options = RenderOptions(
         prefix=args.prefix,

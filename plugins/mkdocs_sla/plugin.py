@@ -47,7 +47,7 @@ from mkdocs_sla.site.tree import REFERENCE_FOLDERS, SCRIPT_URI, STYLESHEET_URI, 
 from mkdocs_sla.source.load import AGREEMENT_FILE
 from mkdocs_sla.source.parallel import FolderCache, for_each_agreement, racy_time
 from mkdocs_sla.source.services import load_services
-from mkdocs_sla.source.yamlsource import display_path, names_for_site
+from mkdocs_sla.source.yamlsource import display_path, for_terminal, names_for_site
 from mkdocs_sla.watching import BLIND, EVENTS, FolderWatch
 
 log = get_plugin_logger(__name__)
@@ -197,7 +197,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             )
         for diagnostic in diagnostics:
             if diagnostic.severity == "warning":
-                log.warning(str(diagnostic))
+                log.warning(str(self._for_terminal(diagnostic)))
         errors = [d for d in diagnostics if d.severity == "error"]
         summaries = [r.summary for r in rendered]
         # The services' own problems are among `diagnostics` already; the valid ones get their pages.
@@ -216,11 +216,11 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         problem_pages: dict[str, str] = {}
         if errors:
             if self.command != "serve":
-                raise PluginError(_error_text(errors))
+                raise PluginError(_error_text([self._for_terminal(d) for d in errors]))
             # A preview keeps answering: the errors go to the terminal and onto the pages, and
             # the agreements that load are shown, until the next valid edit.
             for diagnostic in errors:
-                log.error(str(diagnostic))
+                log.error(str(self._for_terminal(diagnostic)))
             listings, self.navigation = render_listings(
                 summaries,
                 today=self.today,
@@ -399,6 +399,11 @@ class SlaPlugin(BasePlugin[SlaConfig]):
         """Files named from the project folder while loading (yamlsource.names_for_site): what
         the pages show is the same on every machine, and never the builder's own folders."""
         return names_for_site(self.project_dir, self.agreements_dir)
+
+    def _for_terminal(self, diagnostic):
+        """A problem as the terminal shows it: its file named from the working directory, which
+        the pages' names (from the project) are not when the build ran from another folder."""
+        return for_terminal(diagnostic, self.project_dir, self.agreements_dir)
 
     def _add(self, files: Files, file: File, *, in_sections: bool = True) -> None:
         """Add a generated file; `in_sections`: on_nav places it in the generated sections

@@ -10,6 +10,7 @@ the marks and stops documents nested deeper than 1,000 levels by itself.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import stat
 from collections.abc import Callable, Iterator
@@ -19,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from mkdocs_sla.core.diagnostics import Diagnostics, Position, excerpt
+from mkdocs_sla.core.diagnostics import Diagnostic, Diagnostics, Position, excerpt
 
 try:  # the C loader is about ten times faster; fall back for exotic builds
     from yaml import CSafeLoader as _BaseLoader
@@ -149,6 +150,20 @@ def display_path(path) -> str:
     except ValueError:  # another drive on Windows
         return str(path)
     return str(path) if relative.startswith("..") else relative
+
+
+def for_terminal(diagnostic: Diagnostic, project: Path, agreements: Path) -> Diagnostic:
+    """`diagnostic` with its file named as the working directory names it, for the terminal and
+    CI: a site names files from the project (`names_for_site`), which a person who ran the build
+    from another folder could not open. Called outside `names_for_site`."""
+    name = diagnostic.position.file
+    if not name or os.path.isabs(name):
+        return diagnostic
+    for base in (project, Path(os.path.abspath(agreements)).parent):
+        full = os.path.join(os.path.abspath(base), name)
+        if os.path.lexists(full):
+            return dataclasses.replace(diagnostic, position=dataclasses.replace(diagnostic.position, file=display_path(full)))
+    return diagnostic
 
 
 def _site_name(text: str, project: str, outside: str) -> str:
