@@ -19,7 +19,7 @@ import pytest
 
 from helpers import copy_project
 from mkdocs_sla.source.parallel import FolderCache, for_each_agreement, racy_time
-from mkdocs_sla.watching import BLIND, EVENTS, POLLING, FolderWatch, reports_lost_events
+from mkdocs_sla.watching import EVENTS, POLLING, FolderWatch, reports_lost_events
 
 AN_HOUR_AGO = time.time() - 3600
 
@@ -269,8 +269,8 @@ def test_the_tree_deleted_and_made_again_or_replaced_is_watched_again(tmp_path: 
 
 def test_a_folder_inotify_cannot_watch_means_every_folder_is_listed(tmp_path: Path, monkeypatch) -> None:
     """watchdog leaves a sub-folder it cannot watch (the system's limit of inotify watches
-    reached) unwatched without a word; the watch sees the gap, at the start or when the folder
-    comes, and from then on says None: every rebuild lists every folder."""
+    reached) unwatched, at most with a warning; the watch sees the gap, at the start or when the
+    folder comes, and from then on says None: every rebuild lists every folder."""
     from watchdog.observers.inotify_c import InotifyFD
 
     add = InotifyFD.add_callback
@@ -286,7 +286,11 @@ def test_a_folder_inotify_cannot_watch_means_every_folder_is_listed(tmp_path: Pa
     watch = FolderWatch()
     try:
         watch.begin(root, EVENTS)
-        assert watch.blind and watch.changed() is None and watch.changed() is None
+        # Up to watchdog 7.1.0 the folder is left unwatched without a word, and the watch sees
+        # the gap (blind); from 7.1.1 watchdog refuses to start instead (refused, as when the
+        # folder itself cannot be watched). Either way nothing is trusted.
+        assert watch.blind or (watch.refused or "").startswith("OSError"), watch.untrusted
+        assert watch.untrusted is not None and watch.changed() is None and watch.changed() is None
     finally:
         watch.stop()
 
@@ -297,8 +301,10 @@ def test_a_folder_inotify_cannot_watch_means_every_folder_is_listed(tmp_path: Pa
         assert not watch.blind and watch.changed() is None and watch.changed() == set()
         _tree(root, "c")  # its results folder cannot be watched
         assert _settled(watch, server, None) is None
-        assert watch.blind and watch.changed() is None and watch.changed() is None
-        assert watch.take_news() == BLIND and watch.take_news() is None, "for the server's log, once"
+        # Seen by the walk after the folder came (up to 7.1.0), or by watchdog's warning, after
+        # which the watch begins again and watchdog refuses the tree (7.1.1).
+        assert watch.untrusted is not None and watch.changed() is None and watch.changed() is None
+        assert watch.take_news() == watch.untrusted and watch.take_news() is None, "for the server's log, once"
     finally:
         watch.stop()
 

@@ -24,8 +24,9 @@ warning), and while every folder of the tree is known to be watched. The watch
 begins as the first build is about to list the folders, so even the first
 rebuild after the server starts knows what changed since. Every other emitter,
 and a tree whose folders are not all watched (the system's limit of inotify
-watches reached: watchdog leaves a sub-folder it cannot watch unwatched, without
-a word), mean "anything may have changed" on every rebuild: every folder is
+watches reached: watchdog up to 7.1.0 leaves a sub-folder it cannot watch
+unwatched without a word; from 7.1.1 it refuses to start, or warns once started),
+mean "anything may have changed" on every rebuild: every folder is
 listed, as before. A warning or error from watchdog, the folder itself deleted,
 moved or replaced, or a watcher thread ended, mean it for one rebuild, and the
 watch begins again (once the folder is back, if it is gone).
@@ -172,11 +173,34 @@ class _Lost(logging.Handler):
         self.changes.lose()
 
 
+class _WatchedNodes(Container[bytes]):
+    """The folders the inotify watch group of watchdog 7.1.1 and later watches: a tree of nodes
+    by name, kept up to date by its thread, where a folder is watched when its node has a watch
+    descriptor (a node without one only leads to its sub-folders). Asked one folder at a time,
+    by its path: the group's `_active_callbacks_by_path` is now built afresh on each call, from
+    every node, and a copy taken once would go stale."""
+
+    def __init__(self, group) -> None:
+        self._group = group
+
+    def __contains__(self, path: object) -> bool:
+        node = self._group._find_node_by_path(path) if isinstance(path, bytes) else None
+        return node is not None and getattr(node, "wd", -1) != -1
+
+
 def _watched_folders(observer) -> Container[bytes] | None:
     """The folders (as bytes) the inotify emitter of `observer` watches, kept up to date by its
-    thread; None where that cannot be seen (another emitter, or another watchdog release)."""
+    thread; None where that cannot be seen (another emitter, or another watchdog release).
+    watchdog keeps them privately, and has changed how between releases: a node tree from 7.1.1
+    (`_WatchedNodes`), a dictionary by path before. An unknown shape is None: every rebuild
+    lists every folder, as under polling, never a watch trusted without proof."""
     emitters = list(getattr(observer, "emitters", ()))
     group = getattr(emitters[0], "_inotify", None) if len(emitters) == 1 else None
+    if callable(getattr(group, "_find_node_by_path", None)) and isinstance(getattr(group, "_nodes_by_wd", None), dict):
+        return _WatchedNodes(group)
+    paths = getattr(type(group), "_active_callbacks_by_path", None) if group is not None else None
+    if isinstance(paths, property):
+        return None  # built afresh on each call from a structure this does not know
     paths = getattr(group, "_active_callbacks_by_path", None)
     return paths if isinstance(paths, dict) else None
 
