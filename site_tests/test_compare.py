@@ -659,3 +659,14 @@ def test_a_review_writes_a_credit_as_the_pages_do():
     assert view.words() == f"{display.percent(share)} (482.09 USD)"
     assert view.words().startswith("4.82% ")
     assert CreditView(percent=Fraction(25, 2), amount=None, currency=None).words() == "12.5%"
+
+
+def test_a_review_tells_apart_two_credits_that_read_the_same_rounded():
+    from mkdocs_sla.compare.agreements import CreditView, ResultsDiff, ResultsStatus
+
+    before = CreditView(percent=Fraction("4.8209"), amount=None, currency=None)
+    after = CreditView(percent=Fraction("4.8201"), amount=None, currency=None)
+    diff = ResultsDiff("2026-01", ResultsStatus.RECOMPUTED, past=True, before=before, after=after)
+    assert diff.summary.endswith("credit before 4.8209%, after 4.8201%"), diff.summary
+    same = ResultsDiff("2026-01", ResultsStatus.RECOMPUTED, past=True, before=before, after=before)
+    assert same.summary.endswith("credit before 4.82%, after 4.82%"), same.summary

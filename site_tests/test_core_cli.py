@@ -118,6 +118,8 @@ def test_credits_json_gives_exact_values_and_their_display_form(tree):
         "capped": False,
         "amount": "100",
         "amount_display": "100.00 EUR",
+        "unrounded_amount": "100",
+        "rounding": "none",
         "below_minimum": False,
         "issued": "100",
         "currency": "EUR",

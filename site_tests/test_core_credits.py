@@ -759,6 +759,13 @@ def test_a_rounded_amount_never_rises_above_the_at_risk_amount(root):
     )
     credit = period_outcome(root, "2026-01").credit
     assert credit.percent == Fraction("12.5") and credit.amount == Fraction("0.01")  # 0.0125 rounds down, not up to 0.015
+    assert credit.rounding is AmountRounding.DOWN and credit.unrounded == Fraction("0.0125")
+    from mkdocs_sla.site.evidence_page import _credit
+
+    line = _credit(period_outcome(root, "2026-01"), "0.10 USD")
+    assert line.endswith(
+        "of 0.10 USD = 0.0125 USD, rounded down (up would pass the cap or the at-risk amount) to a multiple of 0.005 USD: 0.01 USD"
+    ), line
 
 
 def test_a_rounded_amount_of_a_total_exactly_at_the_cap_does_not_rise_above_it(root):

@@ -151,6 +151,10 @@ def test_an_objective_of_100_percent_allows_no_budget_and_the_chart_says_so():
     assert [row.xpath("./td")[-1].text_content() for row in doc.xpath("//tbody/tr")] == ["over: none allowed", "0%"]
     assert "sla-chart__bar--over" in doc.xpath('//g[@data-period="2026-01"]')[0].get("class")
     assert doc.xpath("//text()[.='↑']"), "the bar over the plot is marked cut"
+    # The plot's height comes from the other bars: the budget line sits where it would without it.
+    alone = html.fromstring(budget_chart("x", "Uptime", [Spend("2026-02", Fraction(0), Fraction(0), "minutes")]))
+    line = '//line[@class="sla-chart__objective"]/@y1'
+    assert doc.xpath(line) == alone.xpath(line)
 
 
 def test_the_credits_chart_has_a_bar_per_period_with_its_credit(built, catalog):

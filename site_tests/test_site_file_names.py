@@ -167,3 +167,27 @@ def test_sla_render_errors_name_files_from_the_working_directory(tmp_path):
     )
     assert result.returncode == 1
     assert f"{broken}:" in result.stderr, result.stderr
+
+
+def test_the_terminal_name_undoes_the_site_name_exactly(tmp_path, monkeypatch):
+    """Not a guess by which file exists: a good copy of the agreements in the working directory
+    never takes the place of the broken file outside it, and a folder that is not there (no
+    agreements folder at all) is named too."""
+    from mkdocs_sla.core.diagnostics import Diagnostic, Position
+    from mkdocs_sla.source.yamlsource import for_terminal
+
+    def shown(name: str, project: Path, agreements: Path) -> str:
+        return for_terminal(Diagnostic(Position(name, 9, 8), "error", "x"), project, agreements).position.file
+
+    work = tmp_path / "work"
+    (work / "sla-agreements" / "acme").mkdir(parents=True)  # a copy, in the way of a guess
+    (work / "sla-agreements" / "acme" / "agreement.yaml").write_text("good\n")
+    monkeypatch.chdir(work)
+    shared = tmp_path / "shared" / "sla-agreements"
+    assert shown("sla-agreements/acme/agreement.yaml", work, shared) == str(shared / "acme" / "agreement.yaml")
+    project = tmp_path / "project"
+    assert shown("agreements", project, project / "agreements") == str(project / "agreements")
+    assert shown(".", project, project / "agreements") == str(project)
+    # Inside the working directory: relative to it, as ever.
+    assert shown("sla-agreements/acme/agreement.yaml", work, work / "sla-agreements") == "sla-agreements/acme/agreement.yaml"
+    assert shown("mkdocs.yml", work, shared) == "mkdocs.yml"

@@ -103,11 +103,12 @@ class CreditView:
         """The credit actually issued: none below the minimum amount."""
         return None if self.amount is None else ZERO if self.below_minimum else self.amount
 
-    def words(self) -> str:
+    def words(self, *, worked: bool = False) -> str:
         """The credit in words, as the review shows it: the percentage as the pages show it
         (rounded down where its decimal goes on, `display.percent`), so that a review and the
-        site it publishes never disagree on a credit."""
-        text = display.percent(self.percent)
+        site it publishes never disagree on a credit; `worked`, unrounded (`display.worked`),
+        for two credits that would read the same rounded."""
+        text = display.worked(self.percent) if worked else display.percent(self.percent)
         if self.amount is not None and self.currency:
             money = display.money(self.amount, self.currency)
             text += f" ({money}, below the minimum: not issued)" if self.below_minimum else f" ({money})"
@@ -174,6 +175,9 @@ class ResultsDiff:
         """The change in one line: the credit before and after, or what happened to the results."""
         before = self.before.words() if self.before else "none"
         after = self.after.words() if self.after else "none"
+        if before == after and self.before and self.after and self.before.percent != self.after.percent:
+            # 4.8209% and 4.8201% both read 4.82%: a change that read as none.
+            before, after = self.before.words(worked=True), self.after.words(worked=True)
         if self.status is ResultsStatus.ADDED:
             return f"results added for {self.period}: credit {after}"
         if self.status is ResultsStatus.REMOVED:

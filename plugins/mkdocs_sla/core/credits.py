@@ -110,8 +110,8 @@ class PeriodCredit:
     capped: bool
     amount: Fraction | None  # None when the period has no charges
     below_minimum: bool  # a credit was due but is under `minimum_amount`, so none is issued
-    rounding: AmountRounding = AmountRounding.NONE
-    unrounded: Fraction | None = None  # the percentage of the charges, before `round_to`
+    rounding: AmountRounding  # how `round_to` changed the amount, if it did
+    unrounded: Fraction | None  # the percentage of the charges, before `round_to`; None without charges
 
     @property
     def issued(self) -> Fraction | None:
@@ -128,7 +128,8 @@ def period_credit(terms: CreditTerms | None, credits: list[tuple[str, Fraction]]
     round if the agreement says so, then withhold an amount below the minimum.
     """
     if terms is None or not credits:
-        return PeriodCredit(ZERO, ZERO, False, Fraction(charges) * 0 if charges is not None else None, False)
+        amount = Fraction(charges) * 0 if charges is not None else None
+        return PeriodCredit(ZERO, ZERO, False, amount, False, AmountRounding.NONE, amount)
     pool, other = _pooled_apart(credits)
     pool_total = sum(pool, ZERO)
     if terms.pool is not None:
@@ -146,7 +147,7 @@ def period_credit(terms: CreditTerms | None, credits: list[tuple[str, Fraction]]
         percent, capped = fraction(terms.cap), True
     capped = capped or percent < combined
     if charges is None:
-        return PeriodCredit(combined, percent, capped, None, False)
+        return PeriodCredit(combined, percent, capped, None, False, AmountRounding.NONE, None)
     unrounded = amount = fraction(charges) * percent / HUNDRED
     rounding = AmountRounding.NONE
     if terms.round_to is not None and amount:

@@ -249,8 +249,10 @@ def budget_chart(uid: str, name: str, spends: Sequence[Spend]) -> str | None:
     if not spends:
         return None
     # An objective of 100% allows nothing: any use is over the budget by no finite share, so the
-    # bar is drawn past the plot (cut, with its arrow) and the words say so instead of a figure.
-    shares = [(s.used / s.allowed * HUNDRED) if s.allowed else (HUNDRED * 4 if s.used else Fraction(0)) for s in spends]
+    # bar is drawn to the top of the plot, cut (with its arrow), and the words say so instead of
+    # a figure; the plot's height comes from the other bars alone.
+    unbounded = [not s.allowed and s.used > 0 for s in spends]
+    shares = [(s.used / s.allowed * HUNDRED) if s.allowed else Fraction(0) for s in spends]
     top = max([HUNDRED * Fraction(5, 4), *(min(v, HUNDRED * 3) for v in shares)])
 
     def y(value: Fraction) -> Fraction:
@@ -263,8 +265,9 @@ def budget_chart(uid: str, name: str, spends: Sequence[Spend]) -> str | None:
         f'<line class="sla-chart__axis" x1="{LEFT}" y1="{TOP + PLOT_H}" x2="{WIDTH - RIGHT}" y2="{TOP + PLOT_H}"/>',
     ]
     cut = []  # the bars taller than the plot: an arrow over each says so
-    for i, (spend, share) in enumerate(zip(spends, shares, strict=True)):
-        over = share > HUNDRED
+    for i, (spend, share, endless) in enumerate(zip(spends, shares, unbounded, strict=True)):
+        over = endless or share > HUNDRED
+        share = top + 1 if endless else share  # drawn past the top: cut
         words = f"{spend.period}: {_amount(spend.used)} of {_amount(spend.allowed)} {spend.unit} ({_share_used(spend, share)})"
         body.append(
             f'<g class="sla-chart__bar sla-chart__bar--{"over" if over else "within"}" data-period="{_e(spend.period)}" '
@@ -284,7 +287,7 @@ def budget_chart(uid: str, name: str, spends: Sequence[Spend]) -> str | None:
     body.append(_x_labels([s.period for s in spends]))
     unit = spends[-1].unit
     title = f"{name}: error budget used per period"
-    over = sum(1 for share in shares if share > HUNDRED)
+    over = sum(1 for share, endless in zip(shares, unbounded, strict=True) if endless or share > HUNDRED)
     description = (
         f"{len(spends)} periods from {spends[0].period} to {spends[-1].period}; {over} used more than the budget. "
         "The figures are in the table below the chart."

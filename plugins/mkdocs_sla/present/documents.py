@@ -58,6 +58,10 @@ def period_document(outcome: PeriodOutcome) -> dict[str, Any]:
             "capped": credit.capped,
             "amount": display.decimal(credit.amount),
             "amount_display": display.money(credit.amount, currency) if credit.amount is not None and currency else None,
+            # `percent` of the charges before `round_to`, and how it was rounded: what makes
+            # `amount` differ from the product by up to the step.
+            "unrounded_amount": display.decimal(credit.unrounded),
+            "rounding": credit.rounding.value,
             "below_minimum": credit.below_minimum,
             "issued": display.decimal(credit.issued),
             "currency": currency,

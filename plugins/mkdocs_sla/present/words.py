@@ -14,6 +14,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import NamedTuple
 
+from mkdocs_sla.core.credits import AmountRounding
 from mkdocs_sla.core.evaluate import MetricOutcome, Remedy, RemedyKind, Status
 from mkdocs_sla.core.measures import Attainment
 from mkdocs_sla.core.model import Bounds, Deadline, LinearCredits, Metric, PoolCredits, Terms, TieredCredits
@@ -22,6 +23,14 @@ from mkdocs_sla.core.spans import Span
 from mkdocs_sla.present import display, markup, ticketwords
 from mkdocs_sla.present.billing import days_left
 from mkdocs_sla.present.display import exact, plain, to_decimal
+
+#: Why `round_to` rounds an amount down rather than half up (core.credits.period_credit).
+ROUNDED_DOWN_BECAUSE = "up would pass the cap or the at-risk amount"
+
+
+def amount_rounding_words(rounding: AmountRounding) -> str:
+    """How `round_to` rounded a period's amount, as the evidence works it out."""
+    return "half up" if rounding is AmountRounding.HALF_UP else f"down ({ROUNDED_DOWN_BECAUSE})"
 
 
 def plural(n: int, one: str, many: str) -> str:
@@ -199,7 +208,8 @@ def credit_terms_lines(terms: Terms) -> list[tuple[str, str, bool]]:
             )
         )
     if ct.round_to is not None:
-        lines.append(("Rounding", f"amounts are rounded half up to {display.plain(ct.round_to)} {ct.currency}", False))
+        step = f"{display.plain(ct.round_to)} {ct.currency}"
+        lines.append(("Rounding", f"amounts are rounded half up to {step} (down where {ROUNDED_DOWN_BECAUSE})", False))
     else:
         lines.append(("Rounding", "amounts stay exact; shown rounded to cents", False))
     return lines

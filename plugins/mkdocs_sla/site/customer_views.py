@@ -20,7 +20,7 @@ from mkdocs_sla.core import credits as rules
 from mkdocs_sla.core.evaluate import AgreementEvaluation, PeriodOutcome, credit_pairs
 from mkdocs_sla.core.model import Terms
 from mkdocs_sla.present import badges, charts, display
-from mkdocs_sla.present.words import deadline_words, number, period_name
+from mkdocs_sla.present.words import ROUNDED_DOWN_BECAUSE, deadline_words, number, period_name
 
 
 def _ratio(value: Fraction | None) -> list[str] | None:
@@ -96,7 +96,7 @@ def formula_words(terms: Terms) -> list[str]:
         words.append(f"The total is capped at {number(ct.cap, '%')}.")
     amount = "The credit amount is that percentage of the period's fee"
     if ct.round_to is not None:
-        amount += f", rounded half up to {display.plain(ct.round_to)} {ct.currency} (down where up would pass the cap)"
+        amount += f", rounded half up to {display.plain(ct.round_to)} {ct.currency} (down where {ROUNDED_DOWN_BECAUSE})"
     words.append(amount + ".")
     if ct.minimum_amount is not None:
         under = "under" if ct.minimum_amount_issued else "of at most"

@@ -18,7 +18,7 @@ from mkdocs_sla.core.periods import localize
 from mkdocs_sla.core.records import Agreement
 from mkdocs_sla.present import display
 from mkdocs_sla.present.evidence import local_time, minutes_text, notice_text, period_evidence
-from mkdocs_sla.present.words import metric_credit_words, period_name
+from mkdocs_sla.present.words import amount_rounding_words, metric_credit_words, period_name
 from mkdocs_sla.site.templating import _env
 
 
@@ -59,7 +59,7 @@ def _credit(outcome: PeriodOutcome, charges: str | None) -> str:
         if credit.rounding is not AmountRounding.NONE:
             # Rounded by the agreement's `round_to`: the unrounded product, then the step, so
             # that the line gives the amount credited (and a reader sees why it is not the product).
-            how = "half up" if credit.rounding is AmountRounding.HALF_UP else "down (up would pass the cap)"
+            how = amount_rounding_words(credit.rounding)
             step = display.plain(outcome.terms.credit_terms.round_to)
             text += f"{display.worked(credit.unrounded, currency)}, rounded {how} to a multiple of {step} {currency}: "
         text += display.money(credit.amount, currency)

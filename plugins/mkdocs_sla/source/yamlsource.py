@@ -155,15 +155,18 @@ def display_path(path) -> str:
 def for_terminal(diagnostic: Diagnostic, project: Path, agreements: Path) -> Diagnostic:
     """`diagnostic` with its file named as the working directory names it, for the terminal and
     CI: a site names files from the project (`names_for_site`), which a person who ran the build
-    from another folder could not open. Called outside `names_for_site`."""
+    from another folder could not open. `_site_name`'s rule undone: from the agreements folder's
+    parent where that folder lies outside the project and the name begins with its name, else
+    from the project. Called outside `names_for_site`."""
     name = diagnostic.position.file
     if not name or os.path.isabs(name):
         return diagnostic
-    for base in (project, Path(os.path.abspath(agreements)).parent):
-        full = os.path.join(os.path.abspath(base), name)
-        if os.path.lexists(full):
-            return dataclasses.replace(diagnostic, position=dataclasses.replace(diagnostic.position, file=display_path(full)))
-    return diagnostic
+    base, folder = os.path.abspath(project), os.path.abspath(agreements)
+    inside = (folder + os.sep).startswith(base.rstrip(os.sep) + os.sep)
+    if not inside and Path(name).parts[:1] == (os.path.basename(folder),):
+        base = os.path.dirname(folder)
+    full = os.path.normpath(os.path.join(base, name))
+    return dataclasses.replace(diagnostic, position=dataclasses.replace(diagnostic.position, file=display_path(full)))
 
 
 def _site_name(text: str, project: str, outside: str) -> str:

@@ -4,8 +4,8 @@
    claim deadline follow, computed here with no request. Money is exact: every number is a
    fraction of BigInts ([numerator, denominator]), never a binary float, and the steps are
    the engine's (core/credits.py, period_credit): the percentage of the fee, rounded half up
-   to the agreement's step if it has one (down where up would pass the cap), an amount under
-   the minimum not issued. The credit percentage, the cap and the claim deadline come from
+   to the agreement's step if it has one (down where up would pass the cap or the
+   at-risk amount), an amount under the minimum not issued. The credit percentage, the cap and the claim deadline come from
    the page (computed by the engine at build time). Without this script, the page states
    the formula in words. */
 (function () {
