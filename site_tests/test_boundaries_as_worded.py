@@ -42,6 +42,44 @@ def test_a_credit_of_exactly_the_minimum_amount_is_issued_unless_only_a_greater_
     assert ("Minimum", words, False) in lines
 
 
+@pytest.mark.parametrize(
+    "issued, charges, why",
+    [("true", "9.99", "under the minimum"), ("false", "10", "not above the minimum")],
+)
+def test_a_withheld_credit_says_why_as_the_agreement_words_it(root, issued, charges, why):
+    """An amount equal to the minimum, withheld where only a greater one is issued, is not
+    "below" it: the period's total, the evidence and the statement say "not above"."""
+    from mkdocs_sla.core.evaluate import evaluate
+    from mkdocs_sla.site.evidence_page import _credit
+    from mkdocs_sla.site.views import PeriodTotal, statement_line
+
+    one_period(root, "99.5", credit_terms=terms(minimum_amount="1.00", minimum_amount_issued=issued), charges=charges)
+    outcome = period_outcome(root, "2026-01")
+    assert outcome.credit.below_minimum and outcome.claim_deadline is None
+    total = PeriodTotal.of(outcome)
+    assert total.notes == (f"{why} amount: not issued",) and not total.credited and total.claim_by is None
+    assert _credit(outcome, "x").endswith(f", {why} of 1 USD: not issued")
+    (record,) = load(root).agreements
+    line = statement_line(record.id, "t", evaluate(record).periods[0], None)
+    assert line.withheld == f"{why} amount: not issued"
+
+
+def test_a_credit_rounded_to_nothing_is_not_shown_as_credited(root):
+    # 10% of 3.00 is 0.30, which `round_to: 1` makes 0: nothing to claim, and the total says why.
+    from mkdocs_sla.site.views import PeriodTotal
+
+    one_period(
+        root,
+        "99.5",
+        credit_terms=terms(round_to="1", claim="\n    how: Open a case.\n    deadline:\n      days_after_period: 30"),
+        charges="3",
+    )
+    outcome = period_outcome(root, "2026-01")
+    assert outcome.credit.percent == 10 and outcome.credit.amount == 0 and not outcome.credit.claimable
+    total = PeriodTotal.of(outcome)
+    assert (total.credited, total.claim_by, total.notes) == (False, None, ("rounded to nothing: not issued",))
+
+
 def test_minimum_amount_issued_without_a_minimum_amount_is_reported(root):
     text = agreement(credit_terms=terms(minimum_amount_issued="false"))
     assert_reported_in_agreement(root, text, "base:", "credit_terms: `minimum_amount_issued` says whether", cli=False)

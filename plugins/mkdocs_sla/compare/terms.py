@@ -327,7 +327,8 @@ def _measure(out: list[Change], subject: str, name: str, a: Metric, b: Metric) -
                 )
             )
     elif "when_empty" in fields and x.when_empty != y.when_empty:
-        # An empty period judged missed can earn a credit; judged met it cannot.
+        # An empty period judged missed earns no credit, but counts as a miss (towards chronic
+        # failure and defaults); judged met it does not: missed is the customer's side.
         out.append(
             Change(
                 "measure",

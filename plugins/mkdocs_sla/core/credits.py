@@ -119,6 +119,15 @@ class PeriodCredit:
             return None
         return ZERO if self.below_minimum else self.amount
 
+    @property
+    def claimable(self) -> bool:
+        """Whether there is a credit to claim: an amount actually issued (none below the minimum
+        amount, none of no charges or rounded to nothing), or a percentage where no charges are
+        known. The one rule for a claim deadline, and for a credit shown as credited."""
+        if self.issued is not None:
+            return self.issued > 0
+        return self.percent > 0
+
 
 def period_credit(terms: CreditTerms | None, credits: list[tuple[str, Fraction]], charges: Decimal | None) -> PeriodCredit:
     """Combine the metrics' credit % (model, percent) pairs into the period's credit.

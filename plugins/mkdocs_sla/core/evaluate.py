@@ -218,7 +218,7 @@ def evaluate(record: Agreement) -> AgreementEvaluation:
             results=results,
             metrics=tuple(outcomes),
             credit=credit,
-            claim_deadline=rules.claim_deadline(terms.credit_terms, results.period) if _claimable(credit) else None,
+            claim_deadline=rules.claim_deadline(terms.credit_terms, results.period) if credit.claimable else None,
             misses_to_date=misses_to_date,
         )
         history[results.period] = outcome
@@ -226,14 +226,6 @@ def evaluate(record: Agreement) -> AgreementEvaluation:
         history[results.period] = outcome
         periods.append(outcome)
     return AgreementEvaluation(record, tuple(periods))
-
-
-def _claimable(credit: rules.PeriodCredit) -> bool:
-    """A deadline only where a credit can be claimed: an amount actually issued (none below the
-    minimum amount, none of no charges or rounded to nothing), or a percentage where no charges are known."""
-    if credit.issued is not None:
-        return credit.issued > 0
-    return credit.percent > 0
 
 
 def _metric_outcome(

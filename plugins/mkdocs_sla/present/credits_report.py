@@ -116,7 +116,7 @@ def write_table(document: dict, stream) -> None:
             if credit["capped"]:
                 notes.append("capped")
             if credit["below_minimum"]:
-                notes.append("below minimum: not issued")
+                notes.append("not issued: the minimum amount")  # under it, or not above it: the terms say which
             if credit["amount_display"]:
                 notes.insert(0, credit["amount_display"])
             notes.append(f"misses to date {p['misses_to_date']}")

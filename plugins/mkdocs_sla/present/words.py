@@ -17,7 +17,7 @@ from typing import NamedTuple
 from mkdocs_sla.core.credits import AmountRounding
 from mkdocs_sla.core.evaluate import MetricOutcome, Remedy, RemedyKind, Status
 from mkdocs_sla.core.measures import Attainment
-from mkdocs_sla.core.model import Bounds, Deadline, LinearCredits, Metric, PoolCredits, Terms, TieredCredits
+from mkdocs_sla.core.model import Bounds, CreditTerms, Deadline, LinearCredits, Metric, PoolCredits, Terms, TieredCredits
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.spans import Span
 from mkdocs_sla.present import display, markup, ticketwords
@@ -31,6 +31,19 @@ ROUNDED_DOWN_BECAUSE = "up would pass the cap or the at-risk amount"
 def amount_rounding_words(rounding: AmountRounding) -> str:
     """How `round_to` rounded a period's amount, as the evidence works it out."""
     return "half up" if rounding is AmountRounding.HALF_UP else f"down ({ROUNDED_DOWN_BECAUSE})"
+
+
+def withheld_words(ct: CreditTerms | None, *, of_amount: bool = False) -> str:
+    """Why a credit due is not issued, as every page says it: under the minimum amount, or not
+    above it where the agreement issues only amounts greater (`minimum_amount_issued: false`,
+    where an amount equal to the minimum is withheld too); `of_amount`, with the minimum itself."""
+    relation = "under" if ct is None or ct.minimum_amount_issued else "not above"
+    minimum = (
+        f"the minimum of {display.plain(ct.minimum_amount)} {ct.currency}"
+        if of_amount and ct and ct.minimum_amount
+        else "the minimum amount"
+    )
+    return f"{relation} {minimum}: not issued"
 
 
 def plural(n: int, one: str, many: str) -> str:

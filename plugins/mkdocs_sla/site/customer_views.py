@@ -114,7 +114,7 @@ def credits_chart(evaluation: AgreementEvaluation) -> Markup | None:
         credit = outcome.credit
         currency = outcome.terms.credit_terms.currency if outcome.terms.credit_terms else ""
         amount = display.money(credit.amount, currency) if credit.amount is not None else None
-        points.append(charts.PeriodCredit(outcome.period.label, credit.percent, amount, credit.percent > 0 and not credit.below_minimum))
+        points.append(charts.PeriodCredit(outcome.period.label, credit.percent, amount, credit.claimable))
     chart = charts.credits_chart("periods", points)
     return Markup(chart) if chart else None
 

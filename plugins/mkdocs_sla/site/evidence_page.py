@@ -18,7 +18,7 @@ from mkdocs_sla.core.periods import localize
 from mkdocs_sla.core.records import Agreement
 from mkdocs_sla.present import display
 from mkdocs_sla.present.evidence import local_time, minutes_text, notice_text, period_evidence
-from mkdocs_sla.present.words import amount_rounding_words, metric_credit_words, period_name
+from mkdocs_sla.present.words import amount_rounding_words, metric_credit_words, period_name, withheld_words
 from mkdocs_sla.site.templating import _env
 
 
@@ -64,7 +64,7 @@ def _credit(outcome: PeriodOutcome, charges: str | None) -> str:
             text += f"{display.worked(credit.unrounded, currency)}, rounded {how} to a multiple of {step} {currency}: "
         text += display.money(credit.amount, currency)
         if credit.below_minimum:
-            text += f", below the minimum of {display.plain(outcome.terms.credit_terms.minimum_amount)} {currency}: not issued"
+            text += f", {withheld_words(outcome.terms.credit_terms, of_amount=True)}"
     elif credit.amount is None:
         text += " of the credit base (no charges reported)"
     return text

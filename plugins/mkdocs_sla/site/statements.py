@@ -166,8 +166,8 @@ class Statements:
         notes = []
         if line.capped:
             notes.append("capped")
-        if line.below_minimum:
-            notes.append("below the minimum amount: not issued")
+        if line.withheld:
+            notes.append(line.withheld)
         due = bool(line.issued)
         deadline = None
         if line.claim_deadline and due:

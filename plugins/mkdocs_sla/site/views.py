@@ -28,6 +28,7 @@ from mkdocs_sla.present.words import (
     number,
     objective_words,
     span_in_words,
+    withheld_words,
 )
 
 # ---------------------------------------------------------------- small views
@@ -90,7 +91,9 @@ class PeriodTotal:
                 limit = f"the {number(cap, '%')} cap" if cap is not None and credit.percent == cap else "the at-risk amount"
                 notes.append(f"capped from {percent(credit.combined_percent)} to {limit}")
             if credit.below_minimum:
-                notes.append("below minimum — not issued")
+                notes.append(withheld_words(terms.credit_terms))
+            elif credit.amount == 0 and credit.percent > 0 and credit.unrounded:
+                notes.append("rounded to nothing: not issued")
             if credit.amount is None:
                 notes.append("no charges reported: percentage of the base")
         else:
@@ -103,10 +106,11 @@ class PeriodTotal:
             else:
                 notes.append(f"a further credit earned back in {when}")
         claim_by = None
-        if outcome.claim_deadline and credit.percent > 0 and not credit.below_minimum:
+        if outcome.claim_deadline and credit.claimable:
             claim_by = outcome.claim_deadline.isoformat()
-        # Credited: issued. A credit below the minimum amount is shown with its note, not as one owed.
-        return cls(text, tuple(notes), credit.percent > 0 and not credit.below_minimum, claim_by)
+        # Credited: issued. A credit below the minimum amount, or rounded to nothing, is shown with
+        # its note, not as one owed.
+        return cls(text, tuple(notes), credit.claimable, claim_by)
 
 
 # ---------------------------------------------------------------- summaries (phase 1 -> phase 2)
@@ -205,6 +209,7 @@ class StatementLine:
     claim_how: str | None  # Markdown
     claim_evidence: tuple[str, ...]
     earlier_year: int | None = None  # where the period's results are shown: see `PeriodEntry.earlier_year`
+    withheld: str | None = None  # below the minimum amount: why it is not issued (`words.withheld_words`)
 
 
 #: How many of an agreement's latest periods its page shows in full (table, evidence, charts);
@@ -249,6 +254,7 @@ def statement_line(agreement_id: str, title: str, outcome: PeriodOutcome, earlie
         capped=outcome.credit.capped,
         amount=outcome.credit.amount,
         below_minimum=outcome.credit.below_minimum,
+        withheld=withheld_words(outcome.terms.credit_terms) if outcome.credit.below_minimum else None,
         issued=outcome.credit.issued,
         claim_deadline=outcome.claim_deadline,
         claim_how=claim.how if claim else None,

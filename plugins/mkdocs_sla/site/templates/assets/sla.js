@@ -110,7 +110,7 @@
         } else {
           row(list, "amount", "Amount", amount);
         }
-        if (period.minimum_text && !result.below) row(list, "minimum", "Minimum", period.minimum_text + ": reached");
+        if (period.minimum_text && !result.below && !isZero(result.amount)) row(list, "minimum", "Minimum", period.minimum_text + ": reached");
         if (period.claim_by && !result.below && !isZero(result.amount)) row(list, "claim-by", "Claim by", period.claim_by);
       }
       output.replaceChildren(list);
