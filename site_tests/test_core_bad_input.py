@@ -1017,3 +1017,28 @@ def test_message_paths_are_relative_inside_the_working_directory_and_as_given_ou
     assert display_path(outside) == str(outside)
     assert display_path(os.path.join("..", "project", "agreements")) == "agreements"
     assert display_path(os.path.join("..", "elsewhere", "agreement.yaml")) == os.path.join("..", "elsewhere", "agreement.yaml")
+
+
+@pytest.mark.parametrize(
+    "line, replacement, needle",
+    [
+        ('    unit: "%"\n', '    unit: "ms\\n\\n# Injected { onmouseover=alert(1) }"\n', "unit:"),
+        ('version: "1.0"\n', 'version: "1\\n\\n# X {onclick=alert(1)}"\n', "version:"),
+        ('    unit: "%"\n', '    unit: "%\\u001b[31m"\n', "unit:"),
+    ],
+)
+def test_a_unit_or_version_label_is_one_line(root, line, replacement, needle):
+    """Labels shown in headings, tables and charts take no line break nor control character:
+    one would let the text start a line of Markdown on the page."""
+    text = agreement().replace(line, replacement, 1)
+    assert replacement in text
+    assert_reported_in_agreement(
+        root, text, needle, "holds a line break or control character; expected one line of text", offset=len(needle) + 1
+    )
+
+
+def test_every_escape_into_a_page_keeps_text_on_one_line():
+    from mkdocs_sla.present.markup import escape_line
+
+    assert escape_line('a\n\n# b {onclick="x"}\r\nc\u2028d') == "a  # b {onclick=&quot;x&quot;} c d"
+    assert escape_line("<plain & 'quoted'>") == "&lt;plain &amp; &#x27;quoted&#x27;&gt;"

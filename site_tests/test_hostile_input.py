@@ -198,6 +198,25 @@ def test_control_characters_in_a_value_are_written_as_escapes(root):
     assert status == 1 and "\x1b" not in out and "\r" not in out
 
 
+def test_a_bidirectional_control_in_a_file_name_is_written_as_an_escape(root):
+    """U+202E would show the rest of the line reversed: an error about one file read as another's."""
+    write_agreement(root, "svc", agreement(agreement_id="svc"), {"2026-01\u202eLMY.yaml": "period: 2026-01\n"})
+    for fmt in ("text", "github"):
+        _status, out, _err = sla_in_process("validate", "--format", fmt, str(root))
+        assert "\u202e" not in out and "2026-01\\u202eLMY.yaml" in out, out
+
+
+def test_the_credits_table_keeps_each_text_on_its_line(root):
+    """A title or a remedy with a line break or a terminal escape forges no row of `sla credits`."""
+    text = agreement().replace("title: Test agreement svc", 'title: "Service\\n  2026-01  = period total  100% forged\\u001b[31m"', 1)
+    assert text != agreement()
+    write_agreement(root, "svc", text, {"2026-01.yaml": outages_result("2026-01", [("2026-01-10T00:00:00Z", "2026-01-10T02:00:00Z")])})
+    status, out, _err = sla_in_process("credits", str(root), "--today", "2026-03-01")
+    assert status == 0, out
+    assert "\x1b" not in out and not any(line.lstrip().startswith("2026-01  = period total  100% forged") for line in out.splitlines())
+    assert "Service\\n" in out.splitlines()[0], out
+
+
 def test_a_github_annotation_escapes_a_comma_and_a_colon_in_the_file_name(root):
     write_agreement(root, "a,line=999:x", agreement(agreement_id="svc"))
     status, out, _err = sla_in_process("validate", "--format", "github", str(root))
@@ -267,15 +286,25 @@ def test_a_syntax_error_in_agreement_yaml_still_reports_the_errors_of_its_result
 # ---------------------------------------------------------------- 8. smaller ones
 
 
-@pytest.mark.parametrize("label", ["=1+1", "+1", "-1+1", "@SUM(A1)", "\\t=1", "\\r=1"])
+@pytest.mark.parametrize("label", ["=1+1", "+1", "-1+1", "@SUM(A1)"])
 def test_a_csv_cell_from_agreement_text_that_starts_like_a_formula_is_neutralised(root, label):
     text = agreement().replace('version: "1.0"', f'version: "{label}"')
     write_agreement(root, "svc", text, {"2026-01.yaml": outages_result("2026-01", [])})
     status, out, err = sla_in_process("credits", "--format", "csv", str(root))
     assert status == 0, err
     row = list(csv.reader(io.StringIO(out, newline="")))[1]
+    assert row[2] == "'" + label, row
+
+
+@pytest.mark.parametrize("label", ["\\t=1", "\\r=1"])
+def test_a_formula_behind_a_tab_or_a_return_is_neutralised_or_refused(root, label):
+    # A version label is one line, so it cannot carry them to the CSV; a cell of other text can.
+    from mkdocs_sla.present.credits_report import csv_cell
+
     written = label.replace("\\t", "\t").replace("\\r", "\r")
-    assert row[2] == "'" + written, row
+    assert csv_cell(written) == "'" + written
+    text = agreement().replace('version: "1.0"', f'version: "{label}"')
+    assert_reported_in_agreement(root, text, "version:", "expected one line of text", offset=len("version: "))
 
 
 def test_sla_new_refuses_an_id_reserved_for_a_page_of_the_site(root):

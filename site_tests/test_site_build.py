@@ -344,6 +344,9 @@ HOSTILE = {
     "script": "<script>alert(1)</script>",
     "img": "<img src=x onerror=alert(1)>",
     "link": "[click](javascript:alert(1))",
+    # A blank line would end an HTML block of the page: what follows, read as Markdown, would
+    # make a heading with an attribute of its own (attr_list).
+    "break": "x\n\n# Injected heading { onmouseover=alert(3) }\n\ny",
 }
 
 

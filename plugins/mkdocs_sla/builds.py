@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from mkdocs_sla.core.audiences import Audience, AudienceKind, customer_key
+from mkdocs_sla.core.diagnostics import Severity
 from mkdocs_sla.core.evaluate import evaluate
 from mkdocs_sla.core.records import Catalog
 from mkdocs_sla.site import tree
@@ -104,7 +105,7 @@ def _write(target: Path, text: str) -> None:
 def cmd_sites(args) -> int:
     """`sla sites OUT_DIR [--config mkdocs.yml] [--path agreements] [--only public|internal|customers]`."""
     diagnostics, audiences = tree_audiences(args.path)
-    errors = [d for d in diagnostics if d.severity == "error"]
+    errors = [d for d in diagnostics if d.severity is Severity.ERROR]
     if errors:
         for diagnostic in errors:
             print(str(diagnostic), file=sys.stderr)

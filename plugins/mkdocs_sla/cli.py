@@ -32,7 +32,7 @@ import sys
 from pathlib import Path
 
 from mkdocs_sla.core.audiences import Audience, customer_key
-from mkdocs_sla.core.diagnostics import Diagnostic, excerpt
+from mkdocs_sla.core.diagnostics import Diagnostic, Severity, excerpt
 from mkdocs_sla.core.evaluate import evaluate
 from mkdocs_sla.core.model import RESERVED_IDS, SLUG
 from mkdocs_sla.core.periods import Period
@@ -175,7 +175,7 @@ def print_diagnostics(diagnostics, fmt: str = "text", stream=None) -> None:
 
 
 def summary(valid: int, diagnostics: list[Diagnostic]) -> str:
-    errors = sum(d.severity == "error" for d in diagnostics)
+    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
     return f"{valid} valid agreement(s), {errors} error(s), {len(diagnostics) - errors} warning(s)"
 
 
@@ -196,7 +196,7 @@ def cmd_validate(args) -> int:
     diagnostics, valid = for_each_cached(args.path, _agreement_id, ("validate",), today=today, use_cache=not args.no_cache, warn=_warn)
     print_diagnostics(diagnostics, args.format)
     print(summary(len(valid), diagnostics), file=sys.stderr)
-    return 1 if any(d.severity == "error" for d in diagnostics) else 0
+    return 1 if any(d.severity is Severity.ERROR for d in diagnostics) else 0
 
 
 # ---------------------------------------------------------------- credits
@@ -220,7 +220,7 @@ def cmd_credits(args) -> int:
         return 1
     verb = ("credits", args.period, args.agreement, args.customer, encode)
     diagnostics, entries = for_each_cached(args.path, task, verb, today=today, use_cache=not args.no_cache, warn=_warn)
-    if any(d.severity == "error" for d in diagnostics):
+    if any(d.severity is Severity.ERROR for d in diagnostics):
         print_diagnostics(diagnostics, stream=sys.stderr)
         print(summary(len(entries), diagnostics), file=sys.stderr)
         return 1
@@ -492,11 +492,11 @@ def _validate_against(args) -> int:
     for agreement_id, violation in result.notice_violations:
         record = head.catalog.get(agreement_id)
         version = next(v for v in record.versions if v.label == violation.label)
-        diagnostics.append(Diagnostic(_effective_position(version), "error", violation.message))
+        diagnostics.append(Diagnostic(_effective_position(version), Severity.ERROR, violation.message))
     diagnostics.sort()
     print_diagnostics(diagnostics, args.format)
     print(summary(len(head.catalog.agreements), diagnostics), file=sys.stderr)
-    return 1 if any(d.severity == "error" for d in diagnostics) else 0
+    return 1 if any(d.severity is Severity.ERROR for d in diagnostics) else 0
 
 
 def _effective_position(version):

@@ -29,7 +29,7 @@ from mkdocs.structure.pages import Page
 
 from mkdocs_sla import clock
 from mkdocs_sla.core.audiences import INTERNAL, Audience, AudienceKind
-from mkdocs_sla.core.diagnostics import Diagnostics, InvalidAgreements
+from mkdocs_sla.core.diagnostics import Diagnostics, InvalidAgreements, Severity
 from mkdocs_sla.core.model import RESERVED_IDS, SLUG
 from mkdocs_sla.options import SlaConfig
 from mkdocs_sla.present.feed import feed_title
@@ -190,15 +190,15 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             )
         # What the audience may not see was never rendered (site/audiences.py).
         rendered = [r for r in rendered if r is not None]
-        if self.audience.kind is AudienceKind.CUSTOMER and not rendered and not any(d.severity == "error" for d in diagnostics):
+        if self.audience.kind is AudienceKind.CUSTOMER and not rendered and not any(d.severity is Severity.ERROR for d in diagnostics):
             raise PluginError(
                 f"sla: no agreement has the customer `{self.audience.customer}`; expected the key of a customer "
                 "(its `customer_id`, or the slug of its name), e.g. as `sla sites` lists them"
             )
         for diagnostic in diagnostics:
-            if diagnostic.severity == "warning":
+            if diagnostic.severity is Severity.WARNING:
                 log.warning(str(self._for_terminal(diagnostic)))
-        errors = [d for d in diagnostics if d.severity == "error"]
+        errors = [d for d in diagnostics if d.severity is Severity.ERROR]
         summaries = [r.summary for r in rendered]
         # The services' own problems are among `diagnostics` already; the valid ones get their pages.
         with self._names():
@@ -209,7 +209,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
                 summaries, today=self.today, options=options, services=services, cache=listing_cache
             )
         except InvalidAgreements as error:
-            errors += [d for d in error.diagnostics if d.severity == "error"]
+            errors += [d for d in error.diagnostics if d.severity is Severity.ERROR]
             taken = {Path(d.position.file).parent.name for d in error.diagnostics}
             rendered = [r for r in rendered if r.summary.id not in taken]
             summaries = [r.summary for r in rendered]

@@ -11,16 +11,24 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass, field
-from typing import Literal
 
-Severity = Literal["error", "warning"]
+
+class Severity(enum.StrEnum):
+    """How serious a problem is."""
+
+    ERROR = "error"
+    """The tree is invalid: nothing is built from it."""
+    WARNING = "warning"
+    """The tree is valid, but something deserves a look (an error under `mkdocs build --strict`)."""
 
 
 # C0 and C1 control characters, DEL, and the Unicode line and paragraph separators: each
 # ends or rewrites a line in some terminal, log viewer or parser. And lone surrogates: a file
 # name that is not UTF-8 reaches Python as one per odd byte (U+DC80 to U+DCFF), which a strict
-# UTF-8 output refuses to write; it is shown as the byte it stands for (`\xff`).
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+# UTF-8 output refuses to write; it is shown as the byte it stands for (`\xff`). And the
+# bidirectional controls (marks, embeddings, overrides, isolates), which reorder the rest of a
+# line as it is shown: a file name could make an error read as another file's.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -111,11 +119,11 @@ class Diagnostics:
 
     def error(self, position: Position, message: str, rule: Rule | None = None) -> None:
         """Record an error: the tree is invalid."""
-        self.items.append(Diagnostic(position, "error", message, rule))
+        self.items.append(Diagnostic(position, Severity.ERROR, message, rule))
 
     def warning(self, position: Position, message: str) -> None:
         """Record a warning: the tree is valid, but something deserves a look."""
-        self.items.append(Diagnostic(position, "warning", message))
+        self.items.append(Diagnostic(position, Severity.WARNING, message))
 
     def extend(self, other: Diagnostics) -> None:
         """Take over every diagnostic of another collection."""
@@ -124,12 +132,12 @@ class Diagnostics:
     @property
     def errors(self) -> list[Diagnostic]:
         """The errors so far."""
-        return [d for d in self.items if d.severity == "error"]
+        return [d for d in self.items if d.severity is Severity.ERROR]
 
     @property
     def warnings(self) -> list[Diagnostic]:
         """The warnings so far."""
-        return [d for d in self.items if d.severity == "warning"]
+        return [d for d in self.items if d.severity is Severity.WARNING]
 
     def sorted(self) -> list[Diagnostic]:
         """Every diagnostic in file, line and column order."""
@@ -144,5 +152,5 @@ class InvalidAgreements(Exception):
 
     def __init__(self, diagnostics: list[Diagnostic]):
         self.diagnostics = diagnostics
-        errors = [d for d in diagnostics if d.severity == "error"]
+        errors = [d for d in diagnostics if d.severity is Severity.ERROR]
         super().__init__(f"{len(errors)} error(s) in agreements:\n" + "\n".join(str(d) for d in errors))

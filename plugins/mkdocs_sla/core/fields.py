@@ -16,6 +16,19 @@ SLUG = r"^[a-z0-9][a-z0-9-]*$"
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=80)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+
+
+def _one_line(value: str) -> str:
+    """Labels shown inside headings, tables and charts (a unit, a version) are one line: a line
+    break or a control character there has no reading, and could start a line of a page."""
+    if not value.isprintable():
+        raise ValueError(f"{value[:40]!r} holds a line break or control character; expected one line of text")
+    return value
+
+
+#: A unit (`%`, `ms`, `working hours`) and a version label (`2.1`): short, and one line.
+Unit = Annotated[str, StringConstraints(min_length=1, max_length=80), AfterValidator(_one_line)]
+VersionLabel = Annotated[str, StringConstraints(min_length=1, max_length=40), AfterValidator(_one_line)]
 # At most 40 significant digits (an exponent counts its zeros): `1e999999999` is an
 # error here, not a billion-digit integer in the exact arithmetic.
 Number = Annotated[Decimal, Field(max_digits=40)]

@@ -49,6 +49,8 @@ from mkdocs_sla.core.fields import (  # noqa: F401  (re-exported: the format's n
     Slug,
     Text,
     TimeZone,
+    Unit,
+    VersionLabel,
 )
 from mkdocs_sla.core.logmodel import (  # noqa: F401
     LoggedOutage,
@@ -304,7 +306,7 @@ class Metric(Model):
         description="The metric's entry in the metrics glossary, a permanent address (`metrics/<glossary>/`) that rewording the definition does not move; metrics of several agreements that give the same one share the entry. Default: the metric's `id`.",
     )
     target: Text | None = Field(None, description="The per-event target counted as good, e.g. `first response within 1 hour, 24×7`.")
-    unit: Text = Field(description="Unit of the attainment: `%`, `leads`, `attempts`, `ms`…")
+    unit: Unit = Field(description="Unit of the attainment: `%`, `leads`, `attempts`, `ms`… One line.")
     better: Literal["higher", "lower"] = Field(description="Whether a higher or a lower figure is better for the customer.")
     objective: Number = Field(
         description="The agreed level. Met when attainment is at or above it (`better: higher`) or at or below it (`better: lower`)."
@@ -436,7 +438,7 @@ class StandardRef(Model):
     """The service standard an agreement inherits: its terms are the standard's, plus what the agreement writes."""
 
     service: Slug = Field(description="The service id: a folder `agreements/services/<service>/` with `service.yaml` and `standard.yaml`.")
-    version: Annotated[str, StringConstraints(min_length=1, max_length=40)] = Field(
+    version: VersionLabel = Field(
         description="The standard version followed, e.g. `2.0`; or `current`: every new version of the standard, "
         "each from its own `effective` date, with the agreement's `notice_days` checked by `sla diff` for adverse changes."
     )
@@ -476,7 +478,7 @@ class Terms(Model):
 
     format: Annotated[int, Field(ge=1, le=1)] = Field(1, description="The file format version: 1.")
     id: Slug = Field(description="Identifier, equal to the folder name; becomes URLs and file names.")
-    version: Annotated[str, StringConstraints(min_length=1, max_length=40)] = Field(description="Version label, e.g. `2.1`.")
+    version: VersionLabel = Field(description="Version label, e.g. `2.1`.")
     effective: Date = Field(description="First day these terms apply.")
     published: Date | None = Field(None, description="When this version was published to customers.")
     changes: Text | None = Field(None, description="Summary of what this version changes.")

@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from mkdocs_sla.core.calendars import BusinessCalendar
 from mkdocs_sla.core.corrections import CorrectionRecord
-from mkdocs_sla.core.diagnostics import Diagnostic, Position
+from mkdocs_sla.core.diagnostics import Diagnostic, Position, Severity
 from mkdocs_sla.core.model import MaintenanceWindow, Results, ReviewHeld, Terms
 from mkdocs_sla.core.outages import Entry, Timeline
 from mkdocs_sla.core.periods import Period
@@ -225,7 +225,7 @@ class Catalog:
     @property
     def errors(self) -> list[Diagnostic]:
         """The errors among the diagnostics: any makes the tree invalid."""
-        return [d for d in self.diagnostics if d.severity == "error"]
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
 
     def get(self, agreement_id: str) -> Agreement | None:
         """The agreement with that id, if the tree has one."""
@@ -266,7 +266,7 @@ class Snapshot:
         return tuple(
             d
             for d in self.catalog.diagnostics
-            if d.severity == "error" and (d.position.file == prefix or d.position.file.startswith(prefix + "/"))
+            if d.severity is Severity.ERROR and (d.position.file == prefix or d.position.file.startswith(prefix + "/"))
         )
 
     def stray_problems(self) -> tuple[Diagnostic, ...]:

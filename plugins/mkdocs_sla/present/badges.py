@@ -8,7 +8,7 @@ Text widths are estimated per character for Verdana 11px, as shields.io measures
 
 from __future__ import annotations
 
-from html import escape
+from mkdocs_sla.present.markup import escape_line as escape
 
 LABEL_BG, MET_BG, MISSED_BG, NONE_BG = "#555", "#1b5e20", "#a31515", "#5f6368"
 HEIGHT = 20
@@ -29,7 +29,7 @@ def badge(label: str, value: str, state: str) -> str:
     colour = {"met": MET_BG, "missed": MISSED_BG}.get(state, NONE_BG)
     left, right = text_width(label) + 12, text_width(value) + 12
     width = left + right
-    words = escape(f"{label}: {value}", quote=True)
+    words = escape(f"{label}: {value}")
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{HEIGHT}" viewBox="0 0 {width} {HEIGHT}" role="img" aria-label="{words}">'
         f"<title>{words}</title>"

@@ -23,10 +23,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from html import escape
 
 from mkdocs_sla.core.spans import Span
 from mkdocs_sla.present import display
+from mkdocs_sla.present.markup import escape_line as escape
 
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 14, 34
@@ -41,7 +41,7 @@ def _n(value: Fraction) -> str:
 
 
 def _e(text: object) -> str:
-    return escape(str(text), quote=True)
+    return escape(text)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import csv
 import re
 from fractions import Fraction
 
+from mkdocs_sla.core.diagnostics import one_line
 from mkdocs_sla.core.evaluate import AgreementEvaluation
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.present import display
@@ -96,7 +97,7 @@ def write_csv(document: dict, stream) -> None:
 def write_table(document: dict, stream) -> None:
     """The credits document as a plain text table for people, one block an agreement."""
     for agreement in document["agreements"]:
-        print(f"{agreement['id']} — {agreement['title']}", file=stream)
+        print(f"{agreement['id']} — {one_line(agreement['title'])}", file=stream)
         rows = [("period", "metric", "attainment", "status", "tier", "credit %")]
         for p in agreement["periods"]:
             for m in p["metrics"]:
@@ -127,6 +128,9 @@ def write_table(document: dict, stream) -> None:
             rows.append((p["period"], "= period total", "", "", "", f"{total} " + "; ".join(notes)))
             for remedy in p["remedies"]:
                 rows.append((p["period"], f"! {remedy['kind'].replace('_', ' ')}", "", "", "", remedy["text"]))
+        # Each cell on one line, control characters written as escapes (`one_line`): a line
+        # break or a terminal escape in a remedy's text would forge rows or colour the terminal.
+        rows = [tuple(one_line(cell) for cell in row) for row in rows]
         widths = [max(len(r[i]) for r in rows) for i in range(5)]
         for row in rows:
             print("  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:5])) + "  " + row[5], file=stream)

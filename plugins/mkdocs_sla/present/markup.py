@@ -119,6 +119,17 @@ _PRE = re.compile(r"(<pre>.*?</pre>)", re.S)
 _TAG = re.compile(r"<[^>]*>")
 
 
+def escape_line(text: object) -> str:
+    """HTML-escaped text (quotes too) on one line, for the HTML the site builds into its Markdown
+    pages: every line break becomes a space. A line break would let text from an agreement end
+    the HTML block with a blank line, and what follows would be read as Markdown, attr_list
+    included (`# x {onclick=…}`): every escape of text into a page is this one."""
+    text = str(text)
+    if not text.isprintable():  # fast: most texts hold no line break, nor any other control
+        text = " ".join(text.splitlines())
+    return html.escape(text, quote=True)
+
+
 def _one_line(fragment: str) -> str:
     parts = _PRE.split(fragment)
     return "".join(part.replace("\n", "&#10;") if index % 2 else part.replace("\n", " ") for index, part in enumerate(parts)).strip()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import replace
-from html import escape as _escape
 from typing import Any
 
 from markupsafe import Markup
@@ -18,6 +17,7 @@ from mkdocs_sla.core.records import Agreement, VersionStatus
 from mkdocs_sla.core.reviews import next_review
 from mkdocs_sla.present import display, markup
 from mkdocs_sla.present.documents import evidenced_period_document
+from mkdocs_sla.present.markup import escape_line as _escape
 from mkdocs_sla.present.words import (
     claim_status,
     credit_terms_lines,

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from mkdocs_sla.core.evaluate import PeriodOutcome
 from mkdocs_sla.present import markup
 from mkdocs_sla.present.corrections import correction_views
+from mkdocs_sla.present.markup import escape_line as escape
 
 
 def correction_rows(outcome: PeriodOutcome) -> list[str]:

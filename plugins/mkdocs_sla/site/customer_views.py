@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from fractions import Fraction
-from html import escape
 
 from markupsafe import Markup
 
@@ -20,6 +19,7 @@ from mkdocs_sla.core import credits as rules
 from mkdocs_sla.core.evaluate import AgreementEvaluation, PeriodOutcome, credit_pairs
 from mkdocs_sla.core.model import Terms
 from mkdocs_sla.present import badges, charts, display
+from mkdocs_sla.present.markup import escape_line as escape
 from mkdocs_sla.present.words import ROUNDED_DOWN_BECAUSE, deadline_words, number, period_name
 
 

@@ -18,7 +18,6 @@ import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass
-from html import escape as _escape
 
 from markupsafe import Markup
 
@@ -26,6 +25,7 @@ from mkdocs_sla.compare.agreements import version_history
 from mkdocs_sla.compare.changes import WordDiff
 from mkdocs_sla.core.records import Agreement, Version, VersionStatus
 from mkdocs_sla.present.feed import feed_title
+from mkdocs_sla.present.markup import escape_line as _escape
 from mkdocs_sla.present.words import (
     credit_terms_lines,
     deadline_words,

@@ -7,16 +7,16 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from html import escape as _escape
 from typing import Any
 
 from markupsafe import Markup
 
-from mkdocs_sla.core.diagnostics import Diagnostic, InvalidAgreements, Position
+from mkdocs_sla.core.diagnostics import Diagnostic, InvalidAgreements, Position, Severity
 from mkdocs_sla.core.model import RESERVED_IDS
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.present import billing, display, markup
 from mkdocs_sla.present.feed import FeedEntry, atom, feed_title, version_title
+from mkdocs_sla.present.markup import escape_line as _escape
 from mkdocs_sla.present.words import (
     claim_status,
     period_name,
@@ -58,7 +58,7 @@ class Listings:
                 [
                     Diagnostic(
                         Position(s.file, s.line, 1),
-                        "error",
+                        Severity.ERROR,
                         f"the id `{s.id}` is taken by the site's {s.id} page; expected another id (and folder name)",
                     )
                     for s in clashes

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from html import escape as _escape
+
+from mkdocs_sla.present.markup import escape_line as _escape
 
 # ---------------------------------------------------------------- navigation
 

@@ -16,7 +16,6 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from fractions import Fraction
-from html import escape as _escape
 from typing import Any
 
 from markupsafe import Markup
@@ -24,6 +23,7 @@ from markupsafe import Markup
 from mkdocs_sla.core.evaluate import Status
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.present import billing, display, markup
+from mkdocs_sla.present.markup import escape_line as _escape
 from mkdocs_sla.present.words import claim_status, period_name
 from mkdocs_sla.site.navigation import NavPage, NavSection
 from mkdocs_sla.site.paths import Links, RenderOptions

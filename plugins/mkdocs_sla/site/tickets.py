@@ -9,13 +9,12 @@ Rows are built here with `html.escape` (a period may list many tickets); the str
 
 from __future__ import annotations
 
-from html import escape
-
 from markupsafe import Markup
 
 from mkdocs_sla.core.evaluate import AgreementEvaluation
 from mkdocs_sla.core.records import Agreement
 from mkdocs_sla.present import ticketwords
+from mkdocs_sla.present.markup import escape_line as escape
 from mkdocs_sla.present.words import measured_words
 from mkdocs_sla.site.paths import Links
 from mkdocs_sla.site.templating import _env

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from mkdocs_sla.core.diagnostics import Diagnostics, Position, excerpt
+from mkdocs_sla.core.diagnostics import Diagnostics, Position, Severity, excerpt
 from mkdocs_sla.core.model import RESERVED_IDS, SLUG, Metric, Terms
 from mkdocs_sla.core.spans import span_of
 from mkdocs_sla.core.tiers import attainment_range, missed_span, tier_gaps
@@ -27,13 +27,13 @@ def check_tiers(metric: Metric, position: Callable[[int], Position], diagnostics
             _TIER_PROBLEMS.clear()
         problems = _TIER_PROBLEMS[key] = tuple(_tier_problems(metric))
     for severity, tier, message in problems:
-        if severity == "error":
+        if severity is Severity.ERROR:
             diagnostics.error(position(tier), message)
         else:
             diagnostics.warning(position(tier), message)
 
 
-def _tier_problems(metric: Metric) -> list[tuple[str, int, str]]:
+def _tier_problems(metric: Metric) -> list[tuple[Severity, int, str]]:
     """(severity, index of the tier it is reported at, message) of each problem of the metric's tiers."""
     problems = []
     tiers = metric.credits.tier_table
@@ -44,7 +44,7 @@ def _tier_problems(metric: Metric) -> list[tuple[str, int, str]]:
             if not common.empty():
                 problems.append(
                     (
-                        "error",
+                        Severity.ERROR,
                         j,
                         f"metric `{metric.id}`: tier {j + 1} ({bounds_in_words(tiers[j], metric.unit)}) overlaps tier {i + 1} "
                         f"({bounds_in_words(tiers[i], metric.unit)}) at {span_in_words(common, metric.unit)}; expected tiers that do not overlap",
@@ -54,7 +54,7 @@ def _tier_problems(metric: Metric) -> list[tuple[str, int, str]]:
     for gap in tier_gaps(metric) if not metric.credits.gaps_intentional else ():
         problems.append(
             (
-                "warning",
+                Severity.WARNING,
                 0,
                 f"metric `{metric.id}`: {span_in_words(gap, metric.unit)} misses the objective but falls in no credit tier; "
                 "no credit is due there (if the agreement means it, say so with `gaps: intentional`)",
@@ -67,7 +67,7 @@ def _tier_problems(metric: Metric) -> list[tuple[str, int, str]]:
         if any(not p.intersect(attainment_range(metric)).empty() for p in outside):
             problems.append(
                 (
-                    "warning",
+                    Severity.WARNING,
                     index,
                     f"metric `{metric.id}`: tier {index + 1} ({bounds_in_words(tiers[index], metric.unit)}) includes attainments that meet the objective; it applies only to misses",
                 )

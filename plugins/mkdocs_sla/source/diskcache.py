@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from mkdocs_sla.core.diagnostics import Diagnostic, Position, Rule
+from mkdocs_sla.core.diagnostics import Diagnostic, Position, Rule, Severity
 from mkdocs_sla.source.audiences import CustomerFact
 from mkdocs_sla.source.fingerprints import content_digest, digest
 from mkdocs_sla.source.parallel import FolderCache, for_each_agreement, racy_time
@@ -281,7 +281,7 @@ def _decode(row: bytes, raw_texts: bytes) -> tuple[list[Diagnostic], list[Any], 
     for i, j, start, end in spans:
         payloads[i][j] = texts[start:end]
     return (
-        [Diagnostic(Position(*d[:3]), d[3], d[4], Rule(d[5]) if d[5] else None) for d in items],
+        [Diagnostic(Position(*d[:3]), Severity(d[3]), d[4], Rule(d[5]) if d[5] else None) for d in items],
         [tuple(p) if isinstance(p, list) else p for p in payloads],
         [None if f is None else CustomerFact(f[0], f[1], f[2], f[3], Position(*f[4])) for f in facts],
     )

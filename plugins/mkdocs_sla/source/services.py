@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pydantic
 
-from mkdocs_sla.core.diagnostics import Diagnostics, Position
+from mkdocs_sla.core.diagnostics import Diagnostics, Position, Severity
 from mkdocs_sla.core.fields import Model
 from mkdocs_sla.core.inheritance import PARTY_KEYS, MetricWithoutId, Side, UnknownMetric, merge_terms, standard_baseline
 from mkdocs_sla.core.model import CURRENT_STANDARD, Service, StandardRef, Terms
@@ -423,7 +423,7 @@ def _attribute(
                 agreement_at,
                 item.severity,
                 f"standard `{ref.service}` version `{standard.version.label}` "
-                + ("leaves this agreement invalid" if item.severity == "error" else "brings this agreement a warning")
+                + ("leaves this agreement invalid" if item.severity is Severity.ERROR else "brings this agreement a warning")
                 + f": {item.message}"
                 + (f" (at {item.position})" if in_standard else f" ({standard.version.position})"),
             )
