@@ -272,6 +272,20 @@ def test_an_agreement_invalid_at_base_but_valid_at_head_is_still_compared(repo):
     assert "invalid at BASE, valid at HEAD: its versions cannot be compared with BASE" in run.stdout
 
 
+def test_a_message_naming_another_file_of_base_names_it_as_the_repository_does(repo):
+    # Two results files for one period at BASE: "first in …" names the other one, never the
+    # temporary folder BASE was read into (gone after the run, and another each time).
+    results = repo.agreements / "compute" / "results"
+    (results / "copy.yaml").write_text((results / "2025-03.yaml").read_text())
+    repo.commit("A copy", BASE_DATE)
+    repo.git("branch", "-f", "broken")
+    (results / "copy.yaml").unlink()
+    repo.commit("Copy removed", HEAD_DATE)
+    run = sla("diff", "broken", "HEAD", "--format", "markdown", cwd=repo.path)
+    assert "a second result for period 2025-03 (first in agreements/compute/results/" in run.stdout, run.stdout
+    assert "sla-ref" not in run.stdout and "/tmp" not in run.stdout
+
+
 def test_an_agreement_invalid_at_head_exits_1_and_the_report_says_why(repo):
     (repo.agreements / "compute" / "agreement.yaml").write_text("id: compute\nversion: [unclosed\n")
     repo.commit("Broken", HEAD_DATE)

@@ -396,3 +396,28 @@ def test_credits_for_a_period_leave_out_the_tables_of_agreements_without_results
 def test_the_example_agreements_are_valid_against_the_date_of_this_review():
     status, _out, err = sla_in_process("validate", "--today", "2026-12-01", os.path.join(os.path.dirname(__file__), "..", "agreements"))
     assert status == 0, err
+
+
+def test_an_entry_of_an_agreement_folder_that_is_not_read_is_named(root):
+    """A misspelt folder or file is not passed over in silence: its periods or reviews would be
+    missing from the site without a word. Documents for people and hidden files are left alone."""
+    write_agreement(root, "svc", agreement(), {"2026-01.yaml": outages_result("2026-01", [])})
+    folder = root / "svc"
+    (folder / "results").rename(folder / "Results")
+    (folder / "review.yaml").write_text("reviews: []\n")
+    (folder / "README.md").write_text("# Notes\n")
+    (folder / ".gitkeep").write_text("")
+    (folder / "gone.yaml").symlink_to(folder / "nowhere.yaml")
+    catalog = load(root)
+    warnings = sorted(str(d) for d in catalog.diagnostics if d.severity == "warning")
+    assert len(warnings) == 3, warnings
+    assert warnings[0].startswith(
+        f"{folder}/Results:1:1: warning: the folder `Results` in the agreement folder is not read (did you mean `results/`?)"
+    )
+    assert warnings[1].startswith(f"{folder}/gone.yaml:1:1: warning: the link `gone.yaml`")
+    assert (
+        "the file `review.yaml` in the agreement folder is not read (did you mean `reviews.yaml`?); expected only: agreement.yaml, results/"
+        in warnings[2]
+    )
+    status, out, _err = sla_in_process("validate", str(root))
+    assert status == 0 and out.count(": warning: ") == 3, out

@@ -93,7 +93,9 @@ class DiskCache:
         # The absolute path as given, links not resolved (a link loop must reach the loader,
         # which reports it); diagnostics name files relative to the working directory (or the
         # project's, while a site is built: yamlsource.names_for_site).
-        where = (os.path.abspath(root), display_base())
+        # And who reads: a file another user cannot read is an error for that user, which a
+        # cache filled by one who can (a shared SLA_CACHE_DIR) would hide.
+        where = (os.path.abspath(root), display_base(), os.geteuid() if hasattr(os, "geteuid") else None)
         # A file per verb and options: `validate` and `credits` in turn keep both warm.
         self.path = (directory or cache_dir()) / f"{PREFIX}{digest((where, verb))}.sqlite"
         #: What the caller passes to `for_each_agreement` as `key`.

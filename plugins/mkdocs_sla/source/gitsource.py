@@ -225,7 +225,14 @@ def _renamed(catalog: Catalog, tmp_display: str, rel: str) -> Catalog:
             results=tuple(dataclasses.replace(p, file=name(p.file)) for p in r.results),
         )
 
-    diagnostics = tuple(dataclasses.replace(d, position=position(d.position)) for d in catalog.diagnostics)
+    def message(text: str) -> str:
+        """A message naming another file of the snapshot (`first in …`) names it as the working
+        tree would: the temporary folder is gone once the comparison ends, and differs each run."""
+        for prefix in {tmp_display + os.sep, tmp_display + "/"}:
+            text = text.replace(prefix, rel + "/")
+        return text
+
+    diagnostics = tuple(dataclasses.replace(d, position=position(d.position), message=message(d.message)) for d in catalog.diagnostics)
     services = tuple(
         dataclasses.replace(
             s,

@@ -47,6 +47,7 @@ from mkdocs_sla.source.calendars import CALENDARS_DIR, shared_calendars
 from mkdocs_sla.source.checks import check_id, check_tiers
 from mkdocs_sla.source.collect.config import load_collection
 from mkdocs_sla.source.corrections import with_corrections
+from mkdocs_sla.source.entries import RESULTS_DIR, check_entries
 from mkdocs_sla.source.intervals import read_intervals
 from mkdocs_sla.source.lock import AGREEMENT_FILE, LOCK_FILE, check_lock, digest, lock_text
 from mkdocs_sla.source.pydantic_errors import unknown, validate
@@ -72,8 +73,6 @@ __all__ = [
     "paused_gc",
     "validate",
 ]
-
-RESULTS_DIR = "results"
 
 
 def load(root: Path | str, today: dt.date | None = None) -> Catalog:
@@ -155,7 +154,7 @@ def load_agreement(
     path = folder / AGREEMENT_FILE
     display = display_path(path)
     try:
-        os.listdir(folder)  # an unreadable folder is not one without agreement.yaml
+        names = os.listdir(folder)  # an unreadable folder is not one without agreement.yaml
     except OSError as exc:
         diagnostics.error(Position(display_path(folder)), f"cannot read the agreement folder: {exc.strerror or exc}")
         return None
@@ -165,6 +164,7 @@ def load_agreement(
         local.error(Position(display_path(folder)), f"missing {AGREEMENT_FILE}{hint}; expected the agreement's terms there")
         diagnostics.extend(local)
         return None
+    check_entries(folder, names, local)
     text = read_text(path, display, local)
     versions, complete, services = _load_versions(folder, text, display, local, services) if text is not None else ([], False, services)
     log = outagelog.load_log(folder, versions, local, today) if complete else None
