@@ -201,3 +201,12 @@ def test_a_claim_deadline_shows_the_days_left_on_the_build_date_or_passed(tmp_pa
         assert words in re.sub(r"<[^>]+>", "", (out / page).read_text()), page
     csv_text = (out / "agreements/statements/customer/2026-01.csv").read_text()
     assert "'2026-03-02," in csv_text and words.split("(")[1].rstrip(")") in csv_text
+
+
+def test_a_customer_too_long_for_a_folder_name_is_quoted_as_an_excerpt(tmp_path):
+    name = "Northwind " * 500
+    text = with_customer("compute", name.strip())
+    write_agreement(tmp_path, "compute", text)
+    (error,) = errors_of(tmp_path)
+    assert error.startswith(at(tmp_path, "compute", text, "customer: Northwind"))
+    assert "characters as a folder name; expected a `customer_id`" in error and len(error) < 400, error

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mkdocs_sla.core.audiences import MAX_KEY, RESERVED_FOLDERS, customer_key, customer_slug
-from mkdocs_sla.core.diagnostics import Diagnostic, Diagnostics, Position
+from mkdocs_sla.core.diagnostics import Diagnostic, Diagnostics, Position, excerpt
 from mkdocs_sla.core.model import Customers, Terms
 from mkdocs_sla.core.records import Agreement
 from mkdocs_sla.source.pydantic_errors import validate
@@ -50,7 +50,8 @@ def check_version_key(terms: Terms, document: Document, diagnostics: Diagnostics
         slug = customer_slug(terms.customer)
         why = f"is longer than {MAX_KEY} characters as a folder name" if slug else "has no letters or digits to make a folder name of"
         diagnostics.error(
-            where, f"customer `{terms.customer}` {why}; expected a `customer_id` (lower-case letters, digits and hyphens) naming its site"
+            where,
+            f"customer `{excerpt(terms.customer)}` {why}; expected a `customer_id` (lower-case letters, digits and hyphens) naming its site",
         )
     elif key in RESERVED_FOLDERS:
         diagnostics.error(
