@@ -545,3 +545,14 @@ def test_display_rounding_is_the_decimal_modules(numerator: int, denominator: in
     value = Fraction(numerator, denominator) + Fraction(tie, 2 * 10**places)
     got, expected = to_decimal(value, places, rounding), _quantized(value, places, rounding)
     assert got.as_tuple() == expected.as_tuple(), (value, places, rounding)
+
+
+def test_rounding_towards_the_worse_side_is_exact_at_any_size():
+    """One rule for figures shown and figures a correction records: down where higher is better,
+    up where lower is; exact for a count of 30 digits (a decimal context would round it to 28)."""
+    from mkdocs_sla.core.exact import towards_worse
+
+    assert towards_worse(Fraction(10**30 - 1), 3, "higher") == Decimal("999999999999999999999999999999.000")
+    assert towards_worse(Fraction("99.98999"), 3, "higher") == Decimal("99.989")
+    assert towards_worse(Fraction("150.0001"), 3, "lower") == Decimal("150.001")
+    assert towards_worse(Fraction(-1, 3), 3, "higher") == Decimal("-0.334")

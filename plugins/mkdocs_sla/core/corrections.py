@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import math
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -22,7 +21,7 @@ from pydantic import Field, StringConstraints
 
 from mkdocs_sla.core.credits import claim_deadline
 from mkdocs_sla.core.diagnostics import Position
-from mkdocs_sla.core.exact import fraction
+from mkdocs_sla.core.exact import fraction, towards_worse
 from mkdocs_sla.core.model import PERIOD_RE, CreditTerms, Date, Metric, Model, Number, Slug, Text
 from mkdocs_sla.core.periods import Period
 
@@ -122,7 +121,4 @@ def is_closed_by(period: Period, day: dt.date) -> bool:
 def recorded_figure(metric: Metric, value: Fraction, places: int = 6) -> Decimal:
     """An attainment as a correction records it: `places` decimals, rounded towards the worse side
     (down for `better: higher`), so a recorded figure never flatters the provider."""
-    scale = 10**places
-    scaled = value * scale
-    whole = math.floor(scaled) if metric.better == "higher" else math.ceil(scaled)
-    return Decimal(whole).scaleb(-places)
+    return towards_worse(value, places, metric.better)

@@ -14,7 +14,6 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterable, Sequence
-from decimal import ROUND_HALF_UP
 from fractions import Fraction
 
 from mkdocs_sla.present import display
@@ -30,7 +29,7 @@ def amount(value: Fraction | None) -> str | None:
     """A money amount as a decimal string with two places, half up (the invoice rule of `display.money`)."""
     if value is None:
         return None
-    return f"{display.to_decimal(value, 2, ROUND_HALF_UP):f}"
+    return f"{display.cents(value):f}"
 
 
 def invoiced_totals(amounts: Iterable[tuple[str | None, Fraction | None]]) -> dict[str, Fraction]:
@@ -43,7 +42,7 @@ def invoiced_totals(amounts: Iterable[tuple[str | None, Fraction | None]]) -> di
     cents: dict[str, int] = {}
     for currency, value in amounts:
         if currency and value is not None:
-            cents[currency] = cents.get(currency, 0) + int(display.to_decimal(value, 2, ROUND_HALF_UP).scaleb(2))
+            cents[currency] = cents.get(currency, 0) + int(display.cents(value).scaleb(2))
     return {currency: Fraction(total, 100) for currency, total in sorted(cents.items())}
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from mkdocs_sla.core.exact import towards_worse
+
 ATTAINMENT_PLACES = 3
 
 
@@ -144,9 +146,7 @@ def attainment(value: Fraction | None, unit: str, better: str) -> str:
     better than the exact one, so 99.98999% never reads as 99.99%."""
     if value is None:
         return "—"
-    rounding = ROUND_FLOOR if better == "higher" else ROUND_CEILING
-    text = plain(to_decimal(value, ATTAINMENT_PLACES, rounding))
-    return with_unit(text, unit)
+    return with_unit(plain(towards_worse(value, ATTAINMENT_PLACES, better)), unit)
 
 
 def with_unit(text: str, unit: str) -> str:
@@ -187,11 +187,17 @@ def worked(value: Fraction, unit: str = "%") -> str:
     return with_unit(text, unit)
 
 
+def cents(value: Fraction) -> Decimal:
+    """A money amount to the cent, half up, as an invoice shows it: the one rule for amounts
+    shown, written to CSV and added into totals."""
+    return to_decimal(value, 2, ROUND_HALF_UP)
+
+
 def money(value: Fraction | None, currency: str) -> str:
-    """Two decimals, half up, as an invoice shows."""
+    """Two decimals, half up, as an invoice shows (`cents`)."""
     if value is None:
         return "—"
-    return f"{to_decimal(value, 2, ROUND_HALF_UP):,.2f} {currency}"
+    return f"{cents(value):,.2f} {currency}"
 
 
 def minutes(value: Fraction) -> str:

@@ -14,7 +14,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import NamedTuple
 
-from mkdocs_sla.core.credits import AmountRounding
+from mkdocs_sla.core.credits import AmountRounding, PeriodCredit
 from mkdocs_sla.core.evaluate import MetricOutcome, Remedy, RemedyKind, Status
 from mkdocs_sla.core.measures import Attainment
 from mkdocs_sla.core.model import Bounds, CreditTerms, Deadline, LinearCredits, Metric, PoolCredits, Terms, TieredCredits
@@ -44,6 +44,14 @@ def withheld_words(ct: CreditTerms | None, *, of_amount: bool = False) -> str:
         else "the minimum amount"
     )
     return f"{relation} {minimum}: not issued"
+
+
+def capped_words(credit: PeriodCredit, ct: CreditTerms | None) -> str:
+    """What held a period's credit down: `capped from 40% to the 30% cap`, or to the at-risk
+    amount of the pool (the only other limit, `core.credits.period_credit`)."""
+    cap = ct.cap if ct is not None else None
+    limit = f"the {number(cap, '%')} cap" if cap is not None and credit.percent == cap else "the at-risk amount"
+    return f"capped from {display.percent(credit.combined_percent)} to {limit}"
 
 
 def plural(n: int, one: str, many: str) -> str:

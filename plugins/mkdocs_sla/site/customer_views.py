@@ -16,11 +16,11 @@ from fractions import Fraction
 from markupsafe import Markup
 
 from mkdocs_sla.core import credits as rules
-from mkdocs_sla.core.evaluate import AgreementEvaluation, PeriodOutcome, credit_pairs
+from mkdocs_sla.core.evaluate import AgreementEvaluation, credit_pairs
 from mkdocs_sla.core.model import Terms
 from mkdocs_sla.present import badges, charts, display
 from mkdocs_sla.present.markup import escape_line as escape
-from mkdocs_sla.present.words import ROUNDED_DOWN_BECAUSE, deadline_words, number, period_name
+from mkdocs_sla.present.words import ROUNDED_DOWN_BECAUSE, capped_words, deadline_words, number, period_name
 
 
 def _ratio(value: Fraction | None) -> list[str] | None:
@@ -49,7 +49,7 @@ def calculator_periods(evaluation: AgreementEvaluation) -> list[dict]:
                 "name": period_name(outcome.period),
                 "percent": _ratio(credit.percent),
                 "percent_text": display.percent(credit.percent),
-                "capped_text": _capped_words(outcome) if credit.capped else None,
+                "capped_text": capped_words(outcome.credit, outcome.terms.credit_terms) if credit.capped else None,
                 "ceiling": _ratio(rules.rounding_ceiling(terms, credited)) if terms.round_to is not None else None,
                 "round_to": _ratio(terms.round_to),
                 "minimum": _ratio(terms.minimum_amount),
@@ -62,13 +62,6 @@ def calculator_periods(evaluation: AgreementEvaluation) -> list[dict]:
             }
         )
     return found
-
-
-def _capped_words(outcome: PeriodOutcome) -> str:
-    terms = outcome.terms.credit_terms
-    credit = outcome.credit
-    limit = f"the {number(terms.cap, '%')} cap" if terms.cap is not None and credit.percent == terms.cap else "the at-risk amount"
-    return f"capped from {display.percent(credit.combined_percent)} to {limit}"
 
 
 def calculator_data(evaluation: AgreementEvaluation) -> Markup | None:

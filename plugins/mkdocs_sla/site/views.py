@@ -22,6 +22,7 @@ from mkdocs_sla.present import charts, display, markup
 from mkdocs_sla.present.words import (
     bounds_in_words,
     budget_unit,
+    capped_words,
     credit_model_words,
     measure_words,
     metric_credit_words,
@@ -87,9 +88,7 @@ class PeriodTotal:
             if credit.amount is not None:
                 text += f" · {display.money(credit.amount, currency)}"
             if credit.capped:
-                cap = terms.credit_terms.cap if terms.credit_terms else None
-                limit = f"the {number(cap, '%')} cap" if cap is not None and credit.percent == cap else "the at-risk amount"
-                notes.append(f"capped from {percent(credit.combined_percent)} to {limit}")
+                notes.append(capped_words(credit, terms.credit_terms))
             if credit.below_minimum:
                 notes.append(withheld_words(terms.credit_terms))
             elif credit.amount == 0 and credit.percent > 0 and credit.unrounded:
