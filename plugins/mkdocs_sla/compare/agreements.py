@@ -375,7 +375,7 @@ def _results_diffs(base: Agreement, head: Agreement, today: dt.date) -> tuple[Re
     new_outcomes = {p.period: p for p in evaluate(head).periods}
     found = []
     for period in sorted(set(old_results) | set(new_results)):
-        past = period.end <= today
+        past = period.has_ended_by(today)
         a, b = old_outcomes.get(period), new_outcomes.get(period)
         if a is None:
             found.append(ResultsDiff(period.label, ResultsStatus.ADDED, past, None, _credit_view(b)))

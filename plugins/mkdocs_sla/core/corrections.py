@@ -115,7 +115,7 @@ def after_claim_deadline(correction: Correction, period: Period, terms: CreditTe
 
 def is_closed_by(period: Period, day: dt.date) -> bool:
     """A period is closed on the day after its last day: a correction dated within it corrects nothing closed."""
-    return day >= period.end
+    return period.has_ended_by(day)
 
 
 def recorded_figure(metric: Metric, value: Fraction, places: int = 6) -> Decimal:

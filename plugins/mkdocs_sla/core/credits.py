@@ -210,4 +210,4 @@ def deadline_after(deadline: Deadline, period: Period) -> dt.date:
         return period.end + dt.timedelta(days=deadline.days_after_period - 1)
     # End of the Nth (monthly) billing cycle after the period's last month.
     first_after = Period.containing(period.end, "month")
-    return first_after.offset(deadline.billing_cycles_after - 1).end - dt.timedelta(days=1)
+    return first_after.offset(deadline.billing_cycles_after - 1).last_day

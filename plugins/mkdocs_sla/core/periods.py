@@ -70,6 +70,16 @@ class Period(NamedTuple):
         """First day after the period."""
         return self.next().start
 
+    @property
+    def last_day(self) -> dt.date:
+        """The period's last day."""
+        return self.end - dt.timedelta(days=1)
+
+    def has_ended_by(self, day: dt.date) -> bool:
+        """Whether the period is over on `day`: from the day after its last day. The one rule for
+        results of a running period, closed periods, and corrections of them."""
+        return day >= self.end
+
     def next(self) -> Period:
         """The period right after this one."""
         last = 12 if self.kind == "month" else 4

@@ -159,7 +159,7 @@ class Agreement:
         """The version that governs a period, by the agreement's `mid_period_change` rule."""
         rule = self.versions[-1].terms.mid_period_change
         # "start_governs": in force on the first day; "end_governs": in force on the last day.
-        day = period.start if rule == "start_governs" else period.end - dt.timedelta(days=1)
+        day = period.start if rule == "start_governs" else period.last_day
         return in_force_on(self.versions, day)
 
     def in_force(self, today: dt.date) -> Version:

@@ -426,10 +426,10 @@ def _load_results(
                 f"a second result for period {period} (first in {by_period[period].file}); expected one results file per period",
             )
             continue
-        if today is not None and period.end > today:
+        if today is not None and not period.has_ended_by(today):
             diagnostics.error(
                 document.position(("period",)),
-                f"period {period} has not ended (it ends on {period.end - dt.timedelta(days=1)}, after today, {today}); "
+                f"period {period} has not ended (it ends on {period.last_day}, after today, {today}); "
                 "expected results only for periods that have ended",
             )
             continue

@@ -13,7 +13,6 @@ A status log's pauses use the pause states of all the agreement's ticket metrics
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import difflib
 import multiprocessing
 import os
@@ -172,10 +171,10 @@ def _ticket_files(folder: Path, versions: list[Version], diagnostics: Diagnostic
                 f"ticket file for period {period}, which ends before the agreement took effect ({first.effective}); the agreement has no such period",
             )
             continue
-        if today is not None and period.end > today:
+        if today is not None and not period.has_ended_by(today):
             diagnostics.error(
                 Position(display_path(path)),
-                f"ticket file for period {period}, which has not ended (it ends on {period.end - dt.timedelta(days=1)}, after today, {today}); "
+                f"ticket file for period {period}, which has not ended (it ends on {period.last_day}, after today, {today}); "
                 "expected the export of a closed period",
             )
             continue
