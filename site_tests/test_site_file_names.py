@@ -191,3 +191,9 @@ def test_the_terminal_name_undoes_the_site_name_exactly(tmp_path, monkeypatch):
     # Inside the working directory: relative to it, as ever.
     assert shown("sla-agreements/acme/agreement.yaml", work, work / "sla-agreements") == "sla-agreements/acme/agreement.yaml"
     assert shown("mkdocs.yml", work, shared) == "mkdocs.yml"
+    # Another file named in the message is renamed too, where the folder's name begins a path.
+    text = "a second result (first in sla-agreements/acme/results/2026-01.yaml); not my-sla-agreements/x"
+    renamed = for_terminal(Diagnostic(Position("sla-agreements/acme/agreement.yaml"), "error", text), work, shared).message
+    assert renamed == f"a second result (first in {shared}/acme/results/2026-01.yaml); not my-sla-agreements/x"
+    inside = Diagnostic(Position("sla-agreements/acme/agreement.yaml"), "error", text)
+    assert for_terminal(inside, work, work / "sla-agreements") == inside  # named from here already

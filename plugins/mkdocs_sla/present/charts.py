@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from mkdocs_sla.core.evaluate import Status
 from mkdocs_sla.core.spans import Span
 from mkdocs_sla.present import display
 from mkdocs_sla.present.markup import escape_line as escape
@@ -203,15 +204,15 @@ def attainment_chart(
     for i, p in enumerate(points):
         if p.value is None:
             continue
-        state = "missed" if p.met is False else "met"
+        state = Status.MISSED if p.met is False else Status.MET
         shown = display.attainment(p.value, unit, better)
         words = f"{p.period}: {shown}, {state}" + (f", tier {p.tier}" if p.tier else "")
         cx, cy = _n(_x(i, count)), _n(y(p.value))
         tier = f' data-tier="{p.tier}"' if p.tier else ""
         # The dot's colour comes from its group's data-met (sla.css): a class on each dot would
         # be a tenth of a long page's bytes.
-        mark = f'<circle cx="{cx}" cy="{cy}" r="{5 if state == "missed" else 3.5}"/>'
-        if state == "missed":
+        mark = f'<circle cx="{cx}" cy="{cy}" r="{5 if state is Status.MISSED else 3.5}"/>'
+        if state is Status.MISSED:
             # A cross through the dot: a miss is told by shape, not by colour alone.
             mark += f'<path d="M{_n(_x(i, count) - 3)} {_n(y(p.value) - 3)}l6 6m0-6l-6 6"/>'
         body.append(

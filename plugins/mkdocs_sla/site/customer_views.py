@@ -16,7 +16,7 @@ from fractions import Fraction
 from markupsafe import Markup
 
 from mkdocs_sla.core import credits as rules
-from mkdocs_sla.core.evaluate import AgreementEvaluation, credit_pairs
+from mkdocs_sla.core.evaluate import AgreementEvaluation, Status, credit_pairs
 from mkdocs_sla.core.model import Terms
 from mkdocs_sla.present import badges, charts, display
 from mkdocs_sla.present.markup import escape_line as escape
@@ -119,7 +119,7 @@ def badge_of(evaluation: AgreementEvaluation) -> tuple[str, str] | None:
     if last is None or not any(m.reported for m in last.metrics):
         return None
     first = next(m for m in last.metrics if m.reported)
-    state = "missed" if last.missed else "met"
+    state = Status.MISSED if last.missed else Status.MET
     shown = display.attainment(first.attainment, first.metric.unit, first.metric.better) if first.attainment is not None else "—"
     label = f"SLA {last.period.label}"
     value = f"{shown} {state}" if len(last.metrics) == 1 else f"{shown} · {len(last.metrics) - len(last.missed)}/{len(last.metrics)} met"

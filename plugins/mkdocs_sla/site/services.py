@@ -28,6 +28,7 @@ from typing import Any
 
 from mkdocs_sla.compare.terms import compare_terms
 from mkdocs_sla.core.audiences import EVERYONE, INTERNAL_ONLY, AudienceKind, Reach
+from mkdocs_sla.core.evaluate import Status
 from mkdocs_sla.core.periods import Period
 from mkdocs_sla.core.records import ServiceRecord, StandardVersion
 from mkdocs_sla.present import display, markup
@@ -228,7 +229,7 @@ class ServicePages:
                     "period": period,
                     "name": period_name(period),
                     "reported": len(entries),
-                    "missed": sum(1 for _s, e in entries if e.mark == "missed"),
+                    "missed": sum(1 for _s, e in entries if e.mark is Status.MISSED),
                     "credited": [
                         {
                             "customer": s.customer,

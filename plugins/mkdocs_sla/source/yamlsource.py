@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import re
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -153,20 +154,26 @@ def display_path(path) -> str:
 
 
 def for_terminal(diagnostic: Diagnostic, project: Path, agreements: Path) -> Diagnostic:
-    """`diagnostic` with its file named as the working directory names it, for the terminal and
-    CI: a site names files from the project (`names_for_site`), which a person who ran the build
-    from another folder could not open. `_site_name`'s rule undone: from the agreements folder's
-    parent where that folder lies outside the project and the name begins with its name, else
-    from the project. Called outside `names_for_site`."""
-    name = diagnostic.position.file
-    if not name or os.path.isabs(name):
-        return diagnostic
+    """`diagnostic` with its files named as the working directory names them, for the terminal
+    and CI: a site names files from the project (`names_for_site`), which a person who ran the
+    build from another folder could not open. `_site_name`'s rule undone: from the agreements
+    folder's parent where that folder lies outside the project and the name begins with its
+    name, else from the project. Another file of the agreements named in the message (`first in
+    agreements/…`) is renamed as well. Called outside `names_for_site`."""
     base, folder = os.path.abspath(project), os.path.abspath(agreements)
     inside = (folder + os.sep).startswith(base.rstrip(os.sep) + os.sep)
-    if not inside and Path(name).parts[:1] == (os.path.basename(folder),):
-        base = os.path.dirname(folder)
-    full = os.path.normpath(os.path.join(base, name))
-    return dataclasses.replace(diagnostic, position=dataclasses.replace(diagnostic.position, file=display_path(full)))
+    position, message = diagnostic.position, diagnostic.message
+    name = position.file
+    if name and not os.path.isabs(name):
+        start = os.path.dirname(folder) if not inside and Path(name).parts[:1] == (os.path.basename(folder),) else base
+        position = dataclasses.replace(position, file=display_path(os.path.normpath(os.path.join(start, name))))
+    site, here = _site_name(folder, base, os.path.dirname(folder)), display_path(folder)
+    if site != here and site != ".":
+        # Only where the folder's name begins a path: not inside another word or path.
+        message = re.sub(rf"(?<![\w./-]){re.escape(site)}/", lambda _m: here.rstrip(os.sep) + "/", message)
+    if position is diagnostic.position and message is diagnostic.message:
+        return diagnostic
+    return dataclasses.replace(diagnostic, position=position, message=message)
 
 
 def _site_name(text: str, project: str, outside: str) -> str:
