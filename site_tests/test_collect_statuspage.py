@@ -317,3 +317,20 @@ def test_an_export_that_changes_a_closed_period_becomes_a_correction(tree):
 def _cut(value: Fraction) -> Fraction:
     """6 decimals, rounded down: the worse side of a `better: higher` attainment."""
     return Fraction(value.numerator * 10**6 // value.denominator, 10**6)
+
+
+@pytest.mark.parametrize("export", [None, "exports/sp"])
+def test_the_export_folder_is_no_stray_entry_of_the_agreement_folder(tree, export):
+    """The folder a status page's export is read from is the collector's: no warning that it
+    is not read (a warning would fail every strict build of a Statuspage user)."""
+    from mkdocs_sla.source.load import load
+
+    folder = tree / "svc"
+    if export:
+        (folder / "exports").mkdir()
+        (folder / "statuspage").rename(folder / "exports" / "sp")
+        (folder / "collect.yaml").write_text(COLLECT.replace("statuspage:\n", f"statuspage:\n  export: {export}\n", 1), encoding="utf-8")
+    result = collect(tree)
+    assert result.returncode == 0, result.stdout + result.stderr
+    catalog = load(tree)
+    assert not catalog.errors and not [str(d) for d in catalog.diagnostics if d.severity == "warning"], catalog.diagnostics

@@ -642,7 +642,7 @@ def test_a_credit_that_was_never_issued_is_not_taken_away(tmp_path):
     head = record(tmp_path / "b", [terms_data(lambda d: uptime(d)["credits"]["tiers"][0].update(credit="0"))], {"2025-03": small})
     (results,) = compare_records(base, head, today=TODAY).results
     assert results.summary == (
-        "2025-03 credit recomputed under changed terms: credit before 10% (0.50 USD, below the minimum: not issued), after 0% (0.00 USD)"
+        "2025-03 credit recomputed under changed terms: credit before 10% (0.50 USD, under the minimum amount: not issued), after 0% (0.00 USD)"
     )
     assert results.effect == NEUTRAL and results.rewrites_history
 

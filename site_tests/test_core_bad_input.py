@@ -1042,3 +1042,12 @@ def test_every_escape_into_a_page_keeps_text_on_one_line():
 
     assert escape_line('a\n\n# b {onclick="x"}\r\nc\u2028d') == "a  # b {onclick=&quot;x&quot;} c d"
     assert escape_line("<plain & 'quoted'>") == "&lt;plain &amp; &#x27;quoted&#x27;&gt;"
+
+
+def test_a_label_may_hold_any_printed_text_of_one_line(root):
+    # A no-break space pasted from a contract, a narrow one between digits, `µs`: one line, accepted.
+    text = agreement().replace('    unit: "%"\n', '    unit: "1\\u202f000\\u00a0µs"\n', 1)
+    write_agreement(root, "svc", text)
+    catalog = load(root)
+    assert not catalog.errors, [str(d) for d in catalog.diagnostics]
+    assert catalog.agreements[0].versions[0].terms.metrics[0].unit == "1\u202f000\u00a0µs"

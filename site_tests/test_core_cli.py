@@ -121,6 +121,7 @@ def test_credits_json_gives_exact_values_and_their_display_form(tree):
         "unrounded_amount": "100",
         "rounding": "none",
         "below_minimum": False,
+        "withheld": None,
         "issued": "100",
         "currency": "EUR",
     }

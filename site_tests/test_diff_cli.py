@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from diff_helpers import GitRepo, compute_repo, outage_results, sla, terms_data, uptime, write_agreement
+from helpers import REPO_ROOT
 from mkdocs_sla.cli import DIFF_EXIT_STATUS
 from mkdocs_sla.source.schema import AGREEMENT_SCHEMA_ID, RESULTS_SCHEMA_ID, agreement_schema, results_schema
 
@@ -284,6 +285,21 @@ def test_a_message_naming_another_file_of_base_names_it_as_the_repository_does(r
     run = sla("diff", "broken", "HEAD", "--format", "markdown", cwd=repo.path)
     assert "a second result for period 2025-03 (first in agreements/compute/results/" in run.stdout, run.stdout
     assert "sla-ref" not in run.stdout and "/tmp" not in run.stdout
+
+
+def test_a_changed_calendar_is_no_agreement_of_its_own(repo):
+    # A calendar is shared: every agreement is compared again, and none is named `calendars`.
+    calendar = next((REPO_ROOT / "agreements" / "calendars").glob("*.yaml"))
+    (repo.agreements / "calendars").mkdir()
+    (repo.agreements / "calendars" / calendar.name).write_text(calendar.read_text(encoding="utf-8"), encoding="utf-8")
+    repo.commit("A calendar", BASE_DATE)
+    repo.git("branch", "-f", "with-calendar")
+    target = repo.agreements / "calendars" / calendar.name
+    target.write_text(target.read_text(encoding="utf-8") + "# reviewed\n", encoding="utf-8")
+    repo.commit("Calendar reviewed", HEAD_DATE)
+    run = sla("diff", "with-calendar", "HEAD", cwd=repo.path)
+    assert run.status == 0, run.stdout + run.stderr
+    assert "calendars:" not in run.stdout and "INVALID" not in run.stdout, run.stdout
 
 
 def test_an_agreement_invalid_at_head_exits_1_and_the_report_says_why(repo):

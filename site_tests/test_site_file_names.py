@@ -191,8 +191,13 @@ def test_the_terminal_name_undoes_the_site_name_exactly(tmp_path, monkeypatch):
     # Inside the working directory: relative to it, as ever.
     assert shown("sla-agreements/acme/agreement.yaml", work, work / "sla-agreements") == "sla-agreements/acme/agreement.yaml"
     assert shown("mkdocs.yml", work, shared) == "mkdocs.yml"
-    # Another file named in the message is renamed too, where the folder's name begins a path.
+    # Another file named in the message is renamed too, where the folder's name begins a path
+    # to a file there; text quoted from a file stays as written.
+    (shared / "acme" / "results").mkdir(parents=True)
+    (shared / "acme" / "results" / "2026-01.yaml").write_text("period: 2026-01\n")
     text = "a second result (first in sla-agreements/acme/results/2026-01.yaml); not my-sla-agreements/x"
+    quoted = "unknown time zone 'sla-agreements/Berlin'; nor sla-agreements/Berlin"
+    assert for_terminal(Diagnostic(Position("x"), "error", quoted), work, shared).message == quoted
     renamed = for_terminal(Diagnostic(Position("sla-agreements/acme/agreement.yaml"), "error", text), work, shared).message
     assert renamed == f"a second result (first in {shared}/acme/results/2026-01.yaml); not my-sla-agreements/x"
     inside = Diagnostic(Position("sla-agreements/acme/agreement.yaml"), "error", text)

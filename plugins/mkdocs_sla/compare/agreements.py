@@ -13,6 +13,7 @@ from mkdocs_sla.compare.terms import compare_terms
 from mkdocs_sla.core.model import Terms
 from mkdocs_sla.core.records import Agreement, PeriodResults, Version
 from mkdocs_sla.present import display
+from mkdocs_sla.present.words import withheld_words
 
 
 def version_history(record: Agreement) -> list[tuple[Version | None, Version, list[Change]]]:
@@ -97,6 +98,7 @@ class CreditView:
     amount: Fraction | None  # None without charges
     currency: str | None
     below_minimum: bool = False  # due but under `minimum_amount`: not issued
+    withheld: str = "under the minimum amount: not issued"  # why, as the terms word it (`words.withheld_words`)
 
     @property
     def issued(self) -> Fraction | None:
@@ -111,7 +113,7 @@ class CreditView:
         text = display.worked(self.percent) if worked else display.percent(self.percent)
         if self.amount is not None and self.currency:
             money = display.money(self.amount, self.currency)
-            text += f" ({money}, below the minimum: not issued)" if self.below_minimum else f" ({money})"
+            text += f" ({money}, {self.withheld})" if self.below_minimum else f" ({money})"
         return text
 
 
@@ -347,7 +349,7 @@ def _in_force_terms(base: Agreement, day: dt.date) -> Terms:
 def _credit_view(outcome) -> CreditView:
     terms = outcome.terms.credit_terms
     credit = outcome.credit
-    return CreditView(credit.percent, credit.amount, terms.currency if terms else None, credit.below_minimum)
+    return CreditView(credit.percent, credit.amount, terms.currency if terms else None, credit.below_minimum, withheld_words(terms))
 
 
 def _results_key(results: PeriodResults) -> tuple:

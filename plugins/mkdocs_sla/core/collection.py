@@ -23,6 +23,8 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 from mkdocs_sla.core.model import Date, Model, Percent, Slug
 
 COLLECT_FILE = "collect.yaml"
+#: Where a status page's export is read unless `statuspage.export` says otherwise.
+STATUSPAGE_EXPORT = "statuspage"
 
 EnvName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=120)]
 PromQL = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
@@ -190,7 +192,7 @@ class Statuspage(Model):
     """An Atlassian Statuspage export: `incidents.json` and `scheduled-maintenances.json` (API v2)."""
 
     export: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$", max_length=400)] = Field(
-        "statuspage", description="Folder of the export, inside the agreement's folder."
+        STATUSPAGE_EXPORT, description="Folder of the export, inside the agreement's folder."
     )
     components: dict[Annotated[str, StringConstraints(min_length=1, max_length=200)], Annotated[list[Slug], Field(min_length=1)]] = Field(
         min_length=1, description="Statuspage component (its id or its name) to the metric ids it affects."

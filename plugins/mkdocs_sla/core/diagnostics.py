@@ -28,7 +28,7 @@ class Severity(enum.StrEnum):
 # UTF-8 output refuses to write; it is shown as the byte it stands for (`\xff`). And the
 # bidirectional controls (marks, embeddings, overrides, isolates), which reorder the rest of a
 # line as it is shown: a file name could make an error read as another file's.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -49,7 +49,7 @@ EXCERPT_LENGTH = 60
 
 def one_line(text: str) -> str:
     """`text` with every control character and line break written as an escape: one line, always."""
-    return _CONTROL.sub(lambda m: _escape(m.group()), text)
+    return CONTROL.sub(lambda m: _escape(m.group()), text)
 
 
 def excerpt(text: object, limit: int = EXCERPT_LENGTH) -> str:

@@ -12,6 +12,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from mkdocs_sla.core.diagnostics import CONTROL
+
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=80)]
@@ -21,7 +23,7 @@ Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
 def _one_line(value: str) -> str:
     """Labels shown inside headings, tables and charts (a unit, a version) are one line: a line
     break or a control character there has no reading, and could start a line of a page."""
-    if not value.isprintable():
+    if CONTROL.search(value):
         raise ValueError(f"{value[:40]!r} holds a line break or control character; expected one line of text")
     return value
 

@@ -117,7 +117,7 @@ def write_table(document: dict, stream) -> None:
             if credit["capped"]:
                 notes.append("capped")
             if credit["below_minimum"]:
-                notes.append("not issued: the minimum amount")  # under it, or not above it: the terms say which
+                notes.append(credit["withheld"])
             if credit["amount_display"]:
                 notes.insert(0, credit["amount_display"])
             notes.append(f"misses to date {p['misses_to_date']}")

@@ -15,7 +15,7 @@ from mkdocs_sla.present import display
 from mkdocs_sla.present.corrections import corrections_document
 from mkdocs_sla.present.evidence import metric_evidence
 from mkdocs_sla.present.ticketwords import tickets_document
-from mkdocs_sla.present.words import measured_words, remedy_words
+from mkdocs_sla.present.words import measured_words, remedy_words, withheld_words
 
 
 def period_document(outcome: PeriodOutcome) -> dict[str, Any]:
@@ -63,6 +63,7 @@ def period_document(outcome: PeriodOutcome) -> dict[str, Any]:
             "unrounded_amount": display.decimal(credit.unrounded),
             "rounding": credit.rounding.value,
             "below_minimum": credit.below_minimum,
+            "withheld": withheld_words(terms.credit_terms) if credit.below_minimum else None,
             "issued": display.decimal(credit.issued),
             "currency": currency,
         },

@@ -15,7 +15,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from mkdocs_sla.core.collection import COLLECT_FILE
+from mkdocs_sla.core.collection import COLLECT_FILE, STATUSPAGE_EXPORT, Collection
 from mkdocs_sla.core.corrections import CORRECTIONS_FILE
 from mkdocs_sla.core.diagnostics import Diagnostics, Position
 from mkdocs_sla.source.lock import AGREEMENT_FILE, LOCK_FILE
@@ -38,15 +38,18 @@ KNOWN = (
     f"{TICKETS_DIR}/",
     CORRECTIONS_FILE,
     COLLECT_FILE,
+    f"{STATUSPAGE_EXPORT}/",
 )
 _NAMES = frozenset(name.rstrip("/") for name in KNOWN)
 _INPUT_SUFFIXES = (".yaml", ".yml", ".csv", ".lock", ".json")
 
 
-def check_entries(folder: Path, names: Iterable[str], diagnostics: Diagnostics) -> None:
-    """A warning for each entry of `folder` that looks like input but is not read."""
+def check_entries(folder: Path, names: Iterable[str], diagnostics: Diagnostics, collection: Collection | None = None) -> None:
+    """A warning for each entry of `folder` that looks like input but is not read; `collection`
+    (its collect.yaml) may name another folder for a status page's export."""
+    export = collection.statuspage.export.split("/")[0] if collection is not None and collection.statuspage else None
     for name in sorted(names):
-        if name in _NAMES or name.startswith("."):
+        if name in _NAMES or name == export or name.startswith("."):
             continue
         path = folder / name
         linked = os.path.islink(path)

@@ -24,7 +24,8 @@ from pathlib import Path, PurePosixPath
 
 from mkdocs_sla.core.diagnostics import Diagnostics, Position
 from mkdocs_sla.core.records import Agreement, Catalog, Snapshot
-from mkdocs_sla.source.load import display_path, load, load_agreement
+from mkdocs_sla.source.calendars import CALENDARS_DIR
+from mkdocs_sla.source.load import display_path, is_agreement_folder, load, load_agreement
 from mkdocs_sla.source.services import SERVICES_DIR
 
 
@@ -91,8 +92,8 @@ def changed_agreements(
     ids = set()
     for name in names:
         parts = PurePosixPath(name).relative_to(rel).parts
-        if len(parts) < 2 or parts[0] == SERVICES_DIR:
-            return None  # a file of the tree itself, or a service that agreements inherit: compare them all
+        if len(parts) < 2 or parts[0] in (SERVICES_DIR, CALENDARS_DIR):
+            return None  # a file of the tree itself, a service or a calendar agreements share: compare them all
         ids.add(parts[0])
     return ids
 
@@ -131,7 +132,7 @@ def snapshot_at_ref(
         (tmp_root / rel).mkdir(parents=True)
         _write_blobs(blobs, tmp_root, top)
         catalog = load(tmp_root / rel)
-        folders = tuple(sorted(p.name for p in (tmp_root / rel).iterdir() if _is_agreement_folder(p)))
+        folders = tuple(sorted(p.name for p in (tmp_root / rel).iterdir() if is_agreement_folder(p)))
         catalog = _renamed(catalog, display_path(tmp_root / rel), rel)
     name = ref if commit.startswith(ref.lower()) else f"{ref} ({commit[:7]})"
     return Snapshot(name, catalog, rel, folders, date, commit)
@@ -142,18 +143,13 @@ def snapshot_of_folder(path: str | os.PathLike[str], *, today: dt.date, name: st
     root = Path(path)
     if only is None:
         catalog = load(root)
-        folders = tuple(sorted(p.name for p in root.iterdir() if _is_agreement_folder(p))) if root.is_dir() else ()
+        folders = tuple(sorted(p.name for p in root.iterdir() if is_agreement_folder(p))) if root.is_dir() else ()
     else:
         diagnostics = Diagnostics()
         folders = tuple(sorted(i for i in only if (root / i).is_dir()))
         records = [r for r in (load_agreement(root / i, diagnostics) for i in folders) if r is not None]
         catalog = Catalog(tuple(records), tuple(diagnostics.sorted()))
     return Snapshot(name or str(path), catalog, display_path(root), folders, today)
-
-
-def _is_agreement_folder(path: Path) -> bool:
-    """A folder of the tree that holds an agreement: not hidden, not the services' folder."""
-    return path.is_dir() and not path.name.startswith(".") and path.name != SERVICES_DIR
 
 
 def _repo_relative(path: Path, top: Path) -> str:

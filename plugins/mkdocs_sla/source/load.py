@@ -164,7 +164,6 @@ def load_agreement(
         local.error(Position(display_path(folder)), f"missing {AGREEMENT_FILE}{hint}; expected the agreement's terms there")
         diagnostics.extend(local)
         return None
-    check_entries(folder, names, local)
     text = read_text(path, display, local)
     versions, complete, services = _load_versions(folder, text, display, local, services) if text is not None else ([], False, services)
     log = outagelog.load_log(folder, versions, local, today) if complete else None
@@ -206,8 +205,8 @@ def load_agreement(
         if versions
         else None
     )
-    if record is not None and not local.errors:
-        load_collection(folder, record, local)  # collect.yaml is checked with the agreement it names
+    collected = load_collection(folder, record, local) if record is not None and not local.errors else None  # with the agreement it names
+    check_entries(folder, names, local, collected[0] if collected else None)
     diagnostics.extend(local)
     if local.errors or not versions:
         return None

@@ -169,8 +169,14 @@ def for_terminal(diagnostic: Diagnostic, project: Path, agreements: Path) -> Dia
         position = dataclasses.replace(position, file=display_path(os.path.normpath(os.path.join(start, name))))
     site, here = _site_name(folder, base, os.path.dirname(folder)), display_path(folder)
     if site != here and site != ".":
-        # Only where the folder's name begins a path: not inside another word or path.
-        message = re.sub(rf"(?<![\w./-]){re.escape(site)}/", lambda _m: here.rstrip(os.sep) + "/", message)
+        # Only a path that begins with the folder's name (not inside another word or path, nor
+        # quoted text from a file) and names a file there: `timezone: agreements/Berlin` quoted
+        # back stays as written.
+        def renamed(found: re.Match[str]) -> str:
+            rest = found.group(1)
+            return here.rstrip(os.sep) + "/" + rest if os.path.lexists(os.path.join(folder, rest)) else found.group(0)
+
+        message = re.sub(rf"(?<![\w./'\"`-]){re.escape(site)}/([^\s()'\"`,;]+)", renamed, message)
     if position is diagnostic.position and message is diagnostic.message:
         return diagnostic
     return dataclasses.replace(diagnostic, position=position, message=message)
