@@ -98,7 +98,7 @@ class CreditView:
     amount: Fraction | None  # None without charges
     currency: str | None
     below_minimum: bool = False  # due but under `minimum_amount`: not issued
-    withheld: str = "under the minimum amount: not issued"  # why, as the terms word it (`words.withheld_words`)
+    withheld: str = withheld_words(None)  # why, as the terms word it
 
     @property
     def issued(self) -> Fraction | None:

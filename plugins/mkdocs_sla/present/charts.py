@@ -268,14 +268,14 @@ def budget_chart(uid: str, name: str, spends: Sequence[Spend]) -> str | None:
     cut = []  # the bars taller than the plot: an arrow over each says so
     for i, (spend, share, endless) in enumerate(zip(spends, shares, unbounded, strict=True)):
         over = endless or share > HUNDRED
-        share = top + 1 if endless else share  # drawn past the top: cut
+        drawn = top + 1 if endless else share  # past the top: cut
         words = f"{spend.period}: {_amount(spend.used)} of {_amount(spend.allowed)} {spend.unit} ({_share_used(spend, share)})"
         body.append(
             f'<g class="sla-chart__bar sla-chart__bar--{"over" if over else "within"}" data-period="{_e(spend.period)}" '
             f'data-used="{_e(display.decimal(spend.used))}" data-allowed="{_e(display.decimal(spend.allowed))}"><title>{_e(words)}</title>'
-            f'<rect x="{_n(_x(i, count) - width / 2)}" y="{_n(y(share))}" width="{_n(width)}" height="{_n(TOP + PLOT_H - y(share))}"/></g>'
+            f'<rect x="{_n(_x(i, count) - width / 2)}" y="{_n(y(drawn))}" width="{_n(width)}" height="{_n(TOP + PLOT_H - y(drawn))}"/></g>'
         )
-        if share > top:
+        if drawn > top:
             cut.append(f'<text x="{_n(_x(i, count))}">↑</text>')
     if cut:
         body.append(f'<g class="sla-chart__label" transform="translate(0 {TOP + 10})" text-anchor="middle">{"".join(cut)}</g>')

@@ -12,6 +12,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from mkdocs_sla.core.credits import AmountRounding
 from mkdocs_sla.core.evaluate import AgreementEvaluation, PeriodOutcome, Status
 from mkdocs_sla.core.measures import error_budget
 from mkdocs_sla.core.model import Metric, Terms
@@ -91,7 +92,7 @@ class PeriodTotal:
                 notes.append(capped_words(credit, terms.credit_terms))
             if credit.below_minimum:
                 notes.append(withheld_words(terms.credit_terms))
-            elif credit.amount == 0 and credit.percent > 0 and credit.unrounded:
+            elif credit.rounding is not AmountRounding.NONE and not credit.amount:
                 notes.append("rounded to nothing: not issued")
             if credit.amount is None:
                 notes.append("no charges reported: percentage of the base")

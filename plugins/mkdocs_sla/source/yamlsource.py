@@ -177,8 +177,6 @@ def for_terminal(diagnostic: Diagnostic, project: Path, agreements: Path) -> Dia
             return here.rstrip(os.sep) + "/" + rest if os.path.lexists(os.path.join(folder, rest)) else found.group(0)
 
         message = re.sub(rf"(?<![\w./'\"`-]){re.escape(site)}/([^\s()'\"`,;]+)", renamed, message)
-    if position is diagnostic.position and message is diagnostic.message:
-        return diagnostic
     return dataclasses.replace(diagnostic, position=position, message=message)
 
 

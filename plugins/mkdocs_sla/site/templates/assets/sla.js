@@ -5,9 +5,9 @@
    fraction of BigInts ([numerator, denominator]), never a binary float, and the steps are
    the engine's (core/credits.py, period_credit): the percentage of the fee, rounded half up
    to the agreement's step if it has one (down where up would pass the cap or the
-   at-risk amount), an amount under the minimum not issued. The credit percentage, the cap and the claim deadline come from
-   the page (computed by the engine at build time). Without this script, the page states
-   the formula in words. */
+   at-risk amount), an amount under the minimum not issued. The credit percentage, the cap
+   and the claim deadline come from the page (computed by the engine at build time).
+   Without this script, the page states the formula in words. */
 (function () {
   "use strict";
 
