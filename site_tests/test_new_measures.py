@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from fractions import Fraction
 
 import pytest
@@ -186,3 +187,20 @@ def test_service_hours_that_end_before_they_start_are_refused(tmp_path):
     write_agreement(tmp_path, "svc", text)
     line, column = position_of(text, "days:")
     assert_reported(tmp_path, "svc/agreement.yaml", line, column, "service hours end", cli=False)
+
+
+def test_service_hours_are_whole_minutes(tmp_path):
+    # Service hours and a calendar's hours are one rule (`core.calendars.weekly`), counted in minutes.
+    text = agreement().replace("kind: downtime\n", "kind: downtime\n" + SERVICE_HOURS.replace("'08:00'", "'08:00:30'"))
+    write_agreement(tmp_path, "svc", text)
+    line, column = position_of(text, "days:")
+    assert_reported(tmp_path, "svc/agreement.yaml", line, column, "expected `HH:MM`", cli=False)
+
+
+def test_the_format_has_one_list_of_weekdays():
+    from mkdocs_sla.core.calendarformat import WeekHours
+    from mkdocs_sla.core.fields import WEEKDAYS
+
+    assert tuple(WeekHours.model_fields) == WEEKDAYS
+    week = [dt.date(2026, 11, 30) + dt.timedelta(days=n) for n in range(7)]  # Monday to Sunday
+    assert [WEEKDAYS[day.weekday()] for day in week] == [day.strftime("%A").lower() for day in week]

@@ -74,6 +74,16 @@ def test_quoted_numbers_and_unquoted_labels_are_valid_as_for_the_loader(tmp_path
     assert errors(AGREEMENTS, document) == []
 
 
+def test_a_label_of_one_line_is_valid_whatever_its_characters(tmp_path):
+    # The schema's pattern for one-line labels refuses what the loader refuses, and no more: a
+    # no-break space pasted from a contract, an accent, a character beyond the BMP.
+    data = terms_data(lambda d: uptime(d).update(unit="working\u00a0hours é 🕐"))
+    write_agreement(tmp_path, [data])
+    assert load(tmp_path).errors == []
+    (document,) = editor_view(dump(data))
+    assert errors(AGREEMENTS, document) == []
+
+
 # ---------------------------------------------------------------- rejected by both
 
 
@@ -101,6 +111,9 @@ REJECTED = {
     "a deadline in two forms": lambda d: d["credit_terms"]["claim"]["deadline"].update(billing_cycles_after="2"),
     "missing required key": lambda d: d.pop("metrics"),
     "format 2": lambda d: d.update(format="2"),
+    "a line break in a unit": lambda d: uptime(d).update(unit="%\n\n# heading"),
+    "a line break in a version label": lambda d: d.update(version="1.0\n2.0"),
+    "a bidirectional control in a unit": lambda d: uptime(d).update(unit="ms\u202e"),
 }
 
 

@@ -8,6 +8,7 @@ from mkdocs_sla.compare.changes import ADVERSE, FAVOURABLE, NEUTRAL, Change, _li
 from mkdocs_sla.compare.clauses import _credit_terms, _remedies
 from mkdocs_sla.compare.credit_levels import _metric_credits
 from mkdocs_sla.compare.tickets import service_hours_change, ticket_measure_changes
+from mkdocs_sla.core.fields import EmptyPeriod
 from mkdocs_sla.core.model import Metric, Terms
 from mkdocs_sla.present.words import objective_words
 
@@ -333,7 +334,7 @@ def _measure(out: list[Change], subject: str, name: str, a: Metric, b: Metric) -
             Change(
                 "measure",
                 subject + ".when_empty",
-                f"{name}: a period with nothing measured is now judged {y.when_empty} (was {x.when_empty})",
-                FAVOURABLE if y.when_empty == "missed" else ADVERSE,
+                f"{name}: a period with nothing measured is now judged {y.when_empty.value} (was {x.when_empty.value})",
+                FAVOURABLE if y.when_empty is EmptyPeriod.MISSED else ADVERSE,
             )
         )

@@ -14,9 +14,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
-from mkdocs_sla.core.fields import Date, Model, Text, TimeZone
+from mkdocs_sla.core.fields import WEEKDAYS, Date, Model, Text, TimeZone
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 HOURS_RE = re.compile(r"^(\d\d):(\d\d)\s*-\s*(\d\d):(\d\d)$")
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import NamedTuple
@@ -138,6 +139,17 @@ class BusinessCalendar:
 def always_open(name: str = ALWAYS_OPEN) -> BusinessCalendar:
     """The 24×7 calendar: every second counts."""
     return BusinessCalendar(name, "UTC", ((Hours(0, MINUTES_PER_DAY),),) * 7, always_open=True)
+
+
+@functools.cache
+def weekly(days: tuple[int, ...], start: int, end: int, timezone: str) -> BusinessCalendar:
+    """Service hours as a calendar: `start` to `end` (minutes from local midnight) on each of
+    `days` (0 = Monday) in `timezone`, no holidays. A business-hours downtime metric is measured
+    on it, so its hours and a calendar's are one rule (a clock change moves them in UTC, never
+    in local time)."""
+    hours = (Hours(start, end),)
+    week = tuple(hours if day in days else () for day in range(7))
+    return BusinessCalendar("service hours", timezone, week)
 
 
 def _epoch(moment: dt.datetime) -> int:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from mkdocs_sla.core import credits as rules
+from mkdocs_sla.core.fields import EmptyPeriod
 from mkdocs_sla.core.measures import Attainment, measured_window
 from mkdocs_sla.core.measures import attainment as measure_attainment
 from mkdocs_sla.core.model import Metric, Results, Terms
@@ -252,7 +253,7 @@ def _metric_outcome(
     measured = measure_attainment(metric, result, window, terms.timezone, results.intervals.get(metric.id, ()), **more)
     if measured.value is None:
         # Measures with nothing to measure say how that counts; a window without service hours is met.
-        met = getattr(metric.measure, "when_empty", "met") == "met"
+        met = getattr(metric.measure, "when_empty", EmptyPeriod.MET) is EmptyPeriod.MET
         consecutive[metric.id] = 0 if met else consecutive.get(metric.id, 0) + 1
         return MetricOutcome(metric, None, measured, met)
     met = rules.meets(metric, measured.value)

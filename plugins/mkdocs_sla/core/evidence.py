@@ -29,7 +29,7 @@ from fractions import Fraction
 
 from mkdocs_sla.core.maintenance import Occurrence
 from mkdocs_sla.core.outages import Entry
-from mkdocs_sla.core.periods import minutes_between, zone
+from mkdocs_sla.core.periods import minutes_between
 
 ZERO = Fraction(0)
 Span = tuple[dt.datetime, dt.datetime]
@@ -155,25 +155,6 @@ def _intersection(a: list[Span], b: list[Span]) -> list[Span]:
         else:
             j += 1
     return out
-
-
-def service_spans(days: Sequence[int], start: dt.time, end: dt.time, window: Span, timezone: str) -> list[Span]:
-    """The service hours within a window, in UTC: `start` to `end` local time on each of `days`
-    (0 = Monday), so a clock change moves them in UTC and never in local time."""
-    tz = zone(timezone)
-    first = window[0].astimezone(tz).date() - dt.timedelta(days=1)
-    last = window[1].astimezone(tz).date()
-    spans = []
-    day = first
-    while day <= last:
-        if day.weekday() in days:
-            s = dt.datetime.combine(day, start, tzinfo=tz).astimezone(dt.UTC)
-            e = dt.datetime.combine(day, end, tzinfo=tz).astimezone(dt.UTC)
-            c = _clip((s, e), window)
-            if c is not None:
-                spans.append(c)
-        day += dt.timedelta(days=1)
-    return spans
 
 
 def _joined(spans: Sequence[Span], window: Span) -> list[Span]:

@@ -7,8 +7,10 @@ maintenance windows in `core.logmodel`) share them without importing each other.
 from __future__ import annotations
 
 import datetime as dt
+import enum
+import typing
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -28,9 +30,20 @@ def _one_line(value: str) -> str:
     return value
 
 
+def _schema_pattern() -> str:
+    """`CONTROL` as a JSON Schema pattern, so that an editor flags a line break in a label as the
+    loader does. Surrogates are left out: a schema's regular expression reads UTF-16 code units,
+    where they are the two halves of any character beyond the BMP (an emoji)."""
+    body = CONTROL.pattern[1:-1].replace("\ud800-\udfff", "")
+    escaped = "".join(c if c == "-" else f"\\u{ord(c):04x}" for c in body)
+    return f"^[^{escaped}]*$"
+
+
+ONE_LINE = Field(json_schema_extra={"pattern": _schema_pattern()})
+
 #: A unit (`%`, `ms`, `working hours`) and a version label (`2.1`): short, and one line.
-Unit = Annotated[str, StringConstraints(min_length=1, max_length=80), AfterValidator(_one_line)]
-VersionLabel = Annotated[str, StringConstraints(min_length=1, max_length=40), AfterValidator(_one_line)]
+Unit = Annotated[str, StringConstraints(min_length=1, max_length=80), AfterValidator(_one_line), ONE_LINE]
+VersionLabel = Annotated[str, StringConstraints(min_length=1, max_length=40), AfterValidator(_one_line), ONE_LINE]
 # At most 40 significant digits (an exponent counts its zeros): `1e999999999` is an
 # error here, not a billion-digit integer in the exact arithmetic.
 Number = Annotated[Decimal, Field(max_digits=40)]
@@ -52,6 +65,21 @@ def _within_years(moment: dt.datetime) -> dt.datetime:
 
 Moment = Annotated[dt.datetime, AfterValidator(_within_years)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
+
+
+class EmptyPeriod(enum.StrEnum):
+    """How a period with nothing to measure (no events, no items, no counted tickets) is judged:
+    `when_empty` of a measure. Either way it earns no credit (no attainment, no tier); `missed`
+    counts towards remedies such as chronic failure."""
+
+    MET = "met"
+    MISSED = "missed"
+
+
+#: The days of the week, Monday first (the order of `datetime.date.weekday()`): the format's one
+#: list of them, for service hours and a calendar's working hours alike.
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEEKDAYS: tuple[str, ...] = typing.get_args(Weekday)
 
 
 def _known_zone(value: str) -> str:

@@ -8,24 +8,23 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
 from mkdocs_sla.core import tickets as ticket_rules
-from mkdocs_sla.core.calendars import BusinessCalendar, always_open
+from mkdocs_sla.core.calendars import BusinessCalendar, always_open, weekly
 from mkdocs_sla.core.diagnostics import Position
-from mkdocs_sla.core.evidence import DowntimeEvidence, count_downtime, service_spans
+from mkdocs_sla.core.evidence import DowntimeEvidence, count_downtime
+from mkdocs_sla.core.fields import WEEKDAYS
 from mkdocs_sla.core.maintenance import applies, occurrences
-from mkdocs_sla.core.model import MaintenanceWindow, Metric, MetricResult, Outage, Terms, Weekday
+from mkdocs_sla.core.model import MaintenanceWindow, Metric, MetricResult, Outage, ServiceHours, Terms
 from mkdocs_sla.core.outages import Entry
 from mkdocs_sla.core.outages import entry as outage_entry
 from mkdocs_sla.core.periods import Period, localize, minutes_between, zone
 
 HUNDRED = Fraction(100)
-WEEKDAYS = typing.get_args(Weekday)
 
 
 @dataclass(frozen=True)
@@ -138,14 +137,10 @@ def _evidence(i: Inputs, entries: list[Entry], running=None) -> DowntimeEvidence
     else:
         low, high = i.window
     windows = [w for w in i.windows if applies(w, i.metric.id)]
-    service = measure.service_hours
-    hours = None
-    if service is not None:
-        days = [WEEKDAYS.index(d) for d in service.days]
-        hours = service_spans(days, service.start, service.end, i.window, i.timezone)
     calendar = i.calendar(getattr(measure, "calendar", None))
-    if calendar is not None:
-        hours = calendar_spans(calendar, i.window)
+    if calendar is None and measure.service_hours is not None:
+        calendar = service_calendar(measure.service_hours, i.timezone)
+    hours = calendar_spans(calendar, i.window) if calendar is not None else None
     return count_downtime(
         entries,
         i.window,
@@ -155,6 +150,12 @@ def _evidence(i: Inputs, entries: list[Entry], running=None) -> DowntimeEvidence
         running=running,
         hours=hours,
     )
+
+
+def service_calendar(service: ServiceHours, timezone: str) -> BusinessCalendar:
+    """The calendar of a metric's service hours, in the agreement's zone."""
+    days = tuple(sorted({WEEKDAYS.index(d) for d in service.days}))
+    return weekly(days, service.start.hour * 60 + service.start.minute, service.end.hour * 60 + service.end.minute, timezone)
 
 
 def calendar_spans(calendar: BusinessCalendar, window: tuple[dt.datetime, dt.datetime]) -> list[tuple[dt.datetime, dt.datetime]]:

@@ -39,6 +39,7 @@ from mkdocs_sla.core.fields import (  # noqa: F401  (re-exported: the format's n
     SLUG,
     Count,
     Date,
+    EmptyPeriod,
     Model,
     Moment,
     NonNegative,
@@ -51,6 +52,7 @@ from mkdocs_sla.core.fields import (  # noqa: F401  (re-exported: the format's n
     TimeZone,
     Unit,
     VersionLabel,
+    Weekday,
 )
 from mkdocs_sla.core.logmodel import (  # noqa: F401
     LoggedOutage,
@@ -140,21 +142,15 @@ class CountMeasure(MeasureKind):
     kind: Literal["count"] = Field(description="`count`.")
 
 
-WhenEmpty = Literal["met", "missed"]
-
-
 class AverageMeasure(MeasureKind):
     """An average from a sum and a count (`sum:` and `count:` in the results), e.g. follow-up attempts per lead."""
 
     result_keys = required_keys = frozenset({"sum", "count"})
     kind: Literal["average"] = Field(description="`average`.")
-    when_empty: WhenEmpty = Field(
-        "met",
+    when_empty: EmptyPeriod = Field(
+        EmptyPeriod.MET,
         description="How a period with count 0 is judged. `missed` counts for remedies (escalation, chronic failure) but earns no credit: with no attainment there is no tier or shortfall.",
     )
-
-
-Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
 class ServiceHours(Model):
@@ -168,6 +164,9 @@ class ServiceHours(Model):
 
     @model_validator(mode="after")
     def _end_after_start(self) -> ServiceHours:
+        for moment in (self.start, self.end):
+            if moment.second or moment.microsecond or moment.tzinfo is not None:
+                raise ValueError(f"service hours are whole minutes of local time; expected `HH:MM`, not {moment.isoformat()}")
         if self.end <= self.start:
             raise ValueError(f"service hours end ({self.end}) at or before they start ({self.start}); expected an end after the start")
         return self
@@ -215,8 +214,8 @@ class AvailableMinutesMeasure(LoggedOutageMeasure):
     result_keys = frozenset({"outages", "running"})
     required_keys = frozenset({"outages", "running"})
     kind: Literal["available_minutes"] = Field(description="`available_minutes`.")
-    when_empty: WhenEmpty = Field(
-        "met",
+    when_empty: EmptyPeriod = Field(
+        EmptyPeriod.MET,
         description="How a period in which the deployment never ran is judged. `missed` counts for remedies but earns no credit.",
     )
 
@@ -264,8 +263,8 @@ class EventsMeasure(MeasureKind):
     result_keys = required_keys = frozenset({"good", "total"})
     percent = True
     kind: Literal["events"] = Field(description="`events`.")
-    when_empty: WhenEmpty = Field(
-        "met",
+    when_empty: EmptyPeriod = Field(
+        EmptyPeriod.MET,
         description="How a period with no events is judged. `missed` counts for remedies (escalation, chronic failure) but earns no credit: with no attainment there is no tier or shortfall.",
     )
 

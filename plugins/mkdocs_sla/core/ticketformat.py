@@ -15,7 +15,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from mkdocs_sla.core.fields import Model, Number, Slug, Text
+from mkdocs_sla.core.fields import EmptyPeriod, Model, Number, Slug, Text
 
 ColumnName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 StateName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -96,8 +96,8 @@ class TicketsMeasure(Model):
     duration_unit: Literal["minutes", "hours"] = Field(
         "hours", description="The unit of a percentile or average: business `minutes` or `hours`."
     )
-    when_empty: Literal["met", "missed"] = Field(
-        "met", description="How a period without counted tickets is judged. `missed` counts for remedies but earns no credit."
+    when_empty: EmptyPeriod = Field(
+        EmptyPeriod.MET, description="How a period without counted tickets is judged. `missed` counts for remedies but earns no credit."
     )
 
     @model_validator(mode="after")

@@ -11,12 +11,13 @@ import math
 from typing import Any
 
 from mkdocs_sla.core.calendars import BusinessCalendar, Hours
+from mkdocs_sla.core.fields import WEEKDAYS
 from mkdocs_sla.core.measures import Attainment
 from mkdocs_sla.core.model import Metric
 from mkdocs_sla.core.periods import zone
 from mkdocs_sla.core.tickets import TicketOutcome
 
-DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+DAY_NAMES = tuple(day.capitalize() for day in WEEKDAYS)  # Monday first, as `date.weekday()` counts
 TARGETS = {"first_response": "first response", "resolution": "resolution"}
 
 
@@ -78,8 +79,7 @@ def ticket_measure_words(metric: Metric) -> list[str]:
         words.append(
             f"Attainment = the average business time of the counted tickets with a {TARGETS[measure.target]}, in business {measure.duration_unit}."
         )
-    empty = "met" if measure.when_empty == "met" else "missed"
-    words.append(f"A period without counted tickets counts as {empty}.")
+    words.append(f"A period without counted tickets counts as {measure.when_empty.value}.")
     return words
 
 

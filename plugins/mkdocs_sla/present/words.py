@@ -395,13 +395,13 @@ MEASURE_WORDS: dict[str, MeasureWords] = {
     "count": MeasureWords(lambda metric: ["The count reported for the period."], lambda m: "counted"),
     "average": MeasureWords(
         lambda metric: [
-            f"The sum reported divided by the count: an average per item. A period with nothing to average counts as {metric.measure.when_empty}."
+            f"The sum reported divided by the count: an average per item. A period with nothing to average counts as {metric.measure.when_empty.value}."
         ],
         lambda m: "nothing to average" if m.empty else f"{m.sum} over {m.count}",
     ),
     "events": MeasureWords(
         lambda metric: [
-            f"Events that met the target as a share of all events in the period (good ÷ total × 100). A period without events counts as {metric.measure.when_empty}."
+            f"Events that met the target as a share of all events in the period (good ÷ total × 100). A period without events counts as {metric.measure.when_empty.value}."
         ],
         lambda m: "no events" if m.empty else f"{m.good:,} of {m.total:,}",
         "events",

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import types
 import typing
 from decimal import Decimal
@@ -40,6 +41,8 @@ def _type_name(tp) -> str:
         return " or ".join(dict.fromkeys(names))
     if origin is typing.Literal:
         return " or ".join(f"`{a}`" for a in args)
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return " or ".join(f"`{member.value}`" for member in tp)
     if origin is list:
         return f"list of {_type_name(args[0])}"
     if origin is dict:

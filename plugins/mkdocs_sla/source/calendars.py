@@ -16,9 +16,10 @@ from pathlib import Path
 
 import holidays
 
-from mkdocs_sla.core.calendarformat import WEEKDAYS, CalendarDefinition, parse_hours
+from mkdocs_sla.core.calendarformat import CalendarDefinition, parse_hours
 from mkdocs_sla.core.calendars import BusinessCalendar, Hours, always_open
 from mkdocs_sla.core.diagnostics import Diagnostics, Position
+from mkdocs_sla.core.fields import WEEKDAYS
 from mkdocs_sla.core.periods import zone
 from mkdocs_sla.source.fingerprints import file_state
 from mkdocs_sla.source.yamlsource import display_base, parse, read_text
