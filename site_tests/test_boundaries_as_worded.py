@@ -58,7 +58,7 @@ def test_a_withheld_credit_says_why_as_the_agreement_words_it(root, issued, char
     assert outcome.credit.below_minimum and outcome.claim_deadline is None
     total = PeriodTotal.of(outcome)
     assert total.notes == (f"{why} amount: not issued",) and not total.credited and total.claim_by is None
-    assert _credit(outcome, "x").endswith(f", {why} of 1 USD: not issued")
+    assert _credit(outcome, "x").endswith(f", {why} of 1.00 USD: not issued")
     (record,) = load(root).agreements
     line = statement_line(record.id, "t", evaluate(record).periods[0], None)
     assert line.withheld == f"{why} amount: not issued"

@@ -55,6 +55,8 @@ def test_the_worked_examples_are_the_engines_own_results(site):
     assert "<!-- sla:worked-examples -->" not in (site / "reference" / "credits" / "index.html").read_text()
     # Exactly one percent of a 31-day month down lands on the 99.0% bound: tier 1, not tier 2.
     assert "446.4 of 44,640 minutes down: attainment 99%, shown as 99%; missed, tier 1, credit 10%" in " ".join(text.split())
+    # A credit under the minimum amount is computed, and withheld in the words the pages use.
+    assert "Computed: credit 10% = 0.50 USD, under the minimum of 1.00 USD: not issued." in " ".join(text.split())
 
 
 def test_the_json_schemas_are_published_at_their_stable_paths(site):

@@ -39,7 +39,7 @@ def withheld_words(ct: CreditTerms | None, *, of_amount: bool = False) -> str:
     where an amount equal to the minimum is withheld too); `of_amount`, with the minimum itself."""
     relation = "under" if ct is None or ct.minimum_amount_issued else "not above"
     minimum = (
-        f"the minimum of {display.plain(ct.minimum_amount)} {ct.currency}"
+        f"the minimum of {display.money(Fraction(ct.minimum_amount), ct.currency)}"
         if of_amount and ct and ct.minimum_amount
         else "the minimum amount"
     )

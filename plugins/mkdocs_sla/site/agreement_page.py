@@ -69,61 +69,90 @@ def render_agreement(
     options = options or RenderOptions()
     links = Links(options)
     paths = links.paths
+    pages: dict[str, str] = {}
+    history = History(record, today, links, options.site_name)
+    years = earlier_years(evaluation.periods)
+    periods = [(outcome, _period_entry(record.id, outcome, years.get(outcome.period.label))) for outcome in evaluation.periods]
+    if results_shown:
+        pages[paths.agreement_json(record.id)] = _credits_json(record, evaluation)
+    embed = _badge(record, evaluation, links, options, pages)
+    pages[paths.agreement(record.id)] = _agreement_page(record, evaluation, periods, years, history, embed, links, today, results_shown)
+    by_year: dict[int, list[tuple[PeriodOutcome, PeriodEntry]]] = {}
+    for outcome, entry in periods:
+        if entry.earlier_year is not None:
+            by_year.setdefault(entry.earlier_year, []).append((outcome, entry))
+    for year, shown in by_year.items():
+        page = paths.earlier_periods(record.id, year)
+        pages[page] = _earlier_periods_page(record, evaluation, year, shown, page, links, history, today)
+    pages.update(calendar_pages(record, evaluation, links, paths.agreement(record.id)))
+    pages.update(history.pages({glossary_anchor(m) for m in record.in_force(today).terms.metrics}))
+    summary = _summary(record, evaluation, periods, years, history, today, results_shown)
+    return RenderedAgreement(pages, summary)
+
+
+def _credits_json(record: Agreement, evaluation: AgreementEvaluation) -> str:
+    """credits.json: every period with its evidence, for the customer's records."""
+    document = {
+        "agreement": record.id,
+        "file": record.file,
+        "periods": [evidenced_period_document(outcome) for outcome in evaluation.periods],
+    }
+    return _json(document) + "\n"
+
+
+def _badge(
+    record: Agreement, evaluation: AgreementEvaluation, links: Links, options: RenderOptions, pages: dict[str, str]
+) -> Markup | None:
+    """The badge's SVG (added to `pages`) and the snippet that embeds it, with absolute links
+    where the site has a URL; None when no period has closed."""
+    badge = customer_views.badge_of(evaluation)
+    if not badge:
+        return None
+    paths, path = links.paths, links.paths.agreement(record.id)
+    pages[paths.badge(record.id)] = badge[0]
+    site = (options.site_url or "").rstrip("/") + "/"
+
+    def absolute(target: str) -> str:
+        return site + page_url(target, options.use_directory_urls) if options.site_url else links(path, target)
+
+    return customer_views.embed_snippet(links(path, paths.badge(record.id)), absolute(paths.badge(record.id)), absolute(path), badge[1])
+
+
+def _agreement_page(
+    record: Agreement,
+    evaluation: AgreementEvaluation,
+    periods: list[tuple[PeriodOutcome, PeriodEntry]],
+    years: Mapping[str, int],
+    history: History,
+    embed: Markup | None,
+    links: Links,
+    today: dt.date,
+    results_shown: bool,
+) -> str:
+    """The agreement's page: the terms in force, its metrics with their charts, and the latest
+    periods in full (each earlier year has a page of its own)."""
+    paths = links.paths
     path = paths.agreement(record.id)
     version = record.in_force(today)
     terms = version.terms
-    pages: dict[str, str] = {}
-    history = History(record, today, links, options.site_name)
-
-    years = earlier_years(evaluation.periods)
-    periods = [(outcome, _period_entry(record.id, outcome, years.get(outcome.period.label))) for outcome in evaluation.periods]
-    # The page shows the latest periods in full; each earlier year has a page of its own.
     recent = replace(evaluation, periods=tuple(o for o in evaluation.periods if o.period.label not in years))
-    if results_shown:
-        pages[paths.agreement_json(record.id)] = (
-            _json(
-                {
-                    "agreement": record.id,
-                    "file": record.file,
-                    "periods": [evidenced_period_document(outcome) for outcome in evaluation.periods],
-                }
-            )
-            + "\n"
-        )
-
     metrics = []
     for metric in terms.metrics:
         view = _metric_view(metric, terms)
         view["glossary_href"] = links(path, paths.definition(glossary_anchor(metric)))
         view["charts"] = _metric_charts(metric, recent)
         metrics.append(view)
-
-    badge = customer_views.badge_of(evaluation)
-    embed = None
-    if badge:
-        pages[paths.badge(record.id)] = badge[0]
-        site = (options.site_url or "").rstrip("/") + "/"
-        absolute = (
-            (lambda target: site + page_url(target, options.use_directory_urls))
-            if options.site_url
-            else (lambda target: links(path, target))
-        )
-        embed = customer_views.embed_snippet(
-            links(path, paths.badge(record.id)), absolute(paths.badge(record.id)), absolute(path), badge[1]
-        )
-
-    review = _review(terms, record, today)
     last = periods[-1] if periods else None
     versions = history.views(path)
     version_hrefs = {v.label: v.href for v in versions}
-    pages[path] = (
+    return (
         _env()
         .get_template("agreement.md.j2")
         .render(
             record=record,
             terms=terms,
             version=version,
-            review=review,
+            review=_review(terms, record, today),
             metrics=metrics,
             today=today,
             results_shown=results_shown,
@@ -159,18 +188,21 @@ def render_agreement(
             tickets=ticket_section(record, evaluation, links, path, links(path, paths.agreement_json(record.id))),
         )
     )
-    by_year: dict[int, list[tuple[PeriodOutcome, PeriodEntry]]] = {}
-    for outcome, entry in periods:
-        if entry.earlier_year is not None:
-            by_year.setdefault(entry.earlier_year, []).append((outcome, entry))
-    for year, shown in by_year.items():
-        page = paths.earlier_periods(record.id, year)
-        pages[page] = _earlier_periods_page(record, evaluation, year, shown, page, links, history, today)
-    pages.update(calendar_pages(record, evaluation, links, path))
-    in_glossary = {glossary_anchor(m) for m in terms.metrics}
-    pages.update(history.pages(in_glossary))
 
-    summary = AgreementSummary(
+
+def _summary(
+    record: Agreement,
+    evaluation: AgreementEvaluation,
+    periods: list[tuple[PeriodOutcome, PeriodEntry]],
+    years: Mapping[str, int],
+    history: History,
+    today: dt.date,
+    results_shown: bool,
+) -> AgreementSummary:
+    """What the listings (catalog, credits by period, statements, glossary) need of the agreement."""
+    terms = record.in_force(today).terms
+    last = periods[-1] if periods else None
+    return AgreementSummary(
         id=record.id,
         file=record.file,
         line=record.versions[0].position.line,
@@ -188,14 +220,13 @@ def render_agreement(
         ),
         periods=tuple(entry for _outcome, entry in periods),
         versions=history.entries(),
-        standard=_standard_use(version),
+        standard=_standard_use(record.in_force(today)),
         statements=tuple(
             statement_line(record.id, outcome.terms.title, outcome, years.get(outcome.period.label)) for outcome in evaluation.periods
         )
         if results_shown
         else (),
     )
-    return RenderedAgreement(pages, summary)
 
 
 def _standard_use(version) -> StandardUse | None:

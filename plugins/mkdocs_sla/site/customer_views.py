@@ -53,7 +53,7 @@ def calculator_periods(evaluation: AgreementEvaluation) -> list[dict]:
                 "ceiling": _ratio(rules.rounding_ceiling(terms, credited)) if terms.round_to is not None else None,
                 "round_to": _ratio(terms.round_to),
                 "minimum": _ratio(terms.minimum_amount),
-                "minimum_text": f"{display.plain(terms.minimum_amount)} {terms.currency}" if terms.minimum_amount is not None else None,
+                "minimum_text": display.money(Fraction(terms.minimum_amount), terms.currency) if terms.minimum_amount is not None else None,
                 # Whether an amount equal to the minimum is issued (core.credits.below_minimum_amount).
                 "minimum_issued": bool(terms.minimum_amount_issued),
                 "charges": str(charges) if charges is not None else None,  # as written, as `sla credits` writes it

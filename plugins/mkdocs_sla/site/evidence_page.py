@@ -29,11 +29,11 @@ def _formula(m: MetricOutcome, evidence: dict[str, Any]) -> str | None:
     metric = m.metric
     measured, down = evidence["measured_minutes_display"], evidence["down_minutes_display"]
     if m.attainment is None:
-        return f"No minutes measured (the deployment never ran): judged {'met' if m.met else 'missed'}."
+        return f"No minutes measured (the deployment never ran): judged {m.status.value}."
     shown = display.attainment(m.attainment, metric.unit, metric.better)
     # "exactly 99.8%", or the unrounded "99.798387096774…%" (as the periods table's tooltip).
     exact = display.exactly(m.attainment, "%")
-    result = "met" if m.met else f"missed: {metric_credit_words(m)}"
+    result = m.status.value if m.met else f"{m.status.value}: {metric_credit_words(m)}"
     return f"({measured} − {down}) ÷ {measured} × 100 = {shown} ({exact}) against the objective {metric.objective}%: {result}."
 
 

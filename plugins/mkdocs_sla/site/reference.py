@@ -13,6 +13,7 @@ import enum
 import types
 import typing
 from decimal import Decimal
+from fractions import Fraction
 
 import pydantic
 from markupsafe import escape
@@ -25,7 +26,7 @@ from mkdocs_sla.core.records import Agreement
 from mkdocs_sla.core.servicemodel import ServiceDefinition, ServiceOutageLog, StandardTerms
 from mkdocs_sla.core.ticketformat import TicketMapping
 from mkdocs_sla.present import display
-from mkdocs_sla.present.words import bounds_in_words, measured_words
+from mkdocs_sla.present.words import bounds_in_words, measured_words, withheld_words
 from mkdocs_sla.source.builder import agreement_from_text, agreement_yaml, metric_yaml, outages_yaml, results_yaml
 
 # ---------------------------------------------------------------- format reference
@@ -274,7 +275,7 @@ def _metric_line(evaluation: AgreementEvaluation, index: int = 0) -> str:
     return (
         f"{measured_words(m)}: attainment {display.long(m.attainment)}%, shown as "
         f"{display.attainment(m.attainment, m.metric.unit, m.metric.better)}; "
-        f"{'met' if m.met else 'missed'}, {tier}, credit {display.percent(m.credit_percent)}"
+        f"{m.status.value}, {tier}, credit {display.percent(m.credit_percent)}"
     )
 
 
@@ -307,17 +308,18 @@ def worked_examples() -> str:
         "",
     ]
 
+    record = _record(_COMPUTE, [outages_yaml("2026-01", [("2026-01-10T10:00:00Z", "2026-01-10T10:45:00Z")], charges="5.00")])
+    evaluation = evaluate(record)
+    credit, terms = evaluation.periods[0].credit, record.versions[0].terms.credit_terms
+    minimum = display.money(Fraction(terms.minimum_amount), terms.currency)
     out += [
         "## The minimum amount",
         "",
-        "The same agreement issues no credit below 1.00 USD: on a month's charges of 5.00 USD, a 10% credit is 0.50 USD and is not issued.",
+        f"The same agreement issues no credit under {minimum}. The month of 45 minutes down, on charges of "
+        f"{display.money(Fraction(evaluation.periods[0].results.results.charges), terms.currency)}:",
         "",
-    ]
-    record = _record(_COMPUTE, [outages_yaml("2026-01", [("2026-01-10T10:00:00Z", "2026-01-10T10:45:00Z")], charges="5.00")])
-    credit = evaluate(record).periods[0].credit
-    out += [
-        f"Computed: credit {display.percent(credit.percent)} = {display.money(credit.amount, 'USD')}, "
-        f"below the minimum: {'yes, not issued' if credit.below_minimum else 'no'}.",
+        f"Computed: credit {display.percent(credit.percent)} = {display.money(credit.amount, terms.currency)}, "
+        f"{withheld_words(terms, of_amount=True) if credit.below_minimum else 'issued'}.",
         "",
     ]
 
@@ -344,8 +346,7 @@ def worked_examples() -> str:
         evaluation = evaluate(_record(_POOL, [results]))
         outcome = evaluation.periods[0]
         parts = [
-            f"{m.metric.id} {display.attainment(m.attainment, '%', 'higher')}"
-            + (" — default" if m.default else (" — missed" if m.met is False else " — met"))
+            f"{m.metric.id} {display.attainment(m.attainment, '%', 'higher')}" + (" — default" if m.default else f" — {m.status.value}")
             for m in outcome.metrics
         ]
         note = " (held to the at-risk amount)" if outcome.credit.capped else ""

@@ -106,7 +106,7 @@
         var result = credit(period, fee);
         var amount = money(result.amount, period.currency);
         if (result.below) {
-          row(list, "amount", "Amount", amount + ": " + (period.minimum_issued ? "under" : "not above") + " the minimum of " + period.minimum_text + ", not issued");
+          row(list, "amount", "Amount", amount + ": " + (period.minimum_issued ? "under" : "not above") + " the minimum of " + period.minimum_text + ": not issued");  // words.withheld_words
         } else {
           row(list, "amount", "Amount", amount);
         }
