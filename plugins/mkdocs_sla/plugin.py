@@ -156,9 +156,21 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             site_author=config.site_author,
             audience=self.audience,
         )
-        # Each agreement is loaded, evaluated and rendered on its own; a large tree does that in
-        # worker processes. Not under `mkdocs serve`, whose server threads make forking unsafe.
         serving = self.command == "serve"
+        diagnostics, rendered = self._render_agreements(options, serving)
+        for diagnostic in diagnostics:
+            if diagnostic.severity is Severity.WARNING:
+                log.warning(str(self._for_terminal(diagnostic)))
+        rendered, listings, problem_pages = self._render_listings(options, serving, diagnostics, rendered)
+        self._add_pages(files, config, rendered, listings, problem_pages, serving)
+        return files
+
+    def _render_agreements(self, options: RenderOptions, serving: bool) -> tuple[list, list]:
+        """Every agreement the audience may see, rendered, and the problems of all of them.
+
+        Each agreement is loaded, evaluated and rendered on its own; a large tree does that in
+        worker processes. Not under `mkdocs serve`, whose server threads make forking unsafe;
+        there the folders the watcher saw change are rendered again, the others reused."""
         # A folder edited in the last seconds may change again within the clock's tick: the next
         # rebuild compares its bytes (source/fingerprints.py RACY_SECONDS).
         self.rendered_cache.racy_before = racy_time()
@@ -195,9 +207,12 @@ class SlaPlugin(BasePlugin[SlaConfig]):
                 f"sla: no agreement has the customer `{self.audience.customer}`; expected the key of a customer "
                 "(its `customer_id`, or the slug of its name), e.g. as `sla sites` lists them"
             )
-        for diagnostic in diagnostics:
-            if diagnostic.severity is Severity.WARNING:
-                log.warning(str(self._for_terminal(diagnostic)))
+        return diagnostics, rendered
+
+    def _render_listings(self, options: RenderOptions, serving: bool, diagnostics: list, rendered: list):
+        """The catalog, credits by period, glossary, statements and services pages, with the
+        navigation; and, under `mkdocs serve`, a page per agreement that does not load. A build
+        with errors stops here with all of them."""
         errors = [d for d in diagnostics if d.severity is Severity.ERROR]
         summaries = [r.summary for r in rendered]
         # The services' own problems are among `diagnostics` already; the valid ones get their pages.
@@ -215,7 +230,7 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             summaries = [r.summary for r in rendered]
         problem_pages: dict[str, str] = {}
         if errors:
-            if self.command != "serve":
+            if not serving:
                 raise PluginError(_error_text([self._for_terminal(d) for d in errors]))
             # A preview keeps answering: the errors go to the terminal and onto the pages, and
             # the agreements that load are shown, until the next valid edit.
@@ -232,6 +247,11 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             for agreement_id, lines in self._problems_by_agreement(errors).items():
                 if agreement_id not in {s.id for s in summaries}:
                     problem_pages.update(render_problem_page(agreement_id, lines, options=options))
+        return rendered, listings, problem_pages
+
+    def _add_pages(self, files: Files, config, rendered: list, listings: dict, problem_pages: dict, serving: bool) -> None:
+        """The generated pages as virtual files, with their edit links; the format reference, the
+        schemas and the assets; under `mkdocs serve`, what the next rebuild may reuse."""
         # Resolved as agreements_dir is: through a linked folder, the relative path would lead out
         # of the link and name the real folder (a machine's folder, and a broken edit link).
         docs_dir = Path(config.docs_dir).resolve()
@@ -260,7 +280,6 @@ class SlaPlugin(BasePlugin[SlaConfig]):
             self.reuse.start(files, {**made, **reference})
         self._add(files, File.generated(config, STYLESHEET_URI, abs_src_path=str(STYLESHEET)))
         self._add(files, File.generated(config, SCRIPT_URI, abs_src_path=str(SCRIPT)))
-        return files
 
     def on_page_markdown(self, markdown: str, page: Page, config, files: Files) -> str:
         # Worked examples are computed by the engine at build time, never typed by hand.
