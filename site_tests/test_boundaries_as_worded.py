@@ -3,6 +3,7 @@ same thing, and the format can say what real agreements say."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -10,6 +11,7 @@ from site_tests.core_helpers import agreement, assert_reported_in_agreement, per
 from site_tests.test_core_credits import POOL_TERMS, metric, one_period, terms
 
 from mkdocs_sla.core.tiers import tier_gaps
+from mkdocs_sla.present import display
 from mkdocs_sla.present.words import credit_model_words, credit_terms_lines
 from mkdocs_sla.source.load import load
 
@@ -25,9 +27,9 @@ def root(tmp_path):
 @pytest.mark.parametrize(
     "issued, below, words",
     [
-        ("", False, "a period's credit under 1 USD is not issued"),
-        ("true", False, "a period's credit under 1 USD is not issued"),
-        ("false", True, "a period's credit is issued only if it is greater than 1 USD"),
+        ("", False, "a period's credit under 1.00 USD is not issued"),
+        ("true", False, "a period's credit under 1.00 USD is not issued"),
+        ("false", True, "a period's credit is issued only if it is greater than 1.00 USD"),
     ],
 )
 def test_a_credit_of_exactly_the_minimum_amount_is_issued_unless_only_a_greater_one_is(root, issued, below, words):
@@ -201,3 +203,11 @@ def test_an_unacknowledged_tier_gap_is_still_a_warning_that_says_how_to_acknowle
         cli=False,
         offset=2,
     )
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"), [("1", "1.00 USD"), ("0.5", "0.50 USD"), ("2.495", "2.495 USD"), ("0.004", "0.004 USD"), ("1000", "1,000.00 USD")]
+)
+def test_a_money_term_is_shown_as_money_and_never_rounded(written, shown):
+    # A minimum of 2.495 USD read "2.50 USD" when written as an invoice amount: a term misstated.
+    assert display.money_term(Decimal(written), "USD") == shown

@@ -193,8 +193,8 @@ def test_service_hours_are_whole_minutes(tmp_path):
     # Service hours and a calendar's hours are one rule (`core.calendars.weekly`), counted in minutes.
     text = agreement().replace("kind: downtime\n", "kind: downtime\n" + SERVICE_HOURS.replace("'08:00'", "'08:00:30'"))
     write_agreement(tmp_path, "svc", text)
-    line, column = position_of(text, "days:")
-    assert_reported(tmp_path, "svc/agreement.yaml", line, column, "expected `HH:MM`", cli=False)
+    line, column = position_of(text, "'08:00:30'")  # at the value, naming its key
+    assert_reported(tmp_path, "svc/agreement.yaml", line, column, "`start` has seconds or an offset; expected a whole minute", cli=False)
 
 
 def test_the_format_has_one_list_of_weekdays():
@@ -204,3 +204,11 @@ def test_the_format_has_one_list_of_weekdays():
     assert tuple(WeekHours.model_fields) == WEEKDAYS
     week = [dt.date(2026, 11, 30) + dt.timedelta(days=n) for n in range(7)]  # Monday to Sunday
     assert [WEEKDAYS[day.weekday()] for day in week] == [day.strftime("%A").lower() for day in week]
+
+
+def test_service_hours_and_a_calendar_on_one_measure_are_refused(tmp_path):
+    # The calendar's hours counted and the service hours were ignored without a word.
+    text = agreement().replace("kind: downtime\n", "kind: downtime\n      calendar: 24x7\n" + SERVICE_HOURS)
+    write_agreement(tmp_path, "svc", text)
+    line, column = position_of(text, "kind: downtime")
+    assert_reported(tmp_path, "svc/agreement.yaml", line, column, "both `service_hours` and a `calendar`", cli=False)

@@ -112,6 +112,7 @@ REJECTED = {
     "missing required key": lambda d: d.pop("metrics"),
     "format 2": lambda d: d.update(format="2"),
     "a line break in a unit": lambda d: uptime(d).update(unit="%\n\n# heading"),
+    "a unit ending in a line break (`unit: |`)": lambda d: uptime(d).update(unit="%\n"),
     "a line break in a version label": lambda d: d.update(version="1.0\n2.0"),
     "a bidirectional control in a unit": lambda d: uptime(d).update(unit="ms\u202e"),
 }

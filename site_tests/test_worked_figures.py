@@ -131,5 +131,5 @@ def test_an_earlier_years_page_holds_the_terms_each_of_its_periods_was_judged_un
     newer, older = terms.split('<h3 id="terms-1.0">')
     assert "Version 1.1" in newer and "2025-07." in newer and "<td>1</td> <td>below 99.99% and at least 99.0%</td> <td>15%</td>" in newer
     assert "2025-01." in older and "<td>1</td> <td>below 99.99% and at least 99.0%</td> <td>10%</td>" in older
-    for words in ("their credits are added up", "at most 100% of the base in a period", "credit under 1 USD is not issued"):
+    for words in ("their credits are added up", "at most 100% of the base in a period", "credit under 1.00 USD is not issued"):
         assert words in newer and words in older, words

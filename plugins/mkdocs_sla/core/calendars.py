@@ -141,7 +141,7 @@ def always_open(name: str = ALWAYS_OPEN) -> BusinessCalendar:
     return BusinessCalendar(name, "UTC", ((Hours(0, MINUTES_PER_DAY),),) * 7, always_open=True)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=256)  # a long `mkdocs serve` meets few distinct service hours
 def weekly(days: tuple[int, ...], start: int, end: int, timezone: str) -> BusinessCalendar:
     """Service hours as a calendar: `start` to `end` (minutes from local midnight) on each of
     `days` (0 = Monday) in `timezone`, no holidays. A business-hours downtime metric is measured

@@ -33,10 +33,12 @@ def _one_line(value: str) -> str:
 def _schema_pattern() -> str:
     """`CONTROL` as a JSON Schema pattern, so that an editor flags a line break in a label as the
     loader does. Surrogates are left out: a schema's regular expression reads UTF-16 code units,
-    where they are the two halves of any character beyond the BMP (an emoji)."""
+    where they are the two halves of any character beyond the BMP (an emoji). The end is "no
+    character follows", not `$`, which Python's `re` (the `jsonschema` package) also matches
+    before a final line break: `unit: |` writes `%` and a line break."""
     body = CONTROL.pattern[1:-1].replace("\ud800-\udfff", "")
     escaped = "".join(c if c == "-" else f"\\u{ord(c):04x}" for c in body)
-    return f"^[^{escaped}]*$"
+    return f"^[^{escaped}]*(?![\\s\\S])"
 
 
 ONE_LINE = Field(json_schema_extra={"pattern": _schema_pattern()})

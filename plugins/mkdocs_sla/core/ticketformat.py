@@ -10,12 +10,12 @@ a mapping file beside the exports, or the columns written out.
 from __future__ import annotations
 
 from decimal import Decimal
-from fractions import Fraction
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from mkdocs_sla.core.fields import EmptyPeriod, Model, Number, Slug, Text
+from mkdocs_sla.core.measuremodel import MeasureKind
 
 ColumnName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 StateName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -54,7 +54,7 @@ class Within(Model):
         return whole + (seconds != whole)
 
 
-class TicketsMeasure(Model):
+class TicketsMeasure(MeasureKind):
     """Support tickets against a target, computed from the ticket export of each period.
 
     Per ticket: the deadline (creation + `within` on the `calendar`, the clock stopped during
@@ -62,14 +62,9 @@ class TicketsMeasure(Model):
     attainment is the share of tickets met (`statistic: share`, in %), or a percentile or the
     average of the business durations (in `duration_unit`)."""
 
-    floor: ClassVar[Fraction | None] = Fraction(0)  # a share or a duration is never below 0
-    # What a measure declares about itself (core.model.MeasureKind): no key of a results file
-    # applies (the tickets come from the period's export), and no outages are counted.
-    result_keys: ClassVar[frozenset[str]] = frozenset()
-    required_keys: ClassVar[frozenset[str]] = frozenset()
-    counts_outages: ClassVar[bool] = False
-    reads_log: ClassVar[bool] = False
-    reads_tickets: ClassVar[bool] = True  # the period's ticket export, on a business calendar
+    # No key of a results file applies (the tickets come from the period's export), no outages
+    # are counted, and a share or a duration is never below 0 (MeasureKind's defaults).
+    reads_tickets = True  # the period's ticket export, on a business calendar
 
     kind: Literal["tickets"] = Field(description="`tickets`.")
     select: TicketSelection = Field(description="Which tickets count, e.g. `{column: priority, values: [P1]}`.")

@@ -200,6 +200,13 @@ def money(value: Fraction | None, currency: str) -> str:
     return f"{cents(value):,.2f} {currency}"
 
 
+def money_term(value: Decimal, currency: str) -> str:
+    """A money figure of the terms (a minimum amount, a rounding step): as an invoice shows money
+    where it is whole cents (`1.00 USD`), else as written (`2.495 USD`): a term is never rounded."""
+    exact = Fraction(value)
+    return money(exact, currency) if Fraction(cents(exact)) == exact else f"{plain(value)} {currency}"
+
+
 def minutes(value: Fraction) -> str:
     """Minutes for people: whole minutes with thousands separators, else to at most two places."""
     if value.denominator == 1:

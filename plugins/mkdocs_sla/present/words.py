@@ -39,7 +39,7 @@ def withheld_words(ct: CreditTerms | None, *, of_amount: bool = False) -> str:
     where an amount equal to the minimum is withheld too); `of_amount`, with the minimum itself."""
     relation = "under" if ct is None or ct.minimum_amount_issued else "not above"
     minimum = (
-        f"the minimum of {display.money(Fraction(ct.minimum_amount), ct.currency)}"
+        f"the minimum of {display.money_term(ct.minimum_amount, ct.currency)}"
         if of_amount and ct and ct.minimum_amount
         else "the minimum amount"
     )
@@ -218,7 +218,7 @@ def credit_terms_lines(terms: Terms) -> list[tuple[str, str, bool]]:
         )
     lines.append(("Cap", f"at most {number(ct.cap, '%')} of the base in a period" if ct.cap is not None else "none", False))
     if ct.minimum_amount is not None:
-        amount = f"{display.plain(ct.minimum_amount)} {ct.currency}"
+        amount = display.money_term(ct.minimum_amount, ct.currency)
         lines.append(
             (
                 "Minimum",
@@ -229,7 +229,7 @@ def credit_terms_lines(terms: Terms) -> list[tuple[str, str, bool]]:
             )
         )
     if ct.round_to is not None:
-        step = f"{display.plain(ct.round_to)} {ct.currency}"
+        step = display.money_term(ct.round_to, ct.currency)
         lines.append(("Rounding", f"amounts are rounded half up to {step} (down where {ROUNDED_DOWN_BECAUSE})", False))
     else:
         lines.append(("Rounding", "amounts stay exact; shown rounded to cents", False))

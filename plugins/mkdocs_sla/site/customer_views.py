@@ -53,7 +53,7 @@ def calculator_periods(evaluation: AgreementEvaluation) -> list[dict]:
                 "ceiling": _ratio(rules.rounding_ceiling(terms, credited)) if terms.round_to is not None else None,
                 "round_to": _ratio(terms.round_to),
                 "minimum": _ratio(terms.minimum_amount),
-                "minimum_text": display.money(Fraction(terms.minimum_amount), terms.currency) if terms.minimum_amount is not None else None,
+                "minimum_text": display.money_term(terms.minimum_amount, terms.currency) if terms.minimum_amount is not None else None,
                 # Whether an amount equal to the minimum is issued (core.credits.below_minimum_amount).
                 "minimum_issued": bool(terms.minimum_amount_issued),
                 "charges": str(charges) if charges is not None else None,  # as written, as `sla credits` writes it
@@ -89,11 +89,11 @@ def formula_words(terms: Terms) -> list[str]:
         words.append(f"The total is capped at {number(ct.cap, '%')}.")
     amount = "The credit amount is that percentage of the period's fee"
     if ct.round_to is not None:
-        amount += f", rounded half up to {display.plain(ct.round_to)} {ct.currency} (down where {ROUNDED_DOWN_BECAUSE})"
+        amount += f", rounded half up to {display.money_term(ct.round_to, ct.currency)} (down where {ROUNDED_DOWN_BECAUSE})"
     words.append(amount + ".")
     if ct.minimum_amount is not None:
         under = "under" if ct.minimum_amount_issued else "of at most"
-        words.append(f"An amount {under} {display.plain(ct.minimum_amount)} {ct.currency} is not issued.")
+        words.append(f"An amount {under} {display.money_term(ct.minimum_amount, ct.currency)} is not issued.")
     deadline = deadline_words(terms)
     if deadline:
         words.append(f"Claim it {deadline}.")

@@ -311,11 +311,12 @@ def worked_examples() -> str:
     record = _record(_COMPUTE, [outages_yaml("2026-01", [("2026-01-10T10:00:00Z", "2026-01-10T10:45:00Z")], charges="5.00")])
     evaluation = evaluate(record)
     credit, terms = evaluation.periods[0].credit, record.versions[0].terms.credit_terms
-    minimum = display.money(Fraction(terms.minimum_amount), terms.currency)
+    minimum = display.money_term(terms.minimum_amount, terms.currency)
     out += [
         "## The minimum amount",
         "",
-        f"The same agreement issues no credit under {minimum}. The month of 45 minutes down, on charges of "
+        f"The same agreement issues no credit under {minimum}. A month of "
+        f"{display.minutes(evaluation.periods[0].metrics[0].measured.down_minutes)} minutes down, on charges of "
         f"{display.money(Fraction(evaluation.periods[0].results.results.charges), terms.currency)}:",
         "",
         f"Computed: credit {display.percent(credit.percent)} = {display.money(credit.amount, terms.currency)}, "

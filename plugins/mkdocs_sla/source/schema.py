@@ -76,6 +76,7 @@ SCHEMA_LIMITS: tuple[str, ...] = (
     "A number written as a quoted string is checked for its form; its range (0 to 100 for a percentage) only where noted by a pattern.",
     "A metric's `calendar` names a calendar of the agreement's `calendars:` or of `agreements/calendars/<name>.yaml` (or `24x7`); holiday countries and subdivisions are those the `holidays` package knows; a calendar's hours on one day do not overlap (the pattern says `HH:MM-HH:MM`, the loader checks 00:00 to 24:00).",
     "Ticket exports (`tickets/<period>.csv`) are named by a period of the agreement and checked on load: the mapped columns, known priorities and states, one row per ticket id, responses and pauses after creation, pauses that do not overlap, timestamps with an offset unless the mapping names a zone.",
+    "A measure has `service_hours` or a `calendar`, not both.",
     "A tier has at most one upper and one lower bound, and at least one bound; a claim deadline has exactly one of its two forms (the schema says these too, without the loader's wording).",
 )
 
