@@ -211,3 +211,19 @@ def test_an_unacknowledged_tier_gap_is_still_a_warning_that_says_how_to_acknowle
 def test_a_money_term_is_shown_as_money_and_never_rounded(written, shown):
     # A minimum of 2.495 USD read "2.50 USD" when written as an invoice amount: a term misstated.
     assert display.money_term(Decimal(written), "USD") == shown
+
+
+def test_a_withheld_amount_never_reads_as_reaching_the_minimum(root):
+    # 10% of 9.99 is 0.999: half up it would show 1.00, "under the minimum of 1.00". Withheld
+    # amounts are rounded down wherever they are shown (display.credit_amount, and sla.js).
+    from mkdocs_sla.present.documents import evidenced_period_document
+    from mkdocs_sla.site.evidence_page import _credit
+    from mkdocs_sla.site.views import PeriodTotal
+
+    one_period(root, "99.5", credit_terms=terms(minimum_amount="1.00"), charges="9.99")
+    outcome = period_outcome(root, "2026-01")
+    assert outcome.credit.amount == Fraction(999, 1000) and outcome.credit.below_minimum
+    assert _credit(outcome, "9.99 USD").endswith("of 9.99 USD = 0.99 USD, under the minimum of 1.00 USD: not issued")
+    assert evidenced_period_document(outcome)["credit"]["amount_display"] == "0.99 USD"
+    assert display.credit_amount(Fraction(999, 1000), "USD", withheld=False) == "1.00 USD"  # an issued one: as an invoice
+    assert PeriodTotal.of(outcome).text == "10% · 0.99 USD"  # the periods table

@@ -75,6 +75,12 @@ def page_types(folder: Path) -> dict[str, str]:
         "credits index": "agreements/credits/",
         "credits period": _first(folder, "agreements/credits"),
         "format reference": "reference/format/",
+        "worked examples": "reference/credits/",
+        # The pages of other shapes: a customer's statement, ticket tables, a service.
+        "statement": sorted(p.parent for p in (folder / "agreements/statements").glob("*/*/index.html"))[0].relative_to(folder).as_posix()
+        + "/",
+        "tickets": "agreements/support-desk/",
+        "service": _first(folder, "agreements/services"),
         "404": "404.html",
     }
 
@@ -91,6 +97,10 @@ KINDS = [
     "credits index",
     "credits period",
     "format reference",
+    "worked examples",
+    "statement",
+    "tickets",
+    "service",
     "404",
 ]
 
@@ -123,9 +133,20 @@ def test_no_page_asks_another_host_for_anything(page, customer_site, kind):
 
 # ---------------------------------------------------------------- phone layout
 
+AXE = Axe()
+
 LAYOUT_JS = """(minCell) => {
   const root = document.scrollingElement;
   const problems = [];
+  // A chart's labels stay legible: the chart scrolls rather than shrinking them (sla.css).
+  for (const svg of document.querySelectorAll('article svg.sla-chart__svg')) {
+    const px = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width * 12;
+    if (px < 10) problems.push(`chart labels ${px.toFixed(1)} px high: ${svg.querySelector('title').textContent}`);
+  }
+  for (const box of document.querySelectorAll('article .sla-chart__frame, article .md-typeset__scrollwrap')) {
+    if (box.closest('.sla-table') || box.scrollWidth <= box.clientWidth + 1) continue;
+    if (box.tabIndex < 0) problems.push(`a box that scrolls sideways and the keyboard cannot reach: ${box.className}`);
+  }
   if (root.scrollWidth > root.clientWidth + 1) problems.push(`the page scrolls sideways: ${root.scrollWidth} > ${root.clientWidth}`);
   for (const cell of document.querySelectorAll('article td, article th')) {
     const text = cell.innerText.trim();
@@ -146,17 +167,31 @@ LAYOUT_JS = """(minCell) => {
 }"""
 
 
+OPEN_ALL_JS = "() => document.querySelectorAll('article details').forEach(d => { d.open = true; })"
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_on_a_phone_no_column_is_squashed_and_the_page_never_scrolls_sideways(page, customer_site, kind):
+    """With every evidence and figures table opened: the page never scrolls sideways, a box that
+    does can be reached from the keyboard (axe's scrollable-region-focusable too), charts stay legible."""
     page.set_viewport_size(PHONE)
     open_page(page, customer_site, kind)
+    page.evaluate(OPEN_ALL_JS)
+    page.wait_for_timeout(250)  # sla.js looks again after a resize; opening details is none
+    page.evaluate("() => window.dispatchEvent(new Event('resize'))")
+    page.wait_for_timeout(250)
     assert page.evaluate(LAYOUT_JS, MIN_CELL) == []
+    results = AXE.run(page)
+    found = [
+        f"{v['id']}: {[n['target'] for n in v['nodes']][:5]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert found == [], "\n".join(found)
     assert page.console_errors == []
 
 
 # ---------------------------------------------------------------- accessibility
-
-AXE = Axe()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -221,10 +256,12 @@ def test_the_calculator_gives_the_engines_credit_for_every_example_period(page, 
             if document["charges"] is not None:
                 # The period's own charges, as the page starts: the engine's figures, from `sla credits`.
                 assert fee.input_value() == document["charges"]
-                assert display.money(outcome.credit.amount, terms.currency) == document["credit"]["amount_display"]
+                shown_amount = display.credit_amount(outcome.credit.amount, terms.currency, withheld=outcome.credit.below_minimum)
+                assert shown_amount == document["credit"]["amount_display"]
                 cases.append((None, outcome.credit.amount, document["credit"]["below_minimum"]))
             # Any fee the customer types: the engine's own rule for that fee.
-            for typed_fee in ("1234.56", "7.5"):
+            # 6.66: at 15% 0.999, under a minimum of 1.00, which half up would read as reached.
+            for typed_fee in ("1234.56", "7.5", "6.66"):
                 credit = rules.period_credit(terms, credited, Decimal(typed_fee))
                 cases.append((typed_fee, credit.amount, credit.below_minimum))
             for typed_fee, amount, below in cases:
@@ -234,7 +271,7 @@ def test_the_calculator_gives_the_engines_credit_for_every_example_period(page, 
                 shown = calculator_readout(page)
                 where = f"{record.id} {outcome.period.label} fee {typed_fee or document['charges']}: {shown}"
                 assert shown["percent"].startswith(display.percent(outcome.credit.percent) + " of the fee"), where
-                assert shown["amount"].startswith(display.money(amount, terms.currency)), where
+                assert shown["amount"].startswith(display.credit_amount(amount, terms.currency, withheld=below)), where
                 assert ("not issued" in shown["amount"]) == below, where
                 deadline = rules.claim_deadline(terms, outcome.period)
                 if amount and not below and deadline is not None:
@@ -263,3 +300,46 @@ def test_the_calculator_reads_a_fee_with_separators_and_says_when_it_is_not_a_nu
     page.locator("#sla-calc-fee").fill("ten euros")
     assert "error" in calculator_readout(page)
     assert page.console_errors == []
+
+
+GRAPHICS_JS = """() => {
+  // The painted colour of a CSS colour, and WCAG's contrast ratio of two.
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = 1;
+  const ctx = canvas.getContext('2d', {willReadFrequently: true});
+  const rgb = (css) => { ctx.clearRect(0, 0, 1, 1); ctx.fillStyle = css; ctx.fillRect(0, 0, 1, 1); return [...ctx.getImageData(0, 0, 1, 1).data].slice(0, 3); };
+  const lum = (c) => { const [r, g, b] = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const page = rgb(getComputedStyle(document.body).backgroundColor);
+  const out = {};
+  for (const [name, selector, property] of [
+    ['credit bar', '.sla-chart__bar--credit rect', 'fill'],
+    ['withheld bar', '.sla-chart__bar--withheld rect', 'fill'],
+    ['axis', '.sla-chart__axis', 'stroke'],
+  ]) {
+    const el = document.querySelector(selector);
+    if (el) out[name] = ratio(rgb(getComputedStyle(el)[property]), page);
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_charts_lines_and_bars_and_the_calculators_focus_can_be_seen(page, customer_site, scheme):
+    """WCAG 1.4.11: the bars and axes that carry a chart's meaning keep 3:1 against the page in
+    both schemes (axe does not look inside an SVG with role img); WCAG 2.4.7: the fee field
+    shows the keyboard's focus."""
+    _folder, url = customer_site
+    page.emulate_media(color_scheme=scheme, reduced_motion="reduce")
+    catalog = load(REPO_ROOT / "agreements")
+    credited = next(r for r in catalog.agreements if any(o.credit.percent and o.credit.percent < 100 for o in evaluate(r).periods[-12:]))
+    page.goto(url + f"agreements/{credited.id}/", wait_until="load")
+    ratios = page.evaluate(GRAPHICS_JS)
+    assert {"credit bar", "axis"} <= set(ratios), ratios
+    assert all(value >= 3 for value in ratios.values()), (scheme, ratios)
+    page.locator("#sla-calc-period").focus()
+    page.keyboard.press("Tab")
+    fee = page.locator("#sla-calc-fee")
+    assert fee.evaluate("el => el === document.activeElement")
+    style = fee.evaluate("el => { const s = getComputedStyle(el); return [s.outlineStyle, parseFloat(s.outlineWidth)]; }")
+    assert style[0] != "none" and style[1] >= 2, style

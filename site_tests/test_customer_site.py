@@ -94,7 +94,7 @@ def test_a_missed_period_is_drawn_inside_the_band_of_its_credit_tier(built, cata
         assert band.get("data-high") == (display.exact(tier.span.high) if tier.span.high is not None else "")
         # The same figures without the picture, for screen readers: the caption sends the reader to
         # the page's periods table, whose row for the period shows the attainment, the miss and the tier.
-        figure = svg.getparent()
+        (figure,) = svg.xpath("ancestor::figure[1]")
         assert figure.xpath('./figcaption/a[@href="#periods"]') and doc.xpath('//h2[@id="periods"]')
         # The chart draws only metrics of the page's terms, so the row's name links to the metric.
         (row,) = [

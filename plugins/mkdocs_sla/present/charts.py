@@ -121,14 +121,19 @@ FIGURES_IN_PERIODS = 'Each period\'s figures: <a href="#periods">the periods tab
 def _figure(kind: str, svg: str, caption: str, head: Sequence[str] = (), rows: Sequence[Sequence[str]] = ()) -> str:
     """The chart, its caption, and its figures as a table (for screen readers, and for anyone on
     a tap); without `rows`, the caption sends the reader to the page's periods table instead."""
+    # The frame scrolls sideways on a phone rather than shrink the labels past reading (sla.css);
+    # sla.js makes it reachable from the keyboard while it does. These divs are why the pages
+    # hold charts in a `section.sla-charts`: Material's search parser, skipping that container
+    # (data-search-exclude), would stop at the first `</div>` of a div's.
+    svg = f'<div class="sla-chart__frame">{svg}</div>'
     if not rows:
         return f'<figure class="sla-chart sla-chart--{kind}">{svg}<figcaption>{_e(caption)} {FIGURES_IN_PERIODS}</figcaption></figure>'
     table = (
-        '<table class="sla-chart__data"><thead><tr>'
+        '<div class="sla-table" role="region" aria-label="The figures" tabindex="0"><table class="sla-chart__data"><thead><tr>'
         + "".join(f'<th scope="col">{_e(h)}</th>' for h in head)
         + "</tr></thead><tbody>"
         + "".join("<tr>" + "".join(f"<td>{_e(cell)}</td>" for cell in row) + "</tr>" for row in rows)
-        + "</tbody></table>"
+        + "</tbody></table></div>"
     )
     return (
         f'<figure class="sla-chart sla-chart--{kind}">{svg}'

@@ -200,6 +200,15 @@ def money(value: Fraction | None, currency: str) -> str:
     return f"{cents(value):,.2f} {currency}"
 
 
+def credit_amount(value: Fraction | None, currency: str, *, withheld: bool) -> str:
+    """A period's credit amount: to the cent, half up, as an invoice shows it; a withheld one
+    (under the minimum amount) rounded down instead, so that it never reads as reaching the
+    minimum it missed (0.999 beside a minimum of 1.00 shows 0.99, not 1.00)."""
+    if value is None or not withheld:
+        return money(value, currency)
+    return f"{to_decimal(value, 2, ROUND_FLOOR):,.2f} {currency}"
+
+
 def money_term(value: Decimal, currency: str) -> str:
     """A money figure of the terms (a minimum amount, a rounding step): as an invoice shows money
     where it is whole cents (`1.00 USD`), else as written (`2.495 USD`): a term is never rounded."""

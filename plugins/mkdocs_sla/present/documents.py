@@ -57,7 +57,9 @@ def period_document(outcome: PeriodOutcome) -> dict[str, Any]:
             "percent": display.decimal(credit.percent),
             "capped": credit.capped,
             "amount": display.decimal(credit.amount),
-            "amount_display": display.money(credit.amount, currency) if credit.amount is not None and currency else None,
+            "amount_display": display.credit_amount(credit.amount, currency, withheld=credit.below_minimum)
+            if credit.amount is not None and currency
+            else None,
             # `percent` of the charges before `round_to`, and how it was rounded: what makes
             # `amount` differ from the product by up to the step.
             "unrounded_amount": display.decimal(credit.unrounded),

@@ -62,7 +62,7 @@ def _credit(outcome: PeriodOutcome, charges: str | None) -> str:
             how = amount_rounding_words(credit.rounding)
             step = display.plain(outcome.terms.credit_terms.round_to)
             text += f"{display.worked(credit.unrounded, currency)}, rounded {how} to a multiple of {step} {currency}: "
-        text += display.money(credit.amount, currency)
+        text += display.credit_amount(credit.amount, currency, withheld=credit.below_minimum)
         if credit.below_minimum:
             text += f", {withheld_words(outcome.terms.credit_terms, of_amount=True)}"
     elif credit.amount is None:

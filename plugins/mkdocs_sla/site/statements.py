@@ -179,7 +179,7 @@ class Statements:
             "metrics_html": Markup("\n".join(rows)),
             "charges": display.money(line.charges, currency) if line.charges is not None else "not reported",
             "percent": display.percent(line.percent),
-            "amount": display.money(line.amount, currency) if line.amount is not None else "—",
+            "amount": display.credit_amount(line.amount, currency, withheld=line.below_minimum) if line.amount is not None else "—",
             "issued": display.money(line.issued, currency) if line.issued is not None else "—",
             "notes": notes,
             "deadline": deadline,

@@ -87,7 +87,7 @@ class PeriodTotal:
         if credit.percent or credit.combined_percent:
             text = percent(credit.percent)
             if credit.amount is not None:
-                text += f" · {display.money(credit.amount, currency)}"
+                text += f" · {display.credit_amount(credit.amount, currency, withheld=credit.below_minimum)}"
             if credit.capped:
                 notes.append(capped_words(credit, terms.credit_terms))
             if credit.below_minimum:

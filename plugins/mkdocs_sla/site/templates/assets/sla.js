@@ -40,9 +40,10 @@
   }
   function isZero(a) { return a[0] === 0n; }
 
-  /* Two decimals, half up, thousands separated: as display.money writes it. */
-  function money(a, currency) {
-    var cents = floor(add(mul(a, HUNDRED), [1n, 2n]));
+  /* Two decimals, half up, thousands separated: as display.money writes it; `down` (a withheld
+     amount, display.credit_amount) rounds down, so 0.999 never reads as a minimum of 1.00 reached. */
+  function money(a, currency, down) {
+    var cents = floor(down ? mul(a, HUNDRED) : add(mul(a, HUNDRED), [1n, 2n]));
     var whole = (cents / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
     return whole + "." + (cents % 100n).toString().padStart(2, "0") + " " + currency;
   }
@@ -104,7 +105,7 @@
         row(list, "error", "Fee", "Write the fee as a number, such as 21300.00");
       } else if (fee) {
         var result = credit(period, fee);
-        var amount = money(result.amount, period.currency);
+        var amount = money(result.amount, period.currency, result.below);
         if (result.below) {
           row(list, "amount", "Amount", amount + ": " + (period.minimum_issued ? "under" : "not above") + " the minimum of " + period.minimum_text + ": not issued");  // words.withheld_words
         } else {
@@ -130,8 +131,38 @@
     choose();
   }
 
+  /* A box that scrolls sideways only on a narrow screen (a chart on a phone, a table in
+     Material's own wrapper) takes the keyboard focus while it does, so that it can be scrolled
+     without a mouse (WCAG 2.1.1); our tables' boxes are focusable in the page already. */
+  function boxLabel(box) {
+    var title = box.querySelector("svg > title");
+    if (title) return title.textContent;
+    var heads = Array.prototype.map.call(box.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+    return heads.length ? "Table: " + heads.join(", ") : "Table";
+  }
+  function reachable() {
+    document.querySelectorAll(".md-typeset .sla-chart__frame, .md-typeset .md-typeset__scrollwrap").forEach(function (box) {
+      if (box.closest(".sla-table")) return;
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", boxLabel(box));
+        box.dataset.slaReachable = "";
+      } else if (!scrolls && box.dataset.slaReachable !== undefined) {
+        ["tabindex", "role", "aria-label", "data-sla-reachable"].forEach(function (name) { box.removeAttribute(name); });
+      }
+    });
+  }
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(reachable, 150);
+  });
+
   function startAll() {
     document.querySelectorAll("[data-sla-calculator]").forEach(start);
+    reachable();
   }
 
   /* Material's instant navigation swaps pages without a load event: follow its document$. */
