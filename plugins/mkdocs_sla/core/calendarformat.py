@@ -94,7 +94,8 @@ class CalendarDefinition(Model):
         description="Dates with other hours than their weekday's: `2025-12-23: [08:00-12:00]`; an empty list closes the day.",
     )
     closures: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+\.ics$")] | None = Field(
-        None, description="An iCalendar file of closures beside the calendar file: every event closes the calendar while it lasts."
+        None,
+        description="An iCalendar file of closures beside the calendar file: every event closes the calendar while it lasts (from `DTSTART` to `DTEND` or for its `DURATION`), in the years 1900 to 2999. Repeating events (`RRULE`, `RDATE`, `EXDATE`, `EXRULE`) are refused: list each closure.",
     )
 
     @model_validator(mode="after")

@@ -178,6 +178,10 @@ class _Table:
         self.calendar = calendar
         self.changed = dict(calendar.changed)
         self.closed = dict(calendar.closed)
+        # The closures as disjoint sorted spans (overlapping ones joined: the same open time is
+        # left), so a day finds the few that touch it by bisection, not by a look at every one.
+        self.closures = _merged(calendar.closures)
+        self.closure_starts = [s for s, _e in self.closures]
         self.days: dict[dt.date, tuple[tuple[int, int], ...]] = {}
         self.years: tuple[int, int] | None = None
         self.low, self.high = 0, -1  # the instants the table answers for (none yet)
@@ -198,35 +202,45 @@ class _Table:
         if spans is None:
             timezone = self.calendar.timezone
             raw = [(local_instant(day, h.start, timezone), local_instant(day, h.end, timezone)) for h in self.hours_on(day)]
-            spans = tuple(_subtract([(s, e) for s, e in raw if e > s], self.calendar.closures))
+            spans = tuple(_subtract([(s, e) for s, e in raw if e > s], self.closures, self.closure_starts))
             self.days[day] = spans
         return spans
 
     def cover(self, start: int, end: int) -> None:
         """Make sure the table holds the years of both instants (and one on either side: a local day
-        may begin or end in the neighbouring UTC year)."""
+        may begin or end in the neighbouring UTC year).
+
+        A table that must grow grows by at least its own width on that side: instants met one
+        after another further out (tickets years apart) rebuild it a few times, not once each,
+        so the work stays linear in the years covered. A wider table answers the same: both
+        questions are differences of open time within it."""
         if self.low <= start and end <= self.high:
             return
         first = dt.datetime.fromtimestamp(start, dt.UTC).year - 1
         last = dt.datetime.fromtimestamp(end, dt.UTC).year + 1
         if self.years is not None:
-            first, last = min(first, self.years[0]), max(last, self.years[1])
-        self._build(first, last)
+            low, high = self.years
+            width = high - low + 1
+            first = min(first, low - width) if first < low else low
+            last = max(last, high + width) if last > high else high
+        self._build(max(first, 1), min(last, 9998))
 
     def extend_forward(self, start: int) -> bool:
-        """Grow the table by a year; False once it reaches `SEARCH_YEARS` beyond `start`."""
+        """Grow the table by a year or more (its width, as `cover`), up to `SEARCH_YEARS` beyond
+        `start`; False once it reaches that."""
         assert self.years is not None
         limit = dt.datetime.fromtimestamp(start, dt.UTC).year + SEARCH_YEARS
-        if self.years[1] >= limit:
+        low, high = self.years
+        if high >= limit:
             return False
-        self._build(self.years[0], self.years[1] + 1)
+        self._build(low, min(max(high + 1, high + (high - low + 1)), limit, 9998))
         return True
 
     def _build(self, first: int, last: int) -> None:
         starts, ends, before, after = [], [], [], []
         total = 0
-        day = dt.date(max(first, 1), 1, 1)
-        stop = dt.date(min(last, 9998), 12, 31)
+        day = dt.date(first, 1, 1)
+        stop = dt.date(last, 12, 31)
         one = dt.timedelta(days=1)
         while day <= stop:
             for s, e in self.day_spans(day):
@@ -255,16 +269,34 @@ class _Table:
         return self.before[index] + min(moment, self.ends[index]) - self.starts[index]
 
 
-def _subtract(spans: list[tuple[int, int]], closures: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
-    """The spans without the parts inside any closure."""
+def _merged(closures: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
+    """Closures sorted, overlapping and touching ones joined into one."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(closures):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _subtract(spans: list[tuple[int, int]], closures: list[tuple[int, int]], starts: list[int]) -> list[tuple[int, int]]:
+    """The spans without the parts inside any closure (`closures` disjoint and sorted, `starts`
+    their starts): only the closures from the last one starting before a span are looked at."""
     if not closures:
         return spans
     out = []
     for s, e in spans:
-        pieces = [(s, e)]
-        for cs, ce in closures:
-            if ce <= s or cs >= e:
-                continue
-            pieces = [piece for ps, pe in pieces for piece in ((ps, min(pe, cs)), (max(ps, ce), pe)) if piece[1] > piece[0]]
-        out.extend(pieces)
+        index = max(bisect.bisect_right(starts, s) - 1, 0)
+        while s < e and index < len(closures):
+            cs, ce = closures[index]
+            if cs >= e:
+                break
+            if ce > s:
+                if cs > s:
+                    out.append((s, cs))
+                s = max(s, ce)
+            index += 1
+        if s < e:
+            out.append((s, e))
     return out

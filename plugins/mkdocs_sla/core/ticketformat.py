@@ -139,7 +139,7 @@ class TicketMapping(Model):
     status_log: StatusLogColumns | None = Field(None, description="The status log's columns, if pauses come from a status log.")
     timezone: Annotated[str, StringConstraints(min_length=1)] | None = Field(
         None,
-        description="IANA zone of timestamps written without an offset. Without it, every timestamp must carry an offset (`Z`, `+01:00`).",
+        description="IANA zone of timestamps written without an offset. Without it, every timestamp must carry an offset (`Z`, `+01:00`). A local time the clocks skip or repeat (a clock change) is an error: write that one with its offset. Every ticket time lies within 10 years of its export's period.",
     )
     timestamp_format: Annotated[str, StringConstraints(min_length=2, max_length=100)] | None = Field(
         None, description="A `strftime` pattern for timestamps that are not ISO 8601, e.g. `%d/%b/%y %I:%M %p` (Jira's CSV export)."
@@ -148,7 +148,8 @@ class TicketMapping(Model):
         default_factory=list, description="Every priority the export may hold; by default those the metrics select. Any other is an error."
     )
     states: list[StateName] = Field(
-        default_factory=list, description="Every state the status log may hold; by default the pause states. Any other is an error."
+        default_factory=list,
+        description="Every state the status log may hold; any other is an error. Without it, a state that differs from a pause state only in case or spacing is an error, and a pause state that never occurs while a similar name does is a warning.",
     )
 
     @field_validator("timezone")

@@ -13,6 +13,7 @@ A status log's pauses use the pause states of all the agreement's ticket metrics
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import difflib
 import multiprocessing
 import os
@@ -21,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from mkdocs_sla.core.calendars import ALWAYS_OPEN, BusinessCalendar
-from mkdocs_sla.core.diagnostics import Diagnostics, Position
+from mkdocs_sla.core.diagnostics import Diagnostics, Position, excerpt
 from mkdocs_sla.core.measures import measured_window, ticket_summary
 from mkdocs_sla.core.model import MetricResult, Results, Terms
 from mkdocs_sla.core.periods import Period
@@ -33,6 +34,9 @@ from mkdocs_sla.source.yamlsource import link_problem, parse, read_text
 # Ticket exports are large (a year of a busy desk is a million rows, some 100 MB): their own cap.
 EXPORT_MAX_BYTES = 1024 * 1024 * 1024
 TICKET_FILE = re.compile(r"^(?P<period>[^.]+)(?P<status>\.status)?\.csv$")
+# A ticket's times lie within this many years of its period (a backlog ticket may be old, a
+# resolution exported late): one beyond is an error, not decades of calendar to compute.
+TICKET_YEARS = 10
 
 
 def attach(
@@ -56,8 +60,14 @@ def attach(
         _Job(folder, period, path, status_path, stub, documents, versions, calendars, validate)
         for period, (path, status_path) in sorted(exports.items())
     ]
+    reported = set(diagnostics.items)
     for job, (items, summaries) in zip(jobs, _run_jobs(jobs), strict=True):
-        diagnostics.items.extend(items)
+        # A problem of the terms (a pause state, a selected value) is found by each period's job
+        # alike: said once.
+        for item in items:
+            if item not in reported:
+                reported.add(item)
+                diagnostics.items.append(item)
         if summaries is None:
             continue
         period, path, terms = job.period, job.path, job.terms
@@ -70,7 +80,7 @@ def attach(
             found = dataclasses.replace(found, results=found.results.model_copy(update={"metrics": merged}))
         by_period[period] = dataclasses.replace(found, ticket_file=display_path(path), ticket_summaries=summaries)
     merged = [by_period[p] for p in sorted(by_period)]
-    _warn_without_exports(versions, merged, diagnostics)
+    _warn_without_exports(versions, merged, set(exports), diagnostics)
     return merged, calendars
 
 
@@ -91,7 +101,9 @@ class _Job:
 
         local = Diagnostics()
         with paused_gc():
-            tickets = _read_period(self.folder, self.path, self.status_path, self.terms, self.document, local, self.validate)
+            tickets = _read_period(
+                self.folder, self.path, self.status_path, self.terms, self.document, local, self.validate, _window(self.period)
+            )
             if tickets is None:
                 return local.items, None
             summaries = {
@@ -129,6 +141,14 @@ def _run_jobs(jobs: list[_Job]) -> list:
 
 def _run_job(index: int):
     return _JOBS[index].run()
+
+
+def _window(period: Period) -> tuple[int, int, str]:
+    """The first and last instant a ticket time of `period`'s export may be, and how to say so."""
+    first = dt.datetime(max(period.start.year - TICKET_YEARS, 1900), period.start.month, 1, tzinfo=dt.UTC)
+    last = dt.datetime(min(period.end.year + TICKET_YEARS, 2999), period.end.month, 1, tzinfo=dt.UTC)
+    words = f"within {TICKET_YEARS} years of period {period} (from {first.date()} to {last.date()}, UTC)"
+    return int(first.timestamp()), int(last.timestamp()), words
 
 
 def _ticket_files(folder: Path, versions: list[Version], diagnostics: Diagnostics, today=None) -> dict[Period, tuple[Path, Path | None]]:
@@ -215,14 +235,18 @@ def _calendars(folder, versions, documents, shared, years, diagnostics) -> dict[
             if name in own:
                 definition, doc = own[name]
                 at = doc.position(("calendars", name, "holidays")) if doc else where
-                calendar = build_calendar(name, definition, years, folder, at, diagnostics)
+                closures_at = doc.position(("calendars", name, "closures")) if doc else where
+                calendar = build_calendar(name, definition, years, folder, at, diagnostics, closures_at)
             elif name in shared:
                 entry = shared[name]
                 if entry is None:
                     diagnostics.error(where, f"calendar `{name}` has errors (in {CALENDARS_DIR}/{name}.yaml); expected a valid calendar")
                     broken.add(name)
                     continue
-                calendar = build_calendar(name, entry.definition, years, entry.folder, entry.document.position(("holidays",)), diagnostics)
+                position = entry.document.position
+                calendar = build_calendar(
+                    name, entry.definition, years, entry.folder, position(("holidays",)), diagnostics, position(("closures",))
+                )
             elif name == ALWAYS_OPEN:
                 continue  # the measures know 24×7
             else:
@@ -243,8 +267,9 @@ def _calendars(folder, versions, documents, shared, years, diagnostics) -> dict[
     return built
 
 
-def _read_period(folder, path, status_path, terms: Terms, document, diagnostics, validate):
-    """One period's tickets, with their pauses; None if anything is wrong (all of it reported)."""
+def _read_period(folder, path, status_path, terms: Terms, document, diagnostics, validate, window=None):
+    """One period's tickets, with their pauses; None if anything is wrong (all of it reported).
+    `window`: the instants its times may be (`_window`)."""
     from mkdocs_sla.source.load import display_path
 
     display = display_path(path)
@@ -283,10 +308,23 @@ def _read_period(folder, path, status_path, terms: Terms, document, diagnostics,
             where = document.position(("metrics", index, "measure", "select", "column")) if document else at
             diagnostics.error(where, f"`{column}` is not a mapped column; expected `priority` or one of `tickets.columns.attributes`")
             ok = False
+        elif column == "priority" and mapping.priorities:
+            # A value no ticket may hold selects nothing: the metric would be empty, and "met", forever.
+            for v_index, value in enumerate(metric.measure.select.values):
+                if value not in mapping.priorities:
+                    where = document.position(("metrics", index, "measure", "select", "values", v_index)) if document else at
+                    close = difflib.get_close_matches(value, mapping.priorities, n=1)
+                    hint = f"did you mean `{close[0]}`? " if close else ""
+                    diagnostics.error(
+                        where,
+                        f"unknown priority `{excerpt(value)}`: no ticket may have it, so the metric would count none; {hint}"
+                        f"expected one of the export's priorities: {', '.join(f'`{p}`' for p in mapping.priorities)}",
+                    )
+                    ok = False
     text = read_text(path, display, diagnostics, what="ticket export", max_bytes=EXPORT_MAX_BYTES)
     if text is None or not ok:
         return None
-    read = read_tickets(path, display, text, mapping, priorities, diagnostics)
+    read = read_tickets(path, display, text, mapping, priorities, diagnostics, window)
     if read is None:
         return None
     tickets, _rows = read
@@ -301,17 +339,20 @@ def _read_period(folder, path, status_path, terms: Terms, document, diagnostics,
         if status_text is None:
             return None
         by_id = {t.id: t for t in tickets}
-        pauses = read_status_log(status_path, status_display, status_text, mapping, by_id, pause_states, diagnostics)
+        pauses = read_status_log(status_path, status_display, status_text, mapping, by_id, pause_states, diagnostics, window)
         if pauses is None:
             return None
         tickets = [t._replace(pauses=pauses[t.id]) if t.id in pauses else t for t in tickets]
     return tickets
 
 
-def _warn_without_exports(versions, results, diagnostics) -> None:
-    """A period with results but no ticket export: its ticket metrics are not reported."""
+def _warn_without_exports(versions, results, exports, diagnostics) -> None:
+    """A period with results but no ticket export: its ticket metrics are not reported. One whose
+    export has errors is not warned of as well: its errors say why."""
     stub = Agreement("", "", "", tuple(versions), ())
     for period_results in results:
+        if period_results.period in exports:
+            continue
         terms = stub.version_for(period_results.period).terms
         for metric in terms.metrics:
             if metric.measure.reads_tickets and period_results.ticket_file is None:

@@ -5,6 +5,10 @@ Column names come from a mapping (`core.ticketformat.TicketMapping`): a ready on
 or a Jira Service Management export (`READY_MAPPINGS`), a mapping file, or the agreement's own.
 Every problem of a file is reported, each at its row and column; a file with any error yields no
 tickets. Time is linear in the rows.
+
+A time without an offset is read in the mapping's `timezone`; one the clocks skip (02:30 on the
+night they go forward) or pass twice (02:30 on the night they go back) is an error: the export
+cannot say which instant it means, and a guessed hour moves deadlines.
 """
 
 from __future__ import annotations
@@ -16,13 +20,19 @@ import io
 import itertools
 from pathlib import Path
 
-from mkdocs_sla.core.diagnostics import Diagnostics, Position
+from mkdocs_sla.core.diagnostics import Diagnostics, Position, excerpt
 from mkdocs_sla.core.periods import zone
 from mkdocs_sla.core.ticketformat import TicketColumns, TicketExports, TicketMapping
 from mkdocs_sla.core.tickets import Ticket
 
 TICKETS_DIR = "tickets"
 STATUS_SUFFIX = ".status"
+# The most characters a CSV field may hold: the `csv` module's limit, process-wide (not raised:
+# a longer field is almost always a quote left open, swallowing the rows after it).
+FIELD_LIMIT = csv.field_size_limit()
+# A state name of a log is compared with the pause states' spellings only while there are this
+# few distinct ones (a hint, and `difflib` is quadratic in the names).
+HINT_STATES = 1000
 
 #: Ready mappings. Zendesk: the ticket fields `id`, `priority`, `status`, `created_at`,
 #: `solved_at` of its ticket data (Support API and JSON/CSV export), and the `previous_value` /
@@ -111,13 +121,41 @@ def field_column(line: str, index: int) -> int:
     return start + 1
 
 
+def _open_quote(lines: list[str], start: int, stop: int) -> tuple[int, int]:
+    """The line and column of the quote left open in the record of lines `start` to `stop`."""
+    at = (start, 1)
+    in_quotes = False
+    for number in range(start, min(stop, len(lines)) + 1):
+        previous = ""
+        for column, c in enumerate(lines[number - 1], start=1):
+            if c == '"':
+                in_quotes = not in_quotes
+                if in_quotes and previous != '"':  # `""` inside a quoted field is a quote, not a new field
+                    at = (number, column)
+            previous = c
+    return at
+
+
+def _after_quote(line: str) -> int:
+    """The 1-based column of the first character after a closing quote that is no `,`."""
+    in_quotes = False
+    for i, c in enumerate(line):
+        if c == '"':
+            if in_quotes and i + 1 < len(line) and line[i + 1] not in ',"':
+                return i + 2
+            in_quotes = not in_quotes
+    return 1
+
+
 class _Csv:
     """One CSV file: its header checked against the mapped columns, then its rows with positions."""
 
     def __init__(self, path: Path, display: str, text: str, wanted: dict[str, str], diagnostics: Diagnostics):
         self.display, self.diagnostics = display, diagnostics
         self.text = text.removeprefix("\ufeff")  # spreadsheets write a byte order mark
-        self.reader = csv.reader(io.StringIO(self.text))
+        # Strict: text after a closing quote and a quote left open at the end are errors, not
+        # read into the field as they are by default.
+        self.reader = csv.reader(io.StringIO(self.text), strict=True)
         self.start = 1  # the first line of the current record (a quoted field may span lines)
         self._lines: list[str] | None = None  # the source lines, split when a problem needs a column
         self.index: dict[str, int] = {}
@@ -125,15 +163,30 @@ class _Csv:
         try:
             header = next(self.reader, None)
         except csv.Error as exc:
-            self.error_at(1, 1, f"not a CSV file: {exc}")
+            self.csv_error(exc, "the header")
             return
         if header is None:
             self.error_at(1, 1, "the file is empty; expected a header row naming the columns")
             return
         names = [h.strip() for h in header]
+        first: dict[str, int] = {}
+        for index, name in enumerate(names):
+            first.setdefault(name, index)
+        mapped = set(wanted.values())
+        reported: set[str] = set()
+        for index, name in enumerate(names):
+            if first[name] != index and name in mapped and name not in reported:
+                # Which of the two is meant cannot be told: reading either would be a guess.
+                reported.add(name)
+                self.error_at(
+                    1,
+                    field_column(self.line(1), index),
+                    f"the header names the column `{excerpt(name)}` twice (fields {first[name] + 1} and {index + 1}); "
+                    "expected each mapped column once",
+                )
         for role, column in wanted.items():
-            if column in names:
-                self.index[role] = names.index(column)
+            if column in first:
+                self.index[role] = first[column]
             else:
                 close = difflib.get_close_matches(column, names, n=1)
                 hint = f" (did you mean `{close[0]}`?)" if close else ""
@@ -145,12 +198,49 @@ class _Csv:
         self.diagnostics.error(Position(self.display, line, column), message)
         self.ok = False
 
-    def error(self, role: str, message: str) -> None:
-        """An error in the current row's field `role`."""
+    def line(self, number: int) -> str:
+        """The text of a source line (1-based); the lines are split once, when a problem needs one."""
         if self._lines is None:
             self._lines = self.text.split("\n")
-        line = self._lines[self.start - 1] if self.start <= len(self._lines) else ""
-        self.error_at(self.start, field_column(line, self.index.get(role, 0)), message)
+        return self._lines[number - 1].removesuffix("\r") if number <= len(self._lines) else ""
+
+    def error(self, role: str, message: str) -> None:
+        """An error in the current row's field `role`."""
+        self.error_at(self.start, field_column(self.line(self.start), self.index.get(role, 0)), message)
+
+    def csv_error(self, exc: csv.Error, what: str) -> None:
+        """A record the `csv` module refuses (from line `self.start`), said as what was expected."""
+        text = str(exc)
+        if "field larger than field limit" in text or "unexpected end of data" in text:
+            self.line(1)  # the lines, split
+            stop = self.reader.line_num
+            line, column = _open_quote(self._lines, self.start, stop)
+            if "unexpected end of data" in text:
+                self.error_at(
+                    line, column, 'unclosed quote: the quoted field that starts here runs to the end of the file; expected a closing `"`'
+                )
+            elif stop > line:
+                self.error_at(
+                    line,
+                    column,
+                    f"unclosed quote? the quoted field that starts here runs over {stop - line + 1} lines and past "
+                    f'{FIELD_LIMIT:,} characters, the most a field may hold; expected a closing `"`',
+                )
+            else:
+                self.error_at(
+                    self.start,
+                    1,
+                    f"{what} has a field longer than {FIELD_LIMIT:,} characters, the most a field may hold; expected shorter fields",
+                )
+        elif "expected after" in text:
+            self.error_at(
+                self.start,
+                _after_quote(self.line(self.start)),
+                "text after a closing quote; expected `,` or the end of the row after a quoted field "
+                '(a quote inside a quoted field is written `""`)',
+            )
+        else:
+            self.error_at(self.start, 1, f"{what} is not a CSV row ({excerpt(text)}); expected fields separated by `,`")
 
     def rows(self):
         """(line number, fields) of each row; a malformed row is reported and left out."""
@@ -161,8 +251,9 @@ class _Csv:
             try:
                 row = next(reader, None)
             except csv.Error as exc:
-                self.error_at(self.start, 1, f"not a CSV row: {exc}")
-                return
+                # The reader goes on at the next line: the rows after a broken one are still checked.
+                self.csv_error(exc, "the row")
+                continue
             if row is None:
                 return
             if len(row) < width:
@@ -176,9 +267,13 @@ class _Times:
     """Timestamps of an export as epoch seconds: ISO 8601, or the mapping's `timestamp_format`; one
     without an offset is read in the mapping's zone, and is an error when it names none."""
 
-    def __init__(self, mapping: TicketMapping):
+    def __init__(self, mapping: TicketMapping, window: tuple[int, int, str] | None = None):
         self.zone = zone(mapping.timezone) if mapping.timezone else None
+        self.zone_name = mapping.timezone
         self.format = mapping.timestamp_format
+        # (first, last instant, what they are): a ticket's times lie near its period; one decades
+        # away is a typing or export error, and would make the calendar cover every year between.
+        self.window = window
 
     def parse(self, text: str) -> int | str:
         """Epoch seconds, or the message of what is wrong."""
@@ -190,20 +285,51 @@ class _Times:
                 pass
             else:
                 if moment.tzinfo is not None and 1900 <= moment.year <= 2999:
-                    return int(moment.timestamp())
+                    return self._within(int(moment.timestamp()), text)
         text = text.strip()
         try:
             moment = dt.datetime.strptime(text, self.format) if self.format else dt.datetime.fromisoformat(text)
         except ValueError:
             shape = f"`{self.format}`" if self.format else "ISO 8601 such as 2025-01-02T09:30:00+01:00"
-            return f"`{text}` is not a date and time; expected {shape}"
+            return f"`{excerpt(text)}` is not a date and time; expected {shape}"
         if moment.tzinfo is None:
             if self.zone is None:
-                return f"`{text}` has no offset and the mapping names no zone; expected an offset (`Z`, `+01:00`) or `timezone:` under `tickets:`"
+                return f"`{excerpt(text)}` has no offset and the mapping names no zone; expected an offset (`Z`, `+01:00`) or `timezone:` under `tickets:`"
             moment = moment.replace(tzinfo=self.zone)
+            problem = self._clock_change(moment, text)
+            if problem is not None:
+                return problem
         if not 1900 <= moment.year <= 2999:
-            return f"`{text}` is out of range; expected a time in the years 1900 to 2999"
-        return int(moment.timestamp())
+            return f"`{excerpt(text)}` is out of range; expected a time in the years 1900 to 2999"
+        return self._within(int(moment.timestamp()), text)
+
+    def _clock_change(self, moment: dt.datetime, text: str) -> str | None:
+        """What is wrong with a local time the clocks skip or pass twice; None for one that is an instant."""
+        back = moment.astimezone(dt.UTC).astimezone(self.zone)
+        if back.replace(tzinfo=None) != moment.replace(tzinfo=None):
+            return (
+                f"`{excerpt(text)}` does not exist in {self.zone_name}: the clocks went forward over it; "
+                "expected a time that exists, or one with its offset"
+            )
+        earlier, later = moment.replace(fold=0).utcoffset(), moment.replace(fold=1).utcoffset()
+        if earlier != later:
+            return (
+                f"`{excerpt(text)}` is ambiguous in {self.zone_name}: the clocks went back and it occurred twice "
+                f"(at {_offset(earlier)} and at {_offset(later)}); expected a time with its offset, "
+                "as the export cannot say which is meant"
+            )
+        return None
+
+    def _within(self, moment: int, text: str) -> int | str:
+        if self.window is None or self.window[0] <= moment <= self.window[1]:
+            return moment
+        return f"`{excerpt(text)}` is far from the period; expected a time {self.window[2]}"
+
+
+def _offset(delta: dt.timedelta | None) -> str:
+    minutes = int(delta.total_seconds()) // 60 if delta is not None else 0
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def read_tickets(
@@ -213,8 +339,10 @@ def read_tickets(
     mapping: TicketMapping,
     priorities: frozenset[str],
     diagnostics: Diagnostics,
+    window: tuple[int, int, str] | None = None,
 ) -> tuple[list[Ticket], dict[str, int]] | None:
-    """The tickets of one export (without pauses from a status log), and the row of each id. None if any row is wrong."""
+    """The tickets of one export (without pauses from a status log), and the row of each id. None
+    if any row is wrong. `window`: the first and last instant a time may be, and how to say so."""
     columns: TicketColumns = mapping.columns
     wanted = {"id": columns.id, "priority": columns.priority, "created": columns.created}
     for role in ("first_response", "resolved", "pauses"):
@@ -225,7 +353,7 @@ def read_tickets(
     table = _Csv(path, display, text, wanted, diagnostics)
     if not table.ok:
         return None
-    times = _Times(mapping)
+    times = _Times(mapping, window)
     at = table.index
     i_id, i_priority, i_created = at["id"], at["priority"], at["created"]
     i_first, i_resolved, i_pauses = at.get("first_response"), at.get("resolved"), at.get("pauses")
@@ -242,13 +370,14 @@ def read_tickets(
             continue
         if ticket_id in seen:
             table.error(
-                "id", f"ticket `{ticket_id}` appears twice in the period (first at line {seen[ticket_id]}); expected one row per ticket"
+                "id",
+                f"ticket `{excerpt(ticket_id)}` appears twice in the period (first at line {seen[ticket_id]}); expected one row per ticket",
             )
             continue
         seen[ticket_id] = line
         priority = row[i_priority].strip()
         if priority not in priorities:
-            table.error("priority", f"unknown priority `{priority}` of ticket `{ticket_id}`; expected one of: {known}")
+            table.error("priority", f"unknown priority `{excerpt(priority)}` of ticket `{excerpt(ticket_id)}`; expected one of: {known}")
         created = parse(row[i_created])
         if created.__class__ is str:
             table.error("created", created)
@@ -276,7 +405,9 @@ def _stop(row: list[str], index: int | None, role: str, created: int, parse, tic
         return None
     if moment < created:
         words = "first response" if role == "first_response" else "resolution"
-        table.error(role, f"the {words} of ticket `{ticket_id}` ({value.strip()}) is before it was created; expected a later time")
+        table.error(
+            role, f"the {words} of ticket `{excerpt(ticket_id)}` ({excerpt(value.strip())}) is before it was created; expected a later time"
+        )
         return None
     return moment
 
@@ -293,13 +424,19 @@ def _pause_column(text: str, created: int, times: _Times, ticket_id: str, table:
         end = times.parse(end_text) if end_text.strip() else None
         for moment in (start, end):
             if isinstance(moment, str):
-                table.error("pauses", f"pause `{part}` of ticket `{ticket_id}`: {moment}")
+                table.error("pauses", f"pause `{excerpt(part)}` of ticket `{excerpt(ticket_id)}`: {moment}")
                 return ()
         if end is not None and end <= start:
-            table.error("pauses", f"pause `{part}` of ticket `{ticket_id}` ends before it starts; expected `start/end` with the end later")
+            table.error(
+                "pauses",
+                f"pause `{excerpt(part)}` of ticket `{excerpt(ticket_id)}` ends before it starts; expected `start/end` with the end later",
+            )
             return ()
         if start < created:
-            table.error("pauses", f"pause `{part}` of ticket `{ticket_id}` starts before the ticket was created; expected a later start")
+            table.error(
+                "pauses",
+                f"pause `{excerpt(part)}` of ticket `{excerpt(ticket_id)}` starts before the ticket was created; expected a later start",
+            )
             return ()
         pauses.append((start, end))
     return _checked_pauses(pauses, ticket_id, lambda message: table.error("pauses", message))
@@ -309,7 +446,7 @@ def _checked_pauses(pauses: list, ticket_id: str, report) -> tuple:
     pauses.sort(key=lambda p: p[0])
     for (_s1, e1), (s2, _e2) in itertools.pairwise(pauses):
         if e1 is None or s2 < e1:
-            report(f"two pauses of ticket `{ticket_id}` overlap; expected each pause to end before the next starts")
+            report(f"two pauses of ticket `{excerpt(ticket_id)}` overlap; expected each pause to end before the next starts")
             return ()
     return tuple(pauses)
 
@@ -322,9 +459,14 @@ def read_status_log(
     tickets: dict[str, Ticket],
     pause_states: frozenset[str],
     diagnostics: Diagnostics,
+    window: tuple[int, int, str] | None = None,
 ) -> dict[str, tuple] | None:
     """Pauses per ticket id from a status log: a ticket is paused from a change into a pause state
-    until the next change out of one. Rows are taken in time order, whatever their order in the file."""
+    until the next change out of one. Rows are taken in time order, whatever their order in the file.
+
+    States are compared exactly. Without the mapping's `states`, any state may occur, but one that
+    differs from a pause state only in case or spacing is an error (the pause would be lost without
+    a word), and a pause state the log never holds, while a similar name occurs, is warned of."""
     log = mapping.status_log
     assert log is not None
     table = _Csv(
@@ -332,18 +474,34 @@ def read_status_log(
     )
     if not table.ok:
         return None
-    times = _Times(mapping)
+    times = _Times(mapping, window)
     states = frozenset(mapping.states)
     known = ", ".join(f"`{s}`" for s in sorted(states))
+    near = {} if states else {_folded(s): s for s in pause_states}
+    occurs: dict[str, tuple[int, str]] = {}  # each state of the log: where it first occurs
     at = table.index
     changes: dict[str, list[tuple[int, int, str]]] = {}
     for line, row in table.rows():
         ticket_id = row[at["ticket"]].strip()
+        for role in ("from_state", "to_state"):
+            state = row[at[role]].strip()
+            if states and state and state not in states:
+                table.error(role, f"unknown state `{excerpt(state)}`; expected one of: {known}")
+            elif near and state and state not in pause_states:
+                meant = near.get(_folded(state))
+                if meant is not None:
+                    table.error(
+                        role,
+                        f"state `{excerpt(state)}` differs from the pause state `{meant}` only in case or spacing; states are "
+                        "compared exactly: expected the log's spelling in `pause_states` (or the states under `tickets.states`)",
+                    )
+            if state and state not in occurs:
+                occurs[state] = (line, role)
         ticket = tickets.get(ticket_id)
         if ticket is None:
             table.error(
                 "ticket",
-                f"state change of ticket `{ticket_id}`, which is not in the period's ticket export; expected a ticket of the export",
+                f"state change of ticket `{excerpt(ticket_id)}`, which is not in the period's ticket export; expected a ticket of the export",
             )
             continue
         moment = times.parse(row[at["at"]])
@@ -352,16 +510,16 @@ def read_status_log(
             continue
         if moment < ticket.created:
             table.error(
-                "at", f"state change of ticket `{ticket_id}` at {row[at['at']].strip()}, before it was created; expected a later time"
+                "at",
+                f"state change of ticket `{excerpt(ticket_id)}` at {excerpt(row[at['at']].strip())}, before it was created; "
+                "expected a later time",
             )
             continue
-        for role in ("from_state", "to_state"):
-            state = row[at[role]].strip()
-            if states and state and state not in states:
-                table.error(role, f"unknown state `{state}`; expected one of: {known}")
         changes.setdefault(ticket_id, []).append((moment, line, row[at["to_state"]].strip()))
     if not table.ok:
         return None
+    if not states and occurs:
+        _warn_unused_pause_states(pause_states, occurs, table)
     pauses: dict[str, tuple] = {}
     for ticket_id, rows in changes.items():
         rows.sort()
@@ -378,3 +536,24 @@ def read_status_log(
         if spans:
             pauses[ticket_id] = tuple(spans)
     return pauses
+
+
+def _folded(state: str) -> str:
+    return " ".join(state.casefold().split())
+
+
+def _warn_unused_pause_states(pause_states: frozenset[str], occurs: dict[str, tuple[int, str]], table: _Csv) -> None:
+    """A pause state the log never holds, while a similar state occurs: most likely a misspelling."""
+    if len(occurs) > HINT_STATES:
+        return  # a hint only; the states themselves were all checked above
+    names = list(occurs)
+    for state in sorted(pause_states - occurs.keys()):
+        close = difflib.get_close_matches(state, names, n=1)
+        if close:
+            line, role = occurs[close[0]]
+            column = field_column(table.line(line), table.index[role])
+            table.diagnostics.warning(
+                Position(table.display, line, column),
+                f"the pause state `{state}` never occurs in the status log, but `{excerpt(close[0])}` does; "
+                "expected the log's spelling in `pause_states` (no time of this log is paused as `" + state + "`)",
+            )
