@@ -316,7 +316,7 @@ class _Times:
             return (
                 f"`{excerpt(text)}` is ambiguous in {self.zone_name}: the clocks went back and it occurred twice "
                 f"(at {_offset(earlier)} and at {_offset(later)}); expected a time with its offset, "
-                "as the export cannot say which is meant"
+                "as the export cannot say which is meant (or an export in UTC: the exporting user's zone, with `timezone: UTC`)"
             )
         return None
 
