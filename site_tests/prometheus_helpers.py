@@ -134,3 +134,54 @@ def prometheus_server(folder: Path, series: Series, users: dict[str, str] | None
             process.kill()
             process.wait()
         log.close()
+
+
+# ---------------------------------------------------------------- a fake server for hostile answers
+
+
+def matrix(values: list, metric: dict | None = None) -> bytes:
+    """A range query's answer holding one series."""
+    import json
+
+    result = [{"metric": {"job": "api"} if metric is None else metric, "values": values}]
+    return json.dumps({"status": "success", "data": {"resultType": "matrix", "result": result}}).encode()
+
+
+@contextlib.contextmanager
+def fake_server(answer: Callable) -> Iterator[str]:
+    """An HTTP server on loopback answering each POST by `answer(handler, start, end, step)`, which
+    writes the response itself (status, headers, body, as slowly as it likes); yields the base URL.
+    Stopped in `finally`, its threads daemons, so a test never waits on a handler still writing."""
+    import http.server
+    import threading
+    import urllib.parse
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            form = urllib.parse.parse_qs(self.rfile.read(int(self.headers.get("Content-Length", 0))).decode())
+            with contextlib.suppress(OSError):  # the client hung up (as it should, past its deadline or size limit)
+                answer(self, int(form["start"][0]), int(form["end"][0]), int(form["step"][0]))
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def send(handler, body: bytes, status: int = 200, content_type: str = "application/json") -> None:
+    """A whole response at once."""
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)

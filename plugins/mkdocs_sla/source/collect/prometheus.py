@@ -2,16 +2,19 @@
 
 Prometheus, Thanos, Mimir and VictoriaMetrics answer the same API. A range query
 returns at most 11,000 points per series, so a long range is asked for in chunks of
-at most that many steps; every request has a bounded timeout. Errors are one line:
-an unreachable server, a refused query (the server's own message), refused
-credentials. Credentials come from environment variables and never appear in a
-message.
+at most that many steps. Every request must be answered whole within `timeout_seconds`
+(a total deadline, not one per read) and in at most MAX_RESPONSE_BYTES. Errors are one
+line: an unreachable server, a refused query (the server's own message, escaped), refused
+credentials, an answer not shaped as the API documents. Credentials come from environment
+variables and never appear in a message.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
+import socket
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -19,14 +22,31 @@ from decimal import Decimal, InvalidOperation
 import httpx
 
 from mkdocs_sla.core.collection import Prometheus
+from mkdocs_sla.core.diagnostics import excerpt, one_line
+from mkdocs_sla.source.collect.jsondoc import MAX_DIGITS, JsonProblem, digits, parse
 
 # Prometheus refuses a range query of more than 11,000 points per series
 # ("exceeded maximum resolution of 11,000 points per timeseries").
 MAX_POINTS = 11_000
 
+#: The largest answer read, once decoded: a chunk of one series is about 250 kB (11,000 points),
+#: so this leaves room for a hundred series and stops a runaway answer before it fills the memory.
+MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+
+#: The range of sample times accepted (Unix seconds, 1970 to 9999): what a UTC time can be written as.
+LAST_SECOND = 253_402_300_799
+
+#: The most characters of a server's error message quoted.
+MESSAGE_LENGTH = 300
+
 
 class CollectError(Exception):
-    """A problem that stops `sla collect` before it writes anything; the message is one line."""
+    """A problem that stops `sla collect` before it writes anything; each message is one line.
+    Several problems found at once are all in `messages` (the first is the exception's text)."""
+
+    def __init__(self, message: str, *more: str):
+        super().__init__(message)
+        self.messages = (message, *more)
 
 
 @dataclass
@@ -86,6 +106,9 @@ class PrometheusClient:
             timeout=httpx.Timeout(timeout_seconds),
             headers={"User-Agent": "mkdocs-sla collect"},
             follow_redirects=False,
+            # A new connection per request: the deadline (`_Deadline`) learns each request's socket
+            # as it connects, which a kept-alive connection would not announce.
+            limits=httpx.Limits(max_keepalive_connections=0),
         )
 
     def __enter__(self) -> PrometheusClient:
@@ -111,46 +134,187 @@ class PrometheusClient:
         return [series[k] for k in sorted(series)]
 
     def _chunk(self, query: str, start: int, end: int, step: int):
-        form = {"query": query, "start": str(start), "end": str(end), "step": str(step)}
-        try:
-            response = self._client.post("/api/v1/query_range", data=form)
-        except httpx.TimeoutException:
-            raise CollectError(f"{self.url} did not answer within {self.timeout:g} seconds; nothing was written") from None
-        except httpx.TransportError as exc:
-            raise CollectError(f"cannot reach {self.url}: {_reason(exc)}; nothing was written") from None
-        if response.status_code in (401, 403):
-            raise CollectError(f"{self.url} refused the credentials (HTTP {response.status_code}); nothing was written")
-        try:
-            body = json.loads(response.text, parse_float=Decimal)
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            raise CollectError(
-                f"{self.url} answered HTTP {response.status_code} without a Prometheus API document; expected the API at {self.url}/api/v1/query_range"
-            )
+        body = self._answer(query, start, end, step)
         if body.get("status") != "success":
-            message = str(body.get("error") or f"HTTP {response.status_code}").replace("\n", " ")
+            message = excerpt(one_line(str(body.get("error") or "no `error` given")), MESSAGE_LENGTH)
             raise CollectError(f"the server refused the query `{query}`: {message}")
-        data = body.get("data") or {}
-        if data.get("resultType") != "matrix":
-            raise CollectError(f"the query `{query}` returned a {data.get('resultType')}; expected a range vector (matrix)")
-        for item in data.get("result") or []:
-            labels = tuple(sorted((str(k), str(v)) for k, v in (item.get("metric") or {}).items()))
-            samples: dict[int, Decimal] = {}
-            numbers: dict[str, Decimal] = {}  # a 0/1 series repeats two values a million times: parse each once
-            for stamp, value in item.get("values") or []:
-                try:
-                    number = numbers.get(value)
-                    if number is None:
-                        number = numbers[value] = Decimal(value)
-                    samples[stamp if type(stamp) is int else int(Decimal(str(stamp)))] = number
-                except (InvalidOperation, ValueError, TypeError):
-                    raise CollectError(f"the query `{query}` returned a sample that is not a number: {value!r} at {stamp}") from None
-            yield labels, samples
+        return _matrix(body, query, self.url)
+
+    def _answer(self, query: str, start: int, end: int, step: int) -> dict:
+        """The JSON document of one range query, read whole within the deadline and the size limit."""
+        form = {"query": query, "start": str(start), "end": str(end), "step": str(step)}
+        deadline = _Deadline(self.timeout)
+        late = f"{self.url} did not answer within {self.timeout:g} seconds; nothing was written"
+        try:
+            with self._client.stream("POST", "/api/v1/query_range", data=form, extensions={"trace": deadline.trace}) as response:
+                deadline.watch(response.extensions.get("network_stream"))
+                if response.status_code in (401, 403):
+                    raise CollectError(f"{self.url} refused the credentials (HTTP {response.status_code}); nothing was written")
+                raw = self._read(response, deadline)
+                status = response.status_code
+        except httpx.TimeoutException:
+            raise CollectError(late) from None
+        except httpx.TransportError as exc:
+            if deadline.expired:
+                raise CollectError(late) from None
+            raise CollectError(f"cannot reach {self.url}: {_reason(exc)}; nothing was written") from None
+        finally:
+            deadline.cancel()
+        if deadline.expired:
+            raise CollectError(late)
+        not_api = f"{self.url} answered HTTP {status} without a Prometheus API document; expected the API at {self.url}/api/v1/query_range"
+        try:
+            body = parse(raw)
+        except JsonProblem as problem:
+            raise CollectError(f"{not_api} ({problem.where('the answer')}: {problem.message})") from None
+        if not isinstance(body, dict):
+            raise CollectError(not_api)
+        return body
+
+    def _read(self, response: httpx.Response, deadline: _Deadline) -> bytes:
+        too_big = (
+            f"{self.url} answered more than {MAX_RESPONSE_BYTES // 1024 // 1024} MB to one query; expected less: "
+            "ask for fewer series (aggregate them in the query) or a longer step"
+        )
+        length = response.headers.get("content-length", "")
+        if length.isdigit() and int(length) > MAX_RESPONSE_BYTES:
+            raise CollectError(too_big)
+        chunks, size = [], 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > MAX_RESPONSE_BYTES:
+                raise CollectError(too_big)
+            chunks.append(chunk)
+            if deadline.expired:
+                break
+        return b"".join(chunks)
+
+
+class _Deadline:
+    """One request's total time: at the deadline its socket is shut down, which ends a read waiting
+    on a server that sends a byte now and then (httpx's timeout bounds each read, not the whole).
+
+    The socket is learnt from httpcore's `trace` extension as the connection is made (and from the
+    response, in case it was not), so connecting, sending and reading all count."""
+
+    def __init__(self, seconds: float):
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def trace(self, name: str, info: dict) -> None:
+        """httpcore's trace callback: watch the stream of a new connection."""
+        if name in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            self.watch(info.get("return_value"))
+
+    def watch(self, stream) -> None:
+        """Shut the stream's socket down at the deadline (at once if it has passed)."""
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if sock is None:
+            return
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+
+    def cancel(self) -> None:
+        """The request is over: no shutdown."""
+        self._timer.cancel()
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _matrix(body: dict, query: str, url: str):
+    """(labels, samples) of each series of a range query's answer, its shape checked on the way."""
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise CollectError(f"{url} answered `data` {_kind(data)} to the query `{query}`; expected an object with `resultType` and `result`")
+    if data.get("resultType") != "matrix":
+        kind = excerpt(one_line(str(data.get("resultType"))))
+        raise CollectError(f"the query `{query}` returned a {kind}; expected a range vector (matrix)")
+    result = data.get("result")
+    if result is None:
+        result = []
+    if not isinstance(result, list):
+        raise CollectError(f"{url} answered `result` {_kind(result)} to the query `{query}`; expected a list of series")
+    for index, item in enumerate(result):
+        where = f"{url} answered series {index + 1} of the query `{query}`"
+        if not isinstance(item, dict):
+            raise CollectError(f"{where} as {_kind(item)}; expected an object with `metric` and `values`")
+        metric = item.get("metric")
+        if metric is None:
+            metric = {}
+        if not isinstance(metric, dict) or not all(isinstance(v, str) for v in metric.values()):
+            raise CollectError(f"{where} with `metric` {_kind(metric)}; expected an object of label names to text values")
+        labels = tuple(sorted((one_line(k), one_line(v)) for k, v in metric.items()))
+        values = item.get("values")
+        if values is None:
+            values = []
+        if not isinstance(values, list):
+            raise CollectError(f'{where} with `values` {_kind(values)}; expected a list of [time, "value"] pairs')
+        yield labels, _samples(values, f"the query `{query}`")
+
+
+def _samples(values: list, what: str) -> dict[int, Decimal]:
+    samples: dict[int, Decimal] = {}
+    numbers: dict[str, Decimal] = {}  # a 0/1 series repeats two values a million times: parse each once
+    for pair in values:
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise CollectError(f'{what} returned a sample {_shown(pair)}; expected a [time, "value"] pair')
+        moment, value = pair
+        if isinstance(moment, bool) or not isinstance(moment, int | Decimal) or not 0 <= moment <= LAST_SECOND:
+            raise CollectError(f"{what} returned a sample at {_shown(moment)}; expected a time in Unix seconds (1970 to 9999)")
+        number = numbers.get(value) if isinstance(value, str) else None
+        if number is None:
+            number = _number(value, what, moment)
+            if isinstance(value, str):
+                numbers[value] = number
+        samples[moment if type(moment) is int else int(moment)] = number
+    return samples
+
+
+def _number(value: object, what: str, moment) -> Decimal:
+    """A sample's value: Prometheus writes it as text ("1", "NaN"); a JSON number is read too, a boolean never."""
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise CollectError(f"{what} returned a sample that is not a number: {_shown(value)} at {moment}")
+    try:
+        if isinstance(value, str) and len(value) > 100:  # parsing is linear, but no value of a float64 is that long
+            raise InvalidOperation
+        number = Decimal(value)
+    except InvalidOperation:
+        raise CollectError(f"{what} returned a sample that is not a number: {_shown(value)} at {moment}") from None
+    if digits(number) > MAX_DIGITS:
+        raise CollectError(f"{what} returned {_shown(value)} at {moment}; expected a number of at most {MAX_DIGITS} significant digits")
+    return number
+
+
+def _kind(value: object) -> str:
+    """What a JSON value is, in the words of a message."""
+    if value is None:
+        return "null"
+    kinds = {bool: "a boolean", str: "a string", int: "a number", Decimal: "a number", list: "a list", dict: "an object"}
+    return kinds.get(type(value), type(value).__name__)
+
+
+def _shown(value: object) -> str:
+    """A value from the server as a message quotes it: short, one line."""
+    return one_line(excerpt(repr(value) if not isinstance(value, Decimal) else str(value)))
 
 
 def _reason(exc: httpx.TransportError) -> str:
     text = str(exc) or type(exc).__name__
     if "Connection refused" in text or "ConnectError" in text:
         return "connection refused"
-    return text.replace("\n", " ")
+    return one_line(text)

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from mkdocs_sla.core.collection import WhenEmpty
+from mkdocs_sla.core.diagnostics import excerpt
 from mkdocs_sla.source.collect.prometheus import CollectError, Series
 
 ONE, ZERO = Decimal(1), Decimal(0)
@@ -61,7 +62,7 @@ def one_series(series: list[Series], query: str, start: int, end: int) -> Series
             f"the query `{query}` returned no data from {stamp(start)} to {stamp(end)}; check the metric name and its labels"
         )
     if len(series) > 1:
-        names = ", ".join(s.name for s in series[:2])
+        names = ", ".join(excerpt(s.name, 200) for s in series[:2])  # labels were made one line as they were read
         raise CollectError(
             f"the query `{query}` returned {len(series)} series ({names}…); expected one 0/1 series: aggregate them with min() or max()"
         )
