@@ -135,7 +135,7 @@ def test_a_long_all_day_closure_lists_only_the_years_needed(tmp_path):
     (days, spans), problems = read(tmp_path, ics("UID:1\nSUMMARY:Closed\nDTSTART;VALUE=DATE:19000101\nDTEND;VALUE=DATE:30000101"))
     assert problems == [] and spans == ()
     assert len(days) == (dt.date(2028, 1, 1) - dt.date(2025, 1, 1)).days  # 2025 to 2027, as YEARS
-    assert time.process_time() - started < 2
+    assert time.process_time() - started < 4  # 6.5 s and 1 GB before: every day from year 1 listed
 
 
 def test_a_missing_closures_file_is_reported_at_the_closures_key(tmp_path):

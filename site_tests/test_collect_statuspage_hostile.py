@@ -226,3 +226,19 @@ def test_a_component_with_status_and_impact_is_still_one_incident(tree):
     assert result.returncode == 0, result.stdout + result.stderr
     (entry,) = yaml.safe_load((tree / "svc" / "outages" / "statuspage.yaml").read_text())["outages"]
     assert (entry["start"], entry["end"], entry["weight"]) == ("2025-02-01T00:00:00Z", "2025-02-01T01:00:00Z", "50")
+
+
+def test_a_file_the_check_cannot_copy_is_one_error_and_nothing_is_written(tree):
+    # The collected files are checked in a copy of the tree; a named pipe there cannot be copied
+    # (copying it would block): one line, never shutil's traceback.
+    import os
+
+    export(tree, INCIDENTS)
+    os.mkfifo(tree / "svc" / "pipe")
+    before = snapshot(tree)
+    result = collect(tree)
+    assert result.returncode == 1, result.stdout + result.stderr
+    (line,) = [x for x in result.stderr.splitlines() if "error" in x]
+    assert line.startswith("sla collect: error: could not check the collected files in a copy of the tree: ")
+    assert line.endswith("expected readable regular files and room in the temporary folder; nothing was written")
+    assert "Traceback" not in result.stderr and snapshot(tree) == before

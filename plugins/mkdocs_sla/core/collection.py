@@ -99,7 +99,7 @@ class Prometheus(Model):
     auth: Auth | None = Field(None, description="Credentials from environment variables; none for an open server.")
     timeout_seconds: Annotated[int, Field(gt=0, le=300)] = Field(
         30,
-        description="Longest time one query may take, from connecting to the last byte of its answer, at most 300. An answer over 32 MB is refused (ask for fewer series or a longer step).",
+        description="Longest time one query may take, from connecting to the last byte of its answer, at most 300. An answer over 256 MB is refused (ask for fewer series or a longer step).",
     )
     since: Date | None = Field(
         None, description="First day to collect; default: the day the agreement took effect. Earlier periods are left as they are."

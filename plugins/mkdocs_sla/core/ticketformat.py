@@ -139,7 +139,7 @@ class TicketMapping(Model):
     status_log: StatusLogColumns | None = Field(None, description="The status log's columns, if pauses come from a status log.")
     timezone: Annotated[str, StringConstraints(min_length=1)] | None = Field(
         None,
-        description="IANA zone of timestamps written without an offset. Without it, every timestamp must carry an offset (`Z`, `+01:00`). A local time the clocks skip or repeat (a clock change) is an error: write that one with its offset. Every ticket time lies within 10 years of its export's period.",
+        description="IANA zone of timestamps written without an offset. Without it, every timestamp must carry an offset (`Z`, `+01:00`). A local time the clocks skip is an error; one they repeat is read as the first, with a warning (write it with its offset to say which). Every ticket time lies within 10 years of its export's period.",
     )
     timestamp_format: Annotated[str, StringConstraints(min_length=2, max_length=100)] | None = Field(
         None, description="A `strftime` pattern for timestamps that are not ISO 8601, e.g. `%d/%b/%y %I:%M %p` (Jira's CSV export)."

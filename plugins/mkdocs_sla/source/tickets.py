@@ -208,6 +208,10 @@ class _Csv:
         """An error in the current row's field `role`."""
         self.error_at(self.start, field_column(self.line(self.start), self.index.get(role, 0)), message)
 
+    def warning(self, role: str, message: str) -> None:
+        """A warning on the current row's field `role`: read, but worth a look."""
+        self.diagnostics.warning(Position(self.display, self.start, field_column(self.line(self.start), self.index.get(role, 0))), message)
+
     def csv_error(self, exc: csv.Error, what: str) -> None:
         """A record the `csv` module refuses (from line `self.start`), said as what was expected."""
         text = str(exc)
@@ -267,7 +271,8 @@ class _Times:
     """Timestamps of an export as epoch seconds: ISO 8601, or the mapping's `timestamp_format`; one
     without an offset is read in the mapping's zone, and is an error when it names none."""
 
-    def __init__(self, mapping: TicketMapping, window: tuple[int, int, str] | None = None):
+    def __init__(self, mapping: TicketMapping, window: tuple[int, int, str] | None = None, table: _Csv | None = None):
+        self.table = table  # where a time read with a warning is said
         self.zone = zone(mapping.timezone) if mapping.timezone else None
         self.zone_name = mapping.timezone
         self.format = mapping.timestamp_format
@@ -275,8 +280,8 @@ class _Times:
         # away is a typing or export error, and would make the calendar cover every year between.
         self.window = window
 
-    def parse(self, text: str) -> int | str:
-        """Epoch seconds, or the message of what is wrong."""
+    def parse(self, text: str, role: str = "") -> int | str:
+        """Epoch seconds, or the message of what is wrong; `role`: the field, for a warning."""
         if self.format is None:
             # The common case first: ISO 8601 with an offset, as exports write it.
             try:
@@ -296,15 +301,17 @@ class _Times:
             if self.zone is None:
                 return f"`{excerpt(text)}` has no offset and the mapping names no zone; expected an offset (`Z`, `+01:00`) or `timezone:` under `tickets:`"
             moment = moment.replace(tzinfo=self.zone)
-            problem = self._clock_change(moment, text)
+            problem = self._clock_change(moment, text, role)
             if problem is not None:
                 return problem
         if not 1900 <= moment.year <= 2999:
             return f"`{excerpt(text)}` is out of range; expected a time in the years 1900 to 2999"
         return self._within(int(moment.timestamp()), text)
 
-    def _clock_change(self, moment: dt.datetime, text: str) -> str | None:
-        """What is wrong with a local time the clocks skip or pass twice; None for one that is an instant."""
+    def _clock_change(self, moment: dt.datetime, text: str, role: str) -> str | None:
+        """What is wrong with a local time the clocks skip; None for one that is an instant. One the
+        clocks pass twice is read as the first (as `zoneinfo` does) with a warning: an export
+        without offsets cannot say which is meant, and refusing it would lose the whole period."""
         back = moment.astimezone(dt.UTC).astimezone(self.zone)
         if back.replace(tzinfo=None) != moment.replace(tzinfo=None):
             return (
@@ -312,11 +319,12 @@ class _Times:
                 "expected a time that exists, or one with its offset"
             )
         earlier, later = moment.replace(fold=0).utcoffset(), moment.replace(fold=1).utcoffset()
-        if earlier != later:
-            return (
-                f"`{excerpt(text)}` is ambiguous in {self.zone_name}: the clocks went back and it occurred twice "
-                f"(at {_offset(earlier)} and at {_offset(later)}); expected a time with its offset, "
-                "as the export cannot say which is meant (or an export in UTC: the exporting user's zone, with `timezone: UTC`)"
+        if earlier != later and self.table is not None:
+            self.table.warning(
+                role,
+                f"`{excerpt(text)}` occurred twice in {self.zone_name} (the clocks went back): read as the first, "
+                f"at {_offset(earlier)}, not the second at {_offset(later)}; expected a time with its offset to say which, "
+                "or an export in UTC (the exporting user's zone, with `timezone: UTC`)",
             )
         return None
 
@@ -353,7 +361,7 @@ def read_tickets(
     table = _Csv(path, display, text, wanted, diagnostics)
     if not table.ok:
         return None
-    times = _Times(mapping, window)
+    times = _Times(mapping, window, table)
     at = table.index
     i_id, i_priority, i_created = at["id"], at["priority"], at["created"]
     i_first, i_resolved, i_pauses = at.get("first_response"), at.get("resolved"), at.get("pauses")
@@ -378,7 +386,7 @@ def read_tickets(
         priority = row[i_priority].strip()
         if priority not in priorities:
             table.error("priority", f"unknown priority `{excerpt(priority)}` of ticket `{excerpt(ticket_id)}`; expected one of: {known}")
-        created = parse(row[i_created])
+        created = parse(row[i_created], "created")
         if created.__class__ is str:
             table.error("created", created)
             continue
@@ -399,7 +407,7 @@ def _stop(row: list[str], index: int | None, role: str, created: int, parse, tic
     value = row[index]
     if not value or value.isspace():
         return None
-    moment = parse(value)
+    moment = parse(value, role)
     if moment.__class__ is str:
         table.error(role, moment)
         return None
@@ -420,8 +428,8 @@ def _pause_column(text: str, created: int, times: _Times, ticket_id: str, table:
         if not part:
             continue
         start_text, _, end_text = part.partition("/")
-        start = times.parse(start_text)
-        end = times.parse(end_text) if end_text.strip() else None
+        start = times.parse(start_text, "pauses")
+        end = times.parse(end_text, "pauses") if end_text.strip() else None
         for moment in (start, end):
             if isinstance(moment, str):
                 table.error("pauses", f"pause `{excerpt(part)}` of ticket `{excerpt(ticket_id)}`: {moment}")
@@ -474,7 +482,7 @@ def read_status_log(
     )
     if not table.ok:
         return None
-    times = _Times(mapping, window)
+    times = _Times(mapping, window, table)
     states = frozenset(mapping.states)
     known = ", ".join(f"`{s}`" for s in sorted(states))
     near = {} if states else {_folded(s): s for s in pause_states}
@@ -504,7 +512,7 @@ def read_status_log(
                 f"state change of ticket `{excerpt(ticket_id)}`, which is not in the period's ticket export; expected a ticket of the export",
             )
             continue
-        moment = times.parse(row[at["at"]])
+        moment = times.parse(row[at["at"]], "at")
         if isinstance(moment, str):
             table.error("at", moment)
             continue
@@ -543,12 +551,14 @@ def _folded(state: str) -> str:
 
 
 def _warn_unused_pause_states(pause_states: frozenset[str], occurs: dict[str, tuple[int, str]], table: _Csv) -> None:
-    """A pause state the log never holds, while a similar state occurs: most likely a misspelling."""
-    if len(occurs) > HINT_STATES:
+    """No pause state in the log, while a state much like one occurs: most likely a misspelling.
+    Only when none occurs: Jira's `Waiting for customer` and `Waiting for support` are alike, and
+    a month may well hold one of them alone."""
+    if len(occurs) > HINT_STATES or pause_states & occurs.keys():
         return  # a hint only; the states themselves were all checked above
     names = list(occurs)
-    for state in sorted(pause_states - occurs.keys()):
-        close = difflib.get_close_matches(state, names, n=1)
+    for state in sorted(pause_states):
+        close = difflib.get_close_matches(state, names, n=1, cutoff=0.8)
         if close:
             line, role = occurs[close[0]]
             column = field_column(table.line(line), table.index[role])

@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from mkdocs_sla.core.diagnostics import Diagnostic, Diagnostics, one_line
+from mkdocs_sla.core.diagnostics import Diagnostic, Diagnostics, excerpt, one_line
 from mkdocs_sla.source.collect.config import load_collection
 from mkdocs_sla.source.collect.files import corrections_text
 from mkdocs_sla.source.collect.prometheus import CollectError
@@ -66,7 +66,15 @@ def run_collect(root: Path, now: dt.datetime, *, agreement: str | None, server: 
         return 1
     for note in plan.notes:
         print(one_line(note))
-    problems = planned_problems(root, [record.id for record, _f, _c in targets], plan)
+    try:
+        problems = planned_problems(root, [record.id for record, _f, _c in targets], plan)
+    except (OSError, shutil.Error) as exc:  # a file the copy cannot read, a full disk, a named pipe
+        print(
+            f"sla collect: error: could not check the collected files in a copy of the tree: {excerpt(one_line(str(exc)))}; "
+            "expected readable regular files and room in the temporary folder; nothing was written",
+            file=err,
+        )
+        return 1
     if problems:
         report(problems)
         print("sla collect: error: the files collected would not validate (see above); nothing was written", file=err)
@@ -92,7 +100,9 @@ def planned_problems(root: Path, ids: list[str], plan: Plan) -> list[Diagnostic]
                 return set()
             return {n for n in names if n not in wanted and is_agreement_folder(root / n)}
 
-        shutil.copytree(root, copy, symlinks=True, ignore=others)
+        # copyfile, not copy2: a read-only file (a Perforce checkout) stays writable in the copy,
+        # as the real write replaces files rather than writing into them.
+        shutil.copytree(root, copy, symlinks=True, ignore=others, copy_function=shutil.copyfile)
         for path, text in [*plan.files.items(), *((p, None) for p in plan.corrections)]:
             target = copy / path.relative_to(root)
             if text is None:

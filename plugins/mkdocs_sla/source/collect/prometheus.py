@@ -30,8 +30,9 @@ from mkdocs_sla.source.collect.jsondoc import MAX_DIGITS, JsonProblem, digits, p
 MAX_POINTS = 11_000
 
 #: The largest answer read, once decoded: a chunk of one series is about 250 kB (11,000 points),
-#: so this leaves room for a hundred series and stops a runaway answer before it fills the memory.
-MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+#: so this leaves room for a thousand series (a counter split by instance, code and method is
+#: read per series, for its resets) and stops a runaway answer before it fills the memory.
+MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 
 #: The range of sample times accepted (Unix seconds, 1970 to 9999): what a UTC time can be written as.
 LAST_SECOND = 253_402_300_799
@@ -174,7 +175,7 @@ class PrometheusClient:
     def _read(self, response: httpx.Response, deadline: _Deadline) -> bytes:
         too_big = (
             f"{self.url} answered more than {MAX_RESPONSE_BYTES // 1024 // 1024} MB to one query; expected less: "
-            "ask for fewer series (aggregate them in the query) or a longer step"
+            "ask for fewer series (narrow the query's labels) or a longer step"
         )
         length = response.headers.get("content-length", "")
         if length.isdigit() and int(length) > MAX_RESPONSE_BYTES:
@@ -232,8 +233,10 @@ class _Deadline:
 
 
 def _shut(sock: socket.socket) -> None:
+    # The plain socket's shutdown, also for TLS: SSLSocket.shutdown would unwrap the connection
+    # under the reading thread, which then fails with an error httpcore does not translate.
     with contextlib.suppress(OSError):  # already closed
-        sock.shutdown(socket.SHUT_RDWR)
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 def _matrix(body: dict, query: str, url: str):
