@@ -242,3 +242,9 @@ def test_a_file_the_check_cannot_copy_is_one_error_and_nothing_is_written(tree):
     assert line.startswith("sla collect: error: could not check the collected files in a copy of the tree: ")
     assert line.endswith("expected readable regular files and room in the temporary folder; nothing was written")
     assert "Traceback" not in result.stderr and snapshot(tree) == before
+
+
+@pytest.mark.parametrize("name", ["API & DB", "1.5 s latency", "50% errors", "C++ build", "Search (EU) degraded"])
+def test_an_ordinary_name_is_written_as_it_is(name):
+    # The note in the YAML file reads as the name does: only what Markdown would take as markup is escaped.
+    assert literal(name) == name and markup.plain(literal(name)) == name

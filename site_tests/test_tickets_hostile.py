@@ -196,6 +196,16 @@ def test_text_after_a_closing_quote_is_an_error_and_reading_goes_on(tmp_path):
     assert "2026-01.csv:3:5: error: unknown priority `P9`" in found[1]
 
 
+def test_a_quote_left_open_that_a_later_line_closes_is_named_where_it_opened(tmp_path):
+    # Line 2 opens a quote at column 8 and never closes it; line 3's first quote closes it, and
+    # the `x` after it (column 35: "T-2,P3,2026-01-05T10:00:00+01:00," is 33 characters) breaks the row.
+    rows = 'T-1,P3,"2026-01-05T09:00:00+01:00,,\nT-2,P3,2026-01-05T10:00:00+01:00,"x"y,\n'
+    found = errors(tree(tmp_path, rows=rows, log=None), "2026-01.csv")
+    assert len(found) == 1, found
+    assert "2026-01.csv:3:35: error: text after a closing quote;" in found[0]
+    assert found[0].endswith("; the quoted field opened at line 2, column 8, may be missing its closing quote")
+
+
 def test_a_long_value_is_quoted_as_an_excerpt(tmp_path):
     rows = f"T-1,P3,{'9' * 5000},,\n"
     (found,) = errors(tree(tmp_path, rows=rows, log=None), "2026-01.csv")

@@ -136,15 +136,21 @@ def _open_quote(lines: list[str], start: int, stop: int) -> tuple[int, int]:
     return at
 
 
-def _after_quote(line: str) -> int:
-    """The 1-based column of the first character after a closing quote that is no `,`."""
-    in_quotes = False
-    for i, c in enumerate(line):
-        if c == '"':
+def _after_quote(lines: list[str]) -> tuple[int, int, tuple[int, int]]:
+    """Where a record's first character after a closing quote that is no `,` stands, and where
+    that quoted field opened: (line offset in the record, 1-based column, (line offset, column)).
+    A quoted field may span lines, so the whole record is read, its quotes counted across them."""
+    in_quotes, opened = False, (0, 1)
+    for number, line in enumerate(lines):
+        for i, c in enumerate(line):
+            if c != '"':
+                continue
             if in_quotes and i + 1 < len(line) and line[i + 1] not in ',"':
-                return i + 2
+                return number, i + 2, opened
+            if not in_quotes:
+                opened = (number, i + 1)
             in_quotes = not in_quotes
-    return 1
+    return 0, 1, opened
 
 
 class _Csv:
@@ -237,11 +243,20 @@ class _Csv:
                     f"{what} has a field longer than {FIELD_LIMIT:,} characters, the most a field may hold; expected shorter fields",
                 )
         elif "expected after" in text:
+            record = [self.line(n) for n in range(self.start, max(self.reader.line_num, self.start) + 1)]
+            offset, column, (open_offset, open_column) = _after_quote(record)
+            # Past the record's first line, the quote that closed there most likely opened a field
+            # left unclosed further up: say where, as that is what to fix.
+            hint = (
+                f"; the quoted field opened at line {self.start + open_offset}, column {open_column}, may be missing its closing quote"
+                if offset > open_offset
+                else ""
+            )
             self.error_at(
-                self.start,
-                _after_quote(self.line(self.start)),
+                self.start + offset,
+                column,
                 "text after a closing quote; expected `,` or the end of the row after a quoted field "
-                '(a quote inside a quoted field is written `""`)',
+                f'(a quote inside a quoted field is written `""`){hint}',
             )
         else:
             self.error_at(self.start, 1, f"{what} is not a CSV row ({excerpt(text)}); expected fields separated by `,`")

@@ -360,7 +360,10 @@ def _windows(items: list[dict], config: Statuspage, horizon: dt.datetime, where:
 _INLINE = re.compile(r"[\\`*_\[\]]")
 _ENTITIES = {"&": "&amp;", "<": "&lt;"}
 # What a line's start makes a block: a heading, a quote, a list item (`-`, `+`, `*`, `1.`, `1)`).
-_BLOCK_START = re.compile(r"^([#>+\-]|\d+(?=[.)]))")
+_BLOCK_START = re.compile(r"^([#>+\-]|\d+(?=[.)](\s|$)))")
+# What Markdown would read as an entity or a tag: `&amp;` `&#38;` and `<` (the rest of `&` stays,
+# so the note in the YAML file reads as the name does: `API & DB`).
+_MARKUP = re.compile(r"&(?=#?\w+;)|<")
 
 
 def literal(text: str) -> str:
@@ -369,7 +372,7 @@ def literal(text: str) -> str:
     line: line breaks and runs of spaces become one space (no paragraph, no code block), and
     another control character its escape (`\\x1b`)."""
     text = one_line(" ".join(text.split()))  # a control character left is written as its escape, readable
-    text = re.sub(r"[&<]", lambda m: _ENTITIES[m.group()], text)
+    text = _MARKUP.sub(lambda m: _ENTITIES[m.group()], text)
     text = _INLINE.sub(lambda m: "\\" + m.group(), text)
     match = _BLOCK_START.match(text)
     if match is None:
