@@ -135,6 +135,16 @@ def test_no_page_asks_another_host_for_anything(page, customer_site, kind):
 
 AXE = Axe()
 
+
+def serious_violations(page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it stands, one line each."""
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
+        for v in AXE.run(page).response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 LAYOUT_JS = """(minCell) => {
   const root = document.scrollingElement;
   const problems = [];
@@ -181,12 +191,7 @@ def test_on_a_phone_no_column_is_squashed_and_the_page_never_scrolls_sideways(pa
     page.evaluate("() => window.dispatchEvent(new Event('resize'))")
     page.wait_for_timeout(250)
     assert page.evaluate(LAYOUT_JS, MIN_CELL) == []
-    results = AXE.run(page)
-    found = [
-        f"{v['id']}: {[n['target'] for n in v['nodes']][:5]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    found = serious_violations(page)
     assert found == [], "\n".join(found)
     assert page.console_errors == []
 
@@ -201,12 +206,7 @@ def test_axe_finds_no_serious_or_critical_violation(page, customer_site, kind, s
     open_page(page, customer_site, kind)
     assert page.locator("body").get_attribute("data-md-color-scheme") == ("slate" if scheme == "dark" else "default")
     page.wait_for_timeout(200)
-    results = AXE.run(page)
-    found = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    found = serious_violations(page)
     assert found == [], "\n".join(found)
 
 

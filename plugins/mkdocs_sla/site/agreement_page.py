@@ -13,7 +13,7 @@ from mkdocs_sla.compare.deviations import deviations
 from mkdocs_sla.core.audiences import customer_key
 from mkdocs_sla.core.evaluate import AgreementEvaluation, PeriodOutcome, evaluate
 from mkdocs_sla.core.model import Terms
-from mkdocs_sla.core.records import Agreement, VersionStatus
+from mkdocs_sla.core.records import Agreement, Version, VersionStatus
 from mkdocs_sla.core.reviews import next_review
 from mkdocs_sla.present import display, markup
 from mkdocs_sla.present.documents import evidenced_period_document
@@ -71,6 +71,7 @@ def render_agreement(
     paths = links.paths
     pages: dict[str, str] = {}
     history = History(record, today, links, options.site_name)
+    version = record.in_force(today)
     years = earlier_years(evaluation.periods)
     periods = [(outcome, _period_entry(record.id, outcome, years.get(outcome.period.label))) for outcome in evaluation.periods]
     if results_shown:
@@ -85,8 +86,8 @@ def render_agreement(
         page = paths.earlier_periods(record.id, year)
         pages[page] = _earlier_periods_page(record, evaluation, year, shown, page, links, history, today)
     pages.update(calendar_pages(record, evaluation, links, paths.agreement(record.id)))
-    pages.update(history.pages({glossary_anchor(m) for m in record.in_force(today).terms.metrics}))
-    summary = _summary(record, evaluation, periods, years, history, today, results_shown)
+    pages.update(history.pages({glossary_anchor(m) for m in version.terms.metrics}))
+    summary = _summary(record, version, evaluation, periods, years, history, results_shown)
     return RenderedAgreement(pages, summary)
 
 
@@ -192,15 +193,16 @@ def _agreement_page(
 
 def _summary(
     record: Agreement,
+    version: Version,
     evaluation: AgreementEvaluation,
     periods: list[tuple[PeriodOutcome, PeriodEntry]],
     years: Mapping[str, int],
     history: History,
-    today: dt.date,
     results_shown: bool,
 ) -> AgreementSummary:
-    """What the listings (catalog, credits by period, statements, glossary) need of the agreement."""
-    terms = record.in_force(today).terms
+    """What the listings (catalog, credits by period, statements, glossary) need of the agreement,
+    `version` the one in force."""
+    terms = version.terms
     last = periods[-1] if periods else None
     return AgreementSummary(
         id=record.id,
@@ -220,7 +222,7 @@ def _summary(
         ),
         periods=tuple(entry for _outcome, entry in periods),
         versions=history.entries(),
-        standard=_standard_use(record.in_force(today)),
+        standard=_standard_use(version),
         statements=tuple(
             statement_line(record.id, outcome.terms.title, outcome, years.get(outcome.period.label)) for outcome in evaluation.periods
         )
